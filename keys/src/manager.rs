@@ -1,0 +1,384 @@
+use serde::Serialize;
+use std::sync::{Arc, RwLock};
+
+use crate::jws::{sign_compact, verify_compact};
+use crate::key::{Alg, KeyKind, KeyState, Kid, SigningKey};
+use crate::store::{KeyStore, StoredKey};
+use crate::{Jwks, KeyError};
+
+/// What the control API and the CLI show about a key.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct KeyInfo {
+    pub kid: Kid,
+    pub kind: KeyKind,
+    pub state: KeyState,
+    pub created_at: i64,
+}
+
+struct Entry {
+    info: KeyInfo,
+    key: Arc<SigningKey>,
+}
+
+/// An immutable snapshot of the loaded keys; replaced whole on rotation.
+struct Loaded {
+    /// Newest first.
+    entries: Vec<Entry>,
+    jwks: Jwks,
+    jwks_json: Arc<str>,
+}
+
+impl Loaded {
+    fn build(mut entries: Vec<Entry>) -> Result<Loaded, KeyError> {
+        let rank = |s: KeyState| match s {
+            KeyState::Next => 0,
+            KeyState::Active => 1,
+            KeyState::Retired => 2,
+        };
+        entries.sort_by(|a, b| {
+            b.info
+                .created_at
+                .cmp(&a.info.created_at)
+                .then(rank(a.info.state).cmp(&rank(b.info.state)))
+                .then(a.info.kid.cmp(&b.info.kid))
+        });
+        let jwks = Jwks {
+            keys: entries.iter().map(|e| e.key.public_jwk().clone()).collect(),
+        };
+        let jwks_json = serde_json::to_string(&jwks)
+            .map_err(|e| KeyError::Manifest(e.to_string()))?
+            .into();
+        Ok(Loaded {
+            entries,
+            jwks,
+            jwks_json,
+        })
+    }
+
+    fn active(&self, kind: KeyKind) -> Option<&Entry> {
+        self.entries
+            .iter()
+            .find(|e| e.info.kind == kind && e.info.state == KeyState::Active)
+    }
+}
+
+/// Owns the broker's signing keys: loads them from a [`KeyStore`], makes the ones missing,
+/// signs with the active key of each kind and publishes every key that is not removed.
+pub struct KeyManager {
+    store: Arc<dyn KeyStore>,
+    loaded: RwLock<Arc<Loaded>>,
+}
+
+impl KeyManager {
+    /// Loads every stored key and generates an active RSA and EC key if there is none.
+    pub fn open(store: Arc<dyn KeyStore>, now: i64) -> Result<KeyManager, KeyError> {
+        let mut entries = Vec::new();
+        for stored in store.load_all()? {
+            let key = SigningKey::from_pem(stored.kind, &stored.pem, stored.kid.as_str())?;
+            if key.kid() != &stored.kid {
+                return Err(KeyError::BadKey {
+                    kid: stored.kid.to_string(),
+                    reason: format!("its thumbprint is {}", key.kid()),
+                });
+            }
+            entries.push(Entry {
+                info: KeyInfo {
+                    kid: stored.kid,
+                    kind: stored.kind,
+                    state: stored.state,
+                    created_at: stored.created_at,
+                },
+                key: Arc::new(key),
+            });
+        }
+        for kind in [KeyKind::Rsa, KeyKind::Ec] {
+            let has_active = entries
+                .iter()
+                .any(|e| e.info.kind == kind && e.info.state == KeyState::Active);
+            if !has_active {
+                entries.push(generate_and_store(&*store, kind, KeyState::Active, now)?);
+            }
+        }
+        Ok(KeyManager {
+            store,
+            loaded: RwLock::new(Arc::new(Loaded::build(entries)?)),
+        })
+    }
+
+    fn snapshot(&self) -> Result<Arc<Loaded>, KeyError> {
+        self.loaded
+            .read()
+            .map(|l| Arc::clone(&l))
+            .map_err(|_| KeyError::Poisoned)
+    }
+
+    /// Signs a JSON payload as a compact JWS with the active key for `alg`.
+    pub fn sign_jwt(&self, alg: Alg, typ: &str, payload: &[u8]) -> Result<String, KeyError> {
+        let loaded = self.snapshot()?;
+        let kind = alg.key_kind();
+        let entry = loaded
+            .active(kind)
+            .ok_or(KeyError::NoActiveKey(kind.as_str()))?;
+        sign_compact(&entry.key, alg, typ, payload)
+    }
+
+    /// Verifies a compact JWS against the published keys; returns the payload bytes.
+    /// Only the signature is checked: claims are the caller's.
+    pub fn verify_jwt(&self, token: &str) -> Result<Vec<u8>, KeyError> {
+        verify_compact(&self.snapshot()?.jwks, token)
+    }
+
+    pub fn jwks(&self) -> Result<Jwks, KeyError> {
+        Ok(self.snapshot()?.jwks.clone())
+    }
+
+    /// The JWKS, serialised once per key change.
+    pub fn jwks_json(&self) -> Result<Arc<str>, KeyError> {
+        Ok(Arc::clone(&self.snapshot()?.jwks_json))
+    }
+
+    /// Every key, newest first.
+    pub fn list(&self) -> Result<Vec<KeyInfo>, KeyError> {
+        Ok(self
+            .snapshot()?
+            .entries
+            .iter()
+            .map(|e| e.info.clone())
+            .collect())
+    }
+
+    pub fn active_kid(&self, kind: KeyKind) -> Result<Kid, KeyError> {
+        let loaded = self.snapshot()?;
+        loaded
+            .active(kind)
+            .map(|e| e.info.kid.clone())
+            .ok_or(KeyError::NoActiveKey(kind.as_str()))
+    }
+
+    /// Makes a new key of `kind` the signing key at once (a staged `next` key if there is one,
+    /// otherwise a fresh one); the previous active key is retired and stays published.
+    pub fn rotate(&self, kind: KeyKind, now: i64) -> Result<KeyInfo, KeyError> {
+        self.change(|entries, store| {
+            let staged = entries
+                .iter()
+                .position(|e| e.info.kind == kind && e.info.state == KeyState::Next);
+            let new_index = match staged {
+                Some(i) => i,
+                None => {
+                    entries.push(generate_and_store(store, kind, KeyState::Next, now)?);
+                    entries.len() - 1
+                }
+            };
+            for (i, e) in entries.iter_mut().enumerate() {
+                if i != new_index && e.info.kind == kind && e.info.state == KeyState::Active {
+                    e.info.state = KeyState::Retired;
+                    store.put(&stored_state(&e.info))?;
+                }
+            }
+            let new = &mut entries[new_index];
+            new.info.state = KeyState::Active;
+            store.put(&stored_state(&new.info))?;
+            Ok(new.info.clone())
+        })
+    }
+
+    /// Generates a key of `kind` and publishes it as `next`, so relying parties can cache it
+    /// before a rotation makes it sign.
+    pub fn stage_next(&self, kind: KeyKind, now: i64) -> Result<KeyInfo, KeyError> {
+        self.change(|entries, store| {
+            if let Some(e) = entries
+                .iter()
+                .find(|e| e.info.kind == kind && e.info.state == KeyState::Next)
+            {
+                return Ok(e.info.clone());
+            }
+            let entry = generate_and_store(store, kind, KeyState::Next, now)?;
+            let info = entry.info.clone();
+            entries.push(entry);
+            Ok(info)
+        })
+    }
+
+    /// Stops publishing a retired key; tokens it signed no longer verify.
+    pub fn remove(&self, kid: &Kid) -> Result<(), KeyError> {
+        self.change(|entries, store| {
+            let i = entries
+                .iter()
+                .position(|e| &e.info.kid == kid)
+                .ok_or_else(|| KeyError::UnknownKid(kid.to_string()))?;
+            if entries[i].info.state != KeyState::Retired {
+                return Err(KeyError::NotRetired(
+                    kid.to_string(),
+                    entries[i].info.state.as_str(),
+                ));
+            }
+            store.remove(kid)?;
+            entries.remove(i);
+            Ok(())
+        })
+    }
+
+    fn change<T>(
+        &self,
+        f: impl FnOnce(&mut Vec<Entry>, &dyn KeyStore) -> Result<T, KeyError>,
+    ) -> Result<T, KeyError> {
+        let mut guard = self.loaded.write().map_err(|_| KeyError::Poisoned)?;
+        let mut entries: Vec<Entry> = guard
+            .entries
+            .iter()
+            .map(|e| Entry {
+                info: e.info.clone(),
+                key: Arc::clone(&e.key),
+            })
+            .collect();
+        let out = f(&mut entries, &*self.store)?;
+        *guard = Arc::new(Loaded::build(entries)?);
+        Ok(out)
+    }
+}
+
+fn stored_state(info: &KeyInfo) -> StoredKey {
+    StoredKey {
+        kid: info.kid.clone(),
+        kind: info.kind,
+        state: info.state,
+        created_at: info.created_at,
+        pem: String::new(),
+    }
+}
+
+fn generate_and_store(
+    store: &dyn KeyStore,
+    kind: KeyKind,
+    state: KeyState,
+    now: i64,
+) -> Result<Entry, KeyError> {
+    let (key, pem) = SigningKey::generate(kind)?;
+    let info = KeyInfo {
+        kid: key.kid().clone(),
+        kind,
+        state,
+        created_at: now,
+    };
+    store.put(&StoredKey {
+        pem,
+        ..stored_state(&info)
+    })?;
+    Ok(Entry {
+        info,
+        key: Arc::new(key),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{FileKeyStore, MemoryKeyStore};
+
+    fn memory() -> KeyManager {
+        KeyManager::open(Arc::new(MemoryKeyStore::default()), 1_000).unwrap()
+    }
+
+    #[test]
+    fn sign_and_verify_each_alg() {
+        let keys = memory();
+        for alg in Alg::ALL {
+            let token = keys.sign_jwt(alg, "JWT", br#"{"a":1}"#).unwrap();
+            assert_eq!(keys.verify_jwt(&token).unwrap(), br#"{"a":1}"#);
+            let header = crate::decode_unverified_header(&token).unwrap();
+            assert_eq!(header.alg, alg.as_str());
+            assert_eq!(
+                header.kid.unwrap(),
+                keys.active_kid(alg.key_kind()).unwrap().as_str()
+            );
+        }
+    }
+
+    #[test]
+    fn tampered_payload_fails_verification() {
+        let keys = memory();
+        let token = keys.sign_jwt(Alg::RS256, "JWT", br#"{"a":1}"#).unwrap();
+        let mut parts: Vec<&str> = token.split('.').collect();
+        parts[1] = "eyJhIjoyfQ"; // {"a":2}
+        assert!(matches!(
+            keys.verify_jwt(&parts.join(".")),
+            Err(KeyError::BadSignature)
+        ));
+    }
+
+    #[test]
+    fn jwks_has_no_private_members() {
+        let keys = memory();
+        let json = keys.jwks_json().unwrap();
+        let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+        for key in value["keys"].as_array().unwrap() {
+            for private in ["d", "p", "q", "dp", "dq", "qi"] {
+                assert!(key.get(private).is_none(), "{private} published");
+            }
+            assert!(key["kid"].is_string());
+        }
+        assert_eq!(value["keys"].as_array().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn rotation_signs_with_new_key_and_keeps_old_published() {
+        let keys = memory();
+        let old_token = keys.sign_jwt(Alg::RS256, "JWT", b"{}").unwrap();
+        let old = keys.active_kid(KeyKind::Rsa).unwrap();
+        let new = keys.rotate(KeyKind::Rsa, 2_000).unwrap();
+        assert_ne!(old, new.kid);
+        assert_eq!(keys.active_kid(KeyKind::Rsa).unwrap(), new.kid);
+        let jwks = keys.jwks().unwrap();
+        assert_eq!(jwks.keys[0].kid.as_ref(), Some(&new.kid), "newest first");
+        assert!(jwks.find(old.as_str()).is_some());
+        assert!(keys.verify_jwt(&old_token).is_ok());
+        let list = keys.list().unwrap();
+        let old_info = list.iter().find(|k| k.kid == old).unwrap();
+        assert_eq!(old_info.state, KeyState::Retired);
+
+        keys.remove(&old).unwrap();
+        assert!(keys.jwks().unwrap().find(old.as_str()).is_none());
+        assert!(matches!(
+            keys.verify_jwt(&old_token),
+            Err(KeyError::UnknownKid(_))
+        ));
+        assert!(matches!(
+            keys.remove(&new.kid),
+            Err(KeyError::NotRetired(..))
+        ));
+    }
+
+    #[test]
+    fn staged_key_is_published_then_promoted() {
+        let keys = memory();
+        let next = keys.stage_next(KeyKind::Ec, 2_000).unwrap();
+        assert!(keys.jwks().unwrap().find(next.kid.as_str()).is_some());
+        assert_ne!(keys.active_kid(KeyKind::Ec).unwrap(), next.kid);
+        let rotated = keys.rotate(KeyKind::Ec, 3_000).unwrap();
+        assert_eq!(rotated.kid, next.kid);
+        assert_eq!(keys.active_kid(KeyKind::Ec).unwrap(), next.kid);
+    }
+
+    #[test]
+    fn file_store_keeps_keys_across_reopen_with_private_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = KeyManager::open(Arc::new(FileKeyStore::new(dir.path()).unwrap()), 1).unwrap();
+        let token = first.sign_jwt(Alg::RS256, "JWT", b"{}").unwrap();
+        let rotated = first.rotate(KeyKind::Rsa, 2).unwrap();
+        drop(first);
+
+        let second =
+            KeyManager::open(Arc::new(FileKeyStore::new(dir.path()).unwrap()), 3).unwrap();
+        assert_eq!(second.active_kid(KeyKind::Rsa).unwrap(), rotated.kid);
+        assert!(second.verify_jwt(&token).is_ok());
+        assert_eq!(second.list().unwrap().len(), 3);
+
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let pem = dir.path().join(format!("{}.pem", rotated.kid));
+            let mode = std::fs::metadata(pem).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+}
