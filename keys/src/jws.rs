@@ -29,8 +29,7 @@ pub(crate) fn sign_compact(
         kid: Some(key.kid().as_str().into()),
         typ: Some(typ.into()),
     };
-    let header =
-        serde_json::to_vec(&header).map_err(|e| KeyError::Sign(format!("header: {e}")))?;
+    let header = serde_json::to_vec(&header).map_err(|e| KeyError::Sign(format!("header: {e}")))?;
     let mut out = String::with_capacity(payload.len() * 4 / 3 + 400);
     B64.encode_string(header, &mut out);
     out.push('.');

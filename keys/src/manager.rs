@@ -367,8 +367,7 @@ mod tests {
         let rotated = first.rotate(KeyKind::Rsa, 2).unwrap();
         drop(first);
 
-        let second =
-            KeyManager::open(Arc::new(FileKeyStore::new(dir.path()).unwrap()), 3).unwrap();
+        let second = KeyManager::open(Arc::new(FileKeyStore::new(dir.path()).unwrap()), 3).unwrap();
         assert_eq!(second.active_kid(KeyKind::Rsa).unwrap(), rotated.kid);
         assert!(second.verify_jwt(&token).is_ok());
         assert_eq!(second.list().unwrap().len(), 3);

@@ -59,13 +59,7 @@ impl KeyStore for MemoryKeyStore {
             Some(old) if key.pem.is_empty() => old.pem.clone(),
             _ => key.pem.clone(),
         };
-        keys.insert(
-            key.kid.clone(),
-            StoredKey {
-                pem,
-                ..key.clone()
-            },
-        );
+        keys.insert(key.kid.clone(), StoredKey { pem, ..key.clone() });
         Ok(())
     }
     fn remove(&self, kid: &Kid) -> Result<(), KeyError> {

@@ -1,0 +1,52 @@
+//! The broker's core context: configuration, stores, keys and clock, shared by every endpoint.
+
+use std::sync::Arc;
+
+use keys::KeyManager;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::store::Store;
+
+/// The issuer identifier, without a trailing slash, exactly as configured (discovery's `iss`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issuer(String);
+
+impl Issuer {
+    /// Trims one trailing slash, so `http://host/` and `http://host` name the same endpoints.
+    pub fn new(url: &str) -> Issuer {
+        Issuer(url.strip_suffix('/').unwrap_or(url).to_string())
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    /// An endpoint URL: issuer + path.
+    pub fn endpoint(&self, path: &str) -> String {
+        format!("{}{}", self.0, path)
+    }
+    /// The issuer's path prefix ("" for an issuer at the root).
+    pub fn path_prefix(&self) -> String {
+        url::Url::parse(&self.0)
+            .map(|u| u.path().trim_end_matches('/').to_string())
+            .unwrap_or_default()
+    }
+    pub fn is_https(&self) -> bool {
+        self.0.starts_with("https://")
+    }
+}
+
+pub struct Broker {
+    pub config: Config,
+    pub issuer: Issuer,
+    pub store: Store,
+    pub keys: Arc<KeyManager>,
+    pub clock: Arc<dyn Clock>,
+    /// Secret salt for pairwise subjects, made once per instance.
+    pub pairwise_salt: String,
+}
+
+impl Broker {
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+}

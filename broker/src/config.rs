@@ -1,0 +1,156 @@
+//! Configuration: zero-config defaults for localhost, then a TOML file, then `BROKER_*`
+//! environment variables (`BROKER_SECTION__KEY`), then command-line flags.
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Where to listen. The control API listens here too: keep it off public networks.
+    pub listen: SocketAddr,
+    /// The public issuer URL; defaults to `http://localhost:{port}`.
+    pub issuer: Option<String>,
+    /// Keys and the SQLite database live here.
+    pub data_dir: PathBuf,
+    /// Settle every login without a person (decision ladder step 5).
+    pub auto_approve: bool,
+    /// The identity auto-approve logs in as when a login names none.
+    pub default_user_id: String,
+    pub tokens: Lifetimes,
+    pub demo_client: DemoClient,
+}
+
+/// Lifetimes, in seconds.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Lifetimes {
+    pub code_ttl: i64,
+    pub access_token_ttl: i64,
+    pub id_token_ttl: i64,
+    pub refresh_token_ttl: i64,
+    /// How long a parked login waits for a decision.
+    pub login_ttl: i64,
+    pub session_ttl: i64,
+}
+
+/// The demo mailbox's client registration, made at every start.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct DemoClient {
+    pub enabled: bool,
+    pub client_id: String,
+    /// A well-known development secret: this is a simulator on localhost. Change it (or
+    /// disable the client) if the broker is reachable by others.
+    pub client_secret: String,
+    pub redirect_uris: Vec<String>,
+    pub post_logout_redirect_uris: Vec<String>,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            issuer: None,
+            data_dir: PathBuf::from("data/broker"),
+            auto_approve: false,
+            default_user_id: "anna".into(),
+            tokens: Lifetimes::default(),
+            demo_client: DemoClient::default(),
+        }
+    }
+}
+
+impl Default for Lifetimes {
+    fn default() -> Lifetimes {
+        Lifetimes {
+            code_ttl: 60,
+            access_token_ttl: 3600,
+            id_token_ttl: 3600,
+            refresh_token_ttl: 30 * 24 * 3600,
+            login_ttl: 15 * 60,
+            session_ttl: 8 * 3600,
+        }
+    }
+}
+
+impl Default for DemoClient {
+    fn default() -> DemoClient {
+        DemoClient {
+            enabled: true,
+            client_id: "demo-mailbox".into(),
+            client_secret: "demo-mailbox-secret".into(),
+            redirect_uris: vec!["http://localhost:8081/callback".into()],
+            post_logout_redirect_uris: vec!["http://localhost:8081/logged-out".into()],
+        }
+    }
+}
+
+impl Config {
+    /// Defaults, then `file` (if given), then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Config, Box<figment::Error>> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(file) = file {
+            if !file.exists() {
+                return Err(Box::new(figment::Error::from(format!(
+                    "config file {} does not exist",
+                    file.display()
+                ))));
+            }
+            figment = figment.merge(Toml::file(file));
+        }
+        figment
+            .merge(Env::prefixed("BROKER_").split("__"))
+            .extract()
+            .map_err(Box::new)
+    }
+
+    /// The issuer for a broker bound to `bound`.
+    pub fn issuer_for(&self, bound: SocketAddr) -> String {
+        self.issuer
+            .clone()
+            .unwrap_or_else(|| format!("http://localhost:{}", bound.port()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toml_file_overrides_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("broker.toml");
+        std::fs::write(
+            &path,
+            "auto_approve = true\nissuer = \"https://id.example\"\n[tokens]\ncode_ttl = 30\n",
+        )
+        .unwrap();
+        let config = Config::load(Some(&path)).unwrap();
+        assert!(config.auto_approve);
+        assert_eq!(config.issuer.as_deref(), Some("https://id.example"));
+        assert_eq!(config.tokens.code_ttl, 30);
+        assert_eq!(config.tokens.access_token_ttl, 3600);
+    }
+
+    #[test]
+    fn unknown_key_and_missing_file_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("broker.toml");
+        std::fs::write(&path, "auto_aprove = true\n").unwrap();
+        assert!(Config::load(Some(&path)).is_err());
+        assert!(Config::load(Some(&dir.path().join("missing.toml"))).is_err());
+    }
+
+    #[test]
+    fn issuer_defaults_to_localhost_and_bound_port() {
+        let config = Config::default();
+        assert_eq!(
+            config.issuer_for("127.0.0.1:4321".parse().unwrap()),
+            "http://localhost:4321"
+        );
+    }
+}

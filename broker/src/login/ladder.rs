@@ -1,0 +1,147 @@
+//! The decision ladder (DESIGN.md, "Deciding a login"): the first source with an opinion
+//! settles a parked login. Step 1, a decision aimed at the login, comes later through
+//! [`super::decide`]; this module runs steps 2 to 5 when the login is parked.
+
+use crate::app::Broker;
+use crate::clock::UnixTime;
+use crate::model::{
+    AuthRequest, DecisionOutcome, DecisionSource, Identity, IdentityRule, LoginStatus, UserId,
+};
+use crate::store::StoreError;
+
+/// Steps 2-5. `None`: nobody has an opinion, so the login waits for a person (or step 1).
+pub fn decide_automatically(
+    broker: &Broker,
+    request: &AuthRequest,
+    now: UnixTime,
+) -> Result<Option<LoginStatus>, StoreError> {
+    let store = &broker.store;
+    let hinted_user = request.login_hint.as_ref().map(UserId::new);
+    let hinted = match &hinted_user {
+        Some(u) => store.identities.by_user_id(u)?,
+        None => None,
+    };
+
+    // 2. A queued decision, consumed once, filtered by client or identity.
+    if let Some(queued) = store
+        .decisions
+        .take_matching(&request.client_id, hinted_user.as_ref())?
+    {
+        let source = DecisionSource::Queued {
+            decision_id: queued.id.clone(),
+        };
+        return Ok(Some(match queued.outcome {
+            DecisionOutcome::Approve { user_id } => {
+                let user = user_id
+                    .or(hinted_user.clone())
+                    .unwrap_or_else(|| UserId::new(broker.config.default_user_id.clone()));
+                match store.identities.by_user_id(&user)? {
+                    Some(identity) => approve(&identity, request, source, now),
+                    None => reject(
+                        Some(format!(
+                            "the queued decision names no test identity ({user})"
+                        )),
+                        source,
+                        now,
+                    ),
+                }
+            }
+            DecisionOutcome::Reject { description } => reject(description, source, now),
+        }));
+    }
+
+    let auto = broker.config.auto_approve;
+    // 3. The request's login_hint, in auto-approve mode.
+    if auto {
+        if let Some(user) = &hinted_user {
+            let source = DecisionSource::LoginHint {
+                user_id: user.clone(),
+            };
+            return Ok(Some(match &hinted {
+                Some(identity) => approve(identity, request, source, now),
+                None => reject(
+                    Some(format!("login_hint names no test identity ({user})")),
+                    source,
+                    now,
+                ),
+            }));
+        }
+    }
+
+    // 4. A rule on the identity: the hinted one, or in auto-approve mode the default one.
+    let identity = match hinted {
+        Some(identity) => Some(identity),
+        None if auto => store
+            .identities
+            .by_user_id(&UserId::new(broker.config.default_user_id.clone()))?,
+        None => None,
+    };
+    if let Some(identity) = &identity {
+        if let Some(rule) = identity.rule {
+            let source = DecisionSource::IdentityRule {
+                user_id: identity.user_id.clone(),
+            };
+            return Ok(Some(match rule {
+                IdentityRule::AlwaysApproves => approve(identity, request, source, now),
+                IdentityRule::AlwaysCancels => {
+                    reject(Some("the person cancelled".into()), source, now)
+                }
+                IdentityRule::Locked => reject(Some("the identity is locked".into()), source, now),
+            }));
+        }
+    }
+
+    // 5. The instance default.
+    if auto {
+        return Ok(Some(match &identity {
+            Some(identity) => approve(identity, request, DecisionSource::InstanceDefault, now),
+            None => reject(
+                Some(format!(
+                    "auto-approve has no default identity ({} does not exist)",
+                    broker.config.default_user_id
+                )),
+                DecisionSource::InstanceDefault,
+                now,
+            ),
+        }));
+    }
+    Ok(None)
+}
+
+/// An approval as `identity`; refused if the identity cannot reach the level the client asked
+/// for.
+pub fn approve(
+    identity: &Identity,
+    request: &AuthRequest,
+    decided_by: DecisionSource,
+    now: UnixTime,
+) -> LoginStatus {
+    if request.acr.is_some_and(|wanted| identity.level < wanted) {
+        return reject(
+            Some("the identity cannot authenticate at the requested level".into()),
+            decided_by,
+            now,
+        );
+    }
+    LoginStatus::Approved {
+        identity_id: identity.id.clone(),
+        user_id: identity.user_id.clone(),
+        acr: identity.level,
+        // A simulated MitID app approval.
+        amr: vec!["code_app".into()],
+        decided_by,
+        decided_at: now,
+    }
+}
+
+pub fn reject(
+    description: Option<String>,
+    decided_by: DecisionSource,
+    now: UnixTime,
+) -> LoginStatus {
+    LoginStatus::Rejected {
+        description: description.unwrap_or_else(|| "the person cancelled".into()),
+        decided_by,
+        decided_at: now,
+    }
+}

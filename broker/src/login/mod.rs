@@ -1,0 +1,94 @@
+//! The interaction boundary. Authorize parks a login transaction here; the decision ladder,
+//! the control API or the login page settles it; [`finish`] sends the outcome to the client.
+
+pub mod explain;
+pub mod finish;
+pub mod ladder;
+
+use crate::app::Broker;
+use crate::clock::UnixTime;
+use crate::error::OAuthError;
+use crate::model::{
+    AuthRequest, DecisionOutcome, DecisionSource, LoginStatus, LoginTxn, TxnId, UserId,
+};
+use crate::secrets;
+use crate::store::{Settle, StoreError};
+
+/// Parks a login: runs the automatic steps of the ladder and stores the transaction, settled
+/// if one of them decided, pending otherwise.
+pub fn park(broker: &Broker, request: AuthRequest, now: UnixTime) -> Result<LoginTxn, OAuthError> {
+    let mut txn = LoginTxn {
+        id: TxnId::new(secrets::random_id()),
+        csrf: secrets::random_id(),
+        created_at: now,
+        expires_at: now + broker.config.tokens.login_ttl,
+        status: LoginStatus::Pending,
+        delivered: false,
+        request,
+    };
+    if let Some(status) = ladder::decide_automatically(broker, &txn.request, now)? {
+        txn.status = status;
+    }
+    broker.store.logins.create(&txn)?;
+    Ok(txn)
+}
+
+/// Why an explicit decision could not be applied.
+#[derive(Debug, thiserror::Error)]
+pub enum DecideError {
+    #[error("no login {0}")]
+    NotFound(TxnId),
+    #[error("login {0} expired")]
+    Expired(TxnId),
+    #[error("login is already {}", .0.status.name())]
+    AlreadySettled(Box<LoginTxn>),
+    #[error("{0}")]
+    BadDecision(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Ladder step 1: a decision aimed at one login (control API, login page). Written once: a
+/// later writer gets [`DecideError::AlreadySettled`] with the outcome that stands.
+pub fn decide(
+    broker: &Broker,
+    id: &TxnId,
+    outcome: &DecisionOutcome,
+    via: &str,
+    now: UnixTime,
+) -> Result<LoginTxn, DecideError> {
+    let txn = broker
+        .store
+        .logins
+        .get(id)?
+        .ok_or_else(|| DecideError::NotFound(id.clone()))?;
+    if !txn.status.is_pending() {
+        return Err(DecideError::AlreadySettled(Box::new(txn)));
+    }
+    if txn.expires_at <= now {
+        return Err(DecideError::Expired(id.clone()));
+    }
+    let source = DecisionSource::Explicit { via: via.into() };
+    let status = match outcome {
+        DecisionOutcome::Approve { user_id } => {
+            let user = user_id
+                .clone()
+                .or_else(|| txn.request.login_hint.clone().map(UserId::new))
+                .ok_or_else(|| {
+                    DecideError::BadDecision(
+                        "approve needs a user_id (the login has no login_hint)".into(),
+                    )
+                })?;
+            let identity = broker.store.identities.by_user_id(&user)?.ok_or_else(|| {
+                DecideError::BadDecision(format!("no identity with user ID {user}"))
+            })?;
+            ladder::approve(&identity, &txn.request, source, now)
+        }
+        DecisionOutcome::Reject { description } => ladder::reject(description.clone(), source, now),
+    };
+    match broker.store.logins.settle(id, &status)? {
+        Settle::Settled(txn) => Ok(txn),
+        Settle::AlreadySettled(txn) => Err(DecideError::AlreadySettled(Box::new(txn))),
+        Settle::NotFound => Err(DecideError::NotFound(id.clone())),
+    }
+}

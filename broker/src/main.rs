@@ -1,0 +1,197 @@
+//! `broker`: run the simulated identity broker, or manage its keys and identities.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use broker::clock::{Clock, SystemClock};
+use broker::config::Config;
+use broker::server::{self, Storage};
+
+#[derive(Parser)]
+#[command(
+    name = "broker",
+    version,
+    about = "Simulated Danish identity broker (OpenID Provider). No real identity is verified."
+)]
+struct Cli {
+    #[command(flatten)]
+    opts: Opts,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(clap::Args, Clone)]
+struct Opts {
+    /// Address to listen on (default 127.0.0.1:8080). The control API listens here too.
+    #[arg(long, global = true)]
+    listen: Option<SocketAddr>,
+    /// Public issuer URL (default http://localhost:PORT), independent of the listen address.
+    #[arg(long, global = true)]
+    issuer: Option<String>,
+    /// Data directory for keys and the database (default ./data/broker).
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    /// TOML configuration file.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// Settle every login without a person (CI mode).
+    #[arg(long, global = true)]
+    auto_approve: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the broker (the default).
+    Serve,
+    /// Signing keys in the data directory.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+    /// Test identities in the data directory.
+    Identities {
+        #[command(subcommand)]
+        command: IdentitiesCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// List keys, newest first.
+    List,
+    /// Make a new signing key active; the old one is retired and stays published. A running
+    /// broker is asked through its control API, so the new key signs at once.
+    Rotate {
+        #[arg(long, default_value = "rsa")]
+        kind: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum IdentitiesCommand {
+    /// List the test identities.
+    List,
+}
+
+fn config(opts: &Opts) -> anyhow::Result<Config> {
+    let mut config = Config::load(opts.config.as_deref()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    if let Some(listen) = opts.listen {
+        config.listen = listen;
+    }
+    if let Some(issuer) = &opts.issuer {
+        config.issuer = Some(issuer.clone());
+    }
+    if let Some(dir) = &opts.data_dir {
+        config.data_dir = dir.clone();
+    }
+    if opts.auto_approve {
+        config.auto_approve = true;
+    }
+    Ok(config)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let config = config(&cli.opts)?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config).await,
+        Command::Keys { command } => keys_command(config, command).await,
+        Command::Identities {
+            command: IdentitiesCommand::List,
+        } => {
+            let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+            let issuer = config.issuer_for(config.listen);
+            let broker = server::build(config, &issuer, clock, Storage::DataDir)?;
+            for identity in broker.store.identities.list()? {
+                println!(
+                    "{:<16} {:<36} {:<12} {}",
+                    identity.user_id,
+                    identity.id,
+                    format!("{:?}", identity.level).to_lowercase(),
+                    identity.name()
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let auto = config.auto_approve;
+    let running = server::start(config, Arc::new(SystemClock), Storage::DataDir).await?;
+    // One line on stdout that tools (and the benchmark) can wait for.
+    println!(
+        "broker listening on http://{} (issuer {}){}",
+        running.local_addr,
+        running.issuer(),
+        if auto { " [auto-approve]" } else { "" }
+    );
+    tokio::signal::ctrl_c()
+        .await
+        .context("waiting for Ctrl-C")?;
+    running.stop().await;
+    Ok(())
+}
+
+async fn keys_command(config: Config, command: KeysCommand) -> anyhow::Result<()> {
+    let store = Arc::new(keys::FileKeyStore::new(server::key_dir(&config))?);
+    match command {
+        KeysCommand::List => {
+            let manager = keys::KeyManager::open(store, SystemClock.now())?;
+            for k in manager.list()? {
+                println!(
+                    "{:<44} {:<4} {:<8} {}",
+                    k.kid,
+                    k.kind.as_str(),
+                    k.state.as_str(),
+                    k.created_at
+                );
+            }
+        }
+        KeysCommand::Rotate { kind } => {
+            let kind = match kind.as_str() {
+                "rsa" => keys::KeyKind::Rsa,
+                "ec" => keys::KeyKind::Ec,
+                other => anyhow::bail!("unknown key kind {other}; use rsa or ec"),
+            };
+            // A running broker holds its keys in memory: ask it, so the new key signs at once.
+            let url = format!(
+                "http://{}{}/keys/rotate",
+                config.listen,
+                broker::paths::CONTROL
+            );
+            let running = reqwest::Client::new()
+                .post(&url)
+                .json(&serde_json::json!({ "kind": kind.as_str() }))
+                .send()
+                .await;
+            match running {
+                Ok(r) if r.status().is_success() => {
+                    println!("rotated on the running broker: {}", r.text().await?);
+                }
+                Ok(r) => anyhow::bail!("the running broker refused: {}", r.status()),
+                Err(_) => {
+                    let manager = keys::KeyManager::open(store, SystemClock.now())?;
+                    let info = manager.rotate(kind, SystemClock.now())?;
+                    println!(
+                        "no broker running at {}; rotated in {}: {} is now active",
+                        config.listen,
+                        server::key_dir(&config).display(),
+                        info.kid
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,65 @@
+use serde::{Deserialize, Serialize};
+
+use super::{ClientId, GrantId, IdentityId, Level, Sid};
+use crate::clock::UnixTime;
+
+/// What a login granted a client: carried by the code, then by every token it led to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Grant {
+    pub id: GrantId,
+    pub client_id: ClientId,
+    pub identity_id: IdentityId,
+    pub scopes: Vec<String>,
+    pub auth_time: UnixTime,
+    pub acr: Level,
+    pub amr: Vec<String>,
+    pub sid: Sid,
+}
+
+impl Grant {
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.scopes.iter().any(|s| s == scope)
+    }
+}
+
+/// An authorization code, stored by its hash.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuthCode {
+    pub hash: String,
+    pub grant: Grant,
+    pub redirect_uri: String,
+    pub code_challenge: Option<String>,
+    pub nonce: Option<String>,
+    pub expires_at: UnixTime,
+}
+
+/// An opaque access token, stored by its hash.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccessToken {
+    pub hash: String,
+    pub grant: Grant,
+    pub issued_at: UnixTime,
+    pub expires_at: UnixTime,
+}
+
+/// A refresh token, stored by its hash; rotated on every use.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RefreshToken {
+    pub hash: String,
+    pub grant: Grant,
+    pub issued_at: UnixTime,
+    pub expires_at: UnixTime,
+}
+
+/// A browser's session at the broker (single sign-on). The cookie holds a secret whose hash
+/// is stored; `sid` is the public id sent in tokens.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    pub sid: Sid,
+    pub cookie_hash: String,
+    pub identity_id: IdentityId,
+    pub auth_time: UnixTime,
+    pub acr: Level,
+    pub amr: Vec<String>,
+    pub expires_at: UnixTime,
+}

@@ -1,0 +1,153 @@
+use serde::{Deserialize, Serialize};
+
+use super::{ClientId, IdentityId, Level, TxnId, UserId};
+use crate::clock::UnixTime;
+
+/// `prompt` values the broker acts on (OIDC Core 3.1.2.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Prompt {
+    None,
+    Login,
+    Consent,
+    SelectAccount,
+}
+
+/// An authorization request that passed every check: what the rest of the login needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuthRequest {
+    pub client_id: ClientId,
+    pub redirect_uri: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<String>,
+    /// Known scopes only, in request order, `openid` first.
+    pub scopes: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_challenge: Option<String>,
+    #[serde(default)]
+    pub prompt: Vec<Prompt>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_age: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub login_hint: Option<String>,
+    #[serde(default)]
+    pub ui_locales: Vec<String>,
+    /// The lowest level the client asked for through `acr_values`; None when it asked for none
+    /// we know.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acr: Option<Level>,
+}
+
+impl AuthRequest {
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.scopes.iter().any(|s| s == scope)
+    }
+    pub fn prompts(&self, p: Prompt) -> bool {
+        self.prompt.contains(&p)
+    }
+    /// Danish unless the client asked for English first.
+    pub fn english(&self) -> bool {
+        self.ui_locales
+            .iter()
+            .find(|l| l.starts_with("da") || l.starts_with("en"))
+            .is_some_and(|l| l.starts_with("en"))
+    }
+}
+
+/// Which source on the decision ladder settled a login (DESIGN.md, "Deciding a login").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "source", rename_all = "snake_case")]
+pub enum DecisionSource {
+    /// 1. A decision aimed at this login: the control API or the login page.
+    Explicit { via: String },
+    /// 2. A queued decision, consumed by this login.
+    Queued { decision_id: String },
+    /// 3. The request's `login_hint`, in auto-approve mode.
+    LoginHint { user_id: UserId },
+    /// 4. A rule on the identity.
+    IdentityRule { user_id: UserId },
+    /// 5. The instance default (auto-approve).
+    InstanceDefault,
+    /// No ladder: the browser already had a broker session that satisfied the request.
+    ExistingSession,
+}
+
+/// What a decision says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum DecisionOutcome {
+    /// Log in as the identity (by user ID); `None` means the login's hinted or default identity.
+    Approve {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        user_id: Option<UserId>,
+    },
+    /// The person cancels: `access_denied` goes back to the client.
+    Reject {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        description: Option<String>,
+    },
+}
+
+/// Where a login transaction is. Terminal states are written once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum LoginStatus {
+    Pending,
+    Approved {
+        identity_id: IdentityId,
+        user_id: UserId,
+        acr: Level,
+        amr: Vec<String>,
+        decided_by: DecisionSource,
+        decided_at: UnixTime,
+    },
+    Rejected {
+        description: String,
+        decided_by: DecisionSource,
+        decided_at: UnixTime,
+    },
+}
+
+impl LoginStatus {
+    pub fn is_pending(&self) -> bool {
+        matches!(self, LoginStatus::Pending)
+    }
+    pub fn name(&self) -> &'static str {
+        match self {
+            LoginStatus::Pending => "pending",
+            LoginStatus::Approved { .. } => "approved",
+            LoginStatus::Rejected { .. } => "rejected",
+        }
+    }
+}
+
+/// A login parked at the interaction boundary until something settles it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoginTxn {
+    pub id: TxnId,
+    pub request: AuthRequest,
+    /// Anti-CSRF token for the login page's forms.
+    pub csrf: String,
+    pub created_at: UnixTime,
+    pub expires_at: UnixTime,
+    pub status: LoginStatus,
+    /// Set once the outcome went back to the client; a login finishes only once.
+    #[serde(default)]
+    pub delivered: bool,
+}
+
+/// A decision waiting for the next login that matches its filters; consumed once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueuedDecision {
+    pub id: String,
+    #[serde(flatten)]
+    pub outcome: DecisionOutcome,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<ClientId>,
+    /// Matches logins whose `login_hint` names this user ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub for_user_id: Option<UserId>,
+    pub created_at: UnixTime,
+}

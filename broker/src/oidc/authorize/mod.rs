@@ -1,0 +1,147 @@
+//! The authorization endpoint (OIDC Core 3.1.2) as a pipeline of small checks. The client and
+//! its redirect_uri are verified first; only a [`VerifiedRedirect`] can send an error back to
+//! the client, so an unverified request can only ever get an error page.
+
+mod check_client;
+mod check_pkce;
+mod check_prompt;
+mod check_redirect_uri;
+mod check_request;
+mod check_response_type;
+mod check_scope;
+
+pub use check_redirect_uri::VerifiedRedirect;
+
+use crate::app::Broker;
+use crate::error::{ErrorCode, OAuthError};
+use crate::login;
+use crate::model::{AuthRequest, Level, Prompt, TxnId};
+use crate::oidc::{session, Params};
+
+/// What the route does with an authorization request.
+#[derive(Debug)]
+pub enum AuthorizeOutcome {
+    /// The client or its redirect_uri could not be verified: show an error page, never redirect.
+    ErrorPage(OAuthError),
+    /// Send the browser back to the client (a code or an error).
+    Redirect(String),
+    /// The login is parked: send the browser to the login page.
+    Login(TxnId),
+}
+
+#[derive(Debug)]
+pub struct AuthorizeResult {
+    pub outcome: AuthorizeOutcome,
+    /// A new broker session cookie to set (a login completed here).
+    pub new_session_cookie: Option<String>,
+}
+
+impl From<AuthorizeOutcome> for AuthorizeResult {
+    fn from(outcome: AuthorizeOutcome) -> Self {
+        AuthorizeResult {
+            outcome,
+            new_session_cookie: None,
+        }
+    }
+}
+
+/// Handles an authorization request; `session_cookie` is the broker's SSO cookie, if sent.
+pub fn authorize(
+    broker: &Broker,
+    params: &Params,
+    session_cookie: Option<&str>,
+) -> AuthorizeResult {
+    let client = match check_client::check(broker, params) {
+        Ok(c) => c,
+        Err(e) => return AuthorizeOutcome::ErrorPage(e).into(),
+    };
+    let redirect = match check_redirect_uri::check(&client, params) {
+        Ok(r) => r,
+        Err(e) => return AuthorizeOutcome::ErrorPage(e).into(),
+    };
+    // From here on, errors go back to the client.
+    let to_client = |e: OAuthError| -> AuthorizeResult {
+        if let Some(detail) = &e.detail {
+            tracing::info!(client = %client.client_id, error = e.code.as_str(), detail, "authorization request refused");
+        }
+        AuthorizeOutcome::Redirect(redirect.error(&broker.issuer, &e)).into()
+    };
+    let request = match validate(&client, params, &redirect) {
+        Ok(r) => r,
+        Err(e) => return to_client(e),
+    };
+    match proceed(broker, request, session_cookie, &redirect) {
+        Ok(result) => result,
+        Err(e) => to_client(e),
+    }
+}
+
+fn validate(
+    client: &crate::model::Client,
+    params: &Params,
+    redirect: &VerifiedRedirect,
+) -> Result<AuthRequest, OAuthError> {
+    check_request::check(params)?;
+    check_response_type::check(params)?;
+    let scopes = check_scope::check(params)?;
+    let code_challenge = check_pkce::check(client, params)?;
+    let (prompt, max_age) = check_prompt::check(params)?;
+    let nonce = params.get("nonce").map(str::to_string);
+    if nonce.as_ref().is_some_and(|n| n.len() > 512) {
+        return Err(OAuthError::invalid_request(
+            "nonce is longer than 512 characters",
+        ));
+    }
+    Ok(AuthRequest {
+        client_id: client.client_id.clone(),
+        redirect_uri: redirect.uri().to_string(),
+        state: redirect.state().map(str::to_string),
+        nonce,
+        scopes,
+        code_challenge,
+        prompt,
+        max_age,
+        login_hint: params.get("login_hint").map(str::to_string),
+        ui_locales: params
+            .get("ui_locales")
+            .map(|l| l.split_whitespace().map(str::to_string).collect())
+            .unwrap_or_default(),
+        // acr_values is a space-separated preference list; the lowest known level is what the
+        // client will accept (OIDC Core 3.1.2.1: voluntary).
+        acr: params
+            .get("acr_values")
+            .and_then(|v| v.split_whitespace().filter_map(Level::from_uri).min()),
+    })
+}
+
+fn proceed(
+    broker: &Broker,
+    request: AuthRequest,
+    session_cookie: Option<&str>,
+    redirect: &VerifiedRedirect,
+) -> Result<AuthorizeResult, OAuthError> {
+    let now = broker.now();
+    let existing = session::find(broker, session_cookie, now)?;
+    let reusable = existing
+        .as_ref()
+        .filter(|s| session::satisfies(broker, s, &request, now).unwrap_or(false));
+    if request.prompts(Prompt::None) {
+        let Some(session) = reusable else {
+            return Err(OAuthError::new(
+                ErrorCode::LoginRequired,
+                "prompt=none, and the browser has no broker session that satisfies the request",
+            ));
+        };
+        let code = login::finish::from_session(broker, &request, session, now)?;
+        return Ok(AuthorizeOutcome::Redirect(redirect.code(&broker.issuer, &code)).into());
+    }
+    if let Some(session) = reusable {
+        let code = login::finish::from_session(broker, &request, session, now)?;
+        return Ok(AuthorizeOutcome::Redirect(redirect.code(&broker.issuer, &code)).into());
+    }
+    let txn = login::park(broker, request, now)?;
+    if txn.status.is_pending() {
+        return Ok(AuthorizeOutcome::Login(txn.id).into());
+    }
+    login::finish::finish(broker, &txn, now)
+}

@@ -1,0 +1,41 @@
+//! The discovery document (OpenID Connect Discovery 1.0 section 3), built from the same path
+//! constants as the router.
+
+use serde_json::{json, Value};
+
+use crate::app::Issuer;
+use crate::model::{AuthMethod, Level};
+use crate::oidc::{CLAIMS_SUPPORTED, SCOPES_SUPPORTED};
+use crate::paths;
+
+pub fn document(issuer: &Issuer) -> Value {
+    json!({
+        "issuer": issuer.as_str(),
+        "authorization_endpoint": issuer.endpoint(paths::AUTHORIZE),
+        "token_endpoint": issuer.endpoint(paths::TOKEN),
+        "userinfo_endpoint": issuer.endpoint(paths::USERINFO),
+        "jwks_uri": issuer.endpoint(paths::JWKS),
+        "end_session_endpoint": issuer.endpoint(paths::END_SESSION),
+        "revocation_endpoint": issuer.endpoint(paths::REVOCATION),
+        "introspection_endpoint": issuer.endpoint(paths::INTROSPECTION),
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "subject_types_supported": ["public", "pairwise"],
+        "id_token_signing_alg_values_supported": keys::Alg::ALL.map(|a| a.as_str()),
+        "scopes_supported": SCOPES_SUPPORTED,
+        "claims_supported": CLAIMS_SUPPORTED,
+        "claim_types_supported": ["normal"],
+        "token_endpoint_auth_methods_supported": AuthMethod::ALL.map(|m| m.as_str()),
+        "revocation_endpoint_auth_methods_supported": AuthMethod::ALL.map(|m| m.as_str()),
+        "introspection_endpoint_auth_methods_supported": AuthMethod::ALL.map(|m| m.as_str()),
+        "code_challenge_methods_supported": ["S256"],
+        "acr_values_supported": Level::ALL.map(|l| l.uri()),
+        "prompt_values_supported": ["none", "login", "consent", "select_account"],
+        "ui_locales_supported": ["da", "en"],
+        "claims_parameter_supported": false,
+        "request_parameter_supported": false,
+        "request_uri_parameter_supported": false,
+        "authorization_response_iss_parameter_supported": true,
+    })
+}

@@ -1,0 +1,52 @@
+//! The OpenID Provider's protocol core. No HTTP types here: every function takes parsed
+//! parameters and `now`, and returns what the route should answer.
+
+pub mod authorize;
+pub mod claims;
+pub mod discovery;
+pub mod end_session;
+pub mod id_token;
+pub mod introspection;
+pub mod params;
+pub mod revocation;
+pub mod session;
+pub mod token;
+pub mod userinfo;
+
+pub use params::Params;
+
+/// Scopes the standard profile knows; others are ignored (OIDC Core 3.1.2.1 lets an OP ignore
+/// scopes it does not understand).
+pub const SCOPES_SUPPORTED: &[&str] = &[
+    "openid",
+    "profile",
+    "email",
+    "address",
+    "phone",
+    "offline_access",
+];
+
+/// Claims the standard profile can return.
+pub const CLAIMS_SUPPORTED: &[&str] = &[
+    "sub",
+    "iss",
+    "aud",
+    "azp",
+    "exp",
+    "iat",
+    "auth_time",
+    "nonce",
+    "acr",
+    "amr",
+    "at_hash",
+    "sid",
+    "name",
+    "given_name",
+    "family_name",
+    "birthdate",
+    "email",
+    "email_verified",
+    "address",
+    "phone_number",
+    "phone_number_verified",
+];

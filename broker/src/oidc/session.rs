@@ -1,0 +1,72 @@
+//! The broker's single sign-on session: found by the hash of its cookie, reused when it
+//! satisfies a request (OIDC Core 3.1.2.1: `prompt`, `max_age`; `login_hint`; `acr_values`).
+
+use crate::app::Broker;
+use crate::clock::UnixTime;
+use crate::model::{AuthRequest, IdentityId, Level, Prompt, Session, Sid, UserId};
+use crate::secrets;
+use crate::store::StoreResult;
+
+pub const COOKIE: &str = "broker_session";
+
+/// The live session behind `cookie`, if any.
+pub fn find(broker: &Broker, cookie: Option<&str>, now: UnixTime) -> StoreResult<Option<Session>> {
+    let Some(cookie) = cookie else {
+        return Ok(None);
+    };
+    Ok(broker
+        .store
+        .sessions
+        .by_cookie(&secrets::hash(cookie))?
+        .filter(|s| s.expires_at > now))
+}
+
+/// Whether `session` may answer `request` without a new login.
+pub fn satisfies(
+    broker: &Broker,
+    session: &Session,
+    request: &AuthRequest,
+    now: UnixTime,
+) -> StoreResult<bool> {
+    if request.prompts(Prompt::Login) {
+        return Ok(false);
+    }
+    if let Some(max_age) = request.max_age {
+        if now - session.auth_time > max_age {
+            return Ok(false);
+        }
+    }
+    if request.acr.is_some_and(|wanted| session.acr < wanted) {
+        return Ok(false);
+    }
+    if let Some(hint) = &request.login_hint {
+        let hinted = broker.store.identities.by_user_id(&UserId::new(hint))?;
+        if hinted.is_some_and(|i| i.id != session.identity_id) {
+            return Ok(false);
+        }
+    }
+    // The identity may have been deleted since.
+    Ok(broker.store.identities.get(&session.identity_id)?.is_some())
+}
+
+/// Starts a session for a completed login; returns it and the cookie value to set.
+pub fn create(
+    broker: &Broker,
+    identity_id: &IdentityId,
+    acr: Level,
+    amr: &[String],
+    now: UnixTime,
+) -> StoreResult<(Session, String)> {
+    let cookie = secrets::random_token();
+    let session = Session {
+        sid: Sid::new(secrets::random_id()),
+        cookie_hash: secrets::hash(&cookie),
+        identity_id: identity_id.clone(),
+        auth_time: now,
+        acr,
+        amr: amr.to_vec(),
+        expires_at: now + broker.config.tokens.session_ttl,
+    };
+    broker.store.sessions.put(&session)?;
+    Ok((session, cookie))
+}

@@ -1,0 +1,66 @@
+//! The token endpoint (RFC 6749 section 3.2): client authentication, then one handler per grant
+//! type.
+
+mod authorization_code;
+pub mod client_auth;
+mod issue;
+mod refresh_token;
+
+use serde_json::Value;
+
+use crate::app::Broker;
+use crate::error::{ErrorCode, OAuthError};
+use crate::oidc::Params;
+
+pub use client_auth::{authenticate, ClientAuthError};
+
+/// A token endpoint failure; `basic_challenge` asks the route for `WWW-Authenticate: Basic`
+/// (RFC 6749 5.2: when the client tried HTTP Basic).
+#[derive(Debug)]
+pub struct TokenError {
+    pub error: OAuthError,
+    pub basic_challenge: bool,
+}
+
+impl From<OAuthError> for TokenError {
+    fn from(error: OAuthError) -> TokenError {
+        TokenError {
+            error,
+            basic_challenge: false,
+        }
+    }
+}
+
+impl From<ClientAuthError> for TokenError {
+    fn from(e: ClientAuthError) -> TokenError {
+        TokenError {
+            error: e.error,
+            basic_challenge: e.used_basic,
+        }
+    }
+}
+
+/// Handles a token request; `authorization` is the `Authorization` header, if any.
+pub fn token(
+    broker: &Broker,
+    params: &Params,
+    authorization: Option<&str>,
+) -> Result<Value, TokenError> {
+    let client = authenticate(broker, params, authorization)?;
+    if let Some(name) = params.first_repeated() {
+        return Err(OAuthError::invalid_request(format!("{name} was sent more than once")).into());
+    }
+    let now = broker.now();
+    match params.get("grant_type") {
+        None => Err(OAuthError::invalid_request("grant_type is missing").into()),
+        Some("authorization_code") => Ok(authorization_code::exchange_code(
+            broker, &client, params, now,
+        )?),
+        Some("refresh_token") => Ok(refresh_token::refresh(broker, &client, params, now)?),
+        Some(other) => Err(OAuthError::new(
+            ErrorCode::UnsupportedGrantType,
+            format!("grant_type {other} is not supported"),
+        )
+        .into()),
+    }
+}

@@ -1,0 +1,98 @@
+//! The UserInfo endpoint (OIDC Core 5.3), with the bearer token in the `Authorization` header
+//! or the form body (RFC 6750 2.1, 2.2), never both.
+
+use serde_json::{json, Value};
+
+use crate::app::Broker;
+use crate::error::{ErrorCode, OAuthError};
+use crate::model::AccessToken;
+use crate::oidc::{claims, Params};
+use crate::secrets;
+
+/// A bearer-token failure (RFC 6750 3.1). `error` is None when the request carried no token:
+/// then the challenge names no error.
+#[derive(Debug)]
+pub struct BearerError {
+    pub error: Option<OAuthError>,
+}
+
+impl BearerError {
+    fn invalid_token(description: &'static str) -> BearerError {
+        BearerError {
+            error: Some(OAuthError::new(ErrorCode::InvalidToken, description)),
+        }
+    }
+}
+
+impl From<OAuthError> for BearerError {
+    fn from(e: OAuthError) -> BearerError {
+        BearerError { error: Some(e) }
+    }
+}
+
+/// The access token from the header or the body.
+pub fn bearer_token<'a>(
+    authorization: Option<&'a str>,
+    body: Option<&'a Params>,
+) -> Result<&'a str, BearerError> {
+    let header = match authorization {
+        None => None,
+        Some(h) => match h.trim().split_once(' ') {
+            Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => Some(token.trim()),
+            _ => {
+                return Err(BearerError::invalid_token(
+                    "the Authorization header is not Bearer",
+                ))
+            }
+        },
+    };
+    let form = body.and_then(|b| b.get("access_token"));
+    match (header, form) {
+        (Some(_), Some(_)) => Err(OAuthError::invalid_request(
+            "send the access token in the header or the body, not both",
+        )
+        .into()),
+        (Some(t), None) | (None, Some(t)) => Ok(t),
+        (None, None) => Err(BearerError { error: None }),
+    }
+}
+
+/// A live access token, or `invalid_token`.
+pub fn live_access_token(broker: &Broker, token: &str) -> Result<AccessToken, BearerError> {
+    let stored = broker
+        .store
+        .tokens
+        .get_access(&secrets::hash(token))
+        .map_err(OAuthError::from)?
+        .ok_or_else(|| BearerError::invalid_token("the access token is not valid"))?;
+    if stored.expires_at <= broker.now() {
+        return Err(BearerError::invalid_token("the access token has expired"));
+    }
+    Ok(stored)
+}
+
+pub fn userinfo(
+    broker: &Broker,
+    authorization: Option<&str>,
+    body: Option<&Params>,
+) -> Result<Value, BearerError> {
+    let token = bearer_token(authorization, body)?;
+    let stored = live_access_token(broker, token)?;
+    let store = &broker.store;
+    let client = store
+        .clients
+        .get(&stored.grant.client_id)
+        .map_err(OAuthError::from)?
+        .ok_or_else(|| BearerError::invalid_token("the client no longer exists"))?;
+    let identity = store
+        .identities
+        .get(&stored.grant.identity_id)
+        .map_err(OAuthError::from)?
+        .ok_or_else(|| BearerError::invalid_token("the identity no longer exists"))?;
+    let mut claims = claims::scope_claims(&identity, &stored.grant.scopes);
+    claims.insert(
+        "sub".into(),
+        json!(claims::subject(broker, &client, &identity)),
+    );
+    Ok(Value::Object(claims))
+}

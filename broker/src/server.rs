@@ -1,0 +1,135 @@
+//! Building and starting a broker: open the stores and keys, seed, bind, serve.
+
+use anyhow::Context;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use keys::{FileKeyStore, KeyManager, KeyStore, MemoryKeyStore};
+
+use crate::app::{Broker, Issuer};
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::seed;
+use crate::store::{SqliteStore, Store};
+
+/// Where state lives.
+#[derive(Debug, Clone)]
+pub enum Storage {
+    /// SQLite and key files under the configured data directory.
+    DataDir,
+    /// Nothing survives the process (tests).
+    Memory,
+}
+
+/// Opens (or creates) the state and builds the broker for `issuer`.
+pub fn build(
+    config: Config,
+    issuer: &str,
+    clock: Arc<dyn Clock>,
+    storage: Storage,
+) -> anyhow::Result<Broker> {
+    let now = clock.now();
+    let (db, key_store): (SqliteStore, Arc<dyn KeyStore>) = match storage {
+        Storage::DataDir => {
+            let dir = &config.data_dir;
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create data directory {}", dir.display()))?;
+            let db = SqliteStore::open(&dir.join("broker.sqlite"))
+                .with_context(|| format!("cannot open the database in {}", dir.display()))?;
+            (db, Arc::new(FileKeyStore::new(dir.join("keys"))?))
+        }
+        Storage::Memory => (
+            SqliteStore::in_memory()?,
+            Arc::new(MemoryKeyStore::default()),
+        ),
+    };
+    let store = Store::from_sqlite(db);
+    let keys = KeyManager::open(key_store, now).context("cannot load or create signing keys")?;
+    seed::seed_identities(&store)?;
+    seed::register_demo_client(&store, &config.demo_client)?;
+    let pairwise_salt = store
+        .meta
+        .get_or_init("pairwise_salt", &crate::secrets::random_token())?;
+    Ok(Broker {
+        issuer: Issuer::new(issuer),
+        config,
+        store,
+        keys: Arc::new(keys),
+        clock,
+        pairwise_salt,
+    })
+}
+
+/// A broker serving on a socket.
+pub struct RunningBroker {
+    pub broker: Arc<Broker>,
+    pub local_addr: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl RunningBroker {
+    pub fn issuer(&self) -> &str {
+        self.broker.issuer.as_str()
+    }
+
+    /// Stops serving and waits for the server to finish, releasing the database.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for RunningBroker {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Binds `config.listen` (port 0 picks a free port), builds the broker with the issuer for the
+/// bound address, and serves in the background.
+pub async fn start(
+    config: Config,
+    clock: Arc<dyn Clock>,
+    storage: Storage,
+) -> anyhow::Result<RunningBroker> {
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let local_addr = listener.local_addr()?;
+    let issuer = config.issuer_for(local_addr);
+    let broker = Arc::new(build(config, &issuer, clock, storage)?);
+    let app = crate::web::router(Arc::clone(&broker));
+    let (tx, rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await;
+        if let Err(e) = served {
+            tracing::error!(error = %e, "broker server failed");
+        }
+    });
+    Ok(RunningBroker {
+        broker,
+        local_addr,
+        shutdown: Some(tx),
+        task: Some(task),
+    })
+}
+
+/// The data directory's key folder (for the CLI's `keys` commands).
+pub fn key_dir(config: &Config) -> PathBuf {
+    config.data_dir.join("keys")
+}

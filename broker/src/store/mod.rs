@@ -1,0 +1,187 @@
+//! Storage: one trait per artefact, each with the security rule it must keep in its docs.
+//! [`sqlite::SqliteStore`] implements them all (a file under the data directory, or
+//! `:memory:` for tests); `contract` holds the test suite every implementation must pass.
+
+#[cfg(test)]
+mod contract;
+mod sqlite;
+
+pub use sqlite::SqliteStore;
+
+use std::sync::Arc;
+
+use crate::clock::UnixTime;
+use crate::model::{
+    AccessToken, AuthCode, Client, ClientId, DecisionSource, GrantId, Identity, IdentityId,
+    LoginStatus, LoginTxn, QueuedDecision, RefreshToken, Session, Sid, TxnId, UserId,
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Db(String),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    #[error("{0} already exists")]
+    Conflict(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+pub trait ClientStore: Send + Sync {
+    fn list(&self) -> StoreResult<Vec<Client>>;
+    fn get(&self, id: &ClientId) -> StoreResult<Option<Client>>;
+    /// Inserts; a client_id already registered is a [`StoreError::Conflict`].
+    fn create(&self, client: &Client) -> StoreResult<()>;
+    /// Inserts or replaces.
+    fn put(&self, client: &Client) -> StoreResult<()>;
+    /// Returns whether a client was removed.
+    fn delete(&self, id: &ClientId) -> StoreResult<bool>;
+}
+
+pub trait IdentityStore: Send + Sync {
+    fn list(&self) -> StoreResult<Vec<Identity>>;
+    fn get(&self, id: &IdentityId) -> StoreResult<Option<Identity>>;
+    fn by_user_id(&self, user_id: &UserId) -> StoreResult<Option<Identity>>;
+    /// Inserts; an id or user ID already taken is a [`StoreError::Conflict`].
+    fn create(&self, identity: &Identity) -> StoreResult<()>;
+    /// Replaces an existing identity; a user ID taken by another is a conflict.
+    /// Returns whether it existed.
+    fn update(&self, identity: &Identity) -> StoreResult<bool>;
+    fn delete(&self, id: &IdentityId) -> StoreResult<bool>;
+}
+
+/// Result of trying to settle a login.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Settle {
+    /// This call wrote the terminal state.
+    Settled(LoginTxn),
+    /// Someone else settled it first; here is what stands.
+    AlreadySettled(LoginTxn),
+    NotFound,
+}
+
+pub trait LoginStore: Send + Sync {
+    fn create(&self, txn: &LoginTxn) -> StoreResult<()>;
+    fn get(&self, id: &TxnId) -> StoreResult<Option<LoginTxn>>;
+    /// Pending logins that have not expired, oldest first.
+    fn list_pending(&self, now: UnixTime) -> StoreResult<Vec<LoginTxn>>;
+    /// Writes a terminal status. Security rule: a terminal status is written once; every later
+    /// writer gets [`Settle::AlreadySettled`] with the status that stands.
+    fn settle(&self, id: &TxnId, status: &LoginStatus) -> StoreResult<Settle>;
+    /// Marks the outcome as sent to the client. True only for the first caller, so a login
+    /// finishes (issues a code) once.
+    fn mark_delivered(&self, id: &TxnId) -> StoreResult<bool>;
+    fn clear(&self) -> StoreResult<()>;
+}
+
+/// Result of redeeming a code.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Take<T> {
+    Taken(T),
+    /// It was redeemed before: a replay. Carries the grant so its tokens can be revoked.
+    AlreadyTaken(GrantId),
+    NotFound,
+}
+
+pub trait CodeStore: Send + Sync {
+    fn put(&self, code: &AuthCode) -> StoreResult<()>;
+    /// Security rule: a code can be taken once. A second take answers
+    /// [`Take::AlreadyTaken`] (until the code's record is purged after its expiry).
+    fn take(&self, hash: &str) -> StoreResult<Take<AuthCode>>;
+    fn clear(&self) -> StoreResult<()>;
+}
+
+pub trait TokenStore: Send + Sync {
+    fn put_access(&self, token: &AccessToken) -> StoreResult<()>;
+    /// A live (not revoked) access token; the caller checks expiry.
+    fn get_access(&self, hash: &str) -> StoreResult<Option<AccessToken>>;
+    fn revoke_access(&self, hash: &str) -> StoreResult<bool>;
+    fn put_refresh(&self, token: &RefreshToken) -> StoreResult<()>;
+    /// A live refresh token without using it (for introspection).
+    fn get_refresh(&self, hash: &str) -> StoreResult<Option<RefreshToken>>;
+    /// Security rule: a refresh token is used once (rotation); a second use answers
+    /// [`Take::AlreadyTaken`] so the grant can be revoked.
+    fn take_refresh(&self, hash: &str) -> StoreResult<Take<RefreshToken>>;
+    fn revoke_refresh(&self, hash: &str) -> StoreResult<bool>;
+    /// Revokes every token of a grant (code replay, refresh replay).
+    fn revoke_grant(&self, grant: &GrantId) -> StoreResult<()>;
+    fn clear(&self) -> StoreResult<()>;
+}
+
+pub trait SessionStore: Send + Sync {
+    fn put(&self, session: &Session) -> StoreResult<()>;
+    /// A session that has not ended, by the hash of its cookie; the caller checks expiry.
+    fn by_cookie(&self, cookie_hash: &str) -> StoreResult<Option<Session>>;
+    fn end(&self, sid: &Sid) -> StoreResult<bool>;
+    fn clear(&self) -> StoreResult<()>;
+}
+
+pub trait DecisionStore: Send + Sync {
+    fn enqueue(&self, decision: &QueuedDecision) -> StoreResult<()>;
+    fn list(&self) -> StoreResult<Vec<QueuedDecision>>;
+    /// Takes the oldest decision whose filters match. Security rule: each decision is taken
+    /// once, even by concurrent logins.
+    fn take_matching(
+        &self,
+        client: &ClientId,
+        hinted_user: Option<&UserId>,
+    ) -> StoreResult<Option<QueuedDecision>>;
+    fn clear(&self) -> StoreResult<()>;
+}
+
+/// Small instance-wide values (e.g. the pairwise-subject salt).
+pub trait MetaStore: Send + Sync {
+    fn get(&self, key: &str) -> StoreResult<Option<String>>;
+    /// Sets `key` unless it is set; returns the value that stands.
+    fn get_or_init(&self, key: &str, value: &str) -> StoreResult<String>;
+}
+
+/// Every store the broker uses.
+#[derive(Clone)]
+pub struct Store {
+    pub clients: Arc<dyn ClientStore>,
+    pub identities: Arc<dyn IdentityStore>,
+    pub logins: Arc<dyn LoginStore>,
+    pub codes: Arc<dyn CodeStore>,
+    pub tokens: Arc<dyn TokenStore>,
+    pub sessions: Arc<dyn SessionStore>,
+    pub decisions: Arc<dyn DecisionStore>,
+    pub meta: Arc<dyn MetaStore>,
+}
+
+impl Store {
+    pub fn from_sqlite(db: SqliteStore) -> Store {
+        let db = Arc::new(db);
+        Store {
+            clients: db.clone(),
+            identities: db.clone(),
+            logins: db.clone(),
+            codes: db.clone(),
+            tokens: db.clone(),
+            sessions: db.clone(),
+            decisions: db.clone(),
+            meta: db,
+        }
+    }
+
+    /// Clears logins, codes, tokens, sessions and queued decisions; keeps identities, clients
+    /// and keys.
+    pub fn reset(&self) -> StoreResult<()> {
+        self.logins.clear()?;
+        self.codes.clear()?;
+        self.tokens.clear()?;
+        self.sessions.clear()?;
+        self.decisions.clear()
+    }
+}
+
+/// The ladder's explanation of a settled login, kept for `explain`.
+pub fn decided_by(status: &LoginStatus) -> Option<&DecisionSource> {
+    match status {
+        LoginStatus::Pending => None,
+        LoginStatus::Approved { decided_by, .. } | LoginStatus::Rejected { decided_by, .. } => {
+            Some(decided_by)
+        }
+    }
+}

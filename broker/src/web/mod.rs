@@ -1,0 +1,88 @@
+//! HTTP: the router and thin handlers. Everything of substance happens in `oidc`, `login` and
+//! the stores.
+
+pub mod control;
+pub mod cookies;
+pub mod login_page;
+pub mod oidc;
+pub mod openapi;
+pub mod pages;
+pub mod responses;
+
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use std::sync::Arc;
+
+use crate::app::Broker;
+use crate::paths;
+
+/// Bodies larger than this are refused with 413.
+pub const MAX_BODY: usize = 64 * 1024;
+/// URIs longer than this are refused with 414.
+pub const MAX_URI: usize = 8 * 1024;
+
+pub fn router(broker: Arc<Broker>) -> Router {
+    let login = format!("{}/{{txn}}", paths::LOGIN);
+    let protocol = Router::new()
+        .route(paths::DISCOVERY, get(oidc::discovery))
+        .route(
+            paths::AUTHORIZE,
+            get(oidc::authorize_get).post(oidc::authorize_post),
+        )
+        .route(paths::TOKEN, axum::routing::post(oidc::token))
+        .route(
+            paths::USERINFO,
+            get(oidc::userinfo_get).post(oidc::userinfo_post),
+        )
+        .route(paths::JWKS, get(oidc::jwks))
+        .route(
+            paths::END_SESSION,
+            get(oidc::end_session_get).post(oidc::end_session_post),
+        )
+        .route(paths::REVOCATION, axum::routing::post(oidc::revoke))
+        .route(paths::INTROSPECTION, axum::routing::post(oidc::introspect))
+        .route(&login, get(login_page::show).post(login_page::submit));
+    let prefix = broker.issuer.path_prefix();
+    let app = if prefix.is_empty() {
+        protocol.route("/", get(home))
+    } else {
+        Router::new().nest(&prefix, protocol).route("/", get(home))
+    };
+    app.nest(paths::CONTROL, control::router())
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(middleware::from_fn(limit_uri))
+        .with_state(broker)
+}
+
+async fn limit_uri(request: Request, next: Next) -> Response {
+    if request.uri().to_string().len() > MAX_URI {
+        return (
+            StatusCode::URI_TOO_LONG,
+            format!("the request URI is longer than {MAX_URI} bytes"),
+        )
+            .into_response();
+    }
+    next.run(request).await
+}
+
+async fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, "no such endpoint").into_response()
+}
+
+async fn home(State(broker): State<Arc<Broker>>) -> Response {
+    pages::render(
+        StatusCode::OK,
+        &pages::HomePage {
+            lang: "en",
+            issuer: broker.issuer.as_str(),
+            discovery: &broker.issuer.endpoint(paths::DISCOVERY),
+            jwks: &broker.issuer.endpoint(paths::JWKS),
+            openapi: &format!("{}/openapi.json", paths::CONTROL),
+        },
+    )
+}

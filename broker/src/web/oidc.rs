@@ -1,0 +1,233 @@
+//! Thin handlers for the OpenID Provider endpoints: parse, call the core, shape the response.
+
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::header::{AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, LOCATION};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
+
+use crate::app::Broker;
+use crate::oidc::authorize::{authorize, AuthorizeOutcome, AuthorizeResult};
+use crate::oidc::end_session::{end_session, EndSessionOutcome};
+use crate::oidc::{discovery, introspection, revocation, session, token, userinfo, Params};
+use crate::paths;
+use crate::web::pages::{self, LogoutConfirmPage, MessagePage};
+use crate::web::{cookies, responses};
+
+type AppState = State<Arc<Broker>>;
+
+fn header<'a>(headers: &'a HeaderMap, name: axum::http::HeaderName) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+pub fn lang(params: &Params) -> &'static str {
+    match params.get("ui_locales") {
+        Some(l) if l.trim_start().starts_with("en") => "en",
+        _ => "da",
+    }
+}
+
+pub async fn discovery(State(broker): AppState) -> Response {
+    let mut r = axum::Json(discovery::document(&broker.issuer)).into_response();
+    r.headers_mut().insert(
+        CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=300"),
+    );
+    r
+}
+
+pub async fn jwks(State(broker): AppState) -> Response {
+    match broker.keys.jwks_json() {
+        Ok(json) => {
+            let mut r = json.to_string().into_response();
+            let h = r.headers_mut();
+            h.insert(
+                CONTENT_TYPE,
+                HeaderValue::from_static("application/jwk-set+json"),
+            );
+            h.insert(
+                CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=60"),
+            );
+            r
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "JWKS unavailable");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+pub async fn authorize_get(
+    State(broker): AppState,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let params = Params::parse(q.unwrap_or_default().as_bytes());
+    authorize_response(&broker, &params, &headers)
+}
+
+pub async fn authorize_post(State(broker): AppState, headers: HeaderMap, body: Bytes) -> Response {
+    authorize_response(&broker, &Params::parse(&body), &headers)
+}
+
+fn authorize_response(broker: &Broker, params: &Params, headers: &HeaderMap) -> Response {
+    let cookie = cookies::get(headers, session::COOKIE);
+    let result = authorize(broker, params, cookie.as_deref());
+    authorize_result_response(broker, result, lang(params))
+}
+
+/// A redirect, a login page redirect or an error page, setting the session cookie if a login
+/// completed.
+pub fn authorize_result_response(broker: &Broker, result: AuthorizeResult, lang: &str) -> Response {
+    let mut response = match result.outcome {
+        AuthorizeOutcome::ErrorPage(e) => pages::error_page(StatusCode::BAD_REQUEST, &e, lang),
+        AuthorizeOutcome::Redirect(url) => found(&url),
+        AuthorizeOutcome::Login(txn) => found(&format!(
+            "{}/{}",
+            broker.issuer.endpoint(paths::LOGIN),
+            txn.as_str()
+        )),
+    };
+    if let Some(cookie) = result.new_session_cookie {
+        set_session_cookie(broker, response.headers_mut(), Some(&cookie));
+    }
+    response
+}
+
+pub fn set_session_cookie(broker: &Broker, headers: &mut HeaderMap, value: Option<&str>) {
+    let path = broker.issuer.path_prefix();
+    cookies::set(
+        headers,
+        session::COOKIE,
+        value,
+        if path.is_empty() { "/" } else { &path },
+        broker.issuer.is_https(),
+        broker.config.tokens.session_ttl,
+    );
+}
+
+pub fn found(url: &str) -> Response {
+    match HeaderValue::from_str(url) {
+        Ok(v) => {
+            let mut r = StatusCode::FOUND.into_response();
+            r.headers_mut().insert(LOCATION, v);
+            r.headers_mut()
+                .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            r
+        }
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+pub async fn token(State(broker): AppState, headers: HeaderMap, body: Bytes) -> Response {
+    let params = Params::parse(&body);
+    match token::token(&broker, &params, header(&headers, AUTHORIZATION)) {
+        Ok(body) => responses::no_store_json(StatusCode::OK, &body),
+        Err(e) => responses::token_error(&e),
+    }
+}
+
+pub async fn userinfo_get(State(broker): AppState, headers: HeaderMap) -> Response {
+    userinfo_response(&broker, &headers, None)
+}
+
+pub async fn userinfo_post(State(broker): AppState, headers: HeaderMap, body: Bytes) -> Response {
+    let is_form = header(&headers, CONTENT_TYPE)
+        .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
+    let params = is_form.then(|| Params::parse(&body));
+    userinfo_response(&broker, &headers, params.as_ref())
+}
+
+fn userinfo_response(broker: &Broker, headers: &HeaderMap, body: Option<&Params>) -> Response {
+    match userinfo::userinfo(broker, header(headers, AUTHORIZATION), body) {
+        Ok(claims) => responses::no_store_json(StatusCode::OK, &claims),
+        Err(e) => responses::bearer_error(&e, broker.issuer.as_str()),
+    }
+}
+
+pub async fn revoke(State(broker): AppState, headers: HeaderMap, body: Bytes) -> Response {
+    let params = Params::parse(&body);
+    let client = match token::authenticate(&broker, &params, header(&headers, AUTHORIZATION)) {
+        Ok(c) => c,
+        Err(e) => return responses::token_error(&e.into()),
+    };
+    match revocation::revoke(&broker, &client, &params) {
+        Ok(()) => StatusCode::OK.into_response(),
+        Err(e) => responses::token_error(&e.into()),
+    }
+}
+
+pub async fn introspect(State(broker): AppState, headers: HeaderMap, body: Bytes) -> Response {
+    let params = Params::parse(&body);
+    let client = match token::authenticate(&broker, &params, header(&headers, AUTHORIZATION)) {
+        Ok(c) => c,
+        Err(e) => return responses::token_error(&e.into()),
+    };
+    match introspection::introspect(&broker, &client, &params) {
+        Ok(body) => responses::no_store_json(StatusCode::OK, &body),
+        Err(e) => responses::token_error(&e.into()),
+    }
+}
+
+pub async fn end_session_get(
+    State(broker): AppState,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let params = Params::parse(q.unwrap_or_default().as_bytes());
+    end_session_response(&broker, &params, &headers)
+}
+
+pub async fn end_session_post(
+    State(broker): AppState,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    end_session_response(&broker, &Params::parse(&body), &headers)
+}
+
+fn end_session_response(broker: &Broker, params: &Params, headers: &HeaderMap) -> Response {
+    let lang = lang(params);
+    let cookie = cookies::get(headers, session::COOKIE);
+    let outcome = match end_session(broker, params, cookie.as_deref()) {
+        Ok(o) => o,
+        Err(e) => return pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, &e, lang),
+    };
+    match outcome {
+        EndSessionOutcome::ErrorPage(e) => pages::error_page(StatusCode::BAD_REQUEST, &e, lang),
+        EndSessionOutcome::Confirm { csrf, params } => pages::render(
+            StatusCode::OK,
+            &LogoutConfirmPage {
+                lang,
+                action: &broker.issuer.endpoint(paths::END_SESSION),
+                csrf: &csrf,
+                params: &params,
+            },
+        ),
+        EndSessionOutcome::LoggedOut { redirect } => {
+            let mut response = match redirect {
+                Some(url) => found(&url),
+                None => pages::render(
+                    StatusCode::OK,
+                    &MessagePage {
+                        lang,
+                        title: if lang == "en" {
+                            "Logged out"
+                        } else {
+                            "Logget ud"
+                        },
+                        text: if lang == "en" {
+                            "You are logged out of the broker."
+                        } else {
+                            "Du er logget ud af brokeren."
+                        },
+                    },
+                ),
+            };
+            set_session_cookie(broker, response.headers_mut(), None);
+            response
+        }
+    }
+}

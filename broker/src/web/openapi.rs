@@ -1,0 +1,189 @@
+//! The control API's OpenAPI 3.1 document, built from one route table that a test checks
+//! against the router.
+
+use serde_json::{json, Map, Value};
+
+use crate::paths;
+
+/// (method, path under /_sim/v1, summary, request body schema name or "").
+pub const ROUTES: &[(&str, &str, &str, &str)] = &[
+    ("get", "/openapi.json", "This document", ""),
+    ("get", "/identities", "List test identities", ""),
+    (
+        "post",
+        "/identities",
+        "Create a test identity (user_id and a name at least)",
+        "Identity",
+    ),
+    (
+        "get",
+        "/identities/{id}",
+        "Get an identity by UUID or user ID",
+        "",
+    ),
+    (
+        "patch",
+        "/identities/{id}",
+        "Update an identity (JSON merge patch)",
+        "Identity",
+    ),
+    ("delete", "/identities/{id}", "Delete an identity", ""),
+    ("get", "/clients", "List registered clients", ""),
+    (
+        "post",
+        "/clients",
+        "Register a client; a generated secret is returned once",
+        "Client",
+    ),
+    ("get", "/clients/{id}", "Get a client", ""),
+    ("delete", "/clients/{id}", "Delete a client", ""),
+    ("get", "/logins", "List pending logins", ""),
+    ("get", "/logins/{id}", "Get a login", ""),
+    (
+        "post",
+        "/logins/{id}/approve",
+        "Approve a pending login as an identity (409 if already settled)",
+        "Approve",
+    ),
+    (
+        "post",
+        "/logins/{id}/reject",
+        "Reject (cancel) a pending login (409 if already settled)",
+        "Reject",
+    ),
+    (
+        "get",
+        "/logins/{id}/explain",
+        "Which source on the decision ladder settled the login",
+        "",
+    ),
+    ("get", "/decisions", "List queued decisions", ""),
+    (
+        "post",
+        "/decisions",
+        "Queue a decision for the next matching login",
+        "Decision",
+    ),
+    ("delete", "/decisions", "Clear queued decisions", ""),
+    ("get", "/clock", "Read the broker's clock", ""),
+    (
+        "post",
+        "/clock/advance",
+        "Move a controllable clock forward",
+        "Advance",
+    ),
+    ("get", "/keys", "List signing keys, newest first", ""),
+    (
+        "post",
+        "/keys/rotate",
+        "Rotate the signing key (rsa by default); the old key stays published",
+        "Rotate",
+    ),
+    ("delete", "/keys/{kid}", "Stop publishing a retired key", ""),
+    (
+        "post",
+        "/reset",
+        "Clear logins, codes, tokens, sessions and queued decisions",
+        "",
+    ),
+];
+
+fn schemas() -> Value {
+    json!({
+        "Identity": {
+            "type": "object",
+            "required": ["user_id"],
+            "properties": {
+                "id": {"type": "string", "description": "UUID; generated when omitted"},
+                "user_id": {"type": "string"},
+                "given_name": {"type": "string"},
+                "family_name": {"type": "string"},
+                "birthdate": {"type": "string", "format": "date"},
+                "email": {"type": "string"},
+                "email_verified": {"type": "boolean"},
+                "phone_number": {"type": "string"},
+                "phone_number_verified": {"type": "boolean"},
+                "address": {"type": "object"},
+                "level": {"enum": ["low", "substantial", "high"]},
+                "rule": {"enum": ["always_cancels", "always_approves", "locked", null]}
+            }
+        },
+        "Client": {
+            "type": "object",
+            "required": ["client_id", "redirect_uris"],
+            "properties": {
+                "client_id": {"type": "string"},
+                "name": {"type": "string"},
+                "client_secret": {"type": "string"},
+                "redirect_uris": {"type": "array", "items": {"type": "string"}},
+                "post_logout_redirect_uris": {"type": "array", "items": {"type": "string"}},
+                "token_endpoint_auth_method": {"enum": ["client_secret_basic", "client_secret_post", "none"]},
+                "require_pkce": {"type": "boolean"},
+                "id_token_signed_response_alg": {"enum": ["RS256", "PS256", "ES256"]},
+                "subject_type": {"enum": ["public", "pairwise"]},
+                "sector_identifier": {"type": "string"}
+            }
+        },
+        "Approve": {"type": "object", "properties": {"user_id": {"type": "string"}}},
+        "Reject": {"type": "object", "properties": {"description": {"type": "string"}}},
+        "Decision": {
+            "type": "object",
+            "required": ["outcome"],
+            "properties": {
+                "outcome": {"enum": ["approve", "reject"]},
+                "user_id": {"type": "string", "description": "approve: log in as this identity"},
+                "description": {"type": "string", "description": "reject: error_description"},
+                "client_id": {"type": "string", "description": "only for logins of this client"},
+                "for_user_id": {"type": "string", "description": "only for logins whose login_hint names this user ID"}
+            }
+        },
+        "Advance": {"type": "object", "required": ["seconds"], "properties": {"seconds": {"type": "integer", "minimum": 1}}},
+        "Rotate": {"type": "object", "properties": {"kind": {"enum": ["rsa", "ec"]}}},
+        "Error": {"type": "object", "properties": {"error": {"type": "string"}, "message": {"type": "string"}}}
+    })
+}
+
+pub fn document() -> Value {
+    let mut path_items = Map::new();
+    for (method, path, summary, body) in ROUTES {
+        let mut op = json!({
+            "summary": summary,
+            "responses": {
+                "200": {"description": "OK", "content": {"application/json": {}}},
+                "4XX": {"description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+            }
+        });
+        if let Value::Object(op) = &mut op {
+            let params: Vec<Value> = path
+                .split('/')
+                .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+                .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
+                .collect();
+            if !params.is_empty() {
+                op.insert("parameters".into(), Value::Array(params));
+            }
+            if !body.is_empty() {
+                op.insert(
+                    "requestBody".into(),
+                    json!({"content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{body}")}}}}),
+                );
+            }
+        }
+        let item = path_items
+            .entry(format!("{}{}", paths::CONTROL, path))
+            .or_insert_with(|| json!({}));
+        if let Value::Object(item) = item {
+            item.insert(method.to_string(), op);
+        }
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Simulated identity broker: control API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "For tests and tools. No authentication: never expose it to a network."
+        },
+        "paths": path_items,
+        "components": {"schemas": schemas()}
+    })
+}

@@ -1,0 +1,120 @@
+//! Protocol errors to HTTP: JSON with `Cache-Control: no-store` at the token-style endpoints
+//! (RFC 6749 5.2), `WWW-Authenticate: Bearer` at userinfo (RFC 6750 3).
+
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, PRAGMA, WWW_AUTHENTICATE};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Value};
+
+use crate::error::{ErrorCode, OAuthError};
+use crate::oidc::token::TokenError;
+use crate::oidc::userinfo::BearerError;
+
+/// A JSON body that must not be cached (tokens, token errors, userinfo).
+pub fn no_store_json(status: StatusCode, body: &Value) -> Response {
+    let mut response = (status, body.to_string()).into_response();
+    let h = response.headers_mut();
+    h.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    h.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(PRAGMA, HeaderValue::from_static("no-cache"));
+    response
+}
+
+fn log(error: &OAuthError) {
+    match (&error.detail, error.code) {
+        (Some(detail), ErrorCode::ServerError) => {
+            tracing::error!(detail, "server error")
+        }
+        (Some(detail), _) => tracing::info!(error = error.code.as_str(), detail, "request refused"),
+        _ => {}
+    }
+}
+
+fn error_body(error: &OAuthError) -> Value {
+    json!({ "error": error.code.as_str(), "error_description": error.description })
+}
+
+pub fn token_error(e: &TokenError) -> Response {
+    log(&e.error);
+    let status = match e.error.code {
+        ErrorCode::InvalidClient => StatusCode::UNAUTHORIZED,
+        ErrorCode::ServerError => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::BAD_REQUEST,
+    };
+    let mut response = no_store_json(status, &error_body(&e.error));
+    if status == StatusCode::UNAUTHORIZED && e.basic_challenge {
+        response.headers_mut().insert(
+            WWW_AUTHENTICATE,
+            HeaderValue::from_static("Basic realm=\"token\", charset=\"UTF-8\""),
+        );
+    }
+    response
+}
+
+pub fn bearer_error(e: &BearerError, realm: &str) -> Response {
+    let Some(error) = &e.error else {
+        let mut response = StatusCode::UNAUTHORIZED.into_response();
+        if let Ok(v) = HeaderValue::from_str(&format!("Bearer realm=\"{realm}\"")) {
+            response.headers_mut().insert(WWW_AUTHENTICATE, v);
+        }
+        return response;
+    };
+    log(error);
+    let status = match error.code {
+        ErrorCode::InvalidRequest => StatusCode::BAD_REQUEST,
+        ErrorCode::ServerError => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::UNAUTHORIZED,
+    };
+    let mut response = no_store_json(status, &error_body(error));
+    let challenge = format!(
+        "Bearer realm=\"{realm}\", error=\"{}\", error_description=\"{}\"",
+        error.code.as_str(),
+        error.description.replace(['"', '\\'], "'")
+    );
+    if let Ok(v) = HeaderValue::from_str(&challenge) {
+        response.headers_mut().insert(WWW_AUTHENTICATE, v);
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_client_with_basic_is_401_with_challenge_and_no_store() {
+        let r = token_error(&TokenError {
+            error: OAuthError::invalid_client("nope"),
+            basic_challenge: true,
+        });
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        assert!(r.headers()[WWW_AUTHENTICATE]
+            .to_str()
+            .unwrap()
+            .starts_with("Basic"));
+        assert_eq!(r.headers()[CACHE_CONTROL], "no-store");
+    }
+
+    #[test]
+    fn invalid_grant_is_400_without_challenge() {
+        let r = token_error(&TokenError {
+            error: OAuthError::invalid_grant("used"),
+            basic_challenge: true,
+        });
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+        assert!(r.headers().get(WWW_AUTHENTICATE).is_none());
+    }
+
+    #[test]
+    fn bearer_invalid_token_is_401_with_error_in_challenge() {
+        let r = bearer_error(
+            &BearerError {
+                error: Some(OAuthError::new(ErrorCode::InvalidToken, "bad \"token\"")),
+            },
+            "x",
+        );
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        let challenge = r.headers()[WWW_AUTHENTICATE].to_str().unwrap();
+        assert!(challenge.contains("error=\"invalid_token\""), "{challenge}");
+    }
+}
