@@ -1,1 +1,82 @@
-fn main() {}
+//! `idsim`: the main job. Starts the simulated broker and the demo Digital Post mailbox
+//! together, in one process on two ports; the mailbox still reaches the broker only over HTTP.
+
+use anyhow::Context;
+use clap::Parser;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use broker::clock::SystemClock;
+use broker::server::{self, Storage};
+
+#[derive(Parser)]
+#[command(
+    name = "idsim",
+    version,
+    about = "Simulated Danish identity broker + demo Digital Post mailbox. No real identity is verified."
+)]
+struct Cli {
+    /// Where the broker listens.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    broker_listen: SocketAddr,
+    /// Where the demo mailbox listens.
+    #[arg(long, default_value = "127.0.0.1:8081")]
+    mailbox_listen: SocketAddr,
+    /// Data directory (the broker's keys and database go in `broker/` inside it).
+    #[arg(long, default_value = "data")]
+    data_dir: PathBuf,
+    /// Broker configuration file (TOML).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Settle every login without a person.
+    #[arg(long)]
+    auto_approve: bool,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+
+    let mut config =
+        broker::Config::load(cli.config.as_deref()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    config.listen = cli.broker_listen;
+    config.data_dir = cli.data_dir.join("broker");
+    config.auto_approve |= cli.auto_approve;
+    let mailbox_url = format!("http://localhost:{}", cli.mailbox_listen.port());
+    if config.demo_client.redirect_uris == broker::config::DemoClient::default().redirect_uris {
+        config.demo_client.redirect_uris = vec![format!("{mailbox_url}/callback")];
+        config.demo_client.post_logout_redirect_uris = vec![format!("{mailbox_url}/logged-out")];
+    }
+    let secret = config.demo_client.client_secret.clone();
+    let client_id = config.demo_client.client_id.clone();
+
+    let running = server::start(config, Arc::new(SystemClock), Storage::DataDir).await?;
+    let issuer = running.issuer().to_string();
+
+    let mailbox_config = demo_mailbox::Config {
+        public_url: url::Url::parse(&mailbox_url)?,
+        issuer: url::Url::parse(&issuer)?,
+        client_id,
+        client_secret: secret,
+        ..demo_mailbox::Config::default()
+    };
+    let listener = tokio::net::TcpListener::bind(cli.mailbox_listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", cli.mailbox_listen))?;
+    println!("broker        {issuer}   (control API {issuer}/_sim/v1, keep it off networks)");
+    println!("demo mailbox  {mailbox_url}   (log in here)");
+    tokio::select! {
+        served = demo_mailbox::serve(listener, mailbox_config) => served?,
+        _ = tokio::signal::ctrl_c() => {}
+    }
+    running.stop().await;
+    Ok(())
+}

@@ -1,1 +1,49 @@
+//! Demo Digital Post mailbox: an OpenID Connect relying party of the simulated broker.
+//!
+//! It talks to the broker only over HTTP, through discovery, like any other relying party.
+//! Nothing here verifies a real identity.
+//!
+//! ```no_run
+//! # async fn run() -> anyhow::Result<()> {
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+//! let mut config = demo_mailbox::Config::default();
+//! config.public_url = format!("http://{}", listener.local_addr()?).parse()?;
+//! demo_mailbox::serve(listener, config).await
+//! # }
+//! ```
 
+mod app;
+mod clock;
+mod config;
+mod cookies;
+mod logged_in;
+mod oidc;
+mod pages;
+mod pending_logins;
+mod problem;
+mod random;
+mod routes;
+mod session;
+
+#[cfg(test)]
+mod tests;
+
+pub use app::{App, StartError};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use config::{Config, ACR_HIGH, ACR_SUBSTANTIAL};
+pub use cookies::{LOGIN_COOKIE, SESSION_COOKIE};
+pub use routes::{router, CALLBACK, HOME, LOGGED_OUT, LOGIN, LOGOUT};
+
+/// Serves the mailbox on `listener` with the wall clock until the server fails.
+pub async fn serve(listener: tokio::net::TcpListener, config: Config) -> anyhow::Result<()> {
+    serve_app(listener, App::new(config)?).await
+}
+
+/// Serves an already built [`App`] (e.g. one on a [`ManualClock`]) on `listener`.
+pub async fn serve_app(listener: tokio::net::TcpListener, app: App) -> anyhow::Result<()> {
+    if let Ok(address) = listener.local_addr() {
+        tracing::info!(%address, public_url = %app.config().public_url, "demo mailbox listening");
+    }
+    axum::serve(listener, router(app)).await?;
+    Ok(())
+}

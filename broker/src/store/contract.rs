@@ -1,1 +1,1094 @@
 //! The storage contract: one suite, run against every implementation.
+//!
+//! Each contract is a plain function taking a [`Store`]; [`contract_tests!`] turns the whole
+//! list into one `#[test]` per contract for an implementation, so a failure names both
+//! (`store::contract::sqlite_file::codes_are_taken_once`). Times are plain values; nothing
+//! sleeps.
+
+use std::path::PathBuf;
+use std::sync::Barrier;
+
+use serde::Serialize;
+use tempfile::TempDir;
+
+use super::*;
+use crate::model::{
+    AuthMethod, AuthRequest, DecisionOutcome, Grant, Level, LoginStatus, SubjectType,
+};
+
+// ---------------------------------------------------------------------------------------------
+// Implementations under test
+// ---------------------------------------------------------------------------------------------
+
+/// A store under test, with what it needs to stay alive and (for durable ones) to reopen.
+struct Subject {
+    store: Store,
+    /// Opens the same data again; `None` for implementations that keep nothing.
+    reopen: Option<Box<dyn Fn() -> Store>>,
+    /// Dropped last (fields drop in order), after the store has closed its file.
+    _dir: Option<TempDir>,
+}
+
+fn sqlite_memory() -> Subject {
+    Subject {
+        store: Store::from_sqlite(SqliteStore::in_memory().unwrap()),
+        reopen: None,
+        _dir: None,
+    }
+}
+
+fn sqlite_file() -> Subject {
+    let dir = tempfile::tempdir().unwrap();
+    let path: PathBuf = dir.path().join("broker.sqlite");
+    let open = move || Store::from_sqlite(SqliteStore::open(&path).unwrap());
+    Subject {
+        store: open(),
+        reopen: Some(Box::new(open)),
+        _dir: Some(dir),
+    }
+}
+
+/// `contract_tests!(name, factory)` expands to `mod name` with one `#[test]` per contract;
+/// `contract_tests!(name, factory, durable)` adds the contracts that need a reopen.
+macro_rules! contract_tests {
+    ($imp:ident, $make:expr) => {
+        contract_tests!(@module $imp, $make, {});
+    };
+    ($imp:ident, $make:expr, durable) => {
+        contract_tests!(@module $imp, $make, {
+            #[test]
+            fn durable_data_survives_reopen() {
+                super::durable_data_survives_reopen($make());
+            }
+        });
+    };
+    (@module $imp:ident, $make:expr, { $($extra:item)* }) => {
+        mod $imp {
+            contract_tests!(@each $make;
+                clients_create_then_get_and_list,
+                clients_create_of_existing_id_is_conflict,
+                clients_put_inserts_and_replaces,
+                clients_delete_returns_true_then_false,
+                identities_create_get_and_list_in_insertion_order,
+                identities_duplicate_user_id_or_id_is_conflict,
+                identities_update_moves_user_id,
+                identities_update_to_taken_user_id_is_conflict,
+                identities_delete_returns_true_then_false,
+                logins_are_created_pending,
+                logins_list_pending_excludes_expired_and_settled,
+                logins_settle_writes_once_and_keeps_first_status,
+                logins_settle_unknown_is_not_found,
+                logins_concurrent_settles_have_one_winner,
+                logins_mark_delivered_is_true_once,
+                logins_clear_removes_all,
+                codes_are_taken_once,
+                codes_unknown_hash_is_not_found,
+                codes_concurrent_takes_yield_one_taken,
+                codes_clear_removes_all,
+                tokens_access_put_get_and_revoke,
+                tokens_refresh_is_taken_once,
+                tokens_refresh_concurrent_takes_yield_one_taken,
+                tokens_revoke_refresh_ends_it,
+                tokens_revoke_grant_spares_other_grants,
+                sessions_put_and_find_by_cookie,
+                sessions_end_is_true_once_and_hides_session,
+                sessions_clear_removes_all,
+                decisions_filters_on_client_and_hinted_user,
+                decisions_are_taken_oldest_first_and_once,
+                decisions_concurrent_takes_take_each_once,
+                meta_get_or_init_keeps_first_value,
+                reset_clears_flow_data_but_keeps_identities_and_clients,
+            );
+            $($extra)*
+        }
+    };
+    (@each $make:expr; $($contract:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $contract() {
+                let subject = $make();
+                super::$contract(&subject.store);
+            }
+        )*
+    };
+}
+
+contract_tests!(sqlite_memory, super::sqlite_memory);
+contract_tests!(sqlite_file, super::sqlite_file, durable);
+
+// ---------------------------------------------------------------------------------------------
+// Model values
+// ---------------------------------------------------------------------------------------------
+
+const NOW: UnixTime = 1_700_000_000;
+const THREADS: usize = 8;
+
+fn json<T: Serialize>(value: &T) -> serde_json::Value {
+    serde_json::to_value(value).unwrap()
+}
+
+fn client(id: &str, name: &str) -> Client {
+    Client {
+        client_id: ClientId::new(id),
+        name: name.into(),
+        secret_hash: Some(format!("hash-of-{id}-secret")),
+        redirect_uris: vec![format!("https://{id}.example/callback")],
+        post_logout_redirect_uris: vec![format!("https://{id}.example/")],
+        token_endpoint_auth_method: AuthMethod::ClientSecretPost,
+        require_pkce: true,
+        id_token_signed_response_alg: keys::Alg::ES256,
+        subject_type: SubjectType::Pairwise,
+        sector_identifier: Some(format!("{id}.example")),
+    }
+}
+
+fn identity(id: &str, user_id: &str) -> Identity {
+    Identity {
+        id: IdentityId::new(id),
+        user_id: UserId::new(user_id),
+        given_name: format!("Given {user_id}"),
+        family_name: "Jensen".into(),
+        birthdate: Some("1990-05-17".into()),
+        email: Some(format!("{user_id}@example.dk")),
+        email_verified: true,
+        phone_number: None,
+        phone_number_verified: false,
+        address: None,
+        level: Level::Substantial,
+        rule: None,
+    }
+}
+
+fn request(client_id: &str, login_hint: Option<&str>) -> AuthRequest {
+    AuthRequest {
+        client_id: ClientId::new(client_id),
+        redirect_uri: format!("https://{client_id}.example/callback"),
+        state: Some("state".into()),
+        nonce: Some("nonce".into()),
+        scopes: vec!["openid".into(), "profile".into()],
+        code_challenge: None,
+        prompt: vec![],
+        max_age: None,
+        login_hint: login_hint.map(str::to_string),
+        ui_locales: vec![],
+        acr: None,
+    }
+}
+
+fn login(id: &str, created_at: UnixTime, expires_at: UnixTime) -> LoginTxn {
+    LoginTxn {
+        id: TxnId::new(id),
+        request: request("app", Some("anna")),
+        csrf: format!("csrf-{id}"),
+        created_at,
+        expires_at,
+        status: LoginStatus::Pending,
+        delivered: false,
+    }
+}
+
+fn approved(user_id: &str) -> LoginStatus {
+    LoginStatus::Approved {
+        identity_id: IdentityId::new(format!("id-{user_id}")),
+        user_id: UserId::new(user_id),
+        acr: Level::High,
+        amr: vec!["pwd".into()],
+        decided_by: DecisionSource::Explicit {
+            via: "control".into(),
+        },
+        decided_at: NOW + 5,
+    }
+}
+
+fn rejected() -> LoginStatus {
+    LoginStatus::Rejected {
+        description: "the person cancelled".into(),
+        decided_by: DecisionSource::InstanceDefault,
+        decided_at: NOW + 6,
+    }
+}
+
+fn grant(id: &str) -> Grant {
+    Grant {
+        id: GrantId::new(id),
+        client_id: ClientId::new("app"),
+        identity_id: IdentityId::new("id-anna"),
+        scopes: vec!["openid".into(), "email".into()],
+        auth_time: NOW,
+        acr: Level::Substantial,
+        amr: vec!["pwd".into()],
+        sid: Sid::new(format!("sid-{id}")),
+    }
+}
+
+fn code(hash: &str, grant_id: &str) -> AuthCode {
+    AuthCode {
+        hash: hash.into(),
+        grant: grant(grant_id),
+        redirect_uri: "https://app.example/callback".into(),
+        code_challenge: Some("challenge".into()),
+        nonce: Some("nonce".into()),
+        expires_at: NOW + 60,
+    }
+}
+
+fn access(hash: &str, grant_id: &str) -> AccessToken {
+    AccessToken {
+        hash: hash.into(),
+        grant: grant(grant_id),
+        issued_at: NOW,
+        expires_at: NOW + 300,
+    }
+}
+
+fn refresh(hash: &str, grant_id: &str) -> RefreshToken {
+    RefreshToken {
+        hash: hash.into(),
+        grant: grant(grant_id),
+        issued_at: NOW,
+        expires_at: NOW + 3600,
+    }
+}
+
+fn session(sid: &str, cookie_hash: &str) -> Session {
+    Session {
+        sid: Sid::new(sid),
+        cookie_hash: cookie_hash.into(),
+        identity_id: IdentityId::new("id-anna"),
+        auth_time: NOW,
+        acr: Level::Substantial,
+        amr: vec!["pwd".into()],
+        expires_at: NOW + 3600,
+    }
+}
+
+fn decision(
+    id: &str,
+    client_id: Option<&str>,
+    for_user_id: Option<&str>,
+    created_at: UnixTime,
+) -> QueuedDecision {
+    QueuedDecision {
+        id: id.into(),
+        outcome: DecisionOutcome::Approve { user_id: None },
+        client_id: client_id.map(ClientId::new),
+        for_user_id: for_user_id.map(UserId::new),
+        created_at,
+    }
+}
+
+fn decision_ids(store: &Store) -> Vec<String> {
+    store
+        .decisions
+        .list()
+        .unwrap()
+        .into_iter()
+        .map(|d| d.id)
+        .collect()
+}
+
+fn take_decision(store: &Store, client: &str, hint: Option<&str>) -> Option<String> {
+    let hint = hint.map(UserId::new);
+    store
+        .decisions
+        .take_matching(&ClientId::new(client), hint.as_ref())
+        .unwrap()
+        .map(|d| d.id)
+}
+
+/// Runs `f` on [`THREADS`] threads released together; returns their results.
+fn race<T: Send>(f: impl Fn() -> T + Sync) -> Vec<T> {
+    let barrier = Barrier::new(THREADS);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..THREADS)
+            .map(|_| {
+                s.spawn(|| {
+                    barrier.wait();
+                    f()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Clients
+// ---------------------------------------------------------------------------------------------
+
+fn clients_create_then_get_and_list(store: &Store) {
+    let app = client("app", "App");
+    let shop = client("shop", "Shop");
+    assert!(store.clients.list().unwrap().is_empty());
+    store.clients.create(&shop).unwrap();
+    store.clients.create(&app).unwrap();
+
+    let got = store.clients.get(&ClientId::new("app")).unwrap().unwrap();
+    assert_eq!(json(&got), json(&app));
+    assert!(store
+        .clients
+        .get(&ClientId::new("nobody"))
+        .unwrap()
+        .is_none());
+
+    let mut listed: Vec<_> = store.clients.list().unwrap().iter().map(json).collect();
+    listed.sort_by_key(|c| c["client_id"].as_str().map(str::to_string));
+    assert_eq!(listed, vec![json(&app), json(&shop)]);
+}
+
+fn clients_create_of_existing_id_is_conflict(store: &Store) {
+    store.clients.create(&client("app", "Original")).unwrap();
+    let err = store
+        .clients
+        .create(&client("app", "Impostor"))
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    let kept = store.clients.get(&ClientId::new("app")).unwrap().unwrap();
+    assert_eq!(kept.name, "Original");
+    assert_eq!(store.clients.list().unwrap().len(), 1);
+}
+
+fn clients_put_inserts_and_replaces(store: &Store) {
+    store.clients.put(&client("app", "First")).unwrap();
+    assert_eq!(
+        store
+            .clients
+            .get(&ClientId::new("app"))
+            .unwrap()
+            .unwrap()
+            .name,
+        "First"
+    );
+    let mut second = client("app", "Second");
+    second.redirect_uris = vec!["https://new.example/cb".into()];
+    second.secret_hash = None;
+    store.clients.put(&second).unwrap();
+    let got = store.clients.get(&ClientId::new("app")).unwrap().unwrap();
+    assert_eq!(json(&got), json(&second));
+    assert_eq!(store.clients.list().unwrap().len(), 1);
+}
+
+fn clients_delete_returns_true_then_false(store: &Store) {
+    store.clients.create(&client("app", "App")).unwrap();
+    store.clients.create(&client("shop", "Shop")).unwrap();
+    let id = ClientId::new("app");
+    assert!(store.clients.delete(&id).unwrap());
+    assert!(!store.clients.delete(&id).unwrap());
+    assert!(store.clients.get(&id).unwrap().is_none());
+    let left: Vec<_> = store
+        .clients
+        .list()
+        .unwrap()
+        .into_iter()
+        .map(|c| c.client_id)
+        .collect();
+    assert_eq!(left, vec![ClientId::new("shop")]);
+    // Deleted ids can be registered again.
+    store.clients.create(&client("app", "Again")).unwrap();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Identities
+// ---------------------------------------------------------------------------------------------
+
+fn identities_create_get_and_list_in_insertion_order(store: &Store) {
+    // Insertion order differs from both id and user ID order.
+    let zed = identity("id-c", "zed");
+    let anna = identity("id-a", "anna");
+    let bo = identity("id-b", "bo");
+    for i in [&zed, &anna, &bo] {
+        store.identities.create(i).unwrap();
+    }
+    assert_eq!(
+        store.identities.list().unwrap(),
+        vec![zed, anna.clone(), bo]
+    );
+    assert_eq!(
+        store.identities.get(&IdentityId::new("id-a")).unwrap(),
+        Some(anna.clone())
+    );
+    assert_eq!(
+        store.identities.by_user_id(&UserId::new("anna")).unwrap(),
+        Some(anna)
+    );
+    assert!(store
+        .identities
+        .get(&IdentityId::new("id-x"))
+        .unwrap()
+        .is_none());
+    assert!(store
+        .identities
+        .by_user_id(&UserId::new("nobody"))
+        .unwrap()
+        .is_none());
+}
+
+fn identities_duplicate_user_id_or_id_is_conflict(store: &Store) {
+    let anna = identity("id-a", "anna");
+    store.identities.create(&anna).unwrap();
+
+    let err = store
+        .identities
+        .create(&identity("id-other", "anna"))
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    let err = store
+        .identities
+        .create(&identity("id-a", "someone-else"))
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+
+    assert_eq!(store.identities.list().unwrap(), vec![anna.clone()]);
+    assert_eq!(
+        store.identities.by_user_id(&UserId::new("anna")).unwrap(),
+        Some(anna)
+    );
+    assert!(store
+        .identities
+        .get(&IdentityId::new("id-other"))
+        .unwrap()
+        .is_none());
+}
+
+fn identities_update_moves_user_id(store: &Store) {
+    store.identities.create(&identity("id-a", "anna")).unwrap();
+    let mut renamed = identity("id-a", "anna2");
+    renamed.family_name = "Hansen".into();
+    assert!(store.identities.update(&renamed).unwrap());
+
+    assert!(store
+        .identities
+        .by_user_id(&UserId::new("anna"))
+        .unwrap()
+        .is_none());
+    assert_eq!(
+        store.identities.by_user_id(&UserId::new("anna2")).unwrap(),
+        Some(renamed.clone())
+    );
+    assert_eq!(
+        store.identities.get(&IdentityId::new("id-a")).unwrap(),
+        Some(renamed.clone())
+    );
+    assert_eq!(store.identities.list().unwrap(), vec![renamed]);
+    // The old user ID is free again.
+    store.identities.create(&identity("id-b", "anna")).unwrap();
+
+    assert!(!store
+        .identities
+        .update(&identity("id-missing", "ghost"))
+        .unwrap());
+    assert!(store
+        .identities
+        .by_user_id(&UserId::new("ghost"))
+        .unwrap()
+        .is_none());
+}
+
+fn identities_update_to_taken_user_id_is_conflict(store: &Store) {
+    let anna = identity("id-a", "anna");
+    let bo = identity("id-b", "bo");
+    store.identities.create(&anna).unwrap();
+    store.identities.create(&bo).unwrap();
+
+    let err = store
+        .identities
+        .update(&identity("id-b", "anna"))
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    assert_eq!(
+        store.identities.by_user_id(&UserId::new("anna")).unwrap(),
+        Some(anna)
+    );
+    assert_eq!(
+        store.identities.get(&IdentityId::new("id-b")).unwrap(),
+        Some(bo)
+    );
+}
+
+fn identities_delete_returns_true_then_false(store: &Store) {
+    let anna = identity("id-a", "anna");
+    let bo = identity("id-b", "bo");
+    store.identities.create(&anna).unwrap();
+    store.identities.create(&bo).unwrap();
+    let id = IdentityId::new("id-a");
+    assert!(store.identities.delete(&id).unwrap());
+    assert!(!store.identities.delete(&id).unwrap());
+    assert!(store.identities.get(&id).unwrap().is_none());
+    assert!(store
+        .identities
+        .by_user_id(&UserId::new("anna"))
+        .unwrap()
+        .is_none());
+    assert_eq!(store.identities.list().unwrap(), vec![bo]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Logins
+// ---------------------------------------------------------------------------------------------
+
+fn logins_are_created_pending(store: &Store) {
+    let txn = login("t1", NOW, NOW + 600);
+    store.logins.create(&txn).unwrap();
+    let got = store.logins.get(&TxnId::new("t1")).unwrap().unwrap();
+    assert_eq!(got, txn);
+    assert!(got.status.is_pending());
+    assert!(!got.delivered);
+    assert_eq!(store.logins.list_pending(NOW).unwrap(), vec![txn]);
+    assert!(store.logins.get(&TxnId::new("t2")).unwrap().is_none());
+}
+
+fn logins_list_pending_excludes_expired_and_settled(store: &Store) {
+    // Created out of order, to check "oldest first".
+    let late = login("t-late", NOW + 3, NOW + 600);
+    let early = login("t-early", NOW, NOW + 600);
+    let expiring = login("t-expiring", NOW + 1, NOW + 200);
+    let settled = login("t-settled", NOW + 2, NOW + 600);
+    for t in [&late, &early, &expiring, &settled] {
+        store.logins.create(t).unwrap();
+    }
+    let settle = store.logins.settle(&settled.id, &rejected()).unwrap();
+    assert!(matches!(settle, Settle::Settled(_)), "{settle:?}");
+
+    let ids = |now| -> Vec<TxnId> {
+        store
+            .logins
+            .list_pending(now)
+            .unwrap()
+            .into_iter()
+            .map(|t| t.id)
+            .collect()
+    };
+    assert_eq!(
+        ids(NOW + 199),
+        vec![early.id.clone(), expiring.id, late.id.clone()]
+    );
+    // expires_at <= now is expired.
+    assert_eq!(ids(NOW + 200), vec![early.id, late.id]);
+    assert!(ids(NOW + 600).is_empty());
+}
+
+fn logins_settle_writes_once_and_keeps_first_status(store: &Store) {
+    let txn = login("t1", NOW, NOW + 600);
+    store.logins.create(&txn).unwrap();
+
+    let first = store.logins.settle(&txn.id, &approved("anna")).unwrap();
+    let mut expected = txn.clone();
+    expected.status = approved("anna");
+    assert_eq!(first, Settle::Settled(expected.clone()));
+
+    let second = store.logins.settle(&txn.id, &rejected()).unwrap();
+    assert_eq!(second, Settle::AlreadySettled(expected.clone()));
+
+    // Settling again with the same status is still not a second write.
+    let third = store.logins.settle(&txn.id, &approved("anna")).unwrap();
+    assert_eq!(third, Settle::AlreadySettled(expected.clone()));
+
+    assert_eq!(store.logins.get(&txn.id).unwrap(), Some(expected));
+    assert!(store.logins.list_pending(NOW).unwrap().is_empty());
+}
+
+fn logins_settle_unknown_is_not_found(store: &Store) {
+    store.logins.create(&login("t1", NOW, NOW + 600)).unwrap();
+    let got = store
+        .logins
+        .settle(&TxnId::new("t-unknown"), &approved("anna"))
+        .unwrap();
+    assert_eq!(got, Settle::NotFound);
+    assert!(store
+        .logins
+        .get(&TxnId::new("t-unknown"))
+        .unwrap()
+        .is_none());
+}
+
+fn logins_concurrent_settles_have_one_winner(store: &Store) {
+    let txn = login("t1", NOW, NOW + 600);
+    store.logins.create(&txn).unwrap();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results = race(|| {
+        let n = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let status = if n.is_multiple_of(2) {
+            approved(&format!("user{n}"))
+        } else {
+            rejected()
+        };
+        store.logins.settle(&txn.id, &status).unwrap()
+    });
+    let winners: Vec<_> = results
+        .iter()
+        .filter_map(|r| match r {
+            Settle::Settled(t) => Some(t.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(winners.len(), 1, "{results:?}");
+    let standing = &winners[0];
+    for r in &results {
+        match r {
+            Settle::Settled(t) | Settle::AlreadySettled(t) => assert_eq!(t, standing),
+            Settle::NotFound => panic!("login vanished: {results:?}"),
+        }
+    }
+    assert_eq!(store.logins.get(&txn.id).unwrap().as_ref(), Some(standing));
+}
+
+fn logins_mark_delivered_is_true_once(store: &Store) {
+    let txn = login("t1", NOW, NOW + 600);
+    store.logins.create(&txn).unwrap();
+    store.logins.settle(&txn.id, &approved("anna")).unwrap();
+
+    assert!(store.logins.mark_delivered(&txn.id).unwrap());
+    assert!(!store.logins.mark_delivered(&txn.id).unwrap());
+    let got = store.logins.get(&txn.id).unwrap().unwrap();
+    assert!(got.delivered);
+    // Delivery does not disturb the settled status.
+    assert_eq!(got.status, approved("anna"));
+    assert!(!store
+        .logins
+        .mark_delivered(&TxnId::new("t-unknown"))
+        .unwrap());
+
+    let results = {
+        let other = login("t2", NOW, NOW + 600);
+        store.logins.create(&other).unwrap();
+        race(|| store.logins.mark_delivered(&other.id).unwrap())
+    };
+    assert_eq!(results.iter().filter(|d| **d).count(), 1, "{results:?}");
+}
+
+fn logins_clear_removes_all(store: &Store) {
+    store.logins.create(&login("t1", NOW, NOW + 600)).unwrap();
+    store.logins.create(&login("t2", NOW, NOW + 600)).unwrap();
+    store
+        .logins
+        .settle(&TxnId::new("t2"), &approved("anna"))
+        .unwrap();
+    store.logins.clear().unwrap();
+    assert!(store.logins.get(&TxnId::new("t1")).unwrap().is_none());
+    assert!(store.logins.get(&TxnId::new("t2")).unwrap().is_none());
+    assert!(store.logins.list_pending(NOW).unwrap().is_empty());
+    assert_eq!(
+        store.logins.settle(&TxnId::new("t1"), &rejected()).unwrap(),
+        Settle::NotFound
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Codes
+// ---------------------------------------------------------------------------------------------
+
+fn codes_are_taken_once(store: &Store) {
+    let c = code("code-hash", "grant-1");
+    store.codes.put(&c).unwrap();
+    store.codes.put(&code("other-hash", "grant-2")).unwrap();
+
+    assert_eq!(store.codes.take("code-hash").unwrap(), Take::Taken(c));
+    assert_eq!(
+        store.codes.take("code-hash").unwrap(),
+        Take::AlreadyTaken(GrantId::new("grant-1"))
+    );
+    assert_eq!(
+        store.codes.take("code-hash").unwrap(),
+        Take::AlreadyTaken(GrantId::new("grant-1"))
+    );
+    // Taking one code leaves the others alone.
+    assert_eq!(
+        store.codes.take("other-hash").unwrap(),
+        Take::Taken(code("other-hash", "grant-2"))
+    );
+}
+
+fn codes_unknown_hash_is_not_found(store: &Store) {
+    store.codes.put(&code("code-hash", "grant-1")).unwrap();
+    assert_eq!(store.codes.take("no-such-hash").unwrap(), Take::NotFound);
+    assert_eq!(store.codes.take("").unwrap(), Take::NotFound);
+}
+
+fn codes_concurrent_takes_yield_one_taken(store: &Store) {
+    let c = code("code-hash", "grant-1");
+    store.codes.put(&c).unwrap();
+    let results = race(|| store.codes.take("code-hash").unwrap());
+    let taken = results
+        .iter()
+        .filter(|r| matches!(r, Take::Taken(_)))
+        .count();
+    assert_eq!(taken, 1, "{results:?}");
+    for r in &results {
+        match r {
+            Take::Taken(got) => assert_eq!(got, &c),
+            Take::AlreadyTaken(g) => assert_eq!(g, &GrantId::new("grant-1")),
+            Take::NotFound => panic!("code vanished: {results:?}"),
+        }
+    }
+}
+
+fn codes_clear_removes_all(store: &Store) {
+    store.codes.put(&code("a", "grant-1")).unwrap();
+    store.codes.put(&code("b", "grant-2")).unwrap();
+    store.codes.take("b").unwrap();
+    store.codes.clear().unwrap();
+    assert_eq!(store.codes.take("a").unwrap(), Take::NotFound);
+    assert_eq!(store.codes.take("b").unwrap(), Take::NotFound);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tokens
+// ---------------------------------------------------------------------------------------------
+
+fn tokens_access_put_get_and_revoke(store: &Store) {
+    let a = access("at-1", "grant-1");
+    let b = access("at-2", "grant-1");
+    store.tokens.put_access(&a).unwrap();
+    store.tokens.put_access(&b).unwrap();
+    assert_eq!(store.tokens.get_access("at-1").unwrap(), Some(a));
+    assert!(store.tokens.get_access("at-unknown").unwrap().is_none());
+
+    assert!(store.tokens.revoke_access("at-1").unwrap());
+    assert!(store.tokens.get_access("at-1").unwrap().is_none());
+    assert!(!store.tokens.revoke_access("at-unknown").unwrap());
+    // Only the revoked token is gone.
+    assert_eq!(store.tokens.get_access("at-2").unwrap(), Some(b));
+}
+
+fn tokens_refresh_is_taken_once(store: &Store) {
+    let r = refresh("rt-1", "grant-1");
+    store.tokens.put_refresh(&r).unwrap();
+    assert_eq!(store.tokens.get_refresh("rt-1").unwrap(), Some(r.clone()));
+    // Looking does not use it.
+    assert_eq!(store.tokens.get_refresh("rt-1").unwrap(), Some(r.clone()));
+
+    assert_eq!(store.tokens.take_refresh("rt-1").unwrap(), Take::Taken(r));
+    assert!(store.tokens.get_refresh("rt-1").unwrap().is_none());
+    assert_eq!(
+        store.tokens.take_refresh("rt-1").unwrap(),
+        Take::AlreadyTaken(GrantId::new("grant-1"))
+    );
+    assert_eq!(
+        store.tokens.take_refresh("rt-unknown").unwrap(),
+        Take::NotFound
+    );
+}
+
+fn tokens_refresh_concurrent_takes_yield_one_taken(store: &Store) {
+    store
+        .tokens
+        .put_refresh(&refresh("rt-1", "grant-1"))
+        .unwrap();
+    let results = race(|| store.tokens.take_refresh("rt-1").unwrap());
+    let taken = results
+        .iter()
+        .filter(|r| matches!(r, Take::Taken(_)))
+        .count();
+    assert_eq!(taken, 1, "{results:?}");
+    assert!(
+        results.iter().all(|r| match r {
+            Take::Taken(_) => true,
+            Take::AlreadyTaken(g) => g == &GrantId::new("grant-1"),
+            Take::NotFound => false,
+        }),
+        "{results:?}"
+    );
+}
+
+fn tokens_revoke_refresh_ends_it(store: &Store) {
+    let kept = refresh("rt-2", "grant-1");
+    store
+        .tokens
+        .put_refresh(&refresh("rt-1", "grant-1"))
+        .unwrap();
+    store.tokens.put_refresh(&kept).unwrap();
+
+    assert!(store.tokens.revoke_refresh("rt-1").unwrap());
+    assert!(store.tokens.get_refresh("rt-1").unwrap().is_none());
+    let take = store.tokens.take_refresh("rt-1").unwrap();
+    assert!(!matches!(take, Take::Taken(_)), "{take:?}");
+    assert!(!store.tokens.revoke_refresh("rt-unknown").unwrap());
+
+    assert_eq!(
+        store.tokens.get_refresh("rt-2").unwrap(),
+        Some(kept.clone())
+    );
+    assert_eq!(
+        store.tokens.take_refresh("rt-2").unwrap(),
+        Take::Taken(kept)
+    );
+}
+
+fn tokens_revoke_grant_spares_other_grants(store: &Store) {
+    let a_access = access("at-a", "grant-a");
+    let a_access2 = access("at-a2", "grant-a");
+    let a_refresh = refresh("rt-a", "grant-a");
+    let b_access = access("at-b", "grant-b");
+    let b_refresh = refresh("rt-b", "grant-b");
+    store.tokens.put_access(&a_access).unwrap();
+    store.tokens.put_access(&a_access2).unwrap();
+    store.tokens.put_refresh(&a_refresh).unwrap();
+    store.tokens.put_access(&b_access).unwrap();
+    store.tokens.put_refresh(&b_refresh).unwrap();
+
+    store.tokens.revoke_grant(&GrantId::new("grant-a")).unwrap();
+
+    assert!(store.tokens.get_access("at-a").unwrap().is_none());
+    assert!(store.tokens.get_access("at-a2").unwrap().is_none());
+    assert!(store.tokens.get_refresh("rt-a").unwrap().is_none());
+    let take = store.tokens.take_refresh("rt-a").unwrap();
+    assert!(!matches!(take, Take::Taken(_)), "{take:?}");
+
+    assert_eq!(store.tokens.get_access("at-b").unwrap(), Some(b_access));
+    assert_eq!(
+        store.tokens.get_refresh("rt-b").unwrap(),
+        Some(b_refresh.clone())
+    );
+    assert_eq!(
+        store.tokens.take_refresh("rt-b").unwrap(),
+        Take::Taken(b_refresh)
+    );
+
+    // Revoking a grant whose refresh token was already used still ends its access tokens.
+    store.tokens.put_access(&access("at-c", "grant-c")).unwrap();
+    store
+        .tokens
+        .put_refresh(&refresh("rt-c", "grant-c"))
+        .unwrap();
+    store.tokens.take_refresh("rt-c").unwrap();
+    store.tokens.revoke_grant(&GrantId::new("grant-c")).unwrap();
+    assert!(store.tokens.get_access("at-c").unwrap().is_none());
+    let take = store.tokens.take_refresh("rt-c").unwrap();
+    assert!(!matches!(take, Take::Taken(_)), "{take:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sessions
+// ---------------------------------------------------------------------------------------------
+
+fn sessions_put_and_find_by_cookie(store: &Store) {
+    let s1 = session("sid-1", "cookie-1");
+    let s2 = session("sid-2", "cookie-2");
+    store.sessions.put(&s1).unwrap();
+    store.sessions.put(&s2).unwrap();
+    assert_eq!(store.sessions.by_cookie("cookie-1").unwrap(), Some(s1));
+    assert_eq!(store.sessions.by_cookie("cookie-2").unwrap(), Some(s2));
+    assert!(store.sessions.by_cookie("sid-1").unwrap().is_none());
+    assert!(store
+        .sessions
+        .by_cookie("cookie-unknown")
+        .unwrap()
+        .is_none());
+}
+
+fn sessions_end_is_true_once_and_hides_session(store: &Store) {
+    let s1 = session("sid-1", "cookie-1");
+    let s2 = session("sid-2", "cookie-2");
+    store.sessions.put(&s1).unwrap();
+    store.sessions.put(&s2).unwrap();
+
+    assert!(store.sessions.end(&s1.sid).unwrap());
+    assert!(store.sessions.by_cookie("cookie-1").unwrap().is_none());
+    assert!(!store.sessions.end(&s1.sid).unwrap());
+    assert!(!store.sessions.end(&Sid::new("sid-unknown")).unwrap());
+    assert_eq!(store.sessions.by_cookie("cookie-2").unwrap(), Some(s2));
+}
+
+fn sessions_clear_removes_all(store: &Store) {
+    store.sessions.put(&session("sid-1", "cookie-1")).unwrap();
+    store.sessions.put(&session("sid-2", "cookie-2")).unwrap();
+    store.sessions.clear().unwrap();
+    assert!(store.sessions.by_cookie("cookie-1").unwrap().is_none());
+    assert!(store.sessions.by_cookie("cookie-2").unwrap().is_none());
+    assert!(!store.sessions.end(&Sid::new("sid-1")).unwrap());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decisions
+// ---------------------------------------------------------------------------------------------
+
+fn decisions_filters_on_client_and_hinted_user(store: &Store) {
+    store
+        .decisions
+        .enqueue(&decision("d-shop", Some("shop"), None, NOW))
+        .unwrap();
+    store
+        .decisions
+        .enqueue(&decision("d-bo", None, Some("bo"), NOW + 1))
+        .unwrap();
+    store
+        .decisions
+        .enqueue(&decision("d-any", None, None, NOW + 2))
+        .unwrap();
+
+    // d-shop is for another client, d-bo for another user: the unfiltered one matches.
+    assert_eq!(
+        take_decision(store, "app", Some("anna")),
+        Some("d-any".into())
+    );
+    assert_eq!(decision_ids(store), vec!["d-shop", "d-bo"]);
+    // A decision for "bo" does not match a login hinting nobody, nor one hinting "anna".
+    assert_eq!(take_decision(store, "app", None), None);
+    assert_eq!(take_decision(store, "app", Some("anna")), None);
+    assert_eq!(decision_ids(store), vec!["d-shop", "d-bo"]);
+    // A login hinting "bo" at "app" gets d-bo, skipping the older d-shop.
+    assert_eq!(take_decision(store, "app", Some("bo")), Some("d-bo".into()));
+    assert_eq!(take_decision(store, "app", Some("bo")), None);
+    assert_eq!(decision_ids(store), vec!["d-shop"]);
+    // The client filter matches its own client, with or without a hint.
+    assert_eq!(
+        take_decision(store, "shop", Some("anna")),
+        Some("d-shop".into())
+    );
+    assert!(decision_ids(store).is_empty());
+    assert_eq!(take_decision(store, "shop", None), None);
+}
+
+fn decisions_are_taken_oldest_first_and_once(store: &Store) {
+    let first = decision("d-1", None, None, NOW);
+    let second = decision("d-2", Some("app"), None, NOW + 1);
+    let third = QueuedDecision {
+        outcome: DecisionOutcome::Reject {
+            description: Some("no".into()),
+        },
+        ..decision("d-3", None, Some("anna"), NOW + 2)
+    };
+    for d in [&first, &second, &third] {
+        store.decisions.enqueue(d).unwrap();
+    }
+    assert_eq!(
+        store.decisions.list().unwrap(),
+        vec![first.clone(), second.clone(), third.clone()]
+    );
+
+    let take = || {
+        store
+            .decisions
+            .take_matching(&ClientId::new("app"), Some(&UserId::new("anna")))
+            .unwrap()
+    };
+    assert_eq!(take(), Some(first));
+    assert_eq!(decision_ids(store), vec!["d-2", "d-3"]);
+    assert_eq!(take(), Some(second));
+    assert_eq!(decision_ids(store), vec!["d-3"]);
+    assert_eq!(take(), Some(third));
+    assert!(decision_ids(store).is_empty());
+    assert_eq!(take(), None);
+}
+
+fn decisions_concurrent_takes_take_each_once(store: &Store) {
+    for (n, id) in ["d-1", "d-2", "d-3"].into_iter().enumerate() {
+        store
+            .decisions
+            .enqueue(&decision(id, None, None, NOW + n as i64))
+            .unwrap();
+    }
+    let results = race(|| take_decision(store, "app", None));
+    let mut taken: Vec<_> = results.iter().flatten().cloned().collect();
+    taken.sort();
+    assert_eq!(taken, vec!["d-1", "d-2", "d-3"], "{results:?}");
+    assert!(decision_ids(store).is_empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Meta
+// ---------------------------------------------------------------------------------------------
+
+fn meta_get_or_init_keeps_first_value(store: &Store) {
+    assert_eq!(store.meta.get("salt").unwrap(), None);
+    assert_eq!(store.meta.get_or_init("salt", "first").unwrap(), "first");
+    assert_eq!(store.meta.get_or_init("salt", "second").unwrap(), "first");
+    assert_eq!(store.meta.get("salt").unwrap().as_deref(), Some("first"));
+    assert_eq!(store.meta.get_or_init("other", "x").unwrap(), "x");
+    assert_eq!(store.meta.get("salt").unwrap().as_deref(), Some("first"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Store::reset
+// ---------------------------------------------------------------------------------------------
+
+fn reset_clears_flow_data_but_keeps_identities_and_clients(store: &Store) {
+    let app = client("app", "App");
+    let anna = identity("id-anna", "anna");
+    store.clients.create(&app).unwrap();
+    store.identities.create(&anna).unwrap();
+    let txn = login("t1", NOW, NOW + 600);
+    store.logins.create(&txn).unwrap();
+    store.codes.put(&code("code-hash", "grant-1")).unwrap();
+    store.tokens.put_access(&access("at-1", "grant-1")).unwrap();
+    store
+        .tokens
+        .put_refresh(&refresh("rt-1", "grant-1"))
+        .unwrap();
+    store.sessions.put(&session("sid-1", "cookie-1")).unwrap();
+    store
+        .decisions
+        .enqueue(&decision("d-1", None, None, NOW))
+        .unwrap();
+
+    store.reset().unwrap();
+
+    assert!(store.logins.get(&txn.id).unwrap().is_none());
+    assert!(store.logins.list_pending(NOW).unwrap().is_empty());
+    assert_eq!(store.codes.take("code-hash").unwrap(), Take::NotFound);
+    assert!(store.tokens.get_access("at-1").unwrap().is_none());
+    assert!(store.tokens.get_refresh("rt-1").unwrap().is_none());
+    assert_eq!(store.tokens.take_refresh("rt-1").unwrap(), Take::NotFound);
+    assert!(store.sessions.by_cookie("cookie-1").unwrap().is_none());
+    assert!(store.decisions.list().unwrap().is_empty());
+
+    assert_eq!(store.identities.list().unwrap(), vec![anna.clone()]);
+    assert_eq!(
+        store.identities.by_user_id(&UserId::new("anna")).unwrap(),
+        Some(anna)
+    );
+    let kept = store.clients.get(&app.client_id).unwrap().unwrap();
+    assert_eq!(json(&kept), json(&app));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Durable implementations only
+// ---------------------------------------------------------------------------------------------
+
+fn durable_data_survives_reopen(subject: Subject) {
+    let Subject {
+        store,
+        reopen,
+        _dir: dir,
+    } = subject;
+    let reopen = reopen.unwrap();
+
+    let app = client("app", "App");
+    let anna = identity("id-anna", "anna");
+    let c = code("code-hash", "grant-1");
+    let s = session("sid-1", "cookie-1");
+    store.clients.create(&app).unwrap();
+    store.identities.create(&anna).unwrap();
+    store.sessions.put(&s).unwrap();
+    store.codes.put(&c).unwrap();
+    drop(store);
+    if let Some(dir) = &dir {
+        let files = std::fs::read_dir(dir.path()).unwrap().count();
+        assert!(files > 0, "nothing was written to {}", dir.path().display());
+    }
+
+    let store = reopen();
+    assert_eq!(store.codes.take("code-hash").unwrap(), Take::Taken(c));
+    assert_eq!(
+        store.codes.take("code-hash").unwrap(),
+        Take::AlreadyTaken(GrantId::new("grant-1"))
+    );
+    assert_eq!(store.sessions.by_cookie("cookie-1").unwrap(), Some(s));
+    assert_eq!(
+        store.identities.by_user_id(&UserId::new("anna")).unwrap(),
+        Some(anna.clone())
+    );
+    assert_eq!(store.identities.list().unwrap(), vec![anna]);
+    let got = store.clients.get(&app.client_id).unwrap().unwrap();
+    assert_eq!(json(&got), json(&app));
+    drop(store);
+
+    // Having been taken survives a restart too: no replay after a reopen.
+    let store = reopen();
+    assert_eq!(
+        store.codes.take("code-hash").unwrap(),
+        Take::AlreadyTaken(GrantId::new("grant-1"))
+    );
+    drop(store);
+    drop(dir);
+}

@@ -345,11 +345,16 @@ impl CodeStore for SqliteStore {
         match row {
             None => Ok(Take::NotFound),
             Some((grant, true, _)) => Ok(Take::AlreadyTaken(GrantId::new(grant))),
-            Some((_, false, data)) => {
-                conn.prepare_cached("UPDATE codes SET taken = 1 WHERE hash = ?1")
+            Some((grant, false, data)) => {
+                // Conditional, so the take stays single even across connections.
+                let changed = conn
+                    .prepare_cached("UPDATE codes SET taken = 1 WHERE hash = ?1 AND taken = 0")
                     .map_err(db)?
                     .execute([hash])
                     .map_err(db)?;
+                if changed == 0 {
+                    return Ok(Take::AlreadyTaken(GrantId::new(grant)));
+                }
                 Ok(Take::Taken(from_json(&data)?))
             }
         }
@@ -416,11 +421,17 @@ impl TokenStore for SqliteStore {
         match row {
             None | Some((_, false, true, _)) => Ok(Take::NotFound),
             Some((grant, true, _, _)) => Ok(Take::AlreadyTaken(GrantId::new(grant))),
-            Some((_, false, false, data)) => {
-                conn.prepare_cached("UPDATE refresh_tokens SET used = 1 WHERE hash = ?1")
+            Some((grant, false, false, data)) => {
+                let changed = conn
+                    .prepare_cached(
+                        "UPDATE refresh_tokens SET used = 1 WHERE hash = ?1 AND used = 0 AND revoked = 0",
+                    )
                     .map_err(db)?
                     .execute([hash])
                     .map_err(db)?;
+                if changed == 0 {
+                    return Ok(Take::AlreadyTaken(GrantId::new(grant)));
+                }
                 Ok(Take::Taken(from_json(&data)?))
             }
         }
@@ -520,10 +531,15 @@ impl DecisionStore for SqliteStore {
         let Some((seq, data)) = row else {
             return Ok(None);
         };
-        conn.prepare_cached("DELETE FROM decisions WHERE seq = ?1")
+        let deleted = conn
+            .prepare_cached("DELETE FROM decisions WHERE seq = ?1")
             .map_err(db)?
             .execute([seq])
             .map_err(db)?;
+        // Another connection took it between the two statements: nothing for this login.
+        if deleted == 0 {
+            return Ok(None);
+        }
         Ok(Some(from_json(&data)?))
     }
     fn clear(&self) -> StoreResult<()> {

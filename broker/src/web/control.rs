@@ -123,10 +123,8 @@ impl From<keys::KeyError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut body = json!({ "error": self.error, "message": self.message });
-        if let (Some(extra), Value::Object(map)) = (self.extra, &mut body) {
-            if let Value::Object(extra) = extra {
-                map.extend(extra);
-            }
+        if let (Some(Value::Object(extra)), Value::Object(map)) = (self.extra, &mut body) {
+            map.extend(extra);
         }
         (self.status, Json(body)).into_response()
     }

@@ -33,22 +33,22 @@ fn not_found() -> Response {
     )
 }
 
-fn load(broker: &Broker, id: &str) -> Result<LoginTxn, Response> {
+fn load(broker: &Broker, id: &str) -> Result<LoginTxn, Box<Response>> {
     match broker.store.logins.get(&TxnId::new(id)) {
         Ok(Some(txn)) => Ok(txn),
-        Ok(None) => Err(not_found()),
-        Err(e) => Err(pages::error_page(
+        Ok(None) => Err(Box::new(not_found())),
+        Err(e) => Err(Box::new(pages::error_page(
             StatusCode::INTERNAL_SERVER_ERROR,
             &e.into(),
             "da",
-        )),
+        ))),
     }
 }
 
 pub async fn show(State(broker): State<Arc<Broker>>, Path(id): Path<String>) -> Response {
     let txn = match load(&broker, &id) {
         Ok(t) => t,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     respond(&broker, &txn)
 }
@@ -117,7 +117,7 @@ pub async fn submit(
 ) -> Response {
     let txn = match load(&broker, &id) {
         Ok(t) => t,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let form = Params::parse(&body);
     let lang = lang(&txn);

@@ -17,7 +17,7 @@ use crate::web::{cookies, responses};
 
 type AppState = State<Arc<Broker>>;
 
-fn header<'a>(headers: &'a HeaderMap, name: axum::http::HeaderName) -> Option<&'a str> {
+fn header(headers: &HeaderMap, name: axum::http::HeaderName) -> Option<&str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 

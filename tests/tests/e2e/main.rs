@@ -1,1 +1,16 @@
-//! End-to-end tests over real HTTP.
+//! End-to-end tests over real HTTP: each test starts its own broker on port 0 with an
+//! in-memory store and a manual clock, so tests run in any order and in parallel.
+
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod control;
+mod decisions;
+mod discovery;
+mod flow;
+mod logout;
+mod mailbox;
+mod negative;
+mod restart;
+mod support;
+mod tokens;

@@ -1,0 +1,90 @@
+//! The mailbox's shared state: configuration, clock, relying party and the in-memory stores.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::Config;
+use crate::oidc::RelyingParty;
+use crate::pending_logins::PendingLogins;
+use crate::session::SessionStore;
+
+/// Why the mailbox could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// reqwest could not build its client (TLS setup).
+    #[error("could not build the HTTP client for talking to the broker: {0}")]
+    HttpClient(#[from] reqwest::Error),
+    /// `{public_url}/callback` or `/logged-out` is not a usable URL.
+    #[error("the public URL {url} does not give usable redirect URIs: {source}")]
+    PublicUrl {
+        /// The configured public URL.
+        url: String,
+        /// What failed to parse.
+        source: url::ParseError,
+    },
+}
+
+/// Everything the handlers share; cheap to clone. Build one per server (or per test).
+#[derive(Clone)]
+pub struct App {
+    inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) config: Config,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) relying_party: RelyingParty,
+    pub(crate) sessions: SessionStore,
+    pub(crate) pending_logins: PendingLogins,
+}
+
+impl App {
+    /// A mailbox on the wall clock.
+    pub fn new(config: Config) -> Result<Self, StartError> {
+        Self::with_clock(config, Arc::new(SystemClock))
+    }
+
+    /// A mailbox whose session expiry and token checks read `clock`.
+    pub fn with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<Self, StartError> {
+        let relying_party = RelyingParty::new(&config, clock.clone())?;
+        let sessions = SessionStore::new(
+            Duration::from_secs(config.session_idle_secs),
+            Duration::from_secs(config.session_max_secs),
+        );
+        Ok(Self {
+            inner: Arc::new(Inner {
+                config,
+                clock,
+                relying_party,
+                sessions,
+                pending_logins: PendingLogins::default(),
+            }),
+        })
+    }
+
+    /// The configuration this mailbox runs with.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    pub(crate) fn now(&self) -> SystemTime {
+        self.inner.clock.now()
+    }
+
+    pub(crate) fn relying_party(&self) -> &RelyingParty {
+        &self.inner.relying_party
+    }
+
+    pub(crate) fn sessions(&self) -> &SessionStore {
+        &self.inner.sessions
+    }
+
+    pub(crate) fn pending_logins(&self) -> &PendingLogins {
+        &self.inner.pending_logins
+    }
+
+    pub(crate) fn cookies_secure(&self) -> bool {
+        self.inner.config.cookies_secure()
+    }
+}

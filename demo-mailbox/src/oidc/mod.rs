@@ -1,0 +1,135 @@
+//! The mailbox as an OpenID Connect relying party of the broker (no axum types in here).
+//!
+//! The broker is found through discovery, lazily and cached, so the mailbox may start before the
+//! broker: a failed discovery is retried on the next request.
+
+mod authorize;
+mod discovery;
+mod end_session;
+mod token;
+mod userinfo;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use openidconnect::core::CoreClient;
+use openidconnect::{
+    ClientId, ClientSecret, EndSessionUrl, EndpointMaybeSet, EndpointNotSet, EndpointSet,
+    PostLogoutRedirectUrl, RedirectUrl,
+};
+use url::Url;
+
+use crate::app::StartError;
+use crate::clock::Clock;
+use crate::config::Config;
+
+pub use authorize::{authorization_url, PendingLogin};
+pub use discovery::DiscoveryError;
+pub use token::LoginError;
+
+/// A client built from the discovery document: authorization endpoint set, token and userinfo
+/// endpoints as the broker announced them.
+type DiscoveredClient = CoreClient<
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointMaybeSet,
+    EndpointMaybeSet,
+>;
+
+/// What discovery told us about the broker, ready to use.
+pub struct Provider {
+    issuer: String,
+    client: DiscoveredClient,
+    end_session_endpoint: Option<EndSessionUrl>,
+}
+
+impl Provider {
+    /// The issuer identifier exactly as the broker's discovery document spells it.
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+}
+
+/// The mailbox's side of the OpenID Connect conversation with the broker.
+pub struct RelyingParty {
+    issuer: Url,
+    client_id: ClientId,
+    client_secret: ClientSecret,
+    redirect_uri: RedirectUrl,
+    post_logout_redirect_uri: PostLogoutRedirectUrl,
+    http: reqwest::Client,
+    clock: Arc<dyn Clock>,
+    provider: tokio::sync::Mutex<Option<Arc<Provider>>>,
+}
+
+impl RelyingParty {
+    /// A relying party for `config`; nothing is fetched until first use.
+    pub fn new(config: &Config, clock: Arc<dyn Clock>) -> Result<Self, StartError> {
+        let http = reqwest::Client::builder()
+            // Following redirects would open the back channel to SSRF.
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(15))
+            .build()?;
+        let public_url_error = |source| StartError::PublicUrl {
+            url: config.public_url.to_string(),
+            source,
+        };
+        Ok(Self {
+            issuer: config.issuer.clone(),
+            client_id: ClientId::new(config.client_id.clone()),
+            client_secret: ClientSecret::new(config.client_secret.clone()),
+            redirect_uri: RedirectUrl::new(config.redirect_uri()).map_err(public_url_error)?,
+            post_logout_redirect_uri: PostLogoutRedirectUrl::new(config.post_logout_redirect_uri())
+                .map_err(public_url_error)?,
+            http,
+            clock,
+            provider: tokio::sync::Mutex::new(None),
+        })
+    }
+
+    /// The broker as discovered, discovering it first if that has not succeeded yet.
+    pub async fn provider(&self) -> Result<Arc<Provider>, DiscoveryError> {
+        let mut cached = self.provider.lock().await;
+        if let Some(provider) = cached.as_ref() {
+            return Ok(provider.clone());
+        }
+        let provider = Arc::new(self.discover().await?);
+        *cached = Some(provider.clone());
+        Ok(provider)
+    }
+
+    /// Discovers the broker again (new signing keys after a rotation), unless another request
+    /// already replaced `stale`.
+    async fn rediscover(&self, stale: &Arc<Provider>) -> Result<Arc<Provider>, DiscoveryError> {
+        let mut cached = self.provider.lock().await;
+        if let Some(current) = cached.as_ref() {
+            if !Arc::ptr_eq(current, stale) {
+                return Ok(current.clone());
+            }
+        }
+        let provider = Arc::new(self.discover().await?);
+        *cached = Some(provider.clone());
+        Ok(provider)
+    }
+
+    async fn discover(&self) -> Result<Provider, DiscoveryError> {
+        let metadata = discovery::discover(&self.http, &self.issuer).await?;
+        let issuer = metadata.issuer().as_str().to_owned();
+        let end_session_endpoint = metadata.additional_metadata().end_session_endpoint.clone();
+        let client = CoreClient::from_provider_metadata(
+            metadata,
+            self.client_id.clone(),
+            Some(self.client_secret.clone()),
+        )
+        .set_redirect_uri(self.redirect_uri.clone());
+        tracing::info!(issuer = %issuer, "discovered the broker");
+        Ok(Provider {
+            issuer,
+            client,
+            end_session_endpoint,
+        })
+    }
+}

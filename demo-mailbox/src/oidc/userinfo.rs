@@ -1,0 +1,84 @@
+//! The UserInfo request (OpenID Connect Core §5.3), for the person's name.
+
+use openidconnect::core::{CoreTokenResponse, CoreUserInfoClaims};
+use openidconnect::{OAuth2TokenResponse, SubjectIdentifier};
+
+use super::{Provider, RelyingParty};
+
+impl RelyingParty {
+    /// The person's name from the userinfo endpoint; `None` if it has none. The response's
+    /// `sub` must be `sub` (Core §5.3.2).
+    pub(super) async fn fetch_name(
+        &self,
+        provider: &Provider,
+        token_response: &CoreTokenResponse,
+        sub: &str,
+    ) -> Result<Option<String>, String> {
+        let claims: CoreUserInfoClaims = provider
+            .client
+            .user_info(
+                token_response.access_token().clone(),
+                Some(SubjectIdentifier::new(sub.to_owned())),
+            )
+            .map_err(|error| error.to_string())?
+            .request_async(&self.http)
+            .await
+            .map_err(|error| error.to_string())?;
+        Ok(display_name(
+            claims
+                .name()
+                .and_then(|name| name.get(None))
+                .map(|name| name.as_str()),
+            claims
+                .given_name()
+                .and_then(|name| name.get(None))
+                .map(|name| name.as_str()),
+            claims
+                .family_name()
+                .and_then(|name| name.get(None))
+                .map(|name| name.as_str()),
+        ))
+    }
+}
+
+/// `name`, else "given family", else whichever of the two exists.
+pub fn display_name(
+    name: Option<&str>,
+    given_name: Option<&str>,
+    family_name: Option<&str>,
+) -> Option<String> {
+    if let Some(name) = non_empty(name) {
+        return Some(name.to_owned());
+    }
+    match (non_empty(given_name), non_empty(family_name)) {
+        (Some(given), Some(family)) => Some(format!("{given} {family}")),
+        (Some(one), None) | (None, Some(one)) => Some(one.to_owned()),
+        (None, None) => None,
+    }
+}
+
+fn non_empty(value: Option<&str>) -> Option<&str> {
+    value.map(str::trim).filter(|value| !value.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn name_wins_then_given_and_family() {
+        assert_eq!(
+            display_name(Some("Ib Ø"), Some("X"), Some("Y")).as_deref(),
+            Some("Ib Ø")
+        );
+        assert_eq!(
+            display_name(None, Some("Ib"), Some("Ø")).as_deref(),
+            Some("Ib Ø")
+        );
+        assert_eq!(
+            display_name(Some(" "), None, Some("Ø")).as_deref(),
+            Some("Ø")
+        );
+        assert_eq!(display_name(None, None, None), None);
+    }
+}

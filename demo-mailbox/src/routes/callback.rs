@@ -1,0 +1,112 @@
+//! `GET /callback`: the authorization response (OpenID Connect Core §3.1.2.5–6, RFC 9207).
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use openidconnect::AuthorizationCode;
+use serde::Deserialize;
+
+use crate::app::App;
+use crate::cookies::{
+    append_set_cookie, clear_cookie, read_cookie, set_session_cookie, LOGIN_COOKIE, SESSION_COOKIE,
+};
+use crate::oidc::PendingLogin;
+use crate::problem::Problem;
+use crate::random::secrets_equal;
+use crate::routes::{redirect, HOME};
+use crate::session::NewSession;
+
+/// The authorization response's parameters; each at most once.
+#[derive(Deserialize)]
+pub struct CallbackQuery {
+    code: Option<String>,
+    state: Option<String>,
+    iss: Option<String>,
+    error: Option<String>,
+}
+
+pub async fn callback(
+    State(app): State<App>,
+    headers: HeaderMap,
+    query: Result<Query<CallbackQuery>, QueryRejection>,
+) -> Response {
+    let login_key = read_cookie(&headers, LOGIN_COOKIE);
+    // Whatever the outcome, this browser's parked login is used up: a callback finishes it once.
+    let pending = login_key.and_then(|key| app.pending_logins().take(key, app.now()));
+    let mut response = match finish_login(&app, &headers, pending, query).await {
+        Ok(response) => response,
+        Err(problem) => problem.into_response(),
+    };
+    if login_key.is_some() {
+        append_set_cookie(
+            response.headers_mut(),
+            clear_cookie(LOGIN_COOKIE, app.cookies_secure()),
+        );
+    }
+    response
+}
+
+async fn finish_login(
+    app: &App,
+    headers: &HeaderMap,
+    pending: Option<PendingLogin>,
+    query: Result<Query<CallbackQuery>, QueryRejection>,
+) -> Result<Response, Problem> {
+    let Query(query) = query.map_err(|_| Problem::BadCallbackQuery)?;
+    if let Some(error) = query.error {
+        tracing::info!(error = ?error, "the broker returned an error to the callback");
+        return Err(if error == "access_denied" {
+            Problem::LoginCancelled
+        } else {
+            Problem::BrokerRefusedLogin
+        });
+    }
+
+    let pending = pending.ok_or(Problem::NoLoginInProgress)?;
+    let state_matches = query
+        .state
+        .is_some_and(|state| secrets_equal(&state, pending.state.secret()));
+    if !state_matches {
+        return Err(Problem::StateMismatch);
+    }
+
+    let relying_party = app.relying_party();
+    let provider = relying_party
+        .provider()
+        .await
+        .map_err(Problem::BrokerUnavailable)?;
+    // RFC 9207 §2.4: the issuer must be exactly the one we sent the person to.
+    if query.iss.as_deref() != Some(provider.issuer()) {
+        return Err(Problem::IssuerMismatch);
+    }
+    let code = query
+        .code
+        .filter(|code| !code.is_empty())
+        .ok_or(Problem::CodeMissing)?;
+
+    let login = relying_party
+        .finish_login(provider, pending, AuthorizationCode::new(code))
+        .await
+        .map_err(Problem::LoginFailed)?;
+    tracing::info!("login succeeded");
+
+    // A fresh session id for every login; whatever session this browser had is ended.
+    if let Some(old) = read_cookie(headers, SESSION_COOKIE) {
+        app.sessions().remove(old);
+    }
+    let session_id = app.sessions().create(
+        NewSession {
+            sub: login.sub,
+            name: login.name,
+            id_token: login.id_token,
+        },
+        app.now(),
+    );
+    let mut response = redirect(HOME);
+    append_set_cookie(
+        response.headers_mut(),
+        set_session_cookie(&session_id, app.cookies_secure()),
+    );
+    Ok(response)
+}

@@ -1,0 +1,26 @@
+//! `GET /login`: park a new login and send the browser to the broker.
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+
+use crate::app::App;
+use crate::cookies::{append_set_cookie, set_login_cookie};
+use crate::oidc::{authorization_url, PendingLogin};
+use crate::problem::Problem;
+use crate::routes::redirect;
+
+pub async fn login(State(app): State<App>) -> Response {
+    let provider = match app.relying_party().provider().await {
+        Ok(provider) => provider,
+        Err(error) => return Problem::BrokerUnavailable(error).into_response(),
+    };
+    let login = PendingLogin::new_random();
+    let url = authorization_url(&provider, &login);
+    let key = app.pending_logins().insert(login, app.now());
+    let mut response = redirect(url.as_str());
+    append_set_cookie(
+        response.headers_mut(),
+        set_login_cookie(&key, app.cookies_secure()),
+    );
+    response
+}

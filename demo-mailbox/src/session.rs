@@ -1,0 +1,216 @@
+//! Logged-in sessions, kept in memory and keyed by the `mailbox_session` cookie.
+//!
+//! A session ends after `session_idle_secs` without a request, and `session_max_secs` after
+//! login whatever happens. Every login gets a fresh random id (no session fixation).
+
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, SystemTime};
+
+use openidconnect::core::CoreIdToken;
+
+use crate::random::random_token;
+
+/// Who logged in, as the broker told us.
+pub struct NewSession {
+    /// The broker's subject identifier for the person.
+    pub sub: String,
+    /// The person's name, for display.
+    pub name: String,
+    /// The ID token, kept as `id_token_hint` for logout at the broker.
+    pub id_token: CoreIdToken,
+}
+
+/// A session that passed the idle and lifetime checks on this request. No `Debug`: it holds
+/// the session id and CSRF token.
+#[derive(Clone)]
+pub struct ActiveSession {
+    /// The session id (the cookie value).
+    pub id: String,
+    /// The broker's subject identifier for the person.
+    #[allow(
+        dead_code,
+        reason = "the Digital Post features (next issue) key mailboxes by it"
+    )]
+    pub sub: String,
+    /// The person's name, for display.
+    pub name: String,
+    /// The token the logout form must echo back.
+    pub csrf_token: String,
+}
+
+/// A session that has just been ended.
+pub struct EndedSession {
+    /// The ID token, for `id_token_hint`.
+    pub id_token: CoreIdToken,
+}
+
+// No `Debug`: it holds the ID token.
+struct Session {
+    sub: String,
+    name: String,
+    id_token: CoreIdToken,
+    csrf_token: String,
+    created: SystemTime,
+    last_seen: SystemTime,
+}
+
+/// All sessions of this mailbox process.
+pub struct SessionStore {
+    idle: Duration,
+    max: Duration,
+    sessions: Mutex<HashMap<String, Session>>,
+}
+
+impl SessionStore {
+    /// An empty store whose sessions end after `idle` without use or `max` after login.
+    pub fn new(idle: Duration, max: Duration) -> Self {
+        Self {
+            idle,
+            max,
+            sessions: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Starts a session under a new random id and returns the id.
+    pub fn create(&self, new: NewSession, now: SystemTime) -> String {
+        let id = random_token();
+        let session = Session {
+            sub: new.sub,
+            name: new.name,
+            id_token: new.id_token,
+            csrf_token: random_token(),
+            created: now,
+            last_seen: now,
+        };
+        let mut sessions = self.lock();
+        // Forget the sessions nobody came back for, so the map does not grow forever.
+        sessions.retain(|_, session| !self.is_expired(session, now));
+        sessions.insert(id.clone(), session);
+        id
+    }
+
+    /// The session `id` if it is still valid at `now`, marking it as used. An expired session
+    /// is removed.
+    pub fn touch(&self, id: &str, now: SystemTime) -> Option<ActiveSession> {
+        let mut sessions = self.lock();
+        let session = sessions.get_mut(id)?;
+        if self.is_expired(session, now) {
+            sessions.remove(id);
+            return None;
+        }
+        session.last_seen = now;
+        Some(ActiveSession {
+            id: id.to_owned(),
+            sub: session.sub.clone(),
+            name: session.name.clone(),
+            csrf_token: session.csrf_token.clone(),
+        })
+    }
+
+    /// Ends the session `id`, returning what logout at the broker needs.
+    pub fn remove(&self, id: &str) -> Option<EndedSession> {
+        self.lock().remove(id).map(|session| EndedSession {
+            id_token: session.id_token,
+        })
+    }
+
+    /// How many sessions are stored (expired ones may linger until the next login).
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// Whether no session is stored.
+    #[cfg(test)]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn is_expired(&self, session: &Session, now: SystemTime) -> bool {
+        elapsed(session.last_seen, now) >= self.idle || elapsed(session.created, now) >= self.max
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Session>> {
+        self.sessions.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Time from `then` to `now`; zero if the clock went backwards.
+fn elapsed(then: SystemTime, now: SystemTime) -> Duration {
+    now.duration_since(then).unwrap_or(Duration::ZERO)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use openidconnect::core::CoreIdToken;
+    use std::str::FromStr;
+
+    /// A syntactically valid but unsigned ID token; the store never verifies it.
+    pub(crate) fn dummy_id_token() -> CoreIdToken {
+        // {"alg":"none"}.{"iss":"http://localhost:8080","aud":"demo-mailbox","sub":"s","exp":2,"iat":1}.
+        CoreIdToken::from_str(
+            "eyJhbGciOiJub25lIn0.eyJpc3MiOiJodHRwOi8vbG9jYWxob3N0OjgwODAiLCJhdWQiOiJkZW1vLW1haWxib3giLCJzdWIiOiJzIiwiZXhwIjoyLCJpYXQiOjF9.",
+        )
+        .unwrap()
+    }
+
+    pub(crate) fn new_session(name: &str) -> NewSession {
+        NewSession {
+            sub: "sub-1".to_owned(),
+            name: name.to_owned(),
+            id_token: dummy_id_token(),
+        }
+    }
+
+    fn store() -> SessionStore {
+        SessionStore::new(Duration::from_secs(60), Duration::from_secs(600))
+    }
+
+    fn at(secs: u64) -> SystemTime {
+        SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000 + secs)
+    }
+
+    #[test]
+    fn each_login_gets_a_new_unguessable_id() {
+        let store = store();
+        let a = store.create(new_session("A"), at(0));
+        let b = store.create(new_session("B"), at(0));
+        assert_ne!(a, b);
+        assert!(a.len() >= 32, "at least 128 bits as hex");
+        assert_eq!(store.touch(&a, at(1)).unwrap().name, "A");
+    }
+
+    #[test]
+    fn idle_session_expires_and_is_removed() {
+        let store = store();
+        let id = store.create(new_session("A"), at(0));
+        assert!(store.touch(&id, at(59)).is_some());
+        assert!(store.touch(&id, at(59 + 60)).is_none());
+        assert!(store.touch(&id, at(59 + 61)).is_none(), "stays gone");
+        assert!(store.is_empty());
+    }
+
+    #[test]
+    fn busy_session_still_ends_at_its_absolute_lifetime() {
+        let store = store();
+        let id = store.create(new_session("A"), at(0));
+        for minute in 1..10 {
+            assert!(
+                store.touch(&id, at(minute * 59)).is_some(),
+                "minute {minute}"
+            );
+        }
+        assert!(store.touch(&id, at(600)).is_none());
+    }
+
+    #[test]
+    fn removed_session_cannot_be_used() {
+        let store = store();
+        let id = store.create(new_session("A"), at(0));
+        assert!(store.remove(&id).is_some());
+        assert!(store.touch(&id, at(1)).is_none());
+        assert!(store.remove(&id).is_none());
+    }
+}

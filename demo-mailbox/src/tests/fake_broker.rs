@@ -1,0 +1,297 @@
+//! A minimal OpenID Provider on a real socket for the mailbox's own tests: discovery, JWKS,
+//! token and userinfo, with RS256 ID tokens signed by test-only keys. The real broker is tested
+//! against the mailbox end to end in the `tests` crate.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::{Form, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use openidconnect::core::{
+    CoreIdToken, CoreIdTokenClaims, CoreJsonWebKeySet, CoreJwsSigningAlgorithm,
+    CoreRsaPrivateSigningKey,
+};
+use openidconnect::{
+    AccessToken, Audience, AuthenticationContextClass, EmptyAdditionalClaims, EndUserName,
+    IssuerUrl, JsonWebKeyId, Nonce, PkceCodeChallenge, PkceCodeVerifier, PrivateSigningKey,
+    StandardClaims, SubjectIdentifier,
+};
+use serde::Deserialize;
+use serde_json::json;
+use url::Url;
+
+use crate::clock::{Clock, ManualClock};
+use crate::config::ACR_SUBSTANTIAL;
+
+const KEY_A: &str = include_str!("../../testdata/fake-broker-rs256.pem");
+const KEY_B: &str = include_str!("../../testdata/fake-broker-rs256-next.pem");
+/// base64("demo-mailbox:demo-mailbox-secret"), the default client's Basic credentials.
+const BASIC_CREDENTIALS: &str = "Basic ZGVtby1tYWlsYm94OmRlbW8tbWFpbGJveC1zZWNyZXQ=";
+pub const SUBJECT: &str = "fake-subject-1";
+
+/// What the fake broker puts in its answers; tests change it to provoke failures.
+pub struct Behaviour {
+    /// The `acr` claim.
+    pub acr: Option<String>,
+    /// `name` in userinfo.
+    pub userinfo_name: Option<String>,
+    /// `name` in the ID token.
+    pub id_token_name: Option<String>,
+    /// Index of the key that signs ID tokens (0 = key-a, 1 = key-b).
+    pub signing_key: usize,
+    /// Indexes of the keys published in the JWKS.
+    pub published_keys: Vec<usize>,
+}
+
+impl Default for Behaviour {
+    fn default() -> Self {
+        Self {
+            acr: Some(ACR_SUBSTANTIAL.to_owned()),
+            userinfo_name: Some("Karen Testesen".to_owned()),
+            id_token_name: None,
+            signing_key: 0,
+            published_keys: vec![0],
+        }
+    }
+}
+
+struct Grant {
+    nonce: String,
+    code_challenge: String,
+    redirect_uri: String,
+}
+
+struct Shared {
+    issuer: String,
+    clock: Arc<ManualClock>,
+    keys: Vec<CoreRsaPrivateSigningKey>,
+    up: AtomicBool,
+    behaviour: Mutex<Behaviour>,
+    grants: Mutex<HashMap<String, Grant>>,
+    access_tokens: Mutex<Vec<String>>,
+    discoveries: Mutex<usize>,
+}
+
+/// A running fake broker. Dropping it leaves the server running until the test's runtime ends.
+pub struct FakeBroker {
+    shared: Arc<Shared>,
+}
+
+impl FakeBroker {
+    /// Starts a broker on 127.0.0.1:0 whose tokens use `clock`.
+    pub async fn start(clock: Arc<ManualClock>) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let issuer = format!("http://{}", listener.local_addr().unwrap());
+        let keys = [("key-a", KEY_A), ("key-b", KEY_B)]
+            .into_iter()
+            .map(|(kid, pem)| {
+                CoreRsaPrivateSigningKey::from_pem(pem, Some(JsonWebKeyId::new(kid.to_owned())))
+                    .unwrap()
+            })
+            .collect();
+        let shared = Arc::new(Shared {
+            issuer,
+            clock,
+            keys,
+            up: AtomicBool::new(true),
+            behaviour: Mutex::new(Behaviour::default()),
+            grants: Mutex::new(HashMap::new()),
+            access_tokens: Mutex::new(Vec::new()),
+            discoveries: Mutex::new(0),
+        });
+        let app = Router::new()
+            .route("/.well-known/openid-configuration", get(discovery))
+            .route("/jwks", get(jwks))
+            .route("/token", post(token))
+            .route("/userinfo", get(userinfo))
+            .with_state(shared.clone());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        Self { shared }
+    }
+
+    /// The issuer identifier (no trailing slash).
+    pub fn issuer(&self) -> &str {
+        &self.shared.issuer
+    }
+
+    /// The issuer as a URL, for `Config::issuer`.
+    pub fn issuer_url(&self) -> Url {
+        Url::parse(&self.shared.issuer).unwrap()
+    }
+
+    /// While down, discovery answers 503.
+    pub fn set_up(&self, up: bool) {
+        self.shared.up.store(up, Ordering::SeqCst);
+    }
+
+    /// How many times the discovery document was served.
+    pub fn discoveries(&self) -> usize {
+        *self.shared.discoveries.lock().unwrap()
+    }
+
+    /// Changes what the broker answers.
+    pub fn behave(&self, change: impl FnOnce(&mut Behaviour)) {
+        change(&mut self.shared.behaviour.lock().unwrap());
+    }
+
+    /// Plays the broker's login UI for the authorization `url` the mailbox redirected to:
+    /// checks the request and returns the callback's query (code, state, iss).
+    pub fn approve(&self, url: &str) -> String {
+        let url = Url::parse(url).unwrap();
+        assert!(url
+            .as_str()
+            .starts_with(&format!("{}/authorize?", self.issuer())));
+        let params: HashMap<String, String> = url.query_pairs().into_owned().collect();
+        assert_eq!(params["response_type"], "code");
+        assert_eq!(params["client_id"], "demo-mailbox");
+        assert_eq!(params["code_challenge_method"], "S256");
+        let code = format!("code-{}", crate::random::random_token());
+        self.shared.grants.lock().unwrap().insert(
+            code.clone(),
+            Grant {
+                nonce: params["nonce"].clone(),
+                code_challenge: params["code_challenge"].clone(),
+                redirect_uri: params["redirect_uri"].clone(),
+            },
+        );
+        form_encode(&[
+            ("code", &code),
+            ("state", &params["state"]),
+            ("iss", self.issuer()),
+        ])
+    }
+}
+
+/// `a=1&b=2`, percent-encoded.
+pub fn form_encode(pairs: &[(&str, &str)]) -> String {
+    url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish()
+}
+
+async fn discovery(State(shared): State<Arc<Shared>>) -> Response {
+    if !shared.up.load(Ordering::SeqCst) {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    }
+    *shared.discoveries.lock().unwrap() += 1;
+    let issuer = &shared.issuer;
+    Json(json!({
+        "issuer": issuer,
+        "authorization_endpoint": format!("{issuer}/authorize"),
+        "token_endpoint": format!("{issuer}/token"),
+        "userinfo_endpoint": format!("{issuer}/userinfo"),
+        "jwks_uri": format!("{issuer}/jwks"),
+        "end_session_endpoint": format!("{issuer}/logout"),
+        "response_types_supported": ["code"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic"],
+    }))
+    .into_response()
+}
+
+async fn jwks(State(shared): State<Arc<Shared>>) -> Response {
+    let published = shared.behaviour.lock().unwrap().published_keys.clone();
+    let keys = published
+        .iter()
+        .map(|index| shared.keys[*index].as_verification_key())
+        .collect();
+    Json(CoreJsonWebKeySet::new(keys)).into_response()
+}
+
+#[derive(Deserialize)]
+struct TokenRequest {
+    grant_type: String,
+    code: String,
+    redirect_uri: String,
+    code_verifier: String,
+}
+
+async fn token(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Form(request): Form<TokenRequest>,
+) -> Response {
+    let invalid =
+        |error: &str| (StatusCode::BAD_REQUEST, Json(json!({ "error": error }))).into_response();
+    if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some(BASIC_CREDENTIALS) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({ "error": "invalid_client" })),
+        )
+            .into_response();
+    }
+    if request.grant_type != "authorization_code" {
+        return invalid("unsupported_grant_type");
+    }
+    let Some(grant) = shared.grants.lock().unwrap().remove(&request.code) else {
+        return invalid("invalid_grant");
+    };
+    let verifier = PkceCodeVerifier::new(request.code_verifier);
+    if PkceCodeChallenge::from_code_verifier_sha256(&verifier).as_str() != grant.code_challenge
+        || request.redirect_uri != grant.redirect_uri
+    {
+        return invalid("invalid_grant");
+    }
+
+    let access_token = AccessToken::new(format!("at-{}", crate::random::random_token()));
+    shared
+        .access_tokens
+        .lock()
+        .unwrap()
+        .push(access_token.secret().clone());
+    let behaviour = shared.behaviour.lock().unwrap();
+    let now = shared.clock.now();
+    let mut standard = StandardClaims::new(SubjectIdentifier::new(SUBJECT.to_owned()));
+    if let Some(name) = &behaviour.id_token_name {
+        standard = standard.set_name(Some(EndUserName::new(name.clone()).into()));
+    }
+    let claims = CoreIdTokenClaims::new(
+        IssuerUrl::new(shared.issuer.clone()).unwrap(),
+        vec![Audience::new("demo-mailbox".to_owned())],
+        (now + Duration::from_secs(300)).into(),
+        now.into(),
+        standard,
+        EmptyAdditionalClaims {},
+    )
+    .set_nonce(Some(Nonce::new(grant.nonce)))
+    .set_auth_context_ref(behaviour.acr.clone().map(AuthenticationContextClass::new));
+    let id_token = CoreIdToken::new(
+        claims,
+        &shared.keys[behaviour.signing_key],
+        CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
+        Some(&access_token),
+        None,
+    )
+    .unwrap();
+    Json(json!({
+        "access_token": access_token.secret(),
+        "token_type": "Bearer",
+        "expires_in": 300,
+        "id_token": id_token.to_string(),
+    }))
+    .into_response()
+}
+
+async fn userinfo(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+    let token = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_owned);
+    let known = token.is_some_and(|token| shared.access_tokens.lock().unwrap().contains(&token));
+    if !known {
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    let name = shared.behaviour.lock().unwrap().userinfo_name.clone();
+    let mut body = json!({ "sub": SUBJECT });
+    if let Some(name) = name {
+        body["name"] = json!(name);
+    }
+    Json(body).into_response()
+}

@@ -1,0 +1,121 @@
+//! The demo mailbox logging in through the broker, both over real HTTP.
+
+use crate::support::*;
+use broker::host::TestHost;
+use reqwest::StatusCode;
+use serde_json::json;
+use url::Url;
+
+struct Mailbox {
+    base: String,
+    _task: tokio::task::JoinHandle<()>,
+}
+
+async fn start_mailbox(host: &TestHost) -> Mailbox {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://localhost:{}", listener.local_addr().unwrap().port());
+    let created = host
+        .control()
+        .post(
+            "/clients",
+            &json!({
+                "client_id": "mailbox-e2e",
+                "client_secret": CLIENT_SECRET,
+                "redirect_uris": [format!("{base}/callback")],
+                "post_logout_redirect_uris": [format!("{base}/logged-out")],
+                "require_pkce": true,
+            }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(created.status, 201);
+    let config = demo_mailbox::Config {
+        public_url: Url::parse(&base).unwrap(),
+        issuer: Url::parse(host.issuer()).unwrap(),
+        client_id: "mailbox-e2e".into(),
+        client_secret: CLIENT_SECRET.into(),
+        ..demo_mailbox::Config::default()
+    };
+    let task = tokio::spawn(async move {
+        let _ = demo_mailbox::serve(listener, config).await;
+    });
+    Mailbox { base, _task: task }
+}
+
+/// Follows redirects by hand, asserting each is a redirect, until a non-redirect answer.
+async fn follow(browser: &reqwest::Client, start: &str, max: usize) -> (reqwest::Response, Vec<String>) {
+    let mut url = start.to_string();
+    let mut seen = Vec::new();
+    for _ in 0..max {
+        let r = browser.get(&url).send().await.unwrap();
+        if !r.status().is_redirection() {
+            return (r, seen);
+        }
+        let location = r.headers()["location"].to_str().unwrap();
+        url = Url::parse(&url).unwrap().join(location).unwrap().to_string();
+        seen.push(url.clone());
+    }
+    panic!("more than {max} redirects: {seen:?}");
+}
+
+#[tokio::test]
+async fn mailbox_logs_in_through_the_broker_and_shows_the_name() {
+    let host = TestHost::start_with(|c| c.auto_approve = true).await.unwrap();
+    let mailbox = start_mailbox(&host).await;
+    let browser = http_client();
+
+    // Not logged in: the page cannot be reached, only the login.
+    let r = browser.get(format!("{}/", mailbox.base)).send().await.unwrap();
+    assert!(r.status().is_redirection());
+    assert!(r.headers()["location"].to_str().unwrap().ends_with("/login"));
+
+    let (page, hops) = follow(&browser, &format!("{}/", mailbox.base), 8).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(hops.iter().any(|h| h.starts_with(&format!("{}/authorize", host.issuer()))), "{hops:?}");
+    assert!(hops.iter().any(|h| h.contains("/callback?code=") && h.contains("iss=")), "{hops:?}");
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Anna Testesen"), "{html}");
+
+    // Logout ends the mailbox session and passes through the broker's end-session endpoint.
+    let csrf = html
+        .split("name=\"csrf_token\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("logout form carries a CSRF token")
+        .to_string();
+    let r = browser
+        .post(format!("{}/logout", mailbox.base))
+        .form(&[("csrf_token", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_redirection());
+    let to_broker = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(to_broker.starts_with(&format!("{}/logout", host.issuer())), "{to_broker}");
+    let (done, _) = follow(&browser, &to_broker, 4).await;
+    assert_eq!(done.status(), StatusCode::OK);
+    assert!(done.url().path().ends_with("/logged-out"));
+
+    let r = browser.get(format!("{}/", mailbox.base)).send().await.unwrap();
+    assert!(r.status().is_redirection(), "logged out: / needs a login again");
+}
+
+#[tokio::test]
+async fn mailbox_refuses_a_login_below_substantial() {
+    let host = TestHost::start_with(|c| {
+        c.auto_approve = true;
+        c.default_user_id = "carl".into(); // reaches only Low
+    })
+    .await
+    .unwrap();
+    let mailbox = start_mailbox(&host).await;
+    let browser = http_client();
+    let (page, _) = follow(&browser, &format!("{}/login", mailbox.base), 8).await;
+    // The broker cannot meet the requested level and answers access_denied; the mailbox says so.
+    assert!(page.url().path().ends_with("/callback"), "{}", page.url());
+    assert!(page.url().as_str().contains("error=access_denied"), "{}", page.url());
+    let html = page.text().await.unwrap();
+    assert!(!html.contains("Carl Kodeordsen"), "a Low login must not reach the mailbox");
+    let r = browser.get(format!("{}/", mailbox.base)).send().await.unwrap();
+    assert!(r.status().is_redirection());
+}
