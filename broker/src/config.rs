@@ -120,29 +120,51 @@ impl Config {
 mod tests {
     use super::*;
 
+    // Every test that loads configuration runs in a figment Jail: it serialises them and
+    // restores the environment, so one test's variables never leak into another.
+
     #[test]
     fn toml_file_overrides_defaults() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("broker.toml");
-        std::fs::write(
-            &path,
-            "auto_approve = true\nissuer = \"https://id.example\"\n[tokens]\ncode_ttl = 30\n",
-        )
-        .unwrap();
-        let config = Config::load(Some(&path)).unwrap();
-        assert!(config.auto_approve);
-        assert_eq!(config.issuer.as_deref(), Some("https://id.example"));
-        assert_eq!(config.tokens.code_ttl, 30);
-        assert_eq!(config.tokens.access_token_ttl, 3600);
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "broker.toml",
+                "auto_approve = true\nissuer = \"https://id.example\"\n[tokens]\ncode_ttl = 30\n",
+            )?;
+            let config = Config::load(Some(Path::new("broker.toml"))).map_err(|e| e.to_string())?;
+            assert!(config.auto_approve);
+            assert_eq!(config.issuer.as_deref(), Some("https://id.example"));
+            assert_eq!(config.tokens.code_ttl, 30);
+            assert_eq!(config.tokens.access_token_ttl, 3600);
+            Ok(())
+        });
     }
 
     #[test]
     fn unknown_key_and_missing_file_are_errors() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("broker.toml");
-        std::fs::write(&path, "auto_aprove = true\n").unwrap();
-        assert!(Config::load(Some(&path)).is_err());
-        assert!(Config::load(Some(&dir.path().join("missing.toml"))).is_err());
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("broker.toml", "auto_aprove = true\n")?;
+            assert!(Config::load(Some(Path::new("broker.toml"))).is_err());
+            assert!(Config::load(Some(Path::new("missing.toml"))).is_err());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "broker.toml",
+                "auto_approve = false\n[tokens]\ncode_ttl = 30\n",
+            )?;
+            jail.set_env("BROKER_AUTO_APPROVE", "true");
+            jail.set_env("BROKER_TOKENS__CODE_TTL", "5");
+            jail.set_env("BROKER_DEFAULT_USER_ID", "bo");
+            let config = Config::load(Some(Path::new("broker.toml"))).map_err(|e| e.to_string())?;
+            assert!(config.auto_approve);
+            assert_eq!(config.tokens.code_ttl, 5);
+            assert_eq!(config.default_user_id, "bo");
+            Ok(())
+        });
     }
 
     #[test]

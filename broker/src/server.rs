@@ -110,6 +110,7 @@ pub async fn start(
     let issuer = config.issuer_for(local_addr);
     let broker = Arc::new(build(config, &issuer, clock, storage)?);
     let app = crate::web::router(Arc::clone(&broker));
+    let housekeeping = tokio::spawn(purge_periodically(Arc::clone(&broker)));
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let served = axum::serve(listener, app)
@@ -120,6 +121,7 @@ pub async fn start(
         if let Err(e) = served {
             tracing::error!(error = %e, "broker server failed");
         }
+        housekeeping.abort();
     });
     Ok(RunningBroker {
         broker,
@@ -127,6 +129,24 @@ pub async fn start(
         shutdown: Some(tx),
         task: Some(task),
     })
+}
+
+/// Purges expired rows once a minute (wall-clock interval; expiry judged by the broker's clock).
+async fn purge_periodically(broker: Arc<Broker>) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        let broker = Arc::clone(&broker);
+        let purged = tokio::task::spawn_blocking(move || {
+            broker.store.maintenance.purge_expired(broker.now())
+        })
+        .await;
+        match purged {
+            Ok(Ok(n)) if n > 0 => tracing::debug!(rows = n, "purged expired rows"),
+            Ok(Err(e)) => tracing::warn!(error = %e, "purging expired rows failed"),
+            _ => {}
+        }
+    }
 }
 
 /// The data directory's key folder (for the CLI's `keys` commands).

@@ -30,6 +30,15 @@ pub fn finish(
         ))
         .into());
     }
+    deliver(broker, txn, now)
+}
+
+/// Sends the outcome of a settled login that the caller has marked delivered.
+pub fn deliver(
+    broker: &Broker,
+    txn: &LoginTxn,
+    now: UnixTime,
+) -> Result<AuthorizeResult, OAuthError> {
     let redirect = VerifiedRedirect::of_parked(&txn.request);
     match &txn.status {
         LoginStatus::Approved {

@@ -15,7 +15,8 @@ use crate::secrets;
 use crate::store::{Settle, StoreError};
 
 /// Parks a login: runs the automatic steps of the ladder and stores the transaction, settled
-/// if one of them decided, pending otherwise.
+/// (and to be delivered by the caller with [`finish::deliver`]) if one of them decided, pending
+/// otherwise.
 pub fn park(broker: &Broker, request: AuthRequest, now: UnixTime) -> Result<LoginTxn, OAuthError> {
     let mut txn = LoginTxn {
         id: TxnId::new(secrets::random_id()),
@@ -27,7 +28,10 @@ pub fn park(broker: &Broker, request: AuthRequest, now: UnixTime) -> Result<Logi
         request,
     };
     if let Some(status) = ladder::decide_automatically(broker, &txn.request, now)? {
+        // Decided on the spot: the caller delivers it now, so it is stored as delivered and a
+        // later visit to its login page cannot finish it twice.
         txn.status = status;
+        txn.delivered = true;
     }
     broker.store.logins.create(&txn)?;
     Ok(txn)

@@ -98,6 +98,7 @@ macro_rules! contract_tests {
                 decisions_concurrent_takes_take_each_once,
                 meta_get_or_init_keeps_first_value,
                 reset_clears_flow_data_but_keeps_identities_and_clients,
+                purge_forgets_only_what_has_expired,
             );
             $($extra)*
         }
@@ -1091,4 +1092,33 @@ fn durable_data_survives_reopen(subject: Subject) {
     );
     drop(store);
     drop(dir);
+}
+
+fn purge_forgets_only_what_has_expired(store: &Store) {
+    store.codes.put(&code("code-1", "grant-1")).unwrap(); // expires NOW + 60
+    store.tokens.put_access(&access("at-1", "grant-1")).unwrap(); // NOW + 300
+    store
+        .tokens
+        .put_refresh(&refresh("rt-1", "grant-1"))
+        .unwrap(); // NOW + 3600
+    store.sessions.put(&session("sid-1", "cookie-1")).unwrap(); // NOW + 3600
+
+    store.maintenance.purge_expired(NOW + 301).unwrap();
+    assert!(store.tokens.get_access("at-1").unwrap().is_none());
+    assert!(store.tokens.get_refresh("rt-1").unwrap().is_some());
+    assert!(store.sessions.by_cookie("cookie-1").unwrap().is_some());
+    // An expired code is kept for the grace period, so a replay is still recognised.
+    assert!(matches!(
+        store.codes.take("code-1").unwrap(),
+        Take::Taken(_)
+    ));
+
+    let gone = store
+        .maintenance
+        .purge_expired(NOW + 60 + crate::store::PURGE_GRACE + 1)
+        .unwrap();
+    assert_eq!(gone, 3, "code, refresh token and session");
+    assert_eq!(store.codes.take("code-1").unwrap(), Take::NotFound);
+    assert!(store.tokens.get_refresh("rt-1").unwrap().is_none());
+    assert!(store.sessions.by_cookie("cookie-1").unwrap().is_none());
 }

@@ -137,6 +137,17 @@ pub trait MetaStore: Send + Sync {
     fn get_or_init(&self, key: &str, value: &str) -> StoreResult<String>;
 }
 
+/// Housekeeping: forgets what can no longer be used.
+pub trait Maintenance: Send + Sync {
+    /// Deletes expired tokens and sessions, and codes and logins an hour past their expiry
+    /// (a code replayed within that hour is still recognised and revokes its tokens).
+    /// Returns how many rows went.
+    fn purge_expired(&self, now: UnixTime) -> StoreResult<usize>;
+}
+
+/// How long a used or expired code or login is kept after its expiry.
+pub const PURGE_GRACE: i64 = 3600;
+
 /// Every store the broker uses.
 #[derive(Clone)]
 pub struct Store {
@@ -148,6 +159,7 @@ pub struct Store {
     pub sessions: Arc<dyn SessionStore>,
     pub decisions: Arc<dyn DecisionStore>,
     pub meta: Arc<dyn MetaStore>,
+    pub maintenance: Arc<dyn Maintenance>,
 }
 
 impl Store {
@@ -161,7 +173,8 @@ impl Store {
             tokens: db.clone(),
             sessions: db.clone(),
             decisions: db.clone(),
-            meta: db,
+            meta: db.clone(),
+            maintenance: db,
         }
     }
 

@@ -567,3 +567,28 @@ impl MetaStore for SqliteStore {
         MetaStore::get(self, key)?.ok_or_else(|| StoreError::Db(format!("meta {key} missing")))
     }
 }
+
+impl Maintenance for SqliteStore {
+    fn purge_expired(&self, now: UnixTime) -> StoreResult<usize> {
+        let conn = self.conn()?;
+        let tx = conn.unchecked_transaction().map_err(db)?;
+        let mut gone = 0;
+        for (sql, at) in [
+            ("DELETE FROM codes WHERE expires_at < ?1", now - PURGE_GRACE),
+            (
+                "DELETE FROM logins WHERE expires_at < ?1",
+                now - PURGE_GRACE,
+            ),
+            ("DELETE FROM access_tokens WHERE expires_at < ?1", now),
+            ("DELETE FROM refresh_tokens WHERE expires_at < ?1", now),
+            (
+                "DELETE FROM sessions WHERE expires_at < ?1 OR ended = 1",
+                now,
+            ),
+        ] {
+            gone += tx.execute(sql, [at]).map_err(db)?;
+        }
+        tx.commit().map_err(db)?;
+        Ok(gone)
+    }
+}

@@ -43,7 +43,11 @@ async fn start_mailbox(host: &TestHost) -> Mailbox {
 }
 
 /// Follows redirects by hand, asserting each is a redirect, until a non-redirect answer.
-async fn follow(browser: &reqwest::Client, start: &str, max: usize) -> (reqwest::Response, Vec<String>) {
+async fn follow(
+    browser: &reqwest::Client,
+    start: &str,
+    max: usize,
+) -> (reqwest::Response, Vec<String>) {
     let mut url = start.to_string();
     let mut seen = Vec::new();
     for _ in 0..max {
@@ -52,7 +56,11 @@ async fn follow(browser: &reqwest::Client, start: &str, max: usize) -> (reqwest:
             return (r, seen);
         }
         let location = r.headers()["location"].to_str().unwrap();
-        url = Url::parse(&url).unwrap().join(location).unwrap().to_string();
+        url = Url::parse(&url)
+            .unwrap()
+            .join(location)
+            .unwrap()
+            .to_string();
         seen.push(url.clone());
     }
     panic!("more than {max} redirects: {seen:?}");
@@ -60,19 +68,36 @@ async fn follow(browser: &reqwest::Client, start: &str, max: usize) -> (reqwest:
 
 #[tokio::test]
 async fn mailbox_logs_in_through_the_broker_and_shows_the_name() {
-    let host = TestHost::start_with(|c| c.auto_approve = true).await.unwrap();
+    let host = TestHost::start_with(|c| c.auto_approve = true)
+        .await
+        .unwrap();
     let mailbox = start_mailbox(&host).await;
     let browser = http_client();
 
     // Not logged in: the page cannot be reached, only the login.
-    let r = browser.get(format!("{}/", mailbox.base)).send().await.unwrap();
+    let r = browser
+        .get(format!("{}/", mailbox.base))
+        .send()
+        .await
+        .unwrap();
     assert!(r.status().is_redirection());
-    assert!(r.headers()["location"].to_str().unwrap().ends_with("/login"));
+    assert!(r.headers()["location"]
+        .to_str()
+        .unwrap()
+        .ends_with("/login"));
 
     let (page, hops) = follow(&browser, &format!("{}/", mailbox.base), 8).await;
     assert_eq!(page.status(), StatusCode::OK);
-    assert!(hops.iter().any(|h| h.starts_with(&format!("{}/authorize", host.issuer()))), "{hops:?}");
-    assert!(hops.iter().any(|h| h.contains("/callback?code=") && h.contains("iss=")), "{hops:?}");
+    assert!(
+        hops.iter()
+            .any(|h| h.starts_with(&format!("{}/authorize", host.issuer()))),
+        "{hops:?}"
+    );
+    assert!(
+        hops.iter()
+            .any(|h| h.contains("/callback?code=") && h.contains("iss=")),
+        "{hops:?}"
+    );
     let html = page.text().await.unwrap();
     assert!(html.contains("Anna Testesen"), "{html}");
 
@@ -91,13 +116,23 @@ async fn mailbox_logs_in_through_the_broker_and_shows_the_name() {
         .unwrap();
     assert!(r.status().is_redirection());
     let to_broker = r.headers()["location"].to_str().unwrap().to_string();
-    assert!(to_broker.starts_with(&format!("{}/logout", host.issuer())), "{to_broker}");
+    assert!(
+        to_broker.starts_with(&format!("{}/logout", host.issuer())),
+        "{to_broker}"
+    );
     let (done, _) = follow(&browser, &to_broker, 4).await;
     assert_eq!(done.status(), StatusCode::OK);
     assert!(done.url().path().ends_with("/logged-out"));
 
-    let r = browser.get(format!("{}/", mailbox.base)).send().await.unwrap();
-    assert!(r.status().is_redirection(), "logged out: / needs a login again");
+    let r = browser
+        .get(format!("{}/", mailbox.base))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        r.status().is_redirection(),
+        "logged out: / needs a login again"
+    );
 }
 
 #[tokio::test]
@@ -113,9 +148,20 @@ async fn mailbox_refuses_a_login_below_substantial() {
     let (page, _) = follow(&browser, &format!("{}/login", mailbox.base), 8).await;
     // The broker cannot meet the requested level and answers access_denied; the mailbox says so.
     assert!(page.url().path().ends_with("/callback"), "{}", page.url());
-    assert!(page.url().as_str().contains("error=access_denied"), "{}", page.url());
+    assert!(
+        page.url().as_str().contains("error=access_denied"),
+        "{}",
+        page.url()
+    );
     let html = page.text().await.unwrap();
-    assert!(!html.contains("Carl Kodeordsen"), "a Low login must not reach the mailbox");
-    let r = browser.get(format!("{}/", mailbox.base)).send().await.unwrap();
+    assert!(
+        !html.contains("Carl Kodeordsen"),
+        "a Low login must not reach the mailbox"
+    );
+    let r = browser
+        .get(format!("{}/", mailbox.base))
+        .send()
+        .await
+        .unwrap();
     assert!(r.status().is_redirection());
 }

@@ -143,5 +143,5 @@ fn proceed(
     if txn.status.is_pending() {
         return Ok(AuthorizeOutcome::Login(txn.id).into());
     }
-    login::finish::finish(broker, &txn, now)
+    login::finish::deliver(broker, &txn, now)
 }
