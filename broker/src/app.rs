@@ -43,6 +43,8 @@ pub struct Broker {
     pub clock: Arc<dyn Clock>,
     /// Secret salt for pairwise subjects, made once per instance.
     pub pairwise_salt: String,
+    /// The discovery document, serialised once.
+    pub discovery_json: String,
 }
 
 impl Broker {

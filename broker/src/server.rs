@@ -54,8 +54,11 @@ pub fn build(
     let pairwise_salt = store
         .meta
         .get_or_init("pairwise_salt", &crate::secrets::random_token())?;
+    let issuer = Issuer::new(issuer);
+    let discovery_json = crate::oidc::discovery::document(&issuer).to_string();
     Ok(Broker {
-        issuer: Issuer::new(issuer),
+        discovery_json,
+        issuer,
         config,
         store,
         keys: Arc::new(keys),

@@ -60,7 +60,8 @@ pub fn router(broker: Arc<Broker>) -> Router {
 }
 
 async fn limit_uri(request: Request, next: Next) -> Response {
-    if request.uri().to_string().len() > MAX_URI {
+    let uri = request.uri();
+    if uri.path().len() + uri.query().map_or(0, str::len) > MAX_URI {
         return (
             StatusCode::URI_TOO_LONG,
             format!("the request URI is longer than {MAX_URI} bytes"),

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use crate::app::Broker;
 use crate::oidc::authorize::{authorize, AuthorizeOutcome, AuthorizeResult};
 use crate::oidc::end_session::{end_session, EndSessionOutcome};
-use crate::oidc::{discovery, introspection, revocation, session, token, userinfo, Params};
+use crate::oidc::{introspection, revocation, session, token, userinfo, Params};
 use crate::paths;
 use crate::web::pages::{self, LogoutConfirmPage, MessagePage};
 use crate::web::{cookies, responses};
@@ -29,8 +29,10 @@ pub fn lang(params: &Params) -> &'static str {
 }
 
 pub async fn discovery(State(broker): AppState) -> Response {
-    let mut r = axum::Json(discovery::document(&broker.issuer)).into_response();
-    r.headers_mut().insert(
+    let mut r = broker.discovery_json.clone().into_response();
+    let h = r.headers_mut();
+    h.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    h.insert(
         CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=300"),
     );
