@@ -49,6 +49,10 @@ impl ManualClock {
     pub fn starting_now() -> ManualClock {
         ManualClock::new(wall_clock())
     }
+    /// Moves the clock forward by `seconds`; returns the new time.
+    pub fn advance(&self, seconds: i64) -> UnixTime {
+        self.now.fetch_add(seconds, Ordering::SeqCst) + seconds
+    }
 }
 
 impl Clock for ManualClock {
@@ -56,7 +60,7 @@ impl Clock for ManualClock {
         self.now.load(Ordering::SeqCst)
     }
     fn advance(&self, seconds: i64) -> Option<UnixTime> {
-        Some(self.now.fetch_add(seconds, Ordering::SeqCst) + seconds)
+        Some(ManualClock::advance(self, seconds))
     }
     fn is_controllable(&self) -> bool {
         true

@@ -13,6 +13,8 @@ pub struct KeyInfo {
     pub kind: KeyKind,
     pub state: KeyState,
     pub created_at: i64,
+    /// Creation order.
+    pub seq: u64,
 }
 
 struct Entry {
@@ -36,11 +38,9 @@ impl Loaded {
             KeyState::Retired => 2,
         };
         entries.sort_by(|a, b| {
-            b.info
-                .created_at
-                .cmp(&a.info.created_at)
+            (b.info.created_at, b.info.seq)
+                .cmp(&(a.info.created_at, a.info.seq))
                 .then(rank(a.info.state).cmp(&rank(b.info.state)))
-                .then(a.info.kid.cmp(&b.info.kid))
         });
         let jwks = Jwks {
             keys: entries.iter().map(|e| e.key.public_jwk().clone()).collect(),
@@ -87,6 +87,7 @@ impl KeyManager {
                     kind: stored.kind,
                     state: stored.state,
                     created_at: stored.created_at,
+                    seq: stored.seq,
                 },
                 key: Arc::new(key),
             });
@@ -96,7 +97,14 @@ impl KeyManager {
                 .iter()
                 .any(|e| e.info.kind == kind && e.info.state == KeyState::Active);
             if !has_active {
-                entries.push(generate_and_store(&*store, kind, KeyState::Active, now)?);
+                let seq = next_seq(&entries);
+                entries.push(generate_and_store(
+                    &*store,
+                    kind,
+                    KeyState::Active,
+                    now,
+                    seq,
+                )?);
             }
         }
         Ok(KeyManager {
@@ -165,7 +173,8 @@ impl KeyManager {
             let new_index = match staged {
                 Some(i) => i,
                 None => {
-                    entries.push(generate_and_store(store, kind, KeyState::Next, now)?);
+                    let seq = next_seq(entries);
+                    entries.push(generate_and_store(store, kind, KeyState::Next, now, seq)?);
                     entries.len() - 1
                 }
             };
@@ -192,7 +201,7 @@ impl KeyManager {
             {
                 return Ok(e.info.clone());
             }
-            let entry = generate_and_store(store, kind, KeyState::Next, now)?;
+            let entry = generate_and_store(store, kind, KeyState::Next, now, next_seq(entries))?;
             let info = entry.info.clone();
             entries.push(entry);
             Ok(info)
@@ -243,8 +252,13 @@ fn stored_state(info: &KeyInfo) -> StoredKey {
         kind: info.kind,
         state: info.state,
         created_at: info.created_at,
+        seq: info.seq,
         pem: String::new(),
     }
+}
+
+fn next_seq(entries: &[Entry]) -> u64 {
+    entries.iter().map(|e| e.info.seq + 1).max().unwrap_or(0)
 }
 
 fn generate_and_store(
@@ -252,6 +266,7 @@ fn generate_and_store(
     kind: KeyKind,
     state: KeyState,
     now: i64,
+    seq: u64,
 ) -> Result<Entry, KeyError> {
     let (key, pem) = SigningKey::generate(kind)?;
     let info = KeyInfo {
@@ -259,6 +274,7 @@ fn generate_and_store(
         kind,
         state,
         created_at: now,
+        seq,
     };
     store.put(&StoredKey {
         pem,
@@ -325,7 +341,8 @@ mod tests {
         let keys = memory();
         let old_token = keys.sign_jwt(Alg::RS256, "JWT", b"{}").unwrap();
         let old = keys.active_kid(KeyKind::Rsa).unwrap();
-        let new = keys.rotate(KeyKind::Rsa, 2_000).unwrap();
+        // Same second as the original keys: creation order still decides.
+        let new = keys.rotate(KeyKind::Rsa, 1_000).unwrap();
         assert_ne!(old, new.kid);
         assert_eq!(keys.active_kid(KeyKind::Rsa).unwrap(), new.kid);
         let jwks = keys.jwks().unwrap();

@@ -16,6 +16,9 @@ pub struct StoredKey {
     pub state: KeyState,
     /// Seconds since the epoch, from the broker's clock.
     pub created_at: i64,
+    /// Creation order, to tell apart keys made within the same second.
+    #[serde(default)]
+    pub seq: u64,
     #[serde(skip)]
     pub pem: String,
 }
@@ -27,6 +30,7 @@ impl std::fmt::Debug for StoredKey {
             .field("kind", &self.kind)
             .field("state", &self.state)
             .field("created_at", &self.created_at)
+            .field("seq", &self.seq)
             .finish_non_exhaustive()
     }
 }

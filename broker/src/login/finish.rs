@@ -52,6 +52,7 @@ pub fn deliver(
             Ok(AuthorizeResult {
                 outcome: AuthorizeOutcome::Redirect(redirect.code(&broker.issuer, &code)),
                 new_session_cookie: Some(cookie),
+                login_id: Some(txn.id.clone()),
             })
         }
         LoginStatus::Rejected { description, .. } => {
@@ -63,20 +64,21 @@ pub fn deliver(
 }
 
 /// A login answered by an existing broker session (single sign-on). Recorded as a finished
-/// login so `explain` can say so.
+/// login so `explain` can say so; returns its id and the code.
 pub fn from_session(
     broker: &Broker,
     request: &AuthRequest,
     session: &Session,
     now: UnixTime,
-) -> Result<String, OAuthError> {
+) -> Result<(TxnId, String), OAuthError> {
     let identity = broker
         .store
         .identities
         .get(&session.identity_id)?
         .ok_or_else(|| OAuthError::server_error("session identity vanished"))?;
+    let id = TxnId::new(secrets::random_id());
     broker.store.logins.create(&LoginTxn {
-        id: TxnId::new(secrets::random_id()),
+        id: id.clone(),
         request: request.clone(),
         csrf: String::new(),
         created_at: now,
@@ -91,7 +93,7 @@ pub fn from_session(
         },
         delivered: true,
     })?;
-    issue_code(broker, request, session, now)
+    Ok((id, issue_code(broker, request, session, now)?))
 }
 
 /// Stores a new authorization code for `request`, bound to its client, redirect URI and PKCE

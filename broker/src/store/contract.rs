@@ -81,6 +81,7 @@ macro_rules! contract_tests {
                 logins_concurrent_settles_have_one_winner,
                 logins_mark_delivered_is_true_once,
                 logins_clear_removes_all,
+                logins_list_recent_is_newest_first_and_limited,
                 codes_are_taken_once,
                 codes_unknown_hash_is_not_found,
                 codes_concurrent_takes_yield_one_taken,
@@ -1121,4 +1122,30 @@ fn purge_forgets_only_what_has_expired(store: &Store) {
     assert_eq!(store.codes.take("code-1").unwrap(), Take::NotFound);
     assert!(store.tokens.get_refresh("rt-1").unwrap().is_none());
     assert!(store.sessions.by_cookie("cookie-1").unwrap().is_none());
+}
+
+fn logins_list_recent_is_newest_first_and_limited(store: &Store) {
+    for (i, id) in ["l-1", "l-2", "l-3"].iter().enumerate() {
+        store
+            .logins
+            .create(&login(id, NOW + i as i64, NOW + 600))
+            .unwrap();
+    }
+    store
+        .logins
+        .settle(&TxnId::new("l-1"), &rejected())
+        .unwrap();
+    let ids: Vec<String> = store
+        .logins
+        .list_recent(2)
+        .unwrap()
+        .into_iter()
+        .map(|t| t.id.to_string())
+        .collect();
+    assert_eq!(ids, ["l-3", "l-2"]);
+    assert_eq!(
+        store.logins.list_recent(10).unwrap().len(),
+        3,
+        "settled ones too"
+    );
 }

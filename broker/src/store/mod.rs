@@ -66,6 +66,8 @@ pub trait LoginStore: Send + Sync {
     fn get(&self, id: &TxnId) -> StoreResult<Option<LoginTxn>>;
     /// Pending logins that have not expired, oldest first.
     fn list_pending(&self, now: UnixTime) -> StoreResult<Vec<LoginTxn>>;
+    /// The latest `limit` logins of any status, newest first.
+    fn list_recent(&self, limit: usize) -> StoreResult<Vec<LoginTxn>>;
     /// Writes a terminal status. Security rule: a terminal status is written once; every later
     /// writer gets [`Settle::AlreadySettled`] with the status that stands.
     fn settle(&self, id: &TxnId, status: &LoginStatus) -> StoreResult<Settle>;

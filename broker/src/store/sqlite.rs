@@ -264,6 +264,12 @@ impl LoginStore for SqliteStore {
             [now],
         )
     }
+    fn list_recent(&self, limit: usize) -> StoreResult<Vec<LoginTxn>> {
+        self.query_data(
+            "SELECT data FROM logins ORDER BY rowid DESC LIMIT ?1",
+            [i64::try_from(limit).unwrap_or(i64::MAX)],
+        )
+    }
     fn settle(&self, id: &TxnId, status: &LoginStatus) -> StoreResult<Settle> {
         let conn = self.conn()?;
         let tx = conn.unchecked_transaction().map_err(db)?;

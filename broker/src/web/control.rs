@@ -2,7 +2,7 @@
 //! authentication: it binds where the broker binds and must not face a network.
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
@@ -373,10 +373,26 @@ fn login_view(b: &Broker, txn: &LoginTxn) -> Value {
     v
 }
 
-async fn list_logins(State(b): AppState) -> ApiResult {
-    let pending = b.store.logins.list_pending(b.now())?;
+#[derive(Deserialize)]
+struct LoginsQuery {
+    #[serde(default)]
+    status: Option<String>,
+}
+
+/// Pending logins, oldest first; `?status=all`: the latest 100 logins of any status, newest
+/// first.
+async fn list_logins(State(b): AppState, Query(q): Query<LoginsQuery>) -> ApiResult {
+    let logins = match q.status.as_deref() {
+        None | Some("pending") => b.store.logins.list_pending(b.now())?,
+        Some("all") => b.store.logins.list_recent(100)?,
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "status {other} is not a filter; use pending or all"
+            )))
+        }
+    };
     ok(Value::Array(
-        pending.iter().map(|t| login_view(&b, t)).collect(),
+        logins.iter().map(|t| login_view(&b, t)).collect(),
     ))
 }
 
@@ -453,15 +469,46 @@ fn decide(b: &Broker, id: &str, outcome: DecisionOutcome) -> ApiResult {
 
 // ---- queued decisions
 
+/// A queued decision as sent: flat, so unknown fields can be refused (serde cannot combine
+/// `deny_unknown_fields` with a flattened enum).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct DecisionInput {
-    #[serde(flatten)]
-    outcome: DecisionOutcome,
+    outcome: OutcomeName,
+    #[serde(default)]
+    user_id: Option<UserId>,
+    #[serde(default)]
+    description: Option<String>,
     #[serde(default)]
     client_id: Option<ClientId>,
     #[serde(default)]
     for_user_id: Option<UserId>,
+}
+
+#[derive(Deserialize, Clone, Copy)]
+#[serde(rename_all = "snake_case")]
+enum OutcomeName {
+    Approve,
+    Reject,
+}
+
+impl DecisionInput {
+    fn outcome(&self) -> Result<DecisionOutcome, ApiError> {
+        match self.outcome {
+            OutcomeName::Approve if self.description.is_some() => Err(ApiError::bad_request(
+                "description belongs to a reject decision",
+            )),
+            OutcomeName::Approve => Ok(DecisionOutcome::Approve {
+                user_id: self.user_id.clone(),
+            }),
+            OutcomeName::Reject if self.user_id.is_some() => Err(ApiError::bad_request(
+                "user_id belongs to an approve decision",
+            )),
+            OutcomeName::Reject => Ok(DecisionOutcome::Reject {
+                description: self.description.clone(),
+            }),
+        }
+    }
 }
 
 async fn list_decisions(State(b): AppState) -> ApiResult {
@@ -476,7 +523,7 @@ async fn enqueue_decision(State(b): AppState, body: Bytes) -> ApiResult {
     })?;
     let decision = QueuedDecision {
         id: secrets::random_id(),
-        outcome: input.outcome,
+        outcome: input.outcome()?,
         client_id: input.client_id,
         for_user_id: input.for_user_id,
         created_at: b.now(),

@@ -95,8 +95,16 @@ pub fn authorize_result_response(broker: &Broker, result: AuthorizeResult, lang:
     if let Some(cookie) = result.new_session_cookie {
         set_session_cookie(broker, response.headers_mut(), Some(&cookie));
     }
+    if let Some(id) = result.login_id {
+        if let Ok(v) = HeaderValue::from_str(id.as_str()) {
+            response.headers_mut().insert(LOGIN_ID_HEADER, v);
+        }
+    }
     response
 }
+
+/// Names the login transaction an authorization request made (for `explain` in tests).
+pub const LOGIN_ID_HEADER: &str = "x-sim-login-id";
 
 pub fn set_session_cookie(broker: &Broker, headers: &mut HeaderMap, value: Option<&str>) {
     let path = broker.issuer.path_prefix();

@@ -82,6 +82,14 @@ struct Args {
     /// Measured starts with the stored key (the last one is kept for the load phases).
     #[arg(long, default_value_t = 5)]
     starts: usize,
+    /// Create the broker's temporary data directory under this directory (default: the system
+    /// temporary directory). `/dev/shm` takes the disk (SQLite's checkpoint fsyncs) out of the
+    /// figures.
+    #[arg(long)]
+    work_dir: Option<PathBuf>,
+    /// The client for the discovery and JWKS phases.
+    #[arg(long, value_enum, default_value = "both")]
+    static_client: StaticClient,
     /// Also write the markdown report to this file.
     #[arg(long)]
     out: Option<PathBuf>,
@@ -318,6 +326,70 @@ fn self_cpu() -> Result<Duration> {
     proc_cpu("/proc/self/stat")
 }
 
+/// Busy CPU time of the whole machine (all cores), from the `cpu` line of /proc/stat: every
+/// column except idle and iowait. Used to show how much CPU other processes took during a phase.
+fn machine_busy() -> Result<Duration> {
+    let stat = std::fs::read_to_string("/proc/stat").context("reading /proc/stat")?;
+    let line = stat
+        .lines()
+        .find(|l| l.starts_with("cpu "))
+        .context("no cpu line in /proc/stat")?;
+    let columns: Vec<u64> = line
+        .split_whitespace()
+        .skip(1)
+        .take(8) // user nice system idle iowait irq softirq steal (guest is inside user)
+        .map(|c| c.parse::<u64>().context("a /proc/stat column"))
+        .collect::<Result<_>>()?;
+    let idle = columns.get(3).copied().unwrap_or(0) + columns.get(4).copied().unwrap_or(0);
+    let ticks = columns.iter().sum::<u64>().saturating_sub(idle);
+    let per_second = TICKS_PER_SECOND.load(Ordering::Relaxed).max(1);
+    Ok(Duration::from_nanos(ticks * 1_000_000_000 / per_second))
+}
+
+/// CPU counters sampled at the start and end of a phase.
+struct CpuSample {
+    broker: Duration,
+    driver: Duration,
+    machine: Duration,
+}
+
+impl CpuSample {
+    fn take(broker: &BrokerProcess) -> Result<Self> {
+        Ok(Self {
+            broker: broker.cpu()?,
+            driver: self_cpu()?,
+            machine: machine_busy()?,
+        })
+    }
+}
+
+/// CPU used during a phase.
+#[derive(Clone, Copy, Default)]
+struct CpuUse {
+    broker: Duration,
+    driver: Duration,
+    /// Everything else on the machine (other processes, the kernel outside these two).
+    other: Duration,
+}
+
+impl CpuUse {
+    fn since(before: &CpuSample, broker: &BrokerProcess) -> Result<Self> {
+        let after = CpuSample::take(broker)?;
+        let b = after.broker.saturating_sub(before.broker);
+        let d = after.driver.saturating_sub(before.driver);
+        let m = after.machine.saturating_sub(before.machine);
+        Ok(Self {
+            broker: b,
+            driver: d,
+            other: m.saturating_sub(b + d),
+        })
+    }
+    /// Other processes' CPU as a number of busy cores over `wall`.
+    fn other_cores(&self, wall: Duration) -> f64 {
+        self.other.as_secs_f64() / wall.as_secs_f64().max(1e-9)
+    }
+}
+
 #[derive(Clone, Copy)]
 struct Memory {
     rss_kib: u64,
@@ -478,10 +550,10 @@ async fn login(t: &Target, n: u64) -> Result<Duration> {
         bail!("userinfo: expected 200, got {status}: {}", snippet(&body));
     }
     let json: serde_json::Value = serde_json::from_slice(&body).context("userinfo: JSON")?;
-    if !json["sub"].as_str().is_some_and(|s| !s.is_empty()) {
+    if json["sub"].as_str().is_none_or(str::is_empty) {
         bail!("userinfo: no sub");
     }
-    if !json["name"].as_str().is_some_and(|s| !s.is_empty()) {
+    if json["name"].as_str().is_none_or(str::is_empty) {
         bail!("userinfo: no name");
     }
     Ok(start.elapsed())
@@ -503,8 +575,7 @@ struct LoginPhase {
     wall: Duration,
     /// Sorted ascending.
     latencies: Vec<Duration>,
-    broker_cpu: Duration,
-    driver_cpu: Duration,
+    cpu: CpuUse,
 }
 
 impl LoginPhase {
@@ -516,10 +587,10 @@ impl LoginPhase {
     }
     /// Broker CPU per login, over all logins of the phase (failed ones included).
     fn cpu_per_login_ms(&self) -> f64 {
-        self.broker_cpu.as_secs_f64() * 1000.0 / (self.ok + self.failed).max(1) as f64
+        self.cpu.broker.as_secs_f64() * 1000.0 / (self.ok + self.failed).max(1) as f64
     }
     fn driver_cpu_per_login_ms(&self) -> f64 {
-        self.driver_cpu.as_secs_f64() * 1000.0 / (self.ok + self.failed).max(1) as f64
+        self.cpu.driver.as_secs_f64() * 1000.0 / (self.ok + self.failed).max(1) as f64
     }
 }
 
@@ -545,8 +616,7 @@ async fn login_phase(
     numbering: &Arc<AtomicU64>,
 ) -> Result<LoginPhase> {
     let issued = Arc::new(AtomicU64::new(0));
-    let broker_before = broker.cpu()?;
-    let driver_before = self_cpu()?;
+    let before = CpuSample::take(broker)?;
     let start = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..clients {
@@ -577,8 +647,7 @@ async fn login_phase(
         errors: Vec::new(),
         wall: Duration::ZERO,
         latencies: Vec::with_capacity(count as usize),
-        broker_cpu: Duration::ZERO,
-        driver_cpu: Duration::ZERO,
+        cpu: CpuUse::default(),
     };
     for task in tasks {
         let (latencies, failed, errors) = task.await.context("a login task")?;
@@ -591,8 +660,7 @@ async fn login_phase(
         }
     }
     phase.wall = start.elapsed();
-    phase.broker_cpu = broker.cpu()?.saturating_sub(broker_before);
-    phase.driver_cpu = self_cpu()?.saturating_sub(driver_before);
+    phase.cpu = CpuUse::since(&before, broker)?;
     phase.ok = phase.latencies.len() as u64;
     phase.latencies.sort_unstable();
     Ok(phase)
@@ -602,8 +670,7 @@ struct Hammer {
     ok: u64,
     errors: u64,
     wall: Duration,
-    broker_cpu: Duration,
-    driver_cpu: Duration,
+    cpu: CpuUse,
 }
 
 impl Hammer {
@@ -611,42 +678,66 @@ impl Hammer {
         self.ok as f64 / self.wall.as_secs_f64()
     }
     fn broker_cpu_per_request_us(&self) -> f64 {
-        self.broker_cpu.as_secs_f64() * 1e6 / (self.ok + self.errors).max(1) as f64
+        self.cpu.broker.as_secs_f64() * 1e6 / (self.ok + self.errors).max(1) as f64
     }
     fn driver_cpu_per_request_us(&self) -> f64 {
-        self.driver_cpu.as_secs_f64() * 1e6 / (self.ok + self.errors).max(1) as f64
+        self.cpu.driver.as_secs_f64() * 1e6 / (self.ok + self.errors).max(1) as f64
     }
+}
+
+/// How the discovery and JWKS phases send their requests.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, clap::ValueEnum)]
+enum StaticClient {
+    /// The shared reqwest client.
+    Reqwest,
+    /// A minimal HTTP/1.1 keep-alive client on raw TCP: much less CPU per request in the
+    /// driver, so more of the two cores is left to the broker.
+    Raw,
+    /// Both, one after the other.
+    Both,
 }
 
 /// `concurrency` tasks GETting `url` for `seconds`; counts 200s with their body read.
 async fn hammer(
-    client: &Client,
+    client: Option<&Client>,
     broker: &BrokerProcess,
     url: &str,
     concurrency: usize,
     seconds: f64,
 ) -> Result<Hammer> {
     let duration = Duration::from_secs_f64(seconds.max(0.1));
-    let broker_before = broker.cpu()?;
-    let driver_before = self_cpu()?;
+    let raw_target = match client {
+        Some(_) => None,
+        None => Some(Arc::new(RawTarget::new(url)?)),
+    };
+    let before = CpuSample::take(broker)?;
     let start = Instant::now();
     let deadline = start + duration;
     let mut tasks = Vec::new();
     for _ in 0..concurrency {
-        let (client, url) = (client.clone(), url.to_string());
-        tasks.push(tokio::spawn(async move {
-            let (mut ok, mut errors) = (0u64, 0u64);
-            while Instant::now() < deadline {
-                match client.get(&url).send().await {
-                    Ok(r) if r.status() == StatusCode::OK => match r.bytes().await {
-                        Ok(_) => ok += 1,
-                        Err(_) => errors += 1,
-                    },
-                    _ => errors += 1,
-                }
+        match (client, &raw_target) {
+            (Some(client), _) => {
+                let (client, url) = (client.clone(), url.to_string());
+                tasks.push(tokio::spawn(async move {
+                    let (mut ok, mut errors) = (0u64, 0u64);
+                    while Instant::now() < deadline {
+                        match client.get(&url).send().await {
+                            Ok(r) if r.status() == StatusCode::OK => match r.bytes().await {
+                                Ok(_) => ok += 1,
+                                Err(_) => errors += 1,
+                            },
+                            _ => errors += 1,
+                        }
+                    }
+                    (ok, errors)
+                }));
             }
-            (ok, errors)
-        }));
+            (None, Some(target)) => {
+                let target = target.clone();
+                tasks.push(tokio::spawn(async move { target.hammer(deadline).await }));
+            }
+            (None, None) => bail!("no client for the request phase"),
+        }
     }
     let (mut ok, mut errors) = (0, 0);
     for task in tasks {
@@ -659,13 +750,110 @@ async fn hammer(
         ok,
         errors,
         wall,
-        broker_cpu: broker.cpu()?.saturating_sub(broker_before),
-        driver_cpu: self_cpu()?.saturating_sub(driver_before),
+        cpu: CpuUse::since(&before, broker)?,
     })
+}
+
+/// A bare HTTP/1.1 GET over one keep-alive TCP connection per task. Understands just enough
+/// of a response for these endpoints: the status line and `Content-Length`.
+struct RawTarget {
+    addr: String,
+    request: Vec<u8>,
+}
+
+/// Responses larger than this are refused (discovery and JWKS are a few KiB).
+const RAW_MAX_RESPONSE: usize = 1 << 20;
+
+impl RawTarget {
+    fn new(url: &str) -> Result<Self> {
+        let url = Url::parse(url)?;
+        let host = url.host_str().context("a host")?;
+        let port = url.port_or_known_default().context("a port")?;
+        let request = format!(
+            "GET {} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept: */*\r\n\r\n",
+            url.path()
+        );
+        Ok(Self {
+            addr: format!("{host}:{port}"),
+            request: request.into_bytes(),
+        })
+    }
+
+    /// GETs until `deadline` over one connection (reconnecting after an error).
+    async fn hammer(&self, deadline: Instant) -> (u64, u64) {
+        let (mut ok, mut errors) = (0u64, 0u64);
+        let mut buf = Vec::with_capacity(16 * 1024);
+        while Instant::now() < deadline {
+            let Ok(mut stream) = tokio::net::TcpStream::connect(&self.addr).await else {
+                errors += 1;
+                continue;
+            };
+            let _ = stream.set_nodelay(true);
+            while Instant::now() < deadline {
+                match self.get(&mut stream, &mut buf).await {
+                    Ok(true) => ok += 1,
+                    Ok(false) => errors += 1,
+                    Err(_) => {
+                        errors += 1;
+                        break;
+                    }
+                }
+            }
+        }
+        (ok, errors)
+    }
+
+    /// One request and its whole response; Ok(true) for a 200.
+    async fn get(&self, stream: &mut tokio::net::TcpStream, buf: &mut Vec<u8>) -> Result<bool> {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        stream.write_all(&self.request).await?;
+        buf.clear();
+        let mut chunk = [0u8; 8192];
+        let mut header_end = None;
+        let mut total = None;
+        loop {
+            if let Some(total) = total {
+                if buf.len() >= total {
+                    break;
+                }
+            }
+            let n = stream.read(&mut chunk).await?;
+            if n == 0 {
+                bail!("the connection closed mid-response");
+            }
+            buf.extend_from_slice(chunk.get(..n).unwrap_or_default());
+            if buf.len() > RAW_MAX_RESPONSE {
+                bail!("the response is too large");
+            }
+            if header_end.is_none() {
+                if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                    let end = end + 4;
+                    header_end = Some(end);
+                    let head = std::str::from_utf8(buf.get(..end).unwrap_or_default())?;
+                    let length = head
+                        .lines()
+                        .find_map(|l| {
+                            let (name, value) = l.split_once(':')?;
+                            name.eq_ignore_ascii_case("content-length")
+                                .then(|| value.trim().parse::<usize>().ok())?
+                        })
+                        .context("a response without Content-Length")?;
+                    total = Some(end + length);
+                }
+            }
+        }
+        Ok(buf.starts_with(b"HTTP/1.1 200 "))
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
 // The run
+
+struct StaticRun {
+    endpoint: &'static str,
+    client: &'static str,
+    hammer: Hammer,
+}
 
 struct Starts {
     first_ready: Duration,
@@ -676,6 +864,7 @@ struct Starts {
 async fn run(args: &Args) -> Result<(String, u64)> {
     let ticks = clock_ticks();
     TICKS_PER_SECOND.store(ticks.per_second, Ordering::Relaxed);
+    let machine = machine_description();
     if args.clients == 0 || args.concurrency == 0 || args.starts == 0 {
         bail!("--clients, --concurrency and --starts must be at least 1");
     }
@@ -689,7 +878,16 @@ async fn run(args: &Args) -> Result<(String, u64)> {
             binary.display()
         );
     }
-    let dir = tempfile::tempdir().context("a temporary data directory")?;
+    let dir = match &args.work_dir {
+        Some(parent) => tempfile::Builder::new()
+            .prefix("bench-login-")
+            .tempdir_in(parent)
+            .with_context(|| format!("a temporary data directory in {}", parent.display()))?,
+        None => tempfile::Builder::new()
+            .prefix("bench-login-")
+            .tempdir()
+            .context("a temporary data directory")?,
+    };
     let data_dir = dir.path().join("data");
     let stderr_log = dir.path().join("broker-stderr.log");
 
@@ -810,24 +1008,32 @@ async fn run(args: &Args) -> Result<(String, u64)> {
     let total_logins = numbering.load(Ordering::Relaxed);
     let memory_logins = broker.memory()?;
 
-    // Discovery and JWKS.
-    eprintln!(
-        "discovery: {} connections for {} s ...",
-        args.concurrency, args.seconds
-    );
-    let disc = hammer(
-        &client,
-        &broker,
-        &format!("{base}{DISCOVERY}"),
-        args.concurrency,
-        args.seconds,
-    )
-    .await?;
-    eprintln!(
-        "JWKS: {} connections for {} s ...",
-        args.concurrency, args.seconds
-    );
-    let jwks_run = hammer(&client, &broker, &jwks_url, args.concurrency, args.seconds).await?;
+    // Discovery and JWKS, with each client kind asked for.
+    let kinds: &[(StaticClient, &'static str)] = match args.static_client {
+        StaticClient::Reqwest => &[(StaticClient::Reqwest, "reqwest")],
+        StaticClient::Raw => &[(StaticClient::Raw, "raw HTTP/1.1")],
+        StaticClient::Both => &[
+            (StaticClient::Reqwest, "reqwest"),
+            (StaticClient::Raw, "raw HTTP/1.1"),
+        ],
+    };
+    let discovery_url = format!("{base}{DISCOVERY}");
+    let mut statics = Vec::new();
+    for &(kind, client_name) in kinds {
+        for (endpoint, url) in [("Discovery", &discovery_url), ("JWKS", &jwks_url)] {
+            eprintln!(
+                "{endpoint} ({client_name}): {} connections for {} s ...",
+                args.concurrency, args.seconds
+            );
+            let c = (kind == StaticClient::Reqwest).then_some(&client);
+            let hammer = hammer(c, &broker, url, args.concurrency, args.seconds).await?;
+            statics.push(StaticRun {
+                endpoint,
+                client: client_name,
+                hammer,
+            });
+        }
+    }
     broker.check_alive()?;
     let memory_end = broker.memory()?;
     broker.stop().await?;
@@ -844,11 +1050,46 @@ async fn run(args: &Args) -> Result<(String, u64)> {
         warmup: &warmup,
         single: &single,
         multi: &multi,
-        disc: &disc,
-        jwks: &jwks_run,
+        statics: &statics,
         jwks_keys,
+        machine: &machine,
+        data_dir: &data_dir,
     });
     Ok((report, failed))
+}
+
+/// Cores, CPU model and load average before the run.
+fn machine_description() -> String {
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("model name"))
+        .and_then(|l| l.split_once(':'))
+        .map_or("unknown CPU", |(_, m)| m.trim())
+        .to_string();
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let load: Vec<&str> = load.split_whitespace().take(3).collect();
+    format!(
+        "{cores} core(s), {model}; load average before the run {}",
+        load.join(" ")
+    )
+}
+
+/// The filesystem type holding `path`, from /proc/self/mounts (longest matching mount point).
+fn filesystem(path: &Path) -> String {
+    let mounts = std::fs::read_to_string("/proc/self/mounts").unwrap_or_default();
+    let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    mounts
+        .lines()
+        .filter_map(|l| {
+            let mut f = l.split_whitespace();
+            let (_, point, kind) = (f.next()?, f.next()?, f.next()?);
+            path.starts_with(point)
+                .then(|| (point.len(), kind.to_string()))
+        })
+        .max_by_key(|(len, _)| *len)
+        .map_or_else(|| "unknown filesystem".into(), |(_, kind)| kind)
 }
 
 fn ms(d: Duration) -> f64 {
@@ -869,9 +1110,10 @@ struct Render<'a> {
     warmup: &'a LoginPhase,
     single: &'a LoginPhase,
     multi: &'a LoginPhase,
-    disc: &'a Hammer,
-    jwks: &'a Hammer,
+    statics: &'a [StaticRun],
     jwks_keys: usize,
+    machine: &'a str,
+    data_dir: &'a Path,
 }
 
 enum Goal {
@@ -985,20 +1227,18 @@ fn render(r: Render<'_>) -> String {
         Goal::AtMost(TARGET_RSS_LOGINS_MIB),
         "≤ 40 MiB",
     );
-    row(
-        format!("Discovery requests/s ({} connections)", r.args.concurrency),
-        format!("{:.0}", r.disc.per_second()),
-        r.disc.per_second(),
-        Goal::AtLeast(TARGET_STATIC_REQ_PER_S),
-        "≥ 45,000",
-    );
-    row(
-        format!("JWKS requests/s ({} connections)", r.args.concurrency),
-        format!("{:.0}", r.jwks.per_second()),
-        r.jwks.per_second(),
-        Goal::AtLeast(TARGET_STATIC_REQ_PER_S),
-        "≥ 45,000",
-    );
+    for run in r.statics {
+        row(
+            format!(
+                "{} requests/s ({} connections, {} client)",
+                run.endpoint, r.args.concurrency, run.client
+            ),
+            format!("{:.0}", run.hammer.per_second()),
+            run.hammer.per_second(),
+            Goal::AtLeast(TARGET_STATIC_REQ_PER_S),
+            "≥ 45,000",
+        );
+    }
     let failed = r.warmup.failed + r.single.failed + r.multi.failed;
     row(
         "Failed logins".into(),
@@ -1018,6 +1258,7 @@ fn render(r: Render<'_>) -> String {
     let _ = writeln!(out);
     let _ = writeln!(out, "Details:");
     let _ = writeln!(out);
+    let _ = writeln!(out, "- Machine: {}.", r.machine);
     let lines: Vec<String> = r
         .starts
         .measured
@@ -1039,7 +1280,8 @@ fn render(r: Render<'_>) -> String {
         let _ = writeln!(
             out,
             "- Logins, {name} ({} client(s)): {} ok, {} failed in {:.2} s; latency median {:.2} ms, \
-             p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms; broker CPU {:.3} ms/login, driver CPU {:.3} ms/login.",
+             p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms; broker CPU {:.3} ms/login, driver CPU {:.3} ms/login; \
+             other processes {:.2} cores.",
             p.clients,
             p.ok,
             p.failed,
@@ -1050,20 +1292,24 @@ fn render(r: Render<'_>) -> String {
             p.percentile_ms(100.0),
             p.cpu_per_login_ms(),
             p.driver_cpu_per_login_ms(),
+            p.cpu.other_cores(p.wall),
         );
         for e in &p.errors {
             let _ = writeln!(out, "  - failure: {e}");
         }
     }
-    for (name, h) in [("Discovery", r.disc), ("JWKS", r.jwks)] {
+    for run in r.statics {
+        let (name, client, h) = (run.endpoint, run.client, &run.hammer);
         let _ = writeln!(
             out,
-            "- {name}: {} ok, {} errors in {:.2} s; broker CPU {:.1} µs/request, driver CPU {:.1} µs/request.",
+            "- {name} ({client} client): {} ok, {} errors in {:.2} s; broker CPU {:.1} µs/request, driver CPU {:.1} µs/request; \
+             other processes {:.2} cores.",
             h.ok,
             h.errors,
             h.wall.as_secs_f64(),
             h.broker_cpu_per_request_us(),
             h.driver_cpu_per_request_us(),
+            h.cpu.other_cores(h.wall),
         );
     }
     let _ = writeln!(
@@ -1085,7 +1331,8 @@ fn render(r: Render<'_>) -> String {
     );
     let _ = writeln!(
         out,
-        "- Run: --logins {} (warm-up {}, then {} with 1 client, {} with {} clients), --seconds {}, --concurrency {}, --starts {}.",
+        "- Run: --logins {} (warm-up {}, then {} with 1 client, {} with {} clients), --seconds {}, --concurrency {}, --starts {}; \
+         data directory {} ({}).",
         r.args.logins,
         r.args.warmup,
         r.single.ok + r.single.failed,
@@ -1093,7 +1340,9 @@ fn render(r: Render<'_>) -> String {
         r.multi.clients,
         r.args.seconds,
         r.args.concurrency,
-        r.args.starts
+        r.args.starts,
+        r.data_dir.display(),
+        filesystem(r.data_dir),
     );
     out
 }

@@ -286,3 +286,72 @@ async fn openapi_documents_every_control_route_and_each_is_routed() {
         }
     }
 }
+
+#[tokio::test]
+async fn every_login_names_its_id_and_can_be_explained_afterwards() {
+    let rp = Rp::start_auto().await;
+    let r = rp.authorize(&Pkce::new(), &[("login_hint", "bo")]).await;
+    let id = r.headers()["x-sim-login-id"].to_str().unwrap().to_string();
+    assert!(query(&redirect_to(&r), "code").is_some());
+    let explained = rp
+        .host
+        .control()
+        .get(&format!("/logins/{id}/explain"))
+        .await
+        .unwrap();
+    assert_eq!(explained.body["decided_by"]["source"], "login_hint");
+    assert_eq!(explained.body["decided_by"]["user_id"], "bo");
+
+    // A single sign-on answer is a login too, explained as such.
+    let r = rp.authorize(&Pkce::new(), &[("login_hint", "bo")]).await;
+    let sso = r.headers()["x-sim-login-id"].to_str().unwrap().to_string();
+    let explained = rp
+        .host
+        .control()
+        .get(&format!("/logins/{sso}/explain"))
+        .await
+        .unwrap();
+    assert_eq!(explained.body["decided_by"]["source"], "existing_session");
+
+    let all = rp
+        .host
+        .control()
+        .get("/logins?status=all")
+        .await
+        .unwrap()
+        .body;
+    let ids: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [sso.as_str(), id.as_str()],
+        "newest first, settled ones included"
+    );
+    assert!(
+        all[0].get("csrf").is_none(),
+        "the login page's CSRF token is never shown"
+    );
+    assert!(rp
+        .host
+        .control()
+        .get("/logins")
+        .await
+        .unwrap()
+        .body
+        .as_array()
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        rp.host
+            .control()
+            .get("/logins?status=bogus")
+            .await
+            .unwrap()
+            .status,
+        400
+    );
+}

@@ -4,14 +4,13 @@
 //!
 //! A login settled while it is parked (steps 2-5) redirects straight back to the client and
 //! never shows its id over HTTP (`GET /logins` lists pending logins only), so the tests that
-//! read `explain` for those steps park a login in process with `broker::login::park` (what
-//! `/authorize` calls) and then finish it through the login page over HTTP.
+//! read `explain` for those steps also park a login in process with `broker::login::park` and
+//! deliver it with `broker::login::finish::deliver`, as `/authorize` does.
 
 use crate::support::*;
 
-use broker::clock::Clock;
-
 use broker::model::{AuthRequest, ClientId};
+use broker::oidc::authorize::AuthorizeOutcome;
 use reqwest::header::LOCATION;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -32,7 +31,11 @@ fn login_page(rp: &Rp, response: &reqwest::Response) -> (Url, String) {
 
 /// A redirect back to the client: checks `state` and `iss`; returns the Location.
 fn back_to_client(rp: &Rp, response: &reqwest::Response) -> Url {
-    let location = redirect_to(response);
+    at_client(rp, redirect_to(response))
+}
+
+/// `location` is the client's redirect_uri with `state` and `iss`.
+fn at_client(rp: &Rp, location: Url) -> Url {
     let mut base = location.clone();
     base.set_query(None);
     assert_eq!(base.as_str(), REDIRECT_URI, "{location}");
@@ -42,7 +45,11 @@ fn back_to_client(rp: &Rp, response: &reqwest::Response) -> Url {
 }
 
 fn assert_access_denied(rp: &Rp, response: &reqwest::Response) -> Url {
-    let location = back_to_client(rp, response);
+    denied_at_client(rp, redirect_to(response))
+}
+
+fn denied_at_client(rp: &Rp, location: Url) -> Url {
+    let location = at_client(rp, location);
     assert_eq!(
         query(&location, "error").as_deref(),
         Some("access_denied"),
@@ -137,9 +144,9 @@ fn assert_decided_by(explanation: &Value, source: &str, step: u64) {
     }
 }
 
-/// Parks a login in process as `/authorize` does (running ladder steps 2-5), then opens its
-/// login page over HTTP. Returns the login's explanation and the page's response.
-async fn park(rp: &Rp, login_hint: Option<&str>) -> (Value, reqwest::Response) {
+/// Parks a login in process as `/authorize` does (running ladder steps 2-5) and delivers its
+/// outcome as `/authorize` does. Returns the login's explanation (over HTTP) and the redirect.
+async fn park(rp: &Rp, login_hint: Option<&str>) -> (Value, Url) {
     let broker = rp.host.broker();
     let request = AuthRequest {
         client_id: ClientId::new(CLIENT_ID),
@@ -155,14 +162,20 @@ async fn park(rp: &Rp, login_hint: Option<&str>) -> (Value, reqwest::Response) {
         acr: None,
     };
     let txn = broker::login::park(broker, request, broker.now()).unwrap();
+    assert!(
+        !txn.status.is_pending(),
+        "the ladder did not decide: {txn:?}"
+    );
     let explanation = explain(rp, txn.id.as_str()).await;
     assert_eq!(explanation["login_id"], txn.id.as_str());
-    let page = http_client()
-        .get(rp.url(&format!("/login/{}", txn.id)))
-        .send()
-        .await
-        .unwrap();
-    (explanation, page)
+    let delivered = broker::login::finish::deliver(broker, &txn, broker.now()).unwrap();
+    let AuthorizeOutcome::Redirect(location) = delivered.outcome else {
+        panic!(
+            "expected a redirect to the client, got {:?}",
+            delivered.outcome
+        );
+    };
+    (explanation, Url::parse(&location).unwrap())
 }
 
 fn csrf_of(html: &str) -> String {
@@ -463,16 +476,25 @@ async fn queued_decision_is_explained_as_queued() {
         json!({"outcome": "reject", "client_id": CLIENT_ID, "description": "queued no"}),
     )
     .await;
-    let (explanation, page) = park(&rp, None).await;
+    let (explanation, location) = park(&rp, None).await;
     assert_decided_by(&explanation, "queued", 2);
     assert_eq!(explanation["decided_by"]["decision_id"], decision.as_str());
     assert_eq!(explanation["status"], "rejected");
-    let location = assert_access_denied(&rp, &page);
+    let location = denied_at_client(&rp, location);
     assert_eq!(
         query(&location, "error_description").as_deref(),
         Some("queued no")
     );
     assert!(queued(&rp).await.is_empty());
+    // Decided and delivered on the spot: its login page cannot finish it a second time.
+    let id = explanation["login_id"].as_str().unwrap();
+    let page = http_client()
+        .get(rp.url(&format!("/login/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert!(page.status().is_client_error(), "{}", page.status());
+    assert!(page.headers().get(LOCATION).is_none());
 }
 
 #[tokio::test]
@@ -556,11 +578,10 @@ async fn login_hint_in_auto_mode_logs_in_the_hinted_identity() {
     let sub = claims(tokens["id_token"].as_str().unwrap())["sub"].clone();
     assert_eq!(sub, identity_id(&rp, "bo").await.as_str());
 
-    let (explanation, page) = park(&rp, Some("bo")).await;
+    let (explanation, location) = park(&rp, Some("bo")).await;
     assert_decided_by(&explanation, "login_hint", 3);
     assert_eq!(explanation["decided_by"]["user_id"], "bo");
-    let location = back_to_client(&rp, &page);
-    assert!(query(&location, "code").is_some());
+    assert!(query(&at_client(&rp, location), "code").is_some());
 }
 
 #[tokio::test]
@@ -600,10 +621,10 @@ async fn identity_rule_always_cancels_on_the_hinted_identity_denies_directly_in_
     let response = authorize_fresh(&rp, &Pkce::new(), &[("login_hint", "anna")]).await;
     assert_access_denied(&rp, &response);
 
-    let (explanation, page) = park(&rp, Some("anna")).await;
+    let (explanation, location) = park(&rp, Some("anna")).await;
     assert_decided_by(&explanation, "identity_rule", 4);
     assert_eq!(explanation["decided_by"]["user_id"], "anna");
-    assert_access_denied(&rp, &page);
+    denied_at_client(&rp, location);
 }
 
 #[tokio::test]
@@ -640,10 +661,10 @@ async fn auto_mode_without_hint_logs_in_the_default_identity_anna() {
     let sub = claims(tokens["id_token"].as_str().unwrap())["sub"].clone();
     assert_eq!(sub, identity_id(&rp, "anna").await.as_str());
 
-    let (explanation, page) = park(&rp, None).await;
+    let (explanation, location) = park(&rp, None).await;
     assert_decided_by(&explanation, "instance_default", 5);
     assert_eq!(explanation["status"], "approved");
-    assert!(query(&back_to_client(&rp, &page), "code").is_some());
+    assert!(query(&at_client(&rp, location), "code").is_some());
 }
 
 #[tokio::test]

@@ -5,8 +5,6 @@
 
 use crate::support::*;
 
-use broker::clock::Clock;
-
 use reqwest::header::{AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, LOCATION, WWW_AUTHENTICATE};
 use reqwest::StatusCode;
 use serde_json::{json, Value};

@@ -13,9 +13,10 @@ mod check_scope;
 pub use check_redirect_uri::VerifiedRedirect;
 
 use crate::app::Broker;
+use crate::clock::UnixTime;
 use crate::error::{ErrorCode, OAuthError};
 use crate::login;
-use crate::model::{AuthRequest, Level, Prompt, TxnId};
+use crate::model::{AuthRequest, Level, Prompt, Session, TxnId};
 use crate::oidc::{session, Params};
 
 /// What the route does with an authorization request.
@@ -34,6 +35,8 @@ pub struct AuthorizeResult {
     pub outcome: AuthorizeOutcome,
     /// A new broker session cookie to set (a login completed here).
     pub new_session_cookie: Option<String>,
+    /// The login transaction this request made, so a test can ask the control API to explain it.
+    pub login_id: Option<TxnId>,
 }
 
 impl From<AuthorizeOutcome> for AuthorizeResult {
@@ -41,7 +44,15 @@ impl From<AuthorizeOutcome> for AuthorizeResult {
         AuthorizeResult {
             outcome,
             new_session_cookie: None,
+            login_id: None,
         }
+    }
+}
+
+impl AuthorizeResult {
+    fn for_login(mut self, id: &TxnId) -> Self {
+        self.login_id = Some(id.clone());
+        self
     }
 }
 
@@ -132,16 +143,28 @@ fn proceed(
                 "prompt=none, and the browser has no broker session that satisfies the request",
             ));
         };
-        let code = login::finish::from_session(broker, &request, session, now)?;
-        return Ok(AuthorizeOutcome::Redirect(redirect.code(&broker.issuer, &code)).into());
+        return single_sign_on(broker, &request, session, redirect, now);
     }
     if let Some(session) = reusable {
-        let code = login::finish::from_session(broker, &request, session, now)?;
-        return Ok(AuthorizeOutcome::Redirect(redirect.code(&broker.issuer, &code)).into());
+        return single_sign_on(broker, &request, session, redirect, now);
     }
     let txn = login::park(broker, request, now)?;
     if txn.status.is_pending() {
-        return Ok(AuthorizeOutcome::Login(txn.id).into());
+        return Ok(
+            AuthorizeResult::from(AuthorizeOutcome::Login(txn.id.clone())).for_login(&txn.id),
+        );
     }
-    login::finish::deliver(broker, &txn, now)
+    Ok(login::finish::deliver(broker, &txn, now)?.for_login(&txn.id))
+}
+
+fn single_sign_on(
+    broker: &Broker,
+    request: &AuthRequest,
+    session: &Session,
+    redirect: &VerifiedRedirect,
+    now: UnixTime,
+) -> Result<AuthorizeResult, OAuthError> {
+    let (txn, code) = login::finish::from_session(broker, request, session, now)?;
+    let outcome = AuthorizeOutcome::Redirect(redirect.code(&broker.issuer, &code));
+    Ok(AuthorizeResult::from(outcome).for_login(&txn))
 }
