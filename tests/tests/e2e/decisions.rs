@@ -2,15 +2,11 @@
 //! through the control API or the login page, (2) a queued decision, (3) login_hint in
 //! auto-approve mode, (4) a rule on the identity, (5) the instance default.
 //!
-//! A login settled while it is parked (steps 2-5) redirects straight back to the client and
-//! never shows its id over HTTP (`GET /logins` lists pending logins only), so the tests that
-//! read `explain` for those steps also park a login in process with `broker::login::park` and
-//! deliver it with `broker::login::finish::deliver`, as `/authorize` does.
+//! A login settled while it is parked (steps 2-5) redirects straight back to the client; the
+//! `x-sim-login-id` header on that redirect names it, so `explain` is read over HTTP.
 
 use crate::support::*;
 
-use broker::model::{AuthRequest, ClientId};
-use broker::oidc::authorize::AuthorizeOutcome;
 use reqwest::header::LOCATION;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -144,38 +140,28 @@ fn assert_decided_by(explanation: &Value, source: &str, step: u64) {
     }
 }
 
-/// Parks a login in process as `/authorize` does (running ladder steps 2-5) and delivers its
-/// outcome as `/authorize` does. Returns the login's explanation (over HTTP) and the redirect.
+/// Sends a fresh browser (no broker session) through `/authorize`, where ladder steps 2-5
+/// settle the login at once. Returns the login's explanation, read over HTTP through the
+/// `x-sim-login-id` header, and the redirect to the client.
 async fn park(rp: &Rp, login_hint: Option<&str>) -> (Value, Url) {
-    let broker = rp.host.broker();
-    let request = AuthRequest {
-        client_id: ClientId::new(CLIENT_ID),
-        redirect_uri: REDIRECT_URI.to_string(),
-        state: Some("state-123".into()),
-        nonce: Some("nonce-456".into()),
-        scopes: vec!["openid".into()],
-        code_challenge: None,
-        prompt: vec![],
-        max_age: None,
-        login_hint: login_hint.map(str::to_string),
-        ui_locales: vec![],
-        acr: None,
-    };
-    let txn = broker::login::park(broker, request, broker.now()).unwrap();
+    let extra: Vec<(&str, &str)> = login_hint.map(|h| ("login_hint", h)).into_iter().collect();
+    let response = http_client()
+        .get(rp.authorize_url(&Pkce::new(), &extra))
+        .send()
+        .await
+        .unwrap();
+    let id = response.headers()["x-sim-login-id"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let location = redirect_to(&response);
     assert!(
-        !txn.status.is_pending(),
-        "the ladder did not decide: {txn:?}"
+        location.as_str().starts_with(REDIRECT_URI),
+        "the ladder did not decide: {location}"
     );
-    let explanation = explain(rp, txn.id.as_str()).await;
-    assert_eq!(explanation["login_id"], txn.id.as_str());
-    let delivered = broker::login::finish::deliver(broker, &txn, broker.now()).unwrap();
-    let AuthorizeOutcome::Redirect(location) = delivered.outcome else {
-        panic!(
-            "expected a redirect to the client, got {:?}",
-            delivered.outcome
-        );
-    };
-    (explanation, Url::parse(&location).unwrap())
+    let explanation = explain(rp, &id).await;
+    assert_eq!(explanation["login_id"], id.as_str());
+    (explanation, location)
 }
 
 fn csrf_of(html: &str) -> String {
