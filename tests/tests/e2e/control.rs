@@ -81,18 +81,7 @@ async fn clients_show_a_generated_secret_once_and_never_store_it_in_clear() {
 
     let pkce = Pkce::new();
     let code = rp.code(&pkce, &[("client_id", "gen")]).await;
-    let r = reqwest::Client::new()
-        .post(rp.url("/token"))
-        .basic_auth("gen", Some(&secret))
-        .form(&[
-            ("grant_type", "authorization_code"),
-            ("code", code.as_str()),
-            ("redirect_uri", REDIRECT_URI),
-            ("code_verifier", pkce.verifier.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = rp.exchange_as("gen", &secret, &code, &pkce).await;
     assert_eq!(r.status(), 200);
 
     let bad = c

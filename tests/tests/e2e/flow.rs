@@ -291,18 +291,7 @@ async fn es256_and_ps256_clients_get_tokens_signed_their_way() {
         .await;
         let pkce = Pkce::new();
         let code = rp.code(&pkce, &[("client_id", &id)]).await;
-        let r = reqwest::Client::new()
-            .post(rp.url("/token"))
-            .basic_auth(&id, Some(CLIENT_SECRET))
-            .form(&[
-                ("grant_type", "authorization_code"),
-                ("code", &code),
-                ("redirect_uri", REDIRECT_URI),
-                ("code_verifier", &pkce.verifier),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let r = rp.exchange_as(&id, CLIENT_SECRET, &code, &pkce).await;
         let tokens: Value = r.json().await.unwrap();
         let token = tokens["id_token"].as_str().unwrap();
         let header = keys::decode_unverified_header(token).unwrap();
@@ -331,18 +320,9 @@ async fn pairwise_subjects_differ_by_sector_and_stay_stable() {
     for _ in 0..2 {
         let pkce = Pkce::new();
         let code = rp.code(&pkce, &[("client_id", "pairwise")]).await;
-        let r = reqwest::Client::new()
-            .post(rp.url("/token"))
-            .basic_auth("pairwise", Some(CLIENT_SECRET))
-            .form(&[
-                ("grant_type", "authorization_code"),
-                ("code", &code),
-                ("redirect_uri", REDIRECT_URI),
-                ("code_verifier", &pkce.verifier),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let r = rp
+            .exchange_as("pairwise", CLIENT_SECRET, &code, &pkce)
+            .await;
         let tokens: Value = r.json().await.unwrap();
         subs.push(claims(tokens["id_token"].as_str().unwrap())["sub"].clone());
     }

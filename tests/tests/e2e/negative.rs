@@ -83,21 +83,6 @@ async fn assert_still_serving(rp: &Rp) {
     assert_eq!(doc["issuer"], rp.issuer());
 }
 
-async fn post_token_as(
-    rp: &Rp,
-    id: &str,
-    secret: &str,
-    form: &[(&str, &str)],
-) -> reqwest::Response {
-    reqwest::Client::new()
-        .post(rp.url("/token"))
-        .basic_auth(id, Some(secret))
-        .form(form)
-        .send()
-        .await
-        .unwrap()
-}
-
 // ---- redirect_uri and client_id: never redirect to an unverified place
 
 #[tokio::test]
@@ -414,18 +399,18 @@ async fn code_presented_by_another_client_is_invalid_grant() {
     .await;
     let pkce = Pkce::new();
     let code = rp.code(&pkce, &[]).await;
-    let response = post_token_as(
-        &rp,
-        OTHER_ID,
-        OTHER_SECRET,
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("redirect_uri", REDIRECT_URI),
-            ("code_verifier", &pkce.verifier),
-        ],
-    )
-    .await;
+    let response = rp
+        .token_as(
+            OTHER_ID,
+            OTHER_SECRET,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", REDIRECT_URI),
+                ("code_verifier", &pkce.verifier),
+            ],
+        )
+        .await;
     assert_token_error(response, StatusCode::BAD_REQUEST, "invalid_grant").await;
 }
 
@@ -499,18 +484,18 @@ async fn wrong_basic_client_secret_is_401_invalid_client_with_basic_challenge() 
     let rp = Rp::start_auto().await;
     let pkce = Pkce::new();
     let code = rp.code(&pkce, &[]).await;
-    let response = post_token_as(
-        &rp,
-        CLIENT_ID,
-        "wrong-secret",
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("redirect_uri", REDIRECT_URI),
-            ("code_verifier", &pkce.verifier),
-        ],
-    )
-    .await;
+    let response = rp
+        .token_as(
+            CLIENT_ID,
+            "wrong-secret",
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", REDIRECT_URI),
+                ("code_verifier", &pkce.verifier),
+            ],
+        )
+        .await;
     let challenge = response.headers()[WWW_AUTHENTICATE]
         .to_str()
         .unwrap()
@@ -522,13 +507,13 @@ async fn wrong_basic_client_secret_is_401_invalid_client_with_basic_challenge() 
 #[tokio::test]
 async fn unknown_client_at_the_token_endpoint_is_401_invalid_client() {
     let rp = Rp::start_auto().await;
-    let response = post_token_as(
-        &rp,
-        "no-such-client",
-        CLIENT_SECRET,
-        &[("grant_type", "authorization_code"), ("code", "x")],
-    )
-    .await;
+    let response = rp
+        .token_as(
+            "no-such-client",
+            CLIENT_SECRET,
+            &[("grant_type", "authorization_code"), ("code", "x")],
+        )
+        .await;
     assert!(response.headers().contains_key(WWW_AUTHENTICATE));
     assert_token_error(response, StatusCode::UNAUTHORIZED, "invalid_client").await;
 }

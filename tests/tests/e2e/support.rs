@@ -102,11 +102,21 @@ impl Rp {
         query(&location, "code").expect("code in redirect")
     }
 
-    /// POST /token with client_secret_basic.
+    /// POST /token as the test client, with client_secret_basic.
     pub async fn token(&self, form: &[(&str, &str)]) -> reqwest::Response {
+        self.token_as(CLIENT_ID, CLIENT_SECRET, form).await
+    }
+
+    /// POST /token as any client, with client_secret_basic.
+    pub async fn token_as(
+        &self,
+        id: &str,
+        secret: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
         reqwest::Client::new()
             .post(self.url("/token"))
-            .basic_auth(CLIENT_ID, Some(CLIENT_SECRET))
+            .basic_auth(id, Some(secret))
             .form(form)
             .send()
             .await
@@ -114,12 +124,27 @@ impl Rp {
     }
 
     pub async fn exchange(&self, code: &str, pkce: &Pkce) -> reqwest::Response {
-        self.token(&[
-            ("grant_type", "authorization_code"),
-            ("code", code),
-            ("redirect_uri", REDIRECT_URI),
-            ("code_verifier", &pkce.verifier),
-        ])
+        self.exchange_as(CLIENT_ID, CLIENT_SECRET, code, pkce).await
+    }
+
+    /// Redeems a code as any client (client_secret_basic).
+    pub async fn exchange_as(
+        &self,
+        id: &str,
+        secret: &str,
+        code: &str,
+        pkce: &Pkce,
+    ) -> reqwest::Response {
+        self.token_as(
+            id,
+            secret,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", code),
+                ("redirect_uri", REDIRECT_URI),
+                ("code_verifier", &pkce.verifier),
+            ],
+        )
         .await
     }
 
