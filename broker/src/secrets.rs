@@ -8,17 +8,20 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+// `thread_rng` is a CSPRNG (ChaCha12) seeded and periodically reseeded from the operating
+// system: as unpredictable as `OsRng` without a system call per token.
+
 /// 256 random bits, base64url.
 pub fn random_token() -> String {
     let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    rand::thread_rng().fill_bytes(&mut bytes);
     B64.encode(bytes)
 }
 
 /// 128 random bits, base64url; for ids that are unguessable but not secrets.
 pub fn random_id() -> String {
     let mut bytes = [0u8; 16];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    rand::thread_rng().fill_bytes(&mut bytes);
     B64.encode(bytes)
 }
 
