@@ -28,7 +28,11 @@ fn main() -> anyhow::Result<()> {
             n += 1;
         }
         let secs = start.elapsed().as_secs_f64();
-        println!("| {alg} | {:.0} | {:.3} |", n as f64 / secs, secs * 1000.0 / n as f64);
+        println!(
+            "| {alg} | {:.0} | {:.3} |",
+            n as f64 / secs,
+            secs * 1000.0 / n as f64
+        );
     }
     Ok(())
 }
