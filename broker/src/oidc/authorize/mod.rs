@@ -136,17 +136,14 @@ fn proceed(
     let reusable = existing
         .as_ref()
         .filter(|s| session::satisfies(broker, s, &request, now).unwrap_or(false));
-    if request.prompts(Prompt::None) {
-        let Some(session) = reusable else {
-            return Err(OAuthError::new(
-                ErrorCode::LoginRequired,
-                "prompt=none, and the browser has no broker session that satisfies the request",
-            ));
-        };
-        return single_sign_on(broker, &request, session, redirect, now);
-    }
     if let Some(session) = reusable {
         return single_sign_on(broker, &request, session, redirect, now);
+    }
+    if request.prompts(Prompt::None) {
+        return Err(OAuthError::new(
+            ErrorCode::LoginRequired,
+            "prompt=none, and the browser has no broker session that satisfies the request",
+        ));
     }
     let txn = login::park(broker, request, now)?;
     if txn.status.is_pending() {
