@@ -23,7 +23,7 @@ struct Cli {
     /// Where the demo mailbox listens.
     #[arg(long, default_value = "127.0.0.1:8081")]
     mailbox_listen: SocketAddr,
-    /// Data directory (the broker's keys and database go in `broker/` inside it).
+    /// Data directory: the broker's keys and database go in `broker/`, the mailbox's in `mailbox/`.
     #[arg(long, default_value = "data")]
     data_dir: PathBuf,
     /// Broker configuration file (TOML).
@@ -65,6 +65,7 @@ async fn main() -> anyhow::Result<()> {
         issuer: url::Url::parse(&issuer)?,
         client_id,
         client_secret: secret,
+        data_dir: Some(cli.data_dir.join("mailbox")),
         ..demo_mailbox::Config::default()
     };
     let listener = tokio::net::TcpListener::bind(cli.mailbox_listen)

@@ -9,6 +9,7 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod login;
+pub mod mitid;
 pub mod model;
 pub mod oidc;
 pub mod paths;

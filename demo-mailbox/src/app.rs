@@ -1,4 +1,4 @@
-//! The mailbox's shared state: configuration, clock, relying party and the in-memory stores.
+//! The mailbox's shared state: configuration, clock, relying party, sessions and the store.
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -8,6 +8,7 @@ use crate::config::Config;
 use crate::oidc::RelyingParty;
 use crate::pending_logins::PendingLogins;
 use crate::session::SessionStore;
+use crate::store::{Store, StoreError};
 
 /// Why the mailbox could not be set up.
 #[derive(Debug, thiserror::Error)]
@@ -23,6 +24,9 @@ pub enum StartError {
         /// What failed to parse.
         source: url::ParseError,
     },
+    /// The database in the data directory could not be opened.
+    #[error("could not open the mailbox database: {0}")]
+    Storage(#[from] StoreError),
 }
 
 /// Everything the handlers share; cheap to clone. Build one per server (or per test).
@@ -37,6 +41,7 @@ pub(crate) struct Inner {
     pub(crate) relying_party: RelyingParty,
     pub(crate) sessions: SessionStore,
     pub(crate) pending_logins: PendingLogins,
+    pub(crate) store: Store,
 }
 
 impl App {
@@ -48,6 +53,7 @@ impl App {
     /// A mailbox whose session expiry and token checks read `clock`.
     pub fn with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<Self, StartError> {
         let relying_party = RelyingParty::new(&config, clock.clone())?;
+        let store = Store::open(config.data_dir.as_deref())?;
         let sessions = SessionStore::new(
             Duration::from_secs(config.session_idle_secs),
             Duration::from_secs(config.session_max_secs),
@@ -59,6 +65,7 @@ impl App {
                 relying_party,
                 sessions,
                 pending_logins: PendingLogins::default(),
+                store,
             }),
         })
     }
@@ -82,6 +89,10 @@ impl App {
 
     pub(crate) fn pending_logins(&self) -> &PendingLogins {
         &self.inner.pending_logins
+    }
+
+    pub(crate) fn store(&self) -> &Store {
+        &self.inner.store
     }
 
     pub(crate) fn cookies_secure(&self) -> bool {

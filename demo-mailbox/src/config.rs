@@ -1,5 +1,7 @@
 //! What the mailbox needs to know to run: where it is reachable and which broker it trusts.
 
+use std::path::PathBuf;
+
 use url::Url;
 
 /// The NSIS level of assurance "Substantial" (the mailbox asks for this one).
@@ -22,6 +24,10 @@ pub struct Config {
     pub session_idle_secs: u64,
     /// A session ends this many seconds after login, whatever happens.
     pub session_max_secs: u64,
+    /// Where the mailbox keeps its SQLite database (created on first start). `None` keeps
+    /// everything in memory and loses it at exit: the default, so tests stay hermetic; the
+    /// `demo-mailbox` command defaults to `data/mailbox`.
+    pub data_dir: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -33,6 +39,7 @@ impl Default for Config {
             client_secret: "demo-mailbox-secret".to_owned(),
             session_idle_secs: 30 * 60,
             session_max_secs: 8 * 60 * 60,
+            data_dir: None,
         }
     }
 }
@@ -52,6 +59,7 @@ impl std::fmt::Debug for Config {
             .field("client_secret", &"<redacted>")
             .field("session_idle_secs", &self.session_idle_secs)
             .field("session_max_secs", &self.session_max_secs)
+            .field("data_dir", &self.data_dir)
             .finish()
     }
 }

@@ -12,6 +12,7 @@
 //! # }
 //! ```
 
+mod action;
 mod app;
 mod clock;
 mod config;
@@ -20,10 +21,13 @@ mod logged_in;
 mod oidc;
 mod pages;
 mod pending_logins;
+mod post;
+mod post_pages;
 mod problem;
 mod random;
 mod routes;
 mod session;
+mod store;
 
 #[cfg(test)]
 mod tests;

@@ -1,6 +1,7 @@
 //! `demo-mailbox`: runs the demo Digital Post mailbox against a broker.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 use clap::Parser;
 use url::Url;
@@ -30,6 +31,9 @@ struct Args {
         hide_env_values = true
     )]
     client_secret: String,
+    /// Directory for the mailbox's database (created on first start).
+    #[arg(long, default_value = "data/mailbox")]
+    data_dir: PathBuf,
 }
 
 #[tokio::main]
@@ -52,6 +56,7 @@ async fn main() -> anyhow::Result<()> {
         issuer: args.issuer,
         client_id: args.client_id,
         client_secret: args.client_secret,
+        data_dir: Some(args.data_dir),
         ..demo_mailbox::Config::default()
     };
     demo_mailbox::serve(listener, config).await

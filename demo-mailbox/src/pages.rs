@@ -1,20 +1,11 @@
 //! The mailbox's HTML pages: one askama template struct per page (templates/*.html), all
 //! extending `base.html`, which carries the simulator mark. Askama escapes every value.
+//! The Digital Post pages are in [`crate::post_pages`].
 
 use askama::Template;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-
-/// `/` for a logged-in person.
-#[derive(Template)]
-#[template(path = "home.html")]
-pub struct HomePage<'a> {
-    /// The person's name.
-    pub name: &'a str,
-    /// The session's logout CSRF token.
-    pub csrf_token: &'a str,
-}
 
 /// `/logged-out`.
 #[derive(Template)]
@@ -68,12 +59,6 @@ mod tests {
     #[test]
     fn every_page_carries_the_simulator_mark() {
         let pages = [
-            HomePage {
-                name: "A",
-                csrf_token: "t",
-            }
-            .render()
-            .unwrap(),
             LoggedOutPage.render().unwrap(),
             ProblemPage {
                 heading: "h",
@@ -86,17 +71,5 @@ mod tests {
         for page in pages {
             assert!(page.contains(MARK), "{page}");
         }
-    }
-
-    #[test]
-    fn home_page_escapes_the_name() {
-        let html = HomePage {
-            name: "<script>x</script>",
-            csrf_token: "t",
-        }
-        .render()
-        .unwrap();
-        assert!(!html.contains("<script>x"), "{html}");
-        assert!(html.contains("Logged in as &#60;script&#62;x"), "{html}");
     }
 }

@@ -5,6 +5,8 @@ use axum::response::{IntoResponse, Response};
 
 use crate::oidc::{DiscoveryError, LoginError};
 use crate::pages::{render, ProblemPage};
+use crate::post::FolderNameError;
+use crate::store::StoreError;
 
 /// A failure shown to the person as a page (never a panic, never a stack of details).
 #[derive(Debug)]
@@ -27,8 +29,25 @@ pub enum Problem {
     BrokerUnavailable(DiscoveryError),
     /// The code could not be turned into a verified login.
     LoginFailed(LoginError),
-    /// The logout form came without its CSRF token, or with the wrong one.
+    /// A form came without the session's CSRF token, or with the wrong one.
     CsrfRejected,
+    /// No such letter or folder in the person's mailbox. Said the same way whether it does not
+    /// exist or belongs to someone else, so a refusal reveals nothing.
+    NotFound,
+    /// A form's fields are missing or malformed.
+    BadForm,
+    /// An own folder's new name was refused.
+    BadFolderName(FolderNameError),
+    /// Another own folder already has that name.
+    FolderNameTaken,
+    /// A folder with letters in it cannot be deleted.
+    FolderNotEmpty,
+    /// Standard folders cannot be renamed or deleted.
+    StandardFolder,
+    /// Only a letter in "Slettet" can be deleted for good.
+    NotInDeleted,
+    /// The database failed.
+    Storage(StoreError),
 }
 
 impl Problem {
@@ -46,6 +65,13 @@ impl Problem {
                 StatusCode::FORBIDDEN
             }
             Self::LoginFailed(_) => StatusCode::BAD_GATEWAY,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::BadForm | Self::BadFolderName(_) => StatusCode::BAD_REQUEST,
+            Self::FolderNameTaken
+            | Self::FolderNotEmpty
+            | Self::StandardFolder
+            | Self::NotInDeleted => StatusCode::CONFLICT,
+            Self::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -92,7 +118,65 @@ impl Problem {
                 "Handling afvist / Action refused",
                 "Formularen var udløbet eller ugyldig. Gå tilbage til forsiden og prøv igen. / The form was stale or invalid. Go back to the front page and try again.",
             ),
+            Self::NotFound => (
+                "Ikke fundet / Not found",
+                "Det findes ikke i din postkasse. / It is not in your mailbox.",
+            ),
+            Self::BadForm => (
+                "Ugyldig formular / Invalid form",
+                "Formularen manglede noget. Gå tilbage og prøv igen. / The form was missing something. Go back and try again.",
+            ),
+            Self::BadFolderName(FolderNameError::Empty) => (
+                "Mappen skal have et navn / The folder needs a name",
+                "Skriv et navn på mappen. / Type a name for the folder.",
+            ),
+            Self::BadFolderName(FolderNameError::TooLong) => (
+                "Navnet er for langt / The name is too long",
+                "Brug højst 60 tegn. / Use at most 60 characters.",
+            ),
+            Self::BadFolderName(FolderNameError::ControlCharacter) => (
+                "Ugyldigt navn / Invalid name",
+                "Navnet må ikke indeholde linjeskift eller andre kontroltegn. / The name may not hold line breaks or other control characters.",
+            ),
+            Self::BadFolderName(FolderNameError::Reserved) | Self::FolderNameTaken => (
+                "Navnet er optaget / The name is taken",
+                "Der findes allerede en mappe med det navn. Vælg et andet. / A folder with that name exists. Choose another.",
+            ),
+            Self::FolderNotEmpty => (
+                "Mappen er ikke tom / The folder is not empty",
+                "Flyt eller slet brevene i mappen først. / Move or delete the letters in the folder first.",
+            ),
+            Self::StandardFolder => (
+                "Standardmappe / Standard folder",
+                "Indbakke, Sendt, Kladder og Slettet kan ikke omdøbes eller slettes. / Inbox, Sent, Drafts and Deleted cannot be renamed or deleted.",
+            ),
+            Self::NotInDeleted => (
+                "Brevet er ikke slettet / The letter is not deleted",
+                "Kun breve i Slettet kan slettes permanent. Slet brevet først. / Only letters in Deleted can be deleted for good. Delete the letter first.",
+            ),
+            Self::Storage(_) => (
+                "Der opstod en fejl / Something went wrong",
+                "Postkassen kunne ikke gemme eller hente data. Prøv igen om lidt. / The mailbox could not save or fetch data. Please try again shortly.",
+            ),
         }
+    }
+}
+
+impl Problem {
+    /// Whether logging in again is the way out (login and callback failures).
+    fn is_about_login(&self) -> bool {
+        matches!(
+            self,
+            Self::LoginCancelled
+                | Self::BrokerRefusedLogin
+                | Self::BadCallbackQuery
+                | Self::NoLoginInProgress
+                | Self::StateMismatch
+                | Self::IssuerMismatch
+                | Self::CodeMissing
+                | Self::BrokerUnavailable(_)
+                | Self::LoginFailed(_)
+        )
     }
 }
 
@@ -101,10 +185,11 @@ impl IntoResponse for Problem {
         match &self {
             Self::BrokerUnavailable(error) => tracing::warn!(%error, "broker discovery failed"),
             Self::LoginFailed(error) => tracing::warn!(%error, "login failed"),
+            Self::Storage(error) => tracing::error!(%error, "the mailbox store failed"),
             other => tracing::info!(problem = ?other, "request refused"),
         }
         let (heading, message) = self.text();
-        let offer_login = !matches!(self, Self::CsrfRejected);
+        let offer_login = self.is_about_login();
         render(
             self.status(),
             &ProblemPage {

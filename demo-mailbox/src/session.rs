@@ -9,14 +9,15 @@ use std::time::{Duration, SystemTime};
 
 use openidconnect::core::CoreIdToken;
 
+use crate::post::MailboxId;
 use crate::random::random_token;
 
 /// Who logged in, as the broker told us.
 pub struct NewSession {
-    /// The broker's subject identifier for the person.
-    pub sub: String,
     /// The person's name, for display.
     pub name: String,
+    /// The person's own mailbox (opened, or created, at login).
+    pub mailbox: MailboxId,
     /// The ID token, kept as `id_token_hint` for logout at the broker.
     pub id_token: CoreIdToken,
 }
@@ -27,15 +28,11 @@ pub struct NewSession {
 pub struct ActiveSession {
     /// The session id (the cookie value).
     pub id: String,
-    /// The broker's subject identifier for the person.
-    #[allow(
-        dead_code,
-        reason = "the Digital Post features (next issue) key mailboxes by it"
-    )]
-    pub sub: String,
     /// The person's name, for display.
     pub name: String,
-    /// The token the logout form must echo back.
+    /// The mailbox this session works in; every object id is checked against it.
+    pub mailbox: MailboxId,
+    /// The token every form must echo back.
     pub csrf_token: String,
 }
 
@@ -47,8 +44,8 @@ pub struct EndedSession {
 
 // No `Debug`: it holds the ID token.
 struct Session {
-    sub: String,
     name: String,
+    mailbox: MailboxId,
     id_token: CoreIdToken,
     csrf_token: String,
     created: SystemTime,
@@ -76,8 +73,8 @@ impl SessionStore {
     pub fn create(&self, new: NewSession, now: SystemTime) -> String {
         let id = random_token();
         let session = Session {
-            sub: new.sub,
             name: new.name,
+            mailbox: new.mailbox,
             id_token: new.id_token,
             csrf_token: random_token(),
             created: now,
@@ -102,8 +99,8 @@ impl SessionStore {
         session.last_seen = now;
         Some(ActiveSession {
             id: id.to_owned(),
-            sub: session.sub.clone(),
             name: session.name.clone(),
+            mailbox: session.mailbox.clone(),
             csrf_token: session.csrf_token.clone(),
         })
     }
@@ -158,8 +155,8 @@ pub(crate) mod tests {
 
     pub(crate) fn new_session(name: &str) -> NewSession {
         NewSession {
-            sub: "sub-1".to_owned(),
             name: name.to_owned(),
+            mailbox: MailboxId::random(),
             id_token: dummy_id_token(),
         }
     }

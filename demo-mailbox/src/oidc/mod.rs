@@ -4,6 +4,7 @@
 //! broker: a failed discovery is retried on the next request.
 
 mod authorize;
+mod cpr;
 mod discovery;
 mod end_session;
 mod token;

@@ -20,6 +20,8 @@ const MAX_IAT_SKEW: Duration = Duration::from_secs(5 * 60);
 pub struct VerifiedLogin {
     /// The broker's subject identifier.
     pub sub: String,
+    /// The `dk.cpr` claim, when the broker sent one.
+    pub cpr: Option<String>,
     /// The person's name for display (userinfo, else ID token, else the subject).
     pub name: String,
     /// The verified ID token, kept for `id_token_hint` at logout.
@@ -105,6 +107,8 @@ impl RelyingParty {
             }
         };
         Ok(VerifiedLogin {
+            // Read only now: the ID token passed verification above.
+            cpr: super::cpr::cpr_claim(id_token),
             name: name.or(checked.name).unwrap_or_else(|| checked.sub.clone()),
             sub: checked.sub,
             id_token: id_token.clone(),

@@ -12,6 +12,7 @@ use crate::cookies::{
     append_set_cookie, clear_cookie, read_cookie, set_session_cookie, LOGIN_COOKIE, SESSION_COOKIE,
 };
 use crate::oidc::PendingLogin;
+use crate::post::{open_own_mailbox, person_owner, unix_time};
 use crate::problem::Problem;
 use crate::random::secrets_equal;
 use crate::routes::{redirect, HOME};
@@ -90,6 +91,9 @@ async fn finish_login(
         .await
         .map_err(Problem::LoginFailed)?;
     tracing::info!("login succeeded");
+    let owner = person_owner(login.cpr.as_deref(), &login.sub);
+    let mailbox =
+        open_own_mailbox(app.store(), owner, unix_time(app.now())).map_err(Problem::Storage)?;
 
     // A fresh session id for every login; whatever session this browser had is ended.
     if let Some(old) = read_cookie(headers, SESSION_COOKIE) {
@@ -97,8 +101,8 @@ async fn finish_login(
     }
     let session_id = app.sessions().create(
         NewSession {
-            sub: login.sub,
             name: login.name,
+            mailbox: mailbox.id,
             id_token: login.id_token,
         },
         app.now(),

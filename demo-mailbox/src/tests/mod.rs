@@ -1,9 +1,13 @@
 //! Tests of the mailbox's routes through `router(app)` with `oneshot` (no mailbox socket), on a
 //! manual clock. Where a broker is needed, a fake one runs on 127.0.0.1:0.
 
+mod authorization;
 mod fake_broker;
+mod folders;
+mod letters;
 mod login;
 mod logout;
+mod restart;
 mod serve;
 mod session_expiry;
 
@@ -19,6 +23,8 @@ use url::Url;
 use crate::app::App;
 use crate::clock::ManualClock;
 use crate::config::Config;
+use crate::post::{open_own_mailbox, unix_time, Folder, Letter, MailboxId, Owner, StandardFolder};
+use crate::session::NewSession;
 
 pub use fake_broker::FakeBroker;
 
@@ -34,13 +40,24 @@ pub struct TestMailbox {
 }
 
 impl TestMailbox {
-    /// A mailbox trusting `issuer`, with 60 s idle and 600 s absolute session limits.
+    /// A mailbox trusting `issuer`, with 60 s idle and 600 s absolute session limits, keeping
+    /// its data in memory.
     pub fn new(issuer: Url, clock: Arc<ManualClock>) -> Self {
+        Self::with_data_dir(issuer, clock, None)
+    }
+
+    /// As [`TestMailbox::new`], keeping its data in `data_dir` if given.
+    pub fn with_data_dir(
+        issuer: Url,
+        clock: Arc<ManualClock>,
+        data_dir: Option<std::path::PathBuf>,
+    ) -> Self {
         let config = Config {
             public_url: Url::parse("http://mailbox.test:8081").unwrap(),
             issuer,
             session_idle_secs: 60,
             session_max_secs: 600,
+            data_dir,
             ..Config::default()
         };
         let app = App::with_clock(config, clock.clone()).unwrap();
@@ -63,11 +80,84 @@ impl TestMailbox {
         (Self::new(broker.issuer_url(), clock), broker)
     }
 
-    /// Stores a session as a finished login would and returns its cookie value.
+    /// Stores a session as a finished login would (opening the mailbox of subject
+    /// `sub-{name}`) and returns its cookie value.
     pub fn log_in_directly(&self, name: &str) -> String {
-        self.app
+        self.citizen(&format!("sub-{name}"), name).session
+    }
+
+    /// Logs in the person with broker subject `sub` as a finished login would: their own
+    /// mailbox is opened (created at the first login) and a session started.
+    pub fn citizen(&self, sub: &str, name: &str) -> Citizen {
+        let owner = Owner::PersonBySubject(sub.to_owned());
+        let mailbox = open_own_mailbox(self.app.store(), owner, unix_time(self.app.now()))
+            .unwrap()
+            .id;
+        let session = self.app.sessions().create(
+            NewSession {
+                name: name.to_owned(),
+                mailbox: mailbox.clone(),
+                id_token: crate::session::tests::dummy_id_token(),
+            },
+            self.app.now(),
+        );
+        let csrf = self
+            .app
             .sessions()
-            .create(crate::session::tests::new_session(name), self.app.now())
+            .touch(&session, self.app.now())
+            .unwrap()
+            .csrf_token;
+        Citizen {
+            session,
+            csrf,
+            mailbox,
+        }
+    }
+
+    /// The standard folder `which` of `citizen`'s mailbox, read from the store.
+    pub fn standard_folder(&self, citizen: &Citizen, which: StandardFolder) -> Folder {
+        self.folders(citizen)
+            .into_iter()
+            .find(|folder| folder.standard_kind() == Some(which))
+            .unwrap()
+    }
+
+    /// The folders of `citizen`'s mailbox, read from the store.
+    pub fn folders(&self, citizen: &Citizen) -> Vec<Folder> {
+        self.app.store().folders.list(&citizen.mailbox).unwrap()
+    }
+
+    /// The letters in `folder` of `citizen`'s mailbox, read from the store.
+    pub fn letters_in(&self, citizen: &Citizen, folder: &Folder) -> Vec<Letter> {
+        self.app
+            .store()
+            .letters
+            .list(&citizen.mailbox, &folder.id)
+            .unwrap()
+    }
+
+    /// `citizen` GETs `path`.
+    pub async fn get_as(&self, citizen: &Citizen, path: &str) -> Response<Body> {
+        self.get(path, &[(crate::cookies::SESSION_COOKIE, &citizen.session)])
+            .await
+    }
+
+    /// `citizen` POSTs the form `fields` plus their CSRF token to `path`.
+    pub async fn post_as(
+        &self,
+        citizen: &Citizen,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> Response<Body> {
+        let mut pairs = vec![("csrf_token", citizen.csrf.as_str())];
+        pairs.extend_from_slice(fields);
+        let form = fake_broker::form_encode(&pairs);
+        self.post_form(
+            path,
+            &[(crate::cookies::SESSION_COOKIE, &citizen.session)],
+            &form,
+        )
+        .await
     }
 
     pub async fn get(&self, path: &str, cookies: &[(&str, &str)]) -> Response<Body> {
@@ -109,6 +199,13 @@ impl TestMailbox {
         )
         .await
     }
+}
+
+/// A logged-in person in a test: session cookie, CSRF token and mailbox.
+pub struct Citizen {
+    pub session: String,
+    pub csrf: String,
+    pub mailbox: MailboxId,
 }
 
 fn with_cookies(

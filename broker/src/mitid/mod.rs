@@ -1,0 +1,21 @@
+//! The MitID (and legacy NemID) login simulation's domain core: pure data and functions with no
+//! HTTP, storage or wall clock. Time comes in as a parameter (`now`, `today`), randomness as an
+//! `rng` or a seed, so every rule is tested directly.
+//!
+//! - [`cpr`]: the CPR number, parsed once; replacement numbers for test people.
+//! - [`loa`]: authenticators, the assurance level a combination reaches, `amr` values.
+//! - [`totp`]: the code viewer's and code reader's one-time codes (RFC 6238).
+//! - [`lockout`]: wrong attempts in a row and the temporary block.
+//! - [`keycard`]: the NemID key card (legacy).
+
+pub mod cpr;
+pub mod keycard;
+pub mod loa;
+pub mod lockout;
+pub mod totp;
+
+pub use cpr::{Cpr, CprError, Sex};
+pub use keycard::{KeyCard, KeyCardError, KeyCheck, KeyNumber};
+pub use loa::{aal, amr_values, loa, reaches, Authenticator};
+pub use lockout::{FailureOutcome, Lockout, LockoutPolicy};
+pub use totp::{TotpDevice, TotpDeviceError};

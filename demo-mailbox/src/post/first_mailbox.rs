@@ -1,0 +1,117 @@
+//! The post a new mailbox starts with: a few letters of the kinds citizens typically get.
+//! All of it is made up: names, amounts, dates and addresses belong to nobody.
+
+use super::folder::FolderId;
+use super::letter::{Attachment, Letter, LetterContent, LetterId};
+use super::mailbox::MailboxId;
+use super::sender::Authority;
+use super::time::UnixTime;
+
+const DAY: UnixTime = 24 * 60 * 60;
+
+struct Seed {
+    sender: Authority,
+    subject: &'static str,
+    body: &'static str,
+    days_ago: i64,
+    read: bool,
+    accepts_replies: bool,
+    attachment: Option<(&'static str, u64)>,
+}
+
+const SEEDS: [Seed; 5] = [
+    Seed {
+        sender: Authority::Skattestyrelsen,
+        subject: "Din forskudsopgørelse for næste år er klar",
+        body: "Kære borger\n\nDin forskudsopgørelse er nu klar på skat.dk (demo). Den viser, hvad vi forventer, at du tjener og betaler i skat næste år.\n\nSe den igennem, og ret den, hvis noget har ændret sig, fx din løn, dit fradrag for befordring eller renter af lån.\n\nDette er et fiktivt brev fra en simulator.\n\nMed venlig hilsen\nSkattestyrelsen",
+        days_ago: 2,
+        read: false,
+        accepts_replies: false,
+        attachment: Some(("Forskudsopgoerelse.pdf", 48_213)),
+    },
+    Seed {
+        sender: Authority::UdbetalingDanmark,
+        subject: "Afgørelse om boligstøtte",
+        body: "Kære borger\n\nDu har søgt om boligstøtte. Vi har behandlet din ansøgning og bevilget 1.234 kr. om måneden fra den 1. i næste måned.\n\nHvis din husstands indkomst eller husleje ændrer sig, skal du give os besked.\n\nDu kan svare på dette brev, hvis du har spørgsmål.\n\nMed venlig hilsen\nUdbetaling Danmark, Boligstøtte",
+        days_ago: 5,
+        read: false,
+        accepts_replies: true,
+        attachment: Some(("Afgoerelse-boligstoette.pdf", 91_540)),
+    },
+    Seed {
+        sender: Authority::Hospital,
+        subject: "Indkaldelse til forundersøgelse",
+        body: "Kære patient\n\nDu er henvist til en forundersøgelse i Ambulatorium 3, indgang B, på Demo Hospital. Tid: tirsdag kl. 09.30.\n\nMød venligst 10 minutter før, og medbring dit sundhedskort og en liste over den medicin, du tager.\n\nKan du ikke komme, så giv os besked hurtigst muligt på telefon 00 00 00 00 (demo).\n\nMed venlig hilsen\nRegion Demo, Demo Hospital",
+        days_ago: 9,
+        read: true,
+        accepts_replies: true,
+        attachment: None,
+    },
+    Seed {
+        sender: Authority::Kommune,
+        subject: "Bekræftelse af flytning",
+        body: "Kære borger\n\nVi har registreret din flytning til Demovej 1, 9999 Demoby. Din nye adresse gælder fra i dag.\n\nHusk at vælge en ny læge, hvis du ønsker en tættere på din nye bopæl.\n\nMed venlig hilsen\nDemo Kommune, Borgerservice",
+        days_ago: 21,
+        read: true,
+        accepts_replies: false,
+        attachment: None,
+    },
+    Seed {
+        sender: Authority::Politiet,
+        subject: "Dit pas er klar til afhentning",
+        body: "Kære borger\n\nDit nye pas er klar og kan hentes i Borgerservice i Demo Kommune inden for 3 måneder.\n\nHusk billedlegitimation, når du henter passet.\n\nMed venlig hilsen\nPolitiet, Passekretariatet",
+        days_ago: 40,
+        read: true,
+        accepts_replies: false,
+        attachment: None,
+    },
+];
+
+/// The first post of a new mailbox, all in its inbox, received over the weeks before `now`.
+pub fn first_letters(mailbox: &MailboxId, inbox: &FolderId, now: UnixTime) -> Vec<Letter> {
+    SEEDS
+        .iter()
+        .map(|seed| Letter {
+            id: LetterId::random(),
+            mailbox: mailbox.clone(),
+            folder: inbox.clone(),
+            received_at: now - seed.days_ago * DAY,
+            read: seed.read,
+            content: LetterContent {
+                sender: seed.sender,
+                subject: seed.subject.to_owned(),
+                body: seed.body.to_owned(),
+                accepts_replies: seed.accepts_replies,
+                attachments: seed
+                    .attachment
+                    .iter()
+                    .map(|(file_name, size_bytes)| Attachment {
+                        file_name: (*file_name).to_owned(),
+                        media_type: "application/pdf".to_owned(),
+                        size_bytes: *size_bytes,
+                    })
+                    .collect(),
+            },
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_post_has_several_senders_and_both_read_and_unread() {
+        let letters = first_letters(&MailboxId::random(), &FolderId::random(), 100 * DAY);
+        assert!(letters.len() >= 4);
+        assert!(letters.iter().any(|letter| letter.read));
+        assert!(letters.iter().any(|letter| !letter.read));
+        let senders: std::collections::HashSet<_> = letters
+            .iter()
+            .map(|letter| letter.content.sender.display_name())
+            .collect();
+        assert!(senders.contains("Skattestyrelsen"));
+        assert!(senders.contains("Udbetaling Danmark"));
+        assert!(letters.iter().all(|letter| letter.received_at < 100 * DAY));
+    }
+}

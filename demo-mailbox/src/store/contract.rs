@@ -1,0 +1,481 @@
+//! The storage contract: one suite, run against every implementation.
+//!
+//! Each contract is a plain function taking a [`Store`]; [`contract_tests!`] turns the list
+//! into one `#[test]` per contract and implementation, so a failure names both
+//! (`store::contract::sqlite_file::letters_of_another_mailbox_are_not_found`).
+
+use std::path::PathBuf;
+
+use tempfile::TempDir;
+
+use super::*;
+use crate::post::{Authority, LetterContent, StandardFolder};
+
+/// A store under test, with what it needs to stay alive and (for durable ones) to reopen.
+struct Subject {
+    store: Store,
+    /// Opens the same data again; `None` for implementations that keep nothing.
+    reopen: Option<Box<dyn Fn() -> Store>>,
+    /// Dropped last, after the store has closed its file.
+    _dir: Option<TempDir>,
+}
+
+fn sqlite_memory() -> Subject {
+    Subject {
+        store: Store::open(None).unwrap(),
+        reopen: None,
+        _dir: None,
+    }
+}
+
+fn sqlite_file() -> Subject {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir: PathBuf = dir.path().join("mailbox");
+    let open = move || Store::open(Some(&data_dir)).unwrap();
+    Subject {
+        store: open(),
+        reopen: Some(Box::new(open)),
+        _dir: Some(dir),
+    }
+}
+
+macro_rules! contract_tests {
+    ($imp:ident, $make:expr) => {
+        contract_tests!(@module $imp, $make, {});
+    };
+    ($imp:ident, $make:expr, durable) => {
+        contract_tests!(@module $imp, $make, {
+            #[test]
+            fn everything_survives_reopen() {
+                super::everything_survives_reopen($make());
+            }
+        });
+    };
+    (@module $imp:ident, $make:expr, { $($extra:item)* }) => {
+        mod $imp {
+            contract_tests!(@each $make;
+                mailbox_is_found_by_owner_with_its_folders_and_letters,
+                second_mailbox_for_an_owner_is_conflict_and_writes_nothing,
+                owners_of_different_kinds_do_not_collide,
+                folders_list_standard_first_then_own_by_name,
+                own_folder_names_are_unique_per_mailbox,
+                rename_changes_only_own_folders_of_the_mailbox,
+                delete_folder_only_when_empty_and_own,
+                letters_list_newest_first_per_folder,
+                letters_of_another_mailbox_are_not_found,
+                set_read_changes_only_the_mailboxs_letter,
+                move_needs_letter_and_folder_in_the_mailbox,
+                delete_letter_is_true_once,
+                letter_into_another_mailboxs_folder_is_refused,
+                unread_counts_per_folder,
+            );
+            $($extra)*
+        }
+    };
+    (@each $make:expr; $($contract:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $contract() {
+                let subject = $make();
+                super::$contract(&subject.store);
+            }
+        )*
+    };
+}
+
+contract_tests!(sqlite_memory, super::sqlite_memory);
+contract_tests!(sqlite_file, super::sqlite_file, durable);
+
+// ---------------------------------------------------------------------------------------------
+// Values
+// ---------------------------------------------------------------------------------------------
+
+const NOW: UnixTime = 1_700_000_000;
+
+use crate::post::UnixTime;
+
+/// A mailbox for `owner` with its standard folders and the first post.
+fn new_mailbox(store: &Store, owner: &str) -> NewMailbox {
+    let new = NewMailbox::for_owner(Owner::PersonBySubject(owner.to_owned()), NOW);
+    store.mailboxes.create(&new).unwrap();
+    new
+}
+
+fn folder(new: &NewMailbox, which: StandardFolder) -> FolderId {
+    new.folders
+        .iter()
+        .find(|folder| folder.standard_kind() == Some(which))
+        .unwrap()
+        .id
+        .clone()
+}
+
+fn letter(new: &NewMailbox, folder: &FolderId, subject: &str, received_at: UnixTime) -> Letter {
+    Letter {
+        id: LetterId::random(),
+        mailbox: new.mailbox.id.clone(),
+        folder: folder.clone(),
+        received_at,
+        read: false,
+        content: LetterContent {
+            sender: Authority::Su,
+            subject: subject.to_owned(),
+            body: "Tekst".to_owned(),
+            accepts_replies: false,
+            attachments: Vec::new(),
+        },
+    }
+}
+
+fn own_folder(store: &Store, new: &NewMailbox, name: &str) -> Folder {
+    let folder = Folder::own(&new.mailbox.id, FolderName::parse(name).unwrap());
+    store.folders.create(&folder).unwrap();
+    folder
+}
+
+fn names(folders: &[Folder]) -> Vec<&str> {
+    folders.iter().map(Folder::display_name).collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Contracts
+// ---------------------------------------------------------------------------------------------
+
+fn mailbox_is_found_by_owner_with_its_folders_and_letters(store: &Store) {
+    let new = new_mailbox(store, "anna");
+    let found = store
+        .mailboxes
+        .by_owner(&Owner::PersonBySubject("anna".to_owned()))
+        .unwrap();
+    assert_eq!(found, Some(new.mailbox.clone()));
+    assert_eq!(store.folders.list(&new.mailbox.id).unwrap(), new.folders);
+    let inbox = folder(&new, StandardFolder::Inbox);
+    let mut stored = store.letters.list(&new.mailbox.id, &inbox).unwrap();
+    let mut seeded = new.letters.clone();
+    stored.sort_by(|a, b| a.id.as_str().cmp(b.id.as_str()));
+    seeded.sort_by(|a, b| a.id.as_str().cmp(b.id.as_str()));
+    assert_eq!(stored, seeded);
+    assert_eq!(
+        store
+            .mailboxes
+            .by_owner(&Owner::PersonBySubject("bo".to_owned()))
+            .unwrap(),
+        None
+    );
+}
+
+fn second_mailbox_for_an_owner_is_conflict_and_writes_nothing(store: &Store) {
+    let first = new_mailbox(store, "anna");
+    let second = NewMailbox::for_owner(Owner::PersonBySubject("anna".to_owned()), NOW);
+    assert!(matches!(
+        store.mailboxes.create(&second),
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(store.folders.list(&second.mailbox.id).unwrap().is_empty());
+    let letter = &second.letters[0];
+    assert_eq!(
+        store.letters.get(&second.mailbox.id, &letter.id).unwrap(),
+        None
+    );
+    assert_eq!(
+        store
+            .mailboxes
+            .by_owner(&first.mailbox.owner)
+            .unwrap()
+            .map(|mailbox| mailbox.id),
+        Some(first.mailbox.id)
+    );
+}
+
+fn owners_of_different_kinds_do_not_collide(store: &Store) {
+    let by_sub = NewMailbox::for_owner(Owner::PersonBySubject("12345678".to_owned()), NOW);
+    let by_cvr = NewMailbox::for_owner(Owner::Business("12345678".to_owned()), NOW);
+    store.mailboxes.create(&by_sub).unwrap();
+    store.mailboxes.create(&by_cvr).unwrap();
+    let found = store
+        .mailboxes
+        .by_owner(&Owner::Business("12345678".to_owned()))
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.id, by_cvr.mailbox.id);
+    assert_eq!(found.owner, Owner::Business("12345678".to_owned()));
+}
+
+fn folders_list_standard_first_then_own_by_name(store: &Store) {
+    let new = new_mailbox(store, "anna");
+    own_folder(store, &new, "skat");
+    own_folder(store, &new, "Bolig");
+    let folders = store.folders.list(&new.mailbox.id).unwrap();
+    assert_eq!(
+        names(&folders),
+        ["Indbakke", "Sendt", "Kladder", "Slettet", "Bolig", "skat"]
+    );
+}
+
+fn own_folder_names_are_unique_per_mailbox(store: &Store) {
+    let anna = new_mailbox(store, "anna");
+    let bo = new_mailbox(store, "bo");
+    own_folder(store, &anna, "Skat");
+    let again = Folder::own(&anna.mailbox.id, FolderName::parse("Skat").unwrap());
+    assert!(matches!(
+        store.folders.create(&again),
+        Err(StoreError::Conflict(_))
+    ));
+    own_folder(store, &bo, "Skat");
+    assert_eq!(store.folders.list(&bo.mailbox.id).unwrap().len(), 5);
+}
+
+fn rename_changes_only_own_folders_of_the_mailbox(store: &Store) {
+    let anna = new_mailbox(store, "anna");
+    let bo = new_mailbox(store, "bo");
+    let skat = own_folder(store, &anna, "Skat");
+    own_folder(store, &anna, "Bolig");
+    let name = |text: &str| FolderName::parse(text).unwrap();
+
+    assert!(store
+        .folders
+        .rename(&anna.mailbox.id, &skat.id, &name("Skat 2025"))
+        .unwrap());
+    let renamed = store
+        .folders
+        .get(&anna.mailbox.id, &skat.id)
+        .unwrap()
+        .unwrap();
+    assert_eq!(renamed.display_name(), "Skat 2025");
+
+    assert!(!store
+        .folders
+        .rename(&bo.mailbox.id, &skat.id, &name("Bo's"))
+        .unwrap());
+    let inbox = folder(&anna, StandardFolder::Inbox);
+    assert!(!store
+        .folders
+        .rename(&anna.mailbox.id, &inbox, &name("Post"))
+        .unwrap());
+    assert!(matches!(
+        store
+            .folders
+            .rename(&anna.mailbox.id, &skat.id, &name("Bolig")),
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(
+        store
+            .folders
+            .get(&anna.mailbox.id, &skat.id)
+            .unwrap()
+            .unwrap()
+            .display_name(),
+        "Skat 2025"
+    );
+}
+
+fn delete_folder_only_when_empty_and_own(store: &Store) {
+    let anna = new_mailbox(store, "anna");
+    let bo = new_mailbox(store, "bo");
+    let skat = own_folder(store, &anna, "Skat");
+    let moved = &anna.letters[0];
+    assert!(store
+        .letters
+        .move_to(&anna.mailbox.id, &moved.id, &skat.id)
+        .unwrap());
+
+    let delete =
+        |mailbox: &MailboxId, id: &FolderId| store.folders.delete_if_empty(mailbox, id).unwrap();
+    assert_eq!(delete(&bo.mailbox.id, &skat.id), FolderDeletion::NotFound);
+    assert_eq!(delete(&anna.mailbox.id, &skat.id), FolderDeletion::NotEmpty);
+    let inbox = folder(&anna, StandardFolder::Inbox);
+    assert_eq!(delete(&anna.mailbox.id, &inbox), FolderDeletion::Standard);
+
+    let deleted = folder(&anna, StandardFolder::Deleted);
+    assert!(store
+        .letters
+        .move_to(&anna.mailbox.id, &moved.id, &deleted)
+        .unwrap());
+    assert_eq!(delete(&anna.mailbox.id, &skat.id), FolderDeletion::Deleted);
+    assert_eq!(store.folders.get(&anna.mailbox.id, &skat.id).unwrap(), None);
+    assert_eq!(delete(&anna.mailbox.id, &skat.id), FolderDeletion::NotFound);
+}
+
+fn letters_list_newest_first_per_folder(store: &Store) {
+    let anna = new_mailbox(store, "anna");
+    let sent = folder(&anna, StandardFolder::Sent);
+    let old = letter(&anna, &sent, "old", NOW - 10);
+    let new = letter(&anna, &sent, "new", NOW);
+    store.letters.put(&old).unwrap();
+    store.letters.put(&new).unwrap();
+    assert_eq!(
+        store.letters.list(&anna.mailbox.id, &sent).unwrap(),
+        vec![new, old]
+    );
+    let drafts = folder(&anna, StandardFolder::Drafts);
+    assert!(store
+        .letters
+        .list(&anna.mailbox.id, &drafts)
+        .unwrap()
+        .is_empty());
+}
+
+fn letters_of_another_mailbox_are_not_found(store: &Store) {
+    let anna = new_mailbox(store, "anna");
+    let bo = new_mailbox(store, "bo");
+    let annas = &anna.letters[0];
+    assert_eq!(
+        store
+            .letters
+            .get(&anna.mailbox.id, &annas.id)
+            .unwrap()
+            .as_ref(),
+        Some(annas)
+    );
+    assert_eq!(store.letters.get(&bo.mailbox.id, &annas.id).unwrap(), None);
+    let annas_inbox = folder(&anna, StandardFolder::Inbox);
+    assert!(store
+        .letters
+        .list(&bo.mailbox.id, &annas_inbox)
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        store.folders.get(&bo.mailbox.id, &annas_inbox).unwrap(),
+        None
+    );
+}
+
+fn set_read_changes_only_the_mailboxs_letter(store: &Store) {
+    let anna = new_mailbox(store, "anna");
+    let bo = new_mailbox(store, "bo");
+    let annas = &anna.letters[0];
+    assert!(!store
+        .letters
+        .set_read(&bo.mailbox.id, &annas.id, !annas.read)
+        .unwrap());
+    assert!(store
+        .letters
+        .set_read(&anna.mailbox.id, &annas.id, !annas.read)
+        .unwrap());
+    let stored = store
+        .letters
+        .get(&anna.mailbox.id, &annas.id)
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.read, !annas.read);
+}
+
+fn move_needs_letter_and_folder_in_the_mailbox(store: &Store) {
+    let anna = new_mailbox(store, "anna");
+    let bo = new_mailbox(store, "bo");
+    let annas = &anna.letters[0];
+    let bos_sent = folder(&bo, StandardFolder::Sent);
+    let annas_sent = folder(&anna, StandardFolder::Sent);
+
+    assert!(!store
+        .letters
+        .move_to(&anna.mailbox.id, &annas.id, &bos_sent)
+        .unwrap());
+    assert!(!store
+        .letters
+        .move_to(&bo.mailbox.id, &annas.id, &bos_sent)
+        .unwrap());
+    assert!(!store
+        .letters
+        .move_to(&bo.mailbox.id, &annas.id, &annas_sent)
+        .unwrap());
+    let unmoved = store
+        .letters
+        .get(&anna.mailbox.id, &annas.id)
+        .unwrap()
+        .unwrap();
+    assert_eq!(unmoved.folder, annas.folder);
+
+    assert!(store
+        .letters
+        .move_to(&anna.mailbox.id, &annas.id, &annas_sent)
+        .unwrap());
+    let moved = store
+        .letters
+        .get(&anna.mailbox.id, &annas.id)
+        .unwrap()
+        .unwrap();
+    assert_eq!(moved.folder, annas_sent);
+}
+
+fn delete_letter_is_true_once(store: &Store) {
+    let anna = new_mailbox(store, "anna");
+    let bo = new_mailbox(store, "bo");
+    let annas = &anna.letters[0];
+    assert!(!store.letters.delete(&bo.mailbox.id, &annas.id).unwrap());
+    assert!(store.letters.delete(&anna.mailbox.id, &annas.id).unwrap());
+    assert!(!store.letters.delete(&anna.mailbox.id, &annas.id).unwrap());
+    assert_eq!(
+        store.letters.get(&anna.mailbox.id, &annas.id).unwrap(),
+        None
+    );
+}
+
+fn letter_into_another_mailboxs_folder_is_refused(store: &Store) {
+    let anna = new_mailbox(store, "anna");
+    let bo = new_mailbox(store, "bo");
+    let stray = letter(&anna, &folder(&bo, StandardFolder::Inbox), "stray", NOW);
+    assert!(store.letters.put(&stray).is_err());
+    assert_eq!(
+        store.letters.get(&anna.mailbox.id, &stray.id).unwrap(),
+        None
+    );
+}
+
+fn unread_counts_per_folder(store: &Store) {
+    let anna = new_mailbox(store, "anna");
+    let inbox = folder(&anna, StandardFolder::Inbox);
+    let unread = anna.letters.iter().filter(|letter| !letter.read).count();
+    assert!(unread > 0);
+    assert_eq!(
+        store.letters.unread_counts(&anna.mailbox.id).unwrap(),
+        vec![(inbox, unread)]
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Durable implementations only
+// ---------------------------------------------------------------------------------------------
+
+fn everything_survives_reopen(subject: Subject) {
+    let Subject {
+        store,
+        reopen,
+        _dir: dir,
+    } = subject;
+    let reopen = reopen.unwrap();
+    let anna = new_mailbox(&store, "anna");
+    let skat = own_folder(&store, &anna, "Skat");
+    let moved = &anna.letters[0];
+    store
+        .letters
+        .move_to(&anna.mailbox.id, &moved.id, &skat.id)
+        .unwrap();
+    store
+        .letters
+        .set_read(&anna.mailbox.id, &moved.id, true)
+        .unwrap();
+    drop(store);
+
+    let store = reopen();
+    assert_eq!(
+        store.mailboxes.by_owner(&anna.mailbox.owner).unwrap(),
+        Some(anna.mailbox.clone())
+    );
+    assert_eq!(store.folders.list(&anna.mailbox.id).unwrap().len(), 5);
+    let kept = store
+        .letters
+        .get(&anna.mailbox.id, &moved.id)
+        .unwrap()
+        .unwrap();
+    assert_eq!(kept.folder, skat.id);
+    assert!(kept.read);
+    assert_eq!(kept.content, moved.content);
+    let inbox = folder(&anna, StandardFolder::Inbox);
+    assert_eq!(
+        store.letters.list(&anna.mailbox.id, &inbox).unwrap().len(),
+        anna.letters.len() - 1
+    );
+    drop(store);
+    drop(dir);
+}

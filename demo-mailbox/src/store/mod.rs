@@ -1,0 +1,144 @@
+//! Storage: one trait per artefact, each stating the security rule it keeps.
+//! [`SqliteStore`] implements them all (a file in the data directory, or in memory for tests);
+//! `contract` holds the one test suite every implementation must pass.
+//!
+//! Security rule for every lookup: a folder or letter is only ever found *through its
+//! mailbox*. Every method that takes an object id also takes the [`MailboxId`] of the logged-in
+//! person, and answers "not found" for an object of another mailbox, exactly as for one that
+//! does not exist.
+
+#[cfg(test)]
+mod contract;
+mod sqlite;
+
+pub use sqlite::SqliteStore;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::post::{
+    Folder, FolderId, FolderName, Letter, LetterId, Mailbox, MailboxId, NewMailbox, Owner,
+};
+
+/// Why the store failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database failed.
+    #[error("database: {0}")]
+    Db(String),
+    /// A row could not be read back.
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    /// A unique value is already taken.
+    #[error("{0} already exists")]
+    Conflict(String),
+}
+
+/// A store answer.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Mailboxes, one per owner.
+pub trait MailboxStore: Send + Sync {
+    /// Stores a mailbox with its folders and letters in one transaction. A second mailbox for
+    /// the same owner is a [`StoreError::Conflict`] and writes nothing.
+    fn create(&self, new: &NewMailbox) -> StoreResult<()>;
+    /// The mailbox of `owner`.
+    fn by_owner(&self, owner: &Owner) -> StoreResult<Option<Mailbox>>;
+}
+
+/// What became of a request to delete a folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FolderDeletion {
+    /// It was deleted.
+    Deleted,
+    /// It holds letters, so it was kept.
+    NotEmpty,
+    /// A standard folder, which is never deleted.
+    Standard,
+    /// No such folder in this mailbox.
+    NotFound,
+}
+
+/// Folders of mailboxes.
+pub trait FolderStore: Send + Sync {
+    /// Adds a folder. An own folder's name is unique within its mailbox
+    /// ([`StoreError::Conflict`]).
+    fn create(&self, folder: &Folder) -> StoreResult<()>;
+    /// The folder `id` of `mailbox`.
+    fn get(&self, mailbox: &MailboxId, id: &FolderId) -> StoreResult<Option<Folder>>;
+    /// The folders of `mailbox`: the standard ones in their fixed order, then own ones by name.
+    fn list(&self, mailbox: &MailboxId) -> StoreResult<Vec<Folder>>;
+    /// Renames an own folder of `mailbox`; false if there is none with `id` (standard folders
+    /// cannot be renamed). A name taken by another own folder is a conflict.
+    fn rename(&self, mailbox: &MailboxId, id: &FolderId, name: &FolderName) -> StoreResult<bool>;
+    /// Deletes an own folder of `mailbox`, only when no letter lies in it (checked and done in
+    /// one transaction, so a letter moved in meanwhile is never lost).
+    fn delete_if_empty(&self, mailbox: &MailboxId, id: &FolderId) -> StoreResult<FolderDeletion>;
+}
+
+/// Letters, each in one folder of its mailbox.
+pub trait LetterStore: Send + Sync {
+    /// Delivers a letter; its folder must belong to its mailbox.
+    #[cfg_attr(
+        not(test),
+        allow(
+            dead_code,
+            reason = "the simulated sender (a later slice) delivers through it"
+        )
+    )]
+    fn put(&self, letter: &Letter) -> StoreResult<()>;
+    /// The letter `id` of `mailbox`.
+    fn get(&self, mailbox: &MailboxId, id: &LetterId) -> StoreResult<Option<Letter>>;
+    /// The letters in `folder` of `mailbox`, newest first.
+    fn list(&self, mailbox: &MailboxId, folder: &FolderId) -> StoreResult<Vec<Letter>>;
+    /// How many unread letters each folder of `mailbox` holds (folders with none left out).
+    fn unread_counts(&self, mailbox: &MailboxId) -> StoreResult<Vec<(FolderId, usize)>>;
+    /// Marks the letter read or unread; false if `mailbox` has no letter `id`.
+    fn set_read(&self, mailbox: &MailboxId, id: &LetterId, read: bool) -> StoreResult<bool>;
+    /// Moves the letter to `folder`. False, and nothing moves, unless both the letter and the
+    /// folder belong to `mailbox`: a letter never reaches another person's folder.
+    fn move_to(&self, mailbox: &MailboxId, id: &LetterId, folder: &FolderId) -> StoreResult<bool>;
+    /// Deletes the letter for good; false if `mailbox` has no letter `id`.
+    fn delete(&self, mailbox: &MailboxId, id: &LetterId) -> StoreResult<bool>;
+}
+
+/// Every store the mailbox uses.
+#[derive(Clone)]
+pub struct Store {
+    /// Mailboxes.
+    pub mailboxes: Arc<dyn MailboxStore>,
+    /// Folders.
+    pub folders: Arc<dyn FolderStore>,
+    /// Letters.
+    pub letters: Arc<dyn LetterStore>,
+}
+
+/// The database file's name inside the data directory.
+pub const DATABASE_FILE: &str = "mailbox.sqlite";
+
+impl Store {
+    /// Every store backed by one SQLite database.
+    pub fn from_sqlite(db: SqliteStore) -> Self {
+        let db = Arc::new(db);
+        Self {
+            mailboxes: db.clone(),
+            folders: db.clone(),
+            letters: db,
+        }
+    }
+
+    /// The database in `data_dir` (created with the directory on first start), or a private
+    /// in-memory one when there is no data directory.
+    pub fn open(data_dir: Option<&Path>) -> StoreResult<Self> {
+        let db = match data_dir {
+            Some(dir) => {
+                std::fs::create_dir_all(dir).map_err(|error| {
+                    StoreError::Db(format!("cannot create {}: {error}", dir.display()))
+                })?;
+                SqliteStore::open(&dir.join(DATABASE_FILE))?
+            }
+            None => SqliteStore::in_memory()?,
+        };
+        Ok(Self::from_sqlite(db))
+    }
+}
