@@ -165,3 +165,95 @@ async fn mailbox_refuses_a_login_below_substantial() {
         .unwrap();
     assert!(r.status().is_redirection());
 }
+
+/// Every `href="/letters/..."` on a page, in order, without duplicates.
+fn letter_links(html: &str) -> Vec<String> {
+    let mut links = Vec::new();
+    for part in html.split("href=\"/letters/").skip(1) {
+        let id = part.split('"').next().unwrap();
+        let link = format!("/letters/{id}");
+        if !id.contains('/') && !links.contains(&link) {
+            links.push(link);
+        }
+    }
+    links
+}
+
+fn csrf_token(html: &str) -> String {
+    html.split("name=\"csrf_token\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("a CSRF token on the page")
+        .to_string()
+}
+
+#[tokio::test]
+async fn citizen_reads_and_deletes_post_after_logging_in_through_the_broker() {
+    let host = TestHost::start_with(|c| c.auto_approve = true)
+        .await
+        .unwrap();
+    let mailbox = start_mailbox(&host).await;
+    let browser = http_client();
+
+    let (inbox, _) = follow(&browser, &format!("{}/", mailbox.base), 8).await;
+    assert_eq!(inbox.status(), StatusCode::OK);
+    let html = inbox.text().await.unwrap();
+    assert!(html.to_lowercase().contains("forskudsopgørelse"), "{html}");
+    let links = letter_links(&html);
+    assert!(
+        links.len() >= 3,
+        "a first mailbox with several letters: {links:?}"
+    );
+
+    // Read one letter.
+    let letter = browser
+        .get(format!("{}{}", mailbox.base, links[0]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(letter.status(), StatusCode::OK);
+    let letter_html = letter.text().await.unwrap();
+    let csrf = csrf_token(&letter_html);
+
+    // Without the CSRF token nothing happens.
+    let refused = browser
+        .post(format!("{}{}/delete", mailbox.base, links[0]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+
+    // Delete it: it leaves the inbox.
+    let deleted = browser
+        .post(format!("{}{}/delete", mailbox.base, links[0]))
+        .form(&[("csrf_token", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert!(deleted.status().is_redirection(), "{}", deleted.status());
+    let (inbox, _) = follow(&browser, &format!("{}/", mailbox.base), 4).await;
+    let after = letter_links(&inbox.text().await.unwrap());
+    assert!(
+        !after.contains(&links[0]),
+        "deleted letter still in the inbox"
+    );
+    assert_eq!(after.len(), links.len() - 1);
+
+    // Another citizen, logged in through the broker as bo, cannot open it.
+    let other = http_client();
+    host.control()
+        .post(
+            "/decisions",
+            &json!({"outcome": "approve", "user_id": "bo"}),
+        )
+        .await
+        .unwrap();
+    let (bo_inbox, _) = follow(&other, &format!("{}/login", mailbox.base), 8).await;
+    assert!(bo_inbox.text().await.unwrap().contains("Bo Prøvegaard"));
+    let stolen = other
+        .get(format!("{}{}", mailbox.base, links[1]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stolen.status(), StatusCode::NOT_FOUND);
+}
