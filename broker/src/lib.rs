@@ -8,6 +8,7 @@ pub mod app;
 pub mod clock;
 pub mod config;
 pub mod error;
+pub mod identities_cli;
 pub mod login;
 pub mod mitid;
 pub mod model;

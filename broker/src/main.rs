@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use broker::clock::{Clock, SystemClock};
 use broker::config::Config;
+use broker::identities_cli::{self, IdentitiesCommand};
 use broker::server::{self, Storage};
 
 #[derive(Parser)]
@@ -70,12 +71,6 @@ enum KeysCommand {
     },
 }
 
-#[derive(Subcommand)]
-enum IdentitiesCommand {
-    /// List the test identities.
-    List,
-}
-
 fn config(opts: &Opts) -> anyhow::Result<Config> {
     let mut config = Config::load(opts.config.as_deref()).map_err(|e| anyhow::anyhow!("{e}"))?;
     if let Some(listen) = opts.listen {
@@ -106,21 +101,11 @@ async fn main() -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await,
         Command::Keys { command } => keys_command(config, command).await,
-        Command::Identities {
-            command: IdentitiesCommand::List,
-        } => {
+        Command::Identities { command } => {
             let clock: Arc<dyn Clock> = Arc::new(SystemClock);
             let issuer = config.issuer_for(config.listen);
             let broker = server::build(config, &issuer, clock, Storage::DataDir)?;
-            for identity in broker.store.identities.list()? {
-                println!(
-                    "{:<16} {:<36} {:<12} {}",
-                    identity.user_id,
-                    identity.id,
-                    format!("{:?}", identity.level).to_lowercase(),
-                    identity.name()
-                );
-            }
+            println!("{}", identities_cli::run(&broker.store, command)?);
             Ok(())
         }
     }

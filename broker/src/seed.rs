@@ -42,3 +42,91 @@ pub fn register_demo_client(store: &Store, demo: &DemoClient) -> StoreResult<()>
         sector_identifier: None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{parse_date, IdentityStatus, Level};
+
+    fn seeded() -> Vec<Identity> {
+        serde_json::from_str(IDENTITIES).unwrap()
+    }
+
+    fn by_user(user: &str) -> Identity {
+        seeded()
+            .into_iter()
+            .find(|i| i.user_id.as_str() == user)
+            .unwrap()
+    }
+
+    #[test]
+    fn every_seeded_cpr_is_a_replacement_number_matching_the_birthdate() {
+        let mut with_cpr = 0;
+        for identity in seeded() {
+            let Some(cpr) = identity.cpr else { continue };
+            with_cpr += 1;
+            let user = &identity.user_id;
+            assert!(cpr.is_replacement(), "{user}: {cpr} is not day + 60");
+            let birthdate = identity.birthdate.as_deref().and_then(parse_date);
+            assert_eq!(Some(cpr.date_of_birth()), birthdate, "{user}: {cpr}");
+            // Written with the hyphen, and it parses back to itself.
+            assert_eq!(crate::mitid::Cpr::parse(&cpr.to_string()), Ok(cpr));
+        }
+        assert!(with_cpr >= 10, "{with_cpr}");
+    }
+
+    #[test]
+    fn every_seeded_identity_passes_the_control_api_checks() {
+        let identities = seeded();
+        assert!(identities.len() >= 10);
+        for identity in &identities {
+            assert_eq!(identity.check(), Ok(()), "{}", identity.user_id);
+        }
+        let mut users: Vec<_> = identities.iter().map(|i| i.user_id.as_str()).collect();
+        users.sort_unstable();
+        users.dedup();
+        assert_eq!(users.len(), identities.len(), "user IDs are unique");
+    }
+
+    #[test]
+    fn the_e2e_people_reach_their_levels() {
+        assert_eq!(by_user("anna").reachable_level(), Some(Level::Substantial));
+        assert_eq!(by_user("bo").reachable_level(), Some(Level::High));
+        assert_eq!(by_user("carl").reachable_level(), Some(Level::Low));
+        let anna = by_user("anna");
+        assert_eq!(anna.name(), "Anna Testesen");
+        assert!(anna.email_verified && anna.phone_number_verified);
+    }
+
+    #[test]
+    fn the_seed_covers_the_cases_that_matter() {
+        let people = seeded();
+        let any = |f: &dyn Fn(&Identity) -> bool| people.iter().any(f);
+        assert!(any(&|i| i.cpr.is_none()), "a person without CPR");
+        assert!(
+            any(&|i| i.name_address_protected),
+            "name and address protection"
+        );
+        assert!(
+            any(&|i| i.status == IdentityStatus::Suspended),
+            "a locked identity"
+        );
+        assert!(any(&|i| i.cpr_status == crate::model::CprStatus::Deceased));
+        assert!(any(&|i| i
+            .nemid
+            .as_ref()
+            .is_some_and(|n| n.key_card_seed.is_some())));
+        for role in [
+            crate::model::BusinessRole::Employee,
+            crate::model::BusinessRole::Signatory,
+        ] {
+            assert!(
+                any(&|i| i.business.iter().any(|b| b.role == role)),
+                "{role:?}"
+            );
+        }
+        // Seeded passwords are "test1234", kept only as hashes.
+        assert!(by_user("carl").verify_password("test1234"));
+        assert!(!IDENTITIES.contains("test1234"));
+    }
+}

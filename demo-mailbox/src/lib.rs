@@ -15,6 +15,7 @@
 mod action;
 mod app;
 mod clock;
+mod compose_pages;
 mod config;
 mod cookies;
 mod logged_in;
@@ -27,6 +28,7 @@ mod problem;
 mod random;
 mod routes;
 mod session;
+mod sim_pages;
 mod store;
 
 #[cfg(test)]

@@ -4,9 +4,10 @@
 
 use askama::Template;
 
-use crate::post::{display_time, Folder, FolderId, Letter};
+use crate::post::{display_time, Folder, FolderId, Letter, StandardFolder};
 use crate::routes::{
-    folder_path, letter_path, permanent_delete_path, LETTER_DELETE, LETTER_MOVE, LETTER_UNREAD,
+    attachment_path, folder_path, forward_path, letter_path, permanent_delete_path, reply_path,
+    send_draft_path, LETTER_DELETE, LETTER_MOVE, LETTER_UNREAD,
 };
 use crate::session::ActiveSession;
 
@@ -18,6 +19,12 @@ pub struct Chrome<'a> {
     pub csrf_token: &'a str,
     /// The folders, each with its unread count.
     pub nav: Vec<FolderLink>,
+    /// Unread letters in the inbox: the "new post" notice shows when there are any.
+    pub new_post: usize,
+    /// Link to the inbox, for the notice.
+    pub inbox_href: String,
+    /// The mailbox's address (`cpr:...`/`sub:...`), for the simulated sender and forwarding.
+    pub address: String,
 }
 
 impl<'a> Chrome<'a> {
@@ -27,7 +34,15 @@ impl<'a> Chrome<'a> {
         folders: &[Folder],
         unread: &[(FolderId, usize)],
         current: Option<&FolderId>,
+        address: String,
     ) -> Self {
+        let inbox = folders
+            .iter()
+            .find(|folder| folder.standard_kind() == Some(StandardFolder::Inbox));
+        let new_post = inbox
+            .and_then(|inbox| unread.iter().find(|(id, _)| *id == inbox.id))
+            .map_or(0, |(_, count)| *count);
+        let inbox_href = inbox.map_or_else(|| "/".to_owned(), |inbox| folder_path(&inbox.id));
         let nav = folders
             .iter()
             .map(|folder| FolderLink {
@@ -45,6 +60,9 @@ impl<'a> Chrome<'a> {
             name: &session.name,
             csrf_token: &session.csrf_token,
             nav,
+            new_post,
+            inbox_href,
+            address,
         }
     }
 }
@@ -67,8 +85,8 @@ pub struct FolderLink {
 pub struct LetterRow {
     /// Where it opens.
     pub href: String,
-    /// The sender's name.
-    pub sender: &'static str,
+    /// The sender's name, or "Til: ..." for a letter the person wrote.
+    pub sender: String,
     /// The subject.
     pub subject: String,
     /// When it arrived.
@@ -84,7 +102,10 @@ impl LetterRow {
     pub fn new(letter: &Letter) -> Self {
         Self {
             href: letter_path(&letter.id),
-            sender: letter.content.sender.display_name(),
+            sender: match &letter.content.sent_to {
+                Some(to) => format!("Til / To: {to}"),
+                None => letter.content.sender.display_name().to_owned(),
+            },
             subject: letter.content.subject.clone(),
             received: display_time(letter.received_at),
             read: letter.read,
@@ -109,6 +130,8 @@ pub struct FolderPage<'a> {
 
 /// An attachment as listed on a letter.
 pub struct AttachmentView {
+    /// Where it downloads.
+    pub href: String,
     /// Its file name.
     pub file_name: String,
     /// Its size, e.g. `48 kB`.
@@ -139,6 +162,14 @@ pub struct LetterPage<'a> {
     pub paragraphs: Vec<&'a str>,
     /// Whether the sender accepts replies.
     pub accepts_replies: bool,
+    /// For a letter the person wrote: whom it went to.
+    pub sent_to: Option<&'a str>,
+    /// For a forwarded letter: who forwarded it.
+    pub forwarded_by: Option<&'a str>,
+    /// The reply page.
+    pub reply_href: String,
+    /// The forward page.
+    pub forward_href: String,
     /// Its attachments.
     pub attachments: Vec<AttachmentView>,
     /// The folder it lies in: name and link.
@@ -149,6 +180,8 @@ pub struct LetterPage<'a> {
     pub move_targets: Vec<MoveTarget>,
     /// Whether it lies in "Slettet" (delete then means for good).
     pub in_deleted: bool,
+    /// Form action for sending a draft, when the letter is one (in "Kladder").
+    pub send_draft_action: Option<String>,
     /// Form actions.
     pub unread_action: String,
     /// Form action for moving.
@@ -173,11 +206,17 @@ impl<'a> LetterPage<'a> {
             received: display_time(letter.received_at),
             paragraphs: letter.paragraphs(),
             accepts_replies: letter.content.accepts_replies,
+            sent_to: letter.content.sent_to.as_deref(),
+            forwarded_by: letter.content.forwarded_by.as_deref(),
+            reply_href: reply_path(&letter.id),
+            forward_href: forward_path(&letter.id),
             attachments: letter
                 .content
                 .attachments
                 .iter()
-                .map(|attachment| AttachmentView {
+                .enumerate()
+                .map(|(index, attachment)| AttachmentView {
+                    href: attachment_path(&letter.id, index + 1),
                     file_name: attachment.file_name.clone(),
                     size: format!("{} kB", attachment.size_bytes.div_ceil(1000)),
                 })
@@ -192,7 +231,9 @@ impl<'a> LetterPage<'a> {
                     name: target.display_name().to_owned(),
                 })
                 .collect(),
-            in_deleted: folder.standard_kind() == Some(crate::post::StandardFolder::Deleted),
+            in_deleted: folder.standard_kind() == Some(StandardFolder::Deleted),
+            send_draft_action: (folder.standard_kind() == Some(StandardFolder::Drafts))
+                .then(|| send_draft_path(&letter.id)),
             unread_action: LETTER_UNREAD.replace("{letter_id}", id),
             move_action: LETTER_MOVE.replace("{letter_id}", id),
             delete_action: LETTER_DELETE.replace("{letter_id}", id),

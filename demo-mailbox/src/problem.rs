@@ -5,7 +5,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::oidc::{DiscoveryError, LoginError};
 use crate::pages::{render, ProblemPage};
-use crate::post::FolderNameError;
+use crate::post::{ComposeError, FolderNameError};
 use crate::store::StoreError;
 
 /// A failure shown to the person as a page (never a panic, never a stack of details).
@@ -46,6 +46,12 @@ pub enum Problem {
     StandardFolder,
     /// Only a letter in "Slettet" can be deleted for good.
     NotInDeleted,
+    /// A letter's fields were refused (what to fix is in the message).
+    BadLetter(ComposeError),
+    /// The sender of the letter does not accept replies.
+    RepliesNotAccepted,
+    /// Only a letter in "Kladder" can be sent as a draft.
+    NotADraft,
     /// The database failed.
     Storage(StoreError),
 }
@@ -66,8 +72,10 @@ impl Problem {
             }
             Self::LoginFailed(_) => StatusCode::BAD_GATEWAY,
             Self::NotFound => StatusCode::NOT_FOUND,
-            Self::BadForm | Self::BadFolderName(_) => StatusCode::BAD_REQUEST,
-            Self::FolderNameTaken
+            Self::BadForm | Self::BadFolderName(_) | Self::BadLetter(_) => StatusCode::BAD_REQUEST,
+            Self::RepliesNotAccepted
+            | Self::NotADraft
+            | Self::FolderNameTaken
             | Self::FolderNotEmpty
             | Self::StandardFolder
             | Self::NotInDeleted => StatusCode::CONFLICT,
@@ -154,11 +162,58 @@ impl Problem {
                 "Brevet er ikke slettet / The letter is not deleted",
                 "Kun breve i Slettet kan slettes permanent. Slet brevet først. / Only letters in Deleted can be deleted for good. Delete the letter first.",
             ),
+            Self::BadLetter(error) => compose_text(*error),
+            Self::RepliesNotAccepted => (
+                "Svar ikke muligt / Replies not accepted",
+                "Afsenderen modtager ikke svar på dette brev. Skriv et nyt brev i stedet. / The sender does not accept replies to this letter. Write a new letter instead.",
+            ),
+            Self::NotADraft => (
+                "Ikke en kladde / Not a draft",
+                "Kun breve i Kladder kan sendes herfra. / Only letters in Drafts can be sent from here.",
+            ),
             Self::Storage(_) => (
                 "Der opstod en fejl / Something went wrong",
                 "Postkassen kunne ikke gemme eller hente data. Prøv igen om lidt. / The mailbox could not save or fetch data. Please try again shortly.",
             ),
         }
+    }
+}
+
+/// Heading and message for a refused letter field, Danish then English.
+fn compose_text(error: ComposeError) -> (&'static str, &'static str) {
+    match error {
+        ComposeError::SubjectEmpty => (
+            "Emne mangler / Subject missing",
+            "Skriv et emne. / Type a subject.",
+        ),
+        ComposeError::SubjectTooLong => (
+            "Emnet er for langt / The subject is too long",
+            "Brug højst 200 tegn i emnet. / Use at most 200 characters in the subject.",
+        ),
+        ComposeError::SubjectControl => (
+            "Ugyldigt emne / Invalid subject",
+            "Emnet skal stå på én linje. / The subject must be on one line.",
+        ),
+        ComposeError::BodyEmpty => (
+            "Teksten mangler / Text missing",
+            "Skriv en tekst til brevet. / Type the text of the letter.",
+        ),
+        ComposeError::BodyTooLong => (
+            "Teksten er for lang / The text is too long",
+            "Brug højst 20.000 tegn. / Use at most 20,000 characters.",
+        ),
+        ComposeError::UnknownAuthority => (
+            "Ukendt myndighed / Unknown authority",
+            "Vælg en myndighed fra listen. / Choose an authority from the list.",
+        ),
+        ComposeError::BadRecipient => (
+            "Ugyldig modtager / Invalid recipient",
+            "Skriv et CPR-nummer (10 cifre), en postkasseadresse som cpr:6101701234, eller en e-mailadresse. / Type a CPR number (10 digits), a mailbox address such as cpr:6101701234, or an e-mail address.",
+        ),
+        ComposeError::BadAttachment => (
+            "Ugyldigt bilag / Invalid attachment",
+            "Bilaget skal være en PDF på højst 512 kB. / The attachment must be a PDF of at most 512 kB.",
+        ),
     }
 }
 

@@ -45,10 +45,12 @@ pub fn deliver(
             identity_id,
             acr,
             amr,
+            assurance,
             ..
         } => {
-            let (session, cookie) = session::create(broker, identity_id, *acr, amr, now)?;
-            let code = issue_code(broker, &txn.request, &session, now)?;
+            let (session, cookie) =
+                session::create(broker, identity_id, *acr, amr, *assurance, now)?;
+            let code = issue_code(broker, &txn.request, &session, &txn.id, now)?;
             Ok(AuthorizeResult {
                 outcome: AuthorizeOutcome::Redirect(redirect.code(&broker.issuer, &code)),
                 new_session_cookie: Some(cookie),
@@ -88,12 +90,14 @@ pub fn from_session(
             user_id: identity.user_id,
             acr: session.acr,
             amr: session.amr.clone(),
+            assurance: session.assurance,
             decided_by: DecisionSource::ExistingSession,
             decided_at: now,
         },
         delivered: true,
     })?;
-    Ok((id, issue_code(broker, request, session, now)?))
+    let code = issue_code(broker, request, session, &id, now)?;
+    Ok((id, code))
 }
 
 /// Stores a new authorization code for `request`, bound to its client, redirect URI and PKCE
@@ -102,6 +106,7 @@ fn issue_code(
     broker: &Broker,
     request: &AuthRequest,
     session: &Session,
+    login_id: &TxnId,
     now: UnixTime,
 ) -> Result<String, OAuthError> {
     let code = secrets::random_token();
@@ -115,7 +120,9 @@ fn issue_code(
             auth_time: session.auth_time,
             acr: session.acr,
             amr: session.amr.clone(),
+            assurance: session.assurance,
             sid: session.sid.clone(),
+            login_id: Some(login_id.clone()),
         },
         redirect_uri: request.redirect_uri.clone(),
         code_challenge: request.code_challenge.clone(),

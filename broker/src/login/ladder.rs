@@ -2,10 +2,11 @@
 //! settles a parked login. Step 1, a decision aimed at the login, comes later through
 //! [`super::decide`]; this module runs steps 2 to 5 when the login is parked.
 
+use super::approve::{approve, reject};
 use crate::app::Broker;
 use crate::clock::UnixTime;
 use crate::model::{
-    AuthRequest, DecisionOutcome, DecisionSource, Identity, IdentityRule, LoginStatus, UserId,
+    AuthRequest, DecisionOutcome, DecisionSource, IdentityRule, LoginStatus, UserId,
 };
 use crate::store::StoreError;
 
@@ -106,42 +107,4 @@ pub fn decide_automatically(
         }));
     }
     Ok(None)
-}
-
-/// An approval as `identity`; refused if the identity cannot reach the level the client asked
-/// for.
-pub fn approve(
-    identity: &Identity,
-    request: &AuthRequest,
-    decided_by: DecisionSource,
-    now: UnixTime,
-) -> LoginStatus {
-    if request.acr.is_some_and(|wanted| identity.level < wanted) {
-        return reject(
-            Some("the identity cannot authenticate at the requested level".into()),
-            decided_by,
-            now,
-        );
-    }
-    LoginStatus::Approved {
-        identity_id: identity.id.clone(),
-        user_id: identity.user_id.clone(),
-        acr: identity.level,
-        // A simulated MitID app approval.
-        amr: vec!["code_app".into()],
-        decided_by,
-        decided_at: now,
-    }
-}
-
-pub fn reject(
-    description: Option<String>,
-    decided_by: DecisionSource,
-    now: UnixTime,
-) -> LoginStatus {
-    LoginStatus::Rejected {
-        description: description.unwrap_or_else(|| "the person cancelled".into()),
-        decided_by,
-        decided_at: now,
-    }
 }

@@ -1,6 +1,7 @@
 //! The interaction boundary. Authorize parks a login transaction here; the decision ladder,
 //! the control API or the login page settles it; [`finish`] sends the outcome to the client.
 
+pub mod approve;
 pub mod explain;
 pub mod finish;
 pub mod ladder;
@@ -86,9 +87,11 @@ pub fn decide(
             let identity = broker.store.identities.by_user_id(&user)?.ok_or_else(|| {
                 DecideError::BadDecision(format!("no identity with user ID {user}"))
             })?;
-            ladder::approve(&identity, &txn.request, source, now)
+            approve::approve(&identity, &txn.request, source, now)
         }
-        DecisionOutcome::Reject { description } => ladder::reject(description.clone(), source, now),
+        DecisionOutcome::Reject { description } => {
+            approve::reject(description.clone(), source, now)
+        }
     };
     match broker.store.logins.settle(id, &status)? {
         Settle::Settled(txn) => Ok(txn),

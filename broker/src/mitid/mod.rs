@@ -7,15 +7,21 @@
 //! - [`totp`]: the code viewer's and code reader's one-time codes (RFC 6238).
 //! - [`lockout`]: wrong attempts in a row and the temporary block.
 //! - [`keycard`]: the NemID key card (legacy).
+//! - [`password`]: the password, kept only as an Argon2 hash.
+//! - [`simulate`]: the authenticators a login made without a person is taken to have used.
 
 pub mod cpr;
 pub mod keycard;
 pub mod loa;
 pub mod lockout;
+pub mod password;
+pub mod simulate;
 pub mod totp;
 
 pub use cpr::{Cpr, CprError, Sex};
 pub use keycard::{KeyCard, KeyCardError, KeyCheck, KeyNumber};
 pub use loa::{aal, amr_values, loa, reaches, Authenticator};
 pub use lockout::{FailureOutcome, Lockout, LockoutPolicy};
+pub use password::{PasswordError, PasswordHash};
+pub use simulate::{simulate_login, strongest_login, SimulatedLogin};
 pub use totp::{TotpDevice, TotpDeviceError};

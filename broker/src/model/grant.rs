@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use super::{ClientId, GrantId, IdentityId, Level, Sid};
+use super::{Assurance, ClientId, GrantId, IdentityId, Level, Sid, TxnId};
 use crate::clock::UnixTime;
 
 /// What a login granted a client: carried by the code, then by every token it led to.
@@ -13,7 +13,13 @@ pub struct Grant {
     pub auth_time: UnixTime,
     pub acr: Level,
     pub amr: Vec<String>,
+    /// The identity provider, `ial` and `aal` behind `acr`.
+    #[serde(default)]
+    pub assurance: Assurance,
     pub sid: Sid,
+    /// The login that made the grant (`mitid.transaction_id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub login_id: Option<TxnId>,
 }
 
 impl Grant {
@@ -61,5 +67,7 @@ pub struct Session {
     pub auth_time: UnixTime,
     pub acr: Level,
     pub amr: Vec<String>,
+    #[serde(default)]
+    pub assurance: Assurance,
     pub expires_at: UnixTime,
 }

@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use super::{ClientId, IdentityId, Level, TxnId, UserId};
+use super::{Assurance, ClientId, IdentityId, Idp, Level, TxnId, UserId};
 use crate::clock::UnixTime;
 
 /// `prompt` values the broker acts on (OIDC Core 3.1.2.1).
@@ -38,6 +38,10 @@ pub struct AuthRequest {
     /// we know.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acr: Option<Level>,
+    /// The identity providers the client asked for through `idp_values`, in its order of
+    /// preference; empty: MitID.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub idp_values: Vec<Idp>,
 }
 
 impl AuthRequest {
@@ -100,6 +104,8 @@ pub enum LoginStatus {
         user_id: UserId,
         acr: Level,
         amr: Vec<String>,
+        #[serde(default)]
+        assurance: Assurance,
         decided_by: DecisionSource,
         decided_at: UnixTime,
     },

@@ -1,5 +1,8 @@
 //! The broker's data: what is stored, named after the spec concepts.
 
+mod assurance;
+mod authenticators;
+mod business;
 mod client;
 mod grant;
 mod identity;
@@ -7,9 +10,14 @@ mod ids;
 mod level;
 mod login;
 
+pub use assurance::{Assurance, Idp};
+pub use authenticators::EnrolledAuthenticator;
+pub use business::{BusinessIdentity, BusinessRole, NemId};
 pub use client::{AuthMethod, Client, SubjectType};
 pub use grant::{AccessToken, AuthCode, Grant, RefreshToken, Session};
-pub use identity::{Address, Identity, IdentityRule};
+pub use identity::{
+    parse_date, Address, CprStatus, Identity, IdentityError, IdentityRule, IdentityStatus,
+};
 pub use ids::{ClientId, GrantId, IdentityId, Sid, TxnId, UserId};
 pub use level::Level;
 pub use login::{

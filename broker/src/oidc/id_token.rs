@@ -32,6 +32,11 @@ pub fn issue_id_token(
         "auth_time": input.grant.auth_time,
         "acr": input.grant.acr.uri(),
         "amr": input.grant.amr,
+        "idp": input.grant.assurance.idp.as_str(),
+        // loa = min(ial, aal) is the level achieved, the same as `acr`.
+        "loa": input.grant.acr.uri(),
+        "ial": input.grant.assurance.ial.uri(),
+        "aal": input.grant.assurance.aal.uri(),
         // RS256, PS256 and ES256 all hash with SHA-256.
         "at_hash": secrets::left_half_sha256(input.access_token),
         "sid": input.grant.sid.as_str(),

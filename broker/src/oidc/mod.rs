@@ -24,6 +24,9 @@ pub const SCOPES_SUPPORTED: &[&str] = &[
     "address",
     "phone",
     "offline_access",
+    "mitid",
+    "ssn",
+    "nemid.pid",
 ];
 
 /// Claims the standard profile can return.
@@ -49,4 +52,17 @@ pub const CLAIMS_SUPPORTED: &[&str] = &[
     "address",
     "phone_number",
     "phone_number_verified",
+    "idp",
+    "loa",
+    "ial",
+    "aal",
+    "mitid.uuid",
+    "mitid.identity_name",
+    "mitid.date_of_birth",
+    "mitid.age",
+    "mitid.has_cpr",
+    "mitid.transaction_id",
+    "dk.cpr",
+    "nemid.pid",
+    "nemid.pid_status",
 ];

@@ -3,7 +3,7 @@
 
 use crate::app::Broker;
 use crate::clock::UnixTime;
-use crate::model::{AuthRequest, IdentityId, Level, Prompt, Session, Sid, UserId};
+use crate::model::{Assurance, AuthRequest, IdentityId, Level, Prompt, Session, Sid, UserId};
 use crate::secrets;
 use crate::store::StoreResult;
 
@@ -45,8 +45,21 @@ pub fn satisfies(
             return Ok(false);
         }
     }
-    // The identity may have been deleted since.
-    Ok(broker.store.identities.get(&session.identity_id)?.is_some())
+    // The identity provider the client asked for first must be the session's.
+    if request
+        .idp_values
+        .first()
+        .is_some_and(|idp| *idp != session.assurance.idp)
+    {
+        return Ok(false);
+    }
+    // The identity may have been deleted, suspended or revoked since: a new login then
+    // refuses it.
+    Ok(broker
+        .store
+        .identities
+        .get(&session.identity_id)?
+        .is_some_and(|identity| identity.status == crate::model::IdentityStatus::Active))
 }
 
 /// Starts a session for a completed login; returns it and the cookie value to set.
@@ -55,6 +68,7 @@ pub fn create(
     identity_id: &IdentityId,
     acr: Level,
     amr: &[String],
+    assurance: Assurance,
     now: UnixTime,
 ) -> StoreResult<(Session, String)> {
     let cookie = secrets::random_token();
@@ -65,6 +79,7 @@ pub fn create(
         auth_time: now,
         acr,
         amr: amr.to_vec(),
+        assurance,
         expires_at: now + broker.config.tokens.session_ttl,
     };
     broker.store.sessions.put(&session)?;

@@ -89,7 +89,7 @@ pub fn userinfo(
         .get(&stored.grant.identity_id)
         .map_err(OAuthError::from)?
         .ok_or_else(|| BearerError::invalid_token("the identity no longer exists"))?;
-    let mut claims = claims::scope_claims(&identity, &stored.grant.scopes);
+    let mut claims = claims::scope_claims(&identity, &stored.grant, broker.now());
     claims.insert(
         "sub".into(),
         json!(claims::subject(broker, &client, &identity)),

@@ -13,7 +13,7 @@ use tempfile::TempDir;
 
 use super::*;
 use crate::model::{
-    AuthMethod, AuthRequest, DecisionOutcome, Grant, Level, LoginStatus, SubjectType,
+    Assurance, AuthMethod, AuthRequest, DecisionOutcome, Grant, Level, LoginStatus, SubjectType,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -145,20 +145,16 @@ fn client(id: &str, name: &str) -> Client {
 }
 
 fn identity(id: &str, user_id: &str) -> Identity {
-    Identity {
-        id: IdentityId::new(id),
-        user_id: UserId::new(user_id),
-        given_name: format!("Given {user_id}"),
-        family_name: "Jensen".into(),
-        birthdate: Some("1990-05-17".into()),
-        email: Some(format!("{user_id}@example.dk")),
-        email_verified: true,
-        phone_number: None,
-        phone_number_verified: false,
-        address: None,
-        level: Level::Substantial,
-        rule: None,
-    }
+    let mut identity = Identity::new(
+        IdentityId::new(id),
+        UserId::new(user_id),
+        &format!("Given {user_id}"),
+        "Jensen",
+    );
+    identity.birthdate = Some("1990-05-17".into());
+    identity.email = Some(format!("{user_id}@example.dk"));
+    identity.email_verified = true;
+    identity
 }
 
 fn request(client_id: &str, login_hint: Option<&str>) -> AuthRequest {
@@ -174,6 +170,7 @@ fn request(client_id: &str, login_hint: Option<&str>) -> AuthRequest {
         login_hint: login_hint.map(str::to_string),
         ui_locales: vec![],
         acr: None,
+        idp_values: vec![],
     }
 }
 
@@ -195,6 +192,7 @@ fn approved(user_id: &str) -> LoginStatus {
         user_id: UserId::new(user_id),
         acr: Level::High,
         amr: vec!["pwd".into()],
+        assurance: Assurance::default(),
         decided_by: DecisionSource::Explicit {
             via: "control".into(),
         },
@@ -219,7 +217,9 @@ fn grant(id: &str) -> Grant {
         auth_time: NOW,
         acr: Level::Substantial,
         amr: vec!["pwd".into()],
+        assurance: Assurance::default(),
         sid: Sid::new(format!("sid-{id}")),
+        login_id: Some(TxnId::new(format!("login-{id}"))),
     }
 }
 
@@ -260,6 +260,7 @@ fn session(sid: &str, cookie_hash: &str) -> Session {
         auth_time: NOW,
         acr: Level::Substantial,
         amr: vec!["pwd".into()],
+        assurance: Assurance::default(),
         expires_at: NOW + 3600,
     }
 }

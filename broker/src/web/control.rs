@@ -168,26 +168,42 @@ fn find_identity(broker: &Broker, key: &str) -> Result<Identity, ApiError> {
 }
 
 fn check_identity(identity: &Identity) -> Result<(), ApiError> {
-    let user = identity.user_id.as_str();
-    if user.is_empty() || user.len() > 64 || user.chars().any(char::is_whitespace) {
+    identity
+        .check()
+        .map_err(|e| ApiError::bad_request(e.to_string()))
+}
+
+/// `level` was an identity field; the level now follows from `ial` and `authenticators`, and
+/// an ignored `level` would silently not do what the caller meant.
+fn refuse_level(body: &Value) -> Result<(), ApiError> {
+    if body.get("level").is_some() {
         return Err(ApiError::bad_request(
-            "user_id must be 1-64 characters without spaces",
-        ));
-    }
-    if identity.given_name.trim().is_empty() && identity.family_name.trim().is_empty() {
-        return Err(ApiError::bad_request(
-            "given_name or family_name is required",
+            "level is no longer set directly: the level an identity reaches follows from ial \
+             (low|substantial|high) and authenticators (e.g. [{\"kind\": \"app\", \
+             \"enrolled_at_high\": true}])",
         ));
     }
     Ok(())
 }
 
+/// An identity as shown: as stored, plus `reaches`, the highest level its logins can reach
+/// (derived from `ial` and `authenticators`; null when it has nothing to log in with).
+fn identity_view(identity: &Identity) -> Value {
+    let mut v = to_value(identity);
+    if let Value::Object(map) = &mut v {
+        map.insert("reaches".into(), json!(identity.reachable_level()));
+    }
+    v
+}
+
 async fn list_identities(State(b): AppState) -> ApiResult {
-    ok(to_value(&b.store.identities.list()?))
+    let identities = b.store.identities.list()?;
+    ok(Value::Array(identities.iter().map(identity_view).collect()))
 }
 
 async fn create_identity(State(b): AppState, body: Bytes) -> ApiResult {
     let mut value: Value = parse_body(&body)?;
+    refuse_level(&value)?;
     if let Value::Object(map) = &mut value {
         map.entry("id")
             .or_insert_with(|| json!(uuid::Uuid::new_v4().to_string()));
@@ -198,17 +214,18 @@ async fn create_identity(State(b): AppState, body: Bytes) -> ApiResult {
         .map_err(|e| ApiError::bad_request(format!("invalid identity: {e}")))?;
     check_identity(&identity)?;
     b.store.identities.create(&identity)?;
-    created(to_value(&identity))
+    created(identity_view(&identity))
 }
 
 async fn get_identity(State(b): AppState, Path(id): Path<String>) -> ApiResult {
-    ok(to_value(&find_identity(&b, &id)?))
+    ok(identity_view(&find_identity(&b, &id)?))
 }
 
 /// JSON merge patch (RFC 7386) over the stored identity; `id` cannot change.
 async fn update_identity(State(b): AppState, Path(id): Path<String>, body: Bytes) -> ApiResult {
     let current = find_identity(&b, &id)?;
     let patch: Value = parse_body(&body)?;
+    refuse_level(&patch)?;
     let mut merged = to_value(&current);
     merge_patch(&mut merged, &patch);
     if let Value::Object(map) = &mut merged {
@@ -218,7 +235,7 @@ async fn update_identity(State(b): AppState, Path(id): Path<String>, body: Bytes
         .map_err(|e| ApiError::bad_request(format!("invalid identity: {e}")))?;
     check_identity(&updated)?;
     b.store.identities.update(&updated)?;
-    ok(to_value(&updated))
+    ok(identity_view(&updated))
 }
 
 fn merge_patch(target: &mut Value, patch: &Value) {

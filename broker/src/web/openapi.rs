@@ -104,7 +104,45 @@ fn schemas() -> Value {
                 "phone_number": {"type": "string"},
                 "phone_number_verified": {"type": "boolean"},
                 "address": {"type": "object"},
-                "level": {"enum": ["low", "substantial", "high"]},
+                "reaches": {"enum": ["low", "substantial", "high", null], "readOnly": true, "description": "the highest level a login reaches: min(ial, the best aal of the authenticators)"},
+                "cpr": {"type": "string", "description": "DDMMYY-SSSS (hyphen optional); must match birthdate"},
+                "ial": {"enum": ["low", "substantial", "high"], "description": "default substantial"},
+                "status": {"enum": ["active", "suspended", "revoked"]},
+                "name_address_protected": {"type": "boolean"},
+                "cpr_status": {"enum": ["active", "emigrated", "deceased", "missing", "cancelled"]},
+                "authenticators": {
+                    "type": "array",
+                    "description": "default [{\"kind\": \"app\"}]; the level reached is min(ial, the best aal of these)",
+                    "items": {
+                        "type": "object",
+                        "required": ["kind"],
+                        "properties": {
+                            "kind": {"enum": ["app", "code_viewer", "code_reader", "chip", "password"]},
+                            "enrolled_at_high": {"type": "boolean", "description": "app only"},
+                            "serial": {"type": "string", "description": "code_viewer, code_reader, chip"},
+                            "hash": {"type": "string", "description": "password only: an Argon2 PHC string"}
+                        }
+                    }
+                },
+                "business": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["cvr", "organisation_name", "role", "professional_uuid"],
+                        "properties": {
+                            "cvr": {"type": "string"},
+                            "organisation_name": {"type": "string"},
+                            "role": {"enum": ["employee", "signatory"]},
+                            "rid": {"type": "string"},
+                            "professional_uuid": {"type": "string"}
+                        }
+                    }
+                },
+                "nemid": {
+                    "type": "object",
+                    "required": ["pid"],
+                    "properties": {"pid": {"type": "string"}, "key_card_seed": {"type": "integer"}}
+                },
                 "rule": {"enum": ["always_cancels", "always_approves", "locked", null]}
             }
         },

@@ -39,8 +39,8 @@ mod tests {
     #[test]
     fn reads_dk_cpr_when_present() {
         let base = r#""iss":"http://b","aud":"demo-mailbox","sub":"s","exp":2,"iat":1"#;
-        let with = unsigned(&format!(r#"{{{base},"dk.cpr":"0101701234"}}"#));
-        assert_eq!(cpr_claim(&with).as_deref(), Some("0101701234"));
+        let with = unsigned(&format!(r#"{{{base},"dk.cpr":"6101701234"}}"#));
+        assert_eq!(cpr_claim(&with).as_deref(), Some("6101701234"));
         let without = unsigned(&format!("{{{base}}}"));
         assert_eq!(cpr_claim(&without), None);
     }

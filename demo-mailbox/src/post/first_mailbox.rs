@@ -4,6 +4,7 @@
 use super::folder::FolderId;
 use super::letter::{Attachment, Letter, LetterContent, LetterId};
 use super::mailbox::MailboxId;
+use super::pdf::text_pdf;
 use super::sender::Authority;
 use super::time::UnixTime;
 
@@ -16,7 +17,7 @@ struct Seed {
     days_ago: i64,
     read: bool,
     accepts_replies: bool,
-    attachment: Option<(&'static str, u64)>,
+    attachments: &'static [&'static str],
 }
 
 const SEEDS: [Seed; 5] = [
@@ -27,7 +28,7 @@ const SEEDS: [Seed; 5] = [
         days_ago: 2,
         read: false,
         accepts_replies: false,
-        attachment: Some(("Forskudsopgoerelse.pdf", 48_213)),
+        attachments: &["Forskudsopgørelse 2026.pdf", "Vejledning.pdf"],
     },
     Seed {
         sender: Authority::UdbetalingDanmark,
@@ -36,7 +37,7 @@ const SEEDS: [Seed; 5] = [
         days_ago: 5,
         read: false,
         accepts_replies: true,
-        attachment: Some(("Afgoerelse-boligstoette.pdf", 91_540)),
+        attachments: &["Afgørelse om boligstøtte.pdf"],
     },
     Seed {
         sender: Authority::Hospital,
@@ -45,7 +46,7 @@ const SEEDS: [Seed; 5] = [
         days_ago: 9,
         read: true,
         accepts_replies: true,
-        attachment: None,
+        attachments: &["Indkaldelse.pdf"],
     },
     Seed {
         sender: Authority::Kommune,
@@ -54,7 +55,7 @@ const SEEDS: [Seed; 5] = [
         days_ago: 21,
         read: true,
         accepts_replies: false,
-        attachment: None,
+        attachments: &[],
     },
     Seed {
         sender: Authority::Politiet,
@@ -63,7 +64,7 @@ const SEEDS: [Seed; 5] = [
         days_ago: 40,
         read: true,
         accepts_replies: false,
-        attachment: None,
+        attachments: &[],
     },
 ];
 
@@ -83,14 +84,23 @@ pub fn first_letters(mailbox: &MailboxId, inbox: &FolderId, now: UnixTime) -> Ve
                 body: seed.body.to_owned(),
                 accepts_replies: seed.accepts_replies,
                 attachments: seed
-                    .attachment
+                    .attachments
                     .iter()
-                    .map(|(file_name, size_bytes)| Attachment {
-                        file_name: (*file_name).to_owned(),
-                        media_type: "application/pdf".to_owned(),
-                        size_bytes: *size_bytes,
+                    .map(|file_name| {
+                        let pdf = text_pdf(
+                            seed.subject,
+                            &[
+                                seed.sender.display_name(),
+                                file_name,
+                                "Simuleret dokument - ikke et rigtigt brev.",
+                                "Simulated document - not a real letter.",
+                            ],
+                        );
+                        Attachment::pdf(*file_name, pdf)
                     })
                     .collect(),
+                sent_to: None,
+                forwarded_by: None,
             },
         })
         .collect()
@@ -113,5 +123,14 @@ mod tests {
         assert!(senders.contains("Skattestyrelsen"));
         assert!(senders.contains("Udbetaling Danmark"));
         assert!(letters.iter().all(|letter| letter.received_at < 100 * DAY));
+        let attachments: Vec<_> = letters
+            .iter()
+            .flat_map(|letter| &letter.content.attachments)
+            .collect();
+        assert!(attachments.len() >= 3);
+        assert!(attachments
+            .iter()
+            .all(|attachment| attachment.bytes.starts_with(b"%PDF-")
+                && attachment.size_bytes == attachment.bytes.len() as u64));
     }
 }

@@ -40,8 +40,14 @@ pub struct LetterContent {
     pub body: String,
     /// Whether the sender accepts a reply to this letter.
     pub accepts_replies: bool,
-    /// Attached documents (metadata only for now).
+    /// Attached documents.
     pub attachments: Vec<Attachment>,
+    /// For a letter the person wrote (sent, or a draft): whom it is addressed to, as shown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_to: Option<String>,
+    /// For a letter another person forwarded here: that person's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forwarded_by: Option<String>,
 }
 
 /// An attached document.
@@ -53,6 +59,37 @@ pub struct Attachment {
     pub media_type: String,
     /// Its size in bytes.
     pub size_bytes: u64,
+    /// The document itself (base64 in the stored JSON; small PDFs only).
+    #[serde(default, with = "base64_bytes")]
+    pub bytes: Vec<u8>,
+}
+
+impl Attachment {
+    /// A PDF attachment holding `bytes`.
+    pub fn pdf(file_name: impl Into<String>, bytes: Vec<u8>) -> Self {
+        Self {
+            file_name: file_name.into(),
+            media_type: "application/pdf".to_owned(),
+            size_bytes: u64::try_from(bytes.len()).unwrap_or(u64::MAX),
+            bytes,
+        }
+    }
+}
+
+/// Bytes as standard base64 text inside JSON.
+mod base64_bytes {
+    use base64::engine::general_purpose::STANDARD;
+    use base64::Engine;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&STANDARD.encode(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        STANDARD.decode(text).map_err(serde::de::Error::custom)
+    }
 }
 
 /// A letter in a mailbox.

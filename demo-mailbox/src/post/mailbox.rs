@@ -40,6 +40,8 @@ pub struct Mailbox {
     pub owner: Owner,
     /// When it was created, by the mailbox's clock.
     pub created_at: UnixTime,
+    /// Exempt from Digital Post (*fritaget*): post to the owner goes on paper, not here.
+    pub exempt: bool,
 }
 
 /// A mailbox with its folders and first letters, stored all at once or not at all.
@@ -60,6 +62,7 @@ impl NewMailbox {
             id: MailboxId::random(),
             owner,
             created_at: now,
+            exempt: false,
         };
         let folders: Vec<Folder> = StandardFolder::ALL
             .into_iter()
@@ -78,7 +81,8 @@ impl NewMailbox {
     }
 }
 
-/// The mailbox of `owner`, created with its first post if this is the first login.
+/// The mailbox of `owner`, created with its first post if this is the first login (or the
+/// first letter sent to the owner: in Digital Post everyone with a CPR has a mailbox).
 pub fn open_own_mailbox(store: &Store, owner: Owner, now: UnixTime) -> StoreResult<Mailbox> {
     if let Some(mailbox) = store.mailboxes.by_owner(&owner)? {
         return Ok(mailbox);

@@ -27,6 +27,32 @@ impl Owner {
         }
     }
 
+    /// How the simulator and forwarding name this mailbox: `kind:key`, e.g. `cpr:6101701234`
+    /// or `sub:...` (what [`Owner::parse_address`] reads back).
+    pub fn address(&self) -> String {
+        format!("{}:{}", self.kind(), self.key())
+    }
+
+    /// A recipient as typed: `kind:key` (`cpr`, `cvr`, `association`, `sub`), or a bare CPR
+    /// number (10 digits, a dash after the sixth allowed) or CVR number (8 digits).
+    pub fn parse_address(text: &str) -> Option<Self> {
+        let text = text.trim();
+        let (kind, key) = text.split_once(':').unwrap_or(("", text));
+        let key = key.trim();
+        let digits: String = key.chars().filter(|c| *c != '-').collect();
+        let all_digits = !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit());
+        let plain_key = !key.is_empty()
+            && key.len() <= 200
+            && key.chars().all(|c| c.is_ascii_graphic() && c != ':');
+        match kind.trim().to_ascii_lowercase().as_str() {
+            "" | "cpr" if all_digits && digits.len() == 10 => Some(Self::PersonByCpr(digits)),
+            "" | "cvr" if all_digits && digits.len() == 8 => Some(Self::Business(digits)),
+            "association" if all_digits && digits.len() == 8 => Some(Self::Association(digits)),
+            "sub" if plain_key => Some(Self::PersonBySubject(key.to_owned())),
+            _ => None,
+        }
+    }
+
     /// The `owner_key` column.
     pub fn key(&self) -> &str {
         match self {
@@ -58,13 +84,36 @@ mod tests {
     #[test]
     fn cpr_wins_over_sub_and_sub_is_the_fallback() {
         assert_eq!(
-            person_owner(Some("0101701234"), "s-1"),
-            Owner::PersonByCpr("0101701234".to_owned())
+            person_owner(Some("6101701234"), "s-1"),
+            Owner::PersonByCpr("6101701234".to_owned())
         );
         assert_eq!(
             person_owner(None, "s-1"),
             Owner::PersonBySubject("s-1".to_owned())
         );
         assert_eq!(person_owner(Some(" "), "s-1").kind(), "sub");
+    }
+
+    #[test]
+    fn addresses_round_trip_and_bare_numbers_are_cpr_or_cvr() {
+        for owner in [
+            Owner::PersonByCpr("6101701234".to_owned()),
+            Owner::PersonBySubject("s-1".to_owned()),
+            Owner::Business("12345678".to_owned()),
+            Owner::Association("87654321".to_owned()),
+        ] {
+            assert_eq!(Owner::parse_address(&owner.address()), Some(owner));
+        }
+        assert_eq!(
+            Owner::parse_address(" 610170-1234 "),
+            Some(Owner::PersonByCpr("6101701234".to_owned()))
+        );
+        assert_eq!(
+            Owner::parse_address("12345678"),
+            Some(Owner::Business("12345678".to_owned()))
+        );
+        for bad in ["", "123", "cpr:12345678", "sub:", "sub:a b", "x:1", "abc"] {
+            assert_eq!(Owner::parse_address(bad), None, "{bad}");
+        }
     }
 }

@@ -61,10 +61,17 @@ pub fn chrome<'a>(
         .letters
         .unread_counts(&session.mailbox)
         .map_err(Problem::Storage)?;
+    let address = store
+        .mailboxes
+        .get(&session.mailbox)
+        .map_err(Problem::Storage)?
+        .map(|mailbox| mailbox.owner.address())
+        .unwrap_or_default();
     Ok(Chrome::new(
         session,
         &folders,
         &unread,
         current.map(|folder| &folder.id),
+        address,
     ))
 }

@@ -1,14 +1,23 @@
 //! HTTP routes: thin handlers over the relying party, the Digital Post model and the store.
 
+mod attachments;
 mod callback;
 mod folder_view;
 mod folders;
+mod forward;
 mod home;
 mod letter_actions;
 mod letter_view;
 mod login;
 mod logout;
 mod mailbox_lookup;
+mod reply;
+mod sim_api;
+mod sim_sender;
+mod write;
+
+#[cfg(test)]
+pub use sim_sender::SENDER_CSRF_COOKIE;
 
 use axum::http::header::LOCATION;
 use axum::http::{HeaderValue, StatusCode};
@@ -49,6 +58,27 @@ pub const LETTER_DELETE: &str = "/letters/{letter_id}/delete";
 /// GET: confirm; POST: delete a letter in "Slettet" for good.
 pub const LETTER_DELETE_PERMANENTLY: &str = "/letters/{letter_id}/delete-permanently";
 
+/// GET: download a letter's `n`th attachment (from 1).
+pub const LETTER_ATTACHMENT: &str = "/letters/{letter_id}/attachments/{n}";
+/// GET: the reply form (or why there is none); POST (`subject`, `body`, `intent`): reply.
+pub const LETTER_REPLY: &str = "/letters/{letter_id}/reply";
+/// GET: the forward form; POST (`to`, `note`): forward.
+pub const LETTER_FORWARD: &str = "/letters/{letter_id}/forward";
+/// POST: send a draft (a letter in "Kladder"): it moves to "Sendt".
+pub const LETTER_SEND_DRAFT: &str = "/letters/{letter_id}/send-draft";
+/// GET: the form; POST (`authority`, `subject`, `body`, `intent`): write to an authority.
+pub const WRITE: &str = "/write";
+/// Simulator tool, no login. GET: the simulated sender's form; POST: deliver a letter.
+pub const SIM_SENDER: &str = "/sender";
+/// Simulator API, no login. POST (JSON): deliver a letter.
+pub const SIM_LETTERS: &str = "/_sim/v1/letters";
+/// Simulator API, no login. POST (JSON `{"recipient"}`): mark a person exempt.
+pub const SIM_EXEMPTIONS: &str = "/_sim/v1/exemptions";
+/// Simulator API, no login. GET: the notification outbox as JSON.
+pub const SIM_OUTBOX_JSON: &str = "/_sim/v1/outbox";
+/// Simulator tool, no login. GET: the notification outbox as a page.
+pub const SIM_OUTBOX: &str = "/_sim/outbox";
+
 /// The mailbox's routes over `app`. Tests can drive it without a socket.
 pub fn router(app: App) -> Router {
     Router::new()
@@ -69,6 +99,16 @@ pub fn router(app: App) -> Router {
             LETTER_DELETE_PERMANENTLY,
             get(letter_actions::confirm_permanent_delete).post(letter_actions::delete_permanently),
         )
+        .route(LETTER_ATTACHMENT, get(attachments::download))
+        .route(LETTER_REPLY, get(reply::form).post(reply::send))
+        .route(LETTER_FORWARD, get(forward::form).post(forward::send))
+        .route(WRITE, get(write::form).post(write::send))
+        .route(LETTER_SEND_DRAFT, post(write::send_draft))
+        .route(SIM_SENDER, get(sim_sender::form).post(sim_sender::send))
+        .route(SIM_LETTERS, post(sim_api::send_letter))
+        .route(SIM_EXEMPTIONS, post(sim_api::exempt))
+        .route(SIM_OUTBOX_JSON, get(sim_api::outbox_json))
+        .route(SIM_OUTBOX, get(sim_api::outbox_page))
         .with_state(app)
 }
 
@@ -80,6 +120,28 @@ pub fn folder_path(id: &FolderId) -> String {
 /// The page of letter `id`.
 pub fn letter_path(id: &LetterId) -> String {
     LETTER.replace("{letter_id}", id.as_str())
+}
+
+/// The download of letter `id`'s `n`th attachment (from 1).
+pub fn attachment_path(id: &LetterId, n: usize) -> String {
+    LETTER_ATTACHMENT
+        .replace("{letter_id}", id.as_str())
+        .replace("{n}", &n.to_string())
+}
+
+/// The reply page of letter `id`.
+pub fn reply_path(id: &LetterId) -> String {
+    LETTER_REPLY.replace("{letter_id}", id.as_str())
+}
+
+/// The forward page of letter `id`.
+pub fn forward_path(id: &LetterId) -> String {
+    LETTER_FORWARD.replace("{letter_id}", id.as_str())
+}
+
+/// Where the draft `id` is sent.
+pub fn send_draft_path(id: &LetterId) -> String {
+    LETTER_SEND_DRAFT.replace("{letter_id}", id.as_str())
 }
 
 /// The confirmation page for deleting letter `id` for good.

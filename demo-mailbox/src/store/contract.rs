@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use tempfile::TempDir;
 
 use super::*;
-use crate::post::{Authority, LetterContent, StandardFolder};
+use crate::post::{Attachment, Authority, Channel, LetterContent, OutboxEntry, StandardFolder};
 
 /// A store under test, with what it needs to stay alive and (for durable ones) to reopen.
 struct Subject {
@@ -68,6 +68,9 @@ macro_rules! contract_tests {
                 delete_letter_is_true_once,
                 letter_into_another_mailboxs_folder_is_refused,
                 unread_counts_per_folder,
+                mailbox_is_found_by_id_and_exemption_is_per_mailbox,
+                outbox_lists_newest_first_up_to_the_limit,
+                attachments_are_stored_with_their_bytes,
             );
             $($extra)*
         }
@@ -123,6 +126,8 @@ fn letter(new: &NewMailbox, folder: &FolderId, subject: &str, received_at: UnixT
             body: "Tekst".to_owned(),
             accepts_replies: false,
             attachments: Vec::new(),
+            sent_to: None,
+            forwarded_by: None,
         },
     }
 }
@@ -455,13 +460,29 @@ fn everything_survives_reopen(subject: Subject) {
         .letters
         .set_read(&anna.mailbox.id, &moved.id, true)
         .unwrap();
+
+    assert!(store.mailboxes.set_exempt(&anna.mailbox.id, true).unwrap());
+    store
+        .outbox
+        .record(&OutboxEntry::new(
+            NOW,
+            Channel::Paper,
+            "cpr:1",
+            "Brev",
+            "Tekst",
+        ))
+        .unwrap();
     drop(store);
 
     let store = reopen();
     assert_eq!(
         store.mailboxes.by_owner(&anna.mailbox.owner).unwrap(),
-        Some(anna.mailbox.clone())
+        Some(Mailbox {
+            exempt: true,
+            ..anna.mailbox.clone()
+        })
     );
+    assert_eq!(store.outbox.latest(10).unwrap().len(), 1);
     assert_eq!(store.folders.list(&anna.mailbox.id).unwrap().len(), 5);
     let kept = store
         .letters
@@ -478,4 +499,61 @@ fn everything_survives_reopen(subject: Subject) {
     );
     drop(store);
     drop(dir);
+}
+
+fn mailbox_is_found_by_id_and_exemption_is_per_mailbox(store: &Store) {
+    let anna = new_mailbox(store, "anna");
+    let bo = new_mailbox(store, "bo");
+    assert_eq!(
+        store.mailboxes.get(&anna.mailbox.id).unwrap(),
+        Some(anna.mailbox.clone())
+    );
+    assert!(!anna.mailbox.exempt);
+    assert!(store.mailboxes.set_exempt(&anna.mailbox.id, true).unwrap());
+    assert!(
+        store
+            .mailboxes
+            .get(&anna.mailbox.id)
+            .unwrap()
+            .unwrap()
+            .exempt
+    );
+    assert!(!store.mailboxes.get(&bo.mailbox.id).unwrap().unwrap().exempt);
+    assert!(!store
+        .mailboxes
+        .set_exempt(&MailboxId::random(), true)
+        .unwrap());
+    assert_eq!(store.mailboxes.get(&MailboxId::random()).unwrap(), None);
+}
+
+fn outbox_lists_newest_first_up_to_the_limit(store: &Store) {
+    for (at, to) in [(NOW, "first"), (NOW + 2, "third"), (NOW + 1, "second")] {
+        store
+            .outbox
+            .record(&OutboxEntry::new(at, Channel::Email, to, "s", "t"))
+            .unwrap();
+    }
+    let latest: Vec<String> = store
+        .outbox
+        .latest(2)
+        .unwrap()
+        .into_iter()
+        .map(|entry| entry.to)
+        .collect();
+    assert_eq!(latest, ["third", "second"]);
+}
+
+fn attachments_are_stored_with_their_bytes(store: &Store) {
+    let anna = new_mailbox(store, "anna");
+    let inbox = folder(&anna, StandardFolder::Inbox);
+    let mut sent = letter(&anna, &inbox, "Med bilag", NOW);
+    sent.content.attachments = vec![Attachment::pdf("a.pdf", b"%PDF-1.4 \x00\xff".to_vec())];
+    store.letters.put(&sent).unwrap();
+    let stored = store
+        .letters
+        .get(&anna.mailbox.id, &sent.id)
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.content.attachments, sent.content.attachments);
+    assert_eq!(stored.content.attachments[0].size_bytes, 11);
 }

@@ -9,10 +9,10 @@ use std::sync::{Mutex, MutexGuard};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 
-use super::{FolderDeletion, FolderStore, LetterStore, MailboxStore, StoreError, StoreResult};
+use super::{FolderDeletion, FolderStore, LetterStore, StoreError, StoreResult};
 use crate::post::{
-    Folder, FolderId, FolderKind, FolderName, Letter, LetterContent, LetterId, Mailbox, MailboxId,
-    NewMailbox, Owner, StandardFolder, UnixTime,
+    Folder, FolderId, FolderKind, FolderName, Letter, LetterContent, LetterId, MailboxId,
+    StandardFolder, UnixTime,
 };
 
 const SCHEMA: &str = r#"
@@ -37,6 +37,12 @@ CREATE TABLE IF NOT EXISTS letters (
     read INTEGER NOT NULL,
     data TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS letters_folder ON letters(mailbox_id, folder_id, received_at);
+CREATE TABLE IF NOT EXISTS outbox (
+    id TEXT PRIMARY KEY,
+    created_at INTEGER NOT NULL,
+    channel TEXT NOT NULL,
+    data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS outbox_created ON outbox(created_at);
 "#;
 
 /// The `kind` of an own folder (standard folders store their slug).
@@ -44,18 +50,12 @@ const OWN_KIND: &str = "own";
 /// Own folders sort after the standard ones.
 const OWN_POSITION: i64 = 100;
 
-/// A mailbox's JSON data: what is not a column.
-#[derive(Serialize, Deserialize)]
-struct MailboxData {
-    created_at: UnixTime,
-}
-
 /// All the mailbox's stores in one SQLite database.
 pub struct SqliteStore {
     conn: Mutex<Connection>,
 }
 
-fn db(error: rusqlite::Error) -> StoreError {
+pub(super) fn db(error: rusqlite::Error) -> StoreError {
     if let rusqlite::Error::SqliteFailure(failure, ref message) = error {
         if failure.code == rusqlite::ErrorCode::ConstraintViolation {
             return StoreError::Conflict(message.clone().unwrap_or_else(|| "row".into()));
@@ -64,11 +64,11 @@ fn db(error: rusqlite::Error) -> StoreError {
     StoreError::Db(error.to_string())
 }
 
-fn to_json<T: Serialize>(value: &T) -> StoreResult<String> {
+pub(super) fn to_json<T: Serialize>(value: &T) -> StoreResult<String> {
     serde_json::to_string(value).map_err(|error| StoreError::Corrupt(error.to_string()))
 }
 
-fn from_json<T: for<'de> Deserialize<'de>>(text: &str) -> StoreResult<T> {
+pub(super) fn from_json<T: for<'de> Deserialize<'de>>(text: &str) -> StoreResult<T> {
     serde_json::from_str(text).map_err(|error| StoreError::Corrupt(error.to_string()))
 }
 
@@ -100,14 +100,14 @@ impl SqliteStore {
         })
     }
 
-    fn conn(&self) -> StoreResult<MutexGuard<'_, Connection>> {
+    pub(super) fn conn(&self) -> StoreResult<MutexGuard<'_, Connection>> {
         self.conn
             .lock()
             .map_err(|_| StoreError::Db("connection lock poisoned".into()))
     }
 }
 
-fn insert_folder(conn: &Connection, folder: &Folder) -> StoreResult<()> {
+pub(super) fn insert_folder(conn: &Connection, folder: &Folder) -> StoreResult<()> {
     let (kind, name, position) = match &folder.kind {
         FolderKind::Standard(which) => {
             let position = StandardFolder::ALL
@@ -134,7 +134,7 @@ fn insert_folder(conn: &Connection, folder: &Folder) -> StoreResult<()> {
     Ok(())
 }
 
-fn insert_letter(conn: &Connection, letter: &Letter) -> StoreResult<()> {
+pub(super) fn insert_letter(conn: &Connection, letter: &Letter) -> StoreResult<()> {
     let data = to_json(&letter.content)?;
     let inserted = conn
         .prepare_cached(
@@ -208,67 +208,6 @@ fn letter_from((id, mailbox, folder, received_at, read, data): LetterRow) -> Sto
         read,
         content: from_json::<LetterContent>(&data)?,
     })
-}
-
-fn owner_from(kind: &str, key: String) -> StoreResult<Owner> {
-    Ok(match kind {
-        "cpr" => Owner::PersonByCpr(key),
-        "sub" => Owner::PersonBySubject(key),
-        "cvr" => Owner::Business(key),
-        "association" => Owner::Association(key),
-        other => return Err(StoreError::Corrupt(format!("owner kind {other}"))),
-    })
-}
-
-impl MailboxStore for SqliteStore {
-    fn create(&self, new: &NewMailbox) -> StoreResult<()> {
-        let mut conn = self.conn()?;
-        let transaction = conn.transaction().map_err(db)?;
-        let mailbox = &new.mailbox;
-        transaction
-            .execute(
-                "INSERT INTO mailboxes (id, owner_kind, owner_key, data) VALUES (?1, ?2, ?3, ?4)",
-                params![
-                    mailbox.id.as_str(),
-                    mailbox.owner.kind(),
-                    mailbox.owner.key(),
-                    to_json(&MailboxData {
-                        created_at: mailbox.created_at
-                    })?
-                ],
-            )
-            .map_err(db)?;
-        for folder in &new.folders {
-            insert_folder(&transaction, folder)?;
-        }
-        for letter in &new.letters {
-            insert_letter(&transaction, letter)?;
-        }
-        transaction.commit().map_err(db)
-    }
-
-    fn by_owner(&self, owner: &Owner) -> StoreResult<Option<Mailbox>> {
-        let conn = self.conn()?;
-        let row: Option<(String, String)> = conn
-            .prepare_cached(
-                "SELECT id, data FROM mailboxes WHERE owner_kind = ?1 AND owner_key = ?2",
-            )
-            .map_err(db)?
-            .query_row(params![owner.kind(), owner.key()], |row| {
-                Ok((row.get(0)?, row.get(1)?))
-            })
-            .optional()
-            .map_err(db)?;
-        let Some((id, data)) = row else {
-            return Ok(None);
-        };
-        let data: MailboxData = from_json(&data)?;
-        Ok(Some(Mailbox {
-            id: MailboxId::from_stored(id),
-            owner: owner_from(owner.kind(), owner.key().to_owned())?,
-            created_at: data.created_at,
-        }))
-    }
 }
 
 impl FolderStore for SqliteStore {

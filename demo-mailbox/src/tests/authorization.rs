@@ -6,8 +6,9 @@ use axum::http::StatusCode;
 use super::{body_text, Citizen, TestMailbox};
 use crate::post::{Folder, Letter, StandardFolder};
 use crate::routes::{
-    FOLDER, FOLDER_DELETE, FOLDER_RENAME, LETTER, LETTER_DELETE, LETTER_DELETE_PERMANENTLY,
-    LETTER_MOVE, LETTER_UNREAD,
+    FOLDER, FOLDER_DELETE, FOLDER_RENAME, LETTER, LETTER_ATTACHMENT, LETTER_DELETE,
+    LETTER_DELETE_PERMANENTLY, LETTER_FORWARD, LETTER_MOVE, LETTER_REPLY, LETTER_SEND_DRAFT,
+    LETTER_UNREAD, WRITE,
 };
 
 /// Everything in a mailbox, to compare before and after.
@@ -31,7 +32,9 @@ async fn another_citizen_gets_not_found_for_every_route_with_my_ids() {
     let anna = mailbox.citizen("anna", "Anna");
     let bob = mailbox.citizen("bob", "Bob");
 
-    // Anna has a letter in her inbox, one in Slettet, and an empty folder of her own.
+    // Anna has a letter in her inbox, one in Slettet, and an empty folder of her own. The
+    // first two letters of the first post both accept replies and carry an attachment, so a
+    // refusal below is about whose letter it is, not about the letter.
     mailbox
         .post_as(&anna, "/folders", &[("name", "Privat")])
         .await;
@@ -41,7 +44,12 @@ async fn another_citizen_gets_not_found_for_every_route_with_my_ids() {
         .find(|f| f.is_own())
         .unwrap();
     let annas_inbox = mailbox.standard_folder(&anna, StandardFolder::Inbox);
-    let mut annas_letters = mailbox.letters_in(&anna, &annas_inbox);
+    let mut annas_letters: Vec<Letter> = mailbox
+        .letters_in(&anna, &annas_inbox)
+        .into_iter()
+        .filter(|letter| letter.content.accepts_replies && !letter.content.attachments.is_empty())
+        .collect();
+    assert_eq!(annas_letters.len(), 2);
     let annas_letter = annas_letters.remove(0);
     let annas_deleted = annas_letters.remove(0);
     let to_bin = format!("/letters/{}/delete", annas_deleted.id.as_str());
@@ -49,6 +57,20 @@ async fn another_citizen_gets_not_found_for_every_route_with_my_ids() {
         mailbox.post_as(&anna, &to_bin, &[]).await.status(),
         StatusCode::SEE_OTHER
     );
+    // And a draft in Kladder (no replies, no attachment: still 404 for Bob, not 409).
+    let draft = [
+        ("authority", "su"),
+        ("subject", "Kladde"),
+        ("body", "Udkast"),
+        ("intent", "draft"),
+    ];
+    assert_eq!(
+        mailbox.post_as(&anna, WRITE, &draft).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let annas_draft = mailbox
+        .find_letter(&anna, StandardFolder::Drafts, "Kladde")
+        .unwrap();
     let bobs_inbox = mailbox.standard_folder(&bob, StandardFolder::Inbox);
     let bobs_letter = mailbox.letters_in(&bob, &bobs_inbox).remove(0);
     let before = snapshot(&mailbox, &anna);
@@ -60,6 +82,16 @@ async fn another_citizen_gets_not_found_for_every_route_with_my_ids() {
         (LETTER_DELETE, Method::Post(&[])),
         (LETTER_DELETE_PERMANENTLY, Method::Get),
         (LETTER_DELETE_PERMANENTLY, Method::Post(&[])),
+        (LETTER_ATTACHMENT, Method::Get),
+        (LETTER_REPLY, Method::Get),
+        (
+            LETTER_REPLY,
+            Method::Post(&[("subject", "Sv"), ("body", "Stjålet svar")]),
+        ),
+        (LETTER_FORWARD, Method::Get),
+        (LETTER_FORWARD, Method::Post(&[("to", "sub:bob")])),
+        (LETTER_FORWARD, Method::Post(&[("to", "bob@example.test")])),
+        (LETTER_SEND_DRAFT, Method::Post(&[])),
     ];
     let folder_routes = [
         (FOLDER, Method::Get),
@@ -68,9 +100,12 @@ async fn another_citizen_gets_not_found_for_every_route_with_my_ids() {
     ];
     let bobs_sent = mailbox.standard_folder(&bob, StandardFolder::Sent);
     let mut cases = Vec::new();
-    for letter in [&annas_letter, &annas_deleted] {
+    for letter in [&annas_letter, &annas_deleted, &annas_draft] {
         for (route, method) in &letter_routes {
-            cases.push((route.replace("{letter_id}", letter.id.as_str()), method));
+            let path = route
+                .replace("{letter_id}", letter.id.as_str())
+                .replace("{n}", "1");
+            cases.push((path, method));
         }
     }
     for folder in [&annas_folder, &annas_inbox] {
@@ -113,12 +148,27 @@ async fn another_citizen_gets_not_found_for_every_route_with_my_ids() {
         before,
         "Anna's mailbox is untouched"
     );
+    assert!(
+        mailbox.app.store().outbox.latest(10).unwrap().is_empty(),
+        "nothing was forwarded"
+    );
+    let bobs_sent = mailbox.standard_folder(&bob, StandardFolder::Sent);
+    assert!(
+        mailbox.letters_in(&bob, &bobs_sent).is_empty(),
+        "nothing was sent"
+    );
     let bobs_kept = mailbox.letters_in(&bob, &bobs_inbox);
+    assert_eq!(bobs_kept.len(), 5, "nothing was forwarded to Bob");
     assert!(bobs_kept.iter().any(|letter| letter.id == bobs_letter.id));
     // And Anna herself can still use all of it.
-    let annas_page = format!("/letters/{}", annas_letter.id.as_str());
-    assert_eq!(
-        mailbox.get_as(&anna, &annas_page).await.status(),
-        StatusCode::OK
-    );
+    for route in [LETTER, LETTER_ATTACHMENT, LETTER_REPLY, LETTER_FORWARD] {
+        let path = route
+            .replace("{letter_id}", annas_letter.id.as_str())
+            .replace("{n}", "1");
+        assert_eq!(
+            mailbox.get_as(&anna, &path).await.status(),
+            StatusCode::OK,
+            "{path}"
+        );
+    }
 }

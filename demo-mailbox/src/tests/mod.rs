@@ -1,7 +1,9 @@
 //! Tests of the mailbox's routes through `router(app)` with `oneshot` (no mailbox socket), on a
 //! manual clock. Where a broker is needed, a fake one runs on 127.0.0.1:0.
 
+mod attachments;
 mod authorization;
+mod compose;
 mod fake_broker;
 mod folders;
 mod letters;
@@ -10,6 +12,7 @@ mod logout;
 mod restart;
 mod serve;
 mod session_expiry;
+mod simulator;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -180,6 +183,28 @@ impl TestMailbox {
         self.send(request).await
     }
 
+    /// POSTs `json` with `Content-Type: application/json` (the simulator API).
+    pub async fn post_json(&self, path: &str, json: &serde_json::Value) -> Response<Body> {
+        let request = Request::post(path)
+            .header("content-type", "application/json")
+            .body(Body::from(json.to_string()))
+            .unwrap();
+        self.send(request).await
+    }
+
+    /// The letter with `subject` in `folder` of `citizen`'s mailbox, if there is one.
+    pub fn find_letter(
+        &self,
+        citizen: &Citizen,
+        which: StandardFolder,
+        subject: &str,
+    ) -> Option<Letter> {
+        let folder = self.standard_folder(citizen, which);
+        self.letters_in(citizen, &folder)
+            .into_iter()
+            .find(|letter| letter.content.subject == subject)
+    }
+
     async fn send(&self, request: Request<Body>) -> Response<Body> {
         crate::routes::router(self.app.clone())
             .oneshot(request)
@@ -252,6 +277,17 @@ pub fn cookie_value(response: &Response<Body>, name: &str) -> Option<String> {
             .next()?;
         (!value.is_empty()).then(|| value.to_owned())
     })
+}
+
+pub async fn body_json(response: Response<Body>) -> serde_json::Value {
+    serde_json::from_str(&body_text(response).await).unwrap()
+}
+
+pub async fn body_bytes(response: Response<Body>) -> Vec<u8> {
+    axum::body::to_bytes(response.into_body(), 1 << 20)
+        .await
+        .unwrap()
+        .to_vec()
 }
 
 pub async fn body_text(response: Response<Body>) -> String {

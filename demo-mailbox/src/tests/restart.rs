@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use super::{body_text, start_time, TestMailbox};
 use crate::clock::ManualClock;
 use crate::post::StandardFolder;
-use crate::routes::letter_path;
+use crate::routes::{letter_path, SIM_EXEMPTIONS, SIM_LETTERS, WRITE};
 
 #[tokio::test]
 async fn a_restart_keeps_letters_folders_and_their_state() {
@@ -40,6 +40,37 @@ async fn a_restart_keeps_letters_folders_and_their_state() {
         )
         .await;
     assert_eq!(moved.status(), StatusCode::SEE_OTHER);
+    let wrote = first
+        .post_as(
+            &anna,
+            WRITE,
+            &[
+                ("authority", "su"),
+                ("subject", "Spørgsmål om SU"),
+                ("body", "Hej"),
+            ],
+        )
+        .await;
+    assert_eq!(wrote.status(), StatusCode::SEE_OTHER);
+    let letter_json = serde_json::json!({
+        "recipient": "sub:anna", "sender": "kommune", "subject": "Dagtilbud", "body": "Plads"
+    });
+    assert_eq!(
+        first.post_json(SIM_LETTERS, &letter_json).await.status(),
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        first
+            .post_json(
+                SIM_EXEMPTIONS,
+                &serde_json::json!({ "recipient": "6101701234" })
+            )
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let outbox_before = first.app.store().outbox.latest(10).unwrap();
+    assert_eq!(outbox_before.len(), 2);
     drop(first);
     assert!(data_dir.join("mailbox.sqlite").exists());
 
@@ -52,8 +83,29 @@ async fn a_restart_keeps_letters_folders_and_their_state() {
     assert_eq!(kept[0].id, letter.id);
     assert_eq!(
         second.letters_in(&again, &inbox).len(),
-        4,
-        "not seeded again"
+        5,
+        "four left of the first post, one delivered, none seeded again"
+    );
+    let sent = second
+        .find_letter(&again, StandardFolder::Sent, "Spørgsmål om SU")
+        .unwrap();
+    assert_eq!(
+        sent.content.sent_to.as_deref(),
+        Some("SU (Uddannelses- og Forskningsstyrelsen)")
+    );
+    assert_eq!(second.app.store().outbox.latest(10).unwrap(), outbox_before);
+    let paper = second
+        .post_json(
+            SIM_LETTERS,
+            &serde_json::json!({
+                "recipient": "cpr:6101701234", "sender": "su", "subject": "S", "body": "B"
+            }),
+        )
+        .await;
+    assert_eq!(
+        paper.status(),
+        StatusCode::ACCEPTED,
+        "the exemption was kept"
     );
     let html = body_text(second.get_as(&again, &letter_path(&letter.id)).await).await;
     assert!(html.contains(&letter.content.subject), "{html}");

@@ -10,6 +10,7 @@ mod discovery;
 mod flow;
 mod logout;
 mod mailbox;
+mod mitid_claims;
 mod negative;
 mod restart;
 mod support;

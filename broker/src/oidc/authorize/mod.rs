@@ -3,6 +3,7 @@
 //! the client, so an unverified request can only ever get an error page.
 
 mod check_client;
+mod check_idp;
 mod check_pkce;
 mod check_prompt;
 mod check_redirect_uri;
@@ -97,6 +98,7 @@ fn validate(
     let scopes = check_scope::check(params)?;
     let code_challenge = check_pkce::check(client, params)?;
     let (prompt, max_age) = check_prompt::check(params)?;
+    let idp_values = check_idp::check(params)?;
     let nonce = params.get("nonce").map(str::to_string);
     if nonce.as_ref().is_some_and(|n| n.len() > 512) {
         return Err(OAuthError::invalid_request(
@@ -122,6 +124,7 @@ fn validate(
         acr: params
             .get("acr_values")
             .and_then(|v| v.split_whitespace().filter_map(Level::from_uri).min()),
+        idp_values,
     })
 }
 

@@ -1,0 +1,137 @@
+//! The pages for writing: a new letter to an authority, a reply, a forward. Askama escapes
+//! every value, so a subject with HTML in it shows as text in the forms too.
+
+use askama::Template;
+
+use crate::post::{Authority, Letter, MAX_BODY_CHARS, MAX_SUBJECT_CHARS};
+use crate::post_pages::Chrome;
+use crate::routes::{forward_path, letter_path, reply_path, WRITE};
+
+/// An authority in the "to" list.
+pub struct AuthorityOption {
+    /// Its slug (the form value).
+    pub slug: &'static str,
+    /// Its name.
+    pub name: &'static str,
+}
+
+/// Every authority of the fixed list, for a `<select>`.
+pub fn authority_options() -> Vec<AuthorityOption> {
+    Authority::ALL
+        .into_iter()
+        .map(|authority| AuthorityOption {
+            slug: authority.slug(),
+            name: authority.display_name(),
+        })
+        .collect()
+}
+
+/// `GET /write`: a new letter to an authority.
+#[derive(Template)]
+#[template(path = "write.html")]
+pub struct WritePage<'a> {
+    /// Around the content.
+    pub chrome: Chrome<'a>,
+    /// Where the form posts.
+    pub action: &'static str,
+    /// The authorities one may write to.
+    pub authorities: Vec<AuthorityOption>,
+    /// Longest subject.
+    pub max_subject: usize,
+    /// Longest text.
+    pub max_body: usize,
+}
+
+impl<'a> WritePage<'a> {
+    /// The empty form.
+    pub fn new(chrome: Chrome<'a>) -> Self {
+        Self {
+            chrome,
+            action: WRITE,
+            authorities: authority_options(),
+            max_subject: MAX_SUBJECT_CHARS,
+            max_body: MAX_BODY_CHARS,
+        }
+    }
+}
+
+/// `GET /letters/{id}/reply`: the reply form, or why there is none.
+#[derive(Template)]
+#[template(path = "reply.html")]
+pub struct ReplyPage<'a> {
+    /// Around the content.
+    pub chrome: Chrome<'a>,
+    /// Who the reply goes to.
+    pub sender: &'static str,
+    /// The letter's subject.
+    pub subject: &'a str,
+    /// The proposed subject of the reply.
+    pub reply_subject: String,
+    /// Whether the sender accepts replies (otherwise the page says so, with no form).
+    pub accepts_replies: bool,
+    /// Where the form posts.
+    pub action: String,
+    /// Back to the letter.
+    pub back_href: String,
+    /// Write a new letter instead.
+    pub write_href: &'static str,
+    /// Longest subject.
+    pub max_subject: usize,
+    /// Longest text.
+    pub max_body: usize,
+}
+
+impl<'a> ReplyPage<'a> {
+    /// The reply page for `letter`.
+    pub fn new(chrome: Chrome<'a>, letter: &'a Letter) -> Self {
+        Self {
+            chrome,
+            sender: letter.content.sender.display_name(),
+            subject: &letter.content.subject,
+            reply_subject: reply_subject(&letter.content.subject),
+            accepts_replies: letter.content.accepts_replies,
+            action: reply_path(&letter.id),
+            back_href: letter_path(&letter.id),
+            write_href: WRITE,
+            max_subject: MAX_SUBJECT_CHARS,
+            max_body: MAX_BODY_CHARS,
+        }
+    }
+}
+
+/// `Sv: {subject}`, cut to the longest subject allowed.
+pub fn reply_subject(subject: &str) -> String {
+    format!("Sv: {subject}")
+        .chars()
+        .take(MAX_SUBJECT_CHARS)
+        .collect()
+}
+
+/// `GET /letters/{id}/forward`: whom to forward to.
+#[derive(Template)]
+#[template(path = "forward.html")]
+pub struct ForwardPage<'a> {
+    /// Around the content.
+    pub chrome: Chrome<'a>,
+    /// The letter's sender.
+    pub sender: &'static str,
+    /// The letter's subject.
+    pub subject: &'a str,
+    /// Where the form posts.
+    pub action: String,
+    /// Back to the letter.
+    pub back_href: String,
+}
+
+impl<'a> ForwardPage<'a> {
+    /// The forward page for `letter`.
+    pub fn new(chrome: Chrome<'a>, letter: &'a Letter) -> Self {
+        Self {
+            chrome,
+            sender: letter.content.sender.display_name(),
+            subject: &letter.content.subject,
+            action: forward_path(&letter.id),
+            back_href: letter_path(&letter.id),
+        }
+    }
+}

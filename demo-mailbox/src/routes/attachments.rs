@@ -1,0 +1,100 @@
+//! `GET /letters/{letter_id}/attachments/{n}`: download the letter's `n`th attachment (from 1).
+//!
+//! Found through the session's mailbox like every other object: another mailbox's attachment
+//! is the same 404 as one that does not exist. The response is always a download: a fixed
+//! content type, `nosniff` so no browser renders it as anything else, a file name cut down to
+//! safe ASCII, and `no-store` because it is personal data.
+
+use axum::extract::{Path, State};
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS,
+};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use super::mailbox_lookup::own_letter;
+use crate::app::App;
+use crate::logged_in::LoggedIn;
+use crate::problem::Problem;
+
+pub async fn download(
+    State(app): State<App>,
+    LoggedIn(session): LoggedIn,
+    Path((letter_id, n)): Path<(String, String)>,
+) -> Response {
+    let found = || -> Result<Response, Problem> {
+        let letter = own_letter(&app, &session, &letter_id)?;
+        let index = n
+            .parse::<usize>()
+            .ok()
+            .and_then(|n| n.checked_sub(1))
+            .ok_or(Problem::NotFound)?;
+        let attachment = letter
+            .content
+            .attachments
+            .into_iter()
+            .nth(index)
+            .ok_or(Problem::NotFound)?;
+        let disposition = format!(
+            "attachment; filename=\"{}\"",
+            download_name(&attachment.file_name)
+        );
+        let disposition = HeaderValue::from_str(&disposition)
+            .unwrap_or_else(|_| HeaderValue::from_static("attachment; filename=\"bilag.pdf\""));
+        Ok((
+            StatusCode::OK,
+            [
+                (CONTENT_TYPE, HeaderValue::from_static("application/pdf")),
+                (CONTENT_DISPOSITION, disposition),
+                (X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+                (CACHE_CONTROL, HeaderValue::from_static("no-store")),
+            ],
+            attachment.bytes,
+        )
+            .into_response())
+    };
+    found().unwrap_or_else(IntoResponse::into_response)
+}
+
+/// The file name offered for saving: Danish letters spelled out, anything but ASCII letters,
+/// digits, `.`, `-` and `_` replaced, no leading dot, at most 100 characters, ending `.pdf`.
+/// It can then go between quotes in `Content-Disposition` without escaping.
+pub fn download_name(file_name: &str) -> String {
+    let mut name = String::new();
+    for c in file_name.chars() {
+        match c {
+            'æ' => name.push_str("ae"),
+            'Æ' => name.push_str("Ae"),
+            'ø' => name.push_str("oe"),
+            'Ø' => name.push_str("Oe"),
+            'å' => name.push_str("aa"),
+            'Å' => name.push_str("Aa"),
+            c if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') => name.push(c),
+            _ => name.push('_'),
+        }
+    }
+    let mut name: String = name.trim_start_matches('.').chars().take(100).collect();
+    if name.trim_matches(|c| c == '_' || c == '.').is_empty() {
+        name = "bilag".to_owned();
+    }
+    if !name.to_ascii_lowercase().ends_with(".pdf") {
+        name.push_str(".pdf");
+    }
+    name
+}
+
+#[cfg(test)]
+mod tests {
+    use super::download_name;
+
+    #[test]
+    fn download_names_are_safe_ascii_ending_in_pdf() {
+        assert_eq!(
+            download_name("Afgørelse om boligstøtte.pdf"),
+            "Afgoerelse_om_boligstoette.pdf"
+        );
+        assert_eq!(download_name("../\"evil\"\r\n.html"), "__evil___.html.pdf");
+        assert_eq!(download_name(".."), "bilag.pdf");
+        assert_eq!(download_name("x".repeat(300).as_str()).len(), 104);
+    }
+}
