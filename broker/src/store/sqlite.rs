@@ -146,6 +146,39 @@ impl SqliteStore {
         data.map(|d| from_json(&d)).transpose()
     }
 
+    /// Takes a single-use row: `select` yields (grant_id, state, data) with state 0 = usable,
+    /// 1 = already used, 2 = gone; `update` marks it used only if still usable, so the take
+    /// stays single even across connections.
+    fn take_once<T: DeserializeOwned>(
+        &self,
+        select: &str,
+        update: &str,
+        hash: &str,
+    ) -> StoreResult<Take<T>> {
+        let conn = self.conn()?;
+        let row: Option<(String, i64, String)> = conn
+            .prepare_cached(select)
+            .map_err(db)?
+            .query_row([hash], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()
+            .map_err(db)?;
+        match row {
+            None | Some((_, 2, _)) => Ok(Take::NotFound),
+            Some((grant, 0, data)) => {
+                let changed = conn
+                    .prepare_cached(update)
+                    .map_err(db)?
+                    .execute([hash])
+                    .map_err(db)?;
+                if changed == 0 {
+                    return Ok(Take::AlreadyTaken(GrantId::new(grant)));
+                }
+                Ok(Take::Taken(from_json(&data)?))
+            }
+            Some((grant, _, _)) => Ok(Take::AlreadyTaken(GrantId::new(grant))),
+        }
+    }
+
     fn exec(&self, sql: &str, params: impl rusqlite::Params) -> StoreResult<usize> {
         let conn = self.conn()?;
         let mut stmt = conn.prepare_cached(sql).map_err(db)?;
@@ -343,29 +376,11 @@ impl CodeStore for SqliteStore {
         Ok(())
     }
     fn take(&self, hash: &str) -> StoreResult<Take<AuthCode>> {
-        let conn = self.conn()?;
-        let row: Option<(String, bool, String)> = conn
-            .prepare_cached("SELECT grant_id, taken, data FROM codes WHERE hash = ?1")
-            .map_err(db)?
-            .query_row([hash], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .optional()
-            .map_err(db)?;
-        match row {
-            None => Ok(Take::NotFound),
-            Some((grant, true, _)) => Ok(Take::AlreadyTaken(GrantId::new(grant))),
-            Some((grant, false, data)) => {
-                // Conditional, so the take stays single even across connections.
-                let changed = conn
-                    .prepare_cached("UPDATE codes SET taken = 1 WHERE hash = ?1 AND taken = 0")
-                    .map_err(db)?
-                    .execute([hash])
-                    .map_err(db)?;
-                if changed == 0 {
-                    return Ok(Take::AlreadyTaken(GrantId::new(grant)));
-                }
-                Ok(Take::Taken(from_json(&data)?))
-            }
-        }
+        self.take_once(
+            "SELECT grant_id, taken, data FROM codes WHERE hash = ?1",
+            "UPDATE codes SET taken = 1 WHERE hash = ?1 AND taken = 0",
+            hash,
+        )
     }
     fn clear(&self) -> StoreResult<()> {
         self.exec("DELETE FROM codes", [])?;
@@ -417,32 +432,12 @@ impl TokenStore for SqliteStore {
         )
     }
     fn take_refresh(&self, hash: &str) -> StoreResult<Take<RefreshToken>> {
-        let conn = self.conn()?;
-        let row: Option<(String, bool, bool, String)> = conn
-            .prepare_cached(
-                "SELECT grant_id, used, revoked, data FROM refresh_tokens WHERE hash = ?1",
-            )
-            .map_err(db)?
-            .query_row([hash], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-            .optional()
-            .map_err(db)?;
-        match row {
-            None | Some((_, false, true, _)) => Ok(Take::NotFound),
-            Some((grant, true, _, _)) => Ok(Take::AlreadyTaken(GrantId::new(grant))),
-            Some((grant, false, false, data)) => {
-                let changed = conn
-                    .prepare_cached(
-                        "UPDATE refresh_tokens SET used = 1 WHERE hash = ?1 AND used = 0 AND revoked = 0",
-                    )
-                    .map_err(db)?
-                    .execute([hash])
-                    .map_err(db)?;
-                if changed == 0 {
-                    return Ok(Take::AlreadyTaken(GrantId::new(grant)));
-                }
-                Ok(Take::Taken(from_json(&data)?))
-            }
-        }
+        self.take_once(
+            "SELECT grant_id, CASE WHEN used THEN 1 WHEN revoked THEN 2 ELSE 0 END, data
+             FROM refresh_tokens WHERE hash = ?1",
+            "UPDATE refresh_tokens SET used = 1 WHERE hash = ?1 AND used = 0 AND revoked = 0",
+            hash,
+        )
     }
     fn revoke_refresh(&self, hash: &str) -> StoreResult<bool> {
         Ok(self.exec(
