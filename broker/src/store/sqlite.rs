@@ -8,6 +8,7 @@ use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
 use super::*;
+use crate::model::Grant;
 
 const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS clients (client_id TEXT PRIMARY KEY, data TEXT NOT NULL);
@@ -177,6 +178,22 @@ impl SqliteStore {
             }
             Some((grant, _, _)) => Ok(Take::AlreadyTaken(GrantId::new(grant))),
         }
+    }
+
+    /// Inserts a row of one of the grant-bound tables (codes, access and refresh tokens).
+    fn insert_for_grant(
+        &self,
+        sql: &str,
+        hash: &str,
+        grant: &Grant,
+        expires_at: UnixTime,
+        row: &impl Serialize,
+    ) -> StoreResult<()> {
+        self.exec(
+            sql,
+            params![hash, grant.id.as_str(), expires_at, to_json(row)?],
+        )?;
+        Ok(())
     }
 
     fn exec(&self, sql: &str, params: impl rusqlite::Params) -> StoreResult<usize> {
@@ -364,16 +381,13 @@ impl LoginStore for SqliteStore {
 
 impl CodeStore for SqliteStore {
     fn put(&self, code: &AuthCode) -> StoreResult<()> {
-        self.exec(
+        self.insert_for_grant(
             "INSERT INTO codes (hash, grant_id, expires_at, data) VALUES (?1, ?2, ?3, ?4)",
-            params![
-                code.hash,
-                code.grant.id.as_str(),
-                code.expires_at,
-                to_json(code)?
-            ],
-        )?;
-        Ok(())
+            &code.hash,
+            &code.grant,
+            code.expires_at,
+            code,
+        )
     }
     fn take(&self, hash: &str) -> StoreResult<Take<AuthCode>> {
         self.take_once(
@@ -390,16 +404,13 @@ impl CodeStore for SqliteStore {
 
 impl TokenStore for SqliteStore {
     fn put_access(&self, token: &AccessToken) -> StoreResult<()> {
-        self.exec(
+        self.insert_for_grant(
             "INSERT INTO access_tokens (hash, grant_id, expires_at, data) VALUES (?1, ?2, ?3, ?4)",
-            params![
-                token.hash,
-                token.grant.id.as_str(),
-                token.expires_at,
-                to_json(token)?
-            ],
-        )?;
-        Ok(())
+            &token.hash,
+            &token.grant,
+            token.expires_at,
+            token,
+        )
     }
     fn get_access(&self, hash: &str) -> StoreResult<Option<AccessToken>> {
         self.one_data(
@@ -414,16 +425,13 @@ impl TokenStore for SqliteStore {
         )? > 0)
     }
     fn put_refresh(&self, token: &RefreshToken) -> StoreResult<()> {
-        self.exec(
+        self.insert_for_grant(
             "INSERT INTO refresh_tokens (hash, grant_id, expires_at, data) VALUES (?1, ?2, ?3, ?4)",
-            params![
-                token.hash,
-                token.grant.id.as_str(),
-                token.expires_at,
-                to_json(token)?
-            ],
-        )?;
-        Ok(())
+            &token.hash,
+            &token.grant,
+            token.expires_at,
+            token,
+        )
     }
     fn get_refresh(&self, hash: &str) -> StoreResult<Option<RefreshToken>> {
         self.one_data(
