@@ -1,0 +1,304 @@
+// Logs in through the broker's login screens in headless Chromium, as a person would: the MitID
+// app in a second tab, the code viewer, and cancelling. A tiny relying party of our own (an
+// http server on 127.0.0.1) receives the callback and redeems the code.
+// Usage: node login.mjs ISSUER
+// Needs Chromium at /usr/bin/chromium (playwright-core drives it; it downloads no browser).
+// Screenshots of the last screen of each login go to target/browser-tests/.
+import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const [issuer] = process.argv.slice(2);
+if (!issuer) {
+  console.error('usage: node login.mjs ISSUER');
+  process.exit(2);
+}
+const CLIENT_ID = 'browser-rp';
+const CLIENT_SECRET = 'browser-rp-secret-0123456789';
+const SUBSTANTIAL = 'https://data.gov.dk/concept/core/nsis/Substantial';
+const shots = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../target/browser-tests');
+mkdirSync(shots, { recursive: true });
+
+let failures = 0;
+let passes = 0;
+async function step(name, fn) {
+  try {
+    const value = await fn();
+    passes++;
+    console.log(`${name}: ok`);
+    return value;
+  } catch (e) {
+    failures++;
+    const text = String((e && e.stack) || e).replace(/\x1b\[[0-9;]*m/g, '').split('\n');
+    console.log(`${name}: FAIL ${text[0]}`);
+    for (const line of text.slice(1, 8)) console.log(`    ${line.trim()}`);
+    return undefined;
+  }
+}
+
+const b64url = (buf) => Buffer.from(buf).toString('base64url');
+
+// The relying party's callback: answers 200 "done" and remembers each query by its state.
+const callbacks = new Map();
+const server = http.createServer((req, res) => {
+  const url = new URL(req.url, 'http://127.0.0.1');
+  if (url.pathname === '/callback') {
+    callbacks.set(url.searchParams.get('state'), url.searchParams);
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end('done');
+  } else {
+    res.writeHead(404);
+    res.end();
+  }
+});
+await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+const redirectUri = `http://127.0.0.1:${server.address().port}/callback`;
+
+/** A fresh authorization request: the URL to open and what the callback must match. */
+function authorization() {
+  const state = b64url(randomBytes(16));
+  const nonce = b64url(randomBytes(16));
+  const verifier = b64url(randomBytes(32));
+  const challenge = b64url(createHash('sha256').update(verifier).digest());
+  const url = new URL(`${issuer}/authorize`);
+  url.search = new URLSearchParams({
+    response_type: 'code',
+    client_id: CLIENT_ID,
+    redirect_uri: redirectUri,
+    scope: 'openid mitid',
+    state,
+    nonce,
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+  }).toString();
+  return { url: url.toString(), state, nonce, verifier };
+}
+
+/** Waits (polling by the page itself, no reloads) until `page` is on the callback; returns its query. */
+async function landed(page, auth, timeout = 20_000) {
+  await page.waitForURL((u) => u.toString().startsWith(redirectUri + '?'), { timeout });
+  assert.equal(await page.textContent('body'), 'done');
+  const query = new URL(page.url()).searchParams;
+  assert.equal(query.get('state'), auth.state, 'state on the callback');
+  assert.ok(callbacks.has(auth.state), 'the relying party received the callback');
+  assert.equal(query.get('iss'), issuer, 'RFC 9207 iss on the callback');
+  return query;
+}
+
+/** Redeems the code (client_secret_basic, PKCE) and returns the ID token's payload. */
+async function redeem(query, auth) {
+  const code = query.get('code');
+  assert.ok(code, `a code on the callback (got ${query})`);
+  const basic = Buffer.from(`${encodeURIComponent(CLIENT_ID)}:${encodeURIComponent(CLIENT_SECRET)}`).toString('base64');
+  const res = await fetch(`${issuer}/token`, {
+    method: 'POST',
+    headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: redirectUri,
+      code_verifier: auth.verifier,
+    }),
+  });
+  const body = await res.json();
+  assert.equal(res.status, 200, `token endpoint: ${JSON.stringify(body)}`);
+  assert.ok(body.id_token, 'an ID token');
+  const claims = JSON.parse(Buffer.from(body.id_token.split('.')[1], 'base64url').toString());
+  assert.equal(claims.iss, issuer);
+  assert.equal(claims.aud === CLIENT_ID || (Array.isArray(claims.aud) && claims.aud.includes(CLIENT_ID)), true, 'aud');
+  assert.equal(claims.nonce, auth.nonce, 'nonce');
+  return claims;
+}
+
+/** The user-ID screen: type the user ID and continue. Returns the login's id from the URL. */
+async function enterUserId(page, auth, userId) {
+  await page.goto(auth.url);
+  const match = /\/login\/([^/?#]+)/.exec(page.url());
+  assert.ok(match, `the authorize request lands on a login screen, not ${page.url()}`);
+  assert.ok(await page.locator('input[type=hidden][name=csrf]').first().inputValue(), 'a csrf field');
+  await page.fill('input[name=user_id]#user_id', userId);
+  await page.click('button[name=action][value=user_id]');
+  await page.locator('button[name=action][value=user_id]').waitFor({ state: 'detached' });
+  return decodeURIComponent(match[1]);
+}
+
+/** After the user ID: the authenticator's own screen (`ready`), or the choose screen first. */
+async function chooseIfAsked(page, method, ready) {
+  const choose = `button[name=method][value=${method}]`;
+  await page.locator(`${ready}, ${choose}`).first().waitFor();
+  if (await page.locator(choose).count()) {
+    await page.click(choose);
+    await page.locator(ready).first().waitFor();
+  }
+}
+
+async function screenshot(page, name) {
+  await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+}
+
+/** Runs one test in its own browser context (own cookies); a screenshot on failure. */
+async function inContext(browser, name, fn) {
+  const context = await browser.newContext({ locale: 'da-DK' });
+  context.setDefaultTimeout(15_000);
+  try {
+    await fn(context);
+  } catch (e) {
+    for (const [i, page] of context.pages().entries()) {
+      await screenshot(page, `${name}-failure-tab${i + 1}`).catch(() => {});
+    }
+    throw e;
+  } finally {
+    await context.close();
+  }
+}
+
+const browser = await step('chromium starts', async () => {
+  const b = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  assert.match(b.version(), /^\d+\./);
+  return b;
+});
+
+const registered = await step('control API registers the client', async () => {
+  const res = await fetch(`${issuer}/_sim/v1/clients`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      client_id: CLIENT_ID,
+      client_secret: CLIENT_SECRET,
+      redirect_uris: [redirectUri],
+      post_logout_redirect_uris: [],
+    }),
+  });
+  assert.equal(res.status, 201, await res.text());
+  return true;
+});
+
+if (browser && registered) {
+  await step('the authorize request opens the login screen', () =>
+    inContext(browser, 'smoke', async (context) => {
+      const page = await context.newPage();
+      const auth = authorization();
+      const response = await page.goto(auth.url);
+      assert.equal(response.status(), 200);
+      assert.match(page.url(), /\/login\/[^/]+$/);
+      assert.ok(await page.locator('input[type=hidden][name=csrf]').first().inputValue(), 'a csrf field');
+      assert.equal(await page.locator('button[name=action][value=cancel]').count() > 0, true, 'a cancel button');
+    }));
+
+  await step('a. app login across two tabs', () =>
+    inContext(browser, 'app', async (context) => {
+      const tab1 = await context.newPage();
+      const auth = authorization();
+      const txn = await enterUserId(tab1, auth, 'anna');
+      await chooseIfAsked(tab1, 'app', '#app-code');
+      const code = (await tab1.textContent('#app-code')).replace(/\s/g, '');
+      assert.match(code, /^\d{4}$/, 'a 4-digit code in #app-code');
+      await tab1.waitForFunction(
+        () => {
+          const img = document.querySelector('#app-qr');
+          return img instanceof HTMLImageElement && img.complete && img.naturalWidth > 0;
+        },
+        null,
+        { timeout: 10_000 },
+      );
+      await screenshot(tab1, 'app-tab1-code');
+
+      const tab2 = await context.newPage();
+      await tab2.goto(`${issuer}/_sim/app/anna`);
+      let request = tab2.locator(`[data-login="${txn}"]`);
+      if (!(await request.count())) request = tab2.locator('.app-request').first();
+      await request.waitFor();
+      assert.match(await request.textContent(), new RegExp(CLIENT_ID), "the request names the service");
+      await request.locator('input[name=code]').fill(code);
+      await screenshot(tab2, 'app-tab2-request');
+      const swipe = request.locator('input[type=range]#swipe');
+      await swipe.evaluate((el) => {
+        el.value = el.max || '100';
+        el.dispatchEvent(new Event('input', { bubbles: true }));
+        el.dispatchEvent(new Event('change', { bubbles: true }));
+      });
+
+      const query = await landed(tab1, auth); // tab 1 moves on by itself
+      const claims = await redeem(query, auth);
+      assert.deepEqual(claims.amr, ['code_app']);
+      assert.equal(claims.acr, SUBSTANTIAL);
+    }));
+
+  await step('b. code viewer login', () =>
+    inContext(browser, 'codeviewer', async (context) => {
+      const tab1 = await context.newPage();
+      const auth = authorization();
+      await enterUserId(tab1, auth, 'dorthe');
+      await chooseIfAsked(tab1, 'code_viewer', 'input[name=code]');
+
+      const tab2 = await context.newPage();
+      await tab2.goto(`${issuer}/_sim/codeviewer/KV-100200300`);
+      const read = async () => ({
+        code: (await tab2.textContent('#code')).replace(/\s/g, ''),
+        left: Number((await tab2.textContent('#seconds-left')).trim()),
+      });
+      let shown = await read();
+      assert.match(shown.code, /^\d{6}$/, 'a 6-digit code in #code');
+      assert.ok(Number.isInteger(shown.left) && shown.left > 0, `a countdown in #seconds-left (${shown.left})`);
+      if (shown.left < 5) {
+        // Too close to the next code: wait for the viewer to show it.
+        await tab2.waitForFunction((old) => document.querySelector('#code').textContent.replace(/\s/g, '') !== old,
+          shown.code, { timeout: 70_000 });
+        shown = await read();
+        assert.match(shown.code, /^\d{6}$/);
+      }
+      await screenshot(tab2, 'codeviewer-tab2-viewer');
+
+      await tab1.fill('input[name=code]', shown.code);
+      await tab1.click('button[name=action][value=code]');
+      await tab1.fill('input[name=password]', 'test1234');
+      await screenshot(tab1, 'codeviewer-tab1-password');
+      await tab1.click('button[name=action][value=password]');
+
+      const query = await landed(tab1, auth);
+      const claims = await redeem(query, auth);
+      assert.deepEqual(claims.amr, ['code_token', 'password']);
+      assert.equal(claims.acr, SUBSTANTIAL);
+    }));
+
+  await step('c. cancel', () =>
+    inContext(browser, 'cancel', async (context) => {
+      const tab1 = await context.newPage();
+      const auth = authorization();
+      await enterUserId(tab1, auth, 'anna');
+      const cancel = tab1.locator('button[name=action][value=cancel]');
+      await cancel.waitFor();
+      await screenshot(tab1, 'cancel-tab1');
+      await cancel.click();
+      const query = await landed(tab1, auth);
+      assert.equal(query.get('code'), null, 'no code');
+      assert.equal(query.get('error'), 'access_denied');
+      assert.equal(query.get('error_description'), 'mitid_user_aborted');
+    }));
+}
+
+await browser?.close();
+server.close();
+const expected = 6;
+if (passes + failures < expected) {
+  console.log(`browser tests: FAIL only ${passes + failures} of ${expected} steps ran`);
+  failures++;
+}
+process.exit(failures > 0 ? 1 : 0);
