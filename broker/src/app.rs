@@ -51,4 +51,9 @@ impl Broker {
     pub fn now(&self) -> i64 {
         self.clock.now()
     }
+
+    /// The level a login must reach: the client's `acr_values`, else the configured default.
+    pub fn required_level(&self, request: &crate::model::AuthRequest) -> crate::model::Level {
+        request.acr.unwrap_or(self.config.login.default_level)
+    }
 }

@@ -7,6 +7,9 @@ use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use crate::mitid::LockoutPolicy;
+use crate::model::Level;
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
@@ -21,7 +24,44 @@ pub struct Config {
     /// The identity auto-approve logs in as when a login names none.
     pub default_user_id: String,
     pub tokens: Lifetimes,
+    pub login: LoginSettings,
     pub demo_client: DemoClient,
+}
+
+/// The simulated MitID login. The real counts and timeouts are not published (except three
+/// wrong codes); these are sensible guesses, to change here.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct LoginSettings {
+    /// The level a login must reach when the client sends no `acr_values` we know.
+    pub default_level: Level,
+    /// How long an app request waits for the app, in seconds.
+    pub app_approval_seconds: i64,
+    /// Wrong codes in a row (code viewer, code reader) before the device is blocked, and for
+    /// how long.
+    pub code_lockout: LockoutPolicy,
+    /// Wrong passwords in a row before the password is blocked, and for how long.
+    pub password_lockout: LockoutPolicy,
+    /// Wrong CPR numbers allowed in the CPR match.
+    pub cpr_match_tries: u32,
+    /// Codes on a NemID key card.
+    pub key_card_size: usize,
+}
+
+impl Default for LoginSettings {
+    fn default() -> LoginSettings {
+        LoginSettings {
+            default_level: Level::Substantial,
+            app_approval_seconds: 180,
+            code_lockout: LockoutPolicy::default(),
+            password_lockout: LockoutPolicy {
+                max_failures: 5,
+                block_seconds: 15 * 60,
+            },
+            cpr_match_tries: 3,
+            key_card_size: 148,
+        }
+    }
 }
 
 /// Lifetimes, in seconds.
@@ -59,6 +99,7 @@ impl Default for Config {
             auto_approve: false,
             default_user_id: "anna".into(),
             tokens: Lifetimes::default(),
+            login: LoginSettings::default(),
             demo_client: DemoClient::default(),
         }
     }

@@ -40,6 +40,8 @@ pub fn register_demo_client(store: &Store, demo: &DemoClient) -> StoreResult<()>
         id_token_signed_response_alg: keys::Alg::RS256,
         subject_type: SubjectType::Public,
         sector_identifier: None,
+        // Digital Post is a public authority: it gets `dk.cpr` without a CPR match.
+        private_service: false,
     })
 }
 

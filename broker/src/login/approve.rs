@@ -6,7 +6,8 @@
 use crate::clock::UnixTime;
 use crate::mitid::{self, simulate};
 use crate::model::{
-    Assurance, AuthRequest, DecisionSource, Identity, IdentityStatus, Idp, Level, LoginStatus,
+    Assurance, AuthRequest, DecisionSource, Failure, Identity, IdentityStatus, Idp, Level,
+    LoginStatus,
 };
 
 /// An approval as `identity`, or the refusal that replaces it (`access_denied` at the client,
@@ -14,16 +15,18 @@ use crate::model::{
 pub fn approve(
     identity: &Identity,
     request: &AuthRequest,
+    required: Level,
     decided_by: DecisionSource,
     now: UnixTime,
 ) -> LoginStatus {
-    match authenticate(identity, request) {
+    match authenticate(identity, request, required) {
         Ok((assurance, amr)) => LoginStatus::Approved {
             identity_id: identity.id.clone(),
             user_id: identity.user_id.clone(),
             acr: assurance.loa(),
             amr,
             assurance,
+            business: None,
             decided_by,
             decided_at: now,
         },
@@ -37,7 +40,7 @@ pub fn reject(
     now: UnixTime,
 ) -> LoginStatus {
     LoginStatus::Rejected {
-        description: description.unwrap_or_else(|| "the person cancelled".into()),
+        description: description.unwrap_or_else(|| Failure::UserAborted.code().into()),
         decided_by,
         decided_at: now,
     }
@@ -47,6 +50,7 @@ pub fn reject(
 fn authenticate(
     identity: &Identity,
     request: &AuthRequest,
+    required: Level,
 ) -> Result<(Assurance, Vec<String>), String> {
     let user = &identity.user_id;
     match identity.status {
@@ -63,7 +67,6 @@ fn authenticate(
         }
     }
     let idp = choose_idp(identity, &request.idp_values)?;
-    let required = request.acr.unwrap_or(Level::Low);
     let (aal, amr) = match idp {
         Idp::Nemid => (
             simulate::NEMID_AAL,
@@ -160,7 +163,14 @@ mod tests {
     }
 
     fn outcome(identity: &Identity, request: &AuthRequest) -> Result<(Level, Vec<String>), String> {
-        match approve(identity, request, DecisionSource::InstanceDefault, 0) {
+        let required = request.acr.unwrap_or(Level::Low);
+        match approve(
+            identity,
+            request,
+            required,
+            DecisionSource::InstanceDefault,
+            0,
+        ) {
             LoginStatus::Approved { acr, amr, .. } => Ok((acr, amr)),
             LoginStatus::Rejected { description, .. } => Err(description),
             LoginStatus::Pending => Err("pending".into()),
@@ -193,7 +203,7 @@ mod tests {
         }]);
         p.ial = Level::Substantial;
         let r = request(None, vec![]);
-        match approve(&p, &r, DecisionSource::InstanceDefault, 0) {
+        match approve(&p, &r, Level::Low, DecisionSource::InstanceDefault, 0) {
             LoginStatus::Approved { acr, assurance, .. } => {
                 assert_eq!(acr, Level::Substantial);
                 assert_eq!(assurance.aal, Level::High);

@@ -46,10 +46,18 @@ pub fn deliver(
             acr,
             amr,
             assurance,
+            business,
             ..
         } => {
-            let (session, cookie) =
-                session::create(broker, identity_id, *acr, amr, *assurance, now)?;
+            let (session, cookie) = session::create(
+                broker,
+                identity_id,
+                *acr,
+                amr,
+                *assurance,
+                business.clone(),
+                now,
+            )?;
             let code = issue_code(broker, &txn.request, &session, &txn.id, now)?;
             Ok(AuthorizeResult {
                 outcome: AuthorizeOutcome::Redirect(redirect.code(&broker.issuer, &code)),
@@ -91,10 +99,12 @@ pub fn from_session(
             acr: session.acr,
             amr: session.amr.clone(),
             assurance: session.assurance,
+            business: session.business.clone(),
             decided_by: DecisionSource::ExistingSession,
             decided_at: now,
         },
         delivered: true,
+        flow: Default::default(),
     })?;
     let code = issue_code(broker, request, session, &id, now)?;
     Ok((id, code))
@@ -122,6 +132,7 @@ fn issue_code(
             amr: session.amr.clone(),
             assurance: session.assurance,
             sid: session.sid.clone(),
+            business: session.business.clone(),
             login_id: Some(login_id.clone()),
         },
         redirect_uri: request.redirect_uri.clone(),

@@ -6,7 +6,8 @@ use super::approve::{approve, reject};
 use crate::app::Broker;
 use crate::clock::UnixTime;
 use crate::model::{
-    AuthRequest, DecisionOutcome, DecisionSource, IdentityRule, LoginStatus, UserId,
+    AuthRequest, DecisionOutcome, DecisionSource, Device, Failure, IdentityRule, LoginStatus,
+    UserId,
 };
 use crate::store::StoreError;
 
@@ -17,6 +18,7 @@ pub fn decide_automatically(
     now: UnixTime,
 ) -> Result<Option<LoginStatus>, StoreError> {
     let store = &broker.store;
+    let required = broker.required_level(request);
     let hinted_user = request.login_hint.as_ref().map(UserId::new);
     let hinted = match &hinted_user {
         Some(u) => store.identities.by_user_id(u)?,
@@ -37,7 +39,7 @@ pub fn decide_automatically(
                     .or(hinted_user.clone())
                     .unwrap_or_else(|| UserId::new(broker.config.default_user_id.clone()));
                 match store.identities.by_user_id(&user)? {
-                    Some(identity) => approve(&identity, request, source, now),
+                    Some(identity) => approve(&identity, request, required, source, now),
                     None => reject(
                         Some(format!(
                             "the queued decision names no test identity ({user})"
@@ -59,7 +61,7 @@ pub fn decide_automatically(
                 user_id: user.clone(),
             };
             return Ok(Some(match &hinted {
-                Some(identity) => approve(identity, request, source, now),
+                Some(identity) => approve(identity, request, required, source, now),
                 None => reject(
                     Some(format!("login_hint names no test identity ({user})")),
                     source,
@@ -83,11 +85,28 @@ pub fn decide_automatically(
                 user_id: identity.user_id.clone(),
             };
             return Ok(Some(match rule {
-                IdentityRule::AlwaysApproves => approve(identity, request, source, now),
+                IdentityRule::AlwaysApproves => approve(identity, request, required, source, now),
                 IdentityRule::AlwaysCancels => {
-                    reject(Some("the person cancelled".into()), source, now)
+                    reject(Some(Failure::UserAborted.code().into()), source, now)
                 }
-                IdentityRule::Locked => reject(Some("the identity is locked".into()), source, now),
+                IdentityRule::Locked => {
+                    reject(Some(Failure::IdentityLocked.code().into()), source, now)
+                }
+                IdentityRule::AppTimesOut => {
+                    reject(Some(Failure::ApprovalExpired.code().into()), source, now)
+                }
+                IdentityRule::WrongCode => reject(
+                    Some(
+                        Failure::AuthenticatorBlocked {
+                            device: Device::CodeViewer,
+                            until: now,
+                        }
+                        .code()
+                        .into(),
+                    ),
+                    source,
+                    now,
+                ),
             }));
         }
     }
@@ -95,7 +114,13 @@ pub fn decide_automatically(
     // 5. The instance default.
     if auto {
         return Ok(Some(match &identity {
-            Some(identity) => approve(identity, request, DecisionSource::InstanceDefault, now),
+            Some(identity) => approve(
+                identity,
+                request,
+                required,
+                DecisionSource::InstanceDefault,
+                now,
+            ),
             None => reject(
                 Some(format!(
                     "auto-approve has no default identity ({} does not exist)",

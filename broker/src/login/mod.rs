@@ -4,6 +4,7 @@
 pub mod approve;
 pub mod explain;
 pub mod finish;
+pub mod flow;
 pub mod ladder;
 
 use crate::app::Broker;
@@ -26,6 +27,7 @@ pub fn park(broker: &Broker, request: AuthRequest, now: UnixTime) -> Result<Logi
         expires_at: now + broker.config.tokens.login_ttl,
         status: LoginStatus::Pending,
         delivered: false,
+        flow: Default::default(),
         request,
     };
     if let Some(status) = ladder::decide_automatically(broker, &txn.request, now)? {
@@ -87,7 +89,13 @@ pub fn decide(
             let identity = broker.store.identities.by_user_id(&user)?.ok_or_else(|| {
                 DecideError::BadDecision(format!("no identity with user ID {user}"))
             })?;
-            approve::approve(&identity, &txn.request, source, now)
+            approve::approve(
+                &identity,
+                &txn.request,
+                broker.required_level(&txn.request),
+                source,
+                now,
+            )
         }
         DecisionOutcome::Reject { description } => {
             approve::reject(description.clone(), source, now)

@@ -222,6 +222,11 @@ impl KeyCard {
         }
     }
 
+    /// Whether this key has been answered (and so is spent).
+    pub fn is_used(&self, key: KeyNumber) -> bool {
+        self.used.contains(&key)
+    }
+
     /// Codes not yet spent.
     pub fn remaining(&self) -> usize {
         self.entries.len().saturating_sub(self.used.len())

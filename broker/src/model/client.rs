@@ -62,6 +62,10 @@ pub struct Client {
     /// Sector for pairwise `sub`; defaults to the host of the first redirect URI.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sector_identifier: Option<String>,
+    /// A private service (not a public authority): asking for the `ssn` scope makes the person
+    /// type their CPR number, which the broker matches (the brokers' CPR match).
+    #[serde(default)]
+    pub private_service: bool,
 }
 
 fn default_alg() -> Alg {

@@ -17,6 +17,9 @@ pub struct Grant {
     #[serde(default)]
     pub assurance: Assurance,
     pub sid: Sid,
+    /// The MitID Erhverv identity the person logged in as (its professional UUID).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub business: Option<String>,
     /// The login that made the grant (`mitid.transaction_id`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub login_id: Option<TxnId>,
@@ -69,5 +72,8 @@ pub struct Session {
     pub amr: Vec<String>,
     #[serde(default)]
     pub assurance: Assurance,
+    /// The MitID Erhverv identity the person logged in as (its professional UUID).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub business: Option<String>,
     pub expires_at: UnixTime,
 }

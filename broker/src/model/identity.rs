@@ -253,6 +253,10 @@ pub enum IdentityRule {
     AlwaysApproves,
     /// The identity is locked: the login fails with `access_denied`.
     Locked,
+    /// The app never answers: an app login waits until its approval expires.
+    AppTimesOut,
+    /// Every code typed (code viewer, code reader, key card) is taken as wrong.
+    WrongCode,
 }
 
 #[cfg(test)]

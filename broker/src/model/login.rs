@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use super::{Assurance, ClientId, IdentityId, Idp, Level, TxnId, UserId};
+use super::{Assurance, ClientId, Flow, IdentityId, Idp, Level, TxnId, UserId};
 use crate::clock::UnixTime;
 
 /// `prompt` values the broker acts on (OIDC Core 3.1.2.1).
@@ -106,6 +106,9 @@ pub enum LoginStatus {
         amr: Vec<String>,
         #[serde(default)]
         assurance: Assurance,
+        /// The MitID Erhverv identity chosen (its professional UUID).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        business: Option<String>,
         decided_by: DecisionSource,
         decided_at: UnixTime,
     },
@@ -142,6 +145,9 @@ pub struct LoginTxn {
     /// Set once the outcome went back to the client; a login finishes only once.
     #[serde(default)]
     pub delivered: bool,
+    /// The interactive login's screens, while it is pending.
+    #[serde(default)]
+    pub flow: Flow,
 }
 
 /// A decision waiting for the next login that matches its filters; consumed once.

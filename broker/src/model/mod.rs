@@ -4,6 +4,7 @@ mod assurance;
 mod authenticators;
 mod business;
 mod client;
+mod flow;
 mod grant;
 mod identity;
 mod ids;
@@ -14,6 +15,7 @@ pub use assurance::{Assurance, Idp};
 pub use authenticators::EnrolledAuthenticator;
 pub use business::{BusinessIdentity, BusinessRole, NemId};
 pub use client::{AuthMethod, Client, SubjectType};
+pub use flow::{AppRequest, Device, DeviceState, Failure, Flow, Method, Notice, Step};
 pub use grant::{AccessToken, AuthCode, Grant, RefreshToken, Session};
 pub use identity::{
     parse_date, Address, CprStatus, Identity, IdentityError, IdentityRule, IdentityStatus,

@@ -150,6 +150,7 @@ mod tests {
             amr: vec![],
             assurance: Assurance::default(),
             sid: Sid::new("s"),
+            business: None,
             login_id: Some(TxnId::new("login-1")),
         }
     }

@@ -69,6 +69,7 @@ pub fn create(
     acr: Level,
     amr: &[String],
     assurance: Assurance,
+    business: Option<String>,
     now: UnixTime,
 ) -> StoreResult<(Session, String)> {
     let cookie = secrets::random_token();
@@ -80,6 +81,7 @@ pub fn create(
         acr,
         amr: amr.to_vec(),
         assurance,
+        business,
         expires_at: now + broker.config.tokens.session_ttl,
     };
     broker.store.sessions.put(&session)?;

@@ -141,6 +141,7 @@ fn client(id: &str, name: &str) -> Client {
         id_token_signed_response_alg: keys::Alg::ES256,
         subject_type: SubjectType::Pairwise,
         sector_identifier: Some(format!("{id}.example")),
+        private_service: true,
     }
 }
 
@@ -183,6 +184,7 @@ fn login(id: &str, created_at: UnixTime, expires_at: UnixTime) -> LoginTxn {
         expires_at,
         status: LoginStatus::Pending,
         delivered: false,
+        flow: Default::default(),
     }
 }
 
@@ -193,6 +195,7 @@ fn approved(user_id: &str) -> LoginStatus {
         acr: Level::High,
         amr: vec!["pwd".into()],
         assurance: Assurance::default(),
+        business: None,
         decided_by: DecisionSource::Explicit {
             via: "control".into(),
         },
@@ -219,6 +222,7 @@ fn grant(id: &str) -> Grant {
         amr: vec!["pwd".into()],
         assurance: Assurance::default(),
         sid: Sid::new(format!("sid-{id}")),
+        business: None,
         login_id: Some(TxnId::new(format!("login-{id}"))),
     }
 }
@@ -261,6 +265,7 @@ fn session(sid: &str, cookie_hash: &str) -> Session {
         acr: Level::Substantial,
         amr: vec!["pwd".into()],
         assurance: Assurance::default(),
+        business: None,
         expires_at: NOW + 3600,
     }
 }

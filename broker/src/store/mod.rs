@@ -12,8 +12,8 @@ use std::sync::Arc;
 
 use crate::clock::UnixTime;
 use crate::model::{
-    AccessToken, AuthCode, Client, ClientId, DecisionSource, GrantId, Identity, IdentityId,
-    LoginStatus, LoginTxn, QueuedDecision, RefreshToken, Session, Sid, TxnId, UserId,
+    AccessToken, AuthCode, Client, ClientId, DecisionSource, DeviceState, Flow, GrantId, Identity,
+    IdentityId, LoginStatus, LoginTxn, QueuedDecision, RefreshToken, Session, Sid, TxnId, UserId,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -74,6 +74,24 @@ pub trait LoginStore: Send + Sync {
     /// Marks the outcome as sent to the client. True only for the first caller, so a login
     /// finishes (issues a code) once.
     fn mark_delivered(&self, id: &TxnId) -> StoreResult<bool>;
+    /// Writes the interactive flow of a pending login if nobody wrote it since the caller read
+    /// it (its `rev` is still `expected_rev`); the stored flow's `rev` becomes
+    /// `expected_rev + 1`. `None` when the login is gone, settled, or was written meanwhile:
+    /// the caller reads it again.
+    fn update_flow(
+        &self,
+        id: &TxnId,
+        expected_rev: u64,
+        flow: &Flow,
+    ) -> StoreResult<Option<LoginTxn>>;
+    fn clear(&self) -> StoreResult<()>;
+}
+
+/// What an identity's devices remember between logins (wrong attempts, blocks, spent codes).
+pub trait DeviceStore: Send + Sync {
+    /// The identity's device state; the default state when nothing was stored.
+    fn get(&self, identity: &IdentityId) -> StoreResult<DeviceState>;
+    fn put(&self, identity: &IdentityId, state: &DeviceState) -> StoreResult<()>;
     fn clear(&self) -> StoreResult<()>;
 }
 
@@ -160,6 +178,7 @@ pub struct Store {
     pub tokens: Arc<dyn TokenStore>,
     pub sessions: Arc<dyn SessionStore>,
     pub decisions: Arc<dyn DecisionStore>,
+    pub devices: Arc<dyn DeviceStore>,
     pub meta: Arc<dyn MetaStore>,
     pub maintenance: Arc<dyn Maintenance>,
 }
@@ -175,14 +194,16 @@ impl Store {
             tokens: db.clone(),
             sessions: db.clone(),
             decisions: db.clone(),
+            devices: db.clone(),
             meta: db.clone(),
             maintenance: db,
         }
     }
 
-    /// Clears logins, codes, tokens, sessions and queued decisions; keeps identities, clients
-    /// and keys.
+    /// Clears logins, codes, tokens, sessions, queued decisions and device state (blocks,
+    /// wrong attempts, spent key-card codes); keeps identities, clients and keys.
     pub fn reset(&self) -> StoreResult<()> {
+        self.devices.clear()?;
         self.logins.clear()?;
         self.codes.clear()?;
         self.tokens.clear()?;

@@ -59,6 +59,7 @@ CREATE TABLE IF NOT EXISTS decisions (
     for_user_id TEXT,
     data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS devices (identity_id TEXT PRIMARY KEY, data TEXT NOT NULL);
 "#;
 
 pub struct SqliteStore {
@@ -373,8 +374,65 @@ impl LoginStore for SqliteStore {
         tx.commit().map_err(db)?;
         Ok(true)
     }
+    fn update_flow(
+        &self,
+        id: &TxnId,
+        expected_rev: u64,
+        flow: &Flow,
+    ) -> StoreResult<Option<LoginTxn>> {
+        let conn = self.conn()?;
+        let tx = conn.unchecked_transaction().map_err(db)?;
+        let data: Option<String> = tx
+            .query_row(
+                "SELECT data FROM logins WHERE id = ?1 AND status = 'pending'",
+                [id.as_str()],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(db)?;
+        let Some(data) = data else {
+            return Ok(None);
+        };
+        let mut txn: LoginTxn = from_json(&data)?;
+        if txn.flow.rev != expected_rev {
+            return Ok(None);
+        }
+        txn.flow = Flow {
+            rev: expected_rev + 1,
+            ..flow.clone()
+        };
+        tx.execute(
+            "UPDATE logins SET data = ?2 WHERE id = ?1",
+            params![id.as_str(), to_json(&txn)?],
+        )
+        .map_err(db)?;
+        tx.commit().map_err(db)?;
+        Ok(Some(txn))
+    }
     fn clear(&self) -> StoreResult<()> {
         self.exec("DELETE FROM logins", [])?;
+        Ok(())
+    }
+}
+
+impl DeviceStore for SqliteStore {
+    fn get(&self, identity: &IdentityId) -> StoreResult<DeviceState> {
+        let state: Option<DeviceState> = self.one_data(
+            "SELECT data FROM devices WHERE identity_id = ?1",
+            [identity.as_str()],
+        )?;
+        Ok(state.unwrap_or_default())
+    }
+    fn put(&self, identity: &IdentityId, state: &DeviceState) -> StoreResult<()> {
+        self.exec(
+            "INSERT INTO devices (identity_id, data) VALUES (?1, ?2)
+             ON CONFLICT(identity_id) DO UPDATE SET data = excluded.data",
+            params![identity.as_str(), to_json(state)?],
+        )?;
+        Ok(())
+    }
+    fn clear(&self) -> StoreResult<()> {
+        self.exec("DELETE FROM devices", [])?;
         Ok(())
     }
 }

@@ -286,6 +286,8 @@ struct ClientInput {
     subject_type: SubjectType,
     #[serde(default)]
     sector_identifier: Option<String>,
+    #[serde(default)]
+    private_service: bool,
 }
 
 /// A client as shown: never the secret or its hash.
@@ -350,6 +352,7 @@ async fn create_client(State(b): AppState, body: Bytes) -> ApiResult {
             .unwrap_or(keys::Alg::RS256),
         subject_type: input.subject_type,
         sector_identifier: input.sector_identifier,
+        private_service: input.private_service,
     };
     b.store.clients.create(&client)?;
     let mut view = client_view(&client);

@@ -1,27 +1,45 @@
-//! The simple login page: lists the test identities with "approve" and "cancel". A settled
-//! login (from here or the control API) finishes by redirecting to the client.
+//! The login screens (`/login/{txn}`): the simulated MitID flow of `login::flow`, one plain
+//! HTML form per screen, answered with Post/Redirect/Get so a form-walker (or a person
+//! pressing reload) never sends a form twice. A settled login (from here, a simulated device
+//! or the control API) finishes by redirecting to the client.
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::Response;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
 use std::sync::Arc;
 
 use crate::app::Broker;
 use crate::error::OAuthError;
+use crate::login::flow::{self, Input};
 use crate::login::{self, finish::finish, DecideError};
-use crate::model::{DecisionOutcome, LoginTxn, TxnId, UserId};
+use crate::model::{
+    BusinessRole, DecisionOutcome, Device, EnrolledAuthenticator, Failure, Identity, LoginTxn,
+    Method, Step, TxnId, UserId,
+};
 use crate::oidc::Params;
 use crate::paths;
 use crate::secrets;
 use crate::web::oidc::authorize_result_response;
-use crate::web::pages::{self, LoginIdentity, LoginPage};
+use crate::web::pages::{self, AppView, Choice, FailureView, LoginIdentity, LoginPage};
+use crate::web::qr;
+use crate::web::responses::no_store_json;
+use crate::web::texts::{texts, Texts};
 
-fn lang(txn: &LoginTxn) -> &'static str {
-    if txn.request.english() {
-        "en"
-    } else {
-        "da"
+/// Where the simulated devices live (outside the issuer's path, beside the control API).
+pub const SIM_APP: &str = "/_sim/app";
+pub const SIM_CODE_VIEWER: &str = "/_sim/codeviewer";
+pub const SIM_CODE_READER: &str = "/_sim/codereader";
+pub const SIM_CHIP: &str = "/_sim/chip";
+pub const SIM_KEY_CARD: &str = "/_sim/keycard";
+
+pub fn lang(txn: &LoginTxn) -> &'static str {
+    match txn.flow.lang.as_deref() {
+        Some("en") => "en",
+        Some(_) => "da",
+        None if txn.request.english() => "en",
+        None => "da",
     }
 }
 
@@ -34,7 +52,11 @@ fn not_found() -> Response {
 }
 
 fn load(broker: &Broker, id: &str) -> Result<LoginTxn, Box<Response>> {
-    match broker.store.logins.get(&TxnId::new(id)) {
+    let loaded = broker.store.logins.get(&TxnId::new(id)).and_then(|t| {
+        t.map(|t| flow::refresh(broker, t, broker.now()))
+            .transpose()
+    });
+    match loaded {
         Ok(Some(txn)) => Ok(txn),
         Ok(None) => Err(Box::new(not_found())),
         Err(e) => Err(Box::new(pages::error_page(
@@ -46,14 +68,34 @@ fn load(broker: &Broker, id: &str) -> Result<LoginTxn, Box<Response>> {
 }
 
 pub async fn show(State(broker): State<Arc<Broker>>, Path(id): Path<String>) -> Response {
-    let txn = match load(&broker, &id) {
-        Ok(t) => t,
-        Err(r) => return *r,
-    };
-    respond(&broker, &txn)
+    match load(&broker, &id) {
+        Ok(txn) => respond(&broker, &txn),
+        Err(r) => *r,
+    }
 }
 
-/// Finishes a settled login; shows the page for a pending one.
+/// What the waiting screens poll: they reload when `rev` or `status` changes.
+pub async fn status(State(broker): State<Arc<Broker>>, Path(id): Path<String>) -> Response {
+    let txn = match load(&broker, &id) {
+        Ok(t) => t,
+        Err(_) => return no_store_json(StatusCode::NOT_FOUND, &json!({"error": "no such login"})),
+    };
+    let seconds_left = match &txn.flow.step {
+        Step::App(request) => Some((request.expires_at - broker.now()).max(0)),
+        _ => None,
+    };
+    no_store_json(
+        StatusCode::OK,
+        &json!({
+            "status": txn.status.name(),
+            "rev": txn.flow.rev,
+            "step": txn.flow.step.name(),
+            "seconds_left": seconds_left,
+        }),
+    )
+}
+
+/// Finishes a settled login; shows the screen of a pending one.
 fn respond(broker: &Broker, txn: &LoginTxn) -> Response {
     let lang = lang(txn);
     let now = broker.now();
@@ -72,11 +114,14 @@ fn respond(broker: &Broker, txn: &LoginTxn) -> Response {
             lang,
         );
     }
-    let identities = match broker.store.identities.list() {
-        Ok(list) => list,
-        Err(e) => return pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, &e.into(), lang),
-    };
-    let client_name = broker
+    match screen(broker, txn, texts(lang)) {
+        Ok(page) => pages::render(StatusCode::OK, &page),
+        Err(e) => pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, &e, lang),
+    }
+}
+
+fn client_name(broker: &Broker, txn: &LoginTxn) -> String {
+    broker
         .store
         .clients
         .get(&txn.request.client_id)
@@ -89,25 +134,198 @@ fn respond(broker: &Broker, txn: &LoginTxn) -> Response {
                 c.name
             }
         })
+        .unwrap_or_else(|| txn.request.client_id.to_string())
+}
+
+/// The serial of the identity's device of this kind (or a stable stand-in when it has none).
+fn serial_of(identity: &Identity, device: Device) -> String {
+    identity
+        .authenticators
+        .iter()
+        .find_map(|a| match (a, device) {
+            (EnrolledAuthenticator::CodeViewer { serial }, Device::CodeViewer)
+            | (EnrolledAuthenticator::CodeReader { serial }, Device::CodeReader)
+            | (EnrolledAuthenticator::Chip { serial }, Device::Chip) => serial.clone(),
+            _ => None,
+        })
+        .unwrap_or_else(|| identity.user_id.to_string())
+}
+
+fn screen<'a>(
+    broker: &Broker,
+    txn: &'a LoginTxn,
+    t: &'static Texts,
+) -> Result<LoginPage<'a>, OAuthError> {
+    let now = broker.now();
+    let flow = &txn.flow;
+    let identity = match &flow.identity_id {
+        Some(id) => broker.store.identities.get(id)?,
+        None => None,
+    };
+    let required = broker.required_level(&txn.request);
+    let offered = identity
+        .as_ref()
+        .map(|i| flow::offered_methods(i, &txn.request, required))
         .unwrap_or_default();
-    let action = format!("{}/{}", broker.issuer.endpoint(paths::LOGIN), txn.id);
-    pages::render(
-        StatusCode::OK,
-        &LoginPage {
-            lang,
-            client_name: &client_name,
-            identities: identities
+    let user = flow.user_id.as_ref().map(UserId::to_string);
+    let mut page = LoginPage {
+        lang: t.lang,
+        t,
+        client_name: client_name(broker, txn),
+        step: flow.step.name(),
+        action: format!("{}/{}", broker.issuer.endpoint(paths::LOGIN), txn.id),
+        status_url: format!("{}/{}/status", broker.issuer.endpoint(paths::LOGIN), txn.id),
+        csrf: &txn.csrf,
+        txn_id: txn.id.as_str(),
+        rev: flow.rev,
+        notice: flow.notice.as_ref().map(|n| t.notice(n)),
+        user_id: user
+            .clone()
+            .or_else(|| txn.request.login_hint.clone())
+            .unwrap_or_default(),
+        methods: Vec::new(),
+        can_switch: offered.len() > 1,
+        app: None,
+        device_help: "",
+        device_url: String::new(),
+        key_number: String::new(),
+        key_card_low: false,
+        business: Vec::new(),
+        allow_private: false,
+        failure: None,
+        identities: Vec::new(),
+        poll: false,
+    };
+    let user = user.unwrap_or_default();
+    match &flow.step {
+        Step::UserId => {
+            page.can_switch = false;
+            page.identities = broker
+                .store
+                .identities
+                .list()?
                 .iter()
                 .map(|i| LoginIdentity {
                     user_id: i.user_id.to_string(),
                     name: i.name(),
                 })
-                .collect(),
-            action: &action,
-            csrf: &txn.csrf,
-            txn_id: txn.id.as_str(),
-        },
+                .collect();
+        }
+        Step::Choose => {
+            page.can_switch = false;
+            page.methods = offered
+                .iter()
+                .map(|m| Choice {
+                    value: m.as_str().into(),
+                    label: t.method(*m).into(),
+                })
+                .collect();
+        }
+        Step::App(request) => {
+            let frames = qr::frame_payloads(&request.binding, flow.rev);
+            page.app = Some(AppView {
+                code: request.code.clone(),
+                qr_frames: frames.map(|f| qr::svg_data_uri(&f)),
+                seconds_left: (request.expires_at - now).max(0),
+            });
+            page.device_url = format!("{SIM_APP}/{user}");
+            page.poll = true;
+        }
+        Step::Code => {
+            let (help, base, device) = match flow.method {
+                Some(Method::CodeReader) => {
+                    (t.code_reader_help, SIM_CODE_READER, Device::CodeReader)
+                }
+                _ => (t.code_viewer_help, SIM_CODE_VIEWER, Device::CodeViewer),
+            };
+            page.device_help = help;
+            if let Some(identity) = &identity {
+                page.device_url = format!("{base}/{}", serial_of(identity, device));
+            }
+        }
+        Step::Password => {}
+        Step::Chip => {
+            if let Some(identity) = &identity {
+                page.device_url = format!("{SIM_CHIP}/{}", serial_of(identity, Device::Chip));
+            }
+            page.poll = true;
+        }
+        Step::KeyCard { key } => {
+            page.key_number = key.to_string();
+            page.device_url = format!("{SIM_KEY_CARD}/{user}");
+            if let Some(identity) = &identity {
+                let devices = broker.store.devices.get(&identity.id)?;
+                page.key_card_low = devices.key_card.as_ref().is_some_and(|c| c.running_low());
+            }
+        }
+        Step::Cpr => {}
+        Step::Business => {
+            page.can_switch = false;
+            page.allow_private = flow::allows_private(&txn.request);
+            page.business = identity
+                .iter()
+                .flat_map(|i| i.business.iter())
+                .map(|b| Choice {
+                    value: b.professional_uuid.clone(),
+                    label: format!(
+                        "{} (CVR {}), {}",
+                        b.organisation_name,
+                        b.cvr,
+                        match b.role {
+                            BusinessRole::Employee => t.employee,
+                            BusinessRole::Signatory => t.signatory,
+                        }
+                    ),
+                })
+                .collect();
+        }
+        Step::Failed { failure } => {
+            let (title, text) = t.failure(*failure);
+            page.failure = Some(FailureView {
+                title,
+                text,
+                can_retry: matches!(
+                    failure,
+                    Failure::UnknownUser
+                        | Failure::ApprovalExpired
+                        | Failure::AuthenticatorBlocked { .. }
+                ),
+            });
+        }
+    }
+    Ok(page)
+}
+
+/// The form's input, from its `action` (and the field that goes with it).
+fn input_of(form: &Params) -> Option<Input> {
+    let field = |name| form.get(name).unwrap_or_default().to_string();
+    Some(match form.get("action")? {
+        "user_id" => Input::UserId(field("user_id")),
+        "choose" => Input::Choose(Method::parse(form.get("method")?)?),
+        "code" => Input::Code(field("code")),
+        "password" => Input::Password(field("password")),
+        "cpr" => Input::Cpr(field("cpr")),
+        "business" => Input::Business(match form.get("business")? {
+            "private" => None,
+            uuid => Some(uuid.to_string()),
+        }),
+        "switch" => Input::Switch,
+        "retry" => Input::Retry,
+        "cancel" => Input::Cancel,
+        "leave" => Input::Leave,
+        _ => return None,
+    })
+}
+
+fn see_other(location: &str) -> Response {
+    (
+        StatusCode::SEE_OTHER,
+        [
+            (header::LOCATION, location.to_string()),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
     )
+        .into_response()
 }
 
 pub async fn submit(
@@ -133,30 +351,49 @@ pub async fn submit(
             lang,
         );
     }
-    let outcome = match form.get("action") {
-        Some("approve") => DecisionOutcome::Approve {
-            user_id: form.get("user_id").map(UserId::new),
-        },
-        Some("cancel") => DecisionOutcome::Reject { description: None },
-        _ => {
-            return pages::error_page(
-                StatusCode::BAD_REQUEST,
-                &OAuthError::invalid_request("choose approve or cancel"),
-                lang,
-            )
+    let page = format!("{}/{}", broker.issuer.endpoint(paths::LOGIN), txn.id);
+    let now = broker.now();
+    if let Some(chosen) = form.get("lang") {
+        if txn.status.is_pending() {
+            let mut flow = txn.flow.clone();
+            flow.lang = Some(if chosen == "en" { "en" } else { "da" }.into());
+            if let Err(e) = broker
+                .store
+                .logins
+                .update_flow(&txn.id, txn.flow.rev, &flow)
+            {
+                return pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, &e.into(), lang);
+            }
         }
+        return see_other(&page);
+    }
+    if form.get("action") == Some("approve") {
+        return shortcut(&broker, &txn, &form, lang);
+    }
+    let Some(input) = input_of(&form) else {
+        return pages::error_page(
+            StatusCode::BAD_REQUEST,
+            &OAuthError::invalid_request("the form has no action this page knows"),
+            lang,
+        );
     };
-    let settled = match login::decide(&broker, &txn.id, &outcome, "login_page", broker.now()) {
+    match flow::submit(&broker, &txn, input, now) {
+        Ok(t) if !t.status.is_pending() => respond(&broker, &t),
+        Ok(_) => see_other(&page),
+        Err(e) => pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, &e, lang),
+    }
+}
+
+/// The simulator's shortcut: approve at once as a test identity (an explicit decision, like
+/// the control API's).
+fn shortcut(broker: &Broker, txn: &LoginTxn, form: &Params, lang: &str) -> Response {
+    let outcome = DecisionOutcome::Approve {
+        user_id: form.get("user_id").map(UserId::new),
+    };
+    let settled = match login::decide(broker, &txn.id, &outcome, "login_page", broker.now()) {
         Ok(t) => t,
         // Someone else decided first: finish with the outcome that stands.
         Err(DecideError::AlreadySettled(t)) => *t,
-        Err(DecideError::BadDecision(msg)) => {
-            return pages::error_page(
-                StatusCode::BAD_REQUEST,
-                &OAuthError::invalid_request(msg),
-                lang,
-            )
-        }
         Err(e) => {
             return pages::error_page(
                 StatusCode::BAD_REQUEST,
@@ -165,5 +402,5 @@ pub async fn submit(
             )
         }
     };
-    respond(&broker, &settled)
+    respond(broker, &settled)
 }

@@ -3,11 +3,14 @@
 
 pub mod control;
 pub mod cookies;
+pub mod devices;
 pub mod login_page;
 pub mod oidc;
 pub mod openapi;
 pub mod pages;
+pub mod qr;
 pub mod responses;
+pub mod texts;
 
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::StatusCode;
@@ -45,7 +48,8 @@ pub fn router(broker: Arc<Broker>) -> Router {
         )
         .route(paths::REVOCATION, axum::routing::post(oidc::revoke))
         .route(paths::INTROSPECTION, axum::routing::post(oidc::introspect))
-        .route(&login, get(login_page::show).post(login_page::submit));
+        .route(&login, get(login_page::show).post(login_page::submit))
+        .route(&format!("{login}/status"), get(login_page::status));
     let prefix = broker.issuer.path_prefix();
     let app = if prefix.is_empty() {
         protocol.route("/", get(home))
@@ -53,6 +57,7 @@ pub fn router(broker: Arc<Broker>) -> Router {
         Router::new().nest(&prefix, protocol).route("/", get(home))
     };
     app.nest(paths::CONTROL, control::router())
+        .merge(devices::router())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn(limit_uri))

@@ -5,6 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
 use crate::error::OAuthError;
+use crate::web::texts::Texts;
 
 #[derive(Template)]
 #[template(path = "error.html")]
@@ -19,15 +20,55 @@ pub struct LoginIdentity {
     pub name: String,
 }
 
+/// A choice on a screen: the value a button sends and its label.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+}
+
+/// What the app screen shows: the 4-digit code and the QR code's two frames (SVG data URIs).
+pub struct AppView {
+    pub code: String,
+    pub qr_frames: [String; 2],
+    pub seconds_left: i64,
+}
+
+/// A failure screen.
+pub struct FailureView {
+    pub title: &'static str,
+    pub text: String,
+    pub can_retry: bool,
+}
+
+/// Every screen of the MitID login: `step` says which; the fields of other steps are empty.
 #[derive(Template)]
 #[template(path = "login.html")]
 pub struct LoginPage<'a> {
     pub lang: &'a str,
-    pub client_name: &'a str,
-    pub identities: Vec<LoginIdentity>,
-    pub action: &'a str,
+    pub t: &'static Texts,
+    pub client_name: String,
+    pub step: &'a str,
+    pub action: String,
+    pub status_url: String,
     pub csrf: &'a str,
     pub txn_id: &'a str,
+    pub rev: u64,
+    pub notice: Option<String>,
+    pub user_id: String,
+    pub methods: Vec<Choice>,
+    pub can_switch: bool,
+    pub app: Option<AppView>,
+    /// Help text and link to the simulated device for the code, chip and key-card screens.
+    pub device_help: &'a str,
+    pub device_url: String,
+    pub key_number: String,
+    pub key_card_low: bool,
+    pub business: Vec<Choice>,
+    pub allow_private: bool,
+    pub failure: Option<FailureView>,
+    /// The simulator's shortcut: approve at once as one of these (user-ID screen only).
+    pub identities: Vec<LoginIdentity>,
+    pub poll: bool,
 }
 
 #[derive(Template)]
@@ -55,6 +96,68 @@ pub struct HomePage<'a> {
     pub discovery: &'a str,
     pub jwks: &'a str,
     pub openapi: &'a str,
+}
+
+/// The simulated app: the requests waiting for it.
+#[derive(Template)]
+#[template(path = "sim_app.html")]
+pub struct SimAppPage {
+    pub lang: &'static str,
+    pub user_id: String,
+    pub name: String,
+    pub requests: Vec<crate::web::devices::AppRequestView>,
+    pub said: String,
+    pub base: String,
+}
+
+/// The simulated code viewer or code reader.
+#[derive(Template)]
+#[template(path = "sim_code.html")]
+pub struct SimCodePage {
+    pub lang: &'static str,
+    pub reader: bool,
+    pub serial: String,
+    pub owner: String,
+    pub code: String,
+    pub seconds_left: u64,
+    pub blocked_minutes: Option<i64>,
+}
+
+pub struct ChipRequestView {
+    pub login: String,
+    pub service: String,
+    pub token: String,
+}
+
+/// The simulated MitID chip.
+#[derive(Template)]
+#[template(path = "sim_chip.html")]
+pub struct SimChipPage {
+    pub lang: &'static str,
+    pub serial: String,
+    pub owner: String,
+    pub waiting: Vec<ChipRequestView>,
+    pub said: String,
+    pub base: String,
+}
+
+pub struct KeyLine {
+    pub key: String,
+    pub code: String,
+    pub used: bool,
+}
+
+/// The simulated NemID key card.
+#[derive(Template)]
+#[template(path = "sim_keycard.html")]
+pub struct SimKeyCardPage {
+    pub lang: &'static str,
+    pub owner: String,
+    pub serial: String,
+    pub remaining: usize,
+    pub running_low: bool,
+    pub replacement: u64,
+    pub lines: Vec<KeyLine>,
 }
 
 /// Renders a page with a status; a template failure becomes a plain 500.

@@ -360,7 +360,7 @@ async fn login_page_lists_identities_and_needs_its_csrf_token() {
     let shown = rp.browser.get(page.clone()).send().await.unwrap();
     assert_eq!(shown.status(), StatusCode::OK);
     let html = shown.text().await.unwrap();
-    for user in ["anna", "bo", "carl"] {
+    for user in ["anna", "bo", "dorthe"] {
         assert!(html.contains(user), "{user} missing from the login page");
     }
     let csrf = csrf_of(&html);
@@ -369,7 +369,7 @@ async fn login_page_lists_identities_and_needs_its_csrf_token() {
     let without = rp
         .browser
         .post(page.clone())
-        .form(&[("action", "approve"), ("user_id", "carl")])
+        .form(&[("action", "approve"), ("user_id", "dorthe")])
         .send()
         .await
         .unwrap();
@@ -381,7 +381,7 @@ async fn login_page_lists_identities_and_needs_its_csrf_token() {
         .form(&[
             ("csrf", "forged"),
             ("action", "approve"),
-            ("user_id", "carl"),
+            ("user_id", "dorthe"),
         ])
         .send()
         .await
@@ -405,7 +405,7 @@ async fn login_page_lists_identities_and_needs_its_csrf_token() {
         .form(&[
             ("csrf", csrf.as_str()),
             ("action", "approve"),
-            ("user_id", "carl"),
+            ("user_id", "dorthe"),
         ])
         .send()
         .await
@@ -413,7 +413,7 @@ async fn login_page_lists_identities_and_needs_its_csrf_token() {
     let location = back_to_client(&rp, &approved);
     assert_eq!(
         sub_from(&rp, &location, &pkce).await,
-        identity_id(&rp, "carl").await
+        identity_id(&rp, "dorthe").await
     );
     let explanation = explain(&rp, &id).await;
     assert_decided_by(&explanation, "explicit", 1);
@@ -616,13 +616,13 @@ async fn identity_rule_always_cancels_on_the_hinted_identity_denies_directly_in_
 #[tokio::test]
 async fn identity_rule_always_approves_logs_in_directly_in_interactive_mode() {
     let rp = Rp::start().await;
-    set_rule(&rp, "carl", "always_approves").await;
+    set_rule(&rp, "dorthe", "always_approves").await;
     let pkce = Pkce::new();
-    let response = authorize_fresh(&rp, &pkce, &[("login_hint", "carl")]).await;
+    let response = authorize_fresh(&rp, &pkce, &[("login_hint", "dorthe")]).await;
     let location = back_to_client(&rp, &response);
     assert_eq!(
         sub_from(&rp, &location, &pkce).await,
-        identity_id(&rp, "carl").await
+        identity_id(&rp, "dorthe").await
     );
 }
 
@@ -712,7 +712,7 @@ async fn identity_rule_beats_the_instance_default_in_auto_mode() {
 #[tokio::test]
 async fn queued_decision_for_another_user_does_not_stop_an_explicit_approve() {
     let rp = Rp::start().await;
-    enqueue(&rp, json!({"outcome": "reject", "for_user_id": "carl"})).await;
+    enqueue(&rp, json!({"outcome": "reject", "for_user_id": "dorthe"})).await;
     let pkce = Pkce::new();
     let response = rp.authorize(&pkce, &[]).await;
     let (page, id) = login_page(&rp, &response);
@@ -721,7 +721,7 @@ async fn queued_decision_for_another_user_does_not_stop_an_explicit_approve() {
         .control()
         .post(
             &format!("/logins/{id}/approve"),
-            &json!({"user_id": "carl"}),
+            &json!({"user_id": "dorthe"}),
         )
         .await
         .unwrap();
@@ -732,6 +732,6 @@ async fn queued_decision_for_another_user_does_not_stop_an_explicit_approve() {
     let location = back_to_client(&rp, &response);
     assert_eq!(
         sub_from(&rp, &location, &pkce).await,
-        identity_id(&rp, "carl").await
+        identity_id(&rp, "dorthe").await
     );
 }

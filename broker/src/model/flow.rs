@@ -1,0 +1,263 @@
+//! The interactive login's state, kept on the pending login transaction: which screen the
+//! person is on, who they said they are, and what they have proved so far. The transitions are
+//! in `login::flow`; this is only the data.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+use super::{IdentityId, UserId};
+use crate::clock::UnixTime;
+use crate::mitid::{Authenticator, KeyCard, KeyNumber, Lockout};
+
+/// Where an interactive login is. `rev` counts the writes, so two writers (the browser and the
+/// simulated app, say) cannot overwrite each other's step unseen.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Flow {
+    #[serde(default)]
+    pub rev: u64,
+    #[serde(default)]
+    pub step: Step,
+    /// `da` or `en` when the person chose one with the switch; else `ui_locales` decides.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_id: Option<IdentityId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<UserId>,
+    /// The way of logging in the person is using.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<Method>,
+    /// Authenticators proved so far, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub used: Vec<Authenticator>,
+    /// Wrong CPR numbers typed in the CPR match.
+    #[serde(default)]
+    pub cpr_failures: u32,
+    /// The business identity chosen (its professional UUID); `None`: a private login.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub business: Option<String>,
+    /// A message for the next screen (a wrong code, a new key card...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<Notice>,
+}
+
+/// The screens of a login.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum Step {
+    /// Type the user ID.
+    #[default]
+    UserId,
+    /// Choose how to log in.
+    Choose,
+    /// Waiting for the app.
+    App(AppRequest),
+    /// Type the code the code viewer shows or the code reader says.
+    Code,
+    /// Type the password.
+    Password,
+    /// Touch the chip (after the password).
+    Chip,
+    /// NemID: type the code beside this key number on the key card.
+    KeyCard { key: KeyNumber },
+    /// Type your CPR number (CPR match for a private service asking for `ssn`).
+    Cpr,
+    /// Choose a business identity (MitID Erhverv), or continue as private.
+    Business,
+    /// Something went wrong; the person may go back to the service (which gets the failure's
+    /// code) or, for some failures, try again.
+    Failed { failure: Failure },
+}
+
+impl Step {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Step::UserId => "user_id",
+            Step::Choose => "choose",
+            Step::App(_) => "app",
+            Step::Code => "code",
+            Step::Password => "password",
+            Step::Chip => "chip",
+            Step::KeyCard { .. } => "key_card",
+            Step::Cpr => "cpr",
+            Step::Business => "business",
+            Step::Failed { .. } => "failed",
+        }
+    }
+}
+
+/// A request sent to the person's app: approved in the app with the 4-digit code shown in the
+/// browser (or by scanning the QR code), or rejected; it expires.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AppRequest {
+    /// The 4-digit one-time code the browser shows and the app asks for.
+    pub code: String,
+    /// The channel-binding value (hex) the QR code's two frames carry half each.
+    pub binding: String,
+    pub started_at: UnixTime,
+    pub expires_at: UnixTime,
+}
+
+/// Ways to log in: the authenticators a login uses, in the order it asks for them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    App,
+    CodeViewer,
+    CodeReader,
+    /// The password, then the chip.
+    Chip,
+    Password,
+    /// NemID: the password, then a code from the key card.
+    Nemid,
+}
+
+impl Method {
+    pub const ALL: [Method; 6] = [
+        Method::App,
+        Method::CodeViewer,
+        Method::CodeReader,
+        Method::Chip,
+        Method::Password,
+        Method::Nemid,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Method::App => "app",
+            Method::CodeViewer => "code_viewer",
+            Method::CodeReader => "code_reader",
+            Method::Chip => "chip",
+            Method::Password => "password",
+            Method::Nemid => "nemid",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Method> {
+        Method::ALL.into_iter().find(|m| m.as_str() == value)
+    }
+}
+
+/// Why a login failed; `code` is the `error_description` the client gets with
+/// `error=access_denied`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Failure {
+    UserAborted,
+    UnknownUser,
+    IdentityLocked,
+    IdentityRevoked,
+    ApprovalExpired,
+    AuthenticatorBlocked { device: Device, until: UnixTime },
+    LevelNotReachable,
+    CprMatchFailed,
+    NoBusinessIdentity,
+    KeyCardUsedUp,
+}
+
+impl Failure {
+    /// The `error_description` sent to the client. `mitid_user_aborted` is the brokers'
+    /// documented code; the others are this simulator's, in the same style.
+    pub const fn code(self) -> &'static str {
+        match self {
+            Failure::UserAborted => "mitid_user_aborted",
+            Failure::UnknownUser => "mitid_unknown_user",
+            Failure::IdentityLocked => "mitid_identity_locked",
+            Failure::IdentityRevoked => "mitid_identity_revoked",
+            Failure::ApprovalExpired => "mitid_approval_expired",
+            Failure::AuthenticatorBlocked { .. } => "mitid_authenticator_blocked",
+            Failure::LevelNotReachable => "mitid_level_not_reachable",
+            Failure::CprMatchFailed => "mitid_cpr_match_failed",
+            Failure::NoBusinessIdentity => "mitid_erhverv_no_identity",
+            Failure::KeyCardUsedUp => "nemid_key_card_used_up",
+        }
+    }
+
+    /// Every failure's code, for the README and the tests.
+    pub const CODES: [&'static str; 10] = [
+        "mitid_user_aborted",
+        "mitid_unknown_user",
+        "mitid_identity_locked",
+        "mitid_identity_revoked",
+        "mitid_approval_expired",
+        "mitid_authenticator_blocked",
+        "mitid_level_not_reachable",
+        "mitid_cpr_match_failed",
+        "mitid_erhverv_no_identity",
+        "nemid_key_card_used_up",
+    ];
+}
+
+/// A message shown once on the next screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "notice", rename_all = "snake_case")]
+pub enum Notice {
+    WrongCode { attempts_left: u32 },
+    WrongPassword { attempts_left: u32 },
+    WrongCpr { attempts_left: u32 },
+    WrongKeyCardCode,
+    InvalidUserId,
+}
+
+/// A device (or the password) that wrong attempts can block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Device {
+    App,
+    CodeViewer,
+    CodeReader,
+    Chip,
+    Password,
+    KeyCard,
+}
+
+impl Device {
+    pub const ALL: [Device; 6] = [
+        Device::App,
+        Device::CodeViewer,
+        Device::CodeReader,
+        Device::Chip,
+        Device::Password,
+        Device::KeyCard,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Device::App => "app",
+            Device::CodeViewer => "code_viewer",
+            Device::CodeReader => "code_reader",
+            Device::Chip => "chip",
+            Device::Password => "password",
+            Device::KeyCard => "key_card",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Device> {
+        Device::ALL.into_iter().find(|d| d.as_str() == value)
+    }
+}
+
+/// The state of one identity's devices that outlives a login: wrong attempts and blocks, the
+/// last code-viewer step accepted (a code is never accepted twice, RFC 6238 §5.2), and the
+/// NemID key card with its spent keys.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct DeviceState {
+    #[serde(default)]
+    pub lockouts: BTreeMap<Device, Lockout>,
+    #[serde(default)]
+    pub last_totp_step: BTreeMap<Device, u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_card: Option<KeyCard>,
+    /// How many key cards have been issued after the first.
+    #[serde(default)]
+    pub key_cards_issued: u64,
+}
+
+impl DeviceState {
+    pub fn lockout(&self, device: Device) -> Lockout {
+        self.lockouts.get(&device).copied().unwrap_or_default()
+    }
+    pub fn lockout_mut(&mut self, device: Device) -> &mut Lockout {
+        self.lockouts.entry(device).or_default()
+    }
+}

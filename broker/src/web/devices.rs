@@ -1,0 +1,420 @@
+//! The simulated devices a person logs in with, each a page of its own (open it in another
+//! tab, as a phone or a key fob beside the browser): the MitID app, the code viewer, the code
+//! reader, the chip, and the NemID key card. They act through `login::flow`, as the real
+//! devices act through MitID's back end; a test can use the same actions through the control
+//! API.
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde::Deserialize;
+use std::sync::Arc;
+
+use crate::app::Broker;
+use crate::error::OAuthError;
+use crate::login::flow::{self, AppAnswer, DeviceError};
+use crate::model::{Device, EnrolledAuthenticator, Identity, LoginTxn, TxnId, UserId};
+use crate::oidc::Params;
+use crate::secrets;
+use crate::web::login_page::{SIM_APP, SIM_CHIP, SIM_CODE_READER, SIM_CODE_VIEWER, SIM_KEY_CARD};
+use crate::web::pages;
+
+pub fn router() -> Router<Arc<Broker>> {
+    Router::new()
+        .route(&format!("{SIM_APP}/{{user}}"), get(app_page))
+        .route(
+            &format!("{SIM_APP}/{{user}}/{{login}}"),
+            axum::routing::post(app_submit),
+        )
+        .route(&format!("{SIM_CODE_VIEWER}/{{serial}}"), get(code_viewer))
+        .route(&format!("{SIM_CODE_READER}/{{serial}}"), get(code_reader))
+        .route(&format!("{SIM_CHIP}/{{serial}}"), get(chip_page))
+        .route(
+            &format!("{SIM_CHIP}/{{serial}}/{{login}}"),
+            axum::routing::post(chip_submit),
+        )
+        .route(&format!("{SIM_KEY_CARD}/{{user}}"), get(key_card_page))
+}
+
+type Shared = State<Arc<Broker>>;
+
+fn page_error(status: StatusCode, message: impl Into<String>) -> Response {
+    pages::error_page(status, &OAuthError::invalid_request(message.into()), "en")
+}
+
+fn identity_by_user(broker: &Broker, user: &str) -> Result<Identity, Box<Response>> {
+    match broker.store.identities.by_user_id(&UserId::new(user)) {
+        Ok(Some(i)) => Ok(i),
+        Ok(None) => Err(Box::new(page_error(
+            StatusCode::NOT_FOUND,
+            format!("there is no test identity with user ID {user}"),
+        ))),
+        Err(e) => Err(Box::new(pages::error_page(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &e.into(),
+            "en",
+        ))),
+    }
+}
+
+/// The token a device page's form carries for one login: derived from the login's own CSRF
+/// token, so no other site can make a device answer.
+pub fn device_token(txn: &LoginTxn) -> String {
+    secrets::hash(&format!("device|{}", txn.csrf))
+}
+
+fn token_ok(form: &Params, txn: &LoginTxn) -> bool {
+    form.get("token")
+        .is_some_and(|t| secrets::constant_time_eq(t, &device_token(txn)))
+}
+
+fn see_other(location: String) -> Response {
+    (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
+}
+
+fn client_name(broker: &Broker, txn: &LoginTxn) -> String {
+    broker
+        .store
+        .clients
+        .get(&txn.request.client_id)
+        .ok()
+        .flatten()
+        .map(|c| {
+            if c.name.is_empty() {
+                c.client_id.to_string()
+            } else {
+                c.name
+            }
+        })
+        .unwrap_or_else(|| txn.request.client_id.to_string())
+}
+
+#[derive(Deserialize)]
+pub struct Said {
+    #[serde(default)]
+    said: Option<String>,
+}
+
+// ---- the app
+
+pub struct AppRequestView {
+    pub login: String,
+    pub service: String,
+    pub action_text: String,
+    pub reference: String,
+    pub seconds_left: i64,
+    pub token: String,
+    pub binding_1: String,
+    pub binding_2: String,
+}
+
+async fn app_page(State(b): Shared, Path(user): Path<String>, Query(q): Query<Said>) -> Response {
+    let identity = match identity_by_user(&b, &user) {
+        Ok(i) => i,
+        Err(r) => return *r,
+    };
+    let now = b.now();
+    let requests = match flow::app_requests(&b, &identity, now) {
+        Ok(r) => r,
+        Err(e) => return pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, &e.into(), "en"),
+    };
+    let views = requests
+        .iter()
+        .map(|(txn, request)| {
+            let binding = &request.binding;
+            let (binding_1, binding_2) = binding.split_at(binding.len() / 2);
+            AppRequestView {
+                login: txn.id.to_string(),
+                service: client_name(&b, txn),
+                action_text: "Log på / Log on".into(),
+                reference: format!("Login {}", &txn.id.as_str()[..8.min(txn.id.as_str().len())]),
+                seconds_left: (request.expires_at - now).max(0),
+                token: device_token(txn),
+                binding_1: binding_1.into(),
+                binding_2: binding_2.into(),
+            }
+        })
+        .collect();
+    pages::render(
+        StatusCode::OK,
+        &pages::SimAppPage {
+            lang: "en",
+            user_id: identity.user_id.to_string(),
+            name: identity.name(),
+            requests: views,
+            said: q.said.unwrap_or_default(),
+            base: format!("{SIM_APP}/{}", identity.user_id),
+        },
+    )
+}
+
+async fn app_submit(
+    State(b): Shared,
+    Path((user, login)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    let identity = match identity_by_user(&b, &user) {
+        Ok(i) => i,
+        Err(r) => return *r,
+    };
+    let back = format!("{SIM_APP}/{}", identity.user_id);
+    let form = Params::parse(&body);
+    let id = TxnId::new(login);
+    let txn = match b.store.logins.get(&id) {
+        Ok(Some(t)) => t,
+        Ok(None) => return see_other(format!("{back}?said=no_request")),
+        Err(e) => return pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, &e.into(), "en"),
+    };
+    if !token_ok(&form, &txn) {
+        return page_error(
+            StatusCode::FORBIDDEN,
+            "the app's form is stale or was not sent from the app page; reload it",
+        );
+    }
+    let answer = match form.get("action") {
+        Some("approve") => AppAnswer::Approve {
+            code: Some(form.get("code").unwrap_or_default().to_string()),
+        },
+        Some("scan") => AppAnswer::Scan {
+            binding: format!(
+                "{}{}",
+                form.get("binding_1").unwrap_or_default(),
+                form.get("binding_2").unwrap_or_default()
+            ),
+        },
+        Some("reject") => AppAnswer::Reject,
+        _ => return page_error(StatusCode::BAD_REQUEST, "choose approve, scan or reject"),
+    };
+    let rejecting = answer == AppAnswer::Reject;
+    let said = match flow::app_answer(&b, &identity, &id, answer, b.now()) {
+        Ok(_) if rejecting => "rejected",
+        Ok(_) => "approved",
+        Err(DeviceError::WrongCode) => "wrong_code",
+        Err(DeviceError::Expired) => "expired",
+        Err(DeviceError::NoRequest) => "no_request",
+        Err(DeviceError::Login(e)) => {
+            return pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, &e, "en")
+        }
+    };
+    see_other(format!("{back}?said={said}"))
+}
+
+// ---- the code viewer and the code reader
+
+async fn code_viewer(State(b): Shared, Path(serial): Path<String>) -> Response {
+    code_device_page(&b, &serial, Device::CodeViewer)
+}
+
+async fn code_reader(State(b): Shared, Path(serial): Path<String>) -> Response {
+    code_device_page(&b, &serial, Device::CodeReader)
+}
+
+/// The current code of a code device, how long it lasts, and whether the device is blocked.
+pub struct CodeReading {
+    pub identity: Identity,
+    pub device: Device,
+    pub code: String,
+    pub seconds_left: u64,
+    pub blocked_until: Option<i64>,
+}
+
+/// Reads the code device with this serial at `now`; `None` when no identity holds it.
+pub fn read_code_device(
+    broker: &Broker,
+    serial: &str,
+    now: i64,
+) -> Result<Option<CodeReading>, OAuthError> {
+    let Some((identity, device)) = flow::find_code_device(broker, serial)? else {
+        return Ok(None);
+    };
+    let Some(totp) = flow::device_for_serial(broker, serial) else {
+        return Err(OAuthError::server_error(
+            "the code device could not be set up",
+        ));
+    };
+    let blocked_until = broker
+        .store
+        .devices
+        .get(&identity.id)?
+        .lockout(device)
+        .block_end(now);
+    Ok(Some(CodeReading {
+        code: totp.current_code(now),
+        seconds_left: totp.seconds_left(now),
+        identity,
+        device,
+        blocked_until,
+    }))
+}
+
+fn code_device_page(b: &Broker, serial: &str, wanted: Device) -> Response {
+    let now = b.now();
+    let reading = match read_code_device(b, serial, now) {
+        Ok(Some(r)) if r.device == wanted => r,
+        Ok(_) => {
+            return page_error(
+                StatusCode::NOT_FOUND,
+                format!(
+                    "no test identity holds a {} with serial {serial}",
+                    wanted.as_str()
+                ),
+            )
+        }
+        Err(e) => return pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, &e, "en"),
+    };
+    pages::render(
+        StatusCode::OK,
+        &pages::SimCodePage {
+            lang: "en",
+            reader: wanted == Device::CodeReader,
+            serial: serial.to_string(),
+            owner: reading.identity.name(),
+            code: reading.code,
+            seconds_left: reading.seconds_left,
+            blocked_minutes: reading
+                .blocked_until
+                .map(|until| ((until - now).max(0) + 59) / 60),
+        },
+    )
+}
+
+// ---- the chip
+
+fn chip_owner(broker: &Broker, serial: &str) -> Result<Option<Identity>, OAuthError> {
+    Ok(broker.store.identities.list()?.into_iter().find(|i| {
+        i.authenticators
+            .iter()
+            .any(|a| matches!(a, EnrolledAuthenticator::Chip { serial: Some(s) } if s == serial))
+            || (i.user_id.as_str() == serial
+                && i.authenticators
+                    .iter()
+                    .any(|a| matches!(a, EnrolledAuthenticator::Chip { .. })))
+    }))
+}
+
+async fn chip_page(
+    State(b): Shared,
+    Path(serial): Path<String>,
+    Query(q): Query<Said>,
+) -> Response {
+    let identity = match chip_owner(&b, &serial) {
+        Ok(Some(i)) => i,
+        Ok(None) => {
+            return page_error(
+                StatusCode::NOT_FOUND,
+                format!("no test identity holds a chip with serial {serial}"),
+            )
+        }
+        Err(e) => return pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, &e, "en"),
+    };
+    let waiting = match flow::chip_requests(&b, &identity, b.now()) {
+        Ok(w) => w,
+        Err(e) => return pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, &e.into(), "en"),
+    };
+    pages::render(
+        StatusCode::OK,
+        &pages::SimChipPage {
+            lang: "en",
+            serial: serial.clone(),
+            owner: identity.name(),
+            waiting: waiting
+                .iter()
+                .map(|t| pages::ChipRequestView {
+                    login: t.id.to_string(),
+                    service: client_name(&b, t),
+                    token: device_token(t),
+                })
+                .collect(),
+            said: q.said.unwrap_or_default(),
+            base: format!("{SIM_CHIP}/{serial}"),
+        },
+    )
+}
+
+async fn chip_submit(
+    State(b): Shared,
+    Path((serial, login)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    let identity = match chip_owner(&b, &serial) {
+        Ok(Some(i)) => i,
+        Ok(None) => return page_error(StatusCode::NOT_FOUND, "no such chip"),
+        Err(e) => return pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, &e, "en"),
+    };
+    let back = format!("{SIM_CHIP}/{serial}");
+    let form = Params::parse(&body);
+    let id = TxnId::new(login);
+    match b.store.logins.get(&id) {
+        Ok(Some(txn)) if token_ok(&form, &txn) => {}
+        Ok(Some(_)) => {
+            return page_error(StatusCode::FORBIDDEN, "the chip's form is stale; reload it")
+        }
+        Ok(None) => return see_other(format!("{back}?said=no_request")),
+        Err(e) => return pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, &e.into(), "en"),
+    }
+    let said = match flow::chip_touch(&b, &identity, &id, b.now()) {
+        Ok(_) => "touched",
+        Err(DeviceError::Login(e)) => {
+            return pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, &e, "en")
+        }
+        Err(_) => "no_request",
+    };
+    see_other(format!("{back}?said={said}"))
+}
+
+// ---- the NemID key card
+
+async fn key_card_page(State(b): Shared, Path(user): Path<String>) -> Response {
+    let identity = match identity_by_user(&b, &user) {
+        Ok(i) => i,
+        Err(r) => return *r,
+    };
+    let card = match key_card_of(&b, &identity) {
+        Ok(Some(card)) => card,
+        Ok(None) => {
+            return page_error(
+                StatusCode::NOT_FOUND,
+                format!("{} has no NemID key card", identity.user_id),
+            )
+        }
+        Err(e) => return pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, &e, "en"),
+    };
+    let (card, issued) = card;
+    pages::render(
+        StatusCode::OK,
+        &pages::SimKeyCardPage {
+            lang: "en",
+            owner: identity.name(),
+            serial: card.serial().to_string(),
+            remaining: card.remaining(),
+            running_low: card.running_low(),
+            replacement: issued,
+            lines: card
+                .lines()
+                .map(|(key, code)| pages::KeyLine {
+                    key: key.to_string(),
+                    code: code.to_string(),
+                    used: card.is_used(key),
+                })
+                .collect(),
+        },
+    )
+}
+
+/// The person's current key card (made on first use) and how many replaced it before.
+pub fn key_card_of(
+    broker: &Broker,
+    identity: &Identity,
+) -> Result<Option<(crate::mitid::KeyCard, u64)>, OAuthError> {
+    let mut devices = broker.store.devices.get(&identity.id)?;
+    if devices.key_card.is_none() {
+        devices.key_card = flow::issue_key_card(broker, identity, 0)?;
+        if devices.key_card.is_some() {
+            broker.store.devices.put(&identity.id, &devices)?;
+        }
+    }
+    Ok(devices.key_card.map(|c| (c, devices.key_cards_issued)))
+}
