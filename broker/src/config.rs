@@ -182,6 +182,36 @@ mod tests {
         });
     }
 
+    /// The README's example configuration loads, and its `[login]` values are the defaults it
+    /// claims they are.
+    #[test]
+    fn the_readme_example_loads() {
+        let readme = include_str!("../../README.md");
+        let start = readme.find("```toml\n").expect("a toml block") + "```toml\n".len();
+        let end = start + readme[start..].find("```").expect("the block's end");
+        let example = readme[start..end].to_string();
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("broker.toml", &example)?;
+            let config = Config::load(Some(Path::new("broker.toml"))).map_err(|e| e.to_string())?;
+            assert_eq!(config.login, LoginSettings::default());
+            assert_eq!(config.tokens, Lifetimes::default());
+            assert_eq!(config.demo_client, DemoClient::default());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn login_settings_come_from_the_environment_too() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("BROKER_LOGIN__DEFAULT_LEVEL", "low");
+            jail.set_env("BROKER_LOGIN__APP_APPROVAL_SECONDS", "30");
+            let config = Config::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(config.login.default_level, Level::Low);
+            assert_eq!(config.login.app_approval_seconds, 30);
+            Ok(())
+        });
+    }
+
     #[test]
     fn unknown_key_and_missing_file_are_errors() {
         figment::Jail::expect_with(|jail| {

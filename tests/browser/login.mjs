@@ -230,7 +230,7 @@ if (browser && registered) {
       await request.locator('input[name=code]').fill(code);
       await screenshot(tab2, 'app-tab2-request');
       // Swipe as a finger would: press on the track's start and drag past its end.
-      const swipe = request.locator('input[type=range]#swipe');
+      const swipe = request.locator('input[type=range].swipe');
       assert.equal(await swipe.inputValue(), (await swipe.getAttribute('min')) ?? '0', 'the swipe starts at its minimum');
       const answers = [];
       tab2.on('request', (r) => {

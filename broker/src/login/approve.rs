@@ -159,6 +159,8 @@ mod tests {
             ui_locales: vec![],
             acr,
             idp_values,
+            action_text: Default::default(),
+            reference_text: None,
         }
     }
 

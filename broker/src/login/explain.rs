@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::model::{DecisionSource, LoginTxn};
+use crate::model::{DecisionSource, Level, LoginStatus, LoginTxn};
 use crate::store::decided_by;
 
 #[derive(Debug, Serialize)]
@@ -11,7 +11,26 @@ pub struct Explanation {
     pub status: &'static str,
     pub decided_by: Option<DecisionSource>,
     pub summary: String,
+    /// The level the login had to reach (`acr_values`, else the configured default).
+    pub required_level: Level,
+    /// For an approval: how the person logged in. `simulated` when no person went through
+    /// the screens (auto-approve, a queued, rule or control-API decision): the authenticators
+    /// are then the strongest combination the identity has, which reaches `required_level`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authenticated: Option<Authenticated>,
     pub ladder: Vec<Step>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Authenticated {
+    pub simulated: bool,
+    pub idp: &'static str,
+    pub amr: Vec<String>,
+    pub acr: &'static str,
+    pub ial: &'static str,
+    pub aal: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub business: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -29,7 +48,8 @@ const STEPS: [(u8, &str); 5] = [
     (5, "instance_default"),
 ];
 
-pub fn explain(txn: &LoginTxn) -> Explanation {
+/// Explains `txn`; `required_level` is the level it had to reach.
+pub fn explain(txn: &LoginTxn, required_level: Level) -> Explanation {
     let source = decided_by(&txn.status).cloned();
     let deciding_step = source.as_ref().map(|s| match s {
         DecisionSource::Explicit { .. } => 1,
@@ -60,11 +80,48 @@ pub fn explain(txn: &LoginTxn) -> Explanation {
             "no decision needed: the browser's broker session satisfied the request".to_string()
         }
     };
+    let authenticated = match &txn.status {
+        LoginStatus::Approved {
+            acr,
+            amr,
+            assurance,
+            business,
+            decided_by,
+            ..
+        } => Some(Authenticated {
+            simulated: !matches!(
+                decided_by,
+                DecisionSource::Explicit { via } if via == crate::login::flow::VIA
+            ) && *decided_by != DecisionSource::ExistingSession,
+            idp: assurance.idp.as_str(),
+            amr: amr.clone(),
+            acr: acr.uri(),
+            ial: assurance.ial.uri(),
+            aal: assurance.aal.uri(),
+            business: business.clone(),
+        }),
+        _ => None,
+    };
+    let summary = match &authenticated {
+        Some(a) => format!(
+            "{summary}; {} with {} at {}",
+            if a.simulated {
+                "simulated a login"
+            } else {
+                "the person logged in"
+            },
+            a.amr.join(" + "),
+            a.acr
+        ),
+        None => summary,
+    };
     Explanation {
         login_id: txn.id.to_string(),
         status: txn.status.name(),
         decided_by: source,
         summary,
+        required_level,
+        authenticated,
         ladder: STEPS
             .iter()
             .map(|(step, name)| Step {

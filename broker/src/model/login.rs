@@ -42,6 +42,64 @@ pub struct AuthRequest {
     /// preference; empty: MitID.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub idp_values: Vec<Idp>,
+    /// The verb the app shows (`action_text`).
+    #[serde(default)]
+    pub action_text: ActionText,
+    /// What the person approves, shown in the app (`reference_text`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference_text: Option<String>,
+}
+
+/// The verb in the app's header (Signaturgruppen's `action_text`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ActionText {
+    #[default]
+    LogOn,
+    Approve,
+    Confirm,
+    Accept,
+    Sign,
+}
+
+impl ActionText {
+    pub const ALL: [ActionText; 5] = [
+        ActionText::LogOn,
+        ActionText::Approve,
+        ActionText::Confirm,
+        ActionText::Accept,
+        ActionText::Sign,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ActionText::LogOn => "LOG_ON",
+            ActionText::Approve => "APPROVE",
+            ActionText::Confirm => "CONFIRM",
+            ActionText::Accept => "ACCEPT",
+            ActionText::Sign => "SIGN",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<ActionText> {
+        ActionText::ALL.into_iter().find(|a| a.as_str() == value)
+    }
+
+    /// The header: "Log på hos X" and so on.
+    pub const fn header(self, english: bool) -> &'static str {
+        match (self, english) {
+            (ActionText::LogOn, false) => "Log på hos",
+            (ActionText::LogOn, true) => "Log on at",
+            (ActionText::Approve, false) => "Godkend hos",
+            (ActionText::Approve, true) => "Approve at",
+            (ActionText::Confirm, false) => "Bekræft hos",
+            (ActionText::Confirm, true) => "Confirm at",
+            (ActionText::Accept, false) => "Accepter hos",
+            (ActionText::Accept, true) => "Accept at",
+            (ActionText::Sign, false) => "Underskriv hos",
+            (ActionText::Sign, true) => "Sign at",
+        }
+    }
 }
 
 impl AuthRequest {

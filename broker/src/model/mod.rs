@@ -23,5 +23,6 @@ pub use identity::{
 pub use ids::{ClientId, GrantId, IdentityId, Sid, TxnId, UserId};
 pub use level::Level;
 pub use login::{
-    AuthRequest, DecisionOutcome, DecisionSource, LoginStatus, LoginTxn, Prompt, QueuedDecision,
+    ActionText, AuthRequest, DecisionOutcome, DecisionSource, LoginStatus, LoginTxn, Prompt,
+    QueuedDecision,
 };

@@ -1,22 +1,27 @@
 //! Claims about an identity: the subject a client sees, and the scope claims (OIDC Core 5.4)
 //! with their OIDC Core JSON types, plus the MitID scopes: `mitid` (the `mitid.*` claims),
-//! `ssn` (`dk.cpr`) and `nemid.pid` (the legacy NemID PID).
+//! `ssn` (`dk.cpr`), `nemid.pid` (the legacy NemID PID) and `nemlogin` (the MitID Erhverv
+//! identity the person logged in as, `nemlogin.*`).
 //!
 //! Name and address protection: the MitID brokers send `mitid.identity_name` as
 //! `NAVNE & ADRESSEBESKYTTET` to services that are not public authorities. Clients here are
 //! not marked public, so a protected person's MitID name is always withheld, and so is their
-//! `address`.
+//! `address`; a protected business user gets `nemlogin.alias` instead of name claims.
 
 use serde_json::{json, Map, Value};
 
 use crate::app::Broker;
 use crate::clock::UnixTime;
 use crate::mitid::cpr::age_on;
-use crate::model::{Client, Grant, Identity, SubjectType};
+use crate::model::{BusinessIdentity, BusinessRole, Client, Grant, Identity, SubjectType};
 use crate::secrets;
 
 /// What `mitid.identity_name` says for a person with name and address protection.
 pub const PROTECTED_NAME: &str = "NAVNE & ADRESSEBESKYTTET";
+
+/// What `nemlogin.alias` says for a business user with name and address protection (who then
+/// gets no `nemlogin.*` name claims).
+pub const PROTECTED_ALIAS: &str = "Pseudonym";
 
 /// `sub`: the identity's UUID for public clients; for pairwise clients a value that differs
 /// per sector and cannot be linked across sectors (OIDC Core 8.1).
@@ -80,6 +85,9 @@ pub fn scope_claims(identity: &Identity, grant: &Grant, now: UnixTime) -> Map<St
             }
         }
     }
+    if has("nemlogin") {
+        nemlogin_claims(&mut claims, identity, grant);
+    }
     if has("address") && !identity.name_address_protected {
         if let Some(address) = &identity.address {
             let mut value = serde_json::to_value(address).unwrap_or(Value::Null);
@@ -131,6 +139,74 @@ fn mitid_claims(
     if let Some(login) = &grant.login_id {
         claims.insert("mitid.transaction_id".into(), json!(login));
     }
+}
+
+/// Scope `nemlogin` (MitID Erhverv): the business identity the person chose at login
+/// (`grant.business`, its professional UUID). Nothing when the login chose none, or names one
+/// the identity no longer has. Values are strings but `nemlogin.auth_to_repr` (a boolean, as
+/// `mitid.has_cpr`); `se_number` and `p_number` are not modelled.
+fn nemlogin_claims(claims: &mut Map<String, Value>, identity: &Identity, grant: &Grant) {
+    let Some(business) = business_identity(identity, grant) else {
+        return;
+    };
+    claims.insert("nemlogin.cvr".into(), json!(business.cvr));
+    claims.insert(
+        "nemlogin.org_name".into(),
+        json!(business.organisation_name),
+    );
+    claims.insert(
+        "nemlogin.persistent_professional_id".into(),
+        json!(business.professional_uuid),
+    );
+    if let Some(rid) = &business.rid {
+        claims.insert("nemlogin.nemid.rid".into(), json!(rid));
+    }
+    if identity.name_address_protected {
+        claims.insert("nemlogin.alias".into(), json!(PROTECTED_ALIAS));
+    } else {
+        claims.insert("nemlogin.given_name".into(), json!(identity.given_name));
+        claims.insert("nemlogin.family_name".into(), json!(identity.family_name));
+        claims.insert("nemlogin.name".into(), json!(identity.name()));
+    }
+    if let Some(email) = &identity.email {
+        claims.insert("nemlogin.email".into(), json!(email));
+    }
+    if let Some(born) = identity.date_of_birth() {
+        claims.insert("nemlogin.date_of_birth".into(), json!(born.to_string()));
+    }
+    claims.insert(
+        "nemlogin.auth_to_repr".into(),
+        json!(business.role == BusinessRole::Signatory),
+    );
+    // Clients are private services, so they get the CPR's UUID, never the CPR (`nemlogin.cpr`).
+    if let Some(cpr) = &identity.cpr {
+        claims.insert(
+            "nemlogin.cpr_uuid".into(),
+            json!(cpr_uuid(&cpr.to_digits())),
+        );
+    }
+}
+
+/// The business identity a grant's login chose, if the identity still has it.
+fn business_identity<'a>(identity: &'a Identity, grant: &Grant) -> Option<&'a BusinessIdentity> {
+    let chosen = grant.business.as_deref()?;
+    identity
+        .business
+        .iter()
+        .find(|b| b.professional_uuid == chosen)
+}
+
+/// `nemlogin.cpr_uuid`: a UUID that stands for a CPR number, the same for every client and
+/// every broker: the first 16 bytes of SHA-256 over a fixed prefix and the 10 digits, as an
+/// RFC 9562 version 8 (name-based, custom hash) UUID. The seeded CPRs are all fictitious.
+pub fn cpr_uuid(cpr_digits: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("idsim nemlogin.cpr_uuid|{cpr_digits}").as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_custom_bytes(bytes)
+        .into_uuid()
+        .to_string()
 }
 
 #[cfg(test)]
@@ -217,6 +293,143 @@ mod tests {
         let claims = scope_claims(&lis, &grant(&["nemid.pid"]), BIRTHDAY_2026);
         assert_eq!(claims["nemid.pid"], "9208-2002-2-314159265358");
         assert_eq!(claims["nemid.pid_status"], "success");
+    }
+
+    const IDA_PRO: &str = "f0e1d2c3-b4a5-4968-8776-655443322108";
+
+    /// Anna with an employee identity (with RID) at one company and a signatory identity
+    /// (without) at another.
+    fn anna_at_work() -> Identity {
+        let mut anna = anna();
+        anna.email = Some("anna@example.test".into());
+        anna.business = vec![
+            BusinessIdentity {
+                cvr: "12345674".into(),
+                organisation_name: "Simulatorfirmaet ApS".into(),
+                role: BusinessRole::Employee,
+                rid: Some("45371".into()),
+                professional_uuid: IDA_PRO.into(),
+            },
+            BusinessIdentity {
+                cvr: "43950932".into(),
+                organisation_name: "Testholding A/S".into(),
+                role: BusinessRole::Signatory,
+                rid: None,
+                professional_uuid: "0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c09".into(),
+            },
+        ];
+        anna
+    }
+
+    fn business_grant(scopes: &[&str], business: Option<&str>) -> Grant {
+        let mut g = grant(scopes);
+        g.business = business.map(String::from);
+        g.assurance.idp = crate::model::Idp::MitidErhverv;
+        g
+    }
+
+    #[test]
+    fn nemlogin_scope_describes_an_employee_identity() {
+        let g = business_grant(&["openid", "nemlogin"], Some(IDA_PRO));
+        let claims = scope_claims(&anna_at_work(), &g, BIRTHDAY_2026);
+        assert_eq!(claims["nemlogin.cvr"], "12345674");
+        assert_eq!(claims["nemlogin.org_name"], "Simulatorfirmaet ApS");
+        assert_eq!(claims["nemlogin.persistent_professional_id"], IDA_PRO);
+        assert_eq!(claims["nemlogin.nemid.rid"], "45371");
+        assert_eq!(claims["nemlogin.given_name"], "Anna");
+        assert_eq!(claims["nemlogin.family_name"], "Testesen");
+        assert_eq!(claims["nemlogin.name"], "Anna Testesen");
+        assert_eq!(claims["nemlogin.email"], "anna@example.test");
+        assert_eq!(claims["nemlogin.date_of_birth"], "1990-04-12");
+        assert_eq!(claims["nemlogin.auth_to_repr"], json!(false));
+        assert!(!claims.contains_key("nemlogin.alias"));
+        // The CPR's UUID, never the CPR.
+        let cpr_uuid = claims["nemlogin.cpr_uuid"].as_str().unwrap();
+        assert_eq!(cpr_uuid, super::cpr_uuid("7204901236"));
+        assert!(uuid::Uuid::parse_str(cpr_uuid).is_ok(), "{cpr_uuid}");
+        assert!(!claims.contains_key("nemlogin.cpr"));
+        let all = serde_json::to_string(&claims).unwrap();
+        assert!(
+            !all.contains("7204901236") && !all.contains("720490-1236"),
+            "{all}"
+        );
+        // Only the nemlogin scope was asked for.
+        assert!(claims.keys().all(|k| k.starts_with("nemlogin.")), "{all}");
+    }
+
+    #[test]
+    fn a_signatory_is_authorised_to_represent_and_rid_is_optional() {
+        let g = business_grant(
+            &["openid", "nemlogin"],
+            Some("0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c09"),
+        );
+        let claims = scope_claims(&anna_at_work(), &g, BIRTHDAY_2026);
+        assert_eq!(claims["nemlogin.cvr"], "43950932");
+        assert_eq!(claims["nemlogin.org_name"], "Testholding A/S");
+        assert_eq!(claims["nemlogin.auth_to_repr"], json!(true));
+        assert!(!claims.contains_key("nemlogin.nemid.rid"));
+    }
+
+    #[test]
+    fn email_and_cpr_uuid_only_when_the_person_has_them() {
+        let mut anna = anna_at_work();
+        anna.email = None;
+        anna.cpr = None;
+        let g = business_grant(&["nemlogin"], Some(IDA_PRO));
+        let claims = scope_claims(&anna, &g, BIRTHDAY_2026);
+        assert!(!claims.contains_key("nemlogin.email"));
+        assert!(!claims.contains_key("nemlogin.cpr_uuid"));
+        assert_eq!(claims["nemlogin.date_of_birth"], "1990-04-12");
+    }
+
+    #[test]
+    fn cpr_uuid_is_stable_and_differs_per_cpr() {
+        let a = cpr_uuid("7204901236");
+        assert_eq!(a, cpr_uuid("7204901236"));
+        assert_ne!(a, cpr_uuid("6210883124"));
+        let parsed = uuid::Uuid::parse_str(&a).unwrap();
+        assert_eq!(parsed.get_version_num(), 8);
+        assert_eq!(parsed.get_variant(), uuid::Variant::RFC4122);
+    }
+
+    #[test]
+    fn a_protected_business_user_gets_an_alias_and_no_names() {
+        let mut anna = anna_at_work();
+        anna.name_address_protected = true;
+        let g = business_grant(&["nemlogin"], Some(IDA_PRO));
+        let claims = scope_claims(&anna, &g, BIRTHDAY_2026);
+        assert_eq!(claims["nemlogin.alias"], PROTECTED_ALIAS);
+        for name in [
+            "nemlogin.given_name",
+            "nemlogin.family_name",
+            "nemlogin.name",
+        ] {
+            assert!(!claims.contains_key(name), "{name}");
+        }
+        assert_eq!(claims["nemlogin.cvr"], "12345674");
+    }
+
+    #[test]
+    fn no_nemlogin_claims_without_the_scope_or_a_chosen_business_identity() {
+        let worker = anna_at_work();
+        let nemlogin = |claims: &Map<String, Value>| {
+            claims.keys().filter(|k| k.starts_with("nemlogin.")).count()
+        };
+        // A business login, but the scope was not granted.
+        let g = business_grant(&["openid", "mitid"], Some(IDA_PRO));
+        assert_eq!(nemlogin(&scope_claims(&worker, &g, BIRTHDAY_2026)), 0);
+        // The scope, but a private login.
+        let g = business_grant(&["openid", "nemlogin"], None);
+        assert_eq!(nemlogin(&scope_claims(&worker, &g, BIRTHDAY_2026)), 0);
+        // The scope, but a professional UUID the identity does not have (any more).
+        let g = business_grant(
+            &["openid", "nemlogin"],
+            Some("99999999-9999-4999-8999-999999999999"),
+        );
+        assert_eq!(nemlogin(&scope_claims(&worker, &g, BIRTHDAY_2026)), 0);
+        // The chosen identity's UUID on a person who has none.
+        let g = business_grant(&["openid", "nemlogin"], Some(IDA_PRO));
+        assert_eq!(nemlogin(&scope_claims(&anna(), &g, BIRTHDAY_2026)), 0);
     }
 
     #[test]

@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 use crate::app::Broker;
 use crate::clock::UnixTime;
 use crate::error::OAuthError;
-use crate::model::{Client, Grant, Identity};
+use crate::model::{Client, Grant, Identity, Idp};
 use crate::oidc::claims;
 use crate::secrets;
 
@@ -33,6 +33,8 @@ pub fn issue_id_token(
         "acr": input.grant.acr.uri(),
         "amr": input.grant.amr,
         "idp": input.grant.assurance.idp.as_str(),
+        // NEB's identity_type: a MitID Erhverv login is a professional's.
+        "identity_type": if input.grant.assurance.idp == Idp::MitidErhverv { "professional" } else { "private" },
         // loa = min(ial, aal) is the level achieved, the same as `acr`.
         "loa": input.grant.acr.uri(),
         "ial": input.grant.assurance.ial.uri(),

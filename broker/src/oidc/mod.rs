@@ -27,6 +27,7 @@ pub const SCOPES_SUPPORTED: &[&str] = &[
     "mitid",
     "ssn",
     "nemid.pid",
+    "nemlogin",
 ];
 
 /// Claims the standard profile can return.
@@ -65,4 +66,16 @@ pub const CLAIMS_SUPPORTED: &[&str] = &[
     "dk.cpr",
     "nemid.pid",
     "nemid.pid_status",
+    "nemlogin.cvr",
+    "nemlogin.org_name",
+    "nemlogin.persistent_professional_id",
+    "nemlogin.nemid.rid",
+    "nemlogin.given_name",
+    "nemlogin.family_name",
+    "nemlogin.name",
+    "nemlogin.alias",
+    "nemlogin.email",
+    "nemlogin.date_of_birth",
+    "nemlogin.auth_to_repr",
+    "nemlogin.cpr_uuid",
 ];

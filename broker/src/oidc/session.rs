@@ -36,7 +36,8 @@ pub fn satisfies(
             return Ok(false);
         }
     }
-    if request.acr.is_some_and(|wanted| session.acr < wanted) {
+    // Step-up: a session below the required level (asked, or the default) needs a new login.
+    if session.acr < broker.required_level(request) {
         return Ok(false);
     }
     if let Some(hint) = &request.login_hint {

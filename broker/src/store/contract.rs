@@ -172,6 +172,8 @@ fn request(client_id: &str, login_hint: Option<&str>) -> AuthRequest {
         ui_locales: vec![],
         acr: None,
         idp_values: vec![],
+        action_text: Default::default(),
+        reference_text: Some("Lejekontrakt".into()),
     }
 }
 

@@ -54,6 +54,7 @@ pub fn router() -> Router<Arc<Broker>> {
         .route("/keys/rotate", post(rotate_key))
         .route("/keys/{kid}", delete(remove_key))
         .route("/reset", post(reset))
+        .merge(super::control_devices::router())
 }
 
 /// A control API failure: `{"error": ..., "message": ...}`.
@@ -65,7 +66,11 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    fn new(status: StatusCode, error: &'static str, message: impl Into<String>) -> ApiError {
+    pub(super) fn new(
+        status: StatusCode,
+        error: &'static str,
+        message: impl Into<String>,
+    ) -> ApiError {
         ApiError {
             status,
             error,
@@ -73,10 +78,10 @@ impl ApiError {
             extra: None,
         }
     }
-    fn bad_request(message: impl Into<String>) -> ApiError {
+    pub(super) fn bad_request(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, "invalid_input", message)
     }
-    fn not_found(what: impl Into<String>) -> ApiError {
+    pub(super) fn not_found(what: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::NOT_FOUND, "not_found", what)
     }
 }
@@ -130,9 +135,9 @@ impl IntoResponse for ApiError {
     }
 }
 
-type ApiResult = Result<Response, ApiError>;
+pub(super) type ApiResult = Result<Response, ApiError>;
 
-fn ok(value: Value) -> ApiResult {
+pub(super) fn ok(value: Value) -> ApiResult {
     Ok(Json(value).into_response())
 }
 
@@ -140,7 +145,7 @@ fn created(value: Value) -> ApiResult {
     Ok((StatusCode::CREATED, Json(value)).into_response())
 }
 
-fn parse_body<T: DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {
+pub(super) fn parse_body<T: DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {
     let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
         b"{}"
     } else {
@@ -157,7 +162,7 @@ fn to_value<T: serde::Serialize>(v: &T) -> Value {
 // ---- identities
 
 /// Finds an identity by its UUID or its user ID.
-fn find_identity(broker: &Broker, key: &str) -> Result<Identity, ApiError> {
+pub(super) fn find_identity(broker: &Broker, key: &str) -> Result<Identity, ApiError> {
     let store = &broker.store.identities;
     if let Some(identity) = store.get(&IdentityId::new(key))? {
         return Ok(identity);
@@ -381,7 +386,7 @@ async fn delete_client(State(b): AppState, Path(id): Path<String>) -> ApiResult 
 
 // ---- logins
 
-fn login_view(b: &Broker, txn: &LoginTxn) -> Value {
+pub(super) fn login_view(b: &Broker, txn: &LoginTxn) -> Value {
     let mut v = to_value(txn);
     if let Value::Object(map) = &mut v {
         map.remove("csrf");
@@ -428,7 +433,8 @@ async fn get_login(State(b): AppState, Path(id): Path<String>) -> ApiResult {
 }
 
 async fn explain_login(State(b): AppState, Path(id): Path<String>) -> ApiResult {
-    ok(to_value(&explain(&find_login(&b, &id)?)))
+    let txn = find_login(&b, &id)?;
+    ok(to_value(&explain(&txn, b.required_level(&txn.request))))
 }
 
 #[derive(Deserialize, Default)]

@@ -129,8 +129,12 @@ async fn app_page(State(b): Shared, Path(user): Path<String>, Query(q): Query<Sa
             AppRequestView {
                 login: txn.id.to_string(),
                 service: client_name(&b, txn),
-                action_text: "Log på / Log on".into(),
-                reference: format!("Login {}", &txn.id.as_str()[..8.min(txn.id.as_str().len())]),
+                action_text: txn.request.action_text.header(true).into(),
+                reference: txn
+                    .request
+                    .reference_text
+                    .clone()
+                    .unwrap_or_else(|| format!("Login {}", txn.id)),
                 seconds_left: (request.expires_at - now).max(0),
                 token: device_token(txn),
                 binding_1: binding_1.into(),

@@ -106,18 +106,20 @@ fn respond(broker: &Broker, txn: &LoginTxn) -> Response {
         };
     }
     if txn.expires_at <= now {
-        return pages::error_page(
-            StatusCode::GONE,
-            &OAuthError::invalid_request(
-                "this login has expired; start again from the application",
-            ),
-            lang,
-        );
+        return expired_page(lang);
     }
     match screen(broker, txn, texts(lang)) {
         Ok(page) => pages::render(StatusCode::OK, &page),
         Err(e) => pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, &e, lang),
     }
+}
+
+fn expired_page(lang: &str) -> Response {
+    pages::error_page(
+        StatusCode::GONE,
+        &OAuthError::invalid_request("this login has expired; start again from the application"),
+        lang,
+    )
 }
 
 fn client_name(broker: &Broker, txn: &LoginTxn) -> String {
@@ -172,6 +174,8 @@ fn screen<'a>(
         lang: t.lang,
         t,
         client_name: client_name(broker, txn),
+        header: txn.request.action_text.header(t.lang == "en"),
+        reference_text: txn.request.reference_text.as_deref(),
         step: flow.step.name(),
         action: format!("{}/{}", broker.issuer.endpoint(paths::LOGIN), txn.id),
         status_url: format!("{}/{}/status", broker.issuer.endpoint(paths::LOGIN), txn.id),
@@ -353,6 +357,9 @@ pub async fn submit(
     }
     let page = format!("{}/{}", broker.issuer.endpoint(paths::LOGIN), txn.id);
     let now = broker.now();
+    if txn.status.is_pending() && txn.expires_at <= now {
+        return expired_page(lang);
+    }
     if let Some(chosen) = form.get("lang") {
         if txn.status.is_pending() {
             let mut flow = txn.flow.clone();

@@ -2,6 +2,7 @@
 //! the stores.
 
 pub mod control;
+pub mod control_devices;
 pub mod cookies;
 pub mod devices;
 pub mod login_page;

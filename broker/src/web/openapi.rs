@@ -83,7 +83,67 @@ pub const ROUTES: &[(&str, &str, &str, &str)] = &[
     (
         "post",
         "/reset",
-        "Clear logins, codes, tokens, sessions and queued decisions",
+        "Clear logins, codes, tokens, sessions, queued decisions and device state",
+        "",
+    ),
+    (
+        "get",
+        "/identities/{id}/app/requests",
+        "Act as the identity's MitID app: the logins waiting for it",
+        "",
+    ),
+    (
+        "post",
+        "/identities/{id}/app/requests/{login}/approve",
+        "Approve in the app, with the 4-digit code the login page shows (checked) or without",
+        "AppApprove",
+    ),
+    (
+        "post",
+        "/identities/{id}/app/requests/{login}/reject",
+        "Reject in the app: the client gets mitid_user_aborted",
+        "",
+    ),
+    (
+        "get",
+        "/identities/{id}/chip/requests",
+        "Logins waiting for the identity's MitID chip",
+        "",
+    ),
+    (
+        "post",
+        "/identities/{id}/chip/requests/{login}/touch",
+        "Touch the chip for a login waiting for it",
+        "",
+    ),
+    (
+        "get",
+        "/identities/{id}/devices",
+        "Wrong attempts and blocks per device, key-card codes left",
+        "",
+    ),
+    (
+        "post",
+        "/identities/{id}/devices/{device}/block",
+        "Block a device (app, code_viewer, code_reader, chip, password, key_card)",
+        "Block",
+    ),
+    (
+        "post",
+        "/identities/{id}/devices/{device}/unblock",
+        "Lift a device's block and forget its wrong attempts",
+        "",
+    ),
+    (
+        "get",
+        "/identities/{id}/key-card",
+        "The identity's NemID key card: every key number, its code, and whether it is spent",
+        "",
+    ),
+    (
+        "get",
+        "/code-devices/{serial}",
+        "A code viewer's or code reader's current code and seconds left",
         "",
     ),
 ];
@@ -143,7 +203,7 @@ fn schemas() -> Value {
                     "required": ["pid"],
                     "properties": {"pid": {"type": "string"}, "key_card_seed": {"type": "integer"}}
                 },
-                "rule": {"enum": ["always_cancels", "always_approves", "locked", null]}
+                "rule": {"enum": ["always_cancels", "always_approves", "locked", "app_times_out", "wrong_code", null]}
             }
         },
         "Client": {
@@ -164,6 +224,8 @@ fn schemas() -> Value {
         },
         "Approve": {"type": "object", "properties": {"user_id": {"type": "string"}}},
         "Reject": {"type": "object", "properties": {"description": {"type": "string"}}},
+        "AppApprove": {"type": "object", "properties": {"code": {"type": "string", "pattern": "^[0-9]{4}$", "description": "the code the login page shows; omit to approve without the check"}}},
+        "Block": {"type": "object", "properties": {"seconds": {"type": "integer", "minimum": 1, "description": "default: the configured lockout length"}}},
         "Decision": {
             "type": "object",
             "required": ["outcome"],

@@ -47,6 +47,9 @@ pub struct LoginPage<'a> {
     pub lang: &'a str,
     pub t: &'static Texts,
     pub client_name: String,
+    /// "Log på hos", "Underskriv hos"... (the request's `action_text`).
+    pub header: &'static str,
+    pub reference_text: Option<&'a str>,
     pub step: &'a str,
     pub action: String,
     pub status_url: String,

@@ -4,6 +4,7 @@
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod business_claims;
 mod control;
 mod decisions;
 mod discovery;
@@ -13,5 +14,6 @@ mod mailbox;
 mod mitid_claims;
 mod negative;
 mod restart;
+mod screens;
 mod support;
 mod tokens;

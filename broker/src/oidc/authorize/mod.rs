@@ -10,6 +10,7 @@ mod check_redirect_uri;
 mod check_request;
 mod check_response_type;
 mod check_scope;
+mod check_texts;
 
 pub use check_redirect_uri::VerifiedRedirect;
 
@@ -99,6 +100,7 @@ fn validate(
     let code_challenge = check_pkce::check(client, params)?;
     let (prompt, max_age) = check_prompt::check(params)?;
     let idp_values = check_idp::check(params)?;
+    let (action_text, reference_text) = check_texts::check(params)?;
     let nonce = params.get("nonce").map(str::to_string);
     if nonce.as_ref().is_some_and(|n| n.len() > 512) {
         return Err(OAuthError::invalid_request(
@@ -125,6 +127,8 @@ fn validate(
             .get("acr_values")
             .and_then(|v| v.split_whitespace().filter_map(Level::from_uri).min()),
         idp_values,
+        action_text,
+        reference_text,
     })
 }
 
