@@ -13,6 +13,7 @@ pub mod login;
 pub mod mitid;
 pub mod model;
 pub mod oidc;
+pub mod outbox;
 pub mod paths;
 pub mod secrets;
 pub mod seed;

@@ -10,6 +10,7 @@ mod identity;
 mod ids;
 mod level;
 mod login;
+mod outbox;
 
 pub use assurance::{Assurance, Idp};
 pub use authenticators::EnrolledAuthenticator;
@@ -26,3 +27,4 @@ pub use login::{
     ActionText, AuthRequest, DecisionOutcome, DecisionSource, LoginStatus, LoginTxn, Prompt,
     QueuedDecision,
 };
+pub use outbox::{Channel, OutboxMessage};

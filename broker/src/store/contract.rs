@@ -82,6 +82,9 @@ macro_rules! contract_tests {
                 logins_mark_delivered_is_true_once,
                 logins_clear_removes_all,
                 logins_list_recent_is_newest_first_and_limited,
+                logins_update_flow_needs_the_revision_read_and_a_pending_login,
+                devices_start_default_and_keep_what_is_put,
+                outbox_lists_newest_first,
                 codes_are_taken_once,
                 codes_unknown_hash_is_not_found,
                 codes_concurrent_takes_yield_one_taken,
@@ -1156,4 +1159,108 @@ fn logins_list_recent_is_newest_first_and_limited(store: &Store) {
         3,
         "settled ones too"
     );
+}
+
+fn logins_update_flow_needs_the_revision_read_and_a_pending_login(store: &Store) {
+    let txn = login("flowing", NOW, NOW + 600);
+    store.logins.create(&txn).unwrap();
+    let mut flow = txn.flow.clone();
+    flow.user_id = Some(UserId::new("anna"));
+    let written = store
+        .logins
+        .update_flow(&txn.id, 0, &flow)
+        .unwrap()
+        .unwrap();
+    assert_eq!(written.flow.rev, 1);
+    assert_eq!(written.flow.user_id, Some(UserId::new("anna")));
+    // A writer that read revision 0 lost the race.
+    assert!(store
+        .logins
+        .update_flow(&txn.id, 0, &flow)
+        .unwrap()
+        .is_none());
+    let stored = store.logins.get(&txn.id).unwrap().unwrap();
+    assert_eq!(stored.flow, written.flow);
+    // Settled: the flow is no longer written.
+    store.logins.settle(&txn.id, &rejected()).unwrap();
+    assert!(store
+        .logins
+        .update_flow(&txn.id, 1, &flow)
+        .unwrap()
+        .is_none());
+    assert!(store
+        .logins
+        .update_flow(&TxnId::new("missing"), 0, &flow)
+        .unwrap()
+        .is_none());
+}
+
+fn devices_start_default_and_keep_what_is_put(store: &Store) {
+    use crate::model::Device;
+    let anna = IdentityId::new("id-anna");
+    let fresh = store.devices.get(&anna).unwrap();
+    assert_eq!(fresh.lockout(Device::CodeViewer).failures, 0);
+    let mut state = fresh;
+    state.lockout_mut(Device::CodeViewer).failures = 2;
+    state.last_totp_step.insert(Device::CodeViewer, 42);
+    store.devices.put(&anna, &state).unwrap();
+    state.lockout_mut(Device::CodeViewer).failures = 1;
+    store.devices.put(&anna, &state).unwrap();
+    let back = store.devices.get(&anna).unwrap();
+    assert_eq!(back.lockout(Device::CodeViewer).failures, 1);
+    assert_eq!(back.last_totp_step.get(&Device::CodeViewer), Some(&42));
+    assert_eq!(
+        store
+            .devices
+            .get(&IdentityId::new("id-bo"))
+            .unwrap()
+            .lockout(Device::CodeViewer)
+            .failures,
+        0
+    );
+    store.reset().unwrap();
+    assert_eq!(
+        store
+            .devices
+            .get(&anna)
+            .unwrap()
+            .lockout(Device::CodeViewer)
+            .failures,
+        0
+    );
+}
+
+fn outbox_lists_newest_first(store: &Store) {
+    use crate::model::{Channel, OutboxMessage};
+    for (i, channel) in [Channel::Sms, Channel::Letter, Channel::Sms]
+        .into_iter()
+        .enumerate()
+    {
+        store
+            .outbox
+            .put(&OutboxMessage {
+                id: format!("m{i}"),
+                channel,
+                to: "+45 12 34 56 78".into(),
+                subject: format!("message {i}"),
+                body: "PIN 1234".into(),
+                created_at: NOW + i as i64,
+            })
+            .unwrap();
+    }
+    let ids: Vec<String> = store
+        .outbox
+        .list(2)
+        .unwrap()
+        .into_iter()
+        .map(|m| m.id)
+        .collect();
+    assert_eq!(ids, ["m2", "m1"]);
+    assert_eq!(
+        store.outbox.get("m1").unwrap().unwrap().channel,
+        Channel::Letter
+    );
+    assert!(store.outbox.get("nope").unwrap().is_none());
+    store.reset().unwrap();
+    assert!(store.outbox.list(10).unwrap().is_empty());
 }

@@ -13,7 +13,8 @@ use std::sync::Arc;
 use crate::clock::UnixTime;
 use crate::model::{
     AccessToken, AuthCode, Client, ClientId, DecisionSource, DeviceState, Flow, GrantId, Identity,
-    IdentityId, LoginStatus, LoginTxn, QueuedDecision, RefreshToken, Session, Sid, TxnId, UserId,
+    IdentityId, LoginStatus, LoginTxn, OutboxMessage, QueuedDecision, RefreshToken, Session, Sid,
+    TxnId, UserId,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -84,6 +85,15 @@ pub trait LoginStore: Send + Sync {
         expected_rev: u64,
         flow: &Flow,
     ) -> StoreResult<Option<LoginTxn>>;
+    fn clear(&self) -> StoreResult<()>;
+}
+
+/// The simulated SMS and letters the broker "sent".
+pub trait OutboxStore: Send + Sync {
+    fn put(&self, message: &OutboxMessage) -> StoreResult<()>;
+    /// The latest `limit` messages, newest first.
+    fn list(&self, limit: usize) -> StoreResult<Vec<OutboxMessage>>;
+    fn get(&self, id: &str) -> StoreResult<Option<OutboxMessage>>;
     fn clear(&self) -> StoreResult<()>;
 }
 
@@ -179,6 +189,7 @@ pub struct Store {
     pub sessions: Arc<dyn SessionStore>,
     pub decisions: Arc<dyn DecisionStore>,
     pub devices: Arc<dyn DeviceStore>,
+    pub outbox: Arc<dyn OutboxStore>,
     pub meta: Arc<dyn MetaStore>,
     pub maintenance: Arc<dyn Maintenance>,
 }
@@ -195,15 +206,17 @@ impl Store {
             sessions: db.clone(),
             decisions: db.clone(),
             devices: db.clone(),
+            outbox: db.clone(),
             meta: db.clone(),
             maintenance: db,
         }
     }
 
-    /// Clears logins, codes, tokens, sessions, queued decisions and device state (blocks,
-    /// wrong attempts, spent key-card codes); keeps identities, clients and keys.
+    /// Clears logins, codes, tokens, sessions, queued decisions, device state (blocks, wrong
+    /// attempts, spent key-card codes) and the outbox; keeps identities, clients and keys.
     pub fn reset(&self) -> StoreResult<()> {
         self.devices.clear()?;
+        self.outbox.clear()?;
         self.logins.clear()?;
         self.codes.clear()?;
         self.tokens.clear()?;

@@ -60,6 +60,10 @@ CREATE TABLE IF NOT EXISTS decisions (
     data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS devices (identity_id TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    data TEXT NOT NULL);
 "#;
 
 pub struct SqliteStore {
@@ -613,6 +617,29 @@ impl DecisionStore for SqliteStore {
     }
     fn clear(&self) -> StoreResult<()> {
         self.exec("DELETE FROM decisions", [])?;
+        Ok(())
+    }
+}
+
+impl OutboxStore for SqliteStore {
+    fn put(&self, message: &OutboxMessage) -> StoreResult<()> {
+        self.exec(
+            "INSERT INTO outbox (id, data) VALUES (?1, ?2)",
+            params![message.id, to_json(message)?],
+        )?;
+        Ok(())
+    }
+    fn list(&self, limit: usize) -> StoreResult<Vec<OutboxMessage>> {
+        self.query_data(
+            "SELECT data FROM outbox ORDER BY seq DESC LIMIT ?1",
+            [i64::try_from(limit).unwrap_or(i64::MAX)],
+        )
+    }
+    fn get(&self, id: &str) -> StoreResult<Option<OutboxMessage>> {
+        self.one_data("SELECT data FROM outbox WHERE id = ?1", [id])
+    }
+    fn clear(&self) -> StoreResult<()> {
+        self.exec("DELETE FROM outbox", [])?;
         Ok(())
     }
 }

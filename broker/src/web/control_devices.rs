@@ -2,7 +2,7 @@
 //! or a chip. They act through `login::flow` exactly as the simulated device pages do.
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;
@@ -15,7 +15,7 @@ use crate::app::Broker;
 use crate::error::OAuthError;
 use crate::login::flow::{self, AppAnswer, DeviceError};
 use crate::mitid::LockoutPolicy;
-use crate::model::{Device, TxnId};
+use crate::model::{Channel, Device, TxnId};
 use crate::web::devices::{key_card_of, read_code_device};
 
 type AppState = State<Arc<Broker>>;
@@ -47,6 +47,7 @@ pub fn router() -> Router<Arc<Broker>> {
         )
         .route("/identities/{id}/key-card", get(key_card))
         .route("/code-devices/{serial}", get(code_device))
+        .route("/outbox", get(outbox))
 }
 
 fn device_error(e: DeviceError) -> ApiError {
@@ -250,4 +251,32 @@ async fn code_device(State(b): AppState, Path(serial): Path<String>) -> ApiResul
         "seconds_left": reading.seconds_left,
         "blocked_until": reading.blocked_until,
     }))
+}
+
+#[derive(Deserialize)]
+struct OutboxQuery {
+    #[serde(default)]
+    channel: Option<String>,
+    #[serde(default)]
+    to: Option<String>,
+}
+
+/// The simulated SMS and letters, newest first, filtered by channel and addressee.
+async fn outbox(State(b): AppState, Query(q): Query<OutboxQuery>) -> ApiResult {
+    let channel = match q.channel.as_deref() {
+        None => None,
+        Some(name) => Some(Channel::parse(name).ok_or_else(|| {
+            ApiError::bad_request(format!("unknown channel {name:?}; sms or letter"))
+        })?),
+    };
+    let messages: Vec<Value> = b
+        .store
+        .outbox
+        .list(500)?
+        .into_iter()
+        .filter(|m| channel.is_none_or(|c| m.channel == c))
+        .filter(|m| q.to.as_ref().is_none_or(|to| &m.to == to))
+        .map(|m| json!(m))
+        .collect();
+    ok(Value::Array(messages))
 }

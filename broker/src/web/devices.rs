@@ -20,6 +20,9 @@ use crate::model::{Device, EnrolledAuthenticator, Identity, LoginTxn, TxnId, Use
 use crate::oidc::Params;
 use crate::secrets;
 use crate::web::login_page::{SIM_APP, SIM_CHIP, SIM_CODE_READER, SIM_CODE_VIEWER, SIM_KEY_CARD};
+
+/// The simulated SMS and letters (temporary PINs, activation letters).
+pub const SIM_OUTBOX: &str = "/_sim/outbox";
 use crate::web::pages;
 
 pub fn router() -> Router<Arc<Broker>> {
@@ -37,6 +40,7 @@ pub fn router() -> Router<Arc<Broker>> {
             axum::routing::post(chip_submit),
         )
         .route(&format!("{SIM_KEY_CARD}/{{user}}"), get(key_card_page))
+        .route(SIM_OUTBOX, get(outbox_page))
 }
 
 type Shared = State<Arc<Broker>>;
@@ -421,4 +425,19 @@ pub fn key_card_of(
         }
     }
     Ok(devices.key_card.map(|c| (c, devices.key_cards_issued)))
+}
+
+// ---- the outbox: the SMS and letters the simulator "sent"
+
+async fn outbox_page(State(b): Shared) -> Response {
+    match b.store.outbox.list(100) {
+        Ok(messages) => pages::render(
+            StatusCode::OK,
+            &pages::SimOutboxPage {
+                lang: "en",
+                messages,
+            },
+        ),
+        Err(e) => pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, &e.into(), "en"),
+    }
 }

@@ -142,6 +142,12 @@ pub const ROUTES: &[(&str, &str, &str, &str)] = &[
     ),
     (
         "get",
+        "/outbox",
+        "The simulated SMS and letters, newest first (?channel=sms|letter&to=...)",
+        "",
+    ),
+    (
+        "get",
         "/code-devices/{serial}",
         "A code viewer's or code reader's current code and seconds left",
         "",

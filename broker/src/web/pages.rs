@@ -144,6 +144,14 @@ pub struct SimChipPage {
     pub base: String,
 }
 
+/// The simulated SMS and letters, newest first.
+#[derive(Template)]
+#[template(path = "sim_outbox.html")]
+pub struct SimOutboxPage {
+    pub lang: &'static str,
+    pub messages: Vec<crate::model::OutboxMessage>,
+}
+
 pub struct KeyLine {
     pub key: String,
     pub code: String,
