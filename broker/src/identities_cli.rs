@@ -70,12 +70,20 @@ impl AuthenticatorArg {
         match self {
             AuthenticatorArg::App => EnrolledAuthenticator::App {
                 enrolled_at_high: false,
+                pending_activation: None,
             },
             AuthenticatorArg::AppHigh => EnrolledAuthenticator::App {
                 enrolled_at_high: true,
+                pending_activation: None,
             },
-            AuthenticatorArg::CodeViewer => EnrolledAuthenticator::CodeViewer { serial: None },
-            AuthenticatorArg::CodeReader => EnrolledAuthenticator::CodeReader { serial: None },
+            AuthenticatorArg::CodeViewer => EnrolledAuthenticator::CodeViewer {
+                serial: None,
+                pending_activation: None,
+            },
+            AuthenticatorArg::CodeReader => EnrolledAuthenticator::CodeReader {
+                serial: None,
+                pending_activation: None,
+            },
             AuthenticatorArg::Chip => EnrolledAuthenticator::Chip { serial: None },
             AuthenticatorArg::Password => EnrolledAuthenticator::Password { hash: None },
         }

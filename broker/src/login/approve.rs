@@ -181,13 +181,17 @@ mod tests {
 
     const APP: EnrolledAuthenticator = EnrolledAuthenticator::App {
         enrolled_at_high: false,
+        pending_activation: None,
     };
 
     #[test]
     fn an_approval_simulates_the_strongest_login() {
         let p = person(vec![
             EnrolledAuthenticator::Password { hash: None },
-            EnrolledAuthenticator::CodeViewer { serial: None },
+            EnrolledAuthenticator::CodeViewer {
+                serial: None,
+                pending_activation: None,
+            },
         ]);
         assert_eq!(
             outcome(&p, &request(None, vec![])),
@@ -202,6 +206,7 @@ mod tests {
     fn acr_is_capped_by_ial() {
         let mut p = person(vec![EnrolledAuthenticator::App {
             enrolled_at_high: true,
+            pending_activation: None,
         }]);
         p.ial = Level::Substantial;
         let r = request(None, vec![]);

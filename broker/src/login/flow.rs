@@ -723,12 +723,7 @@ pub fn devices_of(method: Method) -> &'static [Device] {
 /// The authenticators a way of logging in proves, when the identity has them.
 fn method_authenticators(identity: &Identity, method: Method) -> Option<Vec<Authenticator>> {
     let has = |kind: Authenticator| identity.authenticator_kinds().contains(&kind);
-    let app = identity.authenticators.iter().find_map(|a| match a {
-        EnrolledAuthenticator::App { enrolled_at_high } => Some(Authenticator::App {
-            enrolled_at_high: *enrolled_at_high,
-        }),
-        _ => None,
-    });
+    let app = active_app(identity);
     let password = has(Authenticator::Password);
     match method {
         Method::App => app.map(|a| vec![a]),
@@ -741,6 +736,19 @@ fn method_authenticators(identity: &Identity, method: Method) -> Option<Vec<Auth
         Method::Password => password.then(|| vec![Authenticator::Password]),
         Method::Nemid => None,
     }
+}
+
+/// The person's app, when it is activated.
+fn active_app(identity: &Identity) -> Option<Authenticator> {
+    identity.authenticators.iter().find_map(|a| match a {
+        EnrolledAuthenticator::App {
+            enrolled_at_high,
+            pending_activation: None,
+        } => Some(Authenticator::App {
+            enrolled_at_high: *enrolled_at_high,
+        }),
+        _ => None,
+    })
 }
 
 /// The ways of logging in offered to `identity` for `request`: the ones the client's identity
@@ -812,14 +820,16 @@ pub fn issue_key_card(
 
 /// The TOTP generator of an identity's code viewer or code reader. Its secret is derived
 /// from the device's serial with the instance's secret (HMAC-SHA-256), so the device page and
-/// the login agree without storing a secret, and another instance's devices differ.
+/// the login agree without storing a secret, and another instance's devices differ. Only an
+/// activated device counts.
 pub fn code_device(broker: &Broker, identity: &Identity, device: Device) -> Option<TotpDevice> {
     let serial = identity
         .authenticators
         .iter()
+        .filter(|a| a.is_active())
         .find_map(|a| match (a, device) {
-            (EnrolledAuthenticator::CodeViewer { serial }, Device::CodeViewer)
-            | (EnrolledAuthenticator::CodeReader { serial }, Device::CodeReader) => Some(
+            (EnrolledAuthenticator::CodeViewer { serial, .. }, Device::CodeViewer)
+            | (EnrolledAuthenticator::CodeReader { serial, .. }, Device::CodeReader) => Some(
                 serial
                     .clone()
                     .unwrap_or_else(|| format!("{}-{}", device.as_str(), identity.id)),
@@ -838,7 +848,8 @@ pub fn device_for_serial(broker: &Broker, serial: &str) -> Option<TotpDevice> {
     TotpDevice::new(secret[..mitid::totp::SECRET_BYTES].to_vec()).ok()
 }
 
-/// The identity holding the code viewer or code reader with this serial, and which it is.
+/// The identity holding the code viewer or code reader with this serial, and which it is
+/// (activated or not).
 pub fn find_code_device(
     broker: &Broker,
     serial: &str,
@@ -850,12 +861,12 @@ pub fn find_code_device(
         .into_iter()
         .find_map(|identity| {
             let device = identity.authenticators.iter().find_map(|a| match a {
-                EnrolledAuthenticator::CodeViewer { serial: Some(s) } if s == serial => {
-                    Some(Device::CodeViewer)
-                }
-                EnrolledAuthenticator::CodeReader { serial: Some(s) } if s == serial => {
-                    Some(Device::CodeReader)
-                }
+                EnrolledAuthenticator::CodeViewer {
+                    serial: Some(s), ..
+                } if s == serial => Some(Device::CodeViewer),
+                EnrolledAuthenticator::CodeReader {
+                    serial: Some(s), ..
+                } if s == serial => Some(Device::CodeReader),
                 _ => None,
             })?;
             Some((identity, device))
@@ -961,16 +972,7 @@ pub fn app_answer(
     if !verified {
         return Err(DeviceError::WrongCode);
     }
-    let app = identity
-        .authenticators
-        .iter()
-        .find_map(|a| match a {
-            EnrolledAuthenticator::App { enrolled_at_high } => Some(Authenticator::App {
-                enrolled_at_high: *enrolled_at_high,
-            }),
-            _ => None,
-        })
-        .ok_or(DeviceError::NoRequest)?;
+    let app = active_app(identity).ok_or(DeviceError::NoRequest)?;
     continue_after_device(broker, identity, &txn, app, now)
 }
 

@@ -9,7 +9,9 @@
 //! - [`keycard`]: the NemID key card (legacy).
 //! - [`password`]: the password, kept only as an Argon2 hash.
 //! - [`simulate`]: the authenticators a login made without a person is taken to have used.
+//! - [`activation`]: a new authenticator waiting for the activation code from the letter.
 
+pub mod activation;
 pub mod cpr;
 pub mod keycard;
 pub mod loa;
@@ -18,6 +20,7 @@ pub mod password;
 pub mod simulate;
 pub mod totp;
 
+pub use activation::{ActivationAttempt, ActivationCode, PendingActivation};
 pub use cpr::{Cpr, CprError, Sex};
 pub use keycard::{KeyCard, KeyCardError, KeyCheck, KeyNumber};
 pub use loa::{aal, amr_values, loa, reaches, Authenticator};

@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use crate::mitid::{Authenticator, PasswordHash};
+use crate::mitid::{Authenticator, PasswordHash, PendingActivation};
 
 /// An authenticator a test identity holds, with what the login screens need to use it.
 /// Serialized with a `kind` tag like [`Authenticator`]: `{"kind": "app", "enrolled_at_high":
@@ -12,16 +12,25 @@ pub enum EnrolledAuthenticator {
     App {
         #[serde(default)]
         enrolled_at_high: bool,
+        /// Waiting for the activation code from the letter; `None`: activated.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pending_activation: Option<PendingActivation>,
     },
     /// The code viewer (*kodeviser*), by its serial number.
     CodeViewer {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         serial: Option<String>,
+        /// Waiting for the activation code from the letter; `None`: activated.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pending_activation: Option<PendingActivation>,
     },
     /// The audio code reader (*kodeoplæser*), by its serial number.
     CodeReader {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         serial: Option<String>,
+        /// Waiting for the activation code from the letter; `None`: activated.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pending_activation: Option<PendingActivation>,
     },
     /// The MitID chip (a FIDO security key).
     Chip {
@@ -39,13 +48,73 @@ impl EnrolledAuthenticator {
     /// What kind of authenticator this is, for the level rules and `amr`.
     pub fn kind(&self) -> Authenticator {
         match self {
-            EnrolledAuthenticator::App { enrolled_at_high } => Authenticator::App {
+            EnrolledAuthenticator::App {
+                enrolled_at_high, ..
+            } => Authenticator::App {
                 enrolled_at_high: *enrolled_at_high,
             },
             EnrolledAuthenticator::CodeViewer { .. } => Authenticator::CodeViewer,
             EnrolledAuthenticator::CodeReader { .. } => Authenticator::CodeReader,
             EnrolledAuthenticator::Chip { .. } => Authenticator::Chip,
             EnrolledAuthenticator::Password { .. } => Authenticator::Password,
+        }
+    }
+
+    /// The activation this authenticator waits for; `None` when it is in use (or is a kind
+    /// that needs none).
+    pub fn pending_activation(&self) -> Option<&PendingActivation> {
+        match self {
+            EnrolledAuthenticator::App {
+                pending_activation, ..
+            }
+            | EnrolledAuthenticator::CodeViewer {
+                pending_activation, ..
+            }
+            | EnrolledAuthenticator::CodeReader {
+                pending_activation, ..
+            } => pending_activation.as_ref(),
+            EnrolledAuthenticator::Chip { .. } | EnrolledAuthenticator::Password { .. } => None,
+        }
+    }
+
+    pub fn pending_activation_mut(&mut self) -> Option<&mut Option<PendingActivation>> {
+        match self {
+            EnrolledAuthenticator::App {
+                pending_activation, ..
+            }
+            | EnrolledAuthenticator::CodeViewer {
+                pending_activation, ..
+            }
+            | EnrolledAuthenticator::CodeReader {
+                pending_activation, ..
+            } => Some(pending_activation),
+            EnrolledAuthenticator::Chip { .. } | EnrolledAuthenticator::Password { .. } => None,
+        }
+    }
+
+    /// The `kind` tag: `app`, `code_viewer`, `code_reader`, `chip` or `password`.
+    pub const fn kind_name(&self) -> &'static str {
+        match self {
+            EnrolledAuthenticator::App { .. } => "app",
+            EnrolledAuthenticator::CodeViewer { .. } => "code_viewer",
+            EnrolledAuthenticator::CodeReader { .. } => "code_reader",
+            EnrolledAuthenticator::Chip { .. } => "chip",
+            EnrolledAuthenticator::Password { .. } => "password",
+        }
+    }
+
+    /// Whether the authenticator can be used to log in: not waiting for activation.
+    pub fn is_active(&self) -> bool {
+        self.pending_activation().is_none()
+    }
+
+    /// The serial of a code viewer, code reader or chip.
+    pub fn serial(&self) -> Option<&str> {
+        match self {
+            EnrolledAuthenticator::CodeViewer { serial, .. }
+            | EnrolledAuthenticator::CodeReader { serial, .. }
+            | EnrolledAuthenticator::Chip { serial } => serial.as_deref(),
+            EnrolledAuthenticator::App { .. } | EnrolledAuthenticator::Password { .. } => None,
         }
     }
 }

@@ -64,6 +64,7 @@ fn default_ial() -> Level {
 fn default_authenticators() -> Vec<EnrolledAuthenticator> {
     vec![EnrolledAuthenticator::App {
         enrolled_at_high: false,
+        pending_activation: None,
     }]
 }
 
@@ -116,9 +117,14 @@ impl Identity {
         format!("{} {}", self.given_name, self.family_name)
     }
 
-    /// The kinds of the person's authenticators, for the level rules.
+    /// The kinds of the person's authenticators in use, for the level rules: one waiting for
+    /// its activation code counts for nothing yet.
     pub fn authenticator_kinds(&self) -> Vec<Authenticator> {
-        self.authenticators.iter().map(|a| a.kind()).collect()
+        self.authenticators
+            .iter()
+            .filter(|a| a.is_active())
+            .map(|a| a.kind())
+            .collect()
     }
 
     /// The highest level of assurance a login of this person can reach: min(ial, the best aal
@@ -291,6 +297,7 @@ mod tests {
         let mut eva = minimal();
         eva.authenticators = vec![EnrolledAuthenticator::App {
             enrolled_at_high: true,
+            pending_activation: None,
         }];
         assert_eq!(eva.reachable_level(), Some(Level::Substantial));
         eva.ial = Level::High;
@@ -299,6 +306,34 @@ mod tests {
         assert_eq!(eva.reachable_level(), Some(Level::Low));
         eva.authenticators = vec![EnrolledAuthenticator::Chip { serial: None }];
         assert_eq!(eva.reachable_level(), None);
+    }
+
+    #[test]
+    fn an_authenticator_waiting_for_activation_counts_for_nothing() {
+        let mut eva = minimal();
+        let pending = crate::mitid::PendingActivation::new("hash".into(), 0);
+        eva.authenticators = vec![
+            EnrolledAuthenticator::App {
+                enrolled_at_high: false,
+                pending_activation: Some(pending.clone()),
+            },
+            EnrolledAuthenticator::CodeViewer {
+                serial: Some("KV-000000001".into()),
+                pending_activation: Some(pending),
+            },
+            EnrolledAuthenticator::Password { hash: None },
+        ];
+        assert_eq!(eva.authenticator_kinds(), vec![Authenticator::Password]);
+        assert_eq!(eva.reachable_level(), Some(Level::Low));
+        // Stored with the authenticator; absent (activated) in every existing identity.
+        let value = serde_json::to_value(&eva).unwrap();
+        assert_eq!(
+            value["authenticators"][1]["pending_activation"]["failures"],
+            0
+        );
+        let back: Identity = serde_json::from_value(value).unwrap();
+        assert_eq!(back, eva);
+        assert_eq!(minimal().authenticators[0].pending_activation(), None);
     }
 
     #[test]

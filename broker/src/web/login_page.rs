@@ -144,9 +144,10 @@ fn serial_of(identity: &Identity, device: Device) -> String {
     identity
         .authenticators
         .iter()
+        .filter(|a| a.is_active())
         .find_map(|a| match (a, device) {
-            (EnrolledAuthenticator::CodeViewer { serial }, Device::CodeViewer)
-            | (EnrolledAuthenticator::CodeReader { serial }, Device::CodeReader)
+            (EnrolledAuthenticator::CodeViewer { serial, .. }, Device::CodeViewer)
+            | (EnrolledAuthenticator::CodeReader { serial, .. }, Device::CodeReader)
             | (EnrolledAuthenticator::Chip { serial }, Device::Chip) => serial.clone(),
             _ => None,
         })
