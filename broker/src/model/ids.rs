@@ -49,3 +49,7 @@ id_newtype!(
     /// One authorization: a code and every token it led to. Revoked together.
     GrantId
 );
+id_newtype!(
+    /// A Citizen Service case (a person getting MitID in person); random and unguessable.
+    CaseId
+);

@@ -3,6 +3,7 @@
 mod assurance;
 mod authenticators;
 mod business;
+mod case;
 mod client;
 mod flow;
 mod grant;
@@ -15,13 +16,14 @@ mod outbox;
 pub use assurance::{Assurance, Idp};
 pub use authenticators::EnrolledAuthenticator;
 pub use business::{BusinessIdentity, BusinessRole, NemId};
+pub use case::{Case, CaseStep, DocumentType, Evidence, Question, QuestionKind};
 pub use client::{AuthMethod, Client, SubjectType};
 pub use flow::{AppRequest, Device, DeviceState, Failure, Flow, Method, Notice, Step};
 pub use grant::{AccessToken, AuthCode, Grant, RefreshToken, Session};
 pub use identity::{
     parse_date, Address, CprStatus, Identity, IdentityError, IdentityRule, IdentityStatus,
 };
-pub use ids::{ClientId, GrantId, IdentityId, Sid, TxnId, UserId};
+pub use ids::{CaseId, ClientId, GrantId, IdentityId, Sid, TxnId, UserId};
 pub use level::Level;
 pub use login::{
     ActionText, AuthRequest, DecisionOutcome, DecisionSource, LoginStatus, LoginTxn, Prompt,

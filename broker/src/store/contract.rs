@@ -85,6 +85,9 @@ macro_rules! contract_tests {
                 logins_update_flow_needs_the_revision_read_and_a_pending_login,
                 devices_start_default_and_keep_what_is_put,
                 outbox_lists_newest_first,
+                cases_create_get_and_list_newest_first,
+                cases_update_needs_the_revision_read,
+                cases_concurrent_updates_have_one_winner,
                 codes_are_taken_once,
                 codes_unknown_hash_is_not_found,
                 codes_concurrent_takes_yield_one_taken,
@@ -1263,4 +1266,83 @@ fn outbox_lists_newest_first(store: &Store) {
     assert!(store.outbox.get("nope").unwrap().is_none());
     store.reset().unwrap();
     assert!(store.outbox.list(10).unwrap().is_empty());
+}
+
+fn case(id: &str) -> crate::model::Case {
+    use crate::mitid::Cpr;
+    use crate::model::{Case, CaseId, CaseStep};
+    Case {
+        id: CaseId::new(id),
+        rev: 0,
+        csrf: format!("csrf-{id}"),
+        cpr: Cpr::parse("720490-1236").unwrap(),
+        opened_at: NOW,
+        updated_at: NOW,
+        step: CaseStep::Evidence,
+        evidence: None,
+        questions: Vec::new(),
+        wrong_answers: 0,
+        identity_id: None,
+        user_id: None,
+    }
+}
+
+fn cases_create_get_and_list_newest_first(store: &Store) {
+    use crate::model::CaseId;
+    for id in ["c1", "c2", "c3"] {
+        store.cases.create(&case(id)).unwrap();
+    }
+    assert!(matches!(
+        store.cases.create(&case("c2")),
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(
+        store.cases.get(&CaseId::new("c2")).unwrap().unwrap(),
+        case("c2")
+    );
+    assert!(store.cases.get(&CaseId::new("nope")).unwrap().is_none());
+    let ids: Vec<String> = store
+        .cases
+        .list_recent(2)
+        .unwrap()
+        .into_iter()
+        .map(|c| c.id.to_string())
+        .collect();
+    assert_eq!(ids, ["c3", "c2"]);
+    store.reset().unwrap();
+    assert!(store.cases.list_recent(10).unwrap().is_empty());
+}
+
+fn cases_update_needs_the_revision_read(store: &Store) {
+    use crate::model::{CaseId, CaseStep};
+    let read = case("c1");
+    store.cases.create(&read).unwrap();
+    let mut next = read.clone();
+    next.step = CaseStep::Questions;
+    let written = store.cases.update(&next).unwrap().unwrap();
+    assert_eq!(written.rev, 1);
+    assert_eq!(store.cases.get(&read.id).unwrap().unwrap(), written);
+    // A writer that read revision 0 lost: the stored case stands.
+    let mut stale = read.clone();
+    stale.step = CaseStep::Failed;
+    assert!(store.cases.update(&stale).unwrap().is_none());
+    assert_eq!(
+        store.cases.get(&read.id).unwrap().unwrap().step,
+        CaseStep::Questions
+    );
+    let mut missing = case("missing");
+    missing.id = CaseId::new("missing");
+    assert!(store.cases.update(&missing).unwrap().is_none());
+}
+
+fn cases_concurrent_updates_have_one_winner(store: &Store) {
+    use crate::model::CaseStep;
+    let read = case("raced");
+    store.cases.create(&read).unwrap();
+    let results = race(|| {
+        let mut next = read.clone();
+        next.step = CaseStep::Completed;
+        store.cases.update(&next).unwrap().is_some()
+    });
+    assert_eq!(results.iter().filter(|won| **won).count(), 1);
 }

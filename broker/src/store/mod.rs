@@ -12,9 +12,9 @@ use std::sync::Arc;
 
 use crate::clock::UnixTime;
 use crate::model::{
-    AccessToken, AuthCode, Client, ClientId, DecisionSource, DeviceState, Flow, GrantId, Identity,
-    IdentityId, LoginStatus, LoginTxn, OutboxMessage, QueuedDecision, RefreshToken, Session, Sid,
-    TxnId, UserId,
+    AccessToken, AuthCode, Case, CaseId, Client, ClientId, DecisionSource, DeviceState, Flow,
+    GrantId, Identity, IdentityId, LoginStatus, LoginTxn, OutboxMessage, QueuedDecision,
+    RefreshToken, Session, Sid, TxnId, UserId,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -94,6 +94,21 @@ pub trait OutboxStore: Send + Sync {
     /// The latest `limit` messages, newest first.
     fn list(&self, limit: usize) -> StoreResult<Vec<OutboxMessage>>;
     fn get(&self, id: &str) -> StoreResult<Option<OutboxMessage>>;
+    fn clear(&self) -> StoreResult<()>;
+}
+
+/// Citizen Service cases: a caseworker's steps towards a person's new MitID.
+pub trait CaseStore: Send + Sync {
+    /// Inserts; an id already taken is a [`StoreError::Conflict`].
+    fn create(&self, case: &Case) -> StoreResult<()>;
+    fn get(&self, id: &CaseId) -> StoreResult<Option<Case>>;
+    /// The latest `limit` cases, newest first.
+    fn list_recent(&self, limit: usize) -> StoreResult<Vec<Case>>;
+    /// Writes `case` if nobody wrote it since the caller read it (the stored `rev` is still
+    /// `case.rev`); the stored case's `rev` becomes `case.rev + 1`. Security rule: each step of
+    /// a case is taken once, so two caseworkers (or a form sent twice) cannot both complete it
+    /// and create two identities. `None` when the case is gone or was written meanwhile.
+    fn update(&self, case: &Case) -> StoreResult<Option<Case>>;
     fn clear(&self) -> StoreResult<()>;
 }
 
@@ -190,6 +205,7 @@ pub struct Store {
     pub decisions: Arc<dyn DecisionStore>,
     pub devices: Arc<dyn DeviceStore>,
     pub outbox: Arc<dyn OutboxStore>,
+    pub cases: Arc<dyn CaseStore>,
     pub meta: Arc<dyn MetaStore>,
     pub maintenance: Arc<dyn Maintenance>,
 }
@@ -207,15 +223,18 @@ impl Store {
             decisions: db.clone(),
             devices: db.clone(),
             outbox: db.clone(),
+            cases: db.clone(),
             meta: db.clone(),
             maintenance: db,
         }
     }
 
     /// Clears logins, codes, tokens, sessions, queued decisions, device state (blocks, wrong
-    /// attempts, spent key-card codes) and the outbox; keeps identities, clients and keys.
+    /// attempts, spent key-card codes), the outbox and Citizen Service cases; keeps identities,
+    /// clients and keys.
     pub fn reset(&self) -> StoreResult<()> {
         self.devices.clear()?;
+        self.cases.clear()?;
         self.outbox.clear()?;
         self.logins.clear()?;
         self.codes.clear()?;

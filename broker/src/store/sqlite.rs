@@ -10,6 +10,8 @@ use std::sync::{Mutex, MutexGuard};
 use super::*;
 use crate::model::Grant;
 
+mod cases;
+
 const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS clients (client_id TEXT PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS identities (
@@ -63,6 +65,11 @@ CREATE TABLE IF NOT EXISTS devices (identity_id TEXT PRIMARY KEY, data TEXT NOT 
 CREATE TABLE IF NOT EXISTS outbox (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,
+    data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS citizen_service_cases (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    rev INTEGER NOT NULL,
     data TEXT NOT NULL);
 "#;
 
