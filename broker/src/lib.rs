@@ -7,6 +7,7 @@
 pub mod app;
 pub mod clock;
 pub mod config;
+pub mod enrolment;
 pub mod error;
 pub mod identities_cli;
 pub mod login;

@@ -55,6 +55,7 @@ pub fn router() -> Router<Arc<Broker>> {
         .route("/keys/{kid}", delete(remove_key))
         .route("/reset", post(reset))
         .merge(super::control_devices::router())
+        .merge(super::control_activation::router())
 }
 
 /// A control API failure: `{"error": ..., "message": ...}`.
@@ -83,6 +84,11 @@ impl ApiError {
     }
     pub(super) fn not_found(what: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::NOT_FOUND, "not_found", what)
+    }
+    /// Adds members to the error's JSON object.
+    pub(super) fn with(mut self, extra: Value) -> ApiError {
+        self.extra = Some(extra);
+        self
     }
 }
 
@@ -141,7 +147,7 @@ pub(super) fn ok(value: Value) -> ApiResult {
     Ok(Json(value).into_response())
 }
 
-fn created(value: Value) -> ApiResult {
+pub(super) fn created(value: Value) -> ApiResult {
     Ok((StatusCode::CREATED, Json(value)).into_response())
 }
 

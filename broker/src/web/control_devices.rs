@@ -243,12 +243,15 @@ async fn code_device(State(b): AppState, Path(serial): Path<String>) -> ApiResul
     let reading = read_code_device(&b, &serial, now)
         .map_err(server_error)?
         .ok_or_else(|| ApiError::not_found(format!("no code device with serial {serial}")))?;
+    // A device waiting for activation shows no code.
+    let active = reading.activation == crate::enrolment::activation::ActivationState::Active;
     ok(json!({
         "serial": serial,
         "kind": reading.device.as_str(),
         "user_id": reading.identity.user_id,
-        "code": reading.code,
-        "seconds_left": reading.seconds_left,
+        "activation": reading.activation.as_str(),
+        "code": active.then_some(&reading.code),
+        "seconds_left": active.then_some(reading.seconds_left),
         "blocked_until": reading.blocked_until,
     }))
 }

@@ -120,6 +120,10 @@ async fn app_page(State(b): Shared, Path(user): Path<String>, Query(q): Query<Sa
         Ok(i) => i,
         Err(r) => return *r,
     };
+    // An app waiting for activation asks for the code from the letter first.
+    if let Some(pending) = crate::enrolment::activation::pending_app(&identity) {
+        return crate::web::activation::app_activation_page(&b, &identity, pending, q.said);
+    }
     let now = b.now();
     let requests = match flow::app_requests(&b, &identity, now) {
         Ok(r) => r,
@@ -212,12 +216,20 @@ async fn app_submit(
 
 // ---- the code viewer and the code reader
 
-async fn code_viewer(State(b): Shared, Path(serial): Path<String>) -> Response {
-    code_device_page(&b, &serial, Device::CodeViewer)
+async fn code_viewer(
+    State(b): Shared,
+    Path(serial): Path<String>,
+    Query(q): Query<Said>,
+) -> Response {
+    code_device_page(&b, &serial, Device::CodeViewer, q.said)
 }
 
-async fn code_reader(State(b): Shared, Path(serial): Path<String>) -> Response {
-    code_device_page(&b, &serial, Device::CodeReader)
+async fn code_reader(
+    State(b): Shared,
+    Path(serial): Path<String>,
+    Query(q): Query<Said>,
+) -> Response {
+    code_device_page(&b, &serial, Device::CodeReader, q.said)
 }
 
 /// The current code of a code device, how long it lasts, and whether the device is blocked.
@@ -227,6 +239,8 @@ pub struct CodeReading {
     pub code: String,
     pub seconds_left: u64,
     pub blocked_until: Option<i64>,
+    /// Whether the device is activated (it shows no code until it is).
+    pub activation: crate::enrolment::activation::ActivationState,
 }
 
 /// Reads the code device with this serial at `now`; `None` when no identity holds it.
@@ -249,7 +263,10 @@ pub fn read_code_device(
         .get(&identity.id)?
         .lockout(device)
         .block_end(now);
+    let activation = crate::enrolment::activation::code_device_state(&identity, serial)
+        .unwrap_or(crate::enrolment::activation::ActivationState::Active);
     Ok(Some(CodeReading {
+        activation,
         code: totp.current_code(now),
         seconds_left: totp.seconds_left(now),
         identity,
@@ -258,7 +275,7 @@ pub fn read_code_device(
     }))
 }
 
-fn code_device_page(b: &Broker, serial: &str, wanted: Device) -> Response {
+fn code_device_page(b: &Broker, serial: &str, wanted: Device, said: Option<String>) -> Response {
     let now = b.now();
     let reading = match read_code_device(b, serial, now) {
         Ok(Some(r)) if r.device == wanted => r,
@@ -273,6 +290,15 @@ fn code_device_page(b: &Broker, serial: &str, wanted: Device) -> Response {
         }
         Err(e) => return pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, &e, "en"),
     };
+    if reading.activation != crate::enrolment::activation::ActivationState::Active {
+        return crate::web::activation::code_device_activation_page(
+            b,
+            serial,
+            wanted,
+            &reading.identity,
+            said,
+        );
+    }
     pages::render(
         StatusCode::OK,
         &pages::SimCodePage {

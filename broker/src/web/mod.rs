@@ -1,7 +1,9 @@
 //! HTTP: the router and thin handlers. Everything of substance happens in `oidc`, `login` and
 //! the stores.
 
+pub mod activation;
 pub mod control;
+pub mod control_activation;
 pub mod control_devices;
 pub mod cookies;
 pub mod devices;
@@ -59,6 +61,7 @@ pub fn router(broker: Arc<Broker>) -> Router {
     };
     app.nest(paths::CONTROL, control::router())
         .merge(devices::router())
+        .merge(activation::router())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn(limit_uri))

@@ -152,6 +152,30 @@ pub const ROUTES: &[(&str, &str, &str, &str)] = &[
         "A code viewer's or code reader's current code and seconds left",
         "",
     ),
+    (
+        "post",
+        "/identities/{id}/code-viewers",
+        "Order a code viewer (or code reader): it waits for activation; the letter with the activation code goes to the outbox",
+        "OrderCodeDevice",
+    ),
+    (
+        "post",
+        "/code-devices/{serial}/activate",
+        "Activate a code viewer or code reader with the code from the letter (422 wrong, 423 blocked after three)",
+        "Activate",
+    ),
+    (
+        "post",
+        "/identities/{id}/app/order",
+        "A new app for the identity: it waits for activation; the letter with the activation code goes to the outbox",
+        "",
+    ),
+    (
+        "post",
+        "/identities/{id}/app/activate",
+        "Activate the identity's app with the code from the letter (422 wrong, 423 blocked after three)",
+        "Activate",
+    ),
 ];
 
 fn schemas() -> Value {
@@ -186,6 +210,7 @@ fn schemas() -> Value {
                             "kind": {"enum": ["app", "code_viewer", "code_reader", "chip", "password"]},
                             "enrolled_at_high": {"type": "boolean", "description": "app only"},
                             "serial": {"type": "string", "description": "code_viewer, code_reader, chip"},
+                            "pending_activation": {"type": "object", "description": "app, code_viewer, code_reader: waiting for the activation code from the letter (code_hash, failures, blocked, issued_at); absent once activated"},
                             "hash": {"type": "string", "description": "password only: an Argon2 PHC string"}
                         }
                     }
@@ -245,6 +270,8 @@ fn schemas() -> Value {
         },
         "Advance": {"type": "object", "required": ["seconds"], "properties": {"seconds": {"type": "integer", "minimum": 1}}},
         "Rotate": {"type": "object", "properties": {"kind": {"enum": ["rsa", "ec"]}}},
+        "OrderCodeDevice": {"type": "object", "properties": {"kind": {"enum": ["code_viewer", "code_reader"], "description": "default code_viewer"}}},
+        "Activate": {"type": "object", "required": ["activation_code"], "properties": {"activation_code": {"type": "string", "description": "from the letter, e.g. ABCD-EFGH (case, spaces and hyphens ignored)"}}},
         "Error": {"type": "object", "properties": {"error": {"type": "string"}, "message": {"type": "string"}}}
     })
 }
