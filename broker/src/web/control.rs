@@ -56,6 +56,7 @@ pub fn router() -> Router<Arc<Broker>> {
         .route("/reset", post(reset))
         .merge(super::control_devices::router())
         .merge(super::control_activation::router())
+        .merge(super::control_citizen_service::router())
 }
 
 /// A control API failure: `{"error": ..., "message": ...}`.

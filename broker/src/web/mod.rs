@@ -2,8 +2,10 @@
 //! the stores.
 
 pub mod activation;
+pub mod citizen_service;
 pub mod control;
 pub mod control_activation;
+pub mod control_citizen_service;
 pub mod control_devices;
 pub mod cookies;
 pub mod devices;
@@ -62,6 +64,7 @@ pub fn router(broker: Arc<Broker>) -> Router {
     app.nest(paths::CONTROL, control::router())
         .merge(devices::router())
         .merge(activation::router())
+        .merge(citizen_service::router())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn(limit_uri))

@@ -176,6 +176,42 @@ pub const ROUTES: &[(&str, &str, &str, &str)] = &[
         "Activate the identity's app with the code from the letter (422 wrong, 423 blocked after three)",
         "Activate",
     ),
+    (
+        "get",
+        "/citizen-service/register/{cpr}",
+        "A fictitious person in the simulated CPR register (replacement numbers only)",
+        "",
+    ),
+    (
+        "post",
+        "/citizen-service/cases",
+        "Citizen Service: look a person up by CPR and open a case",
+        "OpenCase",
+    ),
+    (
+        "get",
+        "/citizen-service/cases/{case}",
+        "A Citizen Service case: its step and control questions",
+        "",
+    ),
+    (
+        "post",
+        "/citizen-service/cases/{case}/document",
+        "Record the identity document shown (expired: 422) or a witness",
+        "CaseEvidence",
+    ),
+    (
+        "post",
+        "/citizen-service/cases/{case}/answers",
+        "Record the answers to the control questions (two wrong end the case: 422 case_failed)",
+        "CaseAnswers",
+    ),
+    (
+        "post",
+        "/citizen-service/cases/{case}/complete",
+        "Create the identity with the chosen user ID, authenticator (waiting for activation) and password; sends the activation letter",
+        "CaseComplete",
+    ),
 ];
 
 fn schemas() -> Value {
@@ -272,6 +308,27 @@ fn schemas() -> Value {
         "Rotate": {"type": "object", "properties": {"kind": {"enum": ["rsa", "ec"]}}},
         "OrderCodeDevice": {"type": "object", "properties": {"kind": {"enum": ["code_viewer", "code_reader"], "description": "default code_viewer"}}},
         "Activate": {"type": "object", "required": ["activation_code"], "properties": {"activation_code": {"type": "string", "description": "from the letter, e.g. ABCD-EFGH (case, spaces and hyphens ignored)"}}},
+        "OpenCase": {"type": "object", "required": ["cpr"], "properties": {"cpr": {"type": "string", "description": "a replacement number (day of month + 60) without a MitID"}}},
+        "CaseEvidence": {
+            "type": "object",
+            "required": ["type"],
+            "properties": {
+                "type": {"enum": ["passport", "driving_licence", "national_id", "witness"]},
+                "number": {"type": "string", "description": "document: 5-20 letters or digits"},
+                "expiry": {"type": "string", "format": "date", "description": "document: not before today"},
+                "user_id": {"type": "string", "description": "witness: the user ID of a person with an active MitID"}
+            }
+        },
+        "CaseAnswers": {"type": "object", "required": ["answers"], "properties": {"answers": {"type": "object", "additionalProperties": {"type": "string"}, "description": "question id (mother_given_name, father_given_name, postal_code, birth_date, place_of_birth) -> answer"}}},
+        "CaseComplete": {
+            "type": "object",
+            "required": ["user_id", "authenticator", "password"],
+            "properties": {
+                "user_id": {"type": "string", "description": "6-64 letters or digits, unique"},
+                "authenticator": {"enum": ["app", "code_viewer", "code_reader"]},
+                "password": {"type": "string", "description": "at least 8 characters; stored as an Argon2 hash"}
+            }
+        },
         "Error": {"type": "object", "properties": {"error": {"type": "string"}, "message": {"type": "string"}}}
     })
 }

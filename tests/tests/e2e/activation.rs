@@ -37,6 +37,7 @@ pub(crate) struct Walk<'a> {
     rp: &'a Rp,
     pkce: Pkce,
     page: Url,
+    pub id: String,
     csrf: String,
 }
 
@@ -47,6 +48,10 @@ impl<'a> Walk<'a> {
             .authorize(&pkce, &[("scope", "openid mitid"), ("prompt", "login")])
             .await;
         let page = redirect_to(&response);
+        let id = response.headers()["x-sim-login-id"]
+            .to_str()
+            .unwrap()
+            .to_string();
         let html = get_ok(rp, page.as_str()).await;
         let csrf =
             attribute_after(&html, "name=\"csrf\" value=\"").expect("csrf on the login page");
@@ -54,6 +59,7 @@ impl<'a> Walk<'a> {
             rp,
             pkce,
             page,
+            id,
             csrf,
         }
     }
@@ -102,6 +108,13 @@ impl<'a> Walk<'a> {
         }
     }
 
+    /// The login settled elsewhere (a device answered): the page sends the browser back.
+    pub async fn returned(&self) -> Value {
+        let response = self.rp.browser.get(self.page.clone()).send().await.unwrap();
+        let url = redirect_to(&response);
+        self.id_token(&url).await
+    }
+
     async fn id_token(&self, url: &Url) -> Value {
         let code = query(url, "code").unwrap_or_else(|| panic!("no code: {url}"));
         let response = self.rp.exchange(&code, &self.pkce).await;
@@ -135,6 +148,15 @@ pub(crate) fn attribute_after(html: &str, prefix: &str) -> Option<String> {
     let start = html.find(prefix)? + prefix.len();
     let end = html[start..].find('"')?;
     Some(html[start..start + end].to_string())
+}
+
+/// The text content of the (leaf) element with this id.
+pub(crate) fn element_text(html: &str, id: &str) -> Option<String> {
+    let at = html.find(&format!("id=\"{id}\""))?;
+    let rest = &html[at..];
+    let start = rest.find('>')? + 1;
+    let end = rest[start..].find('<')?;
+    Some(rest[start..start + end].trim().to_string())
 }
 
 /// The simulator's pages (`/_sim/...`), beside the control API.

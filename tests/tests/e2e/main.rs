@@ -6,6 +6,7 @@
 
 mod activation;
 mod business_claims;
+mod citizen_service;
 mod control;
 mod decisions;
 mod discovery;
