@@ -120,6 +120,10 @@ fn issue_code(
     now: UnixTime,
 ) -> Result<String, OAuthError> {
     let code = secrets::random_token();
+    broker
+        .store
+        .sessions
+        .add_client(&session.sid, &request.client_id)?;
     broker.store.codes.put(&AuthCode {
         hash: secrets::hash(&code),
         grant: Grant {

@@ -66,6 +66,13 @@ pub struct Client {
     /// type their CPR number, which the broker matches (the brokers' CPR match).
     #[serde(default)]
     pub private_service: bool,
+    /// OIDC Back-Channel Logout 1.0: where the broker POSTs a logout token when a session the
+    /// client logged in through ends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backchannel_logout_uri: Option<String>,
+    /// The logout token must carry `sid`. This broker always sends it.
+    #[serde(default)]
+    pub backchannel_logout_session_required: bool,
 }
 
 fn default_alg() -> Alg {

@@ -76,4 +76,8 @@ pub struct Session {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub business: Option<String>,
     pub expires_at: UnixTime,
+    /// The clients that got a code through this session: told when it ends (back-channel
+    /// logout).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub clients: Vec<ClientId>,
 }

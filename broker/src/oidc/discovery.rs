@@ -16,6 +16,8 @@ pub fn document(issuer: &Issuer) -> Value {
         "userinfo_endpoint": issuer.endpoint(paths::USERINFO),
         "jwks_uri": issuer.endpoint(paths::JWKS),
         "end_session_endpoint": issuer.endpoint(paths::END_SESSION),
+        "backchannel_logout_supported": true,
+        "backchannel_logout_session_supported": true,
         "revocation_endpoint": issuer.endpoint(paths::REVOCATION),
         "introspection_endpoint": issuer.endpoint(paths::INTROSPECTION),
         "response_types_supported": ["code"],

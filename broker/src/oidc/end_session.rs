@@ -7,7 +7,7 @@ use url::Url;
 
 use crate::app::Broker;
 use crate::error::OAuthError;
-use crate::model::{Client, ClientId};
+use crate::model::{Client, ClientId, Session};
 use crate::oidc::{session, Params};
 use crate::secrets;
 
@@ -20,8 +20,12 @@ pub enum EndSessionOutcome {
         csrf: String,
         params: Vec<(String, String)>,
     },
-    /// Logged out (the session, if any, has ended); go to `redirect` or show a page.
-    LoggedOut { redirect: Option<String> },
+    /// Logged out (the session, if any, has ended); go to `redirect` or show a page. `ended`
+    /// is the session this request ended, whose clients are to be told.
+    LoggedOut {
+        redirect: Option<String>,
+        ended: Option<Session>,
+    },
 }
 
 /// The token that proves a confirmation came from the browser holding the session cookie.
@@ -88,10 +92,16 @@ pub fn end_session(
 
     let now = broker.now();
     let Some(cookie) = session_cookie else {
-        return Ok(LoggedOut { redirect });
+        return Ok(LoggedOut {
+            redirect,
+            ended: None,
+        });
     };
     let Some(current) = session::find(broker, Some(cookie), now)? else {
-        return Ok(LoggedOut { redirect });
+        return Ok(LoggedOut {
+            redirect,
+            ended: None,
+        });
     };
     let hint_is_this_session = hint
         .as_ref()
@@ -117,8 +127,8 @@ pub fn end_session(
             params: carry,
         });
     }
-    broker.store.sessions.end(&current.sid)?;
-    Ok(LoggedOut { redirect })
+    let ended = broker.store.sessions.end(&current.sid)?.then_some(current);
+    Ok(LoggedOut { redirect, ended })
 }
 
 /// The hint's claims if it is an ID token this broker signed for itself (expired ones count:

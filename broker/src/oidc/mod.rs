@@ -2,6 +2,7 @@
 //! parameters and `now`, and returns what the route should answer.
 
 pub mod authorize;
+pub mod backchannel;
 pub mod claims;
 pub mod discovery;
 pub mod end_session;

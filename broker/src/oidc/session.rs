@@ -84,6 +84,7 @@ pub fn create(
         assurance,
         business,
         expires_at: now + broker.config.tokens.session_ttl,
+        clients: Vec::new(),
     };
     broker.store.sessions.put(&session)?;
     Ok((session, cookie))

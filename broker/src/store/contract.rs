@@ -148,6 +148,8 @@ fn client(id: &str, name: &str) -> Client {
         subject_type: SubjectType::Pairwise,
         sector_identifier: Some(format!("{id}.example")),
         private_service: true,
+        backchannel_logout_uri: Some(format!("https://{id}.example/backchannel")),
+        backchannel_logout_session_required: true,
     }
 }
 
@@ -275,6 +277,7 @@ fn session(sid: &str, cookie_hash: &str) -> Session {
         assurance: Assurance::default(),
         business: None,
         expires_at: NOW + 3600,
+        clients: Vec::new(),
     }
 }
 

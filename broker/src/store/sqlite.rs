@@ -566,6 +566,32 @@ impl SessionStore for SqliteStore {
             [sid.as_str()],
         )? > 0)
     }
+    fn add_client(&self, sid: &Sid, client: &ClientId) -> StoreResult<()> {
+        let conn = self.conn()?;
+        let tx = conn.unchecked_transaction().map_err(db)?;
+        let data: Option<String> = tx
+            .query_row(
+                "SELECT data FROM sessions WHERE sid = ?1",
+                [sid.as_str()],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(db)?;
+        let Some(data) = data else {
+            return Ok(());
+        };
+        let mut session: Session = from_json(&data)?;
+        if session.clients.contains(client) {
+            return Ok(());
+        }
+        session.clients.push(client.clone());
+        tx.execute(
+            "UPDATE sessions SET data = ?2 WHERE sid = ?1",
+            params![sid.as_str(), to_json(&session)?],
+        )
+        .map_err(db)?;
+        tx.commit().map_err(db)
+    }
     fn clear(&self) -> StoreResult<()> {
         self.exec("DELETE FROM sessions", [])?;
         Ok(())

@@ -300,6 +300,10 @@ struct ClientInput {
     sector_identifier: Option<String>,
     #[serde(default)]
     private_service: bool,
+    #[serde(default)]
+    backchannel_logout_uri: Option<String>,
+    #[serde(default)]
+    backchannel_logout_session_required: bool,
 }
 
 /// A client as shown: never the secret or its hash.
@@ -343,6 +347,10 @@ async fn create_client(State(b): AppState, body: Bytes) -> ApiResult {
     }
     check_uris(&input.redirect_uris, "redirect_uri")?;
     check_uris(&input.post_logout_redirect_uris, "post_logout_redirect_uri")?;
+    check_uris(
+        input.backchannel_logout_uri.as_slice(),
+        "backchannel_logout_uri",
+    )?;
     let public = input.token_endpoint_auth_method == AuthMethod::None;
     if public && input.client_secret.is_some() {
         return Err(ApiError::bad_request(
@@ -365,6 +373,8 @@ async fn create_client(State(b): AppState, body: Bytes) -> ApiResult {
         subject_type: input.subject_type,
         sector_identifier: input.sector_identifier,
         private_service: input.private_service,
+        backchannel_logout_uri: input.backchannel_logout_uri,
+        backchannel_logout_session_required: input.backchannel_logout_session_required,
     };
     b.store.clients.create(&client)?;
     let mut view = client_view(&client);

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use crate::app::Broker;
 use crate::oidc::authorize::{authorize, AuthorizeOutcome, AuthorizeResult};
+use crate::oidc::backchannel;
 use crate::oidc::end_session::{end_session, EndSessionOutcome};
 use crate::oidc::{introspection, revocation, session, token, userinfo, Params};
 use crate::paths;
@@ -187,7 +188,7 @@ pub async fn end_session_get(
     RawQuery(q): RawQuery,
 ) -> Response {
     let params = Params::parse(q.unwrap_or_default().as_bytes());
-    end_session_response(&broker, &params, &headers)
+    end_session_response(&broker, &params, &headers).await
 }
 
 pub async fn end_session_post(
@@ -195,10 +196,10 @@ pub async fn end_session_post(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    end_session_response(&broker, &Params::parse(&body), &headers)
+    end_session_response(&broker, &Params::parse(&body), &headers).await
 }
 
-fn end_session_response(broker: &Broker, params: &Params, headers: &HeaderMap) -> Response {
+async fn end_session_response(broker: &Broker, params: &Params, headers: &HeaderMap) -> Response {
     let lang = lang(params);
     let cookie = cookies::get(headers, session::COOKIE);
     let outcome = match end_session(broker, params, cookie.as_deref()) {
@@ -216,7 +217,14 @@ fn end_session_response(broker: &Broker, params: &Params, headers: &HeaderMap) -
                 params: &params,
             },
         ),
-        EndSessionOutcome::LoggedOut { redirect } => {
+        EndSessionOutcome::LoggedOut { redirect, ended } => {
+            // Tell the session's clients before the browser moves on (Back-Channel Logout 1.0).
+            if let Some(session) = ended {
+                match backchannel::notices(broker, &session) {
+                    Ok(notices) => backchannel::deliver(notices).await,
+                    Err(e) => tracing::warn!(error = %e, "back-channel logout tokens not made"),
+                }
+            }
             let mut response = match redirect {
                 Some(url) => found(&url),
                 None => pages::render(

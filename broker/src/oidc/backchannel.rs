@@ -1,0 +1,121 @@
+//! OpenID Connect Back-Channel Logout 1.0: when a broker session ends, every client that got a
+//! code through it and registered a `backchannel_logout_uri` is sent a logout token (a JWT with
+//! `typ` `logout+jwt`, the `sid` and `sub`, the back-channel `events` member, and no `nonce`),
+//! as a form POST from the broker to the client.
+
+use serde_json::json;
+use std::time::Duration;
+
+use crate::app::Broker;
+use crate::error::OAuthError;
+use crate::model::{Client, Session};
+use crate::oidc::claims;
+use crate::secrets;
+
+/// The event that says "this session ended" (section 2.4).
+pub const EVENT: &str = "http://schemas.openid.net/event/backchannel-logout";
+/// How long a logout token is valid: long enough to deliver, short enough not to be replayed.
+const LIFETIME: i64 = 120;
+/// How long the broker waits for one client.
+const TIMEOUT: Duration = Duration::from_secs(3);
+
+/// A logout token for one client, and where it goes.
+#[derive(Debug, Clone)]
+pub struct Notice {
+    pub client_id: String,
+    pub uri: String,
+    pub logout_token: String,
+}
+
+/// The logout tokens for the clients of an ended session that asked to be told.
+pub fn notices(broker: &Broker, session: &Session) -> Result<Vec<Notice>, OAuthError> {
+    let now = broker.now();
+    let identity = broker.store.identities.get(&session.identity_id)?;
+    let mut out = Vec::new();
+    for client_id in &session.clients {
+        let Some(client) = broker.store.clients.get(client_id)? else {
+            continue;
+        };
+        let Some(uri) = client.backchannel_logout_uri.clone() else {
+            continue;
+        };
+        out.push(Notice {
+            client_id: client.client_id.to_string(),
+            uri,
+            logout_token: logout_token(broker, &client, identity.as_ref(), session, now)?,
+        });
+    }
+    Ok(out)
+}
+
+fn logout_token(
+    broker: &Broker,
+    client: &Client,
+    identity: Option<&crate::model::Identity>,
+    session: &Session,
+    now: i64,
+) -> Result<String, OAuthError> {
+    let mut payload = json!({
+        "iss": broker.issuer.as_str(),
+        "aud": client.client_id,
+        "iat": now,
+        "exp": now + LIFETIME,
+        "jti": secrets::random_id(),
+        "sid": session.sid,
+        "events": { EVENT: {} },
+    });
+    if let (Some(identity), Some(map)) = (identity, payload.as_object_mut()) {
+        map.insert(
+            "sub".into(),
+            json!(claims::subject(broker, client, identity)),
+        );
+    }
+    let bytes =
+        serde_json::to_vec(&payload).map_err(|e| OAuthError::server_error(e.to_string()))?;
+    Ok(broker
+        .keys
+        .sign_jwt(client.id_token_signed_response_alg, "logout+jwt", &bytes)?)
+}
+
+/// Sends the notices, all at once, each with a timeout; a client that fails to answer 200 is
+/// logged (not retried: the spec leaves retries to the OP, and a simulator keeps it simple).
+pub async fn deliver(notices: Vec<Notice>) {
+    let client = match reqwest::Client::builder()
+        .timeout(TIMEOUT)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+    {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::warn!(error = %e, "back-channel logout: no HTTP client");
+            return;
+        }
+    };
+    let mut sending = tokio::task::JoinSet::new();
+    for notice in notices {
+        let client = client.clone();
+        sending.spawn(async move {
+            let sent = client
+                .post(&notice.uri)
+                .form(&[("logout_token", notice.logout_token.as_str())])
+                .send()
+                .await;
+            match sent {
+                Ok(r) if r.status().is_success() => {
+                    tracing::info!(client = %notice.client_id, "back-channel logout delivered")
+                }
+                Ok(r) => tracing::warn!(
+                    client = %notice.client_id,
+                    status = r.status().as_u16(),
+                    "back-channel logout refused"
+                ),
+                Err(e) => tracing::warn!(
+                    client = %notice.client_id,
+                    error = %e,
+                    "back-channel logout not delivered"
+                ),
+            }
+        });
+    }
+    while sending.join_next().await.is_some() {}
+}
