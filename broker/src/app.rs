@@ -45,11 +45,22 @@ pub struct Broker {
     pub pairwise_salt: String,
     /// The discovery document, serialised once.
     pub discovery_json: String,
+    /// The simulated travel documents' issuer and trusted CSCA, made when first needed.
+    pub documents: std::sync::OnceLock<crate::onboarding::Documents>,
 }
 
 impl Broker {
     pub fn now(&self) -> i64 {
         self.clock.now()
+    }
+
+    /// The simulated documents' authority (onboarding), made on first use.
+    pub fn documents(&self, today: time::Date) -> Result<&crate::onboarding::Documents, String> {
+        if let Some(documents) = self.documents.get() {
+            return Ok(documents);
+        }
+        let made = crate::onboarding::Documents::new(today).map_err(|e| e.to_string())?;
+        Ok(self.documents.get_or_init(|| made))
     }
 
     /// The level a login must reach: the client's `acr_values`, else the configured default.

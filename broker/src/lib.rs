@@ -14,6 +14,7 @@ pub mod login;
 pub mod mitid;
 pub mod model;
 pub mod oidc;
+pub mod onboarding;
 pub mod outbox;
 pub mod paths;
 pub mod secrets;

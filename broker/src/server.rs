@@ -57,6 +57,7 @@ pub fn build(
     let issuer = Issuer::new(issuer);
     let discovery_json = crate::oidc::discovery::document(&issuer).to_string();
     Ok(Broker {
+        documents: std::sync::OnceLock::new(),
         discovery_json,
         issuer,
         config,

@@ -7,13 +7,16 @@
 //! - [`chip`]: a simulated chip with DG1, DG2 and a signed security object (Part 10), a
 //!   simulated Country Signing CA and Document Signers (Part 12), and passive authentication
 //!   (Part 11, 5.1);
-//! - [`specimen`]: specimen documents for fictitious people, with faults on purpose.
+//! - [`specimen`]: specimen documents for fictitious people, with faults on purpose;
+//! - [`face`]: the onboarding's face scan: a selfie matched against DG2's photo, and a
+//!   challenge-response liveness check, with sample selfies and camera frames.
 //!
 //! No HTTP and no clock: whatever depends on the date takes `today` as a parameter.
 
 pub mod bac;
 pub mod check_digit;
 pub mod chip;
+pub mod face;
 pub mod mrz;
 pub mod specimen;
 

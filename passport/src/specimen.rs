@@ -206,39 +206,10 @@ pub fn with_wrong_check_digit(mrz: &Mrz, field: Field) -> Result<String, Specime
 }
 
 /// A 64 x 64 grey face as a binary PGM (`P5`), deterministic from `seed`: the face's shape,
-/// shade, eyes and mouth vary with the seed, so pictures of two people differ.
+/// shade, eyes and mouth vary with the seed, so pictures of two people differ. Drawn by
+/// [`crate::face::passport_photo`].
 pub fn face_image(seed: u64) -> Vec<u8> {
-    const SIZE: i32 = 64;
-    let mut rng = StdRng::seed_from_u64(seed ^ 0xFACE);
-    let face_width = rng.gen_range(16..24);
-    let face_height = rng.gen_range(22..29);
-    let skin: u8 = rng.gen_range(120..230);
-    let background: u8 = rng.gen_range(20..90);
-    let eye_gap = rng.gen_range(5..10);
-    let eye_row = rng.gen_range(24..30);
-    let mouth_row = rng.gen_range(40..46);
-    let mouth_width = rng.gen_range(4..10);
-    let mut image = format!("P5\n{SIZE} {SIZE}\n255\n").into_bytes();
-    for y in 0..SIZE {
-        for x in 0..SIZE {
-            let dx = x - SIZE / 2;
-            let dy = y - SIZE / 2 - 2;
-            let in_face = dx * dx * face_height * face_height + dy * dy * face_width * face_width
-                <= face_width * face_width * face_height * face_height;
-            let is_eye = (y - eye_row).abs() <= 1
-                && ((x - (SIZE / 2 - eye_gap)).abs() <= 2 || (x - (SIZE / 2 + eye_gap)).abs() <= 2);
-            let is_mouth = y == mouth_row && dx.abs() <= mouth_width;
-            let shade = if !in_face {
-                background.saturating_add((y / 4) as u8)
-            } else if is_eye || is_mouth {
-                skin / 4
-            } else {
-                skin
-            };
-            image.push(shade);
-        }
-    }
-    image
+    crate::face::passport_photo(seed).to_pgm()
 }
 
 /// The simulated issuing authority for specimens: a trusted CSCA with its Document Signer, and a

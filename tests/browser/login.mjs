@@ -20,6 +20,7 @@ if (!issuer) {
 const CLIENT_ID = 'browser-rp';
 const CLIENT_SECRET = 'browser-rp-secret-0123456789';
 const SUBSTANTIAL = 'https://data.gov.dk/concept/core/nsis/Substantial';
+const HIGH = 'https://data.gov.dk/concept/core/nsis/High';
 const shots = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../target/browser-tests');
 rmSync(shots, { recursive: true, force: true });
 mkdirSync(shots, { recursive: true });
@@ -306,11 +307,74 @@ if (browser && registered) {
       assert.equal(query.get('error'), 'access_denied');
       assert.equal(query.get('error_description'), 'mitid_user_aborted');
     }));
+
+  await step('d. getting MitID in the app, then logging in with it', () =>
+    inContext(browser, 'onboarding', async (context) => {
+      const app = await context.newPage();
+      await app.goto(`${issuer}/_sim/app-setup`);
+      await app.click('button[name=document][value=passport-1]');
+      const at = async (step) => {
+        await app.locator(`#app-setup[data-step="${step}"]`).waitFor();
+      };
+      await at('mrz');
+      const mrz = await app.inputValue('textarea#mrz');
+      assert.equal(mrz.split('\n').length, 2, 'a passport MRZ has two lines');
+      await app.click('button[name=action][value=mrz]');
+      await at('chip');
+      await app.click('button[name=action][value=chip]');
+      await at('face');
+      await app.waitForFunction(() => {
+        const img = document.querySelector('#chip-photo');
+        return img instanceof HTMLImageElement && img.complete && img.naturalWidth > 0;
+      });
+      await screenshot(app, 'onboarding-face');
+      await app.click('button[name=selfie][value=same-1]');
+      await at('liveness');
+      assert.ok((await app.textContent('#challenge')).trim().length > 0, 'a liveness challenge');
+      await app.click('button[name=behaviour][value=follows]');
+      await at('personal');
+      assert.match(await app.inputValue('#cpr'), /^\d{6}-\d{4}$/, 'a suggested CPR number');
+      await app.click('#cpr-continue');
+      await at('user_id');
+      await app.fill('#user_id', 'browser.borger');
+      await app.fill('#phone', '55667788');
+      await app.click('button[name=action][value=user_id]');
+      await at('temporary_pin');
+
+      const phone = await context.newPage();
+      await phone.goto(`${issuer}/_sim/outbox`);
+      const sms = (await phone.locator('.outbox-message[data-channel=sms] pre').first().textContent()) ?? '';
+      const pin = (/\b(\d{6})\b/.exec(sms) ?? [])[1];
+      assert.ok(pin, `a 6-digit temporary PIN in the SMS: ${sms}`);
+      await app.fill('#temporary_pin', pin);
+      await app.click('button[name=action][value=temporary_pin]');
+      await at('pin');
+      await app.fill('#pin', '2580');
+      await app.fill('#confirm', '2580');
+      await app.click('button[name=action][value=pin]');
+      await at('done');
+      assert.equal((await app.textContent('#new-user-id')).trim(), 'browser.borger');
+      await screenshot(app, 'onboarding-done');
+
+      // The new identity logs in with its app at once, at high.
+      const login = await context.newPage();
+      const auth = authorization();
+      const txn = await enterUserId(login, auth, 'browser.borger');
+      await chooseIfAsked(login, 'app', '#app-code');
+      const approved = await fetch(
+        `${issuer}/_sim/v1/identities/browser.borger/app/requests/${encodeURIComponent(txn)}/approve`,
+        { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' },
+      );
+      assert.equal(approved.status, 200, await approved.text());
+      const claims = await redeem(await landed(login, auth), auth);
+      assert.deepEqual(claims.amr, ['code_app']);
+      assert.equal(claims.acr, HIGH);
+    }));
 }
 
 await browser?.close();
 server.close();
-const expected = 6;
+const expected = 7;
 if (passes + failures < expected) {
   console.log(`browser tests: FAIL only ${passes + failures} of ${expected} steps ran`);
   failures++;

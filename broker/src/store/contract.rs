@@ -88,6 +88,7 @@ macro_rules! contract_tests {
                 cases_create_get_and_list_newest_first,
                 cases_update_needs_the_revision_read,
                 cases_concurrent_updates_have_one_winner,
+                onboardings_update_needs_the_revision_read,
                 codes_are_taken_once,
                 codes_unknown_hash_is_not_found,
                 codes_concurrent_takes_yield_one_taken,
@@ -1348,4 +1349,47 @@ fn cases_concurrent_updates_have_one_winner(store: &Store) {
         store.cases.update(&next).unwrap().is_some()
     });
     assert_eq!(results.iter().filter(|won| **won).count(), 1);
+}
+
+fn onboardings_update_needs_the_revision_read(store: &Store) {
+    use crate::onboarding::{DocumentChoice, Onboarding, Step};
+    let onboarding = Onboarding {
+        id: "ob-1".into(),
+        csrf: "csrf".into(),
+        rev: 0,
+        created_at: NOW,
+        expires_at: NOW + 1800,
+        document: DocumentChoice {
+            seed: 7,
+            format: passport::Format::Td3,
+            fault: None,
+        },
+        step: Step::Mrz,
+        mrz: None,
+        face_failures: 0,
+        liveness: None,
+        cpr: None,
+        user_id: None,
+        phone: None,
+        temporary_pin_hash: None,
+        temporary_pin_failures: 0,
+        problem: None,
+    };
+    store.onboardings.create(&onboarding).unwrap();
+    assert!(
+        store.onboardings.create(&onboarding).is_err(),
+        "ids are unique"
+    );
+    let mut next = onboarding.clone();
+    next.step = Step::Chip;
+    let written = store.onboardings.update(0, &next).unwrap().unwrap();
+    assert_eq!(written.rev, 1);
+    assert!(
+        store.onboardings.update(0, &next).unwrap().is_none(),
+        "stale writer"
+    );
+    assert_eq!(store.onboardings.get("ob-1").unwrap().unwrap(), written);
+    assert!(store.onboardings.get("ob-2").unwrap().is_none());
+    store.reset().unwrap();
+    assert!(store.onboardings.get("ob-1").unwrap().is_none());
 }

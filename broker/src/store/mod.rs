@@ -16,6 +16,7 @@ use crate::model::{
     GrantId, Identity, IdentityId, LoginStatus, LoginTxn, OutboxMessage, QueuedDecision,
     RefreshToken, Session, Sid, TxnId, UserId,
 };
+use crate::onboarding::Onboarding;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -85,6 +86,17 @@ pub trait LoginStore: Send + Sync {
         expected_rev: u64,
         flow: &Flow,
     ) -> StoreResult<Option<LoginTxn>>;
+    fn clear(&self) -> StoreResult<()>;
+}
+
+/// Onboardings in progress (getting MitID in the app).
+pub trait OnboardingStore: Send + Sync {
+    fn create(&self, onboarding: &Onboarding) -> StoreResult<()>;
+    fn get(&self, id: &str) -> StoreResult<Option<Onboarding>>;
+    /// Writes `onboarding` if its stored `rev` is still `expected_rev`; the stored `rev`
+    /// becomes `expected_rev + 1`. `None` when it is gone or was written meanwhile.
+    fn update(&self, expected_rev: u64, onboarding: &Onboarding)
+        -> StoreResult<Option<Onboarding>>;
     fn clear(&self) -> StoreResult<()>;
 }
 
@@ -208,6 +220,7 @@ pub struct Store {
     pub devices: Arc<dyn DeviceStore>,
     pub outbox: Arc<dyn OutboxStore>,
     pub cases: Arc<dyn CaseStore>,
+    pub onboardings: Arc<dyn OnboardingStore>,
     pub meta: Arc<dyn MetaStore>,
     pub maintenance: Arc<dyn Maintenance>,
 }
@@ -226,18 +239,20 @@ impl Store {
             devices: db.clone(),
             outbox: db.clone(),
             cases: db.clone(),
+            onboardings: db.clone(),
             meta: db.clone(),
             maintenance: db,
         }
     }
 
     /// Clears logins, codes, tokens, sessions, queued decisions, device state (blocks, wrong
-    /// attempts, spent key-card codes), the outbox and Citizen Service cases; keeps identities,
-    /// clients and keys.
+    /// attempts, spent key-card codes), the outbox, Citizen Service cases and onboardings; keeps
+    /// identities, clients and keys.
     pub fn reset(&self) -> StoreResult<()> {
         self.devices.clear()?;
         self.cases.clear()?;
         self.outbox.clear()?;
+        self.onboardings.clear()?;
         self.logins.clear()?;
         self.codes.clear()?;
         self.tokens.clear()?;

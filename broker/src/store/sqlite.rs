@@ -62,6 +62,11 @@ CREATE TABLE IF NOT EXISTS decisions (
     data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS devices (identity_id TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS onboardings (
+    id TEXT PRIMARY KEY,
+    rev INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS outbox (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,
@@ -654,6 +659,44 @@ impl DecisionStore for SqliteStore {
     }
 }
 
+impl OnboardingStore for SqliteStore {
+    fn create(&self, onboarding: &Onboarding) -> StoreResult<()> {
+        self.exec(
+            "INSERT INTO onboardings (id, rev, expires_at, data) VALUES (?1, ?2, ?3, ?4)",
+            params![
+                onboarding.id,
+                i64::try_from(onboarding.rev).unwrap_or(i64::MAX),
+                onboarding.expires_at,
+                to_json(onboarding)?
+            ],
+        )?;
+        Ok(())
+    }
+    fn get(&self, id: &str) -> StoreResult<Option<Onboarding>> {
+        self.one_data("SELECT data FROM onboardings WHERE id = ?1", [id])
+    }
+    fn update(
+        &self,
+        expected_rev: u64,
+        onboarding: &Onboarding,
+    ) -> StoreResult<Option<Onboarding>> {
+        let written = Onboarding {
+            rev: expected_rev + 1,
+            ..onboarding.clone()
+        };
+        let expected = i64::try_from(expected_rev).unwrap_or(i64::MAX);
+        let changed = self.exec(
+            "UPDATE onboardings SET rev = ?2, data = ?3 WHERE id = ?1 AND rev = ?4",
+            params![written.id, expected + 1, to_json(&written)?, expected],
+        )?;
+        Ok((changed > 0).then_some(written))
+    }
+    fn clear(&self) -> StoreResult<()> {
+        self.exec("DELETE FROM onboardings", [])?;
+        Ok(())
+    }
+}
+
 impl OutboxStore for SqliteStore {
     fn put(&self, message: &OutboxMessage) -> StoreResult<()> {
         self.exec(
@@ -709,6 +752,10 @@ impl Maintenance for SqliteStore {
                 now - PURGE_GRACE,
             ),
             ("DELETE FROM access_tokens WHERE expires_at < ?1", now),
+            (
+                "DELETE FROM onboardings WHERE expires_at < ?1",
+                now - PURGE_GRACE,
+            ),
             ("DELETE FROM refresh_tokens WHERE expires_at < ?1", now),
             (
                 "DELETE FROM sessions WHERE expires_at < ?1 OR ended = 1",

@@ -57,14 +57,15 @@ pub fn router() -> Router<Arc<Broker>> {
         .merge(super::control_devices::router())
         .merge(super::control_activation::router())
         .merge(super::control_citizen_service::router())
+        .merge(super::control_onboarding::router())
 }
 
 /// A control API failure: `{"error": ..., "message": ...}`.
 pub struct ApiError {
-    status: StatusCode,
-    error: &'static str,
-    message: String,
-    extra: Option<Value>,
+    pub(super) status: StatusCode,
+    pub(super) error: &'static str,
+    pub(super) message: String,
+    pub(super) extra: Option<Value>,
 }
 
 impl ApiError {

@@ -7,10 +7,12 @@ pub mod control;
 pub mod control_activation;
 pub mod control_citizen_service;
 pub mod control_devices;
+pub mod control_onboarding;
 pub mod cookies;
 pub mod devices;
 pub mod login_page;
 pub mod oidc;
+pub mod onboarding;
 pub mod openapi;
 pub mod pages;
 pub mod qr;
@@ -65,6 +67,7 @@ pub fn router(broker: Arc<Broker>) -> Router {
         .merge(devices::router())
         .merge(activation::router())
         .merge(citizen_service::router())
+        .merge(onboarding::router())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn(limit_uri))

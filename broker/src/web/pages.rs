@@ -144,6 +144,37 @@ pub struct SimChipPage {
     pub base: String,
 }
 
+/// The first onboarding page: choose the document you hold.
+#[derive(Template)]
+#[template(path = "app_setup_start.html")]
+pub struct OnboardingStartPage {
+    pub lang: &'static str,
+    pub action: &'static str,
+    pub documents: Vec<Choice>,
+}
+
+/// An onboarding step; `step` says which.
+#[derive(Template)]
+#[template(path = "app_setup.html")]
+pub struct OnboardingPage {
+    pub lang: &'static str,
+    pub action: String,
+    pub csrf: String,
+    pub step: &'static str,
+    pub problem: Option<String>,
+    pub failure: String,
+    pub holder: String,
+    pub document_number: String,
+    pub date_of_birth: String,
+    pub date_of_expiry: String,
+    pub printed_mrz: String,
+    pub scanned_mrz: String,
+    pub suggested_cpr: String,
+    pub user_id_rules: &'static str,
+    pub user_id: String,
+    pub face: crate::onboarding::FaceView,
+}
+
 /// The simulated SMS and letters, newest first.
 #[derive(Template)]
 #[template(path = "sim_outbox.html")]

@@ -164,13 +164,6 @@ async fn park(rp: &Rp, login_hint: Option<&str>) -> (Value, Url) {
     (explanation, location)
 }
 
-fn csrf_of(html: &str) -> String {
-    let marker = "name=\"csrf\" value=\"";
-    let start = html.find(marker).expect("a csrf hidden input") + marker.len();
-    let end = html[start..].find('"').unwrap() + start;
-    html[start..end].to_string()
-}
-
 // ---- step 1: explicit decisions
 
 #[tokio::test]

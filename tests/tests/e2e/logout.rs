@@ -65,12 +65,7 @@ async fn logout_without_hint_asks_first_and_needs_the_confirmation_token() {
     let page = rp.browser.get(rp.url("/logout")).send().await.unwrap();
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
-    let csrf = html
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .unwrap()
-        .to_string();
+    let csrf = csrf_of(&html);
 
     // A forged confirmation does not log out.
     let r = rp

@@ -6,12 +6,12 @@ use reqwest::StatusCode;
 use serde_json::json;
 use url::Url;
 
-struct Mailbox {
-    base: String,
+pub struct Mailbox {
+    pub base: String,
     _task: tokio::task::JoinHandle<()>,
 }
 
-async fn start_mailbox(host: &TestHost) -> Mailbox {
+pub async fn start_mailbox(host: &TestHost) -> Mailbox {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://localhost:{}", listener.local_addr().unwrap().port());
     let created = host
@@ -43,7 +43,7 @@ async fn start_mailbox(host: &TestHost) -> Mailbox {
 }
 
 /// Follows redirects by hand, asserting each is a redirect, until a non-redirect answer.
-async fn follow(
+pub async fn follow(
     browser: &reqwest::Client,
     start: &str,
     max: usize,

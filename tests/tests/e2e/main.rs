@@ -16,6 +16,7 @@ mod logout;
 mod mailbox;
 mod mitid_claims;
 mod negative;
+mod onboarding;
 mod restart;
 mod screens;
 mod support;
