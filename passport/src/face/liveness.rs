@@ -10,7 +10,7 @@
 //! 2. every frame shows the first frame's face (signature distance at most
 //!    [`super::MATCH_THRESHOLD`]): no face swapped in halfway;
 //! 3. the face moves: its centre by at least [`MIN_STILL_MOVEMENT`] face units or its size by
-//!    more than 3% (a photo held still does neither);
+//!    at least [`MIN_SIZE_CHANGE`] (a photo held still does neither);
 //! 4. the movement is the one asked for: for a turn, the centre moves at least
 //!    [`MIN_TURN`] face units in the asked direction, more sideways than up or down; for
 //!    closer, the face grows by at least [`MIN_GROWTH`];
@@ -34,8 +34,11 @@ use super::{analyse, MATCH_THRESHOLD};
 pub const FRAME_COUNT: usize = 6;
 /// Frames the screen lights, of [`FRAME_COUNT`].
 const LIT_FRAMES: usize = 3;
-/// The face's centre must move at least this far (in face units) for the face to count as moving.
-pub const MIN_STILL_MOVEMENT: f64 = 0.08;
+/// The face counts as moving if its centre moves at least this far (in face units) or its size
+/// changes by at least [`MIN_SIZE_CHANGE`].
+pub const MIN_STILL_MOVEMENT: f64 = 0.15;
+/// See [`MIN_STILL_MOVEMENT`]: a relative change of the face's size.
+pub const MIN_SIZE_CHANGE: f64 = 0.05;
 /// A turn must move the face's centre at least this far sideways, in face units.
 pub const MIN_TURN: f64 = 0.3;
 /// Moving closer must grow the face at least by this factor.
@@ -93,8 +96,8 @@ impl LivenessChallenge {
         Self::random(&mut StdRng::seed_from_u64(seed))
     }
 
-    /// Which frames the screen lights: [`LIT_FRAMES`] of the [`FRAME_COUNT`], chosen by the
-    /// nonce (one of the 20 ways to choose 3 of 6).
+    /// Which frames the screen lights: three of the [`FRAME_COUNT`], chosen by the nonce (one
+    /// of the 20 ways to choose 3 of 6).
     pub fn lit_frames(&self) -> [bool; FRAME_COUNT] {
         let mut first = [0u8; 8];
         first.copy_from_slice(self.nonce.get(..8).unwrap_or(&[0; 8]));
@@ -202,7 +205,8 @@ fn check(challenge: &LivenessChallenge, frames: &[GreyImage]) -> Result<(), NotL
     };
     let moved = faces.iter().any(|face| {
         let (dx, dy) = offset(face);
-        dx.hypot(dy) >= MIN_STILL_MOVEMENT || (face.region.unit / unit - 1.0).abs() > 0.03
+        dx.hypot(dy) >= MIN_STILL_MOVEMENT
+            || (face.region.unit / unit - 1.0).abs() >= MIN_SIZE_CHANGE
     });
     if !moved {
         return Err(NotLiveReason::NoMovement);
@@ -248,7 +252,8 @@ pub enum LivenessBehaviour {
     SwapsFace,
 }
 
-/// Light the screen adds to the face in lit frames, in grey levels.
+/// How much brighter the screen's light makes the face in lit frames than in unlit ones, in grey
+/// levels (half of it added, half taken away).
 const FLASH_LIGHT: f64 = 18.0;
 
 /// The camera frames of the specimen person of `seed` during `challenge`, behaving as
@@ -302,7 +307,7 @@ pub fn liveness_frames(
             let along = sign * (2.0 * frame as f64 / (FRAME_COUNT - 1) as f64 - 1.0);
             let mut scene = base;
             match challenge.action {
-                // 12 pixels either side of the middle, about 0.4 face units.
+                // 12 pixels either side of the middle: 24 pixels, about 0.7 face units.
                 LivenessAction::TurnLeft => scene.centre.0 -= 12.0 * along,
                 LivenessAction::TurnRight => scene.centre.0 += 12.0 * along,
                 // From 1/1.175 to 1.175 times the size: 38% larger at the end.

@@ -84,6 +84,10 @@ pub(crate) fn locate(image: &GreyImage) -> Result<FaceRegion, QualityProblem> {
         var_y += ((i / width) as f64 - centre.1).powi(2);
     }
     let spread = ((var_x / n).sqrt(), (var_y / n).sqrt());
+    // A face is a blob, not a streak: at least a few pixels either way.
+    if spread.0 < 2.0 || spread.1 < 2.0 {
+        return Err(QualityProblem::NoFace);
+    }
     let unit = 2.0 * (spread.0 * spread.1).sqrt();
 
     let shrink = ((unit / 20.0).round() as usize).max(1);

@@ -16,8 +16,8 @@ use signature::FaceSignature;
 pub use image::{luma, GreyImage, ImageError, MAX_SIDE};
 pub use liveness::{
     check_liveness, liveness_frames, Liveness, LivenessAction, LivenessBehaviour,
-    LivenessChallenge, NotLiveReason, FRAME_COUNT, MIN_FLASH_STEP, MIN_GROWTH, MIN_STILL_MOVEMENT,
-    MIN_TURN,
+    LivenessChallenge, NotLiveReason, FRAME_COUNT, MIN_FLASH_STEP, MIN_GROWTH, MIN_SIZE_CHANGE,
+    MIN_STILL_MOVEMENT, MIN_TURN,
 };
 pub use quality::{
     check_quality, mean_and_std_dev, sharpness, QualityProblem, MAX_MEAN, MIN_CONTRAST, MIN_MEAN,
@@ -63,8 +63,13 @@ pub(crate) struct AnalysedFace {
     pub(crate) signature: FaceSignature,
 }
 
-/// Runs the quality gate on `image`, finds the face and makes its template.
+/// Runs the quality gate on `image`, finds the face and measures its signature.
 pub(crate) fn analyse(image: &GreyImage) -> Result<AnalysedFace, QualityProblem> {
+    // Before reducing, so the problem names the picture's own size.
+    let (width, height) = (image.width(), image.height());
+    if width < MIN_SIDE || height < MIN_SIDE {
+        return Err(QualityProblem::TooSmall { width, height });
+    }
     let reduced = reduce(image);
     let image = reduced.as_ref().unwrap_or(image);
     check_quality(image)?;

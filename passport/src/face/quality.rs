@@ -180,7 +180,7 @@ fn window_min_max(pixels: &[u8], width: usize, height: usize, r: usize) -> (Vec<
 }
 
 /// The maximum (or minimum) over the (2r+1) x (2r+1) window around each pixel (clipped at the
-/// edges), by separable passes.
+/// edges), by separable passes: along the rows, then along the rows of the transposed result.
 pub(crate) fn window_extreme(
     pixels: &[u8],
     width: usize,
@@ -188,66 +188,111 @@ pub(crate) fn window_extreme(
     r: usize,
     take_max: bool,
 ) -> Vec<u8> {
-    let pass = |values: &[u8], rows: bool| {
-        let (lines, length) = if rows {
-            (height, width)
-        } else {
-            (width, height)
-        };
-        let mut out = vec![0u8; values.len()];
-        let mut line_values = Vec::with_capacity(length);
-        for line in 0..lines {
-            let at = |i: usize| {
-                if rows {
-                    line * width + i
-                } else {
-                    i * width + line
-                }
-            };
-            line_values.clear();
-            line_values.extend((0..length).map(|i| values.get(at(i)).copied().unwrap_or(0)));
-            let filtered = sliding_extreme(&line_values, r, take_max);
-            for (i, value) in filtered.into_iter().enumerate() {
-                if let Some(slot) = out.get_mut(at(i)) {
-                    *slot = value;
-                }
-            }
-        }
-        out
-    };
-    pass(&pass(pixels, true), false)
+    let mut buffers = Buffers::default();
+    let rows = rows_extreme(pixels, width, r, take_max, &mut buffers);
+    let columns = rows_extreme(
+        &transpose(&rows, width, height),
+        height,
+        r,
+        take_max,
+        &mut buffers,
+    );
+    transpose(&columns, height, width)
 }
 
-/// The maximum (or minimum) of each window `[i - r, i + r]` of `line` (clipped at its ends), in
-/// linear time (van Herk / Gil-Werman): the line, padded with `r` neutral values at each end,
-/// is cut into blocks of `2r + 1`; a window spans at most two blocks, so its extreme is that of
-/// a suffix of one block and a prefix of the next.
-fn sliding_extreme(line: &[u8], r: usize, take_max: bool) -> Vec<u8> {
-    let (neutral, pick): (u8, fn(u8, u8) -> u8) = if take_max {
-        (u8::MIN, u8::max)
-    } else {
-        (u8::MAX, u8::min)
-    };
+/// Each row of `values` (rows of `width`) through [`sliding_extreme`].
+fn rows_extreme(
+    values: &[u8],
+    width: usize,
+    r: usize,
+    take_max: bool,
+    buffers: &mut Buffers,
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(values.len());
+    for row in values.chunks(width.max(1)) {
+        sliding_extreme(row, r, take_max, buffers, &mut out);
+    }
+    out
+}
+
+/// `values` (rows of `width`, `height` of them) turned so its columns become rows.
+fn transpose(values: &[u8], width: usize, height: usize) -> Vec<u8> {
+    let mut out = vec![0; values.len()];
+    for (y, row) in values.chunks(width.max(1)).enumerate() {
+        for (x, &value) in row.iter().enumerate() {
+            if let Some(slot) = out.get_mut(x * height + y) {
+                *slot = value;
+            }
+        }
+    }
+    out
+}
+
+/// Scratch space for [`sliding_extreme`], reused from line to line.
+#[derive(Default)]
+struct Buffers {
+    padded: Vec<u8>,
+    prefix: Vec<u8>,
+    suffix: Vec<u8>,
+}
+
+/// Appends to `out` the maximum (or minimum) of each window `[i - r, i + r]` of `line`
+/// (clipped at its ends), in linear time (van Herk / Gil-Werman): the line, padded with `r`
+/// neutral values at each end, is cut into blocks of `2r + 1`; a window spans at most two
+/// blocks, so its extreme is that of a suffix of one block and a prefix of the next.
+fn sliding_extreme(
+    line: &[u8],
+    r: usize,
+    take_max: bool,
+    buffers: &mut Buffers,
+    out: &mut Vec<u8>,
+) {
+    // Written out without helper calls: this runs for every pixel several times per picture,
+    // and unoptimised test builds do not inline.
+    let neutral = if take_max { u8::MIN } else { u8::MAX };
     let block = 2 * r + 1;
-    let mut padded = vec![neutral; r];
+    let Buffers {
+        padded,
+        prefix,
+        suffix,
+    } = buffers;
+    padded.clear();
+    padded.resize(r, neutral);
     padded.extend_from_slice(line);
     padded.resize((line.len() + 2 * r).div_ceil(block) * block, neutral);
-    let mut prefix = padded.clone();
-    let mut suffix = padded.clone();
-    for i in 1..padded.len() {
-        if i % block != 0 {
-            prefix[i] = pick(prefix[i - 1], padded[i]);
+    prefix.clone_from(padded);
+    suffix.clone_from(padded);
+    // `padded` is whole blocks: prefix extremes run forwards within each block, suffix
+    // extremes backwards.
+    for (prefix, suffix) in prefix.chunks_mut(block).zip(suffix.chunks_mut(block)) {
+        let mut running = neutral;
+        for value in prefix.iter_mut() {
+            if (*value > running) == take_max {
+                running = *value;
+            }
+            *value = running;
+        }
+        let mut running = neutral;
+        for value in suffix.iter_mut().rev() {
+            if (*value > running) == take_max {
+                running = *value;
+            }
+            *value = running;
         }
     }
-    for i in (0..padded.len().saturating_sub(1)).rev() {
-        if (i + 1) % block != 0 {
-            suffix[i] = pick(suffix[i + 1], padded[i]);
-        }
+    // The window of `line[i]` is `padded[i ..= i + 2r]`: a suffix of one block and a prefix
+    // of the next (or one whole block).
+    for (&from_suffix, &from_prefix) in suffix
+        .iter()
+        .zip(prefix.iter().skip(2 * r))
+        .take(line.len())
+    {
+        out.push(if (from_suffix > from_prefix) == take_max {
+            from_suffix
+        } else {
+            from_prefix
+        });
     }
-    // The window of `line[i]` is `padded[i ..= i + 2r]`.
-    (0..line.len())
-        .map(|i| pick(suffix[i], prefix[i + 2 * r]))
-        .collect()
 }
 
 #[cfg(test)]
@@ -270,11 +315,27 @@ mod tests {
                         *extreme.unwrap()
                     })
                     .collect();
-                assert_eq!(
-                    sliding_extreme(&line, r, take_max),
-                    plain,
-                    "r {r} max {take_max}"
-                );
+                let mut out = Vec::new();
+                sliding_extreme(&line, r, take_max, &mut Buffers::default(), &mut out);
+                assert_eq!(out, plain, "r {r} max {take_max}");
+            }
+        }
+    }
+
+    #[test]
+    fn window_extremes_match_a_plain_scan() {
+        let (width, height) = (7, 5);
+        let pixels: Vec<u8> = (0..35u32).map(|i| (i * 53 % 241) as u8).collect();
+        let maximum = window_extreme(&pixels, width, height, 1, true);
+        for y in 0..height {
+            for x in 0..width {
+                let mut plain = 0;
+                for yy in y.saturating_sub(1)..=(y + 1).min(height - 1) {
+                    for xx in x.saturating_sub(1)..=(x + 1).min(width - 1) {
+                        plain = plain.max(pixels[yy * width + xx]);
+                    }
+                }
+                assert_eq!(maximum[y * width + x], plain, "({x}, {y})");
             }
         }
     }
