@@ -5,6 +5,7 @@
 
 mod bac;
 mod chip;
+mod face;
 mod mrz;
 mod specimen;
 
