@@ -23,11 +23,12 @@ use axum::http::{Request, Response, StatusCode};
 use tower::ServiceExt;
 use url::Url;
 
+use crate::access::Cpr;
 use crate::app::App;
 use crate::clock::ManualClock;
 use crate::config::Config;
 use crate::post::{open_own_mailbox, unix_time, Folder, Letter, MailboxId, Owner, StandardFolder};
-use crate::session::NewSession;
+use crate::session::{Current, NewSession, Person, Via};
 
 pub use fake_broker::FakeBroker;
 
@@ -92,14 +93,32 @@ impl TestMailbox {
     /// Logs in the person with broker subject `sub` as a finished login would: their own
     /// mailbox is opened (created at the first login) and a session started.
     pub fn citizen(&self, sub: &str, name: &str) -> Citizen {
-        let owner = Owner::PersonBySubject(sub.to_owned());
+        self.person(Owner::PersonBySubject(sub.to_owned()), None, name)
+    }
+
+    /// Logs in the person with CPR number `cpr` (the broker sent `dk.cpr`), as a finished
+    /// login would.
+    pub fn citizen_with_cpr(&self, cpr: &str, name: &str) -> Citizen {
+        let cpr = Cpr::parse(cpr).unwrap();
+        self.person(Owner::PersonByCpr(cpr.as_str().to_owned()), Some(cpr), name)
+    }
+
+    fn person(&self, owner: Owner, cpr: Option<Cpr>, name: &str) -> Citizen {
         let mailbox = open_own_mailbox(self.app.store(), owner, unix_time(self.app.now()))
             .unwrap()
             .id;
         let session = self.app.sessions().create(
             NewSession {
-                name: name.to_owned(),
-                mailbox: mailbox.clone(),
+                person: Person {
+                    name: name.to_owned(),
+                    cpr,
+                    business: None,
+                    own_mailbox: mailbox.clone(),
+                },
+                current: Current {
+                    mailbox: mailbox.clone(),
+                    via: Via::Own,
+                },
                 id_token: crate::session::tests::dummy_id_token(),
             },
             self.app.now(),
@@ -143,6 +162,18 @@ impl TestMailbox {
     pub async fn get_as(&self, citizen: &Citizen, path: &str) -> Response<Body> {
         self.get(path, &[(crate::cookies::SESSION_COOKIE, &citizen.session)])
             .await
+    }
+
+    /// `citizen` GETs `path` with the English pages chosen.
+    pub async fn get_in_english(&self, citizen: &Citizen, path: &str) -> Response<Body> {
+        self.get(
+            path,
+            &[
+                (crate::cookies::SESSION_COOKIE, &citizen.session),
+                (crate::language::LANGUAGE_COOKIE, "en"),
+            ],
+        )
+        .await
     }
 
     /// `citizen` POSTs the form `fields` plus their CSRF token to `path`.
