@@ -1,14 +1,17 @@
 //! Tests of the mailbox's routes through `router(app)` with `oneshot` (no mailbox socket), on a
 //! manual clock. Where a broker is needed, a fake one runs on 127.0.0.1:0.
 
+mod access;
 mod attachments;
 mod authorization;
 mod compose;
 mod fake_broker;
 mod folders;
+mod language;
 mod letters;
 mod login;
 mod logout;
+mod mailboxes;
 mod restart;
 mod serve;
 mod session_expiry;
@@ -221,6 +224,67 @@ impl TestMailbox {
             .body(Body::from(json.to_string()))
             .unwrap();
         self.send(request).await
+    }
+
+    /// `owner` grants the person with CPR number `helper_cpr` access through the form of
+    /// `/access`: `permission` (`read` or `read_write`), the `folders` given (all when
+    /// empty), `password`.
+    pub async fn grant(
+        &self,
+        owner: &Citizen,
+        helper_cpr: &str,
+        permission: &str,
+        folders: &[&crate::post::FolderId],
+        password: &str,
+    ) -> Response<Body> {
+        let mut fields = vec![
+            ("name", "Hjælper"),
+            ("cpr", helper_cpr),
+            ("permission", permission),
+            ("password", password),
+        ];
+        if folders.is_empty() {
+            fields.push(("all_folders", "on"));
+        }
+        for folder in folders {
+            fields.push(("folder", folder.as_str()));
+        }
+        self.post_as(owner, crate::routes::ACCESS, &fields).await
+    }
+
+    /// The grant of `owner`'s mailbox to `helper_cpr` that is not revoked, from the store.
+    pub fn grant_to(&self, owner: &Citizen, helper_cpr: &str) -> crate::access::Grant {
+        let helper = Cpr::parse(helper_cpr).unwrap();
+        self.app
+            .store()
+            .grants
+            .list(&owner.mailbox)
+            .unwrap()
+            .into_iter()
+            .find(|grant| grant.grantee == helper && grant.revoked_at.is_none())
+            .unwrap()
+    }
+
+    /// `helper` opens grant `id` with `password` from the mailbox list.
+    pub async fn open_grant(
+        &self,
+        helper: &Citizen,
+        id: &crate::access::GrantId,
+        password: &str,
+    ) -> Response<Body> {
+        let to = format!("grant:{}", id.as_str());
+        self.post_as(
+            helper,
+            crate::routes::MAILBOXES_SWITCH,
+            &[("to", to.as_str()), ("password", password)],
+        )
+        .await
+    }
+
+    /// `citizen` switches back to their own mailbox.
+    pub async fn open_own(&self, citizen: &Citizen) -> Response<Body> {
+        self.post_as(citizen, crate::routes::MAILBOXES_SWITCH, &[("to", "own")])
+            .await
     }
 
     /// The letter with `subject` in `folder` of `citizen`'s mailbox, if there is one.
