@@ -63,7 +63,8 @@ pub struct Chrome<'a> {
     /// Link to the inbox, for the notice.
     pub inbox_href: String,
     /// The mailbox's address (`cpr:...`/`sub:...`), for the simulated sender and forwarding.
-    pub address: String,
+    /// Not shown to a helper: it may hold the owner's CPR number.
+    pub address: Option<String>,
 }
 
 impl<'a> Chrome<'a> {
@@ -110,7 +111,7 @@ impl<'a> Chrome<'a> {
             nav,
             new_post,
             inbox_href,
-            address,
+            address: access.helper().is_none().then_some(address),
         }
     }
 }

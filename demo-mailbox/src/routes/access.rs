@@ -63,12 +63,21 @@ fn field<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .map(|(_, value)| value.as_str())
 }
 
-/// A new grant from the form, checked; the password is hashed by the caller.
+/// The grant form, checked (the password is hashed by the caller, off the runtime).
+struct GrantForm {
+    grantee: Cpr,
+    name: String,
+    permission: Permission,
+    folders: FolderScope,
+    password: String,
+}
+
+/// Checks the grant form against the session's mailbox.
 fn parse_grant(
     app: &App,
     session: &ActiveSession,
     form: &[(String, String)],
-) -> Result<(Cpr, String, Permission, FolderScope, String), Problem> {
+) -> Result<GrantForm, Problem> {
     let name = field(form, "name").unwrap_or_default().trim().to_owned();
     if name.is_empty()
         || name.chars().count() > MAX_NAME_CHARS
@@ -76,8 +85,8 @@ fn parse_grant(
     {
         return Err(Problem::BadForm);
     }
-    let cpr = Cpr::parse(field(form, "cpr").unwrap_or_default()).map_err(Problem::BadCpr)?;
-    if session.person.cpr.as_ref() == Some(&cpr) {
+    let grantee = Cpr::parse(field(form, "cpr").unwrap_or_default()).map_err(Problem::BadCpr)?;
+    if session.person.cpr.as_ref() == Some(&grantee) {
         return Err(Problem::GrantToSelf);
     }
     let permission = field(form, "permission")
@@ -86,12 +95,12 @@ fn parse_grant(
     let folders = if field(form, "all_folders").is_some() {
         FolderScope::All
     } else {
-        let mailbox_folders = app
+        // Only folders of this mailbox count; anything else in the form is ignored.
+        let chosen: Vec<FolderId> = app
             .store()
             .folders
             .list(&session.mailbox)
-            .map_err(Problem::Storage)?;
-        let chosen: Vec<FolderId> = mailbox_folders
+            .map_err(Problem::Storage)?
             .into_iter()
             .map(|folder| folder.id)
             .filter(|id| {
@@ -104,23 +113,29 @@ fn parse_grant(
         }
         FolderScope::Only(chosen)
     };
-    let password = field(form, "password").unwrap_or_default().to_owned();
-    Ok((cpr, name, permission, folders, password))
+    Ok(GrantForm {
+        grantee,
+        name,
+        permission,
+        folders,
+        password: field(form, "password").unwrap_or_default().to_owned(),
+    })
 }
 
 pub async fn grant(State(app): State<App>, action: Action<Vec<(String, String)>>) -> Response {
     let Action { session, form } = action;
     let granted = async {
         require(&session, Capability::ManageAccess)?;
-        let (cpr, name, permission, folders, password) = parse_grant(&app, &session, &form)?;
-        let password = hash_password(password).await?;
+        let checked = parse_grant(&app, &session, &form)?;
+        let permission = checked.permission;
+        let password = hash_password(checked.password).await?;
         let grant = Grant::new(
             session.mailbox.clone(),
-            cpr,
-            name,
+            checked.grantee,
+            checked.name,
             session.name.clone(),
             permission,
-            folders,
+            checked.folders,
             password,
             unix_time(app.now()),
         );

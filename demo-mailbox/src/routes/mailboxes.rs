@@ -16,7 +16,7 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::{redirect, respond, HOME, MAILBOXES_SWITCH};
-use crate::access::{open_grant, GrantId, Opening};
+use crate::access::{open_grant, GrantId, GrantStatus, Opening};
 use crate::access_pages::{permission_name, DelegatedChoice, MailboxChoice, MailboxesPage};
 use crate::action::PersonAction;
 use crate::app::App;
@@ -74,7 +74,7 @@ pub async fn choose(State(app): State<App>, person: LoggedInPerson) -> Response 
                     to: format!("{TO_GRANT}{}", grant.id.as_str()),
                     owner_name: grant.owner_name.clone(),
                     permission: permission_name(grant.permission, lang),
-                    locked: grant.status() == crate::access::GrantStatus::Locked,
+                    locked: grant.status() == GrantStatus::Locked,
                     current,
                 });
             }

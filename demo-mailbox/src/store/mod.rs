@@ -3,8 +3,8 @@
 //! `contract` holds the one test suite every implementation must pass.
 //!
 //! Security rule for every lookup: a folder or letter is only ever found *through its
-//! mailbox*. Every method that takes an object id also takes the [`MailboxId`] of the logged-in
-//! person, and answers "not found" for an object of another mailbox, exactly as for one that
+//! mailbox*. Every method that takes an object id also takes the [`MailboxId`] the session
+//! works in, and answers "not found" for an object of another mailbox, exactly as for one that
 //! does not exist. Grants follow the same rule from two sides: the owner finds a grant only
 //! through their mailbox, the helper only through their own CPR number.
 
