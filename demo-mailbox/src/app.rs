@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use crate::access::seed_memberships;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::oidc::RelyingParty;
@@ -54,6 +55,9 @@ impl App {
     pub fn with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<Self, StartError> {
         let relying_party = RelyingParty::new(&config, clock.clone())?;
         let store = Store::open(config.data_dir.as_deref())?;
+        for membership in seed_memberships() {
+            store.memberships.add(&membership)?;
+        }
         let sessions = SessionStore::new(
             Duration::from_secs(config.session_idle_secs),
             Duration::from_secs(config.session_max_secs),

@@ -3,6 +3,7 @@
 
 use askama::Template;
 
+use crate::language::Lang;
 use crate::post::{Authority, Letter, MAX_BODY_CHARS, MAX_SUBJECT_CHARS};
 use crate::post_pages::Chrome;
 use crate::routes::{forward_path, letter_path, reply_path, WRITE};
@@ -30,6 +31,8 @@ pub fn authority_options() -> Vec<AuthorityOption> {
 #[derive(Template)]
 #[template(path = "write.html")]
 pub struct WritePage<'a> {
+    /// The page's language.
+    pub lang: Lang,
     /// Around the content.
     pub chrome: Chrome<'a>,
     /// Where the form posts.
@@ -46,6 +49,7 @@ impl<'a> WritePage<'a> {
     /// The empty form.
     pub fn new(chrome: Chrome<'a>) -> Self {
         Self {
+            lang: chrome.lang,
             chrome,
             action: WRITE,
             authorities: authority_options(),
@@ -59,6 +63,8 @@ impl<'a> WritePage<'a> {
 #[derive(Template)]
 #[template(path = "reply.html")]
 pub struct ReplyPage<'a> {
+    /// The page's language.
+    pub lang: Lang,
     /// Around the content.
     pub chrome: Chrome<'a>,
     /// Who the reply goes to.
@@ -85,6 +91,7 @@ impl<'a> ReplyPage<'a> {
     /// The reply page for `letter`.
     pub fn new(chrome: Chrome<'a>, letter: &'a Letter) -> Self {
         Self {
+            lang: chrome.lang,
             chrome,
             sender: letter.content.sender.display_name(),
             subject: &letter.content.subject,
@@ -111,6 +118,8 @@ pub fn reply_subject(subject: &str) -> String {
 #[derive(Template)]
 #[template(path = "forward.html")]
 pub struct ForwardPage<'a> {
+    /// The page's language.
+    pub lang: Lang,
     /// Around the content.
     pub chrome: Chrome<'a>,
     /// The letter's sender.
@@ -127,6 +136,7 @@ impl<'a> ForwardPage<'a> {
     /// The forward page for `letter`.
     pub fn new(chrome: Chrome<'a>, letter: &'a Letter) -> Self {
         Self {
+            lang: chrome.lang,
             chrome,
             sender: letter.content.sender.display_name(),
             subject: &letter.content.subject,

@@ -12,12 +12,15 @@
 //! # }
 //! ```
 
+mod access;
+mod access_pages;
 mod action;
 mod app;
 mod clock;
 mod compose_pages;
 mod config;
 mod cookies;
+mod language;
 mod logged_in;
 mod oidc;
 mod pages;
@@ -38,6 +41,7 @@ pub use app::{App, StartError};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{Config, ACR_HIGH, ACR_SUBSTANTIAL};
 pub use cookies::{LOGIN_COOKIE, SESSION_COOKIE};
+pub use language::LANGUAGE_COOKIE;
 pub use routes::{router, CALLBACK, HOME, LOGGED_OUT, LOGIN, LOGOUT};
 
 /// Serves the mailbox on `listener` with the wall clock until the server fails.

@@ -1,28 +1,47 @@
-//! The `LoggedIn` extractor: a handler that takes it only runs for a live session.
+//! The extractors that check the login on every request.
+//!
+//! - [`LoggedInPerson`]: a live session (it exists, has been used within `session_idle_secs`
+//!   and is younger than `session_max_secs`, by the injected clock). For the pages about the
+//!   person rather than a mailbox: choosing a mailbox, logout.
+//! - [`LoggedIn`]: a live session that may still open the mailbox it works in, checked again
+//!   on this request: a grant revoked (or re-passworded) meanwhile, or a membership that
+//!   ended, refuses the request at once with 403, whatever it asked for.
+//!
+//! Without a live session, both redirect to `/login`.
 
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
 use axum::response::Response;
 
+use crate::access::{Access, Helper};
 use crate::app::App;
 use crate::cookies::{read_cookie, SESSION_COOKIE};
+use crate::language::Lang;
+use crate::problem::Problem;
 use crate::routes::{redirect, LOGIN};
-use crate::session::ActiveSession;
+use crate::session::{ActiveSession, LiveSession, Via};
 
-/// The person behind this request. Checked on every request: the session exists, has been used
-/// within `session_idle_secs` and is younger than `session_max_secs` (by the injected clock).
-/// Without one, the request is redirected to `/login`.
+/// A logged-in person, whatever mailbox their session works in.
 #[derive(Clone)]
-pub struct LoggedIn(pub ActiveSession);
+pub struct LoggedInPerson {
+    /// The session.
+    pub session: LiveSession,
+    /// The language of the pages.
+    pub lang: Lang,
+}
 
-impl LoggedIn {
+impl LoggedInPerson {
     fn from_parts(parts: &Parts, app: &App) -> Option<Self> {
         let id = read_cookie(&parts.headers, SESSION_COOKIE)?;
-        app.sessions().touch(id, app.now()).map(LoggedIn)
+        let session = app.sessions().touch(id, app.now())?;
+        Some(Self {
+            session,
+            lang: Lang::from_headers(&parts.headers),
+        })
     }
 }
 
-impl FromRequestParts<App> for LoggedIn {
+impl FromRequestParts<App> for LoggedInPerson {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
@@ -30,8 +49,8 @@ impl FromRequestParts<App> for LoggedIn {
     }
 }
 
-/// `Option<LoggedIn>`: for handlers that also serve people without a session.
-impl OptionalFromRequestParts<App> for LoggedIn {
+/// `Option<LoggedInPerson>`: for handlers that also serve people without a session.
+impl OptionalFromRequestParts<App> for LoggedInPerson {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(
@@ -40,4 +59,78 @@ impl OptionalFromRequestParts<App> for LoggedIn {
     ) -> Result<Option<Self>, Self::Rejection> {
         Ok(Self::from_parts(parts, app))
     }
+}
+
+/// The person behind this request, working in a mailbox they may open.
+#[derive(Clone)]
+pub struct LoggedIn(pub ActiveSession);
+
+impl FromRequestParts<App> for LoggedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        let LoggedInPerson { session, lang } =
+            <LoggedInPerson as FromRequestParts<App>>::from_request_parts(parts, app).await?;
+        match open_current(app, session, lang) {
+            Ok(active) => Ok(Self(active)),
+            Err(problem) => Err(problem.page(lang)),
+        }
+    }
+}
+
+/// Works out, now, whether the session may still open its current mailbox and what it may
+/// do there. [`Problem::AccessEnded`] when it may not.
+pub fn open_current(app: &App, session: LiveSession, lang: Lang) -> Result<ActiveSession, Problem> {
+    let store = app.store();
+    let person = &session.person;
+    let (access, mailbox_name) = match &session.current.via {
+        Via::Own => (Access::Owner, person.name.clone()),
+        Via::Business => match &person.business {
+            Some(business) => (Access::Business, business.name.clone()),
+            None => return Err(Problem::AccessEnded),
+        },
+        Via::Association { cvr } => {
+            let membership = match &person.cpr {
+                Some(cpr) => store.memberships.get(cpr, cvr).map_err(Problem::Storage)?,
+                None => None,
+            };
+            match membership {
+                Some(membership) => (Access::Member, membership.name),
+                None => return Err(Problem::AccessEnded),
+            }
+        }
+        Via::Grant { id, version } => {
+            let grant = match &person.cpr {
+                Some(cpr) => store
+                    .grants
+                    .get_for_grantee(cpr, id)
+                    .map_err(Problem::Storage)?,
+                None => None,
+            };
+            match grant {
+                Some(grant)
+                    if grant.revoked_at.is_none()
+                        && grant.version == *version
+                        && grant.mailbox == session.current.mailbox =>
+                {
+                    let helper = Helper {
+                        grant: grant.id,
+                        permission: grant.permission,
+                        folders: grant.folders,
+                    };
+                    (Access::Helper(helper), grant.owner_name)
+                }
+                _ => return Err(Problem::AccessEnded),
+            }
+        }
+    };
+    Ok(ActiveSession {
+        name: person.name.clone(),
+        person: session.person.clone(),
+        mailbox: session.current.mailbox,
+        access,
+        mailbox_name,
+        csrf_token: session.csrf_token,
+        lang,
+    })
 }

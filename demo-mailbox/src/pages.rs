@@ -7,21 +7,30 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+use crate::language::Lang;
+
 /// `/logged-out`.
 #[derive(Template)]
 #[template(path = "logged_out.html")]
-pub struct LoggedOutPage;
+pub struct LoggedOutPage {
+    /// The page's language.
+    pub lang: Lang,
+}
 
 /// Something went wrong, or the login was cancelled.
 #[derive(Template)]
 #[template(path = "problem.html")]
 pub struct ProblemPage<'a> {
-    /// What happened, Danish / English.
+    /// The page's language.
+    pub lang: Lang,
+    /// What happened.
     pub heading: &'a str,
-    /// What to do, Danish / English.
+    /// What to do.
     pub message: &'a str,
     /// Whether to show the "log in again" link.
     pub offer_login: bool,
+    /// Whether to show the link to choosing a mailbox (access to this one ended).
+    pub offer_mailboxes: bool,
 }
 
 /// `page` as an HTML response with `status`, never cached (pages may show personal data).
@@ -57,19 +66,26 @@ mod tests {
     const MARK: &str = "Simulator — no real identity is verified";
 
     #[test]
-    fn every_page_carries_the_simulator_mark() {
-        let pages = [
-            LoggedOutPage.render().unwrap(),
-            ProblemPage {
-                heading: "h",
-                message: "m",
-                offer_login: true,
+    fn every_page_carries_the_simulator_mark_and_the_language_switch() {
+        for lang in [Lang::Da, Lang::En] {
+            let pages = [
+                LoggedOutPage { lang }.render().unwrap(),
+                ProblemPage {
+                    lang,
+                    heading: "h",
+                    message: "m",
+                    offer_login: true,
+                    offer_mailboxes: true,
+                }
+                .render()
+                .unwrap(),
+            ];
+            for page in pages {
+                assert!(page.contains(MARK), "{page}");
+                let switch = format!("href=\"/language/{}\"", lang.other().code());
+                assert!(page.contains(&switch), "{page}");
+                assert!(page.contains(&format!("<html lang=\"{}\">", lang.code())));
             }
-            .render()
-            .unwrap(),
-        ];
-        for page in pages {
-            assert!(page.contains(MARK), "{page}");
         }
     }
 }

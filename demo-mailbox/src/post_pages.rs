@@ -1,22 +1,61 @@
 //! The Digital Post pages: the folder list beside every page, a folder's letters, a letter,
 //! the confirmation before deleting for good, and managing own folders. Askama escapes every
-//! value, so a sender's subject or a folder name with HTML in it shows as text.
+//! value, so a sender's subject or a folder name with HTML in it shows as text. Each page is
+//! in the session's language; the actions shown are the ones the session's access allows.
 
 use askama::Template;
 
-use crate::post::{display_time, Folder, FolderId, Letter, StandardFolder};
+use crate::access::{Access, Capability, Permission};
+use crate::language::Lang;
+use crate::post::{display_time, Folder, FolderId, FolderKind, Letter, StandardFolder};
 use crate::routes::{
     attachment_path, folder_path, forward_path, letter_path, permanent_delete_path, reply_path,
     send_draft_path, LETTER_DELETE, LETTER_MOVE, LETTER_UNREAD,
 };
 use crate::session::ActiveSession;
 
-/// What every mailbox page shows around its content: who is logged in, logout, the folders.
+/// A folder's name in `lang` (own folders have only the name the person gave them).
+pub fn folder_name(folder: &Folder, lang: Lang) -> String {
+    match &folder.kind {
+        FolderKind::Standard(which) => lang.t(which.danish_name(), which.english_name()).to_owned(),
+        FolderKind::Own(name) => name.as_str().to_owned(),
+    }
+}
+
+/// How the session's access is described next to the mailbox's name, if at all.
+fn access_role(access: &Access, lang: Lang) -> Option<&'static str> {
+    match access {
+        Access::Owner => None,
+        Access::Business => Some(lang.t("virksomhed", "business")),
+        Access::Member => Some(lang.t("forening", "association")),
+        Access::Helper(helper) => Some(match helper.permission {
+            Permission::Read => lang.t("læseadgang", "read access"),
+            Permission::ReadWrite => lang.t("læse- og skriveadgang", "read and write access"),
+        }),
+    }
+}
+
+/// What every mailbox page shows around its content: who is logged in, logout, which mailbox
+/// this is, the folders the session sees.
 pub struct Chrome<'a> {
+    /// The page's language.
+    pub lang: Lang,
     /// The person's name.
     pub name: &'a str,
     /// The session's CSRF token, for every form on the page.
     pub csrf_token: &'a str,
+    /// The current mailbox's name (the owner's, business's or association's).
+    pub mailbox_name: &'a str,
+    /// How the person opens it, when it is not their own.
+    pub role: Option<&'static str>,
+    /// Whether the person is a helper in someone else's mailbox.
+    pub is_helper: bool,
+    /// Whether the person may write and reply.
+    pub can_compose: bool,
+    /// Whether the person may grant access to others.
+    pub can_manage_access: bool,
+    /// Whether the person may see the activity log.
+    pub can_see_activity: bool,
     /// The folders, each with its unread count.
     pub nav: Vec<FolderLink>,
     /// Unread letters in the inbox: the "new post" notice shows when there are any.
@@ -24,11 +63,13 @@ pub struct Chrome<'a> {
     /// Link to the inbox, for the notice.
     pub inbox_href: String,
     /// The mailbox's address (`cpr:...`/`sub:...`), for the simulated sender and forwarding.
-    pub address: String,
+    /// Not shown to a helper: it may hold the owner's CPR number.
+    pub address: Option<String>,
 }
 
 impl<'a> Chrome<'a> {
-    /// The chrome for `session`, with `current` highlighted.
+    /// The chrome for `session`, whose visible folders are `folders`, with `current`
+    /// highlighted.
     pub fn new(
         session: &'a ActiveSession,
         folders: &[Folder],
@@ -36,6 +77,7 @@ impl<'a> Chrome<'a> {
         current: Option<&FolderId>,
         address: String,
     ) -> Self {
+        let lang = session.lang;
         let inbox = folders
             .iter()
             .find(|folder| folder.standard_kind() == Some(StandardFolder::Inbox));
@@ -47,8 +89,7 @@ impl<'a> Chrome<'a> {
             .iter()
             .map(|folder| FolderLink {
                 href: folder_path(&folder.id),
-                name: folder.display_name().to_owned(),
-                english: folder.english_name(),
+                name: folder_name(folder, lang),
                 unread: unread
                     .iter()
                     .find(|(id, _)| *id == folder.id)
@@ -56,13 +97,21 @@ impl<'a> Chrome<'a> {
                 current: current == Some(&folder.id),
             })
             .collect();
+        let access = &session.access;
         Self {
+            lang,
             name: &session.name,
             csrf_token: &session.csrf_token,
+            mailbox_name: &session.mailbox_name,
+            role: access_role(access, lang),
+            is_helper: access.helper().is_some(),
+            can_compose: access.allows(Capability::Compose),
+            can_manage_access: access.allows(Capability::ManageAccess),
+            can_see_activity: access.allows(Capability::SeeActivity),
             nav,
             new_post,
             inbox_href,
-            address,
+            address: access.helper().is_none().then_some(address),
         }
     }
 }
@@ -71,10 +120,8 @@ impl<'a> Chrome<'a> {
 pub struct FolderLink {
     /// Where it opens.
     pub href: String,
-    /// Its (Danish) name.
+    /// Its name in the page's language.
     pub name: String,
-    /// Its English name, for standard folders.
-    pub english: Option<&'static str>,
     /// How many unread letters it holds.
     pub unread: usize,
     /// Whether it is the folder being shown.
@@ -85,7 +132,7 @@ pub struct FolderLink {
 pub struct LetterRow {
     /// Where it opens.
     pub href: String,
-    /// The sender's name, or "Til: ..." for a letter the person wrote.
+    /// The sender's name, or "To: ..." for a letter the person wrote.
     pub sender: String,
     /// The subject.
     pub subject: String,
@@ -99,11 +146,11 @@ pub struct LetterRow {
 
 impl LetterRow {
     /// The row for `letter`.
-    pub fn new(letter: &Letter) -> Self {
+    pub fn new(letter: &Letter, lang: Lang) -> Self {
         Self {
             href: letter_path(&letter.id),
             sender: match &letter.content.sent_to {
-                Some(to) => format!("Til / To: {to}"),
+                Some(to) => format!("{} {to}", lang.t("Til:", "To:")),
                 None => letter.content.sender.display_name().to_owned(),
             },
             subject: letter.content.subject.clone(),
@@ -118,14 +165,24 @@ impl LetterRow {
 #[derive(Template)]
 #[template(path = "folder.html")]
 pub struct FolderPage<'a> {
+    /// The page's language.
+    pub lang: Lang,
     /// Around the content.
     pub chrome: Chrome<'a>,
-    /// The folder's (Danish) name.
+    /// The folder's name.
     pub folder_name: String,
-    /// Its English name, for standard folders.
-    pub folder_english: Option<&'static str>,
     /// Its letters.
     pub letters: Vec<LetterRow>,
+}
+
+/// `/` when the session sees no folder at all (a grant of folders since deleted).
+#[derive(Template)]
+#[template(path = "no_folders.html")]
+pub struct NoFoldersPage<'a> {
+    /// The page's language.
+    pub lang: Lang,
+    /// Around the content.
+    pub chrome: Chrome<'a>,
 }
 
 /// An attachment as listed on a letter.
@@ -146,10 +203,12 @@ pub struct MoveTarget {
     pub name: String,
 }
 
-/// `/letters/{id}`: one letter with its actions.
+/// `/letters/{id}`: one letter with the actions the session may take.
 #[derive(Template)]
 #[template(path = "letter.html")]
 pub struct LetterPage<'a> {
+    /// The page's language.
+    pub lang: Lang,
     /// Around the content.
     pub chrome: Chrome<'a>,
     /// The sender's name.
@@ -166,8 +225,10 @@ pub struct LetterPage<'a> {
     pub sent_to: Option<&'a str>,
     /// For a forwarded letter: who forwarded it.
     pub forwarded_by: Option<&'a str>,
-    /// The reply page.
-    pub reply_href: String,
+    /// For a letter a helper wrote: who.
+    pub helped_by: Option<&'a str>,
+    /// The reply page, when the session may reply and the sender accepts replies.
+    pub reply_href: Option<String>,
     /// The forward page.
     pub forward_href: String,
     /// Its attachments.
@@ -180,26 +241,38 @@ pub struct LetterPage<'a> {
     pub move_targets: Vec<MoveTarget>,
     /// Whether it lies in "Slettet" (delete then means for good).
     pub in_deleted: bool,
-    /// Form action for sending a draft, when the letter is one (in "Kladder").
+    /// Form action for sending a draft, when the letter is one (in "Kladder") and the
+    /// session may send.
     pub send_draft_action: Option<String>,
     /// Form actions.
     pub unread_action: String,
     /// Form action for moving.
     pub move_action: String,
-    /// Form action for deleting.
-    pub delete_action: String,
+    /// Form action for deleting, when the session may (to "Slettet", or for good from there).
+    pub delete_action: Option<String>,
 }
 
 impl<'a> LetterPage<'a> {
-    /// The page for `letter`, lying in `folder`, in a mailbox with `folders`.
+    /// The page for `letter`, lying in `folder`, in a mailbox whose visible folders are
+    /// `folders`, for a session with `access`.
     pub fn new(
         chrome: Chrome<'a>,
+        access: &Access,
         letter: &'a Letter,
         folder: &Folder,
         folders: &[Folder],
     ) -> Self {
+        let lang = chrome.lang;
         let id = letter.id.as_str();
+        let in_deleted = folder.standard_kind() == Some(StandardFolder::Deleted);
+        let may_delete = access.allows(if in_deleted {
+            Capability::DeletePermanently
+        } else {
+            Capability::Delete
+        });
+        let may_compose = access.allows(Capability::Compose);
         Self {
+            lang,
             chrome,
             sender: letter.content.sender.display_name(),
             subject: &letter.content.subject,
@@ -208,7 +281,9 @@ impl<'a> LetterPage<'a> {
             accepts_replies: letter.content.accepts_replies,
             sent_to: letter.content.sent_to.as_deref(),
             forwarded_by: letter.content.forwarded_by.as_deref(),
-            reply_href: reply_path(&letter.id),
+            helped_by: letter.content.helped_by.as_deref(),
+            reply_href: (may_compose && letter.content.accepts_replies)
+                .then(|| reply_path(&letter.id)),
             forward_href: forward_path(&letter.id),
             attachments: letter
                 .content
@@ -221,22 +296,27 @@ impl<'a> LetterPage<'a> {
                     size: format!("{} kB", attachment.size_bytes.div_ceil(1000)),
                 })
                 .collect(),
-            folder_name: folder.display_name().to_owned(),
+            folder_name: folder_name(folder, lang),
             folder_href: folder_path(&folder.id),
             move_targets: folders
                 .iter()
                 .filter(|target| target.id != folder.id)
+                .filter(|target| {
+                    target.standard_kind() != Some(StandardFolder::Deleted)
+                        || access.allows(Capability::Delete)
+                })
                 .map(|target| MoveTarget {
                     id: target.id.as_str().to_owned(),
-                    name: target.display_name().to_owned(),
+                    name: folder_name(target, lang),
                 })
                 .collect(),
-            in_deleted: folder.standard_kind() == Some(StandardFolder::Deleted),
-            send_draft_action: (folder.standard_kind() == Some(StandardFolder::Drafts))
-                .then(|| send_draft_path(&letter.id)),
+            in_deleted,
+            send_draft_action: (may_compose
+                && folder.standard_kind() == Some(StandardFolder::Drafts))
+            .then(|| send_draft_path(&letter.id)),
             unread_action: LETTER_UNREAD.replace("{letter_id}", id),
             move_action: LETTER_MOVE.replace("{letter_id}", id),
-            delete_action: LETTER_DELETE.replace("{letter_id}", id),
+            delete_action: may_delete.then(|| LETTER_DELETE.replace("{letter_id}", id)),
         }
     }
 }
@@ -245,6 +325,8 @@ impl<'a> LetterPage<'a> {
 #[derive(Template)]
 #[template(path = "confirm_delete.html")]
 pub struct ConfirmDeletePage<'a> {
+    /// The page's language.
+    pub lang: Lang,
     /// Around the content.
     pub chrome: Chrome<'a>,
     /// The letter's subject.
@@ -259,6 +341,7 @@ impl<'a> ConfirmDeletePage<'a> {
     /// The confirmation for `letter`.
     pub fn new(chrome: Chrome<'a>, letter: &'a Letter) -> Self {
         Self {
+            lang: chrome.lang,
             chrome,
             subject: &letter.content.subject,
             action: permanent_delete_path(&letter.id),
@@ -283,15 +366,19 @@ pub struct OwnFolderView {
 #[derive(Template)]
 #[template(path = "folders.html")]
 pub struct FoldersPage<'a> {
+    /// The page's language.
+    pub lang: Lang,
     /// Around the content.
     pub chrome: Chrome<'a>,
-    /// The person's own folders.
+    /// The own folders the session sees.
     pub own: Vec<OwnFolderView>,
+    /// Whether the session may rename and delete them (else only create).
+    pub can_manage: bool,
 }
 
 impl<'a> FoldersPage<'a> {
-    /// The page for a mailbox with `folders`.
-    pub fn new(chrome: Chrome<'a>, folders: &[Folder]) -> Self {
+    /// The page for a mailbox whose visible folders are `folders`.
+    pub fn new(chrome: Chrome<'a>, folders: &[Folder], can_manage: bool) -> Self {
         let own = folders
             .iter()
             .filter(|folder| folder.is_own())
@@ -305,6 +392,11 @@ impl<'a> FoldersPage<'a> {
                 }
             })
             .collect();
-        Self { chrome, own }
+        Self {
+            lang: chrome.lang,
+            chrome,
+            own,
+            can_manage,
+        }
     }
 }

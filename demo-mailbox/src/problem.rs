@@ -3,6 +3,8 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
+use crate::access::{CprError, PasswordError};
+use crate::language::Lang;
 use crate::oidc::{DiscoveryError, LoginError};
 use crate::pages::{render, ProblemPage};
 use crate::post::{ComposeError, FolderNameError};
@@ -52,6 +54,30 @@ pub enum Problem {
     RepliesNotAccepted,
     /// Only a letter in "Kladder" can be sent as a draft.
     NotADraft,
+    /// The session's way into its current mailbox is gone (the grant was revoked or given a
+    /// new password, the membership ended). Said before anything about the request is looked
+    /// at, so it reveals nothing about any object.
+    AccessEnded,
+    /// The person's access to this mailbox does not allow this (e.g. read access and
+    /// replying). Said before the object is looked up, so it reveals nothing about it.
+    NotPermitted,
+    /// The access password was wrong; `attempts_left` more before the grant locks.
+    WrongPassword {
+        /// Wrong passwords left before the grant locks.
+        attempts_left: u32,
+    },
+    /// Too many wrong passwords: the grant stays locked until the owner sets a new password.
+    GrantLocked,
+    /// A grant to this person exists already.
+    GrantExists,
+    /// The helper's CPR number was refused.
+    BadCpr(CprError),
+    /// The owner tried to grant access to themselves.
+    GrantToSelf,
+    /// A grant of chosen folders named none of the mailbox's folders.
+    NoFoldersChosen,
+    /// A new access password was refused.
+    BadPassword(PasswordError),
     /// The database failed.
     Storage(StoreError),
 }
@@ -78,142 +104,217 @@ impl Problem {
             | Self::FolderNameTaken
             | Self::FolderNotEmpty
             | Self::StandardFolder
-            | Self::NotInDeleted => StatusCode::CONFLICT,
-            Self::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            | Self::NotInDeleted
+            | Self::GrantExists => StatusCode::CONFLICT,
+            Self::AccessEnded | Self::NotPermitted | Self::WrongPassword { .. } => {
+                StatusCode::FORBIDDEN
+            }
+            Self::GrantLocked => StatusCode::LOCKED,
+            Self::BadCpr(_) | Self::GrantToSelf | Self::NoFoldersChosen => StatusCode::BAD_REQUEST,
+            Self::BadPassword(PasswordError::Hashing(_)) | Self::Storage(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+            Self::BadPassword(_) => StatusCode::BAD_REQUEST,
         }
     }
 
+    /// Heading and message in `lang`.
+    fn text(&self, lang: Lang) -> (String, String) {
+        if let Self::WrongPassword { attempts_left } = self {
+            return match lang {
+                Lang::Da => (
+                    "Forkert adgangskode".to_owned(),
+                    format!("Adgangskoden passer ikke. Du har {attempts_left} forsøg tilbage, før adgangen låses."),
+                ),
+                Lang::En => (
+                    "Wrong password".to_owned(),
+                    format!("The password does not match. You have {attempts_left} attempts left before the access is locked."),
+                ),
+            };
+        }
+        let (danish, english) = self.static_text();
+        let (heading, message) = match lang {
+            Lang::Da => danish,
+            Lang::En => english,
+        };
+        (heading.to_owned(), message.to_owned())
+    }
+
     /// Heading and message, Danish then English.
-    fn text(&self) -> (&'static str, &'static str) {
+    fn static_text(&self) -> StaticText {
         match self {
             Self::LoginCancelled => (
-                "Login afbrudt / Login cancelled",
-                "Du afbrød login. / You cancelled the login.",
+                ("Login afbrudt", "Du afbrød login."),
+                ("Login cancelled", "You cancelled the login."),
             ),
             Self::BrokerRefusedLogin => (
-                "Login mislykkedes / Login failed",
-                "Login-tjenesten afviste login. Prøv igen. / The login service refused the login. Please try again.",
+                ("Login mislykkedes", "Login-tjenesten afviste login. Prøv igen."),
+                ("Login failed", "The login service refused the login. Please try again."),
             ),
             Self::BadCallbackQuery | Self::CodeMissing => (
-                "Ugyldigt svar / Invalid response",
-                "Svaret fra login-tjenesten var ufuldstændigt. Start login forfra. / The response from the login service was incomplete. Please start the login again.",
+                ("Ugyldigt svar", "Svaret fra login-tjenesten var ufuldstændigt. Start login forfra."),
+                ("Invalid response", "The response from the login service was incomplete. Please start the login again."),
             ),
             Self::NoLoginInProgress => (
-                "Intet login i gang / No login in progress",
-                "Dette login blev ikke startet i denne browser, eller det tog for lang tid. Start login forfra. / This login was not started in this browser, or it took too long. Please start the login again.",
+                ("Intet login i gang", "Dette login blev ikke startet i denne browser, eller det tog for lang tid. Start login forfra."),
+                ("No login in progress", "This login was not started in this browser, or it took too long. Please start the login again."),
             ),
             Self::StateMismatch => (
-                "Login afvist / Login refused",
-                "Svaret hører ikke til det login, der blev startet i denne browser. Start login forfra. / The response does not belong to the login started in this browser. Please start the login again.",
+                ("Login afvist", "Svaret hører ikke til det login, der blev startet i denne browser. Start login forfra."),
+                ("Login refused", "The response does not belong to the login started in this browser. Please start the login again."),
             ),
             Self::IssuerMismatch => (
-                "Login afvist / Login refused",
-                "Svaret kom ikke fra den forventede login-tjeneste. Start login forfra. / The response did not come from the expected login service. Please start the login again.",
+                ("Login afvist", "Svaret kom ikke fra den forventede login-tjeneste. Start login forfra."),
+                ("Login refused", "The response did not come from the expected login service. Please start the login again."),
             ),
             Self::BrokerUnavailable(_) => (
-                "Login-tjenesten svarer ikke / Login service unavailable",
-                "Login-tjenesten kan ikke nås lige nu. Prøv igen om lidt. / The login service cannot be reached right now. Please try again shortly.",
+                ("Login-tjenesten svarer ikke", "Login-tjenesten kan ikke nås lige nu. Prøv igen om lidt."),
+                ("Login service unavailable", "The login service cannot be reached right now. Please try again shortly."),
             ),
             Self::LoginFailed(LoginError::AssuranceTooLow { .. }) => (
-                "For lavt sikringsniveau / Level of assurance too low",
-                "Digital Post kræver login på betydeligt (Substantial) eller højt niveau. Log ind igen med MitID. / Digital Post needs a login at level Substantial or High. Please log in again with MitID.",
+                ("For lavt sikringsniveau", "Digital Post kræver login på betydeligt (Substantial) eller højt niveau. Log ind igen med MitID."),
+                ("Level of assurance too low", "Digital Post needs a login at level Substantial or High. Please log in again with MitID."),
             ),
             Self::LoginFailed(_) => (
-                "Login mislykkedes / Login failed",
-                "Svaret fra login-tjenesten kunne ikke godkendes. Start login forfra. / The response from the login service could not be accepted. Please start the login again.",
+                ("Login mislykkedes", "Svaret fra login-tjenesten kunne ikke godkendes. Start login forfra."),
+                ("Login failed", "The response from the login service could not be accepted. Please start the login again."),
             ),
             Self::CsrfRejected => (
-                "Handling afvist / Action refused",
-                "Formularen var udløbet eller ugyldig. Gå tilbage til forsiden og prøv igen. / The form was stale or invalid. Go back to the front page and try again.",
+                ("Handling afvist", "Formularen var udløbet eller ugyldig. Gå tilbage til forsiden og prøv igen."),
+                ("Action refused", "The form was stale or invalid. Go back to the front page and try again."),
             ),
             Self::NotFound => (
-                "Ikke fundet / Not found",
-                "Det findes ikke i din postkasse. / It is not in your mailbox.",
+                ("Ikke fundet", "Det findes ikke i denne postkasse."),
+                ("Not found", "It is not in this mailbox."),
             ),
             Self::BadForm => (
-                "Ugyldig formular / Invalid form",
-                "Formularen manglede noget. Gå tilbage og prøv igen. / The form was missing something. Go back and try again.",
+                ("Ugyldig formular", "Formularen manglede noget. Gå tilbage og prøv igen."),
+                ("Invalid form", "The form was missing something. Go back and try again."),
             ),
             Self::BadFolderName(FolderNameError::Empty) => (
-                "Mappen skal have et navn / The folder needs a name",
-                "Skriv et navn på mappen. / Type a name for the folder.",
+                ("Mappen skal have et navn", "Skriv et navn på mappen."),
+                ("The folder needs a name", "Type a name for the folder."),
             ),
             Self::BadFolderName(FolderNameError::TooLong) => (
-                "Navnet er for langt / The name is too long",
-                "Brug højst 60 tegn. / Use at most 60 characters.",
+                ("Navnet er for langt", "Brug højst 60 tegn."),
+                ("The name is too long", "Use at most 60 characters."),
             ),
             Self::BadFolderName(FolderNameError::ControlCharacter) => (
-                "Ugyldigt navn / Invalid name",
-                "Navnet må ikke indeholde linjeskift eller andre kontroltegn. / The name may not hold line breaks or other control characters.",
+                ("Ugyldigt navn", "Navnet må ikke indeholde linjeskift eller andre kontroltegn."),
+                ("Invalid name", "The name may not hold line breaks or other control characters."),
             ),
             Self::BadFolderName(FolderNameError::Reserved) | Self::FolderNameTaken => (
-                "Navnet er optaget / The name is taken",
-                "Der findes allerede en mappe med det navn. Vælg et andet. / A folder with that name exists. Choose another.",
+                ("Navnet er optaget", "Der findes allerede en mappe med det navn. Vælg et andet."),
+                ("The name is taken", "A folder with that name exists. Choose another."),
             ),
             Self::FolderNotEmpty => (
-                "Mappen er ikke tom / The folder is not empty",
-                "Flyt eller slet brevene i mappen først. / Move or delete the letters in the folder first.",
+                ("Mappen er ikke tom", "Flyt eller slet brevene i mappen først."),
+                ("The folder is not empty", "Move or delete the letters in the folder first."),
             ),
             Self::StandardFolder => (
-                "Standardmappe / Standard folder",
-                "Indbakke, Sendt, Kladder og Slettet kan ikke omdøbes eller slettes. / Inbox, Sent, Drafts and Deleted cannot be renamed or deleted.",
+                ("Standardmappe", "Indbakke, Sendt, Kladder og Slettet kan ikke omdøbes eller slettes."),
+                ("Standard folder", "Inbox, Sent, Drafts and Deleted cannot be renamed or deleted."),
             ),
             Self::NotInDeleted => (
-                "Brevet er ikke slettet / The letter is not deleted",
-                "Kun breve i Slettet kan slettes permanent. Slet brevet først. / Only letters in Deleted can be deleted for good. Delete the letter first.",
+                ("Brevet er ikke slettet", "Kun breve i Slettet kan slettes permanent. Slet brevet først."),
+                ("The letter is not deleted", "Only letters in Deleted can be deleted for good. Delete the letter first."),
             ),
             Self::BadLetter(error) => compose_text(*error),
             Self::RepliesNotAccepted => (
-                "Svar ikke muligt / Replies not accepted",
-                "Afsenderen modtager ikke svar på dette brev. Skriv et nyt brev i stedet. / The sender does not accept replies to this letter. Write a new letter instead.",
+                ("Svar ikke muligt", "Afsenderen modtager ikke svar på dette brev. Skriv et nyt brev i stedet."),
+                ("Replies not accepted", "The sender does not accept replies to this letter. Write a new letter instead."),
             ),
             Self::NotADraft => (
-                "Ikke en kladde / Not a draft",
-                "Kun breve i Kladder kan sendes herfra. / Only letters in Drafts can be sent from here.",
+                ("Ikke en kladde", "Kun breve i Kladder kan sendes herfra."),
+                ("Not a draft", "Only letters in Drafts can be sent from here."),
             ),
-            Self::Storage(_) => (
-                "Der opstod en fejl / Something went wrong",
-                "Postkassen kunne ikke gemme eller hente data. Prøv igen om lidt. / The mailbox could not save or fetch data. Please try again shortly.",
+            Self::AccessEnded => (
+                ("Adgangen er ophørt", "Du har ikke længere adgang til denne postkasse. Vælg en anden postkasse."),
+                ("Access ended", "You no longer have access to this mailbox. Choose another mailbox."),
+            ),
+            Self::NotPermitted => (
+                ("Ikke tilladt", "Din adgang til denne postkasse tillader ikke det."),
+                ("Not allowed", "Your access to this mailbox does not allow that."),
+            ),
+            // Answered by `text` itself (it holds a number).
+            Self::WrongPassword { .. } => (
+                ("Forkert adgangskode", ""),
+                ("Wrong password", ""),
+            ),
+            Self::GrantLocked => (
+                ("Adgangen er låst", "Der er tastet forkert adgangskode for mange gange. Bed postkassens ejer om at sætte en ny adgangskode."),
+                ("Access locked", "The wrong password was typed too many times. Ask the mailbox's owner to set a new password."),
+            ),
+            Self::GrantExists => (
+                ("Personen har allerede adgang", "Personen har allerede adgang til din postkasse. Tilbagekald den først, hvis den skal ændres."),
+                ("The person already has access", "The person already has access to your mailbox. Revoke it first to change it."),
+            ),
+            Self::BadCpr(_) => (
+                ("Ugyldigt CPR-nummer", "Skriv personens CPR-nummer med 10 cifre, fx 010190-1234."),
+                ("Invalid CPR number", "Type the person's CPR number with 10 digits, e.g. 010190-1234."),
+            ),
+            Self::GrantToSelf => (
+                ("Det er dit eget CPR-nummer", "Du har allerede adgang til din egen postkasse. Skriv CPR-nummeret på den, der skal hjælpe dig."),
+                ("That is your own CPR number", "You already have access to your own mailbox. Type the CPR number of the person who will help you."),
+            ),
+            Self::NoFoldersChosen => (
+                ("Ingen mapper valgt", "Vælg mindst én mappe, eller giv adgang til alle mapper."),
+                ("No folders chosen", "Choose at least one folder, or give access to all folders."),
+            ),
+            Self::BadPassword(PasswordError::TooShort) => (
+                ("Adgangskoden er for kort", "Brug mindst 8 tegn."),
+                ("The password is too short", "Use at least 8 characters."),
+            ),
+            Self::BadPassword(PasswordError::TooLong) => (
+                ("Adgangskoden er for lang", "Brug højst 128 tegn."),
+                ("The password is too long", "Use at most 128 characters."),
+            ),
+            Self::BadPassword(PasswordError::Hashing(_)) | Self::Storage(_) => (
+                ("Der opstod en fejl", "Postkassen kunne ikke gemme eller hente data. Prøv igen om lidt."),
+                ("Something went wrong", "The mailbox could not save or fetch data. Please try again shortly."),
             ),
         }
     }
 }
 
+/// (heading, message) in Danish, then in English.
+type StaticText = ((&'static str, &'static str), (&'static str, &'static str));
+
 /// Heading and message for a refused letter field, Danish then English.
-fn compose_text(error: ComposeError) -> (&'static str, &'static str) {
+fn compose_text(error: ComposeError) -> StaticText {
     match error {
         ComposeError::SubjectEmpty => (
-            "Emne mangler / Subject missing",
-            "Skriv et emne. / Type a subject.",
-        ),
+                ("Emne mangler", "Skriv et emne."),
+                ("Subject missing", "Type a subject."),
+            ),
         ComposeError::SubjectTooLong => (
-            "Emnet er for langt / The subject is too long",
-            "Brug højst 200 tegn i emnet. / Use at most 200 characters in the subject.",
-        ),
+                ("Emnet er for langt", "Brug højst 200 tegn i emnet."),
+                ("The subject is too long", "Use at most 200 characters in the subject."),
+            ),
         ComposeError::SubjectControl => (
-            "Ugyldigt emne / Invalid subject",
-            "Emnet skal stå på én linje. / The subject must be on one line.",
-        ),
+                ("Ugyldigt emne", "Emnet skal stå på én linje."),
+                ("Invalid subject", "The subject must be on one line."),
+            ),
         ComposeError::BodyEmpty => (
-            "Teksten mangler / Text missing",
-            "Skriv en tekst til brevet. / Type the text of the letter.",
-        ),
+                ("Teksten mangler", "Skriv en tekst til brevet."),
+                ("Text missing", "Type the text of the letter."),
+            ),
         ComposeError::BodyTooLong => (
-            "Teksten er for lang / The text is too long",
-            "Brug højst 20.000 tegn. / Use at most 20,000 characters.",
-        ),
+                ("Teksten er for lang", "Brug højst 20.000 tegn."),
+                ("The text is too long", "Use at most 20,000 characters."),
+            ),
         ComposeError::UnknownAuthority => (
-            "Ukendt myndighed / Unknown authority",
-            "Vælg en myndighed fra listen. / Choose an authority from the list.",
-        ),
+                ("Ukendt myndighed", "Vælg en myndighed fra listen."),
+                ("Unknown authority", "Choose an authority from the list."),
+            ),
         ComposeError::BadRecipient => (
-            "Ugyldig modtager / Invalid recipient",
-            "Skriv et CPR-nummer (10 cifre), en postkasseadresse som cpr:6101701234, eller en e-mailadresse. / Type a CPR number (10 digits), a mailbox address such as cpr:6101701234, or an e-mail address.",
-        ),
+                ("Ugyldig modtager", "Skriv et CPR-nummer (10 cifre), en postkasseadresse som cpr:6101701234, eller en e-mailadresse."),
+                ("Invalid recipient", "Type a CPR number (10 digits), a mailbox address such as cpr:6101701234, or an e-mail address."),
+            ),
         ComposeError::BadAttachment => (
-            "Ugyldigt bilag / Invalid attachment",
-            "Bilaget skal være en PDF på højst 512 kB. / The attachment must be a PDF of at most 512 kB.",
-        ),
+                ("Ugyldigt bilag", "Bilaget skal være en PDF på højst 512 kB."),
+                ("Invalid attachment", "The attachment must be a PDF of at most 512 kB."),
+            ),
     }
 }
 
@@ -235,30 +336,66 @@ impl Problem {
     }
 }
 
-impl IntoResponse for Problem {
-    fn into_response(self) -> Response {
+impl Problem {
+    /// The page saying what went wrong, in `lang`.
+    pub fn page(self, lang: Lang) -> Response {
         match &self {
             Self::BrokerUnavailable(error) => tracing::warn!(%error, "broker discovery failed"),
             Self::LoginFailed(error) => tracing::warn!(%error, "login failed"),
             Self::Storage(error) => tracing::error!(%error, "the mailbox store failed"),
+            Self::BadPassword(error) => tracing::error!(%error, "an access password failed"),
             other => tracing::info!(problem = ?other, "request refused"),
         }
-        let (heading, message) = self.text();
-        let offer_login = self.is_about_login();
+        let (heading, message) = self.text(lang);
         render(
             self.status(),
             &ProblemPage {
-                heading,
-                message,
-                offer_login,
+                lang,
+                heading: &heading,
+                message: &message,
+                offer_login: self.is_about_login(),
+                offer_mailboxes: matches!(self, Self::AccessEnded | Self::GrantLocked),
             },
         )
+    }
+}
+
+/// The page in Danish, where the request's language is not at hand.
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        self.page(Lang::Da)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_problem_speaks_both_languages() {
+        let problems = [
+            Problem::NotFound,
+            Problem::AccessEnded,
+            Problem::NotPermitted,
+            Problem::WrongPassword { attempts_left: 3 },
+            Problem::GrantLocked,
+            Problem::BadCpr(CprError::Malformed),
+            Problem::BadPassword(PasswordError::TooShort),
+            Problem::BadLetter(ComposeError::BadRecipient),
+        ];
+        for problem in problems {
+            let (da_heading, da_message) = problem.text(Lang::Da);
+            let (en_heading, en_message) = problem.text(Lang::En);
+            assert!(
+                !da_message.is_empty() && !en_message.is_empty(),
+                "{problem:?}"
+            );
+            assert_ne!(da_heading, en_heading, "{problem:?}");
+            assert_ne!(da_message, en_message, "{problem:?}");
+        }
+        let (_, message) = Problem::WrongPassword { attempts_left: 3 }.text(Lang::En);
+        assert!(message.contains("3 attempts left"), "{message}");
+    }
 
     #[test]
     fn cancelled_login_is_a_plain_page_with_a_way_back() {

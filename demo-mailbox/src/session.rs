@@ -9,15 +9,70 @@ use std::time::{Duration, SystemTime};
 
 use openidconnect::core::CoreIdToken;
 
+use crate::access::{Access, Cpr, GrantId};
+use crate::language::Lang;
 use crate::post::MailboxId;
 use crate::random::random_token;
 
-/// Who logged in, as the broker told us.
-pub struct NewSession {
+/// Who logged in, as the broker told us. Fixed for the session's life.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
     /// The person's name, for display.
     pub name: String,
+    /// The person's CPR number (`dk.cpr`), when the broker sent one: it names them in grants
+    /// and memberships.
+    pub cpr: Option<Cpr>,
+    /// The business identity the person logged in with (MitID Erhverv), if any.
+    pub business: Option<BusinessLogin>,
     /// The person's own mailbox (opened, or created, at login).
+    pub own_mailbox: MailboxId,
+}
+
+/// The business a MitID Erhverv login was for (`nemlogin.cvr`, `nemlogin.org_name`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BusinessLogin {
+    /// Its CVR number.
+    pub cvr: String,
+    /// Its name.
+    pub name: String,
+}
+
+/// How the session opened the mailbox it works in; checked again on every request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Via {
+    /// The person's own mailbox.
+    Own,
+    /// The business's mailbox of a MitID Erhverv login.
+    Business,
+    /// An association's mailbox, as a member.
+    Association {
+        /// The association's CVR number.
+        cvr: String,
+    },
+    /// Another person's mailbox, through a grant opened with its password.
+    Grant {
+        /// The grant.
+        id: GrantId,
+        /// The grant's version when it was opened: a new password ends this way in.
+        version: u32,
+    },
+}
+
+/// The mailbox a session works in, and how it got there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Current {
+    /// The mailbox.
     pub mailbox: MailboxId,
+    /// How it was opened.
+    pub via: Via,
+}
+
+/// A login to start a session for.
+pub struct NewSession {
+    /// Who logged in.
+    pub person: Person,
+    /// The mailbox the session starts in.
+    pub current: Current,
     /// The ID token, kept as `id_token_hint` for logout at the broker.
     pub id_token: CoreIdToken,
 }
@@ -25,15 +80,35 @@ pub struct NewSession {
 /// A session that passed the idle and lifetime checks on this request. No `Debug`: it holds
 /// the session id and CSRF token.
 #[derive(Clone)]
-pub struct ActiveSession {
+pub struct LiveSession {
     /// The session id (the cookie value).
     pub id: String,
-    /// The person's name, for display.
-    pub name: String,
-    /// The mailbox this session works in; every object id is checked against it.
-    pub mailbox: MailboxId,
+    /// Who logged in.
+    pub person: Person,
+    /// The mailbox the session works in.
+    pub current: Current,
     /// The token every form must echo back.
     pub csrf_token: String,
+}
+
+/// A live session working in a mailbox it may still open ([`crate::logged_in::LoggedIn`]
+/// checked that on this request). No `Debug`: it holds the session id and CSRF token.
+#[derive(Clone)]
+pub struct ActiveSession {
+    /// The person's name, for display and as the one who acted.
+    pub name: String,
+    /// Who logged in.
+    pub person: Person,
+    /// The mailbox this session works in; every object id is checked against it.
+    pub mailbox: MailboxId,
+    /// What the person may do in it, worked out on this request.
+    pub access: Access,
+    /// The mailbox's name, for display (the owner's, business's or association's).
+    pub mailbox_name: String,
+    /// The token every form must echo back.
+    pub csrf_token: String,
+    /// The language of the pages.
+    pub lang: Lang,
 }
 
 /// A session that has just been ended.
@@ -44,8 +119,8 @@ pub struct EndedSession {
 
 // No `Debug`: it holds the ID token.
 struct Session {
-    name: String,
-    mailbox: MailboxId,
+    person: Person,
+    current: Current,
     id_token: CoreIdToken,
     csrf_token: String,
     created: SystemTime,
@@ -73,8 +148,8 @@ impl SessionStore {
     pub fn create(&self, new: NewSession, now: SystemTime) -> String {
         let id = random_token();
         let session = Session {
-            name: new.name,
-            mailbox: new.mailbox,
+            person: new.person,
+            current: new.current,
             id_token: new.id_token,
             csrf_token: random_token(),
             created: now,
@@ -89,7 +164,7 @@ impl SessionStore {
 
     /// The session `id` if it is still valid at `now`, marking it as used. An expired session
     /// is removed.
-    pub fn touch(&self, id: &str, now: SystemTime) -> Option<ActiveSession> {
+    pub fn touch(&self, id: &str, now: SystemTime) -> Option<LiveSession> {
         let mut sessions = self.lock();
         let session = sessions.get_mut(id)?;
         if self.is_expired(session, now) {
@@ -97,12 +172,24 @@ impl SessionStore {
             return None;
         }
         session.last_seen = now;
-        Some(ActiveSession {
+        Some(LiveSession {
             id: id.to_owned(),
-            name: session.name.clone(),
-            mailbox: session.mailbox.clone(),
+            person: session.person.clone(),
+            current: session.current.clone(),
             csrf_token: session.csrf_token.clone(),
         })
+    }
+
+    /// Makes the session `id` work in `current` from its next request on; false if there is
+    /// no such session.
+    pub fn switch(&self, id: &str, current: Current) -> bool {
+        match self.lock().get_mut(id) {
+            Some(session) => {
+                session.current = current;
+                true
+            }
+            None => false,
+        }
     }
 
     /// Ends the session `id`, returning what logout at the broker needs.
@@ -154,9 +241,18 @@ pub(crate) mod tests {
     }
 
     pub(crate) fn new_session(name: &str) -> NewSession {
+        let own_mailbox = MailboxId::random();
         NewSession {
-            name: name.to_owned(),
-            mailbox: MailboxId::random(),
+            person: Person {
+                name: name.to_owned(),
+                cpr: None,
+                business: None,
+                own_mailbox: own_mailbox.clone(),
+            },
+            current: Current {
+                mailbox: own_mailbox,
+                via: Via::Own,
+            },
             id_token: dummy_id_token(),
         }
     }
@@ -176,7 +272,25 @@ pub(crate) mod tests {
         let b = store.create(new_session("B"), at(0));
         assert_ne!(a, b);
         assert!(a.len() >= 32, "at least 128 bits as hex");
-        assert_eq!(store.touch(&a, at(1)).unwrap().name, "A");
+        assert_eq!(store.touch(&a, at(1)).unwrap().person.name, "A");
+    }
+
+    #[test]
+    fn switch_changes_the_current_mailbox_of_that_session_only() {
+        let store = store();
+        let a = store.create(new_session("A"), at(0));
+        let b = store.create(new_session("B"), at(0));
+        let elsewhere = Current {
+            mailbox: MailboxId::random(),
+            via: Via::Grant {
+                id: GrantId::random(),
+                version: 1,
+            },
+        };
+        assert!(store.switch(&a, elsewhere.clone()));
+        assert_eq!(store.touch(&a, at(1)).unwrap().current, elsewhere);
+        assert_eq!(store.touch(&b, at(1)).unwrap().current.via, Via::Own);
+        assert!(!store.switch("nobody", elsewhere));
     }
 
     #[test]

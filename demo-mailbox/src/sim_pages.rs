@@ -4,24 +4,28 @@
 use askama::Template;
 
 use crate::compose_pages::{authority_options, AuthorityOption};
+use crate::language::Lang;
 use crate::post::{display_time, OutboxEntry};
 
 /// `GET /sender`: deliver a letter to a recipient's mailbox.
 #[derive(Template)]
 #[template(path = "sim_sender.html")]
 pub struct SenderPage {
+    /// The page's language.
+    pub lang: Lang,
     /// The page's CSRF token (also in the `sim_sender_csrf` cookie).
     pub csrf_token: String,
     /// The authorities a letter may come from.
     pub authorities: Vec<AuthorityOption>,
-    /// What became of the last letter sent, Danish and English.
-    pub result: Option<(String, String)>,
+    /// What became of the last letter sent.
+    pub result: Option<String>,
 }
 
 impl SenderPage {
     /// The form, with the outcome of the last submission if any.
-    pub fn new(csrf_token: String, result: Option<(String, String)>) -> Self {
+    pub fn new(lang: Lang, csrf_token: String, result: Option<String>) -> Self {
         Self {
+            lang,
             csrf_token,
             authorities: authority_options(),
             result,
@@ -47,14 +51,17 @@ pub struct OutboxRow {
 #[derive(Template)]
 #[template(path = "sim_outbox.html")]
 pub struct OutboxPage {
+    /// The page's language.
+    pub lang: Lang,
     /// Newest first.
     pub entries: Vec<OutboxRow>,
 }
 
 impl OutboxPage {
     /// The page listing `entries`.
-    pub fn new(entries: &[OutboxEntry]) -> Self {
+    pub fn new(lang: Lang, entries: &[OutboxEntry]) -> Self {
         Self {
+            lang,
             entries: entries
                 .iter()
                 .map(|entry| OutboxRow {

@@ -1,5 +1,9 @@
 //! The authentication request (OpenID Connect Core §3.1.2.1): code flow, PKCE S256, state,
-//! nonce, scopes `openid profile` and NSIS Substantial as the requested level.
+//! nonce, NSIS Substantial as the requested level, and scopes `openid profile ssn nemlogin`:
+//! `ssn` for `dk.cpr` (Digital Post keys a person's mailbox on the CPR number, and grants
+//! name helpers by it), `nemlogin` for the business of a MitID Erhverv login. `idp_values`
+//! offers MitID first and MitID Erhverv second, so a person with a business identity may
+//! choose it at login (and a login decided without a person stays private).
 
 use openidconnect::core::CoreAuthenticationFlow;
 use openidconnect::{
@@ -47,6 +51,9 @@ pub fn authorization_url(provider: &Provider, login: &PendingLogin) -> Url {
             move || nonce,
         )
         .add_scope(Scope::new("profile".to_owned()))
+        .add_scope(Scope::new("ssn".to_owned()))
+        .add_scope(Scope::new("nemlogin".to_owned()))
+        .add_extra_param("idp_values", "mitid mitid_erhverv")
         .add_auth_context_value(AuthenticationContextClass::new(ACR_SUBSTANTIAL.to_owned()))
         .set_pkce_challenge(login.pkce_challenge.clone())
         .url();

@@ -4,9 +4,9 @@
 //! broker: a failed discovery is retried on the next request.
 
 mod authorize;
-mod cpr;
 mod discovery;
 mod end_session;
+mod extra_claims;
 mod token;
 mod userinfo;
 

@@ -10,8 +10,11 @@ use openidconnect::{
     SignatureVerificationError, TokenResponse,
 };
 
+use super::extra_claims::{verified_string_claim, CPR_CLAIM, IDP_BUSINESS, IDP_CLAIM};
 use super::{PendingLogin, Provider, RelyingParty};
+use crate::access::Cpr;
 use crate::config::{ACR_HIGH, ACR_SUBSTANTIAL};
+use crate::session::BusinessLogin;
 
 /// How far in the future an ID token's `iat` may lie (clock skew between broker and mailbox).
 const MAX_IAT_SKEW: Duration = Duration::from_secs(5 * 60);
@@ -20,8 +23,12 @@ const MAX_IAT_SKEW: Duration = Duration::from_secs(5 * 60);
 pub struct VerifiedLogin {
     /// The broker's subject identifier.
     pub sub: String,
-    /// The `dk.cpr` claim, when the broker sent one.
-    pub cpr: Option<String>,
+    /// The `dk.cpr` claim (userinfo, else the ID token), when the broker sent a well-formed
+    /// one.
+    pub cpr: Option<Cpr>,
+    /// The business of a MitID Erhverv login: `idp` is `mitid_erhverv` and userinfo named
+    /// it (`nemlogin.cvr`, eight digits, and `nemlogin.org_name`).
+    pub business: Option<BusinessLogin>,
     /// The person's name for display (userinfo, else ID token, else the subject).
     pub name: String,
     /// The verified ID token, kept for `id_token_hint` at logout.
@@ -44,6 +51,10 @@ pub enum LoginError {
     /// The access token does not match the ID token's `at_hash`.
     #[error("the access token does not match the ID token's at_hash")]
     AccessTokenMismatch,
+    /// The userinfo request failed. It carries the CPR number that names the person's
+    /// mailbox, so without it the login cannot tell which mailbox to open.
+    #[error("the userinfo request failed: {0}")]
+    UserInfo(String),
     /// The login's `acr` is below NSIS Substantial, or missing.
     #[error("the login's level of assurance ({found:?}) is below Substantial")]
     AssuranceTooLow {
@@ -96,20 +107,35 @@ impl RelyingParty {
                 other => (provider.clone(), other?),
             };
 
-        let name = match self
-            .fetch_name(&provider, &token_response, &checked.sub)
+        let userinfo = self
+            .fetch_userinfo(&provider, &token_response, &checked.sub)
             .await
-        {
-            Ok(name) => name,
-            Err(error) => {
-                tracing::warn!(%error, "userinfo failed; using the ID token's name");
+            .map_err(LoginError::UserInfo)?;
+        // Read only now: the ID token passed verification above.
+        let cpr_text = userinfo
+            .cpr
+            .or_else(|| verified_string_claim(id_token, CPR_CLAIM));
+        let cpr = cpr_text.and_then(|text| match Cpr::parse(&text) {
+            Ok(cpr) => Some(cpr),
+            Err(_) => {
+                tracing::warn!("the broker sent a malformed dk.cpr; logging in without it");
                 None
             }
-        };
+        });
+        let business_login =
+            verified_string_claim(id_token, IDP_CLAIM).as_deref() == Some(IDP_BUSINESS);
+        let business = userinfo
+            .business
+            .filter(|(cvr, _)| cvr.len() == 8 && cvr.chars().all(|c| c.is_ascii_digit()))
+            .filter(|_| business_login)
+            .map(|(cvr, name)| BusinessLogin { cvr, name });
         Ok(VerifiedLogin {
-            // Read only now: the ID token passed verification above.
-            cpr: super::cpr::cpr_claim(id_token),
-            name: name.or(checked.name).unwrap_or_else(|| checked.sub.clone()),
+            cpr,
+            business,
+            name: userinfo
+                .name
+                .or(checked.name)
+                .unwrap_or_else(|| checked.sub.clone()),
             sub: checked.sub,
             id_token: id_token.clone(),
         })

@@ -1,20 +1,32 @@
-//! The UserInfo request (OpenID Connect Core §5.3), for the person's name.
+//! The UserInfo request (OpenID Connect Core §5.3): the person's name, CPR number and, after
+//! a MitID Erhverv login, the business.
 
-use openidconnect::core::{CoreTokenResponse, CoreUserInfoClaims};
-use openidconnect::{OAuth2TokenResponse, SubjectIdentifier};
+use openidconnect::core::{CoreGenderClaim, CoreTokenResponse};
+use openidconnect::{OAuth2TokenResponse, SubjectIdentifier, UserInfoClaims};
 
+use super::extra_claims::MitIdUserInfo;
 use super::{Provider, RelyingParty};
 
+/// What userinfo said about the person.
+pub struct UserInfo {
+    /// The name (`name`, else `given_name family_name`).
+    pub name: Option<String>,
+    /// `dk.cpr`, as sent.
+    pub cpr: Option<String>,
+    /// `nemlogin.cvr` and `nemlogin.org_name`, when both were sent.
+    pub business: Option<(String, String)>,
+}
+
 impl RelyingParty {
-    /// The person's name from the userinfo endpoint; `None` if it has none. The response's
-    /// `sub` must be `sub` (Core §5.3.2).
-    pub(super) async fn fetch_name(
+    /// The person's claims from the userinfo endpoint. The response's `sub` must be `sub`
+    /// (Core §5.3.2).
+    pub(super) async fn fetch_userinfo(
         &self,
         provider: &Provider,
         token_response: &CoreTokenResponse,
         sub: &str,
-    ) -> Result<Option<String>, String> {
-        let claims: CoreUserInfoClaims = provider
+    ) -> Result<UserInfo, String> {
+        let claims: UserInfoClaims<MitIdUserInfo, CoreGenderClaim> = provider
             .client
             .user_info(
                 token_response.access_token().clone(),
@@ -24,7 +36,7 @@ impl RelyingParty {
             .request_async(&self.http)
             .await
             .map_err(|error| error.to_string())?;
-        Ok(display_name(
+        let name = display_name(
             claims
                 .name()
                 .and_then(|name| name.get(None))
@@ -37,7 +49,20 @@ impl RelyingParty {
                 .family_name()
                 .and_then(|name| name.get(None))
                 .map(|name| name.as_str()),
-        ))
+        );
+        let extra = claims.additional_claims();
+        let business = match (
+            non_empty(extra.cvr.as_deref()),
+            non_empty(extra.org_name.as_deref()),
+        ) {
+            (Some(cvr), Some(org_name)) => Some((cvr.to_owned(), org_name.to_owned())),
+            _ => None,
+        };
+        Ok(UserInfo {
+            name,
+            cpr: non_empty(extra.cpr.as_deref()).map(str::to_owned),
+            business,
+        })
     }
 }
 

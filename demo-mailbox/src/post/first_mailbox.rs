@@ -1,9 +1,11 @@
-//! The post a new mailbox starts with: a few letters of the kinds citizens typically get.
-//! All of it is made up: names, amounts, dates and addresses belong to nobody.
+//! The post a new mailbox starts with: a few letters of the kinds citizens typically get (a
+//! business or an association gets letters of its own kind). All of it is made up: names,
+//! amounts, dates and addresses belong to nobody.
 
 use super::folder::FolderId;
 use super::letter::{Attachment, Letter, LetterContent, LetterId};
 use super::mailbox::MailboxId;
+use super::owner::Owner;
 use super::pdf::text_pdf;
 use super::sender::Authority;
 use super::time::UnixTime;
@@ -68,9 +70,51 @@ const SEEDS: [Seed; 5] = [
     },
 ];
 
-/// The first post of a new mailbox, all in its inbox, received over the weeks before `now`.
-pub fn first_letters(mailbox: &MailboxId, inbox: &FolderId, now: UnixTime) -> Vec<Letter> {
-    SEEDS
+const BUSINESS_SEEDS: [Seed; 2] = [
+    Seed {
+        sender: Authority::Skattestyrelsen,
+        subject: "Påmindelse: momsangivelse for 1. kvartal",
+        body: "Kære virksomhed\n\nHusk at angive moms for 1. kvartal senest den 1. i næste måned på skat.dk (demo).\n\nHar virksomheden ingen momspligtig omsætning, skal den stadig angive 0 kr.\n\nDette er et fiktivt brev fra en simulator.\n\nMed venlig hilsen\nSkattestyrelsen, Erhverv",
+        days_ago: 3,
+        read: false,
+        accepts_replies: false,
+        attachments: &["Momsangivelse.pdf"],
+    },
+    Seed {
+        sender: Authority::Kommune,
+        subject: "Kvittering for anmeldelse af erhvervsaffald",
+        body: "Kære virksomhed\n\nVi har modtaget virksomhedens anmeldelse af erhvervsaffald. Ordningen gælder fra næste måned.\n\nDu kan svare på dette brev, hvis noget er forkert.\n\nMed venlig hilsen\nDemo Kommune, Erhverv og Miljø",
+        days_ago: 12,
+        read: true,
+        accepts_replies: true,
+        attachments: &[],
+    },
+];
+
+const ASSOCIATION_SEEDS: [Seed; 1] = [Seed {
+    sender: Authority::Kommune,
+    subject: "Tilskud til foreningens aktiviteter",
+    body: "Kære forening\n\nDemo Kommune har bevilget foreningen et tilskud på 5.000 kr. til aktiviteter for medlemmerne i år.\n\nSend et kort regnskab for tilskuddet, når året er omme. Du kan svare på dette brev.\n\nMed venlig hilsen\nDemo Kommune, Kultur og Fritid",
+    days_ago: 6,
+    read: false,
+    accepts_replies: true,
+    attachments: &["Bevilling.pdf"],
+}];
+
+/// The first post of `owner`'s new mailbox, all in its inbox, received over the weeks before
+/// `now`.
+pub fn first_letters(
+    owner: &Owner,
+    mailbox: &MailboxId,
+    inbox: &FolderId,
+    now: UnixTime,
+) -> Vec<Letter> {
+    let seeds: &[Seed] = match owner {
+        Owner::PersonByCpr(_) | Owner::PersonBySubject(_) => &SEEDS,
+        Owner::Business(_) => &BUSINESS_SEEDS,
+        Owner::Association(_) => &ASSOCIATION_SEEDS,
+    };
+    seeds
         .iter()
         .map(|seed| Letter {
             id: LetterId::random(),
@@ -101,6 +145,7 @@ pub fn first_letters(mailbox: &MailboxId, inbox: &FolderId, now: UnixTime) -> Ve
                     .collect(),
                 sent_to: None,
                 forwarded_by: None,
+                helped_by: None,
             },
         })
         .collect()
@@ -112,7 +157,13 @@ mod tests {
 
     #[test]
     fn first_post_has_several_senders_and_both_read_and_unread() {
-        let letters = first_letters(&MailboxId::random(), &FolderId::random(), 100 * DAY);
+        let person = Owner::PersonBySubject("s".to_owned());
+        let letters = first_letters(
+            &person,
+            &MailboxId::random(),
+            &FolderId::random(),
+            100 * DAY,
+        );
         assert!(letters.len() >= 4);
         assert!(letters.iter().any(|letter| letter.read));
         assert!(letters.iter().any(|letter| !letter.read));
@@ -132,5 +183,25 @@ mod tests {
             .iter()
             .all(|attachment| attachment.bytes.starts_with(b"%PDF-")
                 && attachment.size_bytes == attachment.bytes.len() as u64));
+    }
+
+    #[test]
+    fn a_business_and_an_association_get_post_of_their_own_kind() {
+        let mailbox = MailboxId::random();
+        let inbox = FolderId::random();
+        let business = first_letters(&Owner::Business("12345674".into()), &mailbox, &inbox, DAY);
+        assert!(business
+            .iter()
+            .all(|letter| letter.content.body.starts_with("Kære virksomhed")));
+        let association = first_letters(
+            &Owner::Association("31415926".into()),
+            &mailbox,
+            &inbox,
+            DAY,
+        );
+        assert!(!association.is_empty());
+        assert!(association
+            .iter()
+            .all(|letter| letter.content.body.starts_with("Kære forening")));
     }
 }

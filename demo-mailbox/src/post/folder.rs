@@ -126,14 +126,6 @@ impl Folder {
         }
     }
 
-    /// The English name of a standard folder (own folders have only their own name).
-    pub fn english_name(&self) -> Option<&'static str> {
-        match &self.kind {
-            FolderKind::Standard(which) => Some(which.english_name()),
-            FolderKind::Own(_) => None,
-        }
-    }
-
     /// Which standard folder this is, if any.
     pub fn standard_kind(&self) -> Option<StandardFolder> {
         match &self.kind {

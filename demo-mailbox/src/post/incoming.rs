@@ -94,6 +94,7 @@ impl IncomingLetter {
                 attachments,
                 sent_to: None,
                 forwarded_by: None,
+                helped_by: None,
             },
         ))
     }

@@ -48,6 +48,10 @@ pub struct LetterContent {
     /// For a letter another person forwarded here: that person's name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub forwarded_by: Option<String>,
+    /// For a letter a helper wrote on the owner's behalf: the helper's name (Digital Post
+    /// shows who helped).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub helped_by: Option<String>,
 }
 
 /// An attached document.

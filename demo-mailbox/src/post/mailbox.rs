@@ -71,7 +71,7 @@ impl NewMailbox {
         let letters = folders
             .iter()
             .find(|folder| folder.standard_kind() == Some(StandardFolder::Inbox))
-            .map(|inbox| first_letters(&mailbox.id, &inbox.id, now))
+            .map(|inbox| first_letters(&mailbox.owner, &mailbox.id, &inbox.id, now))
             .unwrap_or_default();
         Self {
             mailbox,

@@ -12,7 +12,9 @@ use axum::http::header::{
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use super::mailbox_lookup::own_letter;
+use super::mailbox_lookup::{log_activity, own_letter, require};
+use super::respond;
+use crate::access::{ActivityAction, Capability};
 use crate::app::App;
 use crate::logged_in::LoggedIn;
 use crate::problem::Problem;
@@ -23,6 +25,7 @@ pub async fn download(
     Path((letter_id, n)): Path<(String, String)>,
 ) -> Response {
     let found = || -> Result<Response, Problem> {
+        require(&session, Capability::Read)?;
         let letter = own_letter(&app, &session, &letter_id)?;
         let index = n
             .parse::<usize>()
@@ -35,6 +38,12 @@ pub async fn download(
             .into_iter()
             .nth(index)
             .ok_or(Problem::NotFound)?;
+        log_activity(
+            &app,
+            &session,
+            ActivityAction::DownloadedAttachment,
+            Some(attachment.file_name.clone()),
+        )?;
         let disposition = format!(
             "attachment; filename=\"{}\"",
             download_name(&attachment.file_name)
@@ -53,7 +62,7 @@ pub async fn download(
         )
             .into_response())
     };
-    found().unwrap_or_else(IntoResponse::into_response)
+    respond(found(), session.lang)
 }
 
 /// The file name offered for saving: Danish letters spelled out, anything but ASCII letters,

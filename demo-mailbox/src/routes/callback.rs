@@ -3,7 +3,7 @@
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use openidconnect::AuthorizationCode;
 use serde::Deserialize;
 
@@ -11,12 +11,13 @@ use crate::app::App;
 use crate::cookies::{
     append_set_cookie, clear_cookie, read_cookie, set_session_cookie, LOGIN_COOKIE, SESSION_COOKIE,
 };
+use crate::language::Lang;
 use crate::oidc::PendingLogin;
-use crate::post::{open_own_mailbox, person_owner, unix_time};
+use crate::post::{open_own_mailbox, person_owner, unix_time, Owner};
 use crate::problem::Problem;
 use crate::random::secrets_equal;
 use crate::routes::{redirect, HOME};
-use crate::session::NewSession;
+use crate::session::{Current, NewSession, Person, Via};
 
 /// The authorization response's parameters; each at most once.
 #[derive(Deserialize)]
@@ -37,7 +38,7 @@ pub async fn callback(
     let pending = login_key.and_then(|key| app.pending_logins().take(key, app.now()));
     let mut response = match finish_login(&app, &headers, pending, query).await {
         Ok(response) => response,
-        Err(problem) => problem.into_response(),
+        Err(problem) => problem.page(Lang::from_headers(&headers)),
     };
     if login_key.is_some() {
         append_set_cookie(
@@ -90,10 +91,24 @@ async fn finish_login(
         .finish_login(provider, pending, AuthorizationCode::new(code))
         .await
         .map_err(Problem::LoginFailed)?;
-    tracing::info!("login succeeded");
-    let owner = person_owner(login.cpr.as_deref(), &login.sub);
-    let mailbox =
-        open_own_mailbox(app.store(), owner, unix_time(app.now())).map_err(Problem::Storage)?;
+    tracing::info!(business = login.business.is_some(), "login succeeded");
+    let now = unix_time(app.now());
+    let owner = person_owner(login.cpr.as_ref().map(|cpr| cpr.as_str()), &login.sub);
+    let own = open_own_mailbox(app.store(), owner, now).map_err(Problem::Storage)?;
+    // A business login opens the business's mailbox: the person chose to log in for it. Their
+    // own is one click away in the mailbox list.
+    let current = match &login.business {
+        Some(business) => Current {
+            mailbox: open_own_mailbox(app.store(), Owner::Business(business.cvr.clone()), now)
+                .map_err(Problem::Storage)?
+                .id,
+            via: Via::Business,
+        },
+        None => Current {
+            mailbox: own.id.clone(),
+            via: Via::Own,
+        },
+    };
 
     // A fresh session id for every login; whatever session this browser had is ended.
     if let Some(old) = read_cookie(headers, SESSION_COOKIE) {
@@ -101,8 +116,13 @@ async fn finish_login(
     }
     let session_id = app.sessions().create(
         NewSession {
-            name: login.name,
-            mailbox: mailbox.id,
+            person: Person {
+                name: login.name,
+                cpr: login.cpr,
+                business: login.business,
+                own_mailbox: own.id,
+            },
+            current,
             id_token: login.id_token,
         },
         app.now(),

@@ -1,15 +1,17 @@
-//! `GET /folders/{folder_id}`: the letters in one of the person's folders.
+//! `GET /folders/{folder_id}`: the letters in one of the mailbox's folders.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
-use super::mailbox_lookup::own_folder;
+use super::mailbox_lookup::{own_folder, require, visible_folders};
+use super::respond;
+use crate::access::Capability;
 use crate::app::App;
 use crate::logged_in::LoggedIn;
 use crate::pages::render;
 use crate::post::Folder;
-use crate::post_pages::{Chrome, FolderPage, LetterRow};
+use crate::post_pages::{folder_name, Chrome, FolderPage, LetterRow};
 use crate::problem::Problem;
 use crate::session::ActiveSession;
 
@@ -18,9 +20,10 @@ pub async fn show(
     LoggedIn(session): LoggedIn,
     Path(folder_id): Path<String>,
 ) -> Response {
-    own_folder(&app, &session, &folder_id)
-        .and_then(|folder| show_folder(&app, &session, &folder))
-        .unwrap_or_else(IntoResponse::into_response)
+    let page = require(&session, Capability::Read)
+        .and_then(|()| own_folder(&app, &session, &folder_id))
+        .and_then(|folder| show_folder(&app, &session, &folder));
+    respond(page, session.lang)
 }
 
 /// The page of `folder`, which the caller found through the session's mailbox.
@@ -38,29 +41,33 @@ pub fn show_folder(
     Ok(render(
         StatusCode::OK,
         &FolderPage {
+            lang: session.lang,
             chrome,
-            folder_name: folder.display_name().to_owned(),
-            folder_english: folder.english_name(),
-            letters: letters.iter().map(LetterRow::new).collect(),
+            folder_name: folder_name(folder, session.lang),
+            letters: letters
+                .iter()
+                .map(|letter| LetterRow::new(letter, session.lang))
+                .collect(),
         },
     ))
 }
 
-/// The folder list and user bar for `session`, with `current` highlighted.
+/// The folder list and user bar for `session`, with `current` highlighted: only the folders
+/// the session sees, and only their unread counts.
 pub fn chrome<'a>(
     app: &App,
     session: &'a ActiveSession,
     current: Option<&Folder>,
 ) -> Result<Chrome<'a>, Problem> {
     let store = app.store();
-    let folders = store
-        .folders
-        .list(&session.mailbox)
-        .map_err(Problem::Storage)?;
-    let unread = store
+    let folders = visible_folders(app, session)?;
+    let unread: Vec<_> = store
         .letters
         .unread_counts(&session.mailbox)
-        .map_err(Problem::Storage)?;
+        .map_err(Problem::Storage)?
+        .into_iter()
+        .filter(|(folder, _)| session.access.sees_folder(folder))
+        .collect();
     let address = store
         .mailboxes
         .get(&session.mailbox)

@@ -1,14 +1,16 @@
 //! Own folders: `GET /folders` (manage), `POST /folders` (create), `POST
 //! /folders/{folder_id}/rename` and `POST /folders/{folder_id}/delete` (only when empty).
+//! A folder a helper creates joins the folders their grant shows them.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 
 use super::folder_view::chrome;
-use super::mailbox_lookup::own_folder;
-use super::{redirect, FOLDERS};
+use super::mailbox_lookup::{log_activity, own_folder, require, visible_folders};
+use super::{redirect, respond, FOLDERS};
+use crate::access::{ActivityAction, Capability};
 use crate::action::{Action, NoFields};
 use crate::app::App;
 use crate::logged_in::LoggedIn;
@@ -25,15 +27,16 @@ pub struct NameForm {
 
 pub async fn manage(State(app): State<App>, LoggedIn(session): LoggedIn) -> Response {
     let page = || -> Result<Response, Problem> {
-        let folders = app
-            .store()
-            .folders
-            .list(&session.mailbox)
-            .map_err(Problem::Storage)?;
+        require(&session, Capability::CreateFolder)?;
+        let folders = visible_folders(&app, &session)?;
+        let can_manage = session.access.allows(Capability::ManageFolders);
         let chrome = chrome(&app, &session, None)?;
-        Ok(render(StatusCode::OK, &FoldersPage::new(chrome, &folders)))
+        Ok(render(
+            StatusCode::OK,
+            &FoldersPage::new(chrome, &folders, can_manage),
+        ))
     };
-    page().unwrap_or_else(IntoResponse::into_response)
+    respond(page(), session.lang)
 }
 
 fn name_taken(error: StoreError) -> Problem {
@@ -46,12 +49,25 @@ fn name_taken(error: StoreError) -> Problem {
 pub async fn create(State(app): State<App>, action: Action<NameForm>) -> Response {
     let Action { session, form } = action;
     let created = || -> Result<Response, Problem> {
+        require(&session, Capability::CreateFolder)?;
         let name = FolderName::parse(&form.name).map_err(Problem::BadFolderName)?;
         let folder = Folder::own(&session.mailbox, name);
         app.store().folders.create(&folder).map_err(name_taken)?;
+        if let Some(helper) = session.access.helper() {
+            app.store()
+                .grants
+                .add_folder(&session.mailbox, &helper.grant, &folder.id)
+                .map_err(Problem::Storage)?;
+        }
+        log_activity(
+            &app,
+            &session,
+            ActivityAction::CreatedFolder,
+            Some(folder.display_name().to_owned()),
+        )?;
         Ok(redirect(FOLDERS))
     };
-    created().unwrap_or_else(IntoResponse::into_response)
+    respond(created(), session.lang)
 }
 
 pub async fn rename(
@@ -61,6 +77,7 @@ pub async fn rename(
 ) -> Response {
     let Action { session, form } = action;
     let renamed = || -> Result<Response, Problem> {
+        require(&session, Capability::ManageFolders)?;
         let folder = own_folder(&app, &session, &folder_id)?;
         if !folder.is_own() {
             return Err(Problem::StandardFolder);
@@ -74,9 +91,15 @@ pub async fn rename(
         if !renamed {
             return Err(Problem::NotFound);
         }
+        log_activity(
+            &app,
+            &session,
+            ActivityAction::RenamedFolder,
+            Some(format!("{} → {}", folder.display_name(), name.as_str())),
+        )?;
         Ok(redirect(FOLDERS))
     };
-    renamed().unwrap_or_else(IntoResponse::into_response)
+    respond(renamed(), session.lang)
 }
 
 pub async fn delete(
@@ -86,6 +109,7 @@ pub async fn delete(
 ) -> Response {
     let session = action.session;
     let deleted = || -> Result<Response, Problem> {
+        require(&session, Capability::ManageFolders)?;
         let folder = own_folder(&app, &session, &folder_id)?;
         match app
             .store()
@@ -93,11 +117,19 @@ pub async fn delete(
             .delete_if_empty(&session.mailbox, &folder.id)
             .map_err(Problem::Storage)?
         {
-            FolderDeletion::Deleted => Ok(redirect(FOLDERS)),
+            FolderDeletion::Deleted => {
+                log_activity(
+                    &app,
+                    &session,
+                    ActivityAction::DeletedFolder,
+                    Some(folder.display_name().to_owned()),
+                )?;
+                Ok(redirect(FOLDERS))
+            }
             FolderDeletion::NotEmpty => Err(Problem::FolderNotEmpty),
             FolderDeletion::Standard => Err(Problem::StandardFolder),
             FolderDeletion::NotFound => Err(Problem::NotFound),
         }
     };
-    deleted().unwrap_or_else(IntoResponse::into_response)
+    respond(deleted(), session.lang)
 }

@@ -5,12 +5,13 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 
 use super::folder_view::chrome;
-use super::mailbox_lookup::own_letter;
-use super::{folder_path, redirect};
+use super::mailbox_lookup::{folder_or_home, log_activity, own_letter, require};
+use super::{redirect, respond};
+use crate::access::{ActivityAction, Capability};
 use crate::action::Action;
 use crate::app::App;
 use crate::compose_pages::ForwardPage;
@@ -37,11 +38,12 @@ pub async fn form(
     Path(letter_id): Path<String>,
 ) -> Response {
     let page = || -> Result<Response, Problem> {
+        require(&session, Capability::Forward)?;
         let letter = own_letter(&app, &session, &letter_id)?;
         let chrome = chrome(&app, &session, None)?;
         Ok(render(StatusCode::OK, &ForwardPage::new(chrome, &letter)))
     };
-    page().unwrap_or_else(IntoResponse::into_response)
+    respond(page(), session.lang)
 }
 
 /// The note, if any: optional, but bounded like any text.
@@ -60,6 +62,7 @@ pub async fn send(
 ) -> Response {
     let Action { session, form } = action;
     let sent = || -> Result<Response, Problem> {
+        require(&session, Capability::Forward)?;
         let letter = own_letter(&app, &session, &letter_id)?;
         let target = ForwardTarget::parse(&form.to).map_err(Problem::BadLetter)?;
         let note = parse_note(form.note.as_deref()).map_err(Problem::BadLetter)?;
@@ -83,6 +86,7 @@ pub async fn send(
             accepts_replies: false,
             sent_to: None,
             forwarded_by: Some(session.name.clone()),
+            helped_by: None,
             ..original
         };
         match &target {
@@ -118,8 +122,10 @@ pub async fn send(
         let copy = LetterContent {
             sent_to: Some(target.describe()),
             forwarded_by: None,
+            helped_by: session.access.helper().map(|_| session.name.clone()),
             ..forwarded
         };
+        let logged = format!("{} → {}", copy.subject, target.describe());
         let filed = file_own_letter(
             app.store(),
             &session.mailbox,
@@ -129,7 +135,13 @@ pub async fn send(
         )
         .map_err(Problem::Storage)?;
         tracing::info!("a letter was forwarded");
-        Ok(redirect(&folder_path(&filed.folder)))
+        log_activity(
+            &app,
+            &session,
+            ActivityAction::ForwardedLetter,
+            Some(logged),
+        )?;
+        Ok(redirect(&folder_or_home(&session, &filed.folder)))
     };
-    sent().unwrap_or_else(IntoResponse::into_response)
+    respond(sent(), session.lang)
 }

@@ -1,16 +1,38 @@
-//! `GET /`: the logged-in front page, the inbox.
+//! `GET /`: the logged-in front page, the inbox (or, for a helper not given the inbox, the
+//! first folder they were given).
 
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 
-use super::folder_view::show_folder;
-use super::mailbox_lookup::standard_folder;
+use super::folder_view::{chrome, show_folder};
+use super::mailbox_lookup::{require, visible_folders};
+use super::respond;
+use crate::access::Capability;
 use crate::app::App;
 use crate::logged_in::LoggedIn;
+use crate::pages::render;
 use crate::post::StandardFolder;
+use crate::post_pages::NoFoldersPage;
 
 pub async fn home(State(app): State<App>, LoggedIn(session): LoggedIn) -> Response {
-    standard_folder(&app, &session, StandardFolder::Inbox)
-        .and_then(|inbox| show_folder(&app, &session, &inbox))
-        .unwrap_or_else(IntoResponse::into_response)
+    let page = require(&session, Capability::Read)
+        .and_then(|()| visible_folders(&app, &session))
+        .and_then(|folders| {
+            let first = folders
+                .iter()
+                .find(|folder| folder.standard_kind() == Some(StandardFolder::Inbox))
+                .or(folders.first());
+            match first {
+                Some(folder) => show_folder(&app, &session, folder),
+                None => Ok(render(
+                    StatusCode::OK,
+                    &NoFoldersPage {
+                        lang: session.lang,
+                        chrome: chrome(&app, &session, None)?,
+                    },
+                )),
+            }
+        });
+    respond(page, session.lang)
 }

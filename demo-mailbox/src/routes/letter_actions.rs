@@ -3,18 +3,19 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 
 use super::folder_view::chrome;
-use super::mailbox_lookup::{own_folder, own_letter, standard_folder};
-use super::{folder_path, permanent_delete_path, redirect};
+use super::mailbox_lookup::{log_activity, own_folder, own_letter, require, standard_folder};
+use super::{folder_path, permanent_delete_path, redirect, respond};
+use crate::access::{ActivityAction, Capability};
 use crate::action::{Action, NoFields};
 use crate::app::App;
 use crate::logged_in::LoggedIn;
 use crate::pages::render;
 use crate::post::{Letter, StandardFolder};
-use crate::post_pages::ConfirmDeletePage;
+use crate::post_pages::{folder_name, ConfirmDeletePage};
 use crate::problem::Problem;
 use crate::session::ActiveSession;
 
@@ -24,6 +25,7 @@ pub struct MoveForm {
 }
 
 /// Moves the letter to another folder of the same mailbox, then shows the folder it left.
+/// Moving into "Slettet" is deleting, and takes the right to delete.
 pub async fn move_letter(
     State(app): State<App>,
     Path(letter_id): Path<String>,
@@ -31,8 +33,12 @@ pub async fn move_letter(
 ) -> Response {
     let Action { session, form } = action;
     let moved = || -> Result<Response, Problem> {
+        require(&session, Capability::Move)?;
         let letter = own_letter(&app, &session, &letter_id)?;
         let target = own_folder(&app, &session, &form.folder_id)?;
+        if target.standard_kind() == Some(StandardFolder::Deleted) {
+            require(&session, Capability::Delete)?;
+        }
         let moved = app
             .store()
             .letters
@@ -41,13 +47,23 @@ pub async fn move_letter(
         if !moved {
             return Err(Problem::NotFound);
         }
+        log_activity(
+            &app,
+            &session,
+            ActivityAction::MovedLetter,
+            Some(format!(
+                "{} → {}",
+                letter.content.subject,
+                folder_name(&target, session.lang)
+            )),
+        )?;
         Ok(redirect(&folder_path(&letter.folder)))
     };
-    moved().unwrap_or_else(IntoResponse::into_response)
+    respond(moved(), session.lang)
 }
 
 /// Moves the letter to "Slettet". A letter already there goes to the confirmation page for
-/// deleting it for good.
+/// deleting it for good (which only the owner may do).
 pub async fn delete(
     State(app): State<App>,
     Path(letter_id): Path<String>,
@@ -55,9 +71,11 @@ pub async fn delete(
 ) -> Response {
     let session = action.session;
     let deleted = || -> Result<Response, Problem> {
+        require(&session, Capability::Delete)?;
         let letter = own_letter(&app, &session, &letter_id)?;
         let bin = standard_folder(&app, &session, StandardFolder::Deleted)?;
         if letter.folder == bin.id {
+            require(&session, Capability::DeletePermanently)?;
             return Ok(redirect(&permanent_delete_path(&letter.id)));
         }
         let moved = app
@@ -68,9 +86,15 @@ pub async fn delete(
         if !moved {
             return Err(Problem::NotFound);
         }
+        log_activity(
+            &app,
+            &session,
+            ActivityAction::DeletedLetter,
+            Some(letter.content.subject),
+        )?;
         Ok(redirect(&folder_path(&letter.folder)))
     };
-    deleted().unwrap_or_else(IntoResponse::into_response)
+    respond(deleted(), session.lang)
 }
 
 /// The letter, if it is the session's and lies in "Slettet".
@@ -90,6 +114,7 @@ pub async fn confirm_permanent_delete(
     Path(letter_id): Path<String>,
 ) -> Response {
     let page = || -> Result<Response, Problem> {
+        require(&session, Capability::DeletePermanently)?;
         let letter = deleted_letter(&app, &session, &letter_id)?;
         let bin = standard_folder(&app, &session, StandardFolder::Deleted)?;
         let chrome = chrome(&app, &session, Some(&bin))?;
@@ -98,7 +123,7 @@ pub async fn confirm_permanent_delete(
             &ConfirmDeletePage::new(chrome, &letter),
         ))
     };
-    page().unwrap_or_else(IntoResponse::into_response)
+    respond(page(), session.lang)
 }
 
 /// Deletes a letter in "Slettet" for good, then shows "Slettet".
@@ -109,6 +134,7 @@ pub async fn delete_permanently(
 ) -> Response {
     let session = action.session;
     let deleted = || -> Result<Response, Problem> {
+        require(&session, Capability::DeletePermanently)?;
         let letter = deleted_letter(&app, &session, &letter_id)?;
         let removed = app
             .store()
@@ -121,5 +147,5 @@ pub async fn delete_permanently(
         tracing::info!("a letter was deleted for good");
         Ok(redirect(&folder_path(&letter.folder)))
     };
-    deleted().unwrap_or_else(IntoResponse::into_response)
+    respond(deleted(), session.lang)
 }

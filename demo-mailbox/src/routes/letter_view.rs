@@ -3,16 +3,16 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
 use super::folder_view::chrome;
-use super::mailbox_lookup::{own_folder, own_letter};
-use super::{folder_path, redirect};
+use super::mailbox_lookup::{log_activity, own_folder, own_letter, require, visible_folders};
+use super::{folder_path, redirect, respond};
+use crate::access::{ActivityAction, Capability};
 use crate::action::{Action, NoFields};
 use crate::app::App;
 use crate::logged_in::LoggedIn;
 use crate::pages::render;
-use crate::post::LetterId;
 use crate::post_pages::LetterPage;
 use crate::problem::Problem;
 use crate::session::ActiveSession;
@@ -22,10 +22,11 @@ pub async fn show(
     LoggedIn(session): LoggedIn,
     Path(letter_id): Path<String>,
 ) -> Response {
-    show_letter(&app, &session, &letter_id).unwrap_or_else(IntoResponse::into_response)
+    respond(show_letter(&app, &session, &letter_id), session.lang)
 }
 
 fn show_letter(app: &App, session: &ActiveSession, letter_id: &str) -> Result<Response, Problem> {
+    require(session, Capability::Read)?;
     let mut letter = own_letter(app, session, letter_id)?;
     if !letter.read {
         app.store()
@@ -34,16 +35,18 @@ fn show_letter(app: &App, session: &ActiveSession, letter_id: &str) -> Result<Re
             .map_err(Problem::Storage)?;
         letter.read = true;
     }
+    log_activity(
+        app,
+        session,
+        ActivityAction::ReadLetter,
+        Some(letter.content.subject.clone()),
+    )?;
     let folder = own_folder(app, session, letter.folder.as_str())?;
-    let folders = app
-        .store()
-        .folders
-        .list(&session.mailbox)
-        .map_err(Problem::Storage)?;
+    let folders = visible_folders(app, session)?;
     let chrome = chrome(app, session, Some(&folder))?;
     Ok(render(
         StatusCode::OK,
-        &LetterPage::new(chrome, &letter, &folder, &folders),
+        &LetterPage::new(chrome, &session.access, &letter, &folder, &folders),
     ))
 }
 
@@ -54,20 +57,24 @@ pub async fn mark_unread(
     action: Action<NoFields>,
 ) -> Response {
     let session = action.session;
-    let result = app
-        .store()
-        .letters
-        .set_read(&session.mailbox, &LetterId::new(letter_id.as_str()), false)
-        .map_err(Problem::Storage)
-        .and_then(|changed| {
-            if changed {
-                own_letter(&app, &session, &letter_id)
-            } else {
-                Err(Problem::NotFound)
-            }
-        });
-    match result {
-        Ok(letter) => redirect(&folder_path(&letter.folder)),
-        Err(problem) => problem.into_response(),
-    }
+    let marked = || -> Result<Response, Problem> {
+        require(&session, Capability::MarkUnread)?;
+        let letter = own_letter(&app, &session, &letter_id)?;
+        let changed = app
+            .store()
+            .letters
+            .set_read(&session.mailbox, &letter.id, false)
+            .map_err(Problem::Storage)?;
+        if !changed {
+            return Err(Problem::NotFound);
+        }
+        log_activity(
+            &app,
+            &session,
+            ActivityAction::MarkedUnread,
+            Some(letter.content.subject),
+        )?;
+        Ok(redirect(&folder_path(&letter.folder)))
+    };
+    respond(marked(), session.lang)
 }

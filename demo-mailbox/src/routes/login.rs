@@ -1,18 +1,19 @@
 //! `GET /login`: park a new login and send the browser to the broker.
 
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
 use crate::app::App;
 use crate::cookies::{append_set_cookie, set_login_cookie};
+use crate::language::Lang;
 use crate::oidc::{authorization_url, PendingLogin};
 use crate::problem::Problem;
 use crate::routes::redirect;
 
-pub async fn login(State(app): State<App>) -> Response {
+pub async fn login(State(app): State<App>, lang: Lang) -> Response {
     let provider = match app.relying_party().provider().await {
         Ok(provider) => provider,
-        Err(error) => return Problem::BrokerUnavailable(error).into_response(),
+        Err(error) => return Problem::BrokerUnavailable(error).page(lang),
     };
     let login = PendingLogin::new_random();
     let url = authorization_url(&provider, &login);

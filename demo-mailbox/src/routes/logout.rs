@@ -3,12 +3,13 @@
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 
 use crate::app::App;
 use crate::cookies::{append_set_cookie, clear_cookie, SESSION_COOKIE};
-use crate::logged_in::LoggedIn;
+use crate::language::Lang;
+use crate::logged_in::LoggedInPerson;
 use crate::pages::{render, LoggedOutPage};
 use crate::problem::Problem;
 use crate::random::secrets_equal;
@@ -21,19 +22,20 @@ pub struct LogoutForm {
 
 /// Ends the local session, then sends the browser to the broker's end-session endpoint (or
 /// straight to `/logged-out` if the broker has none or cannot be reached). Refused without the
-/// session's CSRF token.
+/// session's CSRF token. Works whatever mailbox the session is in, also one whose access
+/// ended.
 pub async fn logout(
     State(app): State<App>,
-    logged_in: Option<LoggedIn>,
+    logged_in: Option<LoggedInPerson>,
     form: Result<Form<LogoutForm>, FormRejection>,
 ) -> Response {
     // Nothing to end: no session, so nothing a forged request could do.
-    let Some(LoggedIn(session)) = logged_in else {
+    let Some(LoggedInPerson { session, lang }) = logged_in else {
         return redirect(LOGGED_OUT);
     };
     let sent = form.ok().and_then(|Form(form)| form.csrf_token);
     if !sent.is_some_and(|sent| secrets_equal(&sent, &session.csrf_token)) {
-        return Problem::CsrfRejected.into_response();
+        return Problem::CsrfRejected.page(lang);
     }
 
     let ended = app.sessions().remove(&session.id);
@@ -57,6 +59,6 @@ pub async fn logout(
     response
 }
 
-pub async fn logged_out() -> Response {
-    render(StatusCode::OK, &LoggedOutPage)
+pub async fn logged_out(lang: Lang) -> Response {
+    render(StatusCode::OK, &LoggedOutPage { lang })
 }

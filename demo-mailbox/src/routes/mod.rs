@@ -1,16 +1,20 @@
 //! HTTP routes: thin handlers over the relying party, the Digital Post model and the store.
 
+mod access;
+mod activity;
 mod attachments;
 mod callback;
 mod folder_view;
 mod folders;
 mod forward;
 mod home;
+mod language;
 mod letter_actions;
 mod letter_view;
 mod login;
 mod logout;
 mod mailbox_lookup;
+mod mailboxes;
 mod reply;
 mod sim_api;
 mod sim_sender;
@@ -25,8 +29,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 
+use crate::access::GrantId;
 use crate::app::App;
+use crate::language::Lang;
 use crate::post::{FolderId, LetterId};
+use crate::problem::Problem;
 
 /// The mailbox's front page, the inbox (login required).
 pub const HOME: &str = "/";
@@ -68,6 +75,22 @@ pub const LETTER_FORWARD: &str = "/letters/{letter_id}/forward";
 pub const LETTER_SEND_DRAFT: &str = "/letters/{letter_id}/send-draft";
 /// GET: the form; POST (`authority`, `subject`, `body`, `intent`): write to an authority.
 pub const WRITE: &str = "/write";
+/// GET: the mailboxes the person may open (own, business, associations, others' by grant).
+pub const MAILBOXES: &str = "/mailboxes";
+/// POST (`to`, and `password` for another person's): work in another mailbox.
+pub const MAILBOXES_SWITCH: &str = "/mailboxes/switch";
+/// GET: the owner's grants of access for others; POST (`name`, `cpr`, `permission`,
+/// `all_folders` or `folder`..., `password`): grant access.
+pub const ACCESS: &str = "/access";
+/// POST: revoke a grant (the helper's next request is refused).
+pub const GRANT_REVOKE: &str = "/access/{grant_id}/revoke";
+/// POST (`password`): a new password for a grant, which also unlocks it.
+pub const GRANT_PASSWORD: &str = "/access/{grant_id}/password";
+/// GET: the activity log of what helpers did in the mailbox.
+pub const ACTIVITY: &str = "/activity";
+/// GET (`da` or `en`): the pages' language, remembered in a cookie; back to the page it was
+/// chosen on.
+pub const LANGUAGE: &str = "/language/{lang}";
 /// Simulator tool, no login. GET: the simulated sender's form; POST: deliver a letter.
 pub const SIM_SENDER: &str = "/sender";
 /// Simulator API, no login. POST (JSON): deliver a letter.
@@ -104,6 +127,13 @@ pub fn router(app: App) -> Router {
         .route(LETTER_FORWARD, get(forward::form).post(forward::send))
         .route(WRITE, get(write::form).post(write::send))
         .route(LETTER_SEND_DRAFT, post(write::send_draft))
+        .route(MAILBOXES, get(mailboxes::choose))
+        .route(MAILBOXES_SWITCH, post(mailboxes::switch))
+        .route(ACCESS, get(access::manage).post(access::grant))
+        .route(GRANT_REVOKE, post(access::revoke))
+        .route(GRANT_PASSWORD, post(access::new_password))
+        .route(ACTIVITY, get(activity::log))
+        .route(LANGUAGE, get(language::choose))
         .route(SIM_SENDER, get(sim_sender::form).post(sim_sender::send))
         .route(SIM_LETTERS, post(sim_api::send_letter))
         .route(SIM_EXEMPTIONS, post(sim_api::exempt))
@@ -147,6 +177,48 @@ pub fn send_draft_path(id: &LetterId) -> String {
 /// The confirmation page for deleting letter `id` for good.
 pub fn permanent_delete_path(id: &LetterId) -> String {
     LETTER_DELETE_PERMANENTLY.replace("{letter_id}", id.as_str())
+}
+
+/// Where the revoke form of grant `id` posts.
+pub fn grant_revoke_path(id: &GrantId) -> String {
+    GRANT_REVOKE.replace("{grant_id}", id.as_str())
+}
+
+/// Where the new-password form of grant `id` posts.
+pub fn grant_password_path(id: &GrantId) -> String {
+    GRANT_PASSWORD.replace("{grant_id}", id.as_str())
+}
+
+/// Routes that only take POST: a browser cannot be sent back to one of them.
+pub const POST_ONLY: [&str; 12] = [
+    LOGOUT,
+    FOLDER_RENAME,
+    FOLDER_DELETE,
+    LETTER_UNREAD,
+    LETTER_MOVE,
+    LETTER_DELETE,
+    LETTER_SEND_DRAFT,
+    MAILBOXES_SWITCH,
+    GRANT_REVOKE,
+    GRANT_PASSWORD,
+    SIM_LETTERS,
+    SIM_EXEMPTIONS,
+];
+
+/// Whether `path` matches the route `pattern` (a `{name}` segment matches any one segment).
+pub fn matches_route(pattern: &str, path: &str) -> bool {
+    let pattern: Vec<&str> = pattern.split('/').collect();
+    let path: Vec<&str> = path.split('/').collect();
+    pattern.len() == path.len()
+        && pattern
+            .iter()
+            .zip(&path)
+            .all(|(want, got)| (want.starts_with('{') && !got.is_empty()) || want == got)
+}
+
+/// The handler's page, or the page of the problem it ran into, in `lang`.
+pub fn respond(result: Result<Response, Problem>, lang: Lang) -> Response {
+    result.unwrap_or_else(|problem| problem.page(lang))
 }
 
 /// A `303 See Other` to `location`.

@@ -3,12 +3,14 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 
 use super::folder_view::chrome;
-use super::mailbox_lookup::own_letter;
-use super::write::send_or_save;
+use super::mailbox_lookup::{own_letter, require};
+use super::respond;
+use super::write::{send_or_save, Composed};
+use crate::access::Capability;
 use crate::action::Action;
 use crate::app::App;
 use crate::compose_pages::ReplyPage;
@@ -30,11 +32,12 @@ pub async fn form(
     Path(letter_id): Path<String>,
 ) -> Response {
     let page = || -> Result<Response, Problem> {
+        require(&session, Capability::Compose)?;
         let letter = own_letter(&app, &session, &letter_id)?;
         let chrome = chrome(&app, &session, None)?;
         Ok(render(StatusCode::OK, &ReplyPage::new(chrome, &letter)))
     };
-    page().unwrap_or_else(IntoResponse::into_response)
+    respond(page(), session.lang)
 }
 
 pub async fn send(
@@ -44,6 +47,7 @@ pub async fn send(
 ) -> Response {
     let Action { session, form } = action;
     let sent = || -> Result<Response, Problem> {
+        require(&session, Capability::Compose)?;
         let letter = own_letter(&app, &session, &letter_id)?;
         if !letter.content.accepts_replies {
             return Err(Problem::RepliesNotAccepted);
@@ -51,11 +55,12 @@ pub async fn send(
         send_or_save(
             &app,
             &session,
+            Composed::Reply,
             letter.content.sender,
             &form.subject,
             &form.body,
             form.intent.as_deref(),
         )
     };
-    sent().unwrap_or_else(IntoResponse::into_response)
+    respond(sent(), session.lang)
 }

@@ -20,6 +20,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::app::App;
+use crate::language::Lang;
 use crate::pages::render;
 use crate::post::{deliver, mark_exempt, unix_time, Delivery, IncomingLetter, Owner};
 use crate::sim_pages::OutboxPage;
@@ -132,9 +133,9 @@ pub async fn outbox_json(State(app): State<App>) -> Response {
     }
 }
 
-pub async fn outbox_page(State(app): State<App>) -> Response {
+pub async fn outbox_page(State(app): State<App>, lang: Lang) -> Response {
     match app.store().outbox.latest(OUTBOX_LIMIT) {
-        Ok(entries) => render(StatusCode::OK, &OutboxPage::new(&entries)),
-        Err(error_) => crate::problem::Problem::Storage(error_).into_response(),
+        Ok(entries) => render(StatusCode::OK, &OutboxPage::new(lang, &entries)),
+        Err(error_) => crate::problem::Problem::Storage(error_).page(lang),
     }
 }

@@ -10,11 +10,12 @@
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 
 use crate::app::App;
 use crate::cookies::{append_set_cookie, read_cookie};
+use crate::language::Lang;
 use crate::pages::render;
 use crate::post::{deliver, unix_time, Delivery, IncomingAttachment, IncomingLetter};
 use crate::problem::Problem;
@@ -36,13 +37,14 @@ pub struct SenderForm {
 }
 
 pub async fn form(State(app): State<App>, headers: HeaderMap) -> Response {
+    let lang = Lang::from_headers(&headers);
     let (token, fresh) = match read_cookie(&headers, SENDER_CSRF_COOKIE) {
         Some(token) if token.len() == 64 && token.chars().all(|c| c.is_ascii_hexdigit()) => {
             (token.to_owned(), false)
         }
         _ => (random_token(), true),
     };
-    let mut response = render(StatusCode::OK, &SenderPage::new(token.clone(), None));
+    let mut response = render(StatusCode::OK, &SenderPage::new(lang, token.clone(), None));
     if fresh {
         let secure = if app.cookies_secure() { "; Secure" } else { "" };
         let cookie = format!(
@@ -61,6 +63,7 @@ pub async fn send(
     form: Result<Form<SenderForm>, FormRejection>,
 ) -> Response {
     let cookie = read_cookie(&headers, SENDER_CSRF_COOKIE);
+    let lang = Lang::from_headers(&headers);
     let sent = || -> Result<Response, Problem> {
         // The token check comes first, before anything about the form is revealed.
         let form = form.ok().map(|Form(form)| form);
@@ -89,21 +92,25 @@ pub async fn send(
         let delivery = deliver(app.store(), &recipient, content, unix_time(app.now()))
             .map_err(Problem::Storage)?;
         let address = recipient.address();
-        let result = match delivery {
-            Delivery::Digital(_) => (
-                format!("Brevet er leveret digitalt til {address}."),
-                format!("The letter was delivered digitally to {address}."),
-            ),
-            Delivery::Paper => (
-                format!("{address} er fritaget for Digital Post: brevet sendes på papir."),
-                format!("{address} is exempt from Digital Post: the letter goes on paper."),
-            ),
+        let result = match (delivery, lang) {
+            (Delivery::Digital(_), Lang::Da) => {
+                format!("Brevet er leveret digitalt til {address}.")
+            }
+            (Delivery::Digital(_), Lang::En) => {
+                format!("The letter was delivered digitally to {address}.")
+            }
+            (Delivery::Paper, Lang::Da) => {
+                format!("{address} er fritaget for Digital Post: brevet sendes på papir.")
+            }
+            (Delivery::Paper, Lang::En) => {
+                format!("{address} is exempt from Digital Post: the letter goes on paper.")
+            }
         };
         let token = cookie.unwrap_or_default().to_owned();
         Ok(render(
             StatusCode::OK,
-            &SenderPage::new(token, Some(result)),
+            &SenderPage::new(lang, token, Some(result)),
         ))
     };
-    sent().unwrap_or_else(IntoResponse::into_response)
+    sent().unwrap_or_else(|problem| problem.page(lang))
 }

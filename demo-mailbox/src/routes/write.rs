@@ -1,15 +1,17 @@
 //! `GET /write` and `POST /write`: a new letter to an authority of the fixed list, sent (to
 //! "Sendt") or saved as a draft (to "Kladder"); `POST /letters/{letter_id}/send-draft` sends a
-//! saved draft. Also the shared "send or save" step that replies use.
+//! saved draft. Also the shared "send or save" step that replies use. A helper with read and
+//! write access writes on the owner's behalf: the letter shows who helped.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 
 use super::folder_view::chrome;
-use super::mailbox_lookup::{own_letter, standard_folder};
-use super::{folder_path, redirect};
+use super::mailbox_lookup::{folder_or_home, log_activity, own_letter, require, standard_folder};
+use super::{redirect, respond};
+use crate::access::{ActivityAction, Capability};
 use crate::action::{Action, NoFields};
 use crate::app::App;
 use crate::compose_pages::WritePage;
@@ -32,33 +34,46 @@ pub struct WriteForm {
 }
 
 pub async fn form(State(app): State<App>, LoggedIn(session): LoggedIn) -> Response {
-    chrome(&app, &session, None)
-        .map(|chrome| render(StatusCode::OK, &WritePage::new(chrome)))
-        .unwrap_or_else(IntoResponse::into_response)
+    let page = require(&session, Capability::Compose)
+        .and_then(|()| chrome(&app, &session, None))
+        .map(|chrome| render(StatusCode::OK, &WritePage::new(chrome)));
+    respond(page, session.lang)
 }
 
 pub async fn send(State(app): State<App>, action: Action<WriteForm>) -> Response {
     let Action { session, form } = action;
     let sent = || -> Result<Response, Problem> {
+        require(&session, Capability::Compose)?;
         let authority = parse_authority(&form.authority).map_err(Problem::BadLetter)?;
         send_or_save(
             &app,
             &session,
+            Composed::New,
             authority,
             &form.subject,
             &form.body,
             form.intent.as_deref(),
         )
     };
-    sent().unwrap_or_else(IntoResponse::into_response)
+    respond(sent(), session.lang)
+}
+
+/// What kind of letter is being sent or saved (for the activity log).
+pub enum Composed {
+    /// A new letter.
+    New,
+    /// A reply.
+    Reply,
 }
 
 /// Checks subject and text, then files the letter to `authority` in "Sendt", or in "Kladder"
-/// when `intent` is `draft`, and shows that folder. The authority's side is not simulated:
-/// the letter is only kept in the person's own mailbox.
+/// when `intent` is `draft`, and shows that folder (or the front page, for a helper not
+/// given it). The authority's side is not simulated: the letter is only kept in the
+/// mailbox.
 pub fn send_or_save(
     app: &App,
     session: &ActiveSession,
+    composed: Composed,
     authority: Authority,
     subject: &str,
     body: &str,
@@ -72,8 +87,10 @@ pub fn send_or_save(
         attachments: Vec::new(),
         sent_to: Some(authority.display_name().to_owned()),
         forwarded_by: None,
+        helped_by: session.access.helper().map(|_| session.name.clone()),
     };
-    let folder = if intent == Some("draft") {
+    let draft = intent == Some("draft");
+    let folder = if draft {
         StandardFolder::Drafts
     } else {
         StandardFolder::Sent
@@ -86,7 +103,13 @@ pub fn send_or_save(
         unix_time(app.now()),
     )
     .map_err(Problem::Storage)?;
-    Ok(redirect(&folder_path(&letter.folder)))
+    let action = match (draft, composed) {
+        (true, _) => ActivityAction::SavedDraft,
+        (false, Composed::New) => ActivityAction::WroteLetter,
+        (false, Composed::Reply) => ActivityAction::Replied,
+    };
+    log_activity(app, session, action, Some(letter.content.subject.clone()))?;
+    Ok(redirect(&folder_or_home(session, &letter.folder)))
 }
 
 /// Sends a draft: a letter of the session's mailbox lying in "Kladder" moves to "Sendt".
@@ -98,6 +121,7 @@ pub async fn send_draft(
 ) -> Response {
     let session = action.session;
     let sent = || -> Result<Response, Problem> {
+        require(&session, Capability::Compose)?;
         let letter = own_letter(&app, &session, &letter_id)?;
         let drafts = standard_folder(&app, &session, StandardFolder::Drafts)?;
         if letter.folder != drafts.id {
@@ -112,7 +136,13 @@ pub async fn send_draft(
         if !moved {
             return Err(Problem::NotFound);
         }
-        Ok(redirect(&folder_path(&sent.id)))
+        log_activity(
+            &app,
+            &session,
+            ActivityAction::SentDraft,
+            Some(letter.content.subject),
+        )?;
+        Ok(redirect(&folder_or_home(&session, &sent.id)))
     };
-    sent().unwrap_or_else(IntoResponse::into_response)
+    respond(sent(), session.lang)
 }

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use tempfile::TempDir;
 
 use super::*;
+use crate::access::{ActivityAction, FolderScope, Permission};
 use crate::post::{Attachment, Authority, Channel, LetterContent, OutboxEntry, StandardFolder};
 
 /// A store under test, with what it needs to stay alive and (for durable ones) to reopen.
@@ -71,6 +72,13 @@ macro_rules! contract_tests {
                 mailbox_is_found_by_id_and_exemption_is_per_mailbox,
                 outbox_lists_newest_first_up_to_the_limit,
                 attachments_are_stored_with_their_bytes,
+                grants_are_found_only_through_the_mailbox_or_the_grantee,
+                a_second_open_grant_to_the_same_person_is_conflict_until_revoked,
+                a_revoked_grant_stays_with_the_owner_and_leaves_the_grantee,
+                failed_attempts_count_and_a_new_password_resets_them_and_bumps_the_version,
+                folders_a_helper_creates_join_a_grant_of_chosen_folders,
+                activity_is_per_mailbox_newest_first_up_to_the_limit,
+                memberships_are_per_person_and_adding_again_renames,
             );
             $($extra)*
         }
@@ -128,6 +136,7 @@ fn letter(new: &NewMailbox, folder: &FolderId, subject: &str, received_at: UnixT
             attachments: Vec::new(),
             sent_to: None,
             forwarded_by: None,
+            helped_by: None,
         },
     }
 }
@@ -462,6 +471,18 @@ fn everything_survives_reopen(subject: Subject) {
         .unwrap();
 
     assert!(store.mailboxes.set_exempt(&anna.mailbox.id, true).unwrap());
+    let granted = grant(&anna, BO_CPR, FolderScope::Only(vec![skat.id.clone()]));
+    store.grants.create(&granted).unwrap();
+    store
+        .grants
+        .record_failed_attempt(&cpr(BO_CPR), &granted.id)
+        .unwrap();
+    let logged = activity(&anna, &granted, NOW);
+    store.activity.record(&logged).unwrap();
+    store
+        .memberships
+        .add(&membership(BO_CPR, "31415926", "Solsikken"))
+        .unwrap();
     store
         .outbox
         .record(&OutboxEntry::new(
@@ -483,6 +504,18 @@ fn everything_survives_reopen(subject: Subject) {
         })
     );
     assert_eq!(store.outbox.latest(10).unwrap().len(), 1);
+    assert_eq!(
+        store.grants.get(&anna.mailbox.id, &granted.id).unwrap(),
+        Some(Grant {
+            failed_attempts: 1,
+            ..granted.clone()
+        })
+    );
+    assert_eq!(
+        store.activity.for_mailbox(&anna.mailbox.id, 10).unwrap(),
+        vec![logged]
+    );
+    assert_eq!(store.memberships.of_person(&cpr(BO_CPR)).unwrap().len(), 1);
     assert_eq!(store.folders.list(&anna.mailbox.id).unwrap().len(), 5);
     let kept = store
         .letters
@@ -556,4 +589,363 @@ fn attachments_are_stored_with_their_bytes(store: &Store) {
         .unwrap();
     assert_eq!(stored.content.attachments, sent.content.attachments);
     assert_eq!(stored.content.attachments[0].size_bytes, 11);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Access for others
+// ---------------------------------------------------------------------------------------------
+
+const BO_CPR: &str = "9011752131";
+const CARL_CPR: &str = "6302014157";
+
+fn cpr(text: &str) -> Cpr {
+    Cpr::parse(text).unwrap()
+}
+
+/// A read grant of `new`'s mailbox to `grantee` (a made-up hash: the store never checks it).
+fn grant(new: &NewMailbox, grantee: &str, folders: FolderScope) -> Grant {
+    Grant::new(
+        new.mailbox.id.clone(),
+        cpr(grantee),
+        "Hjælper".to_owned(),
+        "Ejer".to_owned(),
+        Permission::Read,
+        folders,
+        AccessPassword::from_stored("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".to_owned()),
+        NOW,
+    )
+}
+
+fn activity(new: &NewMailbox, grant: &Grant, at: UnixTime) -> ActivityEntry {
+    ActivityEntry::new(
+        new.mailbox.id.clone(),
+        at,
+        "Bo",
+        grant.id.clone(),
+        ActivityAction::ReadLetter,
+        Some("Brev".to_owned()),
+    )
+}
+
+fn membership(person: &str, cvr: &str, name: &str) -> Membership {
+    Membership {
+        cpr: cpr(person),
+        cvr: cvr.to_owned(),
+        name: name.to_owned(),
+    }
+}
+
+fn grants_are_found_only_through_the_mailbox_or_the_grantee(store: &Store) {
+    let anna = new_mailbox(store, "anna");
+    let carl = new_mailbox(store, "carl");
+    let to_bo = grant(&anna, BO_CPR, FolderScope::All);
+    store.grants.create(&to_bo).unwrap();
+
+    assert_eq!(
+        store
+            .grants
+            .get(&anna.mailbox.id, &to_bo.id)
+            .unwrap()
+            .as_ref(),
+        Some(&to_bo)
+    );
+    assert_eq!(store.grants.get(&carl.mailbox.id, &to_bo.id).unwrap(), None);
+    assert_eq!(
+        store.grants.list(&anna.mailbox.id).unwrap(),
+        vec![to_bo.clone()]
+    );
+    assert!(store.grants.list(&carl.mailbox.id).unwrap().is_empty());
+
+    assert_eq!(
+        store
+            .grants
+            .get_for_grantee(&cpr(BO_CPR), &to_bo.id)
+            .unwrap()
+            .as_ref(),
+        Some(&to_bo)
+    );
+    assert_eq!(
+        store
+            .grants
+            .get_for_grantee(&cpr(CARL_CPR), &to_bo.id)
+            .unwrap(),
+        None,
+        "another person finds nothing"
+    );
+    assert_eq!(
+        store.grants.for_grantee(&cpr(BO_CPR)).unwrap(),
+        vec![to_bo.clone()]
+    );
+    assert!(store.grants.for_grantee(&cpr(CARL_CPR)).unwrap().is_empty());
+
+    // Nothing changes through the wrong mailbox or the wrong person.
+    assert!(!store
+        .grants
+        .revoke(&carl.mailbox.id, &to_bo.id, NOW)
+        .unwrap());
+    let password = AccessPassword::from_stored("$argon2id$other".to_owned());
+    assert!(!store
+        .grants
+        .set_password(&carl.mailbox.id, &to_bo.id, &password)
+        .unwrap());
+    assert_eq!(
+        store
+            .grants
+            .record_failed_attempt(&cpr(CARL_CPR), &to_bo.id)
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        store
+            .grants
+            .get(&anna.mailbox.id, &to_bo.id)
+            .unwrap()
+            .as_ref(),
+        Some(&to_bo)
+    );
+}
+
+fn a_second_open_grant_to_the_same_person_is_conflict_until_revoked(store: &Store) {
+    let anna = new_mailbox(store, "anna");
+    let carl = new_mailbox(store, "carl");
+    let first = grant(&anna, BO_CPR, FolderScope::All);
+    store.grants.create(&first).unwrap();
+    assert!(matches!(
+        store.grants.create(&grant(&anna, BO_CPR, FolderScope::All)),
+        Err(StoreError::Conflict(_))
+    ));
+    // Another mailbox may grant the same person; the same mailbox another person.
+    store
+        .grants
+        .create(&grant(&carl, BO_CPR, FolderScope::All))
+        .unwrap();
+    store
+        .grants
+        .create(&grant(&anna, CARL_CPR, FolderScope::All))
+        .unwrap();
+
+    assert!(store
+        .grants
+        .revoke(&anna.mailbox.id, &first.id, NOW + 1)
+        .unwrap());
+    let again = grant(&anna, BO_CPR, FolderScope::All);
+    store.grants.create(&again).unwrap();
+    assert_eq!(store.grants.list(&anna.mailbox.id).unwrap().len(), 3);
+}
+
+fn a_revoked_grant_stays_with_the_owner_and_leaves_the_grantee(store: &Store) {
+    let anna = new_mailbox(store, "anna");
+    let to_bo = grant(&anna, BO_CPR, FolderScope::All);
+    store.grants.create(&to_bo).unwrap();
+    assert!(store
+        .grants
+        .revoke(&anna.mailbox.id, &to_bo.id, NOW + 5)
+        .unwrap());
+    assert!(
+        !store
+            .grants
+            .revoke(&anna.mailbox.id, &to_bo.id, NOW + 6)
+            .unwrap(),
+        "revoked once"
+    );
+
+    let stored = store
+        .grants
+        .get(&anna.mailbox.id, &to_bo.id)
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.revoked_at, Some(NOW + 5));
+    assert_eq!(stored.status(), crate::access::GrantStatus::Revoked);
+    assert!(store.grants.for_grantee(&cpr(BO_CPR)).unwrap().is_empty());
+    // The helper's lookup still finds it, so a session through it can see it was revoked.
+    assert_eq!(
+        store
+            .grants
+            .get_for_grantee(&cpr(BO_CPR), &to_bo.id)
+            .unwrap()
+            .and_then(|grant| grant.revoked_at),
+        Some(NOW + 5)
+    );
+    let password = AccessPassword::from_stored("$argon2id$new".to_owned());
+    assert!(!store
+        .grants
+        .set_password(&anna.mailbox.id, &to_bo.id, &password)
+        .unwrap());
+    assert_eq!(
+        store
+            .grants
+            .record_failed_attempt(&cpr(BO_CPR), &to_bo.id)
+            .unwrap(),
+        None
+    );
+}
+
+fn failed_attempts_count_and_a_new_password_resets_them_and_bumps_the_version(store: &Store) {
+    let anna = new_mailbox(store, "anna");
+    let to_bo = grant(&anna, BO_CPR, FolderScope::All);
+    store.grants.create(&to_bo).unwrap();
+    let bo = cpr(BO_CPR);
+    for expected in 1..=5 {
+        assert_eq!(
+            store.grants.record_failed_attempt(&bo, &to_bo.id).unwrap(),
+            Some(expected)
+        );
+    }
+    let locked = store
+        .grants
+        .get(&anna.mailbox.id, &to_bo.id)
+        .unwrap()
+        .unwrap();
+    assert_eq!(locked.status(), crate::access::GrantStatus::Locked);
+
+    let password = AccessPassword::from_stored("$argon2id$new".to_owned());
+    assert!(store
+        .grants
+        .set_password(&anna.mailbox.id, &to_bo.id, &password)
+        .unwrap());
+    let reset = store
+        .grants
+        .get(&anna.mailbox.id, &to_bo.id)
+        .unwrap()
+        .unwrap();
+    assert_eq!(reset.failed_attempts, 0);
+    assert_eq!(reset.version, to_bo.version + 1);
+    assert_eq!(reset.password, password);
+    assert_eq!(reset.status(), crate::access::GrantStatus::Active);
+
+    assert_eq!(
+        store.grants.record_failed_attempt(&bo, &to_bo.id).unwrap(),
+        Some(1)
+    );
+    store.grants.clear_failed_attempts(&bo, &to_bo.id).unwrap();
+    let cleared = store
+        .grants
+        .get(&anna.mailbox.id, &to_bo.id)
+        .unwrap()
+        .unwrap();
+    assert_eq!(cleared.failed_attempts, 0);
+    assert_eq!(
+        cleared.version, reset.version,
+        "a right password keeps the version"
+    );
+}
+
+fn folders_a_helper_creates_join_a_grant_of_chosen_folders(store: &Store) {
+    let anna = new_mailbox(store, "anna");
+    let inbox = folder(&anna, StandardFolder::Inbox);
+    let chosen = grant(&anna, BO_CPR, FolderScope::Only(vec![inbox.clone()]));
+    let everything = grant(&anna, CARL_CPR, FolderScope::All);
+    store.grants.create(&chosen).unwrap();
+    store.grants.create(&everything).unwrap();
+    let new_folder = own_folder(store, &anna, "Bo's");
+
+    for id in [&chosen.id, &everything.id] {
+        store
+            .grants
+            .add_folder(&anna.mailbox.id, id, &new_folder.id)
+            .unwrap();
+        store
+            .grants
+            .add_folder(&anna.mailbox.id, id, &new_folder.id)
+            .unwrap();
+    }
+    let folders = |id| {
+        store
+            .grants
+            .get(&anna.mailbox.id, id)
+            .unwrap()
+            .unwrap()
+            .folders
+    };
+    assert_eq!(
+        folders(&chosen.id),
+        FolderScope::Only(vec![inbox, new_folder.id.clone()]),
+        "added once"
+    );
+    assert_eq!(folders(&everything.id), FolderScope::All);
+
+    // Not through another mailbox.
+    let carl = new_mailbox(store, "carl");
+    let elsewhere = FolderId::random();
+    store
+        .grants
+        .add_folder(&carl.mailbox.id, &chosen.id, &elsewhere)
+        .unwrap();
+    assert!(!folders(&chosen.id).includes(&elsewhere));
+}
+
+fn activity_is_per_mailbox_newest_first_up_to_the_limit(store: &Store) {
+    let anna = new_mailbox(store, "anna");
+    let carl = new_mailbox(store, "carl");
+    let to_bo = grant(&anna, BO_CPR, FolderScope::All);
+    store.grants.create(&to_bo).unwrap();
+    let entries: Vec<ActivityEntry> = [NOW, NOW + 2, NOW + 1]
+        .into_iter()
+        .map(|at| activity(&anna, &to_bo, at))
+        .collect();
+    for entry in &entries {
+        store.activity.record(entry).unwrap();
+    }
+    let newest: Vec<UnixTime> = store
+        .activity
+        .for_mailbox(&anna.mailbox.id, 2)
+        .unwrap()
+        .into_iter()
+        .map(|entry| entry.at)
+        .collect();
+    assert_eq!(newest, [NOW + 2, NOW + 1]);
+    assert_eq!(
+        store.activity.for_mailbox(&anna.mailbox.id, 10).unwrap()[2],
+        entries[0]
+    );
+    assert!(store
+        .activity
+        .for_mailbox(&carl.mailbox.id, 10)
+        .unwrap()
+        .is_empty());
+}
+
+fn memberships_are_per_person_and_adding_again_renames(store: &Store) {
+    store
+        .memberships
+        .add(&membership(BO_CPR, "31415926", "Solsikken"))
+        .unwrap();
+    store
+        .memberships
+        .add(&membership(BO_CPR, "16180335", "Bølgen"))
+        .unwrap();
+    store
+        .memberships
+        .add(&membership(CARL_CPR, "31415926", "Solsikken"))
+        .unwrap();
+    store
+        .memberships
+        .add(&membership(
+            BO_CPR,
+            "31415926",
+            "Grundejerforeningen Solsikken",
+        ))
+        .unwrap();
+
+    let names: Vec<String> = store
+        .memberships
+        .of_person(&cpr(BO_CPR))
+        .unwrap()
+        .into_iter()
+        .map(|membership| membership.name)
+        .collect();
+    assert_eq!(names, ["Bølgen", "Grundejerforeningen Solsikken"]);
+    assert_eq!(
+        store.memberships.get(&cpr(CARL_CPR), "31415926").unwrap(),
+        Some(membership(CARL_CPR, "31415926", "Solsikken"))
+    );
+    assert_eq!(
+        store.memberships.get(&cpr(CARL_CPR), "16180335").unwrap(),
+        None
+    );
+    assert!(store
+        .memberships
+        .of_person(&cpr("7204901236"))
+        .unwrap()
+        .is_empty());
 }

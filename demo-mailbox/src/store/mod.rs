@@ -3,13 +3,15 @@
 //! `contract` holds the one test suite every implementation must pass.
 //!
 //! Security rule for every lookup: a folder or letter is only ever found *through its
-//! mailbox*. Every method that takes an object id also takes the [`MailboxId`] of the logged-in
-//! person, and answers "not found" for an object of another mailbox, exactly as for one that
-//! does not exist.
+//! mailbox*. Every method that takes an object id also takes the [`MailboxId`] the session
+//! works in, and answers "not found" for an object of another mailbox, exactly as for one that
+//! does not exist. Grants follow the same rule from two sides: the owner finds a grant only
+//! through their mailbox, the helper only through their own CPR number.
 
 #[cfg(test)]
 mod contract;
 mod sqlite;
+mod sqlite_access;
 mod sqlite_mailbox;
 mod sqlite_outbox;
 
@@ -18,9 +20,10 @@ pub use sqlite::SqliteStore;
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::access::{AccessPassword, ActivityEntry, Cpr, Grant, GrantId, Membership};
 use crate::post::{
     Folder, FolderId, FolderName, Letter, LetterId, Mailbox, MailboxId, NewMailbox, OutboxEntry,
-    Owner,
+    Owner, UnixTime,
 };
 
 /// Why the store failed.
@@ -110,6 +113,60 @@ pub trait LetterStore: Send + Sync {
     fn delete(&self, mailbox: &MailboxId, id: &LetterId) -> StoreResult<bool>;
 }
 
+/// Access for others: grants of a mailbox to other people, by CPR number.
+pub trait GrantStore: Send + Sync {
+    /// Stores a new grant. A second grant of the same mailbox to the same person while the
+    /// first is not revoked is a [`StoreError::Conflict`].
+    fn create(&self, grant: &Grant) -> StoreResult<()>;
+    /// The grant `id` of `mailbox` (the owner's view), revoked or not.
+    fn get(&self, mailbox: &MailboxId, id: &GrantId) -> StoreResult<Option<Grant>>;
+    /// The grants of `mailbox`, newest first, revoked ones included.
+    fn list(&self, mailbox: &MailboxId) -> StoreResult<Vec<Grant>>;
+    /// The grant `id` given to `grantee` (the helper's view), revoked or not; `None` for a
+    /// grant given to anyone else, exactly as for one that does not exist.
+    fn get_for_grantee(&self, grantee: &Cpr, id: &GrantId) -> StoreResult<Option<Grant>>;
+    /// The grants given to `grantee` that are not revoked, newest first.
+    fn for_grantee(&self, grantee: &Cpr) -> StoreResult<Vec<Grant>>;
+    /// Revokes the grant at `now`; false if `mailbox` has no such grant or it is revoked
+    /// already. A revoked grant never opens anything again.
+    fn revoke(&self, mailbox: &MailboxId, id: &GrantId, now: UnixTime) -> StoreResult<bool>;
+    /// A new password for a grant that is not revoked: the failed attempts go back to zero
+    /// (which unlocks it) and its version goes up (which ends sessions opened with the old
+    /// password). False if there is no such grant.
+    fn set_password(
+        &self,
+        mailbox: &MailboxId,
+        id: &GrantId,
+        password: &AccessPassword,
+    ) -> StoreResult<bool>;
+    /// Counts one wrong password for the grant `id` given to `grantee`, atomically, and
+    /// answers the count after it; `None` if there is no such grant that is not revoked.
+    fn record_failed_attempt(&self, grantee: &Cpr, id: &GrantId) -> StoreResult<Option<u32>>;
+    /// A right password: the grant's failed attempts go back to zero.
+    fn clear_failed_attempts(&self, grantee: &Cpr, id: &GrantId) -> StoreResult<()>;
+    /// Adds `folder` to the folders of a grant of `mailbox` that lists its folders (a folder
+    /// the helper created); nothing for a grant of all folders or no such grant.
+    fn add_folder(&self, mailbox: &MailboxId, id: &GrantId, folder: &FolderId) -> StoreResult<()>;
+}
+
+/// The activity log. Entries are only ever added, never changed.
+pub trait ActivityStore: Send + Sync {
+    /// Adds an entry.
+    fn record(&self, entry: &ActivityEntry) -> StoreResult<()>;
+    /// The newest `limit` entries of `mailbox`, newest first.
+    fn for_mailbox(&self, mailbox: &MailboxId, limit: usize) -> StoreResult<Vec<ActivityEntry>>;
+}
+
+/// Who is a member of which association.
+pub trait MembershipStore: Send + Sync {
+    /// Adds a membership (adding it again only updates the association's name).
+    fn add(&self, membership: &Membership) -> StoreResult<()>;
+    /// The associations `cpr` is a member of, by name.
+    fn of_person(&self, cpr: &Cpr) -> StoreResult<Vec<Membership>>;
+    /// The membership of `cpr` in the association `cvr`, if any.
+    fn get(&self, cpr: &Cpr, cvr: &str) -> StoreResult<Option<Membership>>;
+}
+
 /// Every store the mailbox uses.
 #[derive(Clone)]
 pub struct Store {
@@ -121,6 +178,12 @@ pub struct Store {
     pub letters: Arc<dyn LetterStore>,
     /// The simulated notification outbox.
     pub outbox: Arc<dyn OutboxStore>,
+    /// Grants of access for others.
+    pub grants: Arc<dyn GrantStore>,
+    /// The activity log.
+    pub activity: Arc<dyn ActivityStore>,
+    /// Association memberships.
+    pub memberships: Arc<dyn MembershipStore>,
 }
 
 /// The database file's name inside the data directory.
@@ -134,7 +197,10 @@ impl Store {
             mailboxes: db.clone(),
             folders: db.clone(),
             letters: db.clone(),
-            outbox: db,
+            outbox: db.clone(),
+            grants: db.clone(),
+            activity: db.clone(),
+            memberships: db,
         }
     }
 

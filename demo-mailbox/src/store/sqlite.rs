@@ -43,6 +43,30 @@ CREATE TABLE IF NOT EXISTS outbox (
     channel TEXT NOT NULL,
     data TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS outbox_created ON outbox(created_at);
+CREATE TABLE IF NOT EXISTS grants (
+    id TEXT PRIMARY KEY,
+    mailbox_id TEXT NOT NULL REFERENCES mailboxes(id),
+    grantee_cpr TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER,
+    failed_attempts INTEGER NOT NULL,
+    version INTEGER NOT NULL,
+    password_hash TEXT NOT NULL,
+    data TEXT NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS grants_active ON grants(mailbox_id, grantee_cpr)
+    WHERE revoked_at IS NULL;
+CREATE INDEX IF NOT EXISTS grants_grantee ON grants(grantee_cpr);
+CREATE TABLE IF NOT EXISTS activity (
+    id TEXT PRIMARY KEY,
+    mailbox_id TEXT NOT NULL REFERENCES mailboxes(id),
+    at INTEGER NOT NULL,
+    data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS activity_mailbox ON activity(mailbox_id, at);
+CREATE TABLE IF NOT EXISTS memberships (
+    cpr TEXT NOT NULL,
+    cvr TEXT NOT NULL,
+    name TEXT NOT NULL,
+    PRIMARY KEY (cpr, cvr));
 "#;
 
 /// The `kind` of an own folder (standard folders store their slug).

@@ -51,7 +51,7 @@ async fn a_reply_where_the_sender_accepts_replies_lands_in_sendt() {
     assert_eq!(reply.content.sent_to.as_deref(), Some("Udbetaling Danmark"));
     assert!(reply.read);
     let html = body_text(mailbox.get_as(&anna, &folder_path(&sent.id)).await).await;
-    assert!(html.contains("Til / To: Udbetaling Danmark"), "{html}");
+    assert!(html.contains("Til: Udbetaling Danmark"), "{html}");
 }
 
 #[tokio::test]
@@ -69,7 +69,7 @@ async fn a_reply_where_the_sender_refuses_replies_is_explained_and_refused() {
     assert_eq!(page.status(), StatusCode::OK);
     let html = body_text(page).await;
     assert!(
-        html.contains("The sender does not accept replies to this letter"),
+        html.contains("Afsenderen modtager ikke svar på dette brev"),
         "{html}"
     );
     assert!(!html.contains("name=\"body\""), "no form: {html}");
@@ -84,7 +84,7 @@ async fn a_reply_where_the_sender_refuses_replies_is_explained_and_refused() {
     assert_eq!(response.status(), StatusCode::CONFLICT);
     assert!(body_text(response)
         .await
-        .contains("Write a new letter instead"));
+        .contains("Skriv et nyt brev i stedet"));
     let sent = mailbox.standard_folder(&anna, StandardFolder::Sent);
     assert!(mailbox.letters_in(&anna, &sent).is_empty());
 }
@@ -167,7 +167,7 @@ async fn invalid_letters_are_refused_with_a_readable_message_and_nothing_is_stor
     for (fields, message) in [
         (
             [("authority", "su"), ("subject", " "), ("body", "Tekst")],
-            "Type a subject",
+            "Skriv et emne",
         ),
         (
             [
@@ -175,11 +175,11 @@ async fn invalid_letters_are_refused_with_a_readable_message_and_nothing_is_stor
                 ("subject", &long_subject),
                 ("body", "Tekst"),
             ],
-            "at most 200 characters",
+            "højst 200 tegn",
         ),
         (
             [("authority", "su"), ("subject", "Emne"), ("body", "")],
-            "Type the text of the letter",
+            "Skriv en tekst til brevet",
         ),
         (
             [
@@ -187,11 +187,11 @@ async fn invalid_letters_are_refused_with_a_readable_message_and_nothing_is_stor
                 ("subject", "Emne"),
                 ("body", &long_body),
             ],
-            "at most 20,000 characters",
+            "højst 20.000 tegn",
         ),
         (
             [("authority", "nsa"), ("subject", "Emne"), ("body", "Tekst")],
-            "Choose an authority from the list",
+            "Vælg en myndighed fra listen",
         ),
     ] {
         let response = mailbox.post_as(&anna, WRITE, &fields).await;
@@ -247,7 +247,7 @@ async fn forwarding_to_another_citizen_lands_in_their_inbox_and_my_sendt() {
     assert!(!received.content.accepts_replies);
     let html = body_text(mailbox.get_as(&bob, &letter_path(&received.id)).await).await;
     assert!(
-        html.contains("Forwarded by: <strong>Anna</strong>"),
+        html.contains("Videresendt af: <strong>Anna</strong>"),
         "{html}"
     );
     // Anna's original stays where it was.
@@ -296,7 +296,7 @@ async fn forwarding_to_an_email_address_goes_to_the_outbox_and_my_sendt() {
         )
         .await;
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
-    assert!(body_text(bad).await.contains("Type a CPR number"));
+    assert!(body_text(bad).await.contains("Skriv et CPR-nummer"));
 }
 
 #[tokio::test]

@@ -13,15 +13,15 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use openidconnect::core::{
-    CoreIdToken, CoreIdTokenClaims, CoreJsonWebKeySet, CoreJwsSigningAlgorithm,
+    CoreGenderClaim, CoreJsonWebKeySet, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm,
     CoreRsaPrivateSigningKey,
 };
 use openidconnect::{
-    AccessToken, Audience, AuthenticationContextClass, EmptyAdditionalClaims, EndUserName,
-    IssuerUrl, JsonWebKeyId, Nonce, PkceCodeChallenge, PkceCodeVerifier, PrivateSigningKey,
-    StandardClaims, SubjectIdentifier,
+    AccessToken, AdditionalClaims, Audience, AuthenticationContextClass, EndUserName, IdToken,
+    IdTokenClaims, IssuerUrl, JsonWebKeyId, Nonce, PkceCodeChallenge, PkceCodeVerifier,
+    PrivateSigningKey, StandardClaims, SubjectIdentifier,
 };
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use url::Url;
 
@@ -46,6 +46,16 @@ pub struct Behaviour {
     pub signing_key: usize,
     /// Indexes of the keys published in the JWKS.
     pub published_keys: Vec<usize>,
+    /// `sub` of the person logging in.
+    pub subject: String,
+    /// `dk.cpr` in userinfo.
+    pub userinfo_cpr: Option<String>,
+    /// `nemlogin.cvr` and `nemlogin.org_name` in userinfo.
+    pub userinfo_business: Option<(String, String)>,
+    /// `idp` in the ID token.
+    pub idp: Option<String>,
+    /// Userinfo answers 500.
+    pub userinfo_fails: bool,
 }
 
 impl Default for Behaviour {
@@ -56,14 +66,30 @@ impl Default for Behaviour {
             id_token_name: None,
             signing_key: 0,
             published_keys: vec![0],
+            subject: SUBJECT.to_owned(),
+            userinfo_cpr: None,
+            userinfo_business: None,
+            idp: Some("mitid".to_owned()),
+            userinfo_fails: false,
         }
     }
 }
+
+/// The ID token claims beyond the standard ones: the MitID brokers' `idp`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct BrokerClaims {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    idp: Option<String>,
+}
+
+impl AdditionalClaims for BrokerClaims {}
 
 struct Grant {
     nonce: String,
     code_challenge: String,
     redirect_uri: String,
+    /// Who logged in: what the token and userinfo say.
+    subject: String,
 }
 
 struct Shared {
@@ -73,7 +99,8 @@ struct Shared {
     up: AtomicBool,
     behaviour: Mutex<Behaviour>,
     grants: Mutex<HashMap<String, Grant>>,
-    access_tokens: Mutex<Vec<String>>,
+    /// Access tokens, each with the subject it was issued for.
+    access_tokens: Mutex<Vec<(String, String)>>,
     discoveries: Mutex<usize>,
 }
 
@@ -157,6 +184,7 @@ impl FakeBroker {
                 nonce: params["nonce"].clone(),
                 code_challenge: params["code_challenge"].clone(),
                 redirect_uri: params["redirect_uri"].clone(),
+                subject: self.shared.behaviour.lock().unwrap().subject.clone(),
             },
         );
         form_encode(&[
@@ -244,24 +272,31 @@ async fn token(
         .access_tokens
         .lock()
         .unwrap()
-        .push(access_token.secret().clone());
+        .push((access_token.secret().clone(), grant.subject.clone()));
     let behaviour = shared.behaviour.lock().unwrap();
     let now = shared.clock.now();
-    let mut standard = StandardClaims::new(SubjectIdentifier::new(SUBJECT.to_owned()));
+    let mut standard = StandardClaims::new(SubjectIdentifier::new(grant.subject.clone()));
     if let Some(name) = &behaviour.id_token_name {
         standard = standard.set_name(Some(EndUserName::new(name.clone()).into()));
     }
-    let claims = CoreIdTokenClaims::new(
+    let claims = IdTokenClaims::<BrokerClaims, CoreGenderClaim>::new(
         IssuerUrl::new(shared.issuer.clone()).unwrap(),
         vec![Audience::new("demo-mailbox".to_owned())],
         (now + Duration::from_secs(300)).into(),
         now.into(),
         standard,
-        EmptyAdditionalClaims {},
+        BrokerClaims {
+            idp: behaviour.idp.clone(),
+        },
     )
     .set_nonce(Some(Nonce::new(grant.nonce)))
     .set_auth_context_ref(behaviour.acr.clone().map(AuthenticationContextClass::new));
-    let id_token = CoreIdToken::new(
+    let id_token = IdToken::<
+        BrokerClaims,
+        CoreGenderClaim,
+        CoreJweContentEncryptionAlgorithm,
+        CoreJwsSigningAlgorithm,
+    >::new(
         claims,
         &shared.keys[behaviour.signing_key],
         CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
@@ -284,14 +319,32 @@ async fn userinfo(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Resp
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::to_owned);
-    let known = token.is_some_and(|token| shared.access_tokens.lock().unwrap().contains(&token));
-    if !known {
+    let subject = token.and_then(|token| {
+        shared
+            .access_tokens
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|(known, _)| *known == token)
+            .map(|(_, subject)| subject.clone())
+    });
+    let Some(subject) = subject else {
         return StatusCode::UNAUTHORIZED.into_response();
+    };
+    let behaviour = shared.behaviour.lock().unwrap();
+    if behaviour.userinfo_fails {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     }
-    let name = shared.behaviour.lock().unwrap().userinfo_name.clone();
-    let mut body = json!({ "sub": SUBJECT });
-    if let Some(name) = name {
+    let mut body = json!({ "sub": subject });
+    if let Some(name) = &behaviour.userinfo_name {
         body["name"] = json!(name);
+    }
+    if let Some(cpr) = &behaviour.userinfo_cpr {
+        body["dk.cpr"] = json!(cpr);
+    }
+    if let Some((cvr, org_name)) = &behaviour.userinfo_business {
+        body["nemlogin.cvr"] = json!(cvr);
+        body["nemlogin.org_name"] = json!(org_name);
     }
     Json(body).into_response()
 }

@@ -69,7 +69,7 @@ async fn a_folder_with_letters_is_not_deleted() {
         .post_as(&anna, &format!("{}/delete", folder_path(&bolig.id)), &[])
         .await;
     assert_eq!(refused.status(), StatusCode::CONFLICT);
-    assert!(body_text(refused).await.contains("The folder is not empty"));
+    assert!(body_text(refused).await.contains("Mappen er ikke tom"));
     assert_eq!(mailbox.letters_in(&anna, &bolig).len(), 1);
     assert_eq!(mailbox.folders(&anna).len(), 5);
 }

@@ -25,7 +25,8 @@ async fn login_redirects_to_the_broker_with_pkce_state_nonce_and_acr() {
     assert_eq!(params["response_type"], "code");
     assert_eq!(params["client_id"], "demo-mailbox");
     assert_eq!(params["redirect_uri"], "http://mailbox.test:8081/callback");
-    assert_eq!(params["scope"], "openid profile");
+    assert_eq!(params["scope"], "openid profile ssn nemlogin");
+    assert_eq!(params["idp_values"], "mitid mitid_erhverv");
     assert_eq!(
         params["acr_values"],
         "https://data.gov.dk/concept/core/nsis/Substantial"
@@ -55,7 +56,7 @@ async fn login_while_the_broker_is_down_fails_then_works_once_it_is_up() {
     assert_eq!(response.status(), StatusCode::BAD_GATEWAY);
     assert!(body_text(response)
         .await
-        .contains("Login service unavailable"));
+        .contains("Login-tjenesten svarer ikke"));
 
     broker.set_up(true);
     assert_eq!(
@@ -96,7 +97,7 @@ async fn full_login_sets_a_fresh_session_and_shows_the_name() {
     assert_eq!(home.status(), StatusCode::OK);
     assert!(body_text(home)
         .await
-        .contains("Logged in as Karen Testesen"));
+        .contains("Logget ind som Karen Testesen"));
 }
 
 #[tokio::test]
@@ -109,7 +110,9 @@ async fn name_falls_back_to_the_id_token_then_the_subject() {
     let callback = mailbox.log_in_through(&broker).await;
     let session = cookie_value(&callback, SESSION_COOKIE).unwrap();
     let home = mailbox.get("/", &[(SESSION_COOKIE, &session)]).await;
-    assert!(body_text(home).await.contains("Logged in as Id Token Navn"));
+    assert!(body_text(home)
+        .await
+        .contains("Logget ind som Id Token Navn"));
 
     broker.behave(|b| b.id_token_name = None);
     let callback = mailbox.log_in_through(&broker).await;
@@ -117,7 +120,7 @@ async fn name_falls_back_to_the_id_token_then_the_subject() {
     let home = mailbox.get("/", &[(SESSION_COOKIE, &session)]).await;
     assert!(body_text(home)
         .await
-        .contains(&format!("Logged in as {SUBJECT}")));
+        .contains(&format!("Logget ind som {SUBJECT}")));
 }
 
 #[tokio::test]
@@ -161,7 +164,7 @@ async fn callback_with_unknown_state_is_refused() {
     assert_eq!(cookie_value(&response, SESSION_COOKIE), None);
     assert!(body_text(response)
         .await
-        .contains("does not belong to the login started in this browser"));
+        .contains("Svaret hører ikke til det login, der blev startet i denne browser"));
 }
 
 #[tokio::test]
@@ -173,7 +176,7 @@ async fn callback_from_another_browser_is_refused() {
     let response = mailbox.get(&format!("/callback?{query}"), &[]).await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     assert_eq!(cookie_value(&response, SESSION_COOKIE), None);
-    assert!(body_text(response).await.contains("No login in progress"));
+    assert!(body_text(response).await.contains("Intet login i gang"));
 }
 
 #[tokio::test]
@@ -234,16 +237,14 @@ async fn callback_with_another_iss_is_refused() {
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     assert!(body_text(response)
         .await
-        .contains("did not come from the expected login service"));
+        .contains("Svaret kom ikke fra den forventede login-tjeneste"));
 }
 
 #[tokio::test]
 async fn callback_without_code_is_a_readable_bad_request() {
     let (response, _) = callback_with(|pairs| pairs.retain(|(k, _)| k != "code")).await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    assert!(body_text(response)
-        .await
-        .contains("Please start the login again"));
+    assert!(body_text(response).await.contains("Start login forfra"));
 }
 
 #[tokio::test]
@@ -275,7 +276,7 @@ async fn cancelled_login_shows_a_page_with_a_way_back() {
         .await;
     assert_eq!(response.status(), StatusCode::OK);
     let html = body_text(response).await;
-    assert!(html.contains("Login cancelled"), "{html}");
+    assert!(html.contains("Login afbrudt"), "{html}");
     assert!(html.contains("href=\"/login\""), "{html}");
 }
 
@@ -287,7 +288,7 @@ async fn low_assurance_is_refused_with_a_way_back() {
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert_eq!(cookie_value(&response, SESSION_COOKIE), None);
     let html = body_text(response).await;
-    assert!(html.contains("Level of assurance too low"), "{html}");
+    assert!(html.contains("For lavt sikringsniveau"), "{html}");
     assert!(html.contains("href=\"/login\""), "{html}");
 }
 

@@ -117,6 +117,6 @@ async fn logged_out_page_is_public() {
     let response = mailbox.get("/logged-out", &[]).await;
     assert_eq!(response.status(), StatusCode::OK);
     let html = body_text(response).await;
-    assert!(html.contains("You are logged out"), "{html}");
+    assert!(html.contains("Du er logget ud"), "{html}");
     assert!(html.contains("Simulator — no real identity is verified"));
 }

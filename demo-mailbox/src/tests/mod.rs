@@ -1,14 +1,17 @@
 //! Tests of the mailbox's routes through `router(app)` with `oneshot` (no mailbox socket), on a
 //! manual clock. Where a broker is needed, a fake one runs on 127.0.0.1:0.
 
+mod access;
 mod attachments;
 mod authorization;
 mod compose;
 mod fake_broker;
 mod folders;
+mod language;
 mod letters;
 mod login;
 mod logout;
+mod mailboxes;
 mod restart;
 mod serve;
 mod session_expiry;
@@ -23,11 +26,12 @@ use axum::http::{Request, Response, StatusCode};
 use tower::ServiceExt;
 use url::Url;
 
+use crate::access::Cpr;
 use crate::app::App;
 use crate::clock::ManualClock;
 use crate::config::Config;
 use crate::post::{open_own_mailbox, unix_time, Folder, Letter, MailboxId, Owner, StandardFolder};
-use crate::session::NewSession;
+use crate::session::{Current, NewSession, Person, Via};
 
 pub use fake_broker::FakeBroker;
 
@@ -92,14 +96,32 @@ impl TestMailbox {
     /// Logs in the person with broker subject `sub` as a finished login would: their own
     /// mailbox is opened (created at the first login) and a session started.
     pub fn citizen(&self, sub: &str, name: &str) -> Citizen {
-        let owner = Owner::PersonBySubject(sub.to_owned());
+        self.person(Owner::PersonBySubject(sub.to_owned()), None, name)
+    }
+
+    /// Logs in the person with CPR number `cpr` (the broker sent `dk.cpr`), as a finished
+    /// login would.
+    pub fn citizen_with_cpr(&self, cpr: &str, name: &str) -> Citizen {
+        let cpr = Cpr::parse(cpr).unwrap();
+        self.person(Owner::PersonByCpr(cpr.as_str().to_owned()), Some(cpr), name)
+    }
+
+    fn person(&self, owner: Owner, cpr: Option<Cpr>, name: &str) -> Citizen {
         let mailbox = open_own_mailbox(self.app.store(), owner, unix_time(self.app.now()))
             .unwrap()
             .id;
         let session = self.app.sessions().create(
             NewSession {
-                name: name.to_owned(),
-                mailbox: mailbox.clone(),
+                person: Person {
+                    name: name.to_owned(),
+                    cpr,
+                    business: None,
+                    own_mailbox: mailbox.clone(),
+                },
+                current: Current {
+                    mailbox: mailbox.clone(),
+                    via: Via::Own,
+                },
                 id_token: crate::session::tests::dummy_id_token(),
             },
             self.app.now(),
@@ -143,6 +165,18 @@ impl TestMailbox {
     pub async fn get_as(&self, citizen: &Citizen, path: &str) -> Response<Body> {
         self.get(path, &[(crate::cookies::SESSION_COOKIE, &citizen.session)])
             .await
+    }
+
+    /// `citizen` GETs `path` with the English pages chosen.
+    pub async fn get_in_english(&self, citizen: &Citizen, path: &str) -> Response<Body> {
+        self.get(
+            path,
+            &[
+                (crate::cookies::SESSION_COOKIE, &citizen.session),
+                (crate::language::LANGUAGE_COOKIE, "en"),
+            ],
+        )
+        .await
     }
 
     /// `citizen` POSTs the form `fields` plus their CSRF token to `path`.
@@ -190,6 +224,67 @@ impl TestMailbox {
             .body(Body::from(json.to_string()))
             .unwrap();
         self.send(request).await
+    }
+
+    /// `owner` grants the person with CPR number `helper_cpr` access through the form of
+    /// `/access`: `permission` (`read` or `read_write`), the `folders` given (all when
+    /// empty), `password`.
+    pub async fn grant(
+        &self,
+        owner: &Citizen,
+        helper_cpr: &str,
+        permission: &str,
+        folders: &[&crate::post::FolderId],
+        password: &str,
+    ) -> Response<Body> {
+        let mut fields = vec![
+            ("name", "Hjælper"),
+            ("cpr", helper_cpr),
+            ("permission", permission),
+            ("password", password),
+        ];
+        if folders.is_empty() {
+            fields.push(("all_folders", "on"));
+        }
+        for folder in folders {
+            fields.push(("folder", folder.as_str()));
+        }
+        self.post_as(owner, crate::routes::ACCESS, &fields).await
+    }
+
+    /// The grant of `owner`'s mailbox to `helper_cpr` that is not revoked, from the store.
+    pub fn grant_to(&self, owner: &Citizen, helper_cpr: &str) -> crate::access::Grant {
+        let helper = Cpr::parse(helper_cpr).unwrap();
+        self.app
+            .store()
+            .grants
+            .list(&owner.mailbox)
+            .unwrap()
+            .into_iter()
+            .find(|grant| grant.grantee == helper && grant.revoked_at.is_none())
+            .unwrap()
+    }
+
+    /// `helper` opens grant `id` with `password` from the mailbox list.
+    pub async fn open_grant(
+        &self,
+        helper: &Citizen,
+        id: &crate::access::GrantId,
+        password: &str,
+    ) -> Response<Body> {
+        let to = format!("grant:{}", id.as_str());
+        self.post_as(
+            helper,
+            crate::routes::MAILBOXES_SWITCH,
+            &[("to", to.as_str()), ("password", password)],
+        )
+        .await
+    }
+
+    /// `citizen` switches back to their own mailbox.
+    pub async fn open_own(&self, citizen: &Citizen) -> Response<Body> {
+        self.post_as(citizen, crate::routes::MAILBOXES_SWITCH, &[("to", "own")])
+            .await
     }
 
     /// The letter with `subject` in `folder` of `citizen`'s mailbox, if there is one.

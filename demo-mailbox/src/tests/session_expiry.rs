@@ -30,7 +30,10 @@ async fn home_with_session_shows_the_escaped_name() {
     let response = mailbox.get("/", &[(SESSION_COOKIE, &session)]).await;
     assert_eq!(response.status(), StatusCode::OK);
     let html = body_text(response).await;
-    assert!(html.contains("Logged in as Ib &#60;Ørsted&#62;"), "{html}");
+    assert!(
+        html.contains("Logget ind som Ib &#60;Ørsted&#62;"),
+        "{html}"
+    );
     assert!(html.contains("Simulator — no real identity is verified"));
 }
 

@@ -27,7 +27,7 @@ async fn the_api_delivers_a_letter_and_the_person_sees_new_post_and_the_outbox_h
     let mailbox = TestMailbox::without_broker().await;
     let anna = mailbox.citizen("anna", "Anna");
     let before = body_text(mailbox.get_as(&anna, "/").await).await;
-    assert!(before.contains("Du har 2 ulæste breve"), "{before}");
+    assert!(before.contains("Der er 2 ulæste breve"), "{before}");
 
     let response = mailbox
         .post_json(SIM_LETTERS, &letter_to("sub:anna", "Ny SU-beregning"))
@@ -47,7 +47,7 @@ async fn the_api_delivers_a_letter_and_the_person_sees_new_post_and_the_outbox_h
 
     let html = body_text(mailbox.get_as(&anna, "/").await).await;
     assert!(html.contains("Ny post:"), "{html}");
-    assert!(html.contains("Du har 3 ulæste breve"), "{html}");
+    assert!(html.contains("Der er 3 ulæste breve"), "{html}");
     assert!(html.contains("Ny SU-beregning"), "{html}");
 
     let outbox = body_json(mailbox.get(SIM_OUTBOX_JSON, &[]).await).await;
@@ -68,7 +68,7 @@ async fn the_api_delivers_a_letter_and_the_person_sees_new_post_and_the_outbox_h
     assert_eq!(page.status(), StatusCode::OK);
     let page = body_text(page).await;
     assert!(
-        page.contains("Simulator tool: notification outbox"),
+        page.contains("Simulatorværktøj: notifikationsudbakke"),
         "{page}"
     );
     assert!(page.contains("sub:anna"));
@@ -219,7 +219,10 @@ async fn the_sender_page_delivers_with_its_own_csrf_token_and_refuses_without_it
     );
     let token = cookie_value(&page, SENDER_CSRF_COOKIE).unwrap();
     let html = body_text(page).await;
-    assert!(html.contains("Simulator tool: simulated sender"), "{html}");
+    assert!(
+        html.contains("Simulatorværktøj: simuleret afsender"),
+        "{html}"
+    );
     assert!(html.contains(&format!("value=\"{token}\"")));
 
     let fields = [
@@ -263,7 +266,7 @@ async fn the_sender_page_delivers_with_its_own_csrf_token_and_refuses_without_it
     assert_eq!(response.status(), StatusCode::OK);
     assert!(body_text(response)
         .await
-        .contains("delivered digitally to sub:anna"));
+        .contains("Brevet er leveret digitalt til sub:anna"));
     let letter = mailbox
         .find_letter(&anna, StandardFolder::Inbox, "Fra siden")
         .unwrap();

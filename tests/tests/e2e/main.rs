@@ -14,6 +14,7 @@ mod discovery;
 mod flow;
 mod logout;
 mod mailbox;
+mod mailbox_access;
 mod mitid_claims;
 mod negative;
 mod onboarding;

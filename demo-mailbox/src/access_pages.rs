@@ -1,0 +1,207 @@
+//! The pages for access for others and switching mailboxes: choosing a mailbox, managing the
+//! grants of one's own mailbox, and the activity log. Askama escapes every value.
+
+use askama::Template;
+
+use crate::access::{ActivityEntry, FolderScope, Grant, GrantStatus, Permission};
+use crate::language::Lang;
+use crate::post::{display_time, Folder};
+use crate::post_pages::{folder_name, Chrome};
+use crate::routes::{grant_password_path, grant_revoke_path, ACCESS};
+
+/// A mailbox one opens without a password: one's own, one's business's, an association's.
+pub struct MailboxChoice {
+    /// The switch form's `to` value.
+    pub to: String,
+    /// The mailbox's name.
+    pub name: String,
+    /// What kind of mailbox it is.
+    pub kind: &'static str,
+    /// Whether the session works in it now.
+    pub current: bool,
+}
+
+/// Another person's mailbox one was given access to.
+pub struct DelegatedChoice {
+    /// The switch form's `to` value.
+    pub to: String,
+    /// The owner's name.
+    pub owner_name: String,
+    /// Read, or read and write.
+    pub permission: &'static str,
+    /// Too many wrong passwords: the owner must set a new one.
+    pub locked: bool,
+    /// Whether the session works in it now.
+    pub current: bool,
+}
+
+/// `GET /mailboxes`: the mailboxes the person may open.
+#[derive(Template)]
+#[template(path = "mailboxes.html")]
+pub struct MailboxesPage<'a> {
+    /// The page's language.
+    pub lang: Lang,
+    /// The person's name.
+    pub name: &'a str,
+    /// The session's CSRF token.
+    pub csrf_token: &'a str,
+    /// Where the switch forms post.
+    pub action: &'static str,
+    /// Own, business and association mailboxes.
+    pub choices: Vec<MailboxChoice>,
+    /// Other people's mailboxes.
+    pub delegated: Vec<DelegatedChoice>,
+    /// The login carried no CPR number, so no access from others or memberships can apply.
+    pub without_cpr: bool,
+}
+
+/// A permission in `lang`.
+pub fn permission_name(permission: Permission, lang: Lang) -> &'static str {
+    lang.t(permission.danish_name(), permission.english_name())
+}
+
+/// A grant on the owner's access page.
+pub struct GrantView {
+    /// The helper's name as the owner typed it.
+    pub name: String,
+    /// The helper's CPR number, `DDMMYY-XXXX`.
+    pub cpr: String,
+    /// Read, or read and write.
+    pub permission: &'static str,
+    /// The folders, by name, or "all folders".
+    pub folders: String,
+    /// Active, locked or revoked, in words.
+    pub status: &'static str,
+    /// Whether it can still be revoked or given a new password.
+    pub open: bool,
+    /// Since when.
+    pub created: String,
+    /// Where the revoke form posts.
+    pub revoke_action: String,
+    /// Where the new-password form posts.
+    pub password_action: String,
+}
+
+impl GrantView {
+    /// The row for `grant` of a mailbox with `folders`.
+    pub fn new(grant: &Grant, folders: &[Folder], lang: Lang) -> Self {
+        let status = grant.status();
+        Self {
+            name: grant.grantee_name.clone(),
+            cpr: grant.grantee.display(),
+            permission: permission_name(grant.permission, lang),
+            folders: match &grant.folders {
+                FolderScope::All => lang.t("alle mapper", "all folders").to_owned(),
+                FolderScope::Only(ids) => folders
+                    .iter()
+                    .filter(|folder| ids.contains(&folder.id))
+                    .map(|folder| folder_name(folder, lang))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            },
+            status: match status {
+                GrantStatus::Active => lang.t("aktiv", "active"),
+                GrantStatus::Locked => lang.t(
+                    "låst (for mange forkerte adgangskoder)",
+                    "locked (too many wrong passwords)",
+                ),
+                GrantStatus::Revoked => lang.t("tilbagekaldt", "revoked"),
+            },
+            open: status != GrantStatus::Revoked,
+            created: display_time(grant.created_at),
+            revoke_action: grant_revoke_path(&grant.id),
+            password_action: grant_password_path(&grant.id),
+        }
+    }
+}
+
+/// A folder to tick when granting access.
+pub struct FolderOption {
+    /// Its id (the form value).
+    pub id: String,
+    /// Its name.
+    pub name: String,
+}
+
+/// `GET /access`: the owner's grants, and the form for a new one.
+#[derive(Template)]
+#[template(path = "access.html")]
+pub struct AccessPage<'a> {
+    /// The page's language.
+    pub lang: Lang,
+    /// Around the content.
+    pub chrome: Chrome<'a>,
+    /// Where the new-grant form posts.
+    pub action: &'static str,
+    /// The grants, newest first.
+    pub grants: Vec<GrantView>,
+    /// The mailbox's folders.
+    pub folders: Vec<FolderOption>,
+}
+
+impl<'a> AccessPage<'a> {
+    /// The page for a mailbox with `grants` and `folders`.
+    pub fn new(chrome: Chrome<'a>, grants: &[Grant], folders: &[Folder]) -> Self {
+        let lang = chrome.lang;
+        Self {
+            lang,
+            chrome,
+            action: ACCESS,
+            grants: grants
+                .iter()
+                .map(|grant| GrantView::new(grant, folders, lang))
+                .collect(),
+            folders: folders
+                .iter()
+                .map(|folder| FolderOption {
+                    id: folder.id.as_str().to_owned(),
+                    name: folder_name(folder, lang),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A line of the activity log.
+pub struct ActivityRow {
+    /// When.
+    pub time: String,
+    /// Who.
+    pub actor: String,
+    /// What.
+    pub action: &'static str,
+    /// On what.
+    pub object: String,
+}
+
+/// `GET /activity`: what helpers did in this mailbox, newest first.
+#[derive(Template)]
+#[template(path = "activity.html")]
+pub struct ActivityPage<'a> {
+    /// The page's language.
+    pub lang: Lang,
+    /// Around the content.
+    pub chrome: Chrome<'a>,
+    /// The entries.
+    pub entries: Vec<ActivityRow>,
+}
+
+impl<'a> ActivityPage<'a> {
+    /// The page listing `entries`.
+    pub fn new(chrome: Chrome<'a>, entries: &[ActivityEntry]) -> Self {
+        let lang = chrome.lang;
+        Self {
+            lang,
+            chrome,
+            entries: entries
+                .iter()
+                .map(|entry| ActivityRow {
+                    time: display_time(entry.at),
+                    actor: entry.actor.clone(),
+                    action: lang.t(entry.action.danish(), entry.action.english()),
+                    object: entry.object.clone().unwrap_or_default(),
+                })
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,315 @@
+//! Access for others in SQLite: grants (what is queried or changes as columns, the rest as
+//! JSON), the activity log, and association memberships.
+
+use rusqlite::{params, OptionalExtension, Row};
+use serde::{Deserialize, Serialize};
+
+use super::sqlite::{db, from_json, to_json};
+use super::{ActivityStore, GrantStore, MembershipStore, SqliteStore, StoreResult};
+use crate::access::{
+    AccessPassword, ActivityEntry, Cpr, FolderScope, Grant, GrantId, Membership, Permission,
+};
+use crate::post::{FolderId, MailboxId, UnixTime};
+use crate::store::StoreError;
+
+/// A grant's JSON data: what is shown, not queried.
+#[derive(Serialize, Deserialize)]
+struct GrantData {
+    grantee_name: String,
+    owner_name: String,
+    permission: Permission,
+    folders: FolderScope,
+}
+
+const GRANT_COLUMNS: &str =
+    "id, mailbox_id, grantee_cpr, created_at, revoked_at, failed_attempts, version, password_hash, data";
+
+type GrantRow = (
+    String,
+    String,
+    String,
+    UnixTime,
+    Option<UnixTime>,
+    u32,
+    u32,
+    String,
+    String,
+);
+
+fn grant_row(row: &Row<'_>) -> rusqlite::Result<GrantRow> {
+    Ok((
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+        row.get(5)?,
+        row.get(6)?,
+        row.get(7)?,
+        row.get(8)?,
+    ))
+}
+
+fn grant_from(
+    (id, mailbox, grantee, created_at, revoked_at, failed_attempts, version, hash, data): GrantRow,
+) -> StoreResult<Grant> {
+    let data: GrantData = from_json(&data)?;
+    Ok(Grant {
+        id: GrantId::new(id),
+        mailbox: MailboxId::from_stored(mailbox),
+        grantee: Cpr::parse(&grantee).map_err(|error| StoreError::Corrupt(error.to_string()))?,
+        grantee_name: data.grantee_name,
+        owner_name: data.owner_name,
+        permission: data.permission,
+        folders: data.folders,
+        password: AccessPassword::from_stored(hash),
+        failed_attempts,
+        version,
+        created_at,
+        revoked_at,
+    })
+}
+
+impl SqliteStore {
+    fn grants_where(&self, condition: &str, values: &[&str]) -> StoreResult<Vec<Grant>> {
+        let conn = self.conn()?;
+        let mut statement = conn
+            .prepare_cached(&format!(
+                "SELECT {GRANT_COLUMNS} FROM grants WHERE {condition}
+                 ORDER BY created_at DESC, rowid DESC"
+            ))
+            .map_err(db)?;
+        let rows = statement
+            .query_map(rusqlite::params_from_iter(values), grant_row)
+            .map_err(db)?;
+        rows.map(|row| grant_from(row.map_err(db)?)).collect()
+    }
+}
+
+impl GrantStore for SqliteStore {
+    fn create(&self, grant: &Grant) -> StoreResult<()> {
+        let data = to_json(&GrantData {
+            grantee_name: grant.grantee_name.clone(),
+            owner_name: grant.owner_name.clone(),
+            permission: grant.permission,
+            folders: grant.folders.clone(),
+        })?;
+        let conn = self.conn()?;
+        conn.prepare_cached(&format!(
+            "INSERT INTO grants ({GRANT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+        ))
+        .and_then(|mut statement| {
+            statement.execute(params![
+                grant.id.as_str(),
+                grant.mailbox.as_str(),
+                grant.grantee.as_str(),
+                grant.created_at,
+                grant.revoked_at,
+                grant.failed_attempts,
+                grant.version,
+                grant.password.as_phc(),
+                data,
+            ])
+        })
+        .map_err(db)?;
+        Ok(())
+    }
+
+    fn get(&self, mailbox: &MailboxId, id: &GrantId) -> StoreResult<Option<Grant>> {
+        Ok(self
+            .grants_where(
+                "id = ?1 AND mailbox_id = ?2",
+                &[id.as_str(), mailbox.as_str()],
+            )?
+            .pop())
+    }
+
+    fn list(&self, mailbox: &MailboxId) -> StoreResult<Vec<Grant>> {
+        self.grants_where("mailbox_id = ?1", &[mailbox.as_str()])
+    }
+
+    fn get_for_grantee(&self, grantee: &Cpr, id: &GrantId) -> StoreResult<Option<Grant>> {
+        Ok(self
+            .grants_where(
+                "id = ?1 AND grantee_cpr = ?2",
+                &[id.as_str(), grantee.as_str()],
+            )?
+            .pop())
+    }
+
+    fn for_grantee(&self, grantee: &Cpr) -> StoreResult<Vec<Grant>> {
+        self.grants_where(
+            "grantee_cpr = ?1 AND revoked_at IS NULL",
+            &[grantee.as_str()],
+        )
+    }
+
+    fn revoke(&self, mailbox: &MailboxId, id: &GrantId, now: UnixTime) -> StoreResult<bool> {
+        let conn = self.conn()?;
+        let changed = conn
+            .prepare_cached(
+                "UPDATE grants SET revoked_at = ?3
+                 WHERE id = ?1 AND mailbox_id = ?2 AND revoked_at IS NULL",
+            )
+            .and_then(|mut statement| {
+                statement.execute(params![id.as_str(), mailbox.as_str(), now])
+            })
+            .map_err(db)?;
+        Ok(changed > 0)
+    }
+
+    fn set_password(
+        &self,
+        mailbox: &MailboxId,
+        id: &GrantId,
+        password: &AccessPassword,
+    ) -> StoreResult<bool> {
+        let conn = self.conn()?;
+        let changed = conn
+            .prepare_cached(
+                "UPDATE grants SET password_hash = ?3, failed_attempts = 0, version = version + 1
+                 WHERE id = ?1 AND mailbox_id = ?2 AND revoked_at IS NULL",
+            )
+            .and_then(|mut statement| {
+                statement.execute(params![id.as_str(), mailbox.as_str(), password.as_phc()])
+            })
+            .map_err(db)?;
+        Ok(changed > 0)
+    }
+
+    fn record_failed_attempt(&self, grantee: &Cpr, id: &GrantId) -> StoreResult<Option<u32>> {
+        let conn = self.conn()?;
+        let mut statement = conn
+            .prepare_cached(
+                "UPDATE grants SET failed_attempts = failed_attempts + 1
+                 WHERE id = ?1 AND grantee_cpr = ?2 AND revoked_at IS NULL
+                 RETURNING failed_attempts",
+            )
+            .map_err(db)?;
+        let failed = statement
+            .query_row(params![id.as_str(), grantee.as_str()], |row| row.get(0))
+            .optional()
+            .map_err(db)?;
+        Ok(failed)
+    }
+
+    fn clear_failed_attempts(&self, grantee: &Cpr, id: &GrantId) -> StoreResult<()> {
+        let conn = self.conn()?;
+        conn.prepare_cached(
+            "UPDATE grants SET failed_attempts = 0 WHERE id = ?1 AND grantee_cpr = ?2",
+        )
+        .and_then(|mut statement| statement.execute(params![id.as_str(), grantee.as_str()]))
+        .map_err(db)?;
+        Ok(())
+    }
+
+    fn add_folder(&self, mailbox: &MailboxId, id: &GrantId, folder: &FolderId) -> StoreResult<()> {
+        let mut conn = self.conn()?;
+        let transaction = conn.transaction().map_err(db)?;
+        let data: Option<String> = transaction
+            .query_row(
+                "SELECT data FROM grants WHERE id = ?1 AND mailbox_id = ?2",
+                params![id.as_str(), mailbox.as_str()],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(db)?;
+        let Some(data) = data else {
+            return Ok(());
+        };
+        let mut data: GrantData = from_json(&data)?;
+        if let FolderScope::Only(folders) = &mut data.folders {
+            if !folders.contains(folder) {
+                folders.push(folder.clone());
+                transaction
+                    .execute(
+                        "UPDATE grants SET data = ?2 WHERE id = ?1",
+                        params![id.as_str(), to_json(&data)?],
+                    )
+                    .map_err(db)?;
+            }
+        }
+        transaction.commit().map_err(db)
+    }
+}
+
+impl ActivityStore for SqliteStore {
+    fn record(&self, entry: &ActivityEntry) -> StoreResult<()> {
+        let data = to_json(entry)?;
+        let conn = self.conn()?;
+        conn.prepare_cached(
+            "INSERT INTO activity (id, mailbox_id, at, data) VALUES (?1, ?2, ?3, ?4)",
+        )
+        .and_then(|mut statement| {
+            statement.execute(params![entry.id, entry.mailbox.as_str(), entry.at, data])
+        })
+        .map_err(db)?;
+        Ok(())
+    }
+
+    fn for_mailbox(&self, mailbox: &MailboxId, limit: usize) -> StoreResult<Vec<ActivityEntry>> {
+        let conn = self.conn()?;
+        let mut statement = conn
+            .prepare_cached(
+                "SELECT data FROM activity WHERE mailbox_id = ?1
+                 ORDER BY at DESC, rowid DESC LIMIT ?2",
+            )
+            .map_err(db)?;
+        let rows = statement
+            .query_map(
+                params![mailbox.as_str(), i64::try_from(limit).unwrap_or(i64::MAX)],
+                |row| row.get::<_, String>(0),
+            )
+            .map_err(db)?;
+        rows.map(|row| from_json(&row.map_err(db)?)).collect()
+    }
+}
+
+impl MembershipStore for SqliteStore {
+    fn add(&self, membership: &Membership) -> StoreResult<()> {
+        let conn = self.conn()?;
+        conn.prepare_cached(
+            "INSERT INTO memberships (cpr, cvr, name) VALUES (?1, ?2, ?3)
+             ON CONFLICT (cpr, cvr) DO UPDATE SET name = excluded.name",
+        )
+        .and_then(|mut statement| {
+            statement.execute(params![
+                membership.cpr.as_str(),
+                membership.cvr,
+                membership.name
+            ])
+        })
+        .map_err(db)?;
+        Ok(())
+    }
+
+    fn of_person(&self, cpr: &Cpr) -> StoreResult<Vec<Membership>> {
+        let conn = self.conn()?;
+        let mut statement = conn
+            .prepare_cached(
+                "SELECT cvr, name FROM memberships WHERE cpr = ?1 ORDER BY name COLLATE NOCASE, cvr",
+            )
+            .map_err(db)?;
+        let rows = statement
+            .query_map([cpr.as_str()], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+            })
+            .map_err(db)?;
+        rows.map(|row| {
+            let (cvr, name) = row.map_err(db)?;
+            Ok(Membership {
+                cpr: cpr.clone(),
+                cvr,
+                name,
+            })
+        })
+        .collect()
+    }
+
+    fn get(&self, cpr: &Cpr, cvr: &str) -> StoreResult<Option<Membership>> {
+        Ok(self
+            .of_person(cpr)?
+            .into_iter()
+            .find(|membership| membership.cvr == cvr))
+    }
+}
