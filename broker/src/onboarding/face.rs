@@ -1,6 +1,6 @@
-//! Step 3: the face scan, compared with the chip's photo (`passport::face::compare`: a
-//! perceptual-hash distance behind a quality gate), then the liveness check (a challenge the
-//! camera frames must follow). Failed scans and checks count together; the third ends the
+//! Step 3: the face scan, compared with the chip's photo (`passport::face::compare`: the face's
+//! proportions, located and normalised, behind a quality gate; the measured threshold is in
+//! that module), then the liveness check (a challenge the camera frames must follow). Failed scans and checks count together; the third ends the
 //! onboarding.
 
 use base64::Engine;
