@@ -23,6 +23,7 @@ use crate::web::login_page::{SIM_APP, SIM_CHIP, SIM_CODE_READER, SIM_CODE_VIEWER
 
 /// The simulated SMS and letters (temporary PINs, activation letters).
 pub const SIM_OUTBOX: &str = "/_sim/outbox";
+use crate::web::login_page::client_name;
 use crate::web::pages;
 
 pub fn router() -> Router<Arc<Broker>> {
@@ -77,23 +78,6 @@ fn token_ok(form: &Params, txn: &LoginTxn) -> bool {
 
 fn see_other(location: String) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
-}
-
-fn client_name(broker: &Broker, txn: &LoginTxn) -> String {
-    broker
-        .store
-        .clients
-        .get(&txn.request.client_id)
-        .ok()
-        .flatten()
-        .map(|c| {
-            if c.name.is_empty() {
-                c.client_id.to_string()
-            } else {
-                c.name
-            }
-        })
-        .unwrap_or_else(|| txn.request.client_id.to_string())
 }
 
 #[derive(Deserialize)]

@@ -122,7 +122,8 @@ fn expired_page(lang: &str) -> Response {
     )
 }
 
-fn client_name(broker: &Broker, txn: &LoginTxn) -> String {
+/// The client's display name (its client ID when it has none), for the screens and devices.
+pub fn client_name(broker: &Broker, txn: &LoginTxn) -> String {
     broker
         .store
         .clients

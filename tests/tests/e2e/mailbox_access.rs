@@ -2,47 +2,12 @@
 //! through the real broker: the CPR numbers come from the broker's `dk.cpr` claim (scope
 //! `ssn`), which is what grants and memberships are keyed on.
 
+use crate::mailbox::start_mailbox;
 use crate::support::*;
 use broker::host::TestHost;
 use reqwest::StatusCode;
 use serde_json::json;
 use url::Url;
-
-struct Mailbox {
-    base: String,
-    _task: tokio::task::JoinHandle<()>,
-}
-
-async fn start_mailbox(host: &TestHost) -> Mailbox {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://localhost:{}", listener.local_addr().unwrap().port());
-    let created = host
-        .control()
-        .post(
-            "/clients",
-            &json!({
-                "client_id": "mailbox-access-e2e",
-                "client_secret": CLIENT_SECRET,
-                "redirect_uris": [format!("{base}/callback")],
-                "post_logout_redirect_uris": [format!("{base}/logged-out")],
-                "require_pkce": true,
-            }),
-        )
-        .await
-        .unwrap();
-    assert_eq!(created.status, 201);
-    let config = demo_mailbox::Config {
-        public_url: Url::parse(&base).unwrap(),
-        issuer: Url::parse(host.issuer()).unwrap(),
-        client_id: "mailbox-access-e2e".into(),
-        client_secret: CLIENT_SECRET.into(),
-        ..demo_mailbox::Config::default()
-    };
-    let task = tokio::spawn(async move {
-        let _ = demo_mailbox::serve(listener, config).await;
-    });
-    Mailbox { base, _task: task }
-}
 
 /// Follows redirects by hand until a page; returns it.
 async fn follow(browser: &reqwest::Client, start: &str) -> reqwest::Response {
