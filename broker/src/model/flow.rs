@@ -261,3 +261,55 @@ impl DeviceState {
         self.lockouts.entry(device).or_default()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every failure's code is listed once in [`Failure::CODES`] and documented in the README's
+    /// table, so a client developer can rely on the list.
+    #[test]
+    fn every_failure_code_is_listed_once_and_in_the_readme() {
+        let readme = include_str!("../../../README.md");
+        let failures = [
+            Failure::UserAborted,
+            Failure::UnknownUser,
+            Failure::IdentityLocked,
+            Failure::IdentityRevoked,
+            Failure::ApprovalExpired,
+            Failure::AuthenticatorBlocked {
+                device: Device::CodeViewer,
+                until: 0,
+            },
+            Failure::LevelNotReachable,
+            Failure::CprMatchFailed,
+            Failure::NoBusinessIdentity,
+            Failure::KeyCardUsedUp,
+        ];
+        assert_eq!(failures.len(), Failure::CODES.len());
+        for failure in failures {
+            let code = failure.code();
+            assert_eq!(
+                Failure::CODES.iter().filter(|c| **c == code).count(),
+                1,
+                "{code}"
+            );
+            assert!(
+                readme.contains(&format!("| `{code}` |")),
+                "{code} is not in the README"
+            );
+        }
+    }
+
+    #[test]
+    fn methods_and_devices_round_trip_through_their_names() {
+        for method in Method::ALL {
+            assert_eq!(Method::parse(method.as_str()), Some(method));
+        }
+        for device in Device::ALL {
+            assert_eq!(Device::parse(device.as_str()), Some(device));
+        }
+        assert_eq!(Method::parse("sms"), None);
+        assert_eq!(Device::parse("phone"), None);
+    }
+}
