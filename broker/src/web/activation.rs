@@ -5,8 +5,8 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
@@ -22,6 +22,7 @@ use crate::secrets;
 use crate::web::devices::SIM_OUTBOX;
 use crate::web::login_page::{SIM_APP, SIM_CHIP, SIM_CODE_READER, SIM_CODE_VIEWER};
 use crate::web::pages;
+use crate::web::responses::see_other;
 
 /// The person's self-service page: their authenticators, and ordering a code device.
 pub const SIM_SELF_SERVICE: &str = "/_sim/self-service";
@@ -68,10 +69,6 @@ fn page_error(status: StatusCode, message: impl Into<String>) -> Response {
 
 fn server_error(e: impl Into<OAuthError>) -> Response {
     pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, &e.into(), "en")
-}
-
-fn see_other(location: String) -> Response {
-    (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
 }
 
 #[derive(Deserialize, Default)]

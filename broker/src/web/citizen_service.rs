@@ -6,8 +6,8 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use std::sync::Arc;
@@ -26,6 +26,7 @@ use crate::web::activation::{form_token, form_token_ok};
 use crate::web::devices::SIM_OUTBOX;
 use crate::web::login_page::{SIM_APP, SIM_CODE_READER, SIM_CODE_VIEWER};
 use crate::web::pages;
+use crate::web::responses::see_other;
 
 pub const SIM_CITIZEN_SERVICE: &str = "/_sim/citizen-service";
 
@@ -51,10 +52,6 @@ pub fn router() -> Router<Arc<Broker>> {
 type Shared = State<Arc<Broker>>;
 
 const LOOKUP_FORM: (&str, &str) = ("citizen-service", "lookup");
-
-fn see_other(location: String) -> Response {
-    (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
-}
 
 fn page_error(status: StatusCode, message: impl Into<String>) -> Response {
     pages::error_page(status, &OAuthError::invalid_request(message.into()), "en")

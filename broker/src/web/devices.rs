@@ -6,8 +6,8 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
@@ -20,6 +20,7 @@ use crate::model::{Device, EnrolledAuthenticator, Identity, LoginTxn, TxnId, Use
 use crate::oidc::Params;
 use crate::secrets;
 use crate::web::login_page::{SIM_APP, SIM_CHIP, SIM_CODE_READER, SIM_CODE_VIEWER, SIM_KEY_CARD};
+use crate::web::responses::see_other;
 
 /// The simulated SMS and letters (temporary PINs, activation letters).
 pub const SIM_OUTBOX: &str = "/_sim/outbox";
@@ -74,10 +75,6 @@ pub fn device_token(txn: &LoginTxn) -> String {
 fn token_ok(form: &Params, txn: &LoginTxn) -> bool {
     form.get("token")
         .is_some_and(|t| secrets::constant_time_eq(t, &device_token(txn)))
-}
-
-fn see_other(location: String) -> Response {
-    (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
 }
 
 #[derive(Deserialize)]

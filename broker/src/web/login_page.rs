@@ -5,8 +5,8 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use serde_json::json;
 use std::sync::Arc;
 
@@ -25,6 +25,7 @@ use crate::web::oidc::authorize_result_response;
 use crate::web::pages::{self, AppView, Choice, FailureView, LoginIdentity, LoginPage};
 use crate::web::qr;
 use crate::web::responses::no_store_json;
+use crate::web::responses::see_other;
 use crate::web::texts::{texts, Texts};
 
 /// Where the simulated devices live (outside the issuer's path, beside the control API).
@@ -321,17 +322,6 @@ fn input_of(form: &Params) -> Option<Input> {
         "leave" => Input::Leave,
         _ => return None,
     })
-}
-
-fn see_other(location: &str) -> Response {
-    (
-        StatusCode::SEE_OTHER,
-        [
-            (header::LOCATION, location.to_string()),
-            (header::CACHE_CONTROL, "no-store".to_string()),
-        ],
-    )
-        .into_response()
 }
 
 pub async fn submit(

@@ -4,8 +4,8 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use std::sync::Arc;
@@ -16,6 +16,7 @@ use crate::oidc::Params;
 use crate::onboarding::{self, documents, Input, Onboarding, OnboardingError, Step};
 use crate::secrets;
 use crate::web::pages::{self, Choice, OnboardingPage, OnboardingStartPage};
+use crate::web::responses::see_other;
 
 pub const SIM_APP_SETUP: &str = "/_sim/app-setup";
 
@@ -26,10 +27,6 @@ pub fn router() -> Router<Arc<Broker>> {
 }
 
 type Shared = State<Arc<Broker>>;
-
-fn see_other(location: String) -> Response {
-    (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
-}
 
 fn error_page(e: &OnboardingError) -> Response {
     let status = match e {

@@ -11,6 +11,18 @@ use crate::oidc::token::TokenError;
 use crate::oidc::userinfo::BearerError;
 
 /// A JSON body that must not be cached (tokens, token errors, userinfo).
+/// The answer to a form (Post/Redirect/Get): 303 to the page to show next, not cached.
+pub fn see_other(location: impl Into<String>) -> Response {
+    (
+        StatusCode::SEE_OTHER,
+        [
+            (axum::http::header::LOCATION, location.into()),
+            (CACHE_CONTROL, "no-store".to_string()),
+        ],
+    )
+        .into_response()
+}
+
 pub fn no_store_json(status: StatusCode, body: &Value) -> Response {
     let mut response = (status, body.to_string()).into_response();
     let h = response.headers_mut();
