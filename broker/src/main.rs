@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use broker::clock::{Clock, SystemClock};
+use broker::clock::{Clock, ManualClock, SystemClock};
 use broker::config::Config;
 use broker::identities_cli::{self, IdentitiesCommand};
 use broker::server::{self, Storage};
@@ -41,6 +41,10 @@ struct Opts {
     /// Settle every login without a person (CI mode).
     #[arg(long, global = true)]
     auto_approve: bool,
+    /// Run on a clock that stands still until the control API moves it
+    /// (`POST /_sim/v1/clock/advance`), so tests of expiry never wait. For tests only.
+    #[arg(long, global = true)]
+    manual_clock: bool,
 }
 
 #[derive(Subcommand)]
@@ -99,7 +103,7 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let config = config(&cli.opts)?;
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(config).await,
+        Command::Serve => serve(config, cli.opts.manual_clock).await,
         Command::Keys { command } => keys_command(config, command).await,
         Command::Identities { command } => {
             let clock: Arc<dyn Clock> = Arc::new(SystemClock);
@@ -111,9 +115,14 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
-async fn serve(config: Config) -> anyhow::Result<()> {
+async fn serve(config: Config, manual_clock: bool) -> anyhow::Result<()> {
     let auto = config.auto_approve;
-    let running = server::start(config, Arc::new(SystemClock), Storage::DataDir).await?;
+    let clock: Arc<dyn Clock> = if manual_clock {
+        Arc::new(ManualClock::starting_now())
+    } else {
+        Arc::new(SystemClock)
+    };
+    let running = server::start(config, clock, Storage::DataDir).await?;
     // One line on stdout that tools (and the benchmark) can wait for.
     println!(
         "broker listening on http://{} (issuer {}){}",

@@ -8,6 +8,7 @@ mod activation;
 mod backchannel;
 mod business_claims;
 mod citizen_service;
+mod conformance;
 mod control;
 mod decisions;
 mod discovery;
