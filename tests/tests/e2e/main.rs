@@ -21,4 +21,5 @@ mod onboarding;
 mod restart;
 mod screens;
 mod support;
+mod tls;
 mod tokens;
