@@ -18,6 +18,7 @@ mod mailbox_access;
 mod mitid_claims;
 mod negative;
 mod onboarding;
+mod response_types;
 mod restart;
 mod screens;
 mod support;
