@@ -22,4 +22,5 @@ mod response_types;
 mod restart;
 mod screens;
 mod support;
+mod tls;
 mod tokens;
