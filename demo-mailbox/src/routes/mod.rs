@@ -3,6 +3,7 @@
 mod access;
 mod activity;
 mod attachments;
+mod backchannel_logout;
 mod callback;
 mod folder_view;
 mod folders;
@@ -45,6 +46,8 @@ pub const CALLBACK: &str = "/callback";
 pub const LOGOUT: &str = "/logout";
 /// Where the broker sends the browser after logout.
 pub const LOGGED_OUT: &str = "/logged-out";
+/// POST (`logout_token`), from the broker, not a browser: Back-Channel Logout 1.0.
+pub const BACKCHANNEL_LOGOUT: &str = "/backchannel-logout";
 
 /// GET: manage own folders. POST: create one (`name`).
 pub const FOLDERS: &str = "/folders";
@@ -110,6 +113,7 @@ pub fn router(app: App) -> Router {
         .route(CALLBACK, get(callback::callback))
         .route(LOGOUT, post(logout::logout))
         .route(LOGGED_OUT, get(logout::logged_out))
+        .route(BACKCHANNEL_LOGOUT, post(backchannel_logout::receive))
         .route(FOLDERS, get(folders::manage).post(folders::create))
         .route(FOLDER, get(folder_view::show))
         .route(FOLDER_RENAME, post(folders::rename))
@@ -190,8 +194,9 @@ pub fn grant_password_path(id: &GrantId) -> String {
 }
 
 /// Routes that only take POST: a browser cannot be sent back to one of them.
-pub const POST_ONLY: [&str; 12] = [
+pub const POST_ONLY: [&str; 13] = [
     LOGOUT,
+    BACKCHANNEL_LOGOUT,
     FOLDER_RENAME,
     FOLDER_DELETE,
     LETTER_UNREAD,

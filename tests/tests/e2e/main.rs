@@ -15,6 +15,7 @@ mod flow;
 mod logout;
 mod mailbox;
 mod mailbox_access;
+mod mailbox_logout;
 mod mitid_claims;
 mod negative;
 mod onboarding;
