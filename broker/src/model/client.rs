@@ -1,7 +1,7 @@
 use keys::Alg;
 use serde::{Deserialize, Serialize};
 
-use super::ClientId;
+use super::{ClientId, ResponseType};
 
 /// How a client authenticates at the token endpoint (OIDC Core section 9).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -73,6 +73,13 @@ pub struct Client {
     /// The logout token must carry `sid`. This broker always sends it.
     #[serde(default)]
     pub backchannel_logout_session_required: bool,
+    /// The response types the client may ask for (RFC 7591 2); `code` only by default.
+    #[serde(default = "default_response_types")]
+    pub response_types: Vec<ResponseType>,
+}
+
+fn default_response_types() -> Vec<ResponseType> {
+    vec![ResponseType::CODE]
 }
 
 fn default_alg() -> Alg {

@@ -12,6 +12,7 @@ mod ids;
 mod level;
 mod login;
 mod outbox;
+mod response;
 
 pub use assurance::{Assurance, Idp};
 pub use authenticators::EnrolledAuthenticator;
@@ -30,3 +31,4 @@ pub use login::{
     QueuedDecision,
 };
 pub use outbox::{Channel, OutboxMessage};
+pub use response::{ResponseMode, ResponseType};

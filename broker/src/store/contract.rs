@@ -151,6 +151,7 @@ fn client(id: &str, name: &str) -> Client {
         private_service: true,
         backchannel_logout_uri: Some(format!("https://{id}.example/backchannel")),
         backchannel_logout_session_required: true,
+        response_types: vec![crate::model::ResponseType::CODE],
     }
 }
 
@@ -171,6 +172,8 @@ fn request(client_id: &str, login_hint: Option<&str>) -> AuthRequest {
     AuthRequest {
         client_id: ClientId::new(client_id),
         redirect_uri: format!("https://{client_id}.example/callback"),
+        response_type: Default::default(),
+        response_mode: Default::default(),
         state: Some("state".into()),
         nonce: Some("nonce".into()),
         scopes: vec!["openid".into(), "profile".into()],

@@ -16,7 +16,7 @@ use crate::app::Broker;
 use crate::login::{self, explain::explain, DecideError};
 use crate::model::{
     AuthMethod, Client, ClientId, DecisionOutcome, Identity, IdentityId, LoginTxn, QueuedDecision,
-    SubjectType, TxnId, UserId,
+    ResponseType, SubjectType, TxnId, UserId,
 };
 use crate::paths;
 use crate::secrets;
@@ -305,6 +305,8 @@ struct ClientInput {
     backchannel_logout_uri: Option<String>,
     #[serde(default)]
     backchannel_logout_session_required: bool,
+    #[serde(default)]
+    response_types: Option<Vec<String>>,
 }
 
 /// A client as shown: never the secret or its hash.
@@ -352,6 +354,25 @@ async fn create_client(State(b): AppState, body: Bytes) -> ApiResult {
         input.backchannel_logout_uri.as_slice(),
         "backchannel_logout_uri",
     )?;
+    let response_types = match &input.response_types {
+        None => vec![ResponseType::CODE],
+        Some(values) if values.is_empty() => {
+            return Err(ApiError::bad_request(
+                "response_types must name at least one response type",
+            ))
+        }
+        Some(values) => values
+            .iter()
+            .map(|v| {
+                ResponseType::parse(v).ok_or_else(|| {
+                    ApiError::bad_request(format!(
+                        "response_types: {v:?} is not one of code, id_token, id_token token, \
+                         code id_token, code token, code id_token token"
+                    ))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?,
+    };
     let public = input.token_endpoint_auth_method == AuthMethod::None;
     if public && input.client_secret.is_some() {
         return Err(ApiError::bad_request(
@@ -376,6 +397,7 @@ async fn create_client(State(b): AppState, body: Bytes) -> ApiResult {
         private_service: input.private_service,
         backchannel_logout_uri: input.backchannel_logout_uri,
         backchannel_logout_session_required: input.backchannel_logout_session_required,
+        response_types,
     };
     b.store.clients.create(&client)?;
     let mut view = client_view(&client);

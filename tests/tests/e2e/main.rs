@@ -19,6 +19,7 @@ mod mailbox_logout;
 mod mitid_claims;
 mod negative;
 mod onboarding;
+mod response_types;
 mod restart;
 mod screens;
 mod support;
