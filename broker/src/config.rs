@@ -26,6 +26,17 @@ pub struct Config {
     pub tokens: Lifetimes,
     pub login: LoginSettings,
     pub demo_client: DemoClient,
+    pub tls: TlsSettings,
+}
+
+/// https with a certificate from a local CA (README "HTTPS (--tls)").
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct TlsSettings {
+    /// Serve https; the issuer becomes `https://localhost:{port}`.
+    pub enabled: bool,
+    /// Where the CA and the server certificate are kept; `<data_dir>/tls` when not set.
+    pub dir: Option<PathBuf>,
 }
 
 /// The simulated MitID login. The real counts and timeouts are not published (except three
@@ -114,6 +125,7 @@ impl Default for Config {
             tokens: Lifetimes::default(),
             login: LoginSettings::default(),
             demo_client: DemoClient::default(),
+            tls: TlsSettings::default(),
         }
     }
 }
@@ -165,9 +177,18 @@ impl Config {
 
     /// The issuer for a broker bound to `bound`.
     pub fn issuer_for(&self, bound: SocketAddr) -> String {
+        let scheme = if self.tls.enabled { "https" } else { "http" };
         self.issuer
             .clone()
-            .unwrap_or_else(|| format!("http://localhost:{}", bound.port()))
+            .unwrap_or_else(|| format!("{scheme}://localhost:{}", bound.port()))
+    }
+
+    /// Where the TLS certificates are kept.
+    pub fn tls_dir(&self) -> PathBuf {
+        self.tls
+            .dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("tls"))
     }
 }
 
@@ -286,5 +307,17 @@ mod tests {
             config.issuer_for("127.0.0.1:4321".parse().unwrap()),
             "http://localhost:4321"
         );
+        let tls = Config {
+            tls: TlsSettings {
+                enabled: true,
+                dir: None,
+            },
+            ..Config::default()
+        };
+        assert_eq!(
+            tls.issuer_for("127.0.0.1:4321".parse().unwrap()),
+            "https://localhost:4321"
+        );
+        assert_eq!(tls.tls_dir(), PathBuf::from("data/broker/tls"));
     }
 }

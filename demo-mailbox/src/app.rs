@@ -25,6 +25,14 @@ pub enum StartError {
         /// What failed to parse.
         source: url::ParseError,
     },
+    /// The broker's CA file could not be read.
+    #[error("could not read the broker's CA certificate {path}: {reason}")]
+    BrokerCa {
+        /// The configured file.
+        path: String,
+        /// Why it is unusable.
+        reason: String,
+    },
     /// The database in the data directory could not be opened.
     #[error("could not open the mailbox database: {0}")]
     Storage(#[from] StoreError),

@@ -57,3 +57,18 @@ pub async fn serve_app(listener: tokio::net::TcpListener, app: App) -> anyhow::R
     axum::serve(listener, router(app)).await?;
     Ok(())
 }
+
+/// Serves the mailbox over https on `listener` with `tls` (e.g. `localca::server_config`);
+/// `config.public_url` should be `https://...` so cookies carry `Secure`.
+pub async fn serve_tls(
+    listener: tokio::net::TcpListener,
+    app: App,
+    tls: std::sync::Arc<rustls::ServerConfig>,
+) -> anyhow::Result<()> {
+    if let Ok(address) = listener.local_addr() {
+        tracing::info!(%address, public_url = %app.config().public_url, "demo mailbox listening (https)");
+    }
+    let listener = localca::serve::TlsListener::new(listener, tls)?;
+    axum::serve(listener, router(app)).await?;
+    Ok(())
+}

@@ -221,7 +221,7 @@ async fn end_session_response(broker: &Broker, params: &Params, headers: &Header
             // Tell the session's clients before the browser moves on (Back-Channel Logout 1.0).
             if let Some(session) = ended {
                 match backchannel::notices(broker, &session) {
-                    Ok(notices) => backchannel::deliver(notices).await,
+                    Ok(notices) => backchannel::deliver(notices, broker.local_ca()).await,
                     Err(e) => tracing::warn!(error = %e, "back-channel logout tokens not made"),
                 }
             }

@@ -73,12 +73,27 @@ pub struct RelyingParty {
 impl RelyingParty {
     /// A relying party for `config`; nothing is fetched until first use.
     pub fn new(config: &Config, clock: Arc<dyn Clock>) -> Result<Self, StartError> {
-        let http = reqwest::Client::builder()
+        let mut http = reqwest::Client::builder()
             // Following redirects would open the back channel to SSRF.
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(15))
-            .build()?;
+            .timeout(Duration::from_secs(15));
+        if let Some(path) = &config.broker_ca {
+            let ca_error = |reason: String| StartError::BrokerCa {
+                path: path.display().to_string(),
+                reason,
+            };
+            let pem = std::fs::read(path).map_err(|e| ca_error(e.to_string()))?;
+            let roots =
+                reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| ca_error(e.to_string()))?;
+            if roots.is_empty() {
+                return Err(ca_error("no certificate in the file".into()));
+            }
+            for root in roots {
+                http = http.add_root_certificate(root);
+            }
+        }
+        let http = http.build()?;
         let public_url_error = |source| StartError::PublicUrl {
             url: config.public_url.to_string(),
             source,

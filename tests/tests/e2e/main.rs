@@ -23,4 +23,5 @@ mod response_types;
 mod restart;
 mod screens;
 mod support;
+mod tls;
 mod tokens;
