@@ -12,6 +12,7 @@ mod control;
 mod decisions;
 mod discovery;
 mod flow;
+mod frontchannel;
 mod logout;
 mod mailbox;
 mod mailbox_access;
