@@ -64,6 +64,11 @@ async fn main() -> anyhow::Result<()> {
         config.demo_client.redirect_uris = vec![format!("{mailbox_url}/callback")];
         config.demo_client.post_logout_redirect_uris = vec![format!("{mailbox_url}/logged-out")];
     }
+    // Unset: the broker tells the mailbox it started when a session ends ("" turns it off).
+    if config.demo_client.backchannel_logout_uri.is_none() {
+        config.demo_client.backchannel_logout_uri =
+            Some(format!("{mailbox_url}{}", demo_mailbox::BACKCHANNEL_LOGOUT));
+    }
     let secret = config.demo_client.client_secret.clone();
     let client_id = config.demo_client.client_id.clone();
 

@@ -99,6 +99,19 @@ pub struct DemoClient {
     pub client_secret: String,
     pub redirect_uris: Vec<String>,
     pub post_logout_redirect_uris: Vec<String>,
+    /// Where the broker POSTs a logout token when a session the mailbox logged in through
+    /// ends (Back-Channel Logout 1.0). Unset: none for the bare broker, the mailbox's
+    /// `/backchannel-logout` when the launcher starts both; `""`: none.
+    pub backchannel_logout_uri: Option<String>,
+}
+
+impl DemoClient {
+    /// The back-channel logout URI to register, if any (unset and `""` are none).
+    pub fn backchannel_logout_uri(&self) -> Option<&str> {
+        self.backchannel_logout_uri
+            .as_deref()
+            .filter(|uri| !uri.is_empty())
+    }
 }
 
 impl Default for Config {
@@ -138,6 +151,7 @@ impl Default for DemoClient {
             client_secret: "demo-mailbox-secret".into(),
             redirect_uris: vec!["http://localhost:8081/callback".into()],
             post_logout_redirect_uris: vec!["http://localhost:8081/logged-out".into()],
+            backchannel_logout_uri: None,
         }
     }
 }
@@ -217,6 +231,31 @@ mod tests {
             assert_eq!(config.login, LoginSettings::default());
             assert_eq!(config.tokens, Lifetimes::default());
             assert_eq!(config.demo_client, DemoClient::default());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_demo_clients_backchannel_logout_uri_is_off_when_unset_or_empty() {
+        figment::Jail::expect_with(|jail| {
+            let config = Config::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(config.demo_client.backchannel_logout_uri(), None);
+            jail.set_env("BROKER_DEMO_CLIENT__BACKCHANNEL_LOGOUT_URI", "");
+            let config = Config::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(
+                config.demo_client.backchannel_logout_uri.as_deref(),
+                Some("")
+            );
+            assert_eq!(config.demo_client.backchannel_logout_uri(), None);
+            jail.set_env(
+                "BROKER_DEMO_CLIENT__BACKCHANNEL_LOGOUT_URI",
+                "http://localhost:8081/backchannel-logout",
+            );
+            let config = Config::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(
+                config.demo_client.backchannel_logout_uri(),
+                Some("http://localhost:8081/backchannel-logout")
+            );
             Ok(())
         });
     }

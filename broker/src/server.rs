@@ -50,6 +50,14 @@ pub fn build(
     let store = Store::from_sqlite(db);
     let keys = KeyManager::open(key_store, now).context("cannot load or create signing keys")?;
     seed::seed_identities(&store)?;
+    if let Some(uri) = config.demo_client.backchannel_logout_uri() {
+        match url::Url::parse(uri) {
+            Ok(url) if url.fragment().is_none() => {}
+            _ => anyhow::bail!(
+                "demo_client.backchannel_logout_uri {uri:?} must be an absolute URL without a fragment"
+            ),
+        }
+    }
     seed::register_demo_client(&store, &config.demo_client)?;
     let pairwise_salt = store
         .meta

@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 use crate::access::seed_memberships;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
-use crate::oidc::RelyingParty;
+use crate::oidc::{RelyingParty, SeenTokenIds};
 use crate::pending_logins::PendingLogins;
 use crate::session::SessionStore;
 use crate::store::{Store, StoreError};
@@ -51,6 +51,7 @@ pub(crate) struct Inner {
     pub(crate) sessions: SessionStore,
     pub(crate) pending_logins: PendingLogins,
     pub(crate) store: Store,
+    pub(crate) seen_logout_tokens: SeenTokenIds,
 }
 
 impl App {
@@ -78,6 +79,7 @@ impl App {
                 sessions,
                 pending_logins: PendingLogins::default(),
                 store,
+                seen_logout_tokens: SeenTokenIds::default(),
             }),
         })
     }
@@ -101,6 +103,11 @@ impl App {
 
     pub(crate) fn pending_logins(&self) -> &PendingLogins {
         &self.inner.pending_logins
+    }
+
+    /// The `jti`s of the logout tokens accepted so far.
+    pub(crate) fn seen_logout_tokens(&self) -> &SeenTokenIds {
+        &self.inner.seen_logout_tokens
     }
 
     pub(crate) fn store(&self) -> &Store {

@@ -42,7 +42,7 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{Config, ACR_HIGH, ACR_SUBSTANTIAL};
 pub use cookies::{LOGIN_COOKIE, SESSION_COOKIE};
 pub use language::LANGUAGE_COOKIE;
-pub use routes::{router, CALLBACK, HOME, LOGGED_OUT, LOGIN, LOGOUT};
+pub use routes::{router, BACKCHANNEL_LOGOUT, CALLBACK, HOME, LOGGED_OUT, LOGIN, LOGOUT};
 
 /// Serves the mailbox on `listener` with the wall clock until the server fails.
 pub async fn serve(listener: tokio::net::TcpListener, config: Config) -> anyhow::Result<()> {

@@ -18,6 +18,8 @@ pub fn document(issuer: &Issuer) -> Value {
         "end_session_endpoint": issuer.endpoint(paths::END_SESSION),
         "backchannel_logout_supported": true,
         "backchannel_logout_session_supported": true,
+        "frontchannel_logout_supported": true,
+        "frontchannel_logout_session_supported": true,
         "revocation_endpoint": issuer.endpoint(paths::REVOCATION),
         "introspection_endpoint": issuer.endpoint(paths::INTROSPECTION),
         "response_types_supported": ResponseType::ALL.map(|r| r.as_str()),

@@ -7,13 +7,14 @@ mod authorize;
 mod discovery;
 mod end_session;
 mod extra_claims;
+mod logout_token;
 mod token;
 mod userinfo;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use openidconnect::core::CoreClient;
+use openidconnect::core::{CoreClient, CoreJsonWebKeySet};
 use openidconnect::{
     ClientId, ClientSecret, EndSessionUrl, EndpointMaybeSet, EndpointNotSet, EndpointSet,
     PostLogoutRedirectUrl, RedirectUrl,
@@ -26,6 +27,7 @@ use crate::config::Config;
 
 pub use authorize::{authorization_url, PendingLogin};
 pub use discovery::DiscoveryError;
+pub use logout_token::{LogoutRequest, LogoutTokenError, SeenTokenIds};
 pub use token::LoginError;
 
 /// A client built from the discovery document: authorization endpoint set, token and userinfo
@@ -44,6 +46,9 @@ pub struct Provider {
     issuer: String,
     client: DiscoveredClient,
     end_session_endpoint: Option<EndSessionUrl>,
+    /// The broker's signing keys as fetched with discovery (the client holds its own copy
+    /// for ID tokens; logout tokens are checked against this one).
+    jwks: CoreJsonWebKeySet,
 }
 
 impl Provider {
@@ -135,6 +140,7 @@ impl RelyingParty {
         let metadata = discovery::discover(&self.http, &self.issuer).await?;
         let issuer = metadata.issuer().as_str().to_owned();
         let end_session_endpoint = metadata.additional_metadata().end_session_endpoint.clone();
+        let jwks = metadata.jwks().clone();
         let client = CoreClient::from_provider_metadata(
             metadata,
             self.client_id.clone(),
@@ -146,6 +152,34 @@ impl RelyingParty {
             issuer,
             client,
             end_session_endpoint,
+            jwks,
         })
+    }
+
+    /// Checks a logout token from the broker (Back-Channel Logout 1.0 §2.6). The broker's
+    /// keys are fetched again once if the token names a key we do not know (key rotation).
+    pub async fn verify_logout_token(
+        &self,
+        token: &str,
+    ) -> Result<LogoutRequest, LogoutTokenError> {
+        let unavailable =
+            |error: DiscoveryError| LogoutTokenError::KeysUnavailable(error.to_string());
+        let provider = self.provider().await.map_err(unavailable)?;
+        let verify = |provider: &Provider| {
+            logout_token::verify_logout_token(
+                token,
+                &provider.jwks,
+                &provider.issuer,
+                self.client_id.as_str(),
+                self.clock.now(),
+            )
+        };
+        match verify(&provider) {
+            Err(LogoutTokenError::UnknownKey) => {
+                let fresh = self.rediscover(&provider).await.map_err(unavailable)?;
+                verify(&fresh)
+            }
+            other => other,
+        }
     }
 }
