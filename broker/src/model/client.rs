@@ -76,6 +76,14 @@ pub struct Client {
     /// The response types the client may ask for (RFC 7591 2); `code` only by default.
     #[serde(default = "default_response_types")]
     pub response_types: Vec<ResponseType>,
+    /// OIDC Front-Channel Logout 1.0: a page of the client the broker loads in an invisible
+    /// iframe when a session the client logged in through ends at the end-session endpoint.
+    /// Same scheme, host and port as one of `redirect_uris` (section 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frontchannel_logout_uri: Option<String>,
+    /// The iframe's URL carries `iss` and `sid` query parameters.
+    #[serde(default)]
+    pub frontchannel_logout_session_required: bool,
 }
 
 fn default_response_types() -> Vec<ResponseType> {

@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 
 use crate::app::Issuer;
-use crate::model::{AuthMethod, Level, ResponseType};
+use crate::model::{AuthMethod, Level, ResponseMode, ResponseType};
 use crate::oidc::{CLAIMS_SUPPORTED, SCOPES_SUPPORTED};
 use crate::paths;
 
@@ -18,10 +18,12 @@ pub fn document(issuer: &Issuer) -> Value {
         "end_session_endpoint": issuer.endpoint(paths::END_SESSION),
         "backchannel_logout_supported": true,
         "backchannel_logout_session_supported": true,
+        "frontchannel_logout_supported": true,
+        "frontchannel_logout_session_supported": true,
         "revocation_endpoint": issuer.endpoint(paths::REVOCATION),
         "introspection_endpoint": issuer.endpoint(paths::INTROSPECTION),
         "response_types_supported": ResponseType::ALL.map(|r| r.as_str()),
-        "response_modes_supported": ["query", "fragment"],
+        "response_modes_supported": ResponseMode::ALL.map(|m| m.as_str()),
         "grant_types_supported": ["authorization_code", "implicit", "refresh_token"],
         "subject_types_supported": ["public", "pairwise"],
         "id_token_signing_alg_values_supported": keys::Alg::ALL.map(|a| a.as_str()),

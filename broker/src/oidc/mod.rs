@@ -6,6 +6,7 @@ pub mod backchannel;
 pub mod claims;
 pub mod discovery;
 pub mod end_session;
+pub mod frontchannel;
 pub mod id_token;
 pub mod introspection;
 pub mod params;

@@ -152,6 +152,8 @@ fn client(id: &str, name: &str) -> Client {
         backchannel_logout_uri: Some(format!("https://{id}.example/backchannel")),
         backchannel_logout_session_required: true,
         response_types: vec![crate::model::ResponseType::CODE],
+        frontchannel_logout_uri: Some(format!("https://{id}.example/frontchannel")),
+        frontchannel_logout_session_required: true,
     }
 }
 

@@ -18,6 +18,7 @@ use crate::model::{
     AuthMethod, Client, ClientId, DecisionOutcome, Identity, IdentityId, LoginTxn, QueuedDecision,
     ResponseType, SubjectType, TxnId, UserId,
 };
+use crate::oidc::frontchannel;
 use crate::paths;
 use crate::secrets;
 use crate::store::StoreError;
@@ -307,6 +308,10 @@ struct ClientInput {
     backchannel_logout_session_required: bool,
     #[serde(default)]
     response_types: Option<Vec<String>>,
+    #[serde(default)]
+    frontchannel_logout_uri: Option<String>,
+    #[serde(default)]
+    frontchannel_logout_session_required: bool,
 }
 
 /// A client as shown: never the secret or its hash.
@@ -373,6 +378,10 @@ async fn create_client(State(b): AppState, body: Bytes) -> ApiResult {
             })
             .collect::<Result<Vec<_>, _>>()?,
     };
+    if let Some(uri) = &input.frontchannel_logout_uri {
+        frontchannel::check_registration(uri, &input.redirect_uris)
+            .map_err(ApiError::bad_request)?;
+    }
     let public = input.token_endpoint_auth_method == AuthMethod::None;
     if public && input.client_secret.is_some() {
         return Err(ApiError::bad_request(
@@ -398,6 +407,8 @@ async fn create_client(State(b): AppState, body: Bytes) -> ApiResult {
         backchannel_logout_uri: input.backchannel_logout_uri,
         backchannel_logout_session_required: input.backchannel_logout_session_required,
         response_types,
+        frontchannel_logout_uri: input.frontchannel_logout_uri,
+        frontchannel_logout_session_required: input.frontchannel_logout_session_required,
     };
     b.store.clients.create(&client)?;
     let mut view = client_view(&client);

@@ -22,10 +22,5 @@ pub fn check(params: &Params) -> Result<(), OAuthError> {
             "request_uri is not supported",
         ));
     }
-    match params.get("response_mode") {
-        None | Some("query") => Ok(()),
-        Some(other) => Err(OAuthError::invalid_request(format!(
-            "response_mode {other} is not supported; use query"
-        ))),
-    }
+    Ok(())
 }

@@ -68,6 +68,8 @@ mod tests {
                 .iter()
                 .filter_map(|r| ResponseType::parse(r))
                 .collect(),
+            frontchannel_logout_uri: None,
+            frontchannel_logout_session_required: false,
         }
     }
 
