@@ -44,6 +44,8 @@ pub fn register_demo_client(store: &Store, demo: &DemoClient) -> StoreResult<()>
         private_service: false,
         backchannel_logout_uri: None,
         backchannel_logout_session_required: false,
+        jose: Default::default(),
+        registration: None,
     })
 }
 
