@@ -133,7 +133,7 @@ pub fn check_redirect_uri(uri: &str, native: bool, implicit: bool) -> Result<(),
              localhost (OIDC Registration 2)"
         ))),
         "https" => Ok(()),
-        "http" if loopback && !(implicit && !native) => Ok(()),
+        "http" if loopback && (native || !implicit) => Ok(()),
         "http" => Err(bad_redirect(format!(
             "redirect_uri {uri:?} must use https (http only to localhost, and not for the \
              implicit flow of a web client)"
