@@ -32,6 +32,10 @@ struct Cli {
     /// Settle every login without a person.
     #[arg(long)]
     auto_approve: bool,
+    /// Serve both over https with certificates from a local CA kept in `<data-dir>/tls`
+    /// (made on first run; trust the printed CA file).
+    #[arg(long)]
+    tls: bool,
 }
 
 #[tokio::main]
@@ -49,10 +53,21 @@ async fn main() -> anyhow::Result<()> {
     config.listen = cli.broker_listen;
     config.data_dir = cli.data_dir.join("broker");
     config.auto_approve |= cli.auto_approve;
-    let mailbox_url = format!("http://localhost:{}", cli.mailbox_listen.port());
+    if cli.tls {
+        // One CA for both programs, beside their data directories.
+        config.tls.enabled = true;
+        config.tls.dir = Some(cli.data_dir.join("tls"));
+    }
+    let scheme = if cli.tls { "https" } else { "http" };
+    let mailbox_url = format!("{scheme}://localhost:{}", cli.mailbox_listen.port());
     if config.demo_client.redirect_uris == broker::config::DemoClient::default().redirect_uris {
         config.demo_client.redirect_uris = vec![format!("{mailbox_url}/callback")];
         config.demo_client.post_logout_redirect_uris = vec![format!("{mailbox_url}/logged-out")];
+    }
+    // Unset: the broker tells the mailbox it started when a session ends ("" turns it off).
+    if config.demo_client.backchannel_logout_uri.is_none() {
+        config.demo_client.backchannel_logout_uri =
+            Some(format!("{mailbox_url}{}", demo_mailbox::BACKCHANNEL_LOGOUT));
     }
     let secret = config.demo_client.client_secret.clone();
     let client_id = config.demo_client.client_id.clone();
@@ -66,15 +81,29 @@ async fn main() -> anyhow::Result<()> {
         client_id,
         client_secret: secret,
         data_dir: Some(cli.data_dir.join("mailbox")),
+        broker_ca: running.tls.as_ref().map(|files| files.ca_cert.clone()),
         ..demo_mailbox::Config::default()
     };
     let listener = tokio::net::TcpListener::bind(cli.mailbox_listen)
         .await
         .with_context(|| format!("cannot listen on {}", cli.mailbox_listen))?;
+    let mailbox = demo_mailbox::App::new(mailbox_config)?;
+    let served = match &running.tls {
+        Some(files) => {
+            // The broker's certificate names localhost, 127.0.0.1 and ::1: the mailbox's too.
+            let tls = Arc::new(localca::server_config(files)?);
+            println!(
+                "broker tls ca {}   (trust this CA file)",
+                files.ca_cert.display()
+            );
+            tokio::spawn(demo_mailbox::serve_tls(listener, mailbox, tls))
+        }
+        None => tokio::spawn(demo_mailbox::serve_app(listener, mailbox)),
+    };
     println!("broker        {issuer}   (control API {issuer}/_sim/v1, keep it off networks)");
     println!("demo mailbox  {mailbox_url}   (log in here)");
     tokio::select! {
-        served = demo_mailbox::serve(listener, mailbox_config) => served?,
+        result = served => result??,
         _ = tokio::signal::ctrl_c() => {}
     }
     running.stop().await;

@@ -54,6 +54,15 @@ impl Broker {
         self.clock.now()
     }
 
+    /// The local CA's certificate when serving https: the broker's own calls to clients (on
+    /// the same machine, e.g. the demo mailbox's back channel) trust it beside the public roots.
+    pub fn local_ca(&self) -> Option<std::path::PathBuf> {
+        self.config
+            .tls
+            .enabled
+            .then(|| self.config.tls_dir().join(localca::CA_FILE))
+    }
+
     /// The simulated documents' authority (onboarding), made on first use.
     pub fn documents(&self, today: time::Date) -> Result<&crate::onboarding::Documents, String> {
         if let Some(documents) = self.documents.get() {

@@ -28,6 +28,17 @@ pub struct Config {
     pub demo_client: DemoClient,
     pub registration: RegistrationSettings,
     pub par: ParSettings,
+    pub tls: TlsSettings,
+}
+
+/// https with a certificate from a local CA (README "HTTPS (--tls)").
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct TlsSettings {
+    /// Serve https; the issuer becomes `https://localhost:{port}`.
+    pub enabled: bool,
+    /// Where the CA and the server certificate are kept; `<data_dir>/tls` when not set.
+    pub dir: Option<PathBuf>,
 }
 
 /// Dynamic client registration (RFC 7591/7592).
@@ -130,6 +141,19 @@ pub struct DemoClient {
     pub client_secret: String,
     pub redirect_uris: Vec<String>,
     pub post_logout_redirect_uris: Vec<String>,
+    /// Where the broker POSTs a logout token when a session the mailbox logged in through
+    /// ends (Back-Channel Logout 1.0). Unset: none for the bare broker, the mailbox's
+    /// `/backchannel-logout` when the launcher starts both; `""`: none.
+    pub backchannel_logout_uri: Option<String>,
+}
+
+impl DemoClient {
+    /// The back-channel logout URI to register, if any (unset and `""` are none).
+    pub fn backchannel_logout_uri(&self) -> Option<&str> {
+        self.backchannel_logout_uri
+            .as_deref()
+            .filter(|uri| !uri.is_empty())
+    }
 }
 
 impl Default for Config {
@@ -145,6 +169,7 @@ impl Default for Config {
             demo_client: DemoClient::default(),
             registration: RegistrationSettings::default(),
             par: ParSettings::default(),
+            tls: TlsSettings::default(),
         }
     }
 }
@@ -170,6 +195,7 @@ impl Default for DemoClient {
             client_secret: "demo-mailbox-secret".into(),
             redirect_uris: vec!["http://localhost:8081/callback".into()],
             post_logout_redirect_uris: vec!["http://localhost:8081/logged-out".into()],
+            backchannel_logout_uri: None,
         }
     }
 }
@@ -195,9 +221,18 @@ impl Config {
 
     /// The issuer for a broker bound to `bound`.
     pub fn issuer_for(&self, bound: SocketAddr) -> String {
+        let scheme = if self.tls.enabled { "https" } else { "http" };
         self.issuer
             .clone()
-            .unwrap_or_else(|| format!("http://localhost:{}", bound.port()))
+            .unwrap_or_else(|| format!("{scheme}://localhost:{}", bound.port()))
+    }
+
+    /// Where the TLS certificates are kept.
+    pub fn tls_dir(&self) -> PathBuf {
+        self.tls
+            .dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("tls"))
     }
 }
 
@@ -242,6 +277,31 @@ mod tests {
             assert_eq!(config.demo_client, DemoClient::default());
             assert_eq!(config.registration, RegistrationSettings::default());
             assert_eq!(config.par, ParSettings::default());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_demo_clients_backchannel_logout_uri_is_off_when_unset_or_empty() {
+        figment::Jail::expect_with(|jail| {
+            let config = Config::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(config.demo_client.backchannel_logout_uri(), None);
+            jail.set_env("BROKER_DEMO_CLIENT__BACKCHANNEL_LOGOUT_URI", "");
+            let config = Config::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(
+                config.demo_client.backchannel_logout_uri.as_deref(),
+                Some("")
+            );
+            assert_eq!(config.demo_client.backchannel_logout_uri(), None);
+            jail.set_env(
+                "BROKER_DEMO_CLIENT__BACKCHANNEL_LOGOUT_URI",
+                "http://localhost:8081/backchannel-logout",
+            );
+            let config = Config::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(
+                config.demo_client.backchannel_logout_uri(),
+                Some("http://localhost:8081/backchannel-logout")
+            );
             Ok(())
         });
     }
@@ -293,5 +353,17 @@ mod tests {
             config.issuer_for("127.0.0.1:4321".parse().unwrap()),
             "http://localhost:4321"
         );
+        let tls = Config {
+            tls: TlsSettings {
+                enabled: true,
+                dir: None,
+            },
+            ..Config::default()
+        };
+        assert_eq!(
+            tls.issuer_for("127.0.0.1:4321".parse().unwrap()),
+            "https://localhost:4321"
+        );
+        assert_eq!(tls.tls_dir(), PathBuf::from("data/broker/tls"));
     }
 }

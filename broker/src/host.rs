@@ -62,8 +62,17 @@ impl TestHost {
     ) -> anyhow::Result<TestHost> {
         let dyn_clock: Arc<dyn Clock> = clock.clone();
         let running = start(config, dyn_clock, storage).await?;
-        let control =
-            ControlClient::new(&format!("http://{}{}", running.local_addr, paths::CONTROL));
+        let control = match &running.tls {
+            Some(files) => ControlClient::trusting(
+                &format!(
+                    "https://localhost:{}{}",
+                    running.local_addr.port(),
+                    paths::CONTROL
+                ),
+                &files.ca_cert,
+            )?,
+            None => ControlClient::new(&format!("http://{}{}", running.local_addr, paths::CONTROL)),
+        };
         Ok(TestHost {
             running,
             clock,
@@ -85,6 +94,11 @@ impl TestHost {
 
     pub fn control(&self) -> &ControlClient {
         &self.control
+    }
+
+    /// The certificate files when serving https (`config.tls.enabled`).
+    pub fn tls(&self) -> Option<&localca::Provisioned> {
+        self.running.tls.as_ref()
     }
 
     pub fn broker(&self) -> &crate::Broker {
@@ -124,6 +138,18 @@ impl ControlClient {
             base: base.trim_end_matches('/').to_string(),
             http: reqwest::Client::new(),
         }
+    }
+
+    /// A client for a broker serving https with a certificate from the CA in `ca_file`.
+    pub fn trusting(base: &str, ca_file: &Path) -> anyhow::Result<ControlClient> {
+        let mut http = reqwest::Client::builder();
+        for root in reqwest::Certificate::from_pem_bundle(&std::fs::read(ca_file)?)? {
+            http = http.add_root_certificate(root);
+        }
+        Ok(ControlClient {
+            base: base.trim_end_matches('/').to_string(),
+            http: http.build()?,
+        })
     }
 
     pub fn base(&self) -> &str {

@@ -41,6 +41,10 @@ struct Opts {
     /// Settle every login without a person (CI mode).
     #[arg(long, global = true)]
     auto_approve: bool,
+    /// Serve https with a certificate from a local CA made in `<data-dir>/tls` (printed at
+    /// start: trust that CA file in your clients).
+    #[arg(long, global = true)]
+    tls: bool,
 }
 
 #[derive(Subcommand)]
@@ -85,6 +89,9 @@ fn config(opts: &Opts) -> anyhow::Result<Config> {
     if opts.auto_approve {
         config.auto_approve = true;
     }
+    if opts.tls {
+        config.tls.enabled = true;
+    }
     Ok(config)
 }
 
@@ -114,9 +121,17 @@ async fn main() -> anyhow::Result<()> {
 async fn serve(config: Config) -> anyhow::Result<()> {
     let auto = config.auto_approve;
     let running = server::start(config, Arc::new(SystemClock), Storage::DataDir).await?;
+    let scheme = match &running.tls {
+        Some(files) => {
+            // The CA file to trust, before the line tools wait for.
+            println!("broker tls ca {}", files.ca_cert.display());
+            "https"
+        }
+        None => "http",
+    };
     // One line on stdout that tools (and the benchmark) can wait for.
     println!(
-        "broker listening on http://{} (issuer {}){}",
+        "broker listening on {scheme}://{} (issuer {}){}",
         running.local_addr,
         running.issuer(),
         if auto { " [auto-approve]" } else { "" }
@@ -150,12 +165,23 @@ async fn keys_command(config: Config, command: KeysCommand) -> anyhow::Result<()
                 other => anyhow::bail!("unknown key kind {other}; use rsa or ec"),
             };
             // A running broker holds its keys in memory: ask it, so the new key signs at once.
+            let scheme = if config.tls.enabled { "https" } else { "http" };
             let url = format!(
-                "http://{}{}/keys/rotate",
+                "{scheme}://{}{}/keys/rotate",
                 config.listen,
                 broker::paths::CONTROL
             );
-            let running = reqwest::Client::new()
+            let mut http = reqwest::Client::builder();
+            if config.tls.enabled {
+                let ca = config.tls_dir().join(localca::CA_FILE);
+                if let Ok(pem) = std::fs::read(&ca) {
+                    for root in reqwest::Certificate::from_pem_bundle(&pem)? {
+                        http = http.add_root_certificate(root);
+                    }
+                }
+            }
+            let running = http
+                .build()?
                 .post(&url)
                 .json(&serde_json::json!({ "kind": kind.as_str() }))
                 .send()

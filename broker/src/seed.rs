@@ -42,10 +42,13 @@ pub fn register_demo_client(store: &Store, demo: &DemoClient) -> StoreResult<()>
         sector_identifier: None,
         // Digital Post is a public authority: it gets `dk.cpr` without a CPR match.
         private_service: false,
-        backchannel_logout_uri: None,
+        backchannel_logout_uri: demo.backchannel_logout_uri().map(str::to_owned),
         backchannel_logout_session_required: false,
         jose: Default::default(),
         registration: None,
+        response_types: vec![crate::model::ResponseType::CODE],
+        frontchannel_logout_uri: None,
+        frontchannel_logout_session_required: false,
     })
 }
 

@@ -50,6 +50,14 @@ pub fn build(
     let store = Store::from_sqlite(db);
     let keys = KeyManager::open(key_store, now).context("cannot load or create signing keys")?;
     seed::seed_identities(&store)?;
+    if let Some(uri) = config.demo_client.backchannel_logout_uri() {
+        match url::Url::parse(uri) {
+            Ok(url) if url.fragment().is_none() => {}
+            _ => anyhow::bail!(
+                "demo_client.backchannel_logout_uri {uri:?} must be an absolute URL without a fragment"
+            ),
+        }
+    }
     seed::register_demo_client(&store, &config.demo_client)?;
     let pairwise_salt = store
         .meta
@@ -68,10 +76,18 @@ pub fn build(
     })
 }
 
+/// The socket a broker serves on.
+enum Bound {
+    Plain(TcpListener),
+    Tls(localca::serve::TlsListener),
+}
+
 /// A broker serving on a socket.
 pub struct RunningBroker {
     pub broker: Arc<Broker>,
     pub local_addr: SocketAddr,
+    /// The certificate files when serving https (`config.tls.enabled`).
+    pub tls: Option<localca::Provisioned>,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -112,16 +128,30 @@ pub async fn start(
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     let local_addr = listener.local_addr()?;
     let issuer = config.issuer_for(local_addr);
+    let tls = if config.tls.enabled {
+        Some(provision_tls(&config, &issuer, clock.now())?)
+    } else {
+        None
+    };
     let broker = Arc::new(build(config, &issuer, clock, storage)?);
     let app = crate::web::router(Arc::clone(&broker));
     let housekeeping = tokio::spawn(purge_periodically(Arc::clone(&broker)));
     let (tx, rx) = oneshot::channel::<()>();
+    let shutdown = async {
+        let _ = rx.await;
+    };
+    let bound = match &tls {
+        Some(files) => {
+            let server_config = Arc::new(localca::server_config(files)?);
+            Bound::Tls(localca::serve::TlsListener::new(listener, server_config)?)
+        }
+        None => Bound::Plain(listener),
+    };
     let task = tokio::spawn(async move {
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = rx.await;
-            })
-            .await;
+        let served = match bound {
+            Bound::Tls(tls) => axum::serve(tls, app).with_graceful_shutdown(shutdown).await,
+            Bound::Plain(tcp) => axum::serve(tcp, app).with_graceful_shutdown(shutdown).await,
+        };
         if let Err(e) = served {
             tracing::error!(error = %e, "broker server failed");
         }
@@ -130,9 +160,34 @@ pub async fn start(
     Ok(RunningBroker {
         broker,
         local_addr,
+        tls,
         shutdown: Some(tx),
         task: Some(task),
     })
+}
+
+/// The CA and server certificate in `config.tls_dir()` for localhost and the issuer's host,
+/// made or renewed as needed (the `localca` crate decides).
+pub fn provision_tls(
+    config: &Config,
+    issuer: &str,
+    now: i64,
+) -> anyhow::Result<localca::Provisioned> {
+    let host = url::Url::parse(issuer)
+        .with_context(|| format!("the issuer {issuer} is not a URL"))?
+        .host_str()
+        .map(str::to_string);
+    let names = localca::names_for_host(host.as_deref())?;
+    let dir = config.tls_dir();
+    let files = localca::provision(&dir, &names, now)
+        .with_context(|| format!("cannot set up TLS certificates in {}", dir.display()))?;
+    match files.server {
+        localca::ServerStatus::Reused => {}
+        status => {
+            tracing::info!(?status, ca_created = files.ca_created, dir = %dir.display(), "TLS server certificate made")
+        }
+    }
+    Ok(files)
 }
 
 /// Purges expired rows once a minute (wall-clock interval; expiry judged by the broker's clock).

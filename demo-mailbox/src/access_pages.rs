@@ -7,7 +7,7 @@ use crate::access::{ActivityEntry, FolderScope, Grant, GrantStatus, Permission};
 use crate::language::Lang;
 use crate::post::{display_time, Folder};
 use crate::post_pages::{folder_name, Chrome};
-use crate::routes::{grant_password_path, grant_revoke_path, ACCESS};
+use crate::routes::{grant_edit_path, grant_password_path, grant_revoke_path, ACCESS};
 
 /// A mailbox one opens without a password: one's own, one's business's, an association's.
 pub struct MailboxChoice {
@@ -80,6 +80,14 @@ pub struct GrantView {
     pub revoke_action: String,
     /// Where the new-password form posts.
     pub password_action: String,
+    /// Where the edit form posts.
+    pub edit_action: String,
+    /// Whether it allows writing (the edit form's choice).
+    pub read_write: bool,
+    /// Whether it shows every folder (the edit form's choice).
+    pub all_folders: bool,
+    /// The mailbox's folders, ticked where the grant shows them.
+    pub folder_choices: Vec<FolderOption>,
 }
 
 impl GrantView {
@@ -111,16 +119,32 @@ impl GrantView {
             created: display_time(grant.created_at),
             revoke_action: grant_revoke_path(&grant.id),
             password_action: grant_password_path(&grant.id),
+            edit_action: grant_edit_path(&grant.id),
+            read_write: grant.permission == Permission::ReadWrite,
+            all_folders: grant.folders == FolderScope::All,
+            folder_choices: folders
+                .iter()
+                .map(|folder| FolderOption {
+                    id: folder.id.as_str().to_owned(),
+                    name: folder_name(folder, lang),
+                    checked: match &grant.folders {
+                        FolderScope::All => false,
+                        FolderScope::Only(ids) => ids.contains(&folder.id),
+                    },
+                })
+                .collect(),
         }
     }
 }
 
-/// A folder to tick when granting access.
+/// A folder to tick when granting or changing access.
 pub struct FolderOption {
     /// Its id (the form value).
     pub id: String,
     /// Its name.
     pub name: String,
+    /// Whether it is ticked.
+    pub checked: bool,
 }
 
 /// `GET /access`: the owner's grants, and the form for a new one.
@@ -156,6 +180,7 @@ impl<'a> AccessPage<'a> {
                 .map(|folder| FolderOption {
                     id: folder.id.as_str().to_owned(),
                     name: folder_name(folder, lang),
+                    checked: false,
                 })
                 .collect(),
         }

@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 use crate::access::seed_memberships;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
-use crate::oidc::RelyingParty;
+use crate::oidc::{RelyingParty, SeenTokenIds};
 use crate::pending_logins::PendingLogins;
 use crate::session::SessionStore;
 use crate::store::{Store, StoreError};
@@ -24,6 +24,14 @@ pub enum StartError {
         url: String,
         /// What failed to parse.
         source: url::ParseError,
+    },
+    /// The broker's CA file could not be read.
+    #[error("could not read the broker's CA certificate {path}: {reason}")]
+    BrokerCa {
+        /// The configured file.
+        path: String,
+        /// Why it is unusable.
+        reason: String,
     },
     /// The database in the data directory could not be opened.
     #[error("could not open the mailbox database: {0}")]
@@ -43,6 +51,7 @@ pub(crate) struct Inner {
     pub(crate) sessions: SessionStore,
     pub(crate) pending_logins: PendingLogins,
     pub(crate) store: Store,
+    pub(crate) seen_logout_tokens: SeenTokenIds,
 }
 
 impl App {
@@ -70,6 +79,7 @@ impl App {
                 sessions,
                 pending_logins: PendingLogins::default(),
                 store,
+                seen_logout_tokens: SeenTokenIds::default(),
             }),
         })
     }
@@ -93,6 +103,11 @@ impl App {
 
     pub(crate) fn pending_logins(&self) -> &PendingLogins {
         &self.inner.pending_logins
+    }
+
+    /// The `jti`s of the logout tokens accepted so far.
+    pub(crate) fn seen_logout_tokens(&self) -> &SeenTokenIds {
+        &self.inner.seen_logout_tokens
     }
 
     pub(crate) fn store(&self) -> &Store {

@@ -28,6 +28,9 @@ pub struct Config {
     /// everything in memory and loses it at exit: the default, so tests stay hermetic; the
     /// `demo-mailbox` command defaults to `data/mailbox`.
     pub data_dir: Option<PathBuf>,
+    /// A CA certificate file (PEM) to trust for the broker beside the public roots: the
+    /// broker's local CA when it runs with `--tls`.
+    pub broker_ca: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -40,6 +43,7 @@ impl Default for Config {
             session_idle_secs: 30 * 60,
             session_max_secs: 8 * 60 * 60,
             data_dir: None,
+            broker_ca: None,
         }
     }
 }
@@ -60,6 +64,7 @@ impl std::fmt::Debug for Config {
             .field("session_idle_secs", &self.session_idle_secs)
             .field("session_max_secs", &self.session_max_secs)
             .field("data_dir", &self.data_dir)
+            .field("broker_ca", &self.broker_ca)
             .finish()
     }
 }

@@ -42,7 +42,7 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{Config, ACR_HIGH, ACR_SUBSTANTIAL};
 pub use cookies::{LOGIN_COOKIE, SESSION_COOKIE};
 pub use language::LANGUAGE_COOKIE;
-pub use routes::{router, CALLBACK, HOME, LOGGED_OUT, LOGIN, LOGOUT};
+pub use routes::{router, BACKCHANNEL_LOGOUT, CALLBACK, HOME, LOGGED_OUT, LOGIN, LOGOUT};
 
 /// Serves the mailbox on `listener` with the wall clock until the server fails.
 pub async fn serve(listener: tokio::net::TcpListener, config: Config) -> anyhow::Result<()> {
@@ -54,6 +54,21 @@ pub async fn serve_app(listener: tokio::net::TcpListener, app: App) -> anyhow::R
     if let Ok(address) = listener.local_addr() {
         tracing::info!(%address, public_url = %app.config().public_url, "demo mailbox listening");
     }
+    axum::serve(listener, router(app)).await?;
+    Ok(())
+}
+
+/// Serves the mailbox over https on `listener` with `tls` (e.g. `localca::server_config`);
+/// `config.public_url` should be `https://...` so cookies carry `Secure`.
+pub async fn serve_tls(
+    listener: tokio::net::TcpListener,
+    app: App,
+    tls: std::sync::Arc<rustls::ServerConfig>,
+) -> anyhow::Result<()> {
+    if let Ok(address) = listener.local_addr() {
+        tracing::info!(%address, public_url = %app.config().public_url, "demo mailbox listening (https)");
+    }
+    let listener = localca::serve::TlsListener::new(listener, tls)?;
     axum::serve(listener, router(app)).await?;
     Ok(())
 }

@@ -34,6 +34,17 @@ struct Args {
     /// Directory for the mailbox's database (created on first start).
     #[arg(long, default_value = "data/mailbox")]
     data_dir: PathBuf,
+    /// Serve https with a certificate from a local CA kept in `--tls-dir` (made on first run).
+    #[arg(long)]
+    tls: bool,
+    /// Where `--tls` keeps the CA and the certificate (default: `<data-dir>/tls`). Give the
+    /// broker's (`data/broker/tls`) to share its CA.
+    #[arg(long)]
+    tls_dir: Option<PathBuf>,
+    /// A CA certificate (PEM) to trust for the broker: the broker's `ca.pem` when it runs
+    /// with `--tls`.
+    #[arg(long)]
+    broker_ca: Option<PathBuf>,
 }
 
 #[tokio::main]
@@ -47,17 +58,36 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let args = Args::parse();
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
+    let scheme = if args.tls { "https" } else { "http" };
     let public_url = match args.public_url {
         Some(url) => url,
-        None => format!("http://localhost:{}", listener.local_addr()?.port()).parse()?,
+        None => format!("{scheme}://localhost:{}", listener.local_addr()?.port()).parse()?,
     };
+    let tls_dir = args.tls_dir.unwrap_or_else(|| args.data_dir.join("tls"));
     let config = demo_mailbox::Config {
-        public_url,
+        public_url: public_url.clone(),
         issuer: args.issuer,
         client_id: args.client_id,
         client_secret: args.client_secret,
         data_dir: Some(args.data_dir),
+        broker_ca: args.broker_ca,
         ..demo_mailbox::Config::default()
     };
-    demo_mailbox::serve(listener, config).await
+    if !args.tls {
+        return demo_mailbox::serve(listener, config).await;
+    }
+    let clock = demo_mailbox::SystemClock;
+    let now = demo_mailbox::Clock::now(&clock)
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_secs() as i64;
+    let names = localca::names_for_host(public_url.host_str())?;
+    let files = localca::provision(&tls_dir, &names, now)?;
+    println!("demo mailbox tls ca {}", files.ca_cert.display());
+    let app = demo_mailbox::App::new(config)?;
+    demo_mailbox::serve_tls(
+        listener,
+        app,
+        std::sync::Arc::new(localca::server_config(&files)?),
+    )
+    .await
 }

@@ -67,10 +67,35 @@ pub struct Current {
     pub via: Via,
 }
 
+/// The broker's side of a login, from the verified ID token: what a back-channel logout
+/// names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokerSession {
+    /// The ID token's `sub`.
+    pub sub: String,
+    /// The ID token's `sid` (the broker's session), when it carried one.
+    pub sid: Option<String>,
+}
+
+impl BrokerSession {
+    /// Whether a logout token with `sid` and `sub` ends this session (Back-Channel Logout 1.0
+    /// §2.7): the same broker session (and person, when it names one), or, without a `sid`,
+    /// every session of the person.
+    fn is_named_by(&self, sid: Option<&str>, sub: Option<&str>) -> bool {
+        let same_person = sub.is_none_or(|sub| sub == self.sub);
+        match sid {
+            Some(sid) => self.sid.as_deref() == Some(sid) && same_person,
+            None => sub.is_some() && same_person,
+        }
+    }
+}
+
 /// A login to start a session for.
 pub struct NewSession {
     /// Who logged in.
     pub person: Person,
+    /// The broker's session and subject it came from.
+    pub broker: BrokerSession,
     /// The mailbox the session starts in.
     pub current: Current,
     /// The ID token, kept as `id_token_hint` for logout at the broker.
@@ -120,6 +145,7 @@ pub struct EndedSession {
 // No `Debug`: it holds the ID token.
 struct Session {
     person: Person,
+    broker: BrokerSession,
     current: Current,
     id_token: CoreIdToken,
     csrf_token: String,
@@ -149,6 +175,7 @@ impl SessionStore {
         let id = random_token();
         let session = Session {
             person: new.person,
+            broker: new.broker,
             current: new.current,
             id_token: new.id_token,
             csrf_token: random_token(),
@@ -199,6 +226,14 @@ impl SessionStore {
         })
     }
 
+    /// Ends every session a logout token with `sid` and `sub` names; returns how many.
+    pub fn end_broker_session(&self, sid: Option<&str>, sub: Option<&str>) -> usize {
+        let mut sessions = self.lock();
+        let before = sessions.len();
+        sessions.retain(|_, session| !session.broker.is_named_by(sid, sub));
+        before - sessions.len()
+    }
+
     /// How many sessions are stored (expired ones may linger until the next login).
     #[cfg(test)]
     pub fn len(&self) -> usize {
@@ -243,6 +278,10 @@ pub(crate) mod tests {
     pub(crate) fn new_session(name: &str) -> NewSession {
         let own_mailbox = MailboxId::random();
         NewSession {
+            broker: BrokerSession {
+                sub: format!("sub-{name}"),
+                sid: Some(format!("sid-{name}")),
+            },
             person: Person {
                 name: name.to_owned(),
                 cpr: None,
@@ -314,6 +353,37 @@ pub(crate) mod tests {
             );
         }
         assert!(store.touch(&id, at(600)).is_none());
+    }
+
+    #[test]
+    fn a_logout_by_sid_ends_only_that_broker_session() {
+        let store = store();
+        let a = store.create(new_session("A"), at(0));
+        let mut second = new_session("A");
+        second.broker.sid = Some("sid-other".to_owned());
+        let a_elsewhere = store.create(second, at(0));
+        let b = store.create(new_session("B"), at(0));
+        // The sid of A's session but another person's sub: not A's session.
+        assert_eq!(store.end_broker_session(Some("sid-A"), Some("sub-B")), 0);
+        assert_eq!(store.end_broker_session(Some("sid-A"), Some("sub-A")), 1);
+        assert!(store.touch(&a, at(1)).is_none());
+        assert!(store.touch(&a_elsewhere, at(1)).is_some());
+        assert!(store.touch(&b, at(1)).is_some());
+    }
+
+    #[test]
+    fn a_logout_by_sub_alone_ends_every_session_of_the_person() {
+        let store = store();
+        let a = store.create(new_session("A"), at(0));
+        let mut second = new_session("A");
+        second.broker.sid = None;
+        let a_elsewhere = store.create(second, at(0));
+        let b = store.create(new_session("B"), at(0));
+        assert_eq!(store.end_broker_session(None, Some("sub-A")), 2);
+        assert!(store.touch(&a, at(1)).is_none());
+        assert!(store.touch(&a_elsewhere, at(1)).is_none());
+        assert!(store.touch(&b, at(1)).is_some());
+        assert_eq!(store.end_broker_session(None, None), 0, "names nobody");
     }
 
     #[test]

@@ -1,7 +1,8 @@
 // Logs in through the broker's login screens in headless Chromium, as a person would: the MitID
 // app in a second tab, the code viewer, and cancelling. A tiny relying party of our own (an
-// http server on 127.0.0.1) receives the callback and redeems the code.
-// Usage: node login.mjs ISSUER
+// http server on 127.0.0.1) receives the callback and redeems the code. With MAILBOX, the
+// citizen's main path in the demo mailbox too: login, inbox, read, reply, the reply in Sendt.
+// Usage: node login.mjs ISSUER MAILBOX
 // Needs Chromium at /usr/bin/chromium (playwright-core drives it; it downloads no browser).
 // Screenshots of the last screen of each login go to target/browser-tests/.
 import { chromium } from 'playwright-core';
@@ -12,11 +13,14 @@ import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const [issuer] = process.argv.slice(2);
-if (!issuer) {
-  console.error('usage: node login.mjs ISSUER');
+const [issuer, mailbox] = process.argv.slice(2);
+if (!issuer || !mailbox) {
+  console.error('usage: node login.mjs ISSUER MAILBOX');
   process.exit(2);
 }
+// The demo mailbox started by scripts/browser-tests with this client ID and secret.
+const MAILBOX_CLIENT_ID = 'browser-mailbox';
+const MAILBOX_CLIENT_SECRET = 'browser-mailbox-secret-0123456789';
 const CLIENT_ID = 'browser-rp';
 const CLIENT_SECRET = 'browser-rp-secret-0123456789';
 const SUBSTANTIAL = 'https://data.gov.dk/concept/core/nsis/Substantial';
@@ -186,6 +190,23 @@ const registered = await step('control API registers the client', async () => {
       client_secret: CLIENT_SECRET,
       redirect_uris: [redirectUri],
       post_logout_redirect_uris: [],
+    }),
+  });
+  assert.equal(res.status, 201, await res.text());
+  return true;
+});
+
+const mailboxRegistered = await step('control API registers the demo mailbox', async () => {
+  const res = await fetch(`${issuer}/_sim/v1/clients`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      client_id: MAILBOX_CLIENT_ID,
+      client_secret: MAILBOX_CLIENT_SECRET,
+      redirect_uris: [`${mailbox}/callback`],
+      post_logout_redirect_uris: [`${mailbox}/logged-out`],
+      backchannel_logout_uri: `${mailbox}/backchannel-logout`,
+      require_pkce: true,
     }),
   });
   assert.equal(res.status, 201, await res.text());
@@ -372,9 +393,87 @@ if (browser && registered) {
     }));
 }
 
+if (browser && mailboxRegistered) {
+  await step('e. the citizen reads and answers a letter in the demo mailbox', () =>
+    inContext(browser, 'mailbox', async (context) => {
+      // An authority sends Anna (CPR 720490-1236) a letter she may answer.
+      const subject = `Indkaldelse til samtale ${randomBytes(4).toString('hex')}`;
+      const sent = await fetch(`${mailbox}/_sim/v1/letters`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          recipient: '7204901236',
+          sender: 'kommune',
+          subject,
+          body: 'Du er indkaldt til en samtale om dit dagtilbud.\n\nSvar venligst, om tidspunktet passer.',
+          accepts_replies: true,
+        }),
+      });
+      assert.equal(sent.status, 201, await sent.text());
+
+      // The mailbox sends the person to the broker's MitID screens before anything else.
+      const page = await context.newPage();
+      await page.goto(`${mailbox}/`);
+      assert.match(page.url(), new RegExp(`^${issuer}/login/`), `the mailbox asks for a login first, not ${page.url()}`);
+      await page.fill('input[name=user_id]#user_id', 'anna');
+      await page.click('button[name=action][value=user_id]');
+      await chooseIfAsked(page, 'app', '#app-code');
+      const txn = decodeURIComponent(/\/login\/([^/?#]+)/.exec(page.url())[1]);
+      await screenshot(page, 'mailbox-app-code');
+      // Anna approves in her (simulated) app; the login screen moves on by itself.
+      const approved = await fetch(
+        `${issuer}/_sim/v1/identities/anna/app/requests/${encodeURIComponent(txn)}/approve`,
+        { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' },
+      );
+      assert.equal(approved.status, 200, await approved.text());
+
+      // The inbox, with the new letter unread.
+      await page.waitForURL((u) => u.toString() === `${mailbox}/` || u.toString().startsWith(`${mailbox}/folders/`), { timeout: 20_000 });
+      await page.locator('.userbar').waitFor();
+      assert.match(await page.textContent('.userbar'), /Logget ind som Anna Testesen/);
+      assert.match(await page.textContent('.new-post'), /Ny post/);
+      const row = page.locator('table.letters tr', { hasText: subject });
+      assert.equal(await row.getAttribute('class'), 'unread', 'the new letter is unread');
+      await screenshot(page, 'mailbox-inbox');
+
+      // Read it.
+      await row.locator('a', { hasText: subject }).click();
+      await page.locator('article.letter h2', { hasText: subject }).waitFor();
+      assert.match(await page.textContent('article.letter'), /Du er indkaldt til en samtale/);
+      assert.match(await page.textContent('article.letter'), /Afsenderen modtager svar/);
+      await screenshot(page, 'mailbox-letter');
+
+      // Reply.
+      await page.click('a.button:has-text("Svar")');
+      await page.locator('textarea[name=body]').waitFor();
+      assert.equal(await page.inputValue('input[name=subject]'), `Sv: ${subject}`);
+      await page.fill('textarea[name=body]', 'Tak, tidspunktet passer fint.');
+      await screenshot(page, 'mailbox-reply');
+      await page.click('button[name=intent][value=send]');
+      await page.waitForLoadState();
+
+      // The reply is in Sendt, to the municipality, with the text written.
+      await page.click('nav .folders a:has-text("Sendt")');
+      const reply = page.locator('table.letters a', { hasText: `Sv: ${subject}` });
+      await reply.waitFor();
+      await reply.click();
+      await page.locator('article.letter h2', { hasText: `Sv: ${subject}` }).waitFor();
+      const letter = await page.textContent('article.letter');
+      assert.match(letter, /Til:/);
+      assert.match(letter, /Tak, tidspunktet passer fint\./);
+      await screenshot(page, 'mailbox-sent');
+
+      // Back in the inbox the letter is read now.
+      await page.click('nav .folders a:has-text("Indbakke")');
+      const readRow = page.locator('table.letters tr', { hasText: subject });
+      await readRow.waitFor();
+      assert.equal(await readRow.getAttribute('class'), 'read', 'the letter is read');
+    }));
+}
+
 await browser?.close();
 server.close();
-const expected = 7;
+const expected = 9;
 if (passes + failures < expected) {
   console.log(`browser tests: FAIL only ${passes + failures} of ${expected} steps ran`);
   failures++;

@@ -149,6 +149,8 @@ mod tests {
         AuthRequest {
             client_id: ClientId::new("c"),
             redirect_uri: "https://c.example/cb".into(),
+            response_type: Default::default(),
+            response_mode: Default::default(),
             state: None,
             nonce: None,
             scopes: vec!["openid".into()],

@@ -1,13 +1,12 @@
-//! Finishing a login: a settled transaction becomes a code (and a broker session) or an error,
-//! sent to the client's verified redirect URI. A login finishes once.
+//! Finishing a login: a settled transaction becomes the response its `response_type` asks for
+//! (a code, tokens; and a broker session) or an error, sent to the client's verified redirect
+//! URI. A login finishes once.
 
 use crate::app::Broker;
 use crate::clock::UnixTime;
 use crate::error::{ErrorCode, OAuthError};
-use crate::model::{
-    AuthCode, AuthRequest, DecisionSource, Grant, GrantId, LoginStatus, LoginTxn, Session, TxnId,
-};
-use crate::oidc::authorize::{AuthorizeOutcome, AuthorizeResult, VerifiedRedirect};
+use crate::model::{AuthRequest, DecisionSource, LoginStatus, LoginTxn, Session, TxnId};
+use crate::oidc::authorize::{respond, AuthorizeOutcome, AuthorizeResult, VerifiedRedirect};
 use crate::oidc::session;
 use crate::secrets;
 
@@ -58,29 +57,28 @@ pub fn deliver(
                 business.clone(),
                 now,
             )?;
-            let code = issue_code(broker, &txn.request, &session, &txn.id, now)?;
             Ok(AuthorizeResult {
-                outcome: AuthorizeOutcome::Redirect(redirect.code(&broker.issuer, &code)),
+                outcome: respond::success(broker, &txn.request, &session, &txn.id, now)?,
                 new_session_cookie: Some(cookie),
                 login_id: Some(txn.id.clone()),
             })
         }
         LoginStatus::Rejected { description, .. } => {
             let error = OAuthError::new(ErrorCode::AccessDenied, description.clone());
-            Ok(AuthorizeOutcome::Redirect(redirect.error(&broker.issuer, &error)).into())
+            Ok(redirect.error(&broker.issuer, &error).into())
         }
         LoginStatus::Pending => Err(OAuthError::server_error("pending login reached finish")),
     }
 }
 
 /// A login answered by an existing broker session (single sign-on). Recorded as a finished
-/// login so `explain` can say so; returns its id and the code.
+/// login so `explain` can say so; returns its id and the response.
 pub fn from_session(
     broker: &Broker,
     request: &AuthRequest,
     session: &Session,
     now: UnixTime,
-) -> Result<(TxnId, String), OAuthError> {
+) -> Result<(TxnId, AuthorizeOutcome), OAuthError> {
     let identity = broker
         .store
         .identities
@@ -106,43 +104,6 @@ pub fn from_session(
         delivered: true,
         flow: Default::default(),
     })?;
-    let code = issue_code(broker, request, session, &id, now)?;
-    Ok((id, code))
-}
-
-/// Stores a new authorization code for `request`, bound to its client, redirect URI and PKCE
-/// challenge; returns the code (only its hash is stored).
-fn issue_code(
-    broker: &Broker,
-    request: &AuthRequest,
-    session: &Session,
-    login_id: &TxnId,
-    now: UnixTime,
-) -> Result<String, OAuthError> {
-    let code = secrets::random_token();
-    broker
-        .store
-        .sessions
-        .add_client(&session.sid, &request.client_id)?;
-    broker.store.codes.put(&AuthCode {
-        hash: secrets::hash(&code),
-        grant: Grant {
-            id: GrantId::new(secrets::random_id()),
-            client_id: request.client_id.clone(),
-            identity_id: session.identity_id.clone(),
-            scopes: request.scopes.clone(),
-            auth_time: session.auth_time,
-            acr: session.acr,
-            amr: session.amr.clone(),
-            assurance: session.assurance,
-            sid: session.sid.clone(),
-            business: session.business.clone(),
-            login_id: Some(login_id.clone()),
-        },
-        redirect_uri: request.redirect_uri.clone(),
-        code_challenge: request.code_challenge.clone(),
-        nonce: request.nonce.clone(),
-        expires_at: now + broker.config.tokens.code_ttl,
-    })?;
-    Ok(code)
+    let outcome = respond::success(broker, request, session, &id, now)?;
+    Ok((id, outcome))
 }

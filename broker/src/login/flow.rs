@@ -1074,6 +1074,8 @@ mod tests {
         AuthRequest {
             client_id: ClientId::new("demo-mailbox"),
             redirect_uri: "http://localhost:8081/callback".into(),
+            response_type: Default::default(),
+            response_mode: Default::default(),
             state: None,
             nonce: None,
             scopes: vec!["openid".into()],

@@ -1,7 +1,7 @@
 use keys::Alg;
 use serde::{Deserialize, Serialize};
 
-use super::ClientId;
+use super::{ClientId, ResponseType};
 
 /// How a client authenticates at the token endpoint (OIDC Core section 9).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -136,6 +136,21 @@ pub struct Client {
     /// Set for clients made by dynamic registration.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registration: Option<Registration>,
+    /// The response types the client may ask for (RFC 7591 2); `code` only by default.
+    #[serde(default = "default_response_types")]
+    pub response_types: Vec<ResponseType>,
+    /// OIDC Front-Channel Logout 1.0: a page of the client the broker loads in an invisible
+    /// iframe when a session the client logged in through ends at the end-session endpoint.
+    /// Same scheme, host and port as one of `redirect_uris` (section 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frontchannel_logout_uri: Option<String>,
+    /// The iframe's URL carries `iss` and `sid` query parameters.
+    #[serde(default)]
+    pub frontchannel_logout_session_required: bool,
+}
+
+fn default_response_types() -> Vec<ResponseType> {
+    vec![ResponseType::CODE]
 }
 
 fn default_alg() -> Alg {

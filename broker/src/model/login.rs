@@ -1,6 +1,8 @@
 use serde::{Deserialize, Serialize};
 
-use super::{Assurance, ClientId, Flow, IdentityId, Idp, Level, TxnId, UserId};
+use super::{
+    Assurance, ClientId, Flow, IdentityId, Idp, Level, ResponseMode, ResponseType, TxnId, UserId,
+};
 use crate::clock::UnixTime;
 
 /// `prompt` values the broker acts on (OIDC Core 3.1.2.1).
@@ -18,6 +20,12 @@ pub enum Prompt {
 pub struct AuthRequest {
     pub client_id: ClientId,
     pub redirect_uri: String,
+    /// What the authorization endpoint returns; `code` for logins stored before it existed.
+    #[serde(default)]
+    pub response_type: ResponseType,
+    /// How the response reaches `redirect_uri`.
+    #[serde(default)]
+    pub response_mode: ResponseMode,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -13,6 +13,7 @@ mod level;
 mod login;
 mod outbox;
 mod pushed;
+mod response;
 
 pub use assurance::{Assurance, Idp};
 pub use authenticators::EnrolledAuthenticator;
@@ -32,3 +33,4 @@ pub use login::{
 };
 pub use outbox::{Channel, OutboxMessage};
 pub use pushed::PushedRequest;
+pub use response::{ResponseMode, ResponseType};

@@ -79,12 +79,25 @@ fn logout_token(
 
 /// Sends the notices, all at once, each with a timeout; a client that fails to answer 200 is
 /// logged (not retried: the spec leaves retries to the OP, and a simulator keeps it simple).
-pub async fn deliver(notices: Vec<Notice>) {
-    let client = match reqwest::Client::builder()
+/// `trust` is an extra CA file (the local CA in `--tls` mode).
+pub async fn deliver(notices: Vec<Notice>, trust: Option<std::path::PathBuf>) {
+    let mut builder = reqwest::Client::builder()
         .timeout(TIMEOUT)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-    {
+        .redirect(reqwest::redirect::Policy::none());
+    if let Some(path) = trust {
+        let roots = std::fs::read(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|pem| reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| e.to_string()));
+        match roots {
+            Ok(roots) => {
+                for root in roots {
+                    builder = builder.add_root_certificate(root);
+                }
+            }
+            Err(e) => tracing::warn!(path = %path.display(), error = %e, "local CA not trusted"),
+        }
+    }
+    let client = match builder.build() {
         Ok(c) => c,
         Err(e) => {
             tracing::warn!(error = %e, "back-channel logout: no HTTP client");

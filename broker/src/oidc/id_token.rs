@@ -1,6 +1,7 @@
-//! The ID token (OIDC Core 2 and 3.1.3.6), signed with the client's registered algorithm.
+//! The ID token (OIDC Core 2, 3.1.3.6, 3.2.2.10, 3.3.2.11), signed with the client's
+//! registered algorithm.
 
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 use crate::app::Broker;
 use crate::clock::UnixTime;
@@ -14,7 +15,15 @@ pub struct IdTokenInput<'a> {
     pub identity: &'a Identity,
     pub grant: &'a Grant,
     pub nonce: Option<&'a str>,
-    pub access_token: &'a str,
+    /// The access token issued beside it, hashed into `at_hash`.
+    pub access_token: Option<&'a str>,
+    /// The authorization code issued beside it (hybrid flow), hashed into `c_hash`.
+    pub code: Option<&'a str>,
+    /// The `state` of an authorization-endpoint response, hashed into `s_hash` (FAPI 1.0
+    /// Advanced 5.2.2.1), so the client can tell the response was not cut and pasted.
+    pub state: Option<&'a str>,
+    /// Further claims: scope claims when no access token can fetch them (OIDC Core 5.4).
+    pub extra: Map<String, Value>,
 }
 
 pub fn issue_id_token(
@@ -39,12 +48,27 @@ pub fn issue_id_token(
         "loa": input.grant.acr.uri(),
         "ial": input.grant.assurance.ial.uri(),
         "aal": input.grant.assurance.aal.uri(),
-        // RS256, PS256 and ES256 all hash with SHA-256.
-        "at_hash": secrets::left_half_sha256(input.access_token),
         "sid": input.grant.sid.as_str(),
     });
-    if let (Some(nonce), Value::Object(map)) = (input.nonce, &mut payload) {
-        map.insert("nonce".into(), json!(nonce));
+    if let Value::Object(map) = &mut payload {
+        for (name, value) in input.extra {
+            map.entry(name).or_insert(value);
+        }
+        if let Some(nonce) = input.nonce {
+            map.insert("nonce".into(), json!(nonce));
+        }
+        // RS256, PS256 and ES256 all hash with SHA-256: the left half, base64url (OIDC Core
+        // 3.1.3.6, 3.3.2.11).
+        let hashes = [
+            ("at_hash", input.access_token),
+            ("c_hash", input.code),
+            ("s_hash", input.state),
+        ];
+        for (name, value) in hashes {
+            if let Some(value) = value {
+                map.insert(name.into(), json!(secrets::left_half_sha256(value)));
+            }
+        }
     }
     let bytes = serde_json::to_vec(&payload).map_err(OAuthError::server_error)?;
     Ok(broker

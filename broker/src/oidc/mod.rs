@@ -8,6 +8,7 @@ pub mod client_keys;
 pub mod discovery;
 pub mod end_session;
 pub mod fetch;
+pub mod frontchannel;
 pub mod id_token;
 pub mod introspection;
 pub mod jose;

@@ -158,6 +158,9 @@ fn client(id: &str, name: &str) -> Client {
         backchannel_logout_session_required: true,
         jose: Default::default(),
         registration: None,
+        response_types: vec![crate::model::ResponseType::CODE],
+        frontchannel_logout_uri: Some(format!("https://{id}.example/frontchannel")),
+        frontchannel_logout_session_required: true,
     }
 }
 
@@ -178,6 +181,8 @@ fn request(client_id: &str, login_hint: Option<&str>) -> AuthRequest {
     AuthRequest {
         client_id: ClientId::new(client_id),
         redirect_uri: format!("https://{client_id}.example/callback"),
+        response_type: Default::default(),
+        response_mode: Default::default(),
         state: Some("state".into()),
         nonce: Some("nonce".into()),
         scopes: vec!["openid".into(), "profile".into()],

@@ -16,8 +16,9 @@ use crate::app::Broker;
 use crate::login::{self, explain::explain, DecideError};
 use crate::model::{
     AuthMethod, Client, ClientId, DecisionOutcome, Identity, IdentityId, LoginTxn, QueuedDecision,
-    SubjectType, TxnId, UserId,
+    ResponseType, SubjectType, TxnId, UserId,
 };
+use crate::oidc::frontchannel;
 use crate::paths;
 use crate::secrets;
 use crate::store::StoreError;
@@ -314,6 +315,12 @@ struct ClientInput {
     token_endpoint_auth_signing_alg: Option<String>,
     #[serde(default)]
     request_object_signing_alg: Option<String>,
+    #[serde(default)]
+    response_types: Option<Vec<String>>,
+    #[serde(default)]
+    frontchannel_logout_uri: Option<String>,
+    #[serde(default)]
+    frontchannel_logout_session_required: bool,
 }
 
 /// A client as shown: never the secret, its hash, or the registration access token's hash.
@@ -363,6 +370,29 @@ async fn create_client(State(b): AppState, body: Bytes) -> ApiResult {
         input.backchannel_logout_uri.as_slice(),
         "backchannel_logout_uri",
     )?;
+    let response_types = match &input.response_types {
+        None => vec![ResponseType::CODE],
+        Some(values) if values.is_empty() => {
+            return Err(ApiError::bad_request(
+                "response_types must name at least one response type",
+            ))
+        }
+        Some(values) => values
+            .iter()
+            .map(|v| {
+                ResponseType::parse(v).ok_or_else(|| {
+                    ApiError::bad_request(format!(
+                        "response_types: {v:?} is not one of code, id_token, id_token token, \
+                         code id_token, code token, code id_token token"
+                    ))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?,
+    };
+    if let Some(uri) = &input.frontchannel_logout_uri {
+        frontchannel::check_registration(uri, &input.redirect_uris)
+            .map_err(ApiError::bad_request)?;
+    }
     let method = input.token_endpoint_auth_method;
     let uses_secret = method.uses_secret();
     if !uses_secret && input.client_secret.is_some() {
@@ -408,6 +438,9 @@ async fn create_client(State(b): AppState, body: Bytes) -> ApiResult {
             ..jose
         },
         registration: None,
+        response_types,
+        frontchannel_logout_uri: input.frontchannel_logout_uri,
+        frontchannel_logout_session_required: input.frontchannel_logout_session_required,
     };
     b.store.clients.create(&client)?;
     let mut view = client_view(&client);

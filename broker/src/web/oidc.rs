@@ -9,11 +9,11 @@ use std::sync::Arc;
 
 use crate::app::Broker;
 use crate::oidc::authorize::{authorize_with, prefetch, AuthorizeOutcome, AuthorizeResult};
-use crate::oidc::backchannel;
 use crate::oidc::end_session::{end_session, EndSessionOutcome};
+use crate::oidc::{backchannel, frontchannel};
 use crate::oidc::{introspection, revocation, session, token, userinfo, Params};
 use crate::paths;
-use crate::web::pages::{self, LogoutConfirmPage, MessagePage};
+use crate::web::pages::{self, FrontchannelLogoutPage, LogoutConfirmPage, MessagePage};
 use crate::web::{cookies, responses};
 
 type AppState = State<Arc<Broker>>;
@@ -233,30 +233,47 @@ async fn end_session_response(broker: &Broker, params: &Params, headers: &Header
         ),
         EndSessionOutcome::LoggedOut { redirect, ended } => {
             // Tell the session's clients before the browser moves on (Back-Channel Logout 1.0).
+            let mut frames = Vec::new();
             if let Some(session) = ended {
                 match backchannel::notices(broker, &session) {
-                    Ok(notices) => backchannel::deliver(notices).await,
+                    Ok(notices) => backchannel::deliver(notices, broker.local_ca()).await,
                     Err(e) => tracing::warn!(error = %e, "back-channel logout tokens not made"),
                 }
+                // And in the browser (Front-Channel Logout 1.0): a page of hidden iframes.
+                match frontchannel::iframe_urls(broker, &session) {
+                    Ok(urls) => frames = urls,
+                    Err(e) => tracing::warn!(error = %e, "front-channel logout URLs not made"),
+                }
             }
-            let mut response = match redirect {
-                Some(url) => found(&url),
-                None => pages::render(
+            let mut response = if !frames.is_empty() {
+                pages::render(
                     StatusCode::OK,
-                    &MessagePage {
+                    &FrontchannelLogoutPage {
                         lang,
-                        title: if lang == "en" {
-                            "Logged out"
-                        } else {
-                            "Logget ud"
-                        },
-                        text: if lang == "en" {
-                            "You are logged out of the broker."
-                        } else {
-                            "Du er logget ud af brokeren."
-                        },
+                        frames: &frames,
+                        next: redirect.as_deref(),
                     },
-                ),
+                )
+            } else {
+                match redirect {
+                    Some(url) => found(&url),
+                    None => pages::render(
+                        StatusCode::OK,
+                        &MessagePage {
+                            lang,
+                            title: if lang == "en" {
+                                "Logged out"
+                            } else {
+                                "Logget ud"
+                            },
+                            text: if lang == "en" {
+                                "You are logged out of the broker."
+                            } else {
+                                "Du er logget ud af brokeren."
+                            },
+                        },
+                    ),
+                }
             };
             set_session_cookie(broker, response.headers_mut(), None);
             response

@@ -83,6 +83,16 @@ pub struct LogoutConfirmPage<'a> {
     pub params: &'a [(String, String)],
 }
 
+/// After a logout ended a session whose clients registered a `frontchannel_logout_uri`: one
+/// hidden iframe per client (OIDC Front-Channel Logout 1.0), then on to `next`.
+#[derive(Template)]
+#[template(path = "frontchannel_logout.html")]
+pub struct FrontchannelLogoutPage<'a> {
+    pub lang: &'a str,
+    pub frames: &'a [String],
+    pub next: Option<&'a str>,
+}
+
 #[derive(Template)]
 #[template(path = "message.html")]
 pub struct MessagePage<'a> {

@@ -43,6 +43,8 @@ pub enum ActivityAction {
     RenamedFolder,
     /// Deleted a folder.
     DeletedFolder,
+    /// The owner changed what a helper may do, or which folders they see.
+    ChangedAccess,
 }
 
 impl ActivityAction {
@@ -65,6 +67,7 @@ impl ActivityAction {
             Self::CreatedFolder => "Oprettede mappe",
             Self::RenamedFolder => "Omdøbte mappe",
             Self::DeletedFolder => "Slettede mappe",
+            Self::ChangedAccess => "Ændrede en adgang",
         }
     }
 
@@ -87,6 +90,7 @@ impl ActivityAction {
             Self::CreatedFolder => "Created a folder",
             Self::RenamedFolder => "Renamed a folder",
             Self::DeletedFolder => "Deleted a folder",
+            Self::ChangedAccess => "Changed an access",
         }
     }
 }

@@ -12,6 +12,8 @@ use serde::{Deserialize, Serialize};
 pub const CPR_CLAIM: &str = "dk.cpr";
 /// The identity provider the person logged in with.
 pub const IDP_CLAIM: &str = "idp";
+/// The broker's session id (OpenID Connect Back-Channel Logout 1.0 §2.1).
+pub const SID_CLAIM: &str = "sid";
 /// `idp` of a MitID Erhverv (business) login.
 pub const IDP_BUSINESS: &str = "mitid_erhverv";
 

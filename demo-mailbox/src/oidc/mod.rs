@@ -7,13 +7,14 @@ mod authorize;
 mod discovery;
 mod end_session;
 mod extra_claims;
+mod logout_token;
 mod token;
 mod userinfo;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use openidconnect::core::CoreClient;
+use openidconnect::core::{CoreClient, CoreJsonWebKeySet};
 use openidconnect::{
     ClientId, ClientSecret, EndSessionUrl, EndpointMaybeSet, EndpointNotSet, EndpointSet,
     PostLogoutRedirectUrl, RedirectUrl,
@@ -26,6 +27,7 @@ use crate::config::Config;
 
 pub use authorize::{authorization_url, PendingLogin};
 pub use discovery::DiscoveryError;
+pub use logout_token::{LogoutRequest, LogoutTokenError, SeenTokenIds};
 pub use token::LoginError;
 
 /// A client built from the discovery document: authorization endpoint set, token and userinfo
@@ -44,6 +46,9 @@ pub struct Provider {
     issuer: String,
     client: DiscoveredClient,
     end_session_endpoint: Option<EndSessionUrl>,
+    /// The broker's signing keys as fetched with discovery (the client holds its own copy
+    /// for ID tokens; logout tokens are checked against this one).
+    jwks: CoreJsonWebKeySet,
 }
 
 impl Provider {
@@ -68,12 +73,27 @@ pub struct RelyingParty {
 impl RelyingParty {
     /// A relying party for `config`; nothing is fetched until first use.
     pub fn new(config: &Config, clock: Arc<dyn Clock>) -> Result<Self, StartError> {
-        let http = reqwest::Client::builder()
+        let mut http = reqwest::Client::builder()
             // Following redirects would open the back channel to SSRF.
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(15))
-            .build()?;
+            .timeout(Duration::from_secs(15));
+        if let Some(path) = &config.broker_ca {
+            let ca_error = |reason: String| StartError::BrokerCa {
+                path: path.display().to_string(),
+                reason,
+            };
+            let pem = std::fs::read(path).map_err(|e| ca_error(e.to_string()))?;
+            let roots =
+                reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| ca_error(e.to_string()))?;
+            if roots.is_empty() {
+                return Err(ca_error("no certificate in the file".into()));
+            }
+            for root in roots {
+                http = http.add_root_certificate(root);
+            }
+        }
+        let http = http.build()?;
         let public_url_error = |source| StartError::PublicUrl {
             url: config.public_url.to_string(),
             source,
@@ -120,6 +140,7 @@ impl RelyingParty {
         let metadata = discovery::discover(&self.http, &self.issuer).await?;
         let issuer = metadata.issuer().as_str().to_owned();
         let end_session_endpoint = metadata.additional_metadata().end_session_endpoint.clone();
+        let jwks = metadata.jwks().clone();
         let client = CoreClient::from_provider_metadata(
             metadata,
             self.client_id.clone(),
@@ -131,6 +152,34 @@ impl RelyingParty {
             issuer,
             client,
             end_session_endpoint,
+            jwks,
         })
+    }
+
+    /// Checks a logout token from the broker (Back-Channel Logout 1.0 §2.6). The broker's
+    /// keys are fetched again once if the token names a key we do not know (key rotation).
+    pub async fn verify_logout_token(
+        &self,
+        token: &str,
+    ) -> Result<LogoutRequest, LogoutTokenError> {
+        let unavailable =
+            |error: DiscoveryError| LogoutTokenError::KeysUnavailable(error.to_string());
+        let provider = self.provider().await.map_err(unavailable)?;
+        let verify = |provider: &Provider| {
+            logout_token::verify_logout_token(
+                token,
+                &provider.jwks,
+                &provider.issuer,
+                self.client_id.as_str(),
+                self.clock.now(),
+            )
+        };
+        match verify(&provider) {
+            Err(LogoutTokenError::UnknownKey) => {
+                let fresh = self.rediscover(&provider).await.map_err(unavailable)?;
+                verify(&fresh)
+            }
+            other => other,
+        }
     }
 }

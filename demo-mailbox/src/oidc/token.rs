@@ -10,7 +10,7 @@ use openidconnect::{
     SignatureVerificationError, TokenResponse,
 };
 
-use super::extra_claims::{verified_string_claim, CPR_CLAIM, IDP_BUSINESS, IDP_CLAIM};
+use super::extra_claims::{verified_string_claim, CPR_CLAIM, IDP_BUSINESS, IDP_CLAIM, SID_CLAIM};
 use super::{PendingLogin, Provider, RelyingParty};
 use crate::access::Cpr;
 use crate::config::{ACR_HIGH, ACR_SUBSTANTIAL};
@@ -23,6 +23,8 @@ const MAX_IAT_SKEW: Duration = Duration::from_secs(5 * 60);
 pub struct VerifiedLogin {
     /// The broker's subject identifier.
     pub sub: String,
+    /// The broker's session id (`sid`), which a back-channel logout names.
+    pub sid: Option<String>,
     /// The `dk.cpr` claim (userinfo, else the ID token), when the broker sent a well-formed
     /// one.
     pub cpr: Option<Cpr>,
@@ -137,6 +139,7 @@ impl RelyingParty {
                 .or(checked.name)
                 .unwrap_or_else(|| checked.sub.clone()),
             sub: checked.sub,
+            sid: verified_string_claim(id_token, SID_CLAIM),
             id_token: id_token.clone(),
         })
     }

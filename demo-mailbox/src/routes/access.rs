@@ -1,7 +1,9 @@
 //! Access for others, for the owner of a mailbox: `GET /access` (the grants), `POST /access`
 //! (grant access), `POST /access/{grant_id}/revoke` (at once: the helper's next request is
-//! refused) and `POST /access/{grant_id}/password` (a new password, which also unlocks a
-//! locked grant and ends sessions opened with the old one). Only the owner may do any of it.
+//! refused), `POST /access/{grant_id}/password` (a new password, which also unlocks a
+//! locked grant and ends sessions opened with the old one) and `POST /access/{grant_id}/edit`
+//! (another permission or other folders, from the helper's next request on; logged in the
+//! activity log). Only the owner may do any of it.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -11,13 +13,16 @@ use serde::Deserialize;
 use super::folder_view::chrome;
 use super::mailbox_lookup::require;
 use super::{redirect, respond, ACCESS};
-use crate::access::{AccessPassword, Capability, Cpr, FolderScope, Grant, GrantId, Permission};
+use crate::access::{
+    AccessPassword, ActivityAction, ActivityEntry, Capability, Cpr, FolderScope, Grant, GrantId,
+    Permission,
+};
 use crate::access_pages::AccessPage;
 use crate::action::{Action, NoFields};
 use crate::app::App;
 use crate::logged_in::LoggedIn;
 use crate::pages::render;
-use crate::post::{unix_time, FolderId};
+use crate::post::{unix_time, Folder, FolderId};
 use crate::problem::Problem;
 use crate::session::ActiveSession;
 use crate::store::StoreError;
@@ -89,6 +94,22 @@ fn parse_grant(
     if session.person.cpr.as_ref() == Some(&grantee) {
         return Err(Problem::GrantToSelf);
     }
+    let (permission, folders) = parse_scope(app, session, form)?;
+    Ok(GrantForm {
+        grantee,
+        name,
+        permission,
+        folders,
+        password: field(form, "password").unwrap_or_default().to_owned(),
+    })
+}
+
+/// The form's `permission`, and `all_folders` or the `folder`s of the session's mailbox.
+fn parse_scope(
+    app: &App,
+    session: &ActiveSession,
+    form: &[(String, String)],
+) -> Result<(Permission, FolderScope), Problem> {
     let permission = field(form, "permission")
         .and_then(Permission::from_slug)
         .ok_or(Problem::BadForm)?;
@@ -113,13 +134,7 @@ fn parse_grant(
         }
         FolderScope::Only(chosen)
     };
-    Ok(GrantForm {
-        grantee,
-        name,
-        permission,
-        folders,
-        password: field(form, "password").unwrap_or_default().to_owned(),
-    })
+    Ok((permission, folders))
 }
 
 pub async fn grant(State(app): State<App>, action: Action<Vec<(String, String)>>) -> Response {
@@ -214,4 +229,73 @@ pub async fn new_password(
         Ok(redirect(ACCESS))
     };
     respond(changed.await, session.lang)
+}
+
+/// The owner changes a grant's permission and folders (the form of `/access`: `permission`,
+/// `all_folders` or `folder`...). The activity log records who changed what.
+pub async fn edit(
+    State(app): State<App>,
+    Path(grant_id): Path<String>,
+    action: Action<Vec<(String, String)>>,
+) -> Response {
+    let Action { session, form } = action;
+    let edited = || -> Result<Response, Problem> {
+        require(&session, Capability::ManageAccess)?;
+        let id = GrantId::new(grant_id);
+        let store = app.store();
+        let grant = store
+            .grants
+            .get(&session.mailbox, &id)
+            .map_err(Problem::Storage)?
+            .filter(|grant| grant.revoked_at.is_none())
+            .ok_or(Problem::NotFound)?;
+        let (permission, folders) = parse_scope(&app, &session, &form)?;
+        let changed = store
+            .grants
+            .change(&session.mailbox, &id, permission, &folders)
+            .map_err(Problem::Storage)?;
+        if !changed {
+            return Err(Problem::NotFound);
+        }
+        let folder_list = store
+            .folders
+            .list(&session.mailbox)
+            .map_err(Problem::Storage)?;
+        let entry = ActivityEntry::new(
+            session.mailbox.clone(),
+            unix_time(app.now()),
+            session.name.clone(),
+            id,
+            ActivityAction::ChangedAccess,
+            Some(describe_change(&grant, permission, &folders, &folder_list)),
+        );
+        store.activity.record(&entry).map_err(Problem::Storage)?;
+        tracing::info!(permission = permission.slug(), "access was changed");
+        Ok(redirect(ACCESS))
+    };
+    respond(edited(), session.lang)
+}
+
+/// What the log says about a change: the helper, and the access and folders from now on.
+fn describe_change(
+    grant: &Grant,
+    permission: Permission,
+    folders: &FolderScope,
+    folder_list: &[Folder],
+) -> String {
+    let folders = match folders {
+        FolderScope::All => "alle mapper".to_owned(),
+        FolderScope::Only(ids) => folder_list
+            .iter()
+            .filter(|folder| ids.contains(&folder.id))
+            .map(|folder| folder.display_name().to_owned())
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
+    format!(
+        "{}: {} → {} ({folders})",
+        grant.grantee_name,
+        grant.permission.danish_name(),
+        permission.danish_name()
+    )
 }

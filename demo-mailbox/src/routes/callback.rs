@@ -17,7 +17,7 @@ use crate::post::{open_own_mailbox, person_owner, unix_time, Owner};
 use crate::problem::Problem;
 use crate::random::secrets_equal;
 use crate::routes::{redirect, HOME};
-use crate::session::{Current, NewSession, Person, Via};
+use crate::session::{BrokerSession, Current, NewSession, Person, Via};
 
 /// The authorization response's parameters; each at most once.
 #[derive(Deserialize)]
@@ -116,6 +116,10 @@ async fn finish_login(
     }
     let session_id = app.sessions().create(
         NewSession {
+            broker: BrokerSession {
+                sub: login.sub.clone(),
+                sid: login.sid,
+            },
             person: Person {
                 name: login.name,
                 cpr: login.cpr,

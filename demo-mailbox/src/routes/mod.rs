@@ -3,6 +3,7 @@
 mod access;
 mod activity;
 mod attachments;
+mod backchannel_logout;
 mod callback;
 mod folder_view;
 mod folders;
@@ -45,6 +46,8 @@ pub const CALLBACK: &str = "/callback";
 pub const LOGOUT: &str = "/logout";
 /// Where the broker sends the browser after logout.
 pub const LOGGED_OUT: &str = "/logged-out";
+/// POST (`logout_token`), from the broker, not a browser: Back-Channel Logout 1.0.
+pub const BACKCHANNEL_LOGOUT: &str = "/backchannel-logout";
 
 /// GET: manage own folders. POST: create one (`name`).
 pub const FOLDERS: &str = "/folders";
@@ -86,6 +89,9 @@ pub const ACCESS: &str = "/access";
 pub const GRANT_REVOKE: &str = "/access/{grant_id}/revoke";
 /// POST (`password`): a new password for a grant, which also unlocks it.
 pub const GRANT_PASSWORD: &str = "/access/{grant_id}/password";
+/// POST (`permission`, `all_folders` or `folder`...): change what a grant allows and which
+/// folders it shows.
+pub const GRANT_EDIT: &str = "/access/{grant_id}/edit";
 /// GET: the activity log of what helpers did in the mailbox.
 pub const ACTIVITY: &str = "/activity";
 /// GET (`da` or `en`): the pages' language, remembered in a cookie; back to the page it was
@@ -110,6 +116,7 @@ pub fn router(app: App) -> Router {
         .route(CALLBACK, get(callback::callback))
         .route(LOGOUT, post(logout::logout))
         .route(LOGGED_OUT, get(logout::logged_out))
+        .route(BACKCHANNEL_LOGOUT, post(backchannel_logout::receive))
         .route(FOLDERS, get(folders::manage).post(folders::create))
         .route(FOLDER, get(folder_view::show))
         .route(FOLDER_RENAME, post(folders::rename))
@@ -132,6 +139,7 @@ pub fn router(app: App) -> Router {
         .route(ACCESS, get(access::manage).post(access::grant))
         .route(GRANT_REVOKE, post(access::revoke))
         .route(GRANT_PASSWORD, post(access::new_password))
+        .route(GRANT_EDIT, post(access::edit))
         .route(ACTIVITY, get(activity::log))
         .route(LANGUAGE, get(language::choose))
         .route(SIM_SENDER, get(sim_sender::form).post(sim_sender::send))
@@ -184,14 +192,20 @@ pub fn grant_revoke_path(id: &GrantId) -> String {
     GRANT_REVOKE.replace("{grant_id}", id.as_str())
 }
 
+/// Where the edit form of grant `id` posts.
+pub fn grant_edit_path(id: &GrantId) -> String {
+    GRANT_EDIT.replace("{grant_id}", id.as_str())
+}
+
 /// Where the new-password form of grant `id` posts.
 pub fn grant_password_path(id: &GrantId) -> String {
     GRANT_PASSWORD.replace("{grant_id}", id.as_str())
 }
 
 /// Routes that only take POST: a browser cannot be sent back to one of them.
-pub const POST_ONLY: [&str; 12] = [
+pub const POST_ONLY: [&str; 14] = [
     LOGOUT,
+    BACKCHANNEL_LOGOUT,
     FOLDER_RENAME,
     FOLDER_DELETE,
     LETTER_UNREAD,
@@ -201,6 +215,7 @@ pub const POST_ONLY: [&str; 12] = [
     MAILBOXES_SWITCH,
     GRANT_REVOKE,
     GRANT_PASSWORD,
+    GRANT_EDIT,
     SIM_LETTERS,
     SIM_EXEMPTIONS,
 ];

@@ -77,6 +77,7 @@ macro_rules! contract_tests {
                 a_revoked_grant_stays_with_the_owner_and_leaves_the_grantee,
                 failed_attempts_count_and_a_new_password_resets_them_and_bumps_the_version,
                 folders_a_helper_creates_join_a_grant_of_chosen_folders,
+                the_owner_changes_an_open_grant_of_her_mailbox_only,
                 activity_is_per_mailbox_newest_first_up_to_the_limit,
                 memberships_are_per_person_and_adding_again_renames,
             );
@@ -702,6 +703,55 @@ fn grants_are_found_only_through_the_mailbox_or_the_grantee(store: &Store) {
             .unwrap()
             .as_ref(),
         Some(&to_bo)
+    );
+}
+
+fn the_owner_changes_an_open_grant_of_her_mailbox_only(store: &Store) {
+    let anna = new_mailbox(store, "anna");
+    let carl = new_mailbox(store, "carl");
+    let to_bo = grant(&anna, BO_CPR, FolderScope::All);
+    store.grants.create(&to_bo).unwrap();
+    let inbox = FolderScope::Only(vec![FolderId::random()]);
+
+    assert!(!store
+        .grants
+        .change(&carl.mailbox.id, &to_bo.id, Permission::ReadWrite, &inbox)
+        .unwrap());
+    assert_eq!(
+        store.grants.get(&anna.mailbox.id, &to_bo.id).unwrap(),
+        Some(to_bo.clone()),
+        "not through another mailbox"
+    );
+
+    assert!(store
+        .grants
+        .change(&anna.mailbox.id, &to_bo.id, Permission::ReadWrite, &inbox)
+        .unwrap());
+    let changed = store
+        .grants
+        .get_for_grantee(&cpr(BO_CPR), &to_bo.id)
+        .unwrap()
+        .unwrap();
+    assert_eq!(changed.permission, Permission::ReadWrite);
+    assert_eq!(changed.folders, inbox);
+    assert_eq!(changed.version, to_bo.version, "sessions through it stay");
+    assert_eq!(changed.grantee_name, to_bo.grantee_name);
+
+    assert!(store
+        .grants
+        .revoke(&anna.mailbox.id, &to_bo.id, NOW + 1)
+        .unwrap());
+    assert!(
+        !store
+            .grants
+            .change(
+                &anna.mailbox.id,
+                &to_bo.id,
+                Permission::Read,
+                &FolderScope::All
+            )
+            .unwrap(),
+        "a revoked grant stays as it was"
     );
 }
 

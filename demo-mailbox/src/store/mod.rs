@@ -20,7 +20,9 @@ pub use sqlite::SqliteStore;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::access::{AccessPassword, ActivityEntry, Cpr, Grant, GrantId, Membership};
+use crate::access::{
+    AccessPassword, ActivityEntry, Cpr, FolderScope, Grant, GrantId, Membership, Permission,
+};
 use crate::post::{
     Folder, FolderId, FolderName, Letter, LetterId, Mailbox, MailboxId, NewMailbox, OutboxEntry,
     Owner, UnixTime,
@@ -138,6 +140,16 @@ pub trait GrantStore: Send + Sync {
         mailbox: &MailboxId,
         id: &GrantId,
         password: &AccessPassword,
+    ) -> StoreResult<bool>;
+    /// The owner's change of what a grant that is not revoked allows and which folders it
+    /// shows; the helper's next request works with it (no new password, so sessions stay).
+    /// False if `mailbox` has no such grant, or it is revoked.
+    fn change(
+        &self,
+        mailbox: &MailboxId,
+        id: &GrantId,
+        permission: Permission,
+        folders: &FolderScope,
     ) -> StoreResult<bool>;
     /// Counts one wrong password for the grant `id` given to `grantee`, atomically, and
     /// answers the count after it; `None` if there is no such grant that is not revoked.

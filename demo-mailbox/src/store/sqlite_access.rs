@@ -203,6 +203,39 @@ impl GrantStore for SqliteStore {
         Ok(())
     }
 
+    fn change(
+        &self,
+        mailbox: &MailboxId,
+        id: &GrantId,
+        permission: Permission,
+        folders: &FolderScope,
+    ) -> StoreResult<bool> {
+        let mut conn = self.conn()?;
+        let transaction = conn.transaction().map_err(db)?;
+        let data: Option<String> = transaction
+            .query_row(
+                "SELECT data FROM grants WHERE id = ?1 AND mailbox_id = ?2 AND revoked_at IS NULL",
+                params![id.as_str(), mailbox.as_str()],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(db)?;
+        let Some(data) = data else {
+            return Ok(false);
+        };
+        let mut data: GrantData = from_json(&data)?;
+        data.permission = permission;
+        data.folders = folders.clone();
+        transaction
+            .execute(
+                "UPDATE grants SET data = ?2 WHERE id = ?1",
+                params![id.as_str(), to_json(&data)?],
+            )
+            .map_err(db)?;
+        transaction.commit().map_err(db)?;
+        Ok(true)
+    }
+
     fn add_folder(&self, mailbox: &MailboxId, id: &GrantId, folder: &FolderId) -> StoreResult<()> {
         let mut conn = self.conn()?;
         let transaction = conn.transaction().map_err(db)?;

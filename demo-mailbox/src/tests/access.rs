@@ -491,3 +491,90 @@ async fn granting_checks_the_cpr_number_the_password_and_the_folders() {
     assert!(!grant.password.as_phc().contains(PASSWORD));
     assert!(grant.password.verify(PASSWORD));
 }
+
+#[tokio::test]
+async fn the_owner_changes_a_grant_and_the_helpers_next_request_follows_it() {
+    let mailbox = TestMailbox::without_broker().await;
+    let (anna, bo) = bo_helps_anna(&mailbox, "read").await;
+    let grant = mailbox.grant_to(&anna, BO);
+    let inbox = mailbox.standard_folder(&anna, StandardFolder::Inbox);
+    let sent = mailbox.standard_folder(&anna, StandardFolder::Sent);
+    let letter = mailbox
+        .find_letter(&anna, StandardFolder::Inbox, "Afgørelse om boligstøtte")
+        .unwrap();
+    let edit = crate::routes::grant_edit_path(&grant.id);
+
+    // The access page offers the change, with the grant's current choices ticked.
+    let page = body_text(mailbox.get_as(&anna, ACCESS).await).await;
+    assert!(page.contains(&format!("action=\"{edit}\"")), "{page}");
+    assert_eq!(
+        mailbox.get_as(&bo, &reply_path(&letter.id)).await.status(),
+        StatusCode::FORBIDDEN,
+        "read access does not reply"
+    );
+
+    // Read and write, Indbakke only.
+    let changed = mailbox
+        .post_as(
+            &anna,
+            &edit,
+            &[("permission", "read_write"), ("folder", inbox.id.as_str())],
+        )
+        .await;
+    assert_eq!(changed.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&changed), ACCESS);
+    let stored = mailbox.grant_to(&anna, BO);
+    assert_eq!(stored.permission, Permission::ReadWrite);
+    assert!(stored.folders.includes(&inbox.id));
+    assert!(!stored.folders.includes(&sent.id));
+
+    // Bo's session goes on, with the new access from his very next request.
+    assert_eq!(
+        mailbox.get_as(&bo, &reply_path(&letter.id)).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        mailbox.get_as(&bo, &folder_path(&sent.id)).await.status(),
+        StatusCode::NOT_FOUND
+    );
+
+    // The activity log says who changed what.
+    let log = body_text(mailbox.get_as(&anna, ACTIVITY).await).await;
+    assert!(log.contains("Ændrede en adgang"), "{log}");
+    assert!(log.contains("Anna Testesen"), "{log}");
+    assert!(
+        log.contains("Hjælper: Læseadgang → Læse- og skriveadgang (Indbakke)"),
+        "{log}"
+    );
+    let entries = mailbox
+        .app
+        .store()
+        .activity
+        .for_mailbox(&anna.mailbox, 10)
+        .unwrap();
+    assert_eq!(entries[0].action, ActivityAction::ChangedAccess);
+    assert_eq!(entries[0].grant, grant.id);
+
+    // A form that chooses no folder, or no valid permission, changes nothing.
+    for fields in [
+        vec![("permission", "read")],
+        vec![("permission", "admin"), ("all_folders", "on")],
+    ] {
+        let refused = mailbox.post_as(&anna, &edit, &fields).await;
+        assert!(refused.status().is_client_error(), "{fields:?}");
+        assert_eq!(mailbox.grant_to(&anna, BO), stored);
+    }
+
+    // A revoked grant cannot be changed.
+    mailbox
+        .post_as(&anna, &crate::routes::grant_revoke_path(&grant.id), &[])
+        .await;
+    let late = mailbox
+        .post_as(
+            &anna,
+            &edit,
+            &[("permission", "read"), ("all_folders", "on")],
+        )
+        .await;
+    assert_eq!(late.status(), StatusCode::NOT_FOUND);
+}

@@ -26,10 +26,10 @@ use crate::post::{
     LetterId, StandardFolder,
 };
 use crate::routes::{
-    ACCESS, ACTIVITY, FOLDER, FOLDERS, FOLDER_DELETE, FOLDER_RENAME, GRANT_PASSWORD, GRANT_REVOKE,
-    HOME, LETTER, LETTER_ATTACHMENT, LETTER_DELETE, LETTER_DELETE_PERMANENTLY, LETTER_FORWARD,
-    LETTER_MOVE, LETTER_REPLY, LETTER_SEND_DRAFT, LETTER_UNREAD, MAILBOXES, MAILBOXES_SWITCH,
-    WRITE,
+    ACCESS, ACTIVITY, FOLDER, FOLDERS, FOLDER_DELETE, FOLDER_RENAME, GRANT_EDIT, GRANT_PASSWORD,
+    GRANT_REVOKE, HOME, LETTER, LETTER_ATTACHMENT, LETTER_DELETE, LETTER_DELETE_PERMANENTLY,
+    LETTER_FORWARD, LETTER_MOVE, LETTER_REPLY, LETTER_SEND_DRAFT, LETTER_UNREAD, MAILBOXES,
+    MAILBOXES_SWITCH, WRITE,
 };
 use crate::session::{Current, Via};
 
@@ -132,6 +132,7 @@ enum Route {
     DeleteFolder,
     RevokeGrant,
     NewGrantPassword,
+    EditGrant,
     Home,
     ManageFolders,
     CreateFolder,
@@ -161,7 +162,11 @@ const LETTER_ROUTES: [Route; 14] = [
     Route::SendDraft,
 ];
 const FOLDER_ROUTES: [Route; 3] = [Route::ShowFolder, Route::RenameFolder, Route::DeleteFolder];
-const GRANT_ROUTES: [Route; 2] = [Route::RevokeGrant, Route::NewGrantPassword];
+const GRANT_ROUTES: [Route; 3] = [
+    Route::RevokeGrant,
+    Route::NewGrantPassword,
+    Route::EditGrant,
+];
 const PAGE_ROUTES: [Route; 10] = [
     Route::Home,
     Route::ManageFolders,
@@ -205,6 +210,10 @@ impl Route {
             DeleteFolder => (FOLDER_DELETE, Some(&[])),
             RevokeGrant => (GRANT_REVOKE, Some(&[])),
             NewGrantPassword => (GRANT_PASSWORD, Some(&[("password", "nyt-kodeord")])),
+            EditGrant => (
+                GRANT_EDIT,
+                Some(&[("permission", "read_write"), ("folder", "PRIVAT")]),
+            ),
             Home => (HOME, None),
             ManageFolders => (FOLDERS, None),
             CreateFolder => (FOLDERS, Some(&[("name", "Ny mappe")])),
@@ -255,6 +264,7 @@ fn may(column: Column, route: Route) -> bool {
             | DeletePermanently
             | RevokeGrant
             | NewGrantPassword
+            | EditGrant
             | AccessPage
             | GrantAccess => false,
         },
@@ -744,6 +754,14 @@ fn the_expected_table_follows_the_domain() {
     assert_eq!(
         cell(Route::MailboxList, Object::Nothing, RevokedHelper),
         Allowed
+    );
+    assert_eq!(cell(Route::EditGrant, Object::Grant, Owner), Allowed);
+    for helper in [ReadHelper, ReadWriteHelper] {
+        assert_eq!(cell(Route::EditGrant, Object::Grant, helper), NotPermitted);
+    }
+    assert_eq!(
+        cell(Route::EditGrant, Object::Grant, OtherCitizen),
+        NotFound
     );
 }
 

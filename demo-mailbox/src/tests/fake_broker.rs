@@ -33,6 +33,8 @@ const KEY_B: &str = include_str!("../../testdata/fake-broker-rs256-next.pem");
 /// base64("demo-mailbox:demo-mailbox-secret"), the default client's Basic credentials.
 const BASIC_CREDENTIALS: &str = "Basic ZGVtby1tYWlsYm94OmRlbW8tbWFpbGJveC1zZWNyZXQ=";
 pub const SUBJECT: &str = "fake-subject-1";
+/// The broker session id the fake broker's ID tokens carry by default.
+pub const SID: &str = "fake-sid-1";
 
 /// What the fake broker puts in its answers; tests change it to provoke failures.
 pub struct Behaviour {
@@ -56,6 +58,8 @@ pub struct Behaviour {
     pub idp: Option<String>,
     /// Userinfo answers 500.
     pub userinfo_fails: bool,
+    /// `sid` in the ID token (the broker session a back-channel logout names).
+    pub sid: Option<String>,
 }
 
 impl Default for Behaviour {
@@ -71,15 +75,18 @@ impl Default for Behaviour {
             userinfo_business: None,
             idp: Some("mitid".to_owned()),
             userinfo_fails: false,
+            sid: Some(SID.to_owned()),
         }
     }
 }
 
-/// The ID token claims beyond the standard ones: the MitID brokers' `idp`.
+/// The ID token claims beyond the standard ones: the MitID brokers' `idp`, and `sid`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct BrokerClaims {
     #[serde(skip_serializing_if = "Option::is_none")]
     idp: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sid: Option<String>,
 }
 
 impl AdditionalClaims for BrokerClaims {}
@@ -164,6 +171,63 @@ impl FakeBroker {
     /// Changes what the broker answers.
     pub fn behave(&self, change: impl FnOnce(&mut Behaviour)) {
         change(&mut self.shared.behaviour.lock().unwrap());
+    }
+
+    /// The claims of a valid logout token for the default person's broker session, issued
+    /// now; tests change them to provoke refusals.
+    pub fn logout_claims(&self) -> serde_json::Value {
+        let now = self
+            .shared
+            .clock
+            .now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        json!({
+            "iss": self.issuer(),
+            "aud": "demo-mailbox",
+            "iat": now,
+            "exp": now + 120,
+            "jti": crate::random::random_token(),
+            "sid": SID,
+            "sub": SUBJECT,
+            "events": { "http://schemas.openid.net/event/backchannel-logout": {} },
+        })
+    }
+
+    /// A compact JWS of `header` and `claims`, RS256-signed with key `key` (0 = key-a,
+    /// 1 = key-b) whatever the header says.
+    pub fn sign(
+        &self,
+        header: &serde_json::Value,
+        claims: &serde_json::Value,
+        key: usize,
+    ) -> String {
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        use base64::Engine;
+        let signing_input = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(header.to_string()),
+            URL_SAFE_NO_PAD.encode(claims.to_string())
+        );
+        let signature = self.shared.keys[key]
+            .sign(
+                &CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
+                signing_input.as_bytes(),
+            )
+            .unwrap();
+        format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature))
+    }
+
+    /// A logout token of `claims`, signed as the broker does (RS256, `typ` `logout+jwt`,
+    /// the `kid` of key `key`).
+    pub fn logout_token(&self, claims: &serde_json::Value, key: usize) -> String {
+        let kid = ["key-a", "key-b"][key];
+        self.sign(
+            &json!({"alg": "RS256", "typ": "logout+jwt", "kid": kid}),
+            claims,
+            key,
+        )
     }
 
     /// Plays the broker's login UI for the authorization `url` the mailbox redirected to:
@@ -287,6 +351,7 @@ async fn token(
         standard,
         BrokerClaims {
             idp: behaviour.idp.clone(),
+            sid: behaviour.sid.clone(),
         },
     )
     .set_nonce(Some(Nonce::new(grant.nonce)))

@@ -4,6 +4,7 @@
 mod access;
 mod attachments;
 mod authorization;
+mod backchannel_logout;
 mod compose;
 mod fake_broker;
 mod folders;
@@ -31,7 +32,7 @@ use crate::app::App;
 use crate::clock::ManualClock;
 use crate::config::Config;
 use crate::post::{open_own_mailbox, unix_time, Folder, Letter, MailboxId, Owner, StandardFolder};
-use crate::session::{Current, NewSession, Person, Via};
+use crate::session::{BrokerSession, Current, NewSession, Person, Via};
 
 pub use fake_broker::FakeBroker;
 
@@ -112,6 +113,10 @@ impl TestMailbox {
             .id;
         let session = self.app.sessions().create(
             NewSession {
+                broker: BrokerSession {
+                    sub: format!("sub-{name}"),
+                    sid: None,
+                },
                 person: Person {
                     name: name.to_owned(),
                     cpr,

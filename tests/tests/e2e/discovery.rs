@@ -31,7 +31,9 @@ async fn discovery_issuer_is_exact_and_lists_every_endpoint() {
         let r = reqwest::Client::new().get(url).send().await.unwrap();
         assert_ne!(r.status(), 404, "{endpoint} {url} is not routed");
     }
-    assert_eq!(doc["response_types_supported"], serde_json::json!(["code"]));
+    let response_types = doc["response_types_supported"].as_array().unwrap();
+    assert_eq!(response_types[0], "code");
+    assert!(response_types.contains(&serde_json::json!("code id_token token")));
     assert_eq!(
         doc["code_challenge_methods_supported"],
         serde_json::json!(["S256"])

@@ -5,8 +5,10 @@ use url::Url;
 
 use crate::app::Issuer;
 use crate::error::OAuthError;
-use crate::model::{AuthRequest, Client};
+use crate::model::{AuthRequest, Client, ResponseMode};
 use crate::oidc::Params;
+
+use super::AuthorizeOutcome;
 
 /// A redirect URI proven to be registered for the client; the only way to send a response,
 /// error or success, back to a client.
@@ -14,6 +16,7 @@ use crate::oidc::Params;
 pub struct VerifiedRedirect {
     uri: String,
     state: Option<String>,
+    mode: ResponseMode,
 }
 
 pub fn check(client: &Client, params: &Params) -> Result<VerifiedRedirect, OAuthError> {
@@ -35,6 +38,7 @@ pub fn check(client: &Client, params: &Params) -> Result<VerifiedRedirect, OAuth
     Ok(VerifiedRedirect {
         uri: uri.to_string(),
         state: params.get("state").map(str::to_string),
+        mode: ResponseMode::Query,
     })
 }
 
@@ -44,7 +48,17 @@ impl VerifiedRedirect {
         VerifiedRedirect {
             uri: request.redirect_uri.clone(),
             state: request.state.clone(),
+            mode: request.response_mode,
         }
+    }
+
+    /// The same redirect, answering in `mode`.
+    pub fn with_mode(self, mode: ResponseMode) -> VerifiedRedirect {
+        VerifiedRedirect { mode, ..self }
+    }
+
+    pub fn mode(&self) -> ResponseMode {
+        self.mode
     }
 
     pub fn uri(&self) -> &str {
@@ -55,14 +69,14 @@ impl VerifiedRedirect {
         self.state.as_deref()
     }
 
-    /// The client's URI with `code`, `state` and `iss` (RFC 9207) added to its query.
-    pub fn code(&self, issuer: &Issuer, code: &str) -> String {
-        self.with_params(issuer, &[("code", code)])
+    /// A successful response: `pairs` (a code, tokens), then `state` and `iss` (RFC 9207).
+    pub fn success(&self, issuer: &Issuer, pairs: &[(&str, &str)]) -> AuthorizeOutcome {
+        self.respond(issuer, pairs)
     }
 
-    /// The client's URI with `error`, `error_description`, `state` and `iss`.
-    pub fn error(&self, issuer: &Issuer, error: &OAuthError) -> String {
-        self.with_params(
+    /// An error response: `error`, `error_description`, `state` and `iss`.
+    pub fn error(&self, issuer: &Issuer, error: &OAuthError) -> AuthorizeOutcome {
+        self.respond(
             issuer,
             &[
                 ("error", error.code.as_str()),
@@ -71,21 +85,74 @@ impl VerifiedRedirect {
         )
     }
 
-    fn with_params(&self, issuer: &Issuer, pairs: &[(&str, &str)]) -> String {
-        // Registered URIs are validated as absolute URLs at registration.
+    fn respond(&self, issuer: &Issuer, pairs: &[(&str, &str)]) -> AuthorizeOutcome {
+        let mut all: Vec<(&str, &str)> = pairs.to_vec();
+        if let Some(state) = &self.state {
+            all.push(("state", state));
+        }
+        all.push(("iss", issuer.as_str()));
+        AuthorizeOutcome::Redirect(self.url_with(&all))
+    }
+
+    /// The client's URI with `pairs` in its query or its fragment, by the response mode.
+    fn url_with(&self, pairs: &[(&str, &str)]) -> String {
+        // Registered URIs are validated as absolute URLs without a fragment at registration.
         let Ok(mut url) = Url::parse(&self.uri) else {
             return self.uri.clone();
         };
-        {
-            let mut q = url.query_pairs_mut();
-            for (k, v) in pairs {
-                q.append_pair(k, v);
+        match self.mode {
+            ResponseMode::Fragment => {
+                let encoded = url::form_urlencoded::Serializer::new(String::new())
+                    .extend_pairs(pairs)
+                    .finish();
+                url.set_fragment(Some(&encoded));
             }
-            if let Some(state) = &self.state {
-                q.append_pair("state", state);
+            _ => {
+                url.query_pairs_mut().extend_pairs(pairs);
             }
-            q.append_pair("iss", issuer.as_str());
         }
         url.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn redirect(mode: ResponseMode) -> VerifiedRedirect {
+        VerifiedRedirect {
+            uri: "https://c.example/cb?x=1".into(),
+            state: Some("s t".into()),
+            mode,
+        }
+    }
+
+    fn location(outcome: AuthorizeOutcome) -> String {
+        match outcome {
+            AuthorizeOutcome::Redirect(url) => url,
+            other => panic!("expected a redirect, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn query_mode_adds_to_the_registered_query() {
+        let issuer = Issuer::new("https://op.example");
+        let url = location(redirect(ResponseMode::Query).success(&issuer, &[("code", "c1")]));
+        assert_eq!(
+            url,
+            "https://c.example/cb?x=1&code=c1&state=s+t&iss=https%3A%2F%2Fop.example"
+        );
+    }
+
+    #[test]
+    fn fragment_mode_keeps_the_query_and_answers_in_the_fragment() {
+        let issuer = Issuer::new("https://op.example");
+        let error = OAuthError::invalid_request("nonce is missing");
+        let url = location(redirect(ResponseMode::Fragment).error(&issuer, &error));
+        assert_eq!(
+            url,
+            "https://c.example/cb?x=1#error=invalid_request&error_description=nonce+is+missing\
+             &state=s+t&iss=https%3A%2F%2Fop.example"
+        );
     }
 }

@@ -12,6 +12,7 @@ pub mod check_request_object;
 mod check_response_type;
 mod check_scope;
 mod check_texts;
+pub mod respond;
 
 pub use check_redirect_uri::VerifiedRedirect;
 pub use check_request_object::{prefetch, Prefetched};
@@ -87,16 +88,17 @@ pub fn authorize_with(
         Ok(resolved) => resolved,
         Err(e) => {
             return match check_redirect_uri::check(&client, query) {
-                Ok(redirect) => {
-                    AuthorizeOutcome::Redirect(redirect.error(&broker.issuer, &e)).into()
-                }
+                Ok(redirect) => redirect
+                    .with_mode(check_response_type::lenient(query).default_mode())
+                    .error(&broker.issuer, &e)
+                    .into(),
                 Err(_) => AuthorizeOutcome::ErrorPage(e).into(),
             }
         }
     };
     let params = resolved.as_ref().unwrap_or(query);
     let redirect = match check_redirect_uri::check(&client, params) {
-        Ok(r) => r,
+        Ok(r) => r.with_mode(check_response_type::lenient(params).default_mode()),
         Err(e) => return AuthorizeOutcome::ErrorPage(e).into(),
     };
     // From here on, errors go back to the client.
@@ -104,13 +106,13 @@ pub fn authorize_with(
         if let Some(detail) = &e.detail {
             tracing::info!(client = %client.client_id, error = e.code.as_str(), detail, "authorization request refused");
         }
-        AuthorizeOutcome::Redirect(redirect.error(&broker.issuer, &e)).into()
+        redirect.error(&broker.issuer, &e).into()
     };
     let request = match validate(&client, params, &redirect) {
         Ok(r) => r,
         Err(e) => return to_client(e),
     };
-    match proceed(broker, request, session_cookie, &redirect) {
+    match proceed(broker, request, session_cookie) {
         Ok(result) => result,
         Err(e) => to_client(e),
     }
@@ -129,9 +131,15 @@ fn validate(
     redirect: &VerifiedRedirect,
 ) -> Result<AuthRequest, OAuthError> {
     check_request::check(params)?;
-    check_response_type::check(params)?;
-    let scopes = check_scope::check(params)?;
-    let code_challenge = check_pkce::check(client, params)?;
+    let response_type = check_response_type::check(client, params)?;
+    let mut scopes = check_scope::check(params)?;
+    // Without a code there is no refresh token (OIDC Core 11), and no token endpoint for PKCE.
+    let code_challenge = if response_type.code() {
+        check_pkce::check(client, params)?
+    } else {
+        scopes.retain(|s| s != "offline_access");
+        None
+    };
     let (prompt, max_age) = check_prompt::check(params)?;
     let idp_values = check_idp::check(params)?;
     let (action_text, reference_text) = check_texts::check(params)?;
@@ -144,6 +152,8 @@ fn validate(
     Ok(AuthRequest {
         client_id: client.client_id.clone(),
         redirect_uri: redirect.uri().to_string(),
+        response_type,
+        response_mode: redirect.mode(),
         state: redirect.state().map(str::to_string),
         nonce,
         scopes,
@@ -170,7 +180,6 @@ fn proceed(
     broker: &Broker,
     request: AuthRequest,
     session_cookie: Option<&str>,
-    redirect: &VerifiedRedirect,
 ) -> Result<AuthorizeResult, OAuthError> {
     let now = broker.now();
     let existing = session::find(broker, session_cookie, now)?;
@@ -178,7 +187,7 @@ fn proceed(
         .as_ref()
         .filter(|s| session::satisfies(broker, s, &request, now).unwrap_or(false));
     if let Some(session) = reusable {
-        return single_sign_on(broker, &request, session, redirect, now);
+        return single_sign_on(broker, &request, session, now);
     }
     if request.prompts(Prompt::None) {
         return Err(OAuthError::new(
@@ -199,10 +208,8 @@ fn single_sign_on(
     broker: &Broker,
     request: &AuthRequest,
     session: &Session,
-    redirect: &VerifiedRedirect,
     now: UnixTime,
 ) -> Result<AuthorizeResult, OAuthError> {
-    let (txn, code) = login::finish::from_session(broker, request, session, now)?;
-    let outcome = AuthorizeOutcome::Redirect(redirect.code(&broker.issuer, &code));
+    let (txn, outcome) = login::finish::from_session(broker, request, session, now)?;
     Ok(AuthorizeResult::from(outcome).for_login(&txn))
 }

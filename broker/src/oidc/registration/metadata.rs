@@ -59,6 +59,9 @@ pub struct Metadata {
     pub post_logout_redirect_uris: Vec<String>,
     pub backchannel_logout_uri: Option<String>,
     pub backchannel_logout_session_required: bool,
+    /// OIDC Front-Channel Logout 1.0 section 2: same origin as one of the redirect URIs.
+    pub frontchannel_logout_uri: Option<String>,
+    pub frontchannel_logout_session_required: bool,
     /// Informational members (contacts, logo_uri, ...), echoed back.
     pub info: Map<String, Value>,
 }
@@ -399,6 +402,11 @@ pub fn parse(body: &Value) -> Result<Metadata, OAuthError> {
         fetch::fetchable(uri).map_err(|e| bad(format!("backchannel_logout_uri: {e}")))?;
     }
     let backchannel_logout_session_required = f.boolean("backchannel_logout_session_required")?;
+    let frontchannel_logout_uri = f.string("frontchannel_logout_uri")?;
+    if let Some(uri) = &frontchannel_logout_uri {
+        crate::oidc::frontchannel::check_registration(uri, &redirect_uris).map_err(bad)?;
+    }
+    let frontchannel_logout_session_required = f.boolean("frontchannel_logout_session_required")?;
 
     let mut info = Map::new();
     for name in INFO_URIS {
@@ -432,6 +440,8 @@ pub fn parse(body: &Value) -> Result<Metadata, OAuthError> {
         post_logout_redirect_uris,
         backchannel_logout_uri,
         backchannel_logout_session_required,
+        frontchannel_logout_uri,
+        frontchannel_logout_session_required,
         info,
     })
 }
@@ -483,6 +493,7 @@ impl Metadata {
             ("jwks_uri", &self.jose.jwks_uri),
             ("sector_identifier_uri", &self.sector_identifier_uri),
             ("backchannel_logout_uri", &self.backchannel_logout_uri),
+            ("frontchannel_logout_uri", &self.frontchannel_logout_uri),
         ];
         for (name, value) in optional {
             if let Some(v) = value {
@@ -513,6 +524,12 @@ impl Metadata {
             m.insert(
                 "backchannel_logout_session_required".into(),
                 json!(self.backchannel_logout_session_required),
+            );
+        }
+        if self.frontchannel_logout_uri.is_some() {
+            m.insert(
+                "frontchannel_logout_session_required".into(),
+                json!(self.frontchannel_logout_session_required),
             );
         }
         m

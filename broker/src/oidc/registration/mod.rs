@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 use crate::app::Broker;
 use crate::error::{ErrorCode, OAuthError};
-use crate::model::{AuthMethod, Client, ClientId, ClientJose, Registration};
+use crate::model::{AuthMethod, Client, ClientId, ClientJose, Registration, ResponseType};
 use crate::oidc::fetch;
 use crate::paths;
 use crate::secrets;
@@ -133,6 +133,14 @@ fn build_client(
             ..m.jose.clone()
         },
         registration: Some(registration),
+        // Validated against the supported list when the metadata was parsed.
+        response_types: m
+            .response_types
+            .iter()
+            .filter_map(|r| ResponseType::parse(r))
+            .collect(),
+        frontchannel_logout_uri: m.frontchannel_logout_uri.clone(),
+        frontchannel_logout_session_required: m.frontchannel_logout_session_required,
     }
 }
 

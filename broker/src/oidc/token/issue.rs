@@ -26,17 +26,7 @@ pub fn issue_tokens(broker: &Broker, issue: Issue<'_>, now: UnixTime) -> Result<
         .get(&issue.grant.identity_id)?
         .ok_or_else(|| OAuthError::invalid_grant("the identity no longer exists"))?;
     let ttl = broker.config.tokens.access_token_ttl;
-    let access_token = secrets::random_token();
-    let access_grant = Grant {
-        scopes: issue.scopes.to_vec(),
-        ..issue.grant.clone()
-    };
-    broker.store.tokens.put_access(&AccessToken {
-        hash: secrets::hash(&access_token),
-        grant: access_grant,
-        issued_at: now,
-        expires_at: now + ttl,
-    })?;
+    let access_token = mint_access_token(broker, issue.grant, issue.scopes, now)?;
     let id_token = issue_id_token(
         broker,
         IdTokenInput {
@@ -44,7 +34,10 @@ pub fn issue_tokens(broker: &Broker, issue: Issue<'_>, now: UnixTime) -> Result<
             identity: &identity,
             grant: issue.grant,
             nonce: issue.nonce,
-            access_token: &access_token,
+            access_token: Some(&access_token),
+            code: None,
+            state: None,
+            extra: Default::default(),
         },
         now,
     )?;
@@ -68,4 +61,25 @@ pub fn issue_tokens(broker: &Broker, issue: Issue<'_>, now: UnixTime) -> Result<
         }
     }
     Ok(response)
+}
+
+/// Stores a new opaque access token for `scopes` of `grant`; returns the token (only its hash
+/// is stored). It lives `access_token_ttl` seconds.
+pub fn mint_access_token(
+    broker: &Broker,
+    grant: &Grant,
+    scopes: &[String],
+    now: UnixTime,
+) -> Result<String, OAuthError> {
+    let access_token = secrets::random_token();
+    broker.store.tokens.put_access(&AccessToken {
+        hash: secrets::hash(&access_token),
+        grant: Grant {
+            scopes: scopes.to_vec(),
+            ..grant.clone()
+        },
+        issued_at: now,
+        expires_at: now + broker.config.tokens.access_token_ttl,
+    })?;
+    Ok(access_token)
 }

@@ -4,7 +4,7 @@
 mod authorization_code;
 pub mod client_assertion;
 pub mod client_auth;
-mod issue;
+pub(crate) mod issue;
 mod refresh_token;
 
 use serde_json::Value;
