@@ -833,6 +833,36 @@ mod tests {
     }
 
     #[test]
+    fn a_frontchannel_logout_uri_shares_a_redirect_uris_origin() {
+        let m = parse_with(json!({
+            "frontchannel_logout_uri": "https://rp.example/fc",
+            "frontchannel_logout_session_required": true
+        }))
+        .unwrap();
+        assert_eq!(
+            m.frontchannel_logout_uri.as_deref(),
+            Some("https://rp.example/fc")
+        );
+        assert!(m.frontchannel_logout_session_required);
+        assert_eq!(
+            m.to_json()["frontchannel_logout_session_required"],
+            json!(true)
+        );
+        assert_eq!(
+            code_of(parse_with(
+                json!({ "frontchannel_logout_uri": "https://other.example/fc" })
+            )),
+            "invalid_client_metadata"
+        );
+        assert_eq!(
+            code_of(parse_with(
+                json!({ "frontchannel_logout_session_required": "yes" })
+            )),
+            "invalid_client_metadata"
+        );
+    }
+
+    #[test]
     fn echo_keeps_registered_values_and_drops_unknown_ones() {
         let m = parse_with(json!({
             "client_name": "RP",
