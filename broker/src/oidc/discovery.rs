@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use crate::app::Issuer;
 use crate::config::Config;
-use crate::model::{AuthMethod, Level, ResponseType};
+use crate::model::{AuthMethod, Level, ResponseMode, ResponseType};
 use crate::oidc::registration::metadata::{ASSERTION_ALGS, REQUEST_OBJECT_ALGS};
 use crate::oidc::{CLAIMS_SUPPORTED, SCOPES_SUPPORTED};
 use crate::paths;
@@ -25,7 +25,7 @@ pub fn document(issuer: &Issuer, config: &Config) -> Value {
         "revocation_endpoint": issuer.endpoint(paths::REVOCATION),
         "introspection_endpoint": issuer.endpoint(paths::INTROSPECTION),
         "response_types_supported": ResponseType::ALL.map(|r| r.as_str()),
-        "response_modes_supported": ["query", "fragment"],
+        "response_modes_supported": ResponseMode::ALL.map(|m| m.as_str()),
         "grant_types_supported": ["authorization_code", "implicit", "refresh_token"],
         "subject_types_supported": ["public", "pairwise"],
         "id_token_signing_alg_values_supported": keys::Alg::ALL.map(|a| a.as_str()),

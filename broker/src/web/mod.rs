@@ -10,6 +10,7 @@ pub mod control_devices;
 pub mod control_onboarding;
 pub mod cookies;
 pub mod devices;
+pub mod form_post;
 pub mod login_page;
 pub mod oidc;
 pub mod onboarding;

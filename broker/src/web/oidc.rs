@@ -14,7 +14,7 @@ use crate::oidc::{backchannel, frontchannel};
 use crate::oidc::{introspection, revocation, session, token, userinfo, Params};
 use crate::paths;
 use crate::web::pages::{self, FrontchannelLogoutPage, LogoutConfirmPage, MessagePage};
-use crate::web::{cookies, responses};
+use crate::web::{cookies, form_post, responses};
 
 type AppState = State<Arc<Broker>>;
 
@@ -89,6 +89,7 @@ pub fn authorize_result_response(broker: &Broker, result: AuthorizeResult, lang:
     let mut response = match result.outcome {
         AuthorizeOutcome::ErrorPage(e) => pages::error_page(StatusCode::BAD_REQUEST, &e, lang),
         AuthorizeOutcome::Redirect(url) => found(&url),
+        AuthorizeOutcome::FormPost { action, fields } => form_post::page(&action, &fields),
         AuthorizeOutcome::Login(txn) => found(&format!(
             "{}/{}",
             broker.issuer.endpoint(paths::LOGIN),

@@ -344,3 +344,157 @@ async fn verify_signature(rp: &Rp, jwt: &str) {
     key.verify(alg, signed.as_bytes(), &B64.decode(signature).unwrap())
         .unwrap();
 }
+
+/// The hidden inputs of a form_post page, unescaped, in order.
+fn form_fields(html: &str) -> Vec<(String, String)> {
+    let unescape = |s: &str| {
+        s.replace("&#34;", "\"")
+            .replace("&#39;", "'")
+            .replace("&#60;", "<")
+            .replace("&#62;", ">")
+            .replace("&#38;", "&")
+    };
+    let mut fields = Vec::new();
+    for chunk in html.split("<input type=\"hidden\" name=\"").skip(1) {
+        let (name, rest) = chunk.split_once("\" value=\"").unwrap();
+        let value = rest.split_once('"').unwrap().0;
+        fields.push((unescape(name), unescape(value)));
+    }
+    fields
+}
+
+fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// A form_post page: 200, never cached, a CSP that lets only its own script run and the form
+/// go only to the client's origin; returns the fields it posts.
+async fn form_post_page(rp: &Rp, response: reqwest::Response) -> Vec<(String, String)> {
+    assert_eq!(response.status(), StatusCode::OK);
+    let headers = response.headers().clone();
+    assert_eq!(headers["cache-control"], "no-store");
+    assert!(headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("default-src 'none'"), "{csp}");
+    assert!(csp.contains("form-action https://rp.example;"), "{csp}");
+    let html = response.text().await.unwrap();
+    let script = html
+        .split_once("<script>")
+        .and_then(|(_, rest)| rest.split_once("</script>"))
+        .map(|(script, _)| script)
+        .expect("one script");
+    let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(script.as_bytes()));
+    assert!(
+        csp.contains(&format!("script-src 'sha256-{hash}'")),
+        "{csp}"
+    );
+    assert_eq!(html.matches("<script").count(), 1, "{html}");
+    assert!(
+        html.contains(&format!("<form method=\"post\" action=\"{REDIRECT_URI}\">")),
+        "{html}"
+    );
+    let fields = form_fields(&html);
+    assert_eq!(field(&fields, "iss"), Some(rp.issuer()));
+    fields
+}
+
+#[tokio::test]
+async fn form_post_posts_the_code_and_state_to_the_redirect_uri() {
+    let rp = start().await;
+    let pkce = Pkce::new();
+    let state = "\"><script>alert(1)</script>&x=1";
+    let response = rp
+        .authorize(&pkce, &[("response_mode", "form_post"), ("state", state)])
+        .await;
+    let fields = form_post_page(&rp, response).await;
+    assert_eq!(field(&fields, "state"), Some(state), "escaped and intact");
+    let code = field(&fields, "code").expect("a code");
+    assert_eq!(rp.exchange(code, &pkce).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn form_post_carries_implicit_tokens_and_errors() {
+    let rp = start().await;
+    let response = rp
+        .authorize(
+            &Pkce::new(),
+            &[
+                ("response_type", "id_token token"),
+                ("response_mode", "form_post"),
+            ],
+        )
+        .await;
+    let fields = form_post_page(&rp, response).await;
+    let id_token = claims(field(&fields, "id_token").expect("an id_token"));
+    assert_eq!(
+        id_token["at_hash"],
+        half_hash(field(&fields, "access_token").unwrap())
+    );
+    assert_eq!(field(&fields, "state"), Some("state-123"));
+
+    // An error goes the same way: prompt=none in a browser without a session.
+    let url = rp.authorize_url(
+        &Pkce::new(),
+        &[("response_mode", "form_post"), ("prompt", "none")],
+    );
+    let response = http_client().get(url).send().await.unwrap();
+    let fields = form_post_page(&rp, response).await;
+    assert_eq!(field(&fields, "error"), Some("login_required"));
+    assert_eq!(field(&fields, "code"), None);
+}
+
+#[tokio::test]
+async fn response_mode_query_is_refused_for_tokens_and_fragment_works_for_code() {
+    let rp = start().await;
+    let response = rp
+        .authorize(
+            &Pkce::new(),
+            &[
+                ("response_type", "code id_token"),
+                ("response_mode", "query"),
+            ],
+        )
+        .await;
+    // Refused, and the error itself never goes in the query.
+    let location = fragment_response(&rp, &response);
+    assert_eq!(
+        fragment(&location, "error").as_deref(),
+        Some("invalid_request")
+    );
+
+    let pkce = Pkce::new();
+    let response = rp.authorize(&pkce, &[("response_mode", "fragment")]).await;
+    let location = fragment_response(&rp, &response);
+    let code = fragment(&location, "code").unwrap();
+    assert_eq!(rp.exchange(&code, &pkce).await.status(), StatusCode::OK);
+
+    let response = rp
+        .authorize(&Pkce::new(), &[("response_mode", "web_message")])
+        .await;
+    let location = redirect_to(&response);
+    assert_eq!(
+        query(&location, "error").as_deref(),
+        Some("invalid_request")
+    );
+}
+
+#[tokio::test]
+async fn discovery_lists_the_response_modes() {
+    let rp = start().await;
+    let doc: Value = reqwest::get(rp.url("/.well-known/openid-configuration"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        doc["response_modes_supported"],
+        json!(["query", "fragment", "form_post"])
+    );
+}

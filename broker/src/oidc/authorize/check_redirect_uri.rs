@@ -91,6 +91,15 @@ impl VerifiedRedirect {
             all.push(("state", state));
         }
         all.push(("iss", issuer.as_str()));
+        if self.mode == ResponseMode::FormPost {
+            return AuthorizeOutcome::FormPost {
+                action: self.uri.clone(),
+                fields: all
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+            };
+        }
         AuthorizeOutcome::Redirect(self.url_with(&all))
     }
 
@@ -154,5 +163,26 @@ mod tests {
             "https://c.example/cb?x=1#error=invalid_request&error_description=nonce+is+missing\
              &state=s+t&iss=https%3A%2F%2Fop.example"
         );
+    }
+
+    #[test]
+    fn form_post_mode_answers_with_the_fields_for_the_registered_uri() {
+        let issuer = Issuer::new("https://op.example");
+        match redirect(ResponseMode::FormPost).success(&issuer, &[("code", "c1")]) {
+            AuthorizeOutcome::FormPost { action, fields } => {
+                assert_eq!(action, "https://c.example/cb?x=1");
+                let expected = [
+                    ("code", "c1"),
+                    ("state", "s t"),
+                    ("iss", "https://op.example"),
+                ];
+                let expected: Vec<(String, String)> = expected
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect();
+                assert_eq!(fields, expected);
+            }
+            other => panic!("expected a form post, got {other:?}"),
+        }
     }
 }

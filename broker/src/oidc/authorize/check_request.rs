@@ -1,6 +1,5 @@
-//! Parameters the broker does not support yet, and repeated parameters (RFC 6749 3.1: request
-//! parameters must not be included more than once). Request objects are resolved before this
-//! check (see `check_request_object`).
+//! Repeated parameters (RFC 6749 3.1: request parameters must not be included more than
+//! once). Request objects are resolved before this check (see `check_request_object`).
 
 use crate::error::OAuthError;
 use crate::oidc::Params;
@@ -11,10 +10,5 @@ pub fn check(params: &Params) -> Result<(), OAuthError> {
             "{name} was sent more than once"
         )));
     }
-    match params.get("response_mode") {
-        None | Some("query") => Ok(()),
-        Some(other) => Err(OAuthError::invalid_request(format!(
-            "response_mode {other} is not supported; use query"
-        ))),
-    }
+    Ok(())
 }

@@ -9,6 +9,7 @@ mod check_prompt;
 mod check_redirect_uri;
 mod check_request;
 pub mod check_request_object;
+mod check_response_mode;
 mod check_response_type;
 mod check_scope;
 mod check_texts;
@@ -31,6 +32,12 @@ pub enum AuthorizeOutcome {
     ErrorPage(OAuthError),
     /// Send the browser back to the client (a code or an error).
     Redirect(String),
+    /// Post the response to the client's redirect URI from an HTML form (response_mode
+    /// form_post); `fields` are the response parameters.
+    FormPost {
+        action: String,
+        fields: Vec<(String, String)>,
+    },
     /// The login is parked: send the browser to the login page.
     Login(TxnId),
 }
@@ -89,7 +96,10 @@ pub fn authorize_with(
         Err(e) => {
             return match check_redirect_uri::check(&client, query) {
                 Ok(redirect) => redirect
-                    .with_mode(check_response_type::lenient(query).default_mode())
+                    .with_mode(check_response_mode::lenient(
+                        query,
+                        check_response_type::lenient(query),
+                    ))
                     .error(&broker.issuer, &e)
                     .into(),
                 Err(_) => AuthorizeOutcome::ErrorPage(e).into(),
@@ -98,7 +108,10 @@ pub fn authorize_with(
     };
     let params = resolved.as_ref().unwrap_or(query);
     let redirect = match check_redirect_uri::check(&client, params) {
-        Ok(r) => r.with_mode(check_response_type::lenient(params).default_mode()),
+        Ok(r) => r.with_mode(check_response_mode::lenient(
+            params,
+            check_response_type::lenient(params),
+        )),
         Err(e) => return AuthorizeOutcome::ErrorPage(e).into(),
     };
     // From here on, errors go back to the client.
@@ -132,6 +145,7 @@ fn validate(
 ) -> Result<AuthRequest, OAuthError> {
     check_request::check(params)?;
     let response_type = check_response_type::check(client, params)?;
+    let response_mode = check_response_mode::check(params, response_type)?;
     let mut scopes = check_scope::check(params)?;
     // Without a code there is no refresh token (OIDC Core 11), and no token endpoint for PKCE.
     let code_challenge = if response_type.code() {
@@ -153,7 +167,7 @@ fn validate(
         client_id: client.client_id.clone(),
         redirect_uri: redirect.uri().to_string(),
         response_type,
-        response_mode: redirect.mode(),
+        response_mode,
         state: redirect.state().map(str::to_string),
         nonce,
         scopes,
