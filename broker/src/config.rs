@@ -26,6 +26,8 @@ pub struct Config {
     pub tokens: Lifetimes,
     pub login: LoginSettings,
     pub demo_client: DemoClient,
+    pub registration: RegistrationSettings,
+    pub par: ParSettings,
     pub tls: TlsSettings,
 }
 
@@ -37,6 +39,46 @@ pub struct TlsSettings {
     pub enabled: bool,
     /// Where the CA and the server certificate are kept; `<data_dir>/tls` when not set.
     pub dir: Option<PathBuf>,
+}
+
+/// Dynamic client registration (RFC 7591/7592).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct RegistrationSettings {
+    /// Serve `POST /register` and the client configuration endpoint (open by default: this is a
+    /// test OP).
+    pub enabled: bool,
+    /// When set, `POST /register` needs it as `Authorization: Bearer <token>`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub initial_access_token: Option<String>,
+}
+
+impl Default for RegistrationSettings {
+    fn default() -> RegistrationSettings {
+        RegistrationSettings {
+            enabled: true,
+            initial_access_token: None,
+        }
+    }
+}
+
+/// Pushed authorization requests (RFC 9126).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ParSettings {
+    /// Refuse authorization requests that were not pushed first.
+    pub required: bool,
+    /// How long a pushed request's `request_uri` lives, in seconds.
+    pub lifetime: i64,
+}
+
+impl Default for ParSettings {
+    fn default() -> ParSettings {
+        ParSettings {
+            required: false,
+            lifetime: 60,
+        }
+    }
 }
 
 /// The simulated MitID login. The real counts and timeouts are not published (except three
@@ -125,6 +167,8 @@ impl Default for Config {
             tokens: Lifetimes::default(),
             login: LoginSettings::default(),
             demo_client: DemoClient::default(),
+            registration: RegistrationSettings::default(),
+            par: ParSettings::default(),
             tls: TlsSettings::default(),
         }
     }
@@ -231,6 +275,8 @@ mod tests {
             assert_eq!(config.login, LoginSettings::default());
             assert_eq!(config.tokens, Lifetimes::default());
             assert_eq!(config.demo_client, DemoClient::default());
+            assert_eq!(config.registration, RegistrationSettings::default());
+            assert_eq!(config.par, ParSettings::default());
             Ok(())
         });
     }

@@ -23,6 +23,14 @@ pub enum ErrorCode {
     RequestUriNotSupported,
     InvalidToken,
     UnsupportedTokenType,
+    /// RFC 9101 6.1, OIDC Core 6.1: the request object is invalid.
+    InvalidRequestObject,
+    /// RFC 9101 6.2, OIDC Core 6.2: `request_uri` cannot be used.
+    InvalidRequestUri,
+    /// RFC 7591 3.2.2: a redirect URI is invalid.
+    InvalidRedirectUri,
+    /// RFC 7591 3.2.2: other client metadata is invalid.
+    InvalidClientMetadata,
 }
 
 impl ErrorCode {
@@ -43,6 +51,10 @@ impl ErrorCode {
             ErrorCode::RequestUriNotSupported => "request_uri_not_supported",
             ErrorCode::InvalidToken => "invalid_token",
             ErrorCode::UnsupportedTokenType => "unsupported_token_type",
+            ErrorCode::InvalidRequestObject => "invalid_request_object",
+            ErrorCode::InvalidRequestUri => "invalid_request_uri",
+            ErrorCode::InvalidRedirectUri => "invalid_redirect_uri",
+            ErrorCode::InvalidClientMetadata => "invalid_client_metadata",
         }
     }
 }

@@ -9,6 +9,11 @@ pub const JWKS: &str = "/jwks";
 pub const END_SESSION: &str = "/logout";
 pub const REVOCATION: &str = "/token/revoke";
 pub const INTROSPECTION: &str = "/token/introspect";
+/// Dynamic client registration (RFC 7591); `/register/{client_id}` is the client configuration
+/// endpoint (RFC 7592).
+pub const REGISTER: &str = "/register";
+/// Pushed authorization requests (RFC 9126).
+pub const PAR: &str = "/par";
 
 /// The simple login page a person uses to settle a parked login (`/login/{txn}`).
 pub const LOGIN: &str = "/login";

@@ -44,6 +44,8 @@ pub fn register_demo_client(store: &Store, demo: &DemoClient) -> StoreResult<()>
         private_service: false,
         backchannel_logout_uri: demo.backchannel_logout_uri().map(str::to_owned),
         backchannel_logout_session_required: false,
+        jose: Default::default(),
+        registration: None,
         response_types: vec![crate::model::ResponseType::CODE],
         frontchannel_logout_uri: None,
         frontchannel_logout_session_required: false,

@@ -63,7 +63,7 @@ pub fn build(
         .meta
         .get_or_init("pairwise_salt", &crate::secrets::random_token())?;
     let issuer = Issuer::new(issuer);
-    let discovery_json = crate::oidc::discovery::document(&issuer).to_string();
+    let discovery_json = crate::oidc::discovery::document(&issuer, &config).to_string();
     Ok(Broker {
         documents: std::sync::OnceLock::new(),
         discovery_json,

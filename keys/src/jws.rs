@@ -18,7 +18,7 @@ pub struct JwsHeader {
 }
 
 /// Signs `payload` (already JSON) with `key`, writing `alg`, `kid` and `typ` in the header.
-pub(crate) fn sign_compact(
+pub fn sign_compact(
     key: &SigningKey,
     alg: Alg,
     typ: &str,
@@ -40,14 +40,19 @@ pub(crate) fn sign_compact(
     Ok(out)
 }
 
-struct Parts<'a> {
-    signing_input: &'a str,
-    header: JwsHeader,
-    payload: Vec<u8>,
-    signature: Vec<u8>,
+/// A compact JWS taken apart, nothing verified yet.
+#[derive(Debug, Clone)]
+pub struct Parts<'a> {
+    /// `base64url(header) . base64url(payload)`: what the signature covers.
+    pub signing_input: &'a str,
+    pub header: JwsHeader,
+    pub payload: Vec<u8>,
+    pub signature: Vec<u8>,
 }
 
-fn split(token: &str) -> Result<Parts<'_>, KeyError> {
+/// Splits a compact JWS into its decoded parts without verifying anything; the caller picks
+/// the key and checks the signature (for example with [`crate::Jwk::verify`]).
+pub fn split(token: &str) -> Result<Parts<'_>, KeyError> {
     let mut it = token.split('.');
     let (Some(h), Some(p), Some(s), None) = (it.next(), it.next(), it.next(), it.next()) else {
         return Err(KeyError::Malformed("a compact JWS has three parts"));

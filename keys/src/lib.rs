@@ -18,7 +18,10 @@ mod store;
 
 pub use error::KeyError;
 pub use jwk::{Jwk, Jwks};
-pub use jws::{decode_unverified_header, JwsHeader};
+pub use jws::{
+    decode_unverified_header, sign_compact, split as split_compact, JwsHeader,
+    Parts as CompactParts,
+};
 pub use key::{Alg, KeyKind, KeyState, Kid, SigningKey};
 pub use manager::{KeyInfo, KeyManager};
 pub use store::{FileKeyStore, KeyStore, MemoryKeyStore, StoredKey};

@@ -10,23 +10,81 @@ pub enum AuthMethod {
     #[default]
     ClientSecretBasic,
     ClientSecretPost,
+    /// A JWT signed with HS256 under the client secret (RFC 7523, OIDC Core 9).
+    ClientSecretJwt,
+    /// A JWT signed with one of the client's registered keys (RFC 7523, OIDC Core 9).
+    PrivateKeyJwt,
     /// A public client: no secret, PKCE required.
     None,
 }
 
 impl AuthMethod {
-    pub const ALL: [AuthMethod; 3] = [
+    pub const ALL: [AuthMethod; 5] = [
         AuthMethod::ClientSecretBasic,
         AuthMethod::ClientSecretPost,
+        AuthMethod::ClientSecretJwt,
+        AuthMethod::PrivateKeyJwt,
         AuthMethod::None,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
             AuthMethod::ClientSecretBasic => "client_secret_basic",
             AuthMethod::ClientSecretPost => "client_secret_post",
+            AuthMethod::ClientSecretJwt => "client_secret_jwt",
+            AuthMethod::PrivateKeyJwt => "private_key_jwt",
             AuthMethod::None => "none",
         }
     }
+
+    pub fn parse(s: &str) -> Option<AuthMethod> {
+        AuthMethod::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+
+    /// Methods that prove a shared secret; `client_secret_jwt` keeps it in clear (see
+    /// [`ClientJose::jwt_secret`]).
+    pub fn uses_secret(self) -> bool {
+        matches!(
+            self,
+            AuthMethod::ClientSecretBasic
+                | AuthMethod::ClientSecretPost
+                | AuthMethod::ClientSecretJwt
+        )
+    }
+}
+
+/// A client's keys and JWS preferences: for `private_key_jwt`, signed request objects and
+/// `client_secret_jwt`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct ClientJose {
+    /// The client's public keys, registered by value (RFC 7591 `jwks`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwks: Option<keys::Jwks>,
+    /// Where the client publishes its public keys (RFC 7591 `jwks_uri`); fetched when needed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwks_uri: Option<String>,
+    /// The only JWS algorithm the client's assertions may use, if it registered one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_endpoint_auth_signing_alg: Option<String>,
+    /// The only algorithm its request objects may use (`none` included), if it registered one
+    /// (OIDC Core 6.1: without one, any supported algorithm and unsigned objects are accepted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_object_signing_alg: Option<String>,
+    /// The client secret in clear, kept ONLY for clients registered with `client_secret_jwt`:
+    /// verifying an HS256 MAC needs the key itself, a hash cannot do it. Every other client's
+    /// secret exists only as [`Client::secret_hash`]. Never shown by the control API or the
+    /// registration endpoints.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwt_secret: Option<String>,
+}
+
+/// What dynamic registration (RFC 7591/7592) keeps about a client it registered.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Registration {
+    /// SHA-256 of the registration access token (RFC 7592); the token is shown once.
+    pub access_token_hash: String,
+    pub issued_at: i64,
+    /// The registered metadata as the client configuration endpoint returns it.
+    pub metadata: serde_json::Map<String, serde_json::Value>,
 }
 
 /// `public`: `sub` is the identity's UUID. `pairwise`: `sub` differs per sector (OIDC Core 8.1).
@@ -73,6 +131,11 @@ pub struct Client {
     /// The logout token must carry `sid`. This broker always sends it.
     #[serde(default)]
     pub backchannel_logout_session_required: bool,
+    #[serde(flatten)]
+    pub jose: ClientJose,
+    /// Set for clients made by dynamic registration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registration: Option<Registration>,
     /// The response types the client may ask for (RFC 7591 2); `code` only by default.
     #[serde(default = "default_response_types")]
     pub response_types: Vec<ResponseType>,

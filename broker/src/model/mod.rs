@@ -12,13 +12,14 @@ mod ids;
 mod level;
 mod login;
 mod outbox;
+mod pushed;
 mod response;
 
 pub use assurance::{Assurance, Idp};
 pub use authenticators::EnrolledAuthenticator;
 pub use business::{BusinessIdentity, BusinessRole, NemId};
 pub use case::{Case, CaseStep, DocumentType, Evidence, Question, QuestionKind};
-pub use client::{AuthMethod, Client, SubjectType};
+pub use client::{AuthMethod, Client, ClientJose, Registration, SubjectType};
 pub use flow::{AppRequest, Device, DeviceState, Failure, Flow, Method, Notice, Step};
 pub use grant::{AccessToken, AuthCode, Grant, RefreshToken, Session};
 pub use identity::{
@@ -31,4 +32,5 @@ pub use login::{
     QueuedDecision,
 };
 pub use outbox::{Channel, OutboxMessage};
+pub use pushed::PushedRequest;
 pub use response::{ResponseMode, ResponseType};

@@ -4,12 +4,14 @@
 use serde_json::{json, Value};
 
 use crate::app::Issuer;
+use crate::config::Config;
 use crate::model::{AuthMethod, Level, ResponseMode, ResponseType};
+use crate::oidc::registration::metadata::{ASSERTION_ALGS, REQUEST_OBJECT_ALGS};
 use crate::oidc::{CLAIMS_SUPPORTED, SCOPES_SUPPORTED};
 use crate::paths;
 
-pub fn document(issuer: &Issuer) -> Value {
-    json!({
+pub fn document(issuer: &Issuer, config: &Config) -> Value {
+    let mut doc = json!({
         "issuer": issuer.as_str(),
         "authorization_endpoint": issuer.endpoint(paths::AUTHORIZE),
         "token_endpoint": issuer.endpoint(paths::TOKEN),
@@ -33,13 +35,29 @@ pub fn document(issuer: &Issuer) -> Value {
         "token_endpoint_auth_methods_supported": AuthMethod::ALL.map(|m| m.as_str()),
         "revocation_endpoint_auth_methods_supported": AuthMethod::ALL.map(|m| m.as_str()),
         "introspection_endpoint_auth_methods_supported": AuthMethod::ALL.map(|m| m.as_str()),
+        "token_endpoint_auth_signing_alg_values_supported": ASSERTION_ALGS,
+        "revocation_endpoint_auth_signing_alg_values_supported": ASSERTION_ALGS,
+        "introspection_endpoint_auth_signing_alg_values_supported": ASSERTION_ALGS,
         "code_challenge_methods_supported": ["S256"],
         "acr_values_supported": Level::ALL.map(|l| l.uri()),
         "prompt_values_supported": ["none", "login", "consent", "select_account"],
         "ui_locales_supported": ["da", "en"],
         "claims_parameter_supported": false,
-        "request_parameter_supported": false,
-        "request_uri_parameter_supported": false,
+        "request_parameter_supported": true,
+        "request_uri_parameter_supported": true,
+        "require_request_uri_registration": false,
+        "request_object_signing_alg_values_supported": REQUEST_OBJECT_ALGS,
+        "pushed_authorization_request_endpoint": issuer.endpoint(paths::PAR),
+        "require_pushed_authorization_requests": config.par.required,
         "authorization_response_iss_parameter_supported": true,
-    })
+    });
+    if let Some(map) = doc.as_object_mut() {
+        if config.registration.enabled {
+            map.insert(
+                "registration_endpoint".into(),
+                json!(issuer.endpoint(paths::REGISTER)),
+            );
+        }
+    }
+    doc
 }

@@ -4,12 +4,17 @@
 pub mod authorize;
 pub mod backchannel;
 pub mod claims;
+pub mod client_keys;
 pub mod discovery;
 pub mod end_session;
+pub mod fetch;
 pub mod frontchannel;
 pub mod id_token;
 pub mod introspection;
+pub mod jose;
+pub mod par;
 pub mod params;
+pub mod registration;
 pub mod revocation;
 pub mod session;
 pub mod token;

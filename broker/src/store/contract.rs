@@ -107,6 +107,11 @@ macro_rules! contract_tests {
                 meta_get_or_init_keeps_first_value,
                 reset_clears_flow_data_but_keeps_identities_and_clients,
                 purge_forgets_only_what_has_expired,
+                assertions_jti_is_recorded_once_per_client,
+                assertions_concurrent_records_have_one_winner,
+                pushed_requests_are_taken_once,
+                pushed_requests_concurrent_takes_have_one_winner,
+                pushed_and_assertions_are_purged_after_expiry,
             );
             $($extra)*
         }
@@ -151,6 +156,8 @@ fn client(id: &str, name: &str) -> Client {
         private_service: true,
         backchannel_logout_uri: Some(format!("https://{id}.example/backchannel")),
         backchannel_logout_session_required: true,
+        jose: Default::default(),
+        registration: None,
         response_types: vec![crate::model::ResponseType::CODE],
         frontchannel_logout_uri: Some(format!("https://{id}.example/frontchannel")),
         frontchannel_logout_session_required: true,
@@ -1397,4 +1404,59 @@ fn onboardings_update_needs_the_revision_read(store: &Store) {
     assert!(store.onboardings.get("ob-2").unwrap().is_none());
     store.reset().unwrap();
     assert!(store.onboardings.get("ob-1").unwrap().is_none());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Client assertions and pushed requests
+// ---------------------------------------------------------------------------------------------
+
+fn assertions_jti_is_recorded_once_per_client(store: &Store) {
+    let a = ClientId::new("a");
+    assert!(store.assertions.record_jti(&a, "j1", NOW + 60).unwrap());
+    assert!(!store.assertions.record_jti(&a, "j1", NOW + 60).unwrap());
+    // Another client's jti space is its own.
+    assert!(store
+        .assertions
+        .record_jti(&ClientId::new("b"), "j1", NOW + 60)
+        .unwrap());
+    store.assertions.clear().unwrap();
+    assert!(store.assertions.record_jti(&a, "j1", NOW + 60).unwrap());
+}
+
+fn assertions_concurrent_records_have_one_winner(store: &Store) {
+    let a = ClientId::new("a");
+    let results = race(|| store.assertions.record_jti(&a, "same", NOW + 60).unwrap());
+    assert_eq!(results.iter().filter(|r| **r).count(), 1, "{results:?}");
+}
+
+fn pushed(client: &str) -> PushedRequest {
+    PushedRequest {
+        client_id: ClientId::new(client),
+        params: "client_id=a&scope=openid".into(),
+        expires_at: NOW + 60,
+    }
+}
+
+fn pushed_requests_are_taken_once(store: &Store) {
+    store.pushed.put("h1", &pushed("a")).unwrap();
+    assert_eq!(store.pushed.take("h1").unwrap(), Some(pushed("a")));
+    assert_eq!(store.pushed.take("h1").unwrap(), None);
+    assert_eq!(store.pushed.take("unknown").unwrap(), None);
+}
+
+fn pushed_requests_concurrent_takes_have_one_winner(store: &Store) {
+    store.pushed.put("h1", &pushed("a")).unwrap();
+    let results = race(|| store.pushed.take("h1").unwrap());
+    assert_eq!(results.iter().filter(|r| r.is_some()).count(), 1);
+}
+
+fn pushed_and_assertions_are_purged_after_expiry(store: &Store) {
+    let a = ClientId::new("a");
+    store.pushed.put("h1", &pushed("a")).unwrap();
+    store.assertions.record_jti(&a, "j1", NOW + 60).unwrap();
+    store.maintenance.purge_expired(NOW + 59).unwrap();
+    assert!(!store.assertions.record_jti(&a, "j1", NOW + 60).unwrap());
+    store.maintenance.purge_expired(NOW + 61).unwrap();
+    assert!(store.assertions.record_jti(&a, "j1", NOW + 60).unwrap());
+    assert_eq!(store.pushed.take("h1").unwrap(), None);
 }

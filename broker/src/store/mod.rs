@@ -13,8 +13,8 @@ use std::sync::Arc;
 use crate::clock::UnixTime;
 use crate::model::{
     AccessToken, AuthCode, Case, CaseId, Client, ClientId, DecisionSource, DeviceState, Flow,
-    GrantId, Identity, IdentityId, LoginStatus, LoginTxn, OutboxMessage, QueuedDecision,
-    RefreshToken, Session, Sid, TxnId, UserId,
+    GrantId, Identity, IdentityId, LoginStatus, LoginTxn, OutboxMessage, PushedRequest,
+    QueuedDecision, RefreshToken, Session, Sid, TxnId, UserId,
 };
 use crate::onboarding::Onboarding;
 
@@ -176,6 +176,23 @@ pub trait SessionStore: Send + Sync {
     fn clear(&self) -> StoreResult<()>;
 }
 
+/// The `jti` of client assertions (RFC 7523 3), kept until the assertion expires.
+pub trait AssertionStore: Send + Sync {
+    /// Records `jti` for `client` until `expires_at`. Security rule: true only for the first
+    /// caller; a replay, even a concurrent one, gets false while the record lives.
+    fn record_jti(&self, client: &ClientId, jti: &str, expires_at: UnixTime) -> StoreResult<bool>;
+    fn clear(&self) -> StoreResult<()>;
+}
+
+/// Pushed authorization requests (RFC 9126), by the hash of their `request_uri`.
+pub trait PushedRequestStore: Send + Sync {
+    fn put(&self, uri_hash: &str, request: &PushedRequest) -> StoreResult<()>;
+    /// Security rule: a pushed request is taken once; a second take finds nothing. The caller
+    /// checks expiry and the client.
+    fn take(&self, uri_hash: &str) -> StoreResult<Option<PushedRequest>>;
+    fn clear(&self) -> StoreResult<()>;
+}
+
 pub trait DecisionStore: Send + Sync {
     fn enqueue(&self, decision: &QueuedDecision) -> StoreResult<()>;
     fn list(&self) -> StoreResult<Vec<QueuedDecision>>;
@@ -222,6 +239,8 @@ pub struct Store {
     pub cases: Arc<dyn CaseStore>,
     pub onboardings: Arc<dyn OnboardingStore>,
     pub meta: Arc<dyn MetaStore>,
+    pub assertions: Arc<dyn AssertionStore>,
+    pub pushed: Arc<dyn PushedRequestStore>,
     pub maintenance: Arc<dyn Maintenance>,
 }
 
@@ -241,13 +260,15 @@ impl Store {
             cases: db.clone(),
             onboardings: db.clone(),
             meta: db.clone(),
+            assertions: db.clone(),
+            pushed: db.clone(),
             maintenance: db,
         }
     }
 
     /// Clears logins, codes, tokens, sessions, queued decisions, device state (blocks, wrong
     /// attempts, spent key-card codes), the outbox, Citizen Service cases and onboardings; keeps
-    /// identities, clients and keys.
+    /// identities, clients and keys. Also forgets client assertion ids and pushed requests.
     pub fn reset(&self) -> StoreResult<()> {
         self.devices.clear()?;
         self.cases.clear()?;
@@ -257,6 +278,8 @@ impl Store {
         self.codes.clear()?;
         self.tokens.clear()?;
         self.sessions.clear()?;
+        self.assertions.clear()?;
+        self.pushed.clear()?;
         self.decisions.clear()
     }
 }

@@ -11,6 +11,7 @@ use super::*;
 use crate::model::Grant;
 
 mod cases;
+mod requests;
 
 const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS clients (client_id TEXT PRIMARY KEY, data TEXT NOT NULL);
@@ -70,6 +71,15 @@ CREATE TABLE IF NOT EXISTS onboardings (
 CREATE TABLE IF NOT EXISTS outbox (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,
+    data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS assertion_jtis (
+    client_id TEXT NOT NULL,
+    jti TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (client_id, jti));
+CREATE TABLE IF NOT EXISTS pushed_requests (
+    uri_hash TEXT PRIMARY KEY,
+    expires_at INTEGER NOT NULL,
     data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS citizen_service_cases (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -757,6 +767,8 @@ impl Maintenance for SqliteStore {
                 now - PURGE_GRACE,
             ),
             ("DELETE FROM refresh_tokens WHERE expires_at < ?1", now),
+            ("DELETE FROM assertion_jtis WHERE expires_at < ?1", now),
+            ("DELETE FROM pushed_requests WHERE expires_at < ?1", now),
             (
                 "DELETE FROM sessions WHERE expires_at < ?1 OR ended = 1",
                 now,

@@ -306,6 +306,15 @@ struct ClientInput {
     backchannel_logout_uri: Option<String>,
     #[serde(default)]
     backchannel_logout_session_required: bool,
+    /// Public keys for `private_key_jwt` and signed request objects.
+    #[serde(default)]
+    jwks: Option<serde_json::Value>,
+    #[serde(default)]
+    jwks_uri: Option<String>,
+    #[serde(default)]
+    token_endpoint_auth_signing_alg: Option<String>,
+    #[serde(default)]
+    request_object_signing_alg: Option<String>,
     #[serde(default)]
     response_types: Option<Vec<String>>,
     #[serde(default)]
@@ -314,11 +323,13 @@ struct ClientInput {
     frontchannel_logout_session_required: bool,
 }
 
-/// A client as shown: never the secret or its hash.
+/// A client as shown: never the secret, its hash, or the registration access token's hash.
 fn client_view(client: &Client) -> Value {
     let mut v = to_value(client);
     if let Value::Object(map) = &mut v {
         map.remove("secret_hash");
+        map.remove("jwt_secret");
+        map.remove("registration");
     }
     v
 }
@@ -382,13 +393,26 @@ async fn create_client(State(b): AppState, body: Bytes) -> ApiResult {
         frontchannel::check_registration(uri, &input.redirect_uris)
             .map_err(ApiError::bad_request)?;
     }
-    let public = input.token_endpoint_auth_method == AuthMethod::None;
-    if public && input.client_secret.is_some() {
-        return Err(ApiError::bad_request(
-            "a client with token_endpoint_auth_method none has no secret",
-        ));
+    let method = input.token_endpoint_auth_method;
+    let uses_secret = method.uses_secret();
+    if !uses_secret && input.client_secret.is_some() {
+        return Err(ApiError::bad_request(format!(
+            "a client with token_endpoint_auth_method {} has no secret",
+            method.as_str()
+        )));
     }
-    let generated = (!public && input.client_secret.is_none()).then(secrets::random_token);
+    // The same rules as dynamic registration for keys and algorithms.
+    let jose = crate::oidc::registration::metadata::jose(
+        &json!({
+            "jwks": input.jwks,
+            "jwks_uri": input.jwks_uri,
+            "token_endpoint_auth_signing_alg": input.token_endpoint_auth_signing_alg,
+            "request_object_signing_alg": input.request_object_signing_alg,
+        }),
+        method,
+    )
+    .map_err(|e| ApiError::bad_request(e.description.to_string()))?;
+    let generated = (uses_secret && input.client_secret.is_none()).then(secrets::random_token);
     let secret = input.client_secret.clone().or(generated.clone());
     let client = Client {
         client_id: ClientId::new(input.client_id),
@@ -406,6 +430,14 @@ async fn create_client(State(b): AppState, body: Bytes) -> ApiResult {
         private_service: input.private_service,
         backchannel_logout_uri: input.backchannel_logout_uri,
         backchannel_logout_session_required: input.backchannel_logout_session_required,
+        jose: crate::model::ClientJose {
+            // Kept in clear only for this method: an HS256 MAC needs the key itself.
+            jwt_secret: (method == AuthMethod::ClientSecretJwt)
+                .then(|| secret.clone())
+                .flatten(),
+            ..jose
+        },
+        registration: None,
         response_types,
         frontchannel_logout_uri: input.frontchannel_logout_uri,
         frontchannel_logout_session_required: input.frontchannel_logout_session_required,

@@ -17,6 +17,7 @@ pub mod onboarding;
 pub mod openapi;
 pub mod pages;
 pub mod qr;
+pub mod registration;
 pub mod responses;
 pub mod texts;
 
@@ -56,8 +57,21 @@ pub fn router(broker: Arc<Broker>) -> Router {
         )
         .route(paths::REVOCATION, axum::routing::post(oidc::revoke))
         .route(paths::INTROSPECTION, axum::routing::post(oidc::introspect))
+        .route(paths::PAR, axum::routing::post(oidc::par))
         .route(&login, get(login_page::show).post(login_page::submit))
         .route(&format!("{login}/status"), get(login_page::status));
+    let protocol = if broker.config.registration.enabled {
+        protocol
+            .route(paths::REGISTER, axum::routing::post(registration::register))
+            .route(
+                &format!("{}/{{client_id}}", paths::REGISTER),
+                get(registration::read)
+                    .put(registration::update)
+                    .delete(registration::delete),
+            )
+    } else {
+        protocol
+    };
     let prefix = broker.issuer.path_prefix();
     let app = if prefix.is_empty() {
         protocol.route("/", get(home))

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
 
 use crate::app::Broker;
-use crate::oidc::authorize::{authorize, AuthorizeOutcome, AuthorizeResult};
+use crate::oidc::authorize::{authorize_with, prefetch, AuthorizeOutcome, AuthorizeResult};
 use crate::oidc::end_session::{end_session, EndSessionOutcome};
 use crate::oidc::{backchannel, frontchannel};
 use crate::oidc::{introspection, revocation, session, token, userinfo, Params};
@@ -68,16 +68,18 @@ pub async fn authorize_get(
     RawQuery(q): RawQuery,
 ) -> Response {
     let params = Params::parse(q.unwrap_or_default().as_bytes());
-    authorize_response(&broker, &params, &headers)
+    authorize_response(&broker, &params, &headers).await
 }
 
 pub async fn authorize_post(State(broker): AppState, headers: HeaderMap, body: Bytes) -> Response {
-    authorize_response(&broker, &Params::parse(&body), &headers)
+    authorize_response(&broker, &Params::parse(&body), &headers).await
 }
 
-fn authorize_response(broker: &Broker, params: &Params, headers: &HeaderMap) -> Response {
+async fn authorize_response(broker: &Broker, params: &Params, headers: &HeaderMap) -> Response {
     let cookie = cookies::get(headers, session::COOKIE);
-    let result = authorize(broker, params, cookie.as_deref());
+    // A request_uri and a client's jwks_uri are fetched before the synchronous pipeline runs.
+    let prefetched = prefetch(broker, params).await;
+    let result = authorize_with(broker, params, cookie.as_deref(), &prefetched);
     authorize_result_response(broker, result, lang(params))
 }
 
@@ -135,7 +137,7 @@ pub fn found(url: &str) -> Response {
 
 pub async fn token(State(broker): AppState, headers: HeaderMap, body: Bytes) -> Response {
     let params = Params::parse(&body);
-    match token::token(&broker, &params, header(&headers, AUTHORIZATION)) {
+    match token::token(&broker, &params, header(&headers, AUTHORIZATION)).await {
         Ok(body) => responses::no_store_json(StatusCode::OK, &body),
         Err(e) => responses::token_error(&e),
     }
@@ -161,7 +163,9 @@ fn userinfo_response(broker: &Broker, headers: &HeaderMap, body: Option<&Params>
 
 pub async fn revoke(State(broker): AppState, headers: HeaderMap, body: Bytes) -> Response {
     let params = Params::parse(&body);
-    let client = match token::authenticate(&broker, &params, header(&headers, AUTHORIZATION)) {
+    let authorization = header(&headers, AUTHORIZATION);
+    let client = match token::authenticate(&broker, &params, authorization, paths::REVOCATION).await
+    {
         Ok(c) => c,
         Err(e) => return responses::token_error(&e.into()),
     };
@@ -171,12 +175,22 @@ pub async fn revoke(State(broker): AppState, headers: HeaderMap, body: Bytes) ->
     }
 }
 
+pub async fn par(State(broker): AppState, headers: HeaderMap, body: Bytes) -> Response {
+    let params = Params::parse(&body);
+    match crate::oidc::par::push(&broker, &params, header(&headers, AUTHORIZATION)).await {
+        Ok(body) => responses::no_store_json(StatusCode::CREATED, &body),
+        Err(e) => responses::token_error(&e),
+    }
+}
+
 pub async fn introspect(State(broker): AppState, headers: HeaderMap, body: Bytes) -> Response {
     let params = Params::parse(&body);
-    let client = match token::authenticate(&broker, &params, header(&headers, AUTHORIZATION)) {
-        Ok(c) => c,
-        Err(e) => return responses::token_error(&e.into()),
-    };
+    let authorization = header(&headers, AUTHORIZATION);
+    let client =
+        match token::authenticate(&broker, &params, authorization, paths::INTROSPECTION).await {
+            Ok(c) => c,
+            Err(e) => return responses::token_error(&e.into()),
+        };
     match introspection::introspect(&broker, &client, &params) {
         Ok(body) => responses::no_store_json(StatusCode::OK, &body),
         Err(e) => responses::token_error(&e.into()),

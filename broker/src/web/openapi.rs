@@ -349,11 +349,15 @@ fn schemas() -> Value {
                 "client_secret": {"type": "string"},
                 "redirect_uris": {"type": "array", "items": {"type": "string"}},
                 "post_logout_redirect_uris": {"type": "array", "items": {"type": "string"}},
-                "token_endpoint_auth_method": {"enum": ["client_secret_basic", "client_secret_post", "none"]},
+                "token_endpoint_auth_method": {"enum": ["client_secret_basic", "client_secret_post", "client_secret_jwt", "private_key_jwt", "none"]},
                 "require_pkce": {"type": "boolean"},
                 "id_token_signed_response_alg": {"enum": ["RS256", "PS256", "ES256"]},
                 "subject_type": {"enum": ["public", "pairwise"]},
-                "sector_identifier": {"type": "string"}
+                "sector_identifier": {"type": "string"},
+                "jwks": {"type": "object", "description": "public keys (JWK Set) for private_key_jwt and signed request objects"},
+                "jwks_uri": {"type": "string"},
+                "token_endpoint_auth_signing_alg": {"enum": ["HS256", "RS256", "PS256", "ES256"]},
+                "request_object_signing_alg": {"enum": ["none", "RS256", "PS256", "ES256"]}
             }
         },
         "Approve": {"type": "object", "properties": {"user_id": {"type": "string"}}},

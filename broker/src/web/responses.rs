@@ -63,6 +63,15 @@ pub fn token_error(e: &TokenError) -> Response {
     response
 }
 
+/// An RFC 6749-style JSON error: 401 for `invalid_client`, 500 for `server_error`, else 400
+/// (registration, PAR).
+pub fn json_error(error: &OAuthError) -> Response {
+    token_error(&TokenError {
+        error: error.clone(),
+        basic_challenge: false,
+    })
+}
+
 pub fn bearer_error(e: &BearerError, realm: &str) -> Response {
     let Some(error) = &e.error else {
         let mut response = StatusCode::UNAUTHORIZED.into_response();

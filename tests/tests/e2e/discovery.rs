@@ -21,6 +21,7 @@ async fn discovery_issuer_is_exact_and_lists_every_endpoint() {
         "end_session_endpoint",
         "revocation_endpoint",
         "introspection_endpoint",
+        "registration_endpoint",
     ] {
         let url = doc[endpoint]
             .as_str()

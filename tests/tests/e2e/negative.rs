@@ -256,15 +256,19 @@ async fn scope_sent_twice_is_invalid_request_at_the_client() {
 }
 
 #[tokio::test]
-async fn request_object_is_request_not_supported_at_the_client() {
+async fn request_object_with_an_unsupported_alg_is_invalid_request_object_at_the_client() {
     let rp = Rp::start().await;
+    // {"alg":"HS512"} . {"scope":"openid"} . "sig"
     let response = rp
         .authorize(
             &Pkce::new(),
-            &[("request", "eyJhbGciOiJub25lIn0.eyJzY29wZSI6Im9wZW5pZCJ9.")],
+            &[(
+                "request",
+                "eyJhbGciOiJIUzUxMiJ9.eyJzY29wZSI6Im9wZW5pZCJ9.c2ln",
+            )],
         )
         .await;
-    assert_error_redirect(&rp, &response, "request_not_supported", "request=");
+    assert_error_redirect(&rp, &response, "invalid_request_object", "request=");
 }
 
 #[tokio::test]

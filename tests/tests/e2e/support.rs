@@ -222,3 +222,22 @@ pub fn csrf_of(html: &str) -> String {
     let end = html[start..].find('"').unwrap() + start;
     html[start..end].to_string()
 }
+
+/// Serves fixed documents (path, content type, body) on a loopback port, as a relying party
+/// serves its `jwks_uri`, `sector_identifier_uri` or `request_uri`; returns the base URL.
+pub async fn serve_documents(documents: Vec<(&'static str, &'static str, String)>) -> String {
+    let mut app = axum::Router::new();
+    for (path, content_type, body) in documents {
+        app = app.route(
+            path,
+            axum::routing::get(move || {
+                let body = body.clone();
+                async move { ([(reqwest::header::CONTENT_TYPE, content_type)], body) }
+            }),
+        );
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    base
+}

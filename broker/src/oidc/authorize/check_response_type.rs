@@ -70,6 +70,8 @@ mod tests {
                 .collect(),
             frontchannel_logout_uri: None,
             frontchannel_logout_session_required: false,
+            jose: Default::default(),
+            registration: None,
         }
     }
 

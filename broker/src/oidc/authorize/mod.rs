@@ -8,6 +8,7 @@ mod check_pkce;
 mod check_prompt;
 mod check_redirect_uri;
 mod check_request;
+pub mod check_request_object;
 mod check_response_mode;
 mod check_response_type;
 mod check_scope;
@@ -15,6 +16,7 @@ mod check_texts;
 pub mod respond;
 
 pub use check_redirect_uri::VerifiedRedirect;
+pub use check_request_object::{prefetch, Prefetched};
 
 use crate::app::Broker;
 use crate::clock::UnixTime;
@@ -67,15 +69,44 @@ impl AuthorizeResult {
 }
 
 /// Handles an authorization request; `session_cookie` is the broker's SSO cookie, if sent.
+/// A request object by reference needs [`authorize_with`] and what [`prefetch`] fetched.
 pub fn authorize(
     broker: &Broker,
     params: &Params,
     session_cookie: Option<&str>,
 ) -> AuthorizeResult {
-    let client = match check_client::check(broker, params) {
+    authorize_with(broker, params, session_cookie, &Prefetched::default())
+}
+
+/// [`authorize`], with the documents the request points at already fetched.
+pub fn authorize_with(
+    broker: &Broker,
+    query: &Params,
+    session_cookie: Option<&str>,
+    prefetched: &Prefetched,
+) -> AuthorizeResult {
+    let client = match check_client::check(broker, query) {
         Ok(c) => c,
         Err(e) => return AuthorizeOutcome::ErrorPage(e).into(),
     };
+    // A request object or pushed request supplies the parameters; if it is bad, the error can
+    // go back to the client only through a redirect_uri of the query that verifies.
+    let resolved = match check_request_object::resolve(broker, &client, query, prefetched) {
+        Ok(resolved) => resolved,
+        Err(e) => {
+            return match check_redirect_uri::check(&client, query) {
+                Ok(redirect) => redirect
+                    .with_mode(check_response_mode::lenient(
+                        query,
+                        check_response_type::lenient(query),
+                    ))
+                    .error(&broker.issuer, &e)
+                    .into(),
+                Err(_) => AuthorizeOutcome::ErrorPage(e).into(),
+            }
+        }
+    };
+    let params = resolved.as_ref().unwrap_or(query);
     let redirect = match check_redirect_uri::check(&client, params) {
         Ok(r) => r.with_mode(check_response_mode::lenient(
             params,
@@ -98,6 +129,13 @@ pub fn authorize(
         Ok(result) => result,
         Err(e) => to_client(e),
     }
+}
+
+/// RFC 9126 2.1: a pushed request is checked as an authorization request would be; its errors
+/// go back in the `/par` response.
+pub fn check_pushed(client: &crate::model::Client, params: &Params) -> Result<(), OAuthError> {
+    let redirect = check_redirect_uri::check(client, params)?;
+    validate(client, params, &redirect).map(|_| ())
 }
 
 fn validate(

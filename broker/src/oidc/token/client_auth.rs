@@ -1,6 +1,7 @@
-//! Client authentication at the token, revocation and introspection endpoints (RFC 6749 2.3.1,
-//! OIDC Core 9): `client_secret_basic`, `client_secret_post`, or `none` for public clients.
-//! A client must use the method it registered.
+//! Client authentication at the token, revocation, introspection and PAR endpoints (RFC 6749
+//! 2.3.1, OIDC Core 9): `client_secret_basic`, `client_secret_post`, `client_secret_jwt` and
+//! `private_key_jwt` (RFC 7523 2.2 client assertions, see [`super::client_assertion`]), or
+//! `none` for public clients. A client must use the method it registered.
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -11,6 +12,8 @@ use crate::model::{AuthMethod, Client, ClientId};
 use crate::oidc::Params;
 use crate::secrets;
 
+use super::client_assertion;
+
 #[derive(Debug)]
 pub struct ClientAuthError {
     pub error: OAuthError,
@@ -20,6 +23,8 @@ pub struct ClientAuthError {
 struct Presented {
     client_id: String,
     secret: Option<String>,
+    /// `client_assertion` (RFC 7523 2.2).
+    assertion: Option<String>,
     method: AuthMethod,
 }
 
@@ -55,6 +60,25 @@ fn presented(params: &Params, authorization: Option<&str>) -> Result<Presented, 
         _ => None,
     };
     let post_secret = params.get("client_secret");
+    if let Some(assertion) =
+        client_assertion::presented(params).map_err(|error| ClientAuthError {
+            error,
+            used_basic: false,
+        })?
+    {
+        if basic.is_some() || post_secret.is_some() {
+            return Err(ClientAuthError {
+                error: OAuthError::invalid_request("use one client authentication method, not two"),
+                used_basic: basic.is_some(),
+            });
+        }
+        return Ok(Presented {
+            client_id: assertion.client_id,
+            secret: None,
+            assertion: Some(assertion.jwt),
+            method: assertion.method,
+        });
+    }
     match (basic, post_secret) {
         (Some(_), Some(_)) => Err(ClientAuthError {
             error: OAuthError::invalid_request("use one client authentication method, not two"),
@@ -72,6 +96,7 @@ fn presented(params: &Params, authorization: Option<&str>) -> Result<Presented, 
             Ok(Presented {
                 client_id: id,
                 secret: Some(secret),
+                assertion: None,
                 method: AuthMethod::ClientSecretBasic,
             })
         }
@@ -81,6 +106,7 @@ fn presented(params: &Params, authorization: Option<&str>) -> Result<Presented, 
                 .ok_or_else(|| fail("client_secret was sent without client_id", false))?
                 .to_string(),
             secret: Some(secret.to_string()),
+            assertion: None,
             method: AuthMethod::ClientSecretPost,
         }),
         (None, None) => Ok(Presented {
@@ -89,16 +115,19 @@ fn presented(params: &Params, authorization: Option<&str>) -> Result<Presented, 
                 .ok_or_else(|| fail("client authentication is missing", false))?
                 .to_string(),
             secret: None,
+            assertion: None,
             method: AuthMethod::None,
         }),
     }
 }
 
-/// Authenticates the client making the request.
-pub fn authenticate(
+/// Authenticates the client making a request to `endpoint` (a path from [`crate::paths`]; an
+/// assertion's `aud` may name it, the token endpoint or the issuer).
+pub async fn authenticate(
     broker: &Broker,
     params: &Params,
     authorization: Option<&str>,
+    endpoint: &str,
 ) -> Result<Client, ClientAuthError> {
     let p = presented(params, authorization)?;
     let used_basic = p.method == AuthMethod::ClientSecretBasic;
@@ -128,6 +157,14 @@ pub fn authenticate(
         if !ok {
             return Err(fail("client authentication failed", used_basic));
         }
+    }
+    if let Some(jwt) = &p.assertion {
+        client_assertion::verify(broker, &client, jwt, endpoint)
+            .await
+            .map_err(|error| ClientAuthError {
+                error,
+                used_basic: false,
+            })?;
     }
     Ok(client)
 }

@@ -2,6 +2,7 @@
 //! type.
 
 mod authorization_code;
+pub mod client_assertion;
 pub mod client_auth;
 pub(crate) mod issue;
 mod refresh_token;
@@ -41,12 +42,12 @@ impl From<ClientAuthError> for TokenError {
 }
 
 /// Handles a token request; `authorization` is the `Authorization` header, if any.
-pub fn token(
+pub async fn token(
     broker: &Broker,
     params: &Params,
     authorization: Option<&str>,
 ) -> Result<Value, TokenError> {
-    let client = authenticate(broker, params, authorization)?;
+    let client = authenticate(broker, params, authorization, crate::paths::TOKEN).await?;
     if let Some(name) = params.first_repeated() {
         return Err(OAuthError::invalid_request(format!("{name} was sent more than once")).into());
     }

@@ -1,0 +1,318 @@
+//! Dynamic client registration (RFC 7591) and the client configuration endpoint (RFC 7592).
+
+use crate::support::*;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+async fn register(rp: &Rp, body: &Value) -> (StatusCode, Value) {
+    let r = reqwest::Client::new()
+        .post(rp.url("/register"))
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    if status != StatusCode::NOT_FOUND {
+        assert_eq!(r.headers()["cache-control"], "no-store");
+    }
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+async fn configuration(
+    method: reqwest::Method,
+    uri: &str,
+    token: &str,
+    body: Option<&Value>,
+) -> reqwest::Response {
+    let mut request = reqwest::Client::new()
+        .request(method, uri)
+        .bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(body);
+    }
+    request.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn registered_client_gets_credentials_once_and_logs_in() {
+    let rp = Rp::start_auto().await;
+    let (status, reg) = register(
+        &rp,
+        &json!({
+            "redirect_uris": [REDIRECT_URI],
+            "client_name": "Dynamic RP",
+            "contacts": ["ops@rp.example"],
+            "unknown_member": true
+        }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{reg}");
+    let id = reg["client_id"].as_str().unwrap();
+    let secret = reg["client_secret"].as_str().unwrap();
+    assert!(secret.len() >= 43, "a 256-bit secret");
+    assert_eq!(reg["client_secret_expires_at"], 0);
+    assert_eq!(reg["token_endpoint_auth_method"], "client_secret_basic");
+    assert_eq!(reg["response_types"], json!(["code"]));
+    assert_eq!(reg["grant_types"], json!(["authorization_code"]));
+    assert_eq!(reg["client_name"], "Dynamic RP");
+    assert!(
+        reg.get("unknown_member").is_none(),
+        "unknown metadata is ignored"
+    );
+    assert!(reg["client_id_issued_at"].as_i64().unwrap() > 0);
+    assert_eq!(
+        reg["registration_client_uri"],
+        format!("{}/register/{id}", rp.issuer())
+    );
+    assert!(reg["registration_access_token"].as_str().unwrap().len() >= 43);
+
+    // The control API lists it without any secret.
+    let listed = rp
+        .host
+        .control()
+        .get(&format!("/clients/{id}"))
+        .await
+        .unwrap();
+    assert_eq!(listed.status, 200);
+    assert!(listed.body.get("secret_hash").is_none());
+    assert!(listed.body.get("registration").is_none());
+
+    // A full login with the new credentials.
+    let pkce = Pkce::new();
+    let code = rp.code(&pkce, &[("client_id", id)]).await;
+    let token = rp.exchange_as(id, secret, &code, &pkce).await;
+    assert_eq!(token.status(), StatusCode::OK);
+    let body: Value = token.json().await.unwrap();
+    assert_eq!(claims(body["id_token"].as_str().unwrap())["aud"], id);
+    // A wrong secret is refused.
+    let wrong = rp.exchange_as(id, "not-the-secret", &code, &pkce).await;
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn configuration_endpoint_reads_updates_and_deletes_with_the_access_token() {
+    let rp = Rp::start_auto().await;
+    let (_, reg) = register(&rp, &json!({ "redirect_uris": [REDIRECT_URI] })).await;
+    let uri = reg["registration_client_uri"].as_str().unwrap();
+    let token = reg["registration_access_token"].as_str().unwrap();
+    let id = reg["client_id"].as_str().unwrap();
+    let secret = reg["client_secret"].as_str().unwrap();
+
+    let read = configuration(reqwest::Method::GET, uri, token, None).await;
+    assert_eq!(read.status(), StatusCode::OK);
+    let body: Value = read.json().await.unwrap();
+    assert_eq!(body["client_id"], id);
+    assert_eq!(body["redirect_uris"], json!([REDIRECT_URI]));
+    assert!(
+        body.get("client_secret").is_none(),
+        "the secret is shown once"
+    );
+    assert!(body.get("registration_access_token").is_none());
+
+    // A wrong token, or none, is 401 with a Bearer challenge; so is another client's URI.
+    let wrong = configuration(reqwest::Method::GET, uri, "wrong", None).await;
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    assert!(wrong.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .contains("invalid_token"));
+    let other = configuration(
+        reqwest::Method::GET,
+        &rp.url(&format!("/register/{CLIENT_ID}")),
+        token,
+        None,
+    )
+    .await;
+    assert_eq!(other.status(), StatusCode::UNAUTHORIZED);
+
+    // PUT replaces the metadata; the secret stays.
+    let new_uri = "https://rp.example/other-callback";
+    let update = json!({
+        "client_id": id,
+        "redirect_uris": [new_uri],
+        "client_name": "Renamed",
+    });
+    let put = configuration(reqwest::Method::PUT, uri, token, Some(&update)).await;
+    assert_eq!(put.status(), StatusCode::OK);
+    let body: Value = put.json().await.unwrap();
+    assert_eq!(body["client_name"], "Renamed");
+    assert_eq!(body["redirect_uris"], json!([new_uri]));
+    assert!(body.get("client_secret").is_none());
+    let old_redirect = rp.authorize(&Pkce::new(), &[("client_id", id)]).await;
+    assert_eq!(old_redirect.status(), StatusCode::BAD_REQUEST);
+    let pkce = Pkce::new();
+    let response = rp
+        .authorize(&pkce, &[("client_id", id), ("redirect_uri", new_uri)])
+        .await;
+    let code = query(&redirect_to(&response), "code").unwrap();
+    let exchanged = rp
+        .token_as(
+            id,
+            secret,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", new_uri),
+                ("code_verifier", &pkce.verifier),
+            ],
+        )
+        .await;
+    assert_eq!(exchanged.status(), StatusCode::OK);
+
+    // PUT must name the client, and a client_secret sent must be the current one.
+    let mismatched = json!({ "client_id": "someone-else", "redirect_uris": [new_uri] });
+    let put = configuration(reqwest::Method::PUT, uri, token, Some(&mismatched)).await;
+    assert_eq!(put.status(), StatusCode::BAD_REQUEST);
+    let wrong_secret =
+        json!({ "client_id": id, "client_secret": "guess", "redirect_uris": [new_uri] });
+    let put = configuration(reqwest::Method::PUT, uri, token, Some(&wrong_secret)).await;
+    assert_eq!(put.status(), StatusCode::BAD_REQUEST);
+
+    // DELETE removes the client and its token.
+    let deleted = configuration(reqwest::Method::DELETE, uri, token, None).await;
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    let again = configuration(reqwest::Method::GET, uri, token, None).await;
+    assert_eq!(again.status(), StatusCode::UNAUTHORIZED);
+    let token_after = rp
+        .token_as(
+            id,
+            secret,
+            &[("grant_type", "refresh_token"), ("refresh_token", "x")],
+        )
+        .await;
+    assert_eq!(token_after.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn invalid_metadata_gets_the_rfc7591_error_codes() {
+    let rp = Rp::start().await;
+    let cases = [
+        (json!({}), "invalid_redirect_uri"),
+        (
+            json!({ "redirect_uris": ["https://rp.example/cb#frag"] }),
+            "invalid_redirect_uri",
+        ),
+        (
+            json!({ "redirect_uris": ["http://rp.example/cb"] }),
+            "invalid_redirect_uri",
+        ),
+        (
+            json!({ "redirect_uris": [REDIRECT_URI], "token_endpoint_auth_method": "private_key_jwt" }),
+            "invalid_client_metadata",
+        ),
+        (
+            json!({ "redirect_uris": [REDIRECT_URI], "response_types": ["code id_token"] }),
+            "invalid_client_metadata",
+        ),
+        (
+            json!({ "redirect_uris": [REDIRECT_URI], "id_token_signed_response_alg": "none" }),
+            "invalid_client_metadata",
+        ),
+        (
+            json!({ "redirect_uris": [REDIRECT_URI], "jwks": {"keys": []}, "jwks_uri": "https://rp.example/jwks" }),
+            "invalid_client_metadata",
+        ),
+    ];
+    for (body, expected) in cases {
+        let (status, error) = register(&rp, &body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(error["error"], expected, "{body}: {error}");
+        assert!(!error["error_description"].as_str().unwrap().is_empty());
+    }
+    let r = reqwest::Client::new()
+        .post(rp.url("/register"))
+        .body("not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let error: Value = r.json().await.unwrap();
+    assert_eq!(error["error"], "invalid_client_metadata");
+}
+
+#[tokio::test]
+async fn sector_identifier_uri_must_list_every_redirect_uri() {
+    let rp = Rp::start_auto().await;
+    let base = serve_documents(vec![
+        (
+            "/sector.json",
+            "application/json",
+            json!([REDIRECT_URI]).to_string(),
+        ),
+        (
+            "/other.json",
+            "application/json",
+            json!(["https://x.example/cb"]).to_string(),
+        ),
+    ])
+    .await;
+    let (status, reg) = register(
+        &rp,
+        &json!({
+            "redirect_uris": [REDIRECT_URI],
+            "subject_type": "pairwise",
+            "sector_identifier_uri": format!("{base}/sector.json"),
+        }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{reg}");
+    assert_eq!(reg["subject_type"], "pairwise");
+    let (status, error) = register(
+        &rp,
+        &json!({
+            "redirect_uris": [REDIRECT_URI],
+            "sector_identifier_uri": format!("{base}/other.json"),
+        }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(error["error"], "invalid_client_metadata");
+    let (status, _) = register(
+        &rp,
+        &json!({
+            "redirect_uris": [REDIRECT_URI],
+            "sector_identifier_uri": format!("{base}/missing.json"),
+        }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn initial_access_token_restricts_registration() {
+    let rp =
+        Rp::start_with(|c| c.registration.initial_access_token = Some("let-me-in".into())).await;
+    let body = json!({ "redirect_uris": [REDIRECT_URI] });
+    let (status, error) = register(&rp, &body).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(error["error"], "invalid_token");
+    let with = |token: &str| {
+        reqwest::Client::new()
+            .post(rp.url("/register"))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+    };
+    assert_eq!(
+        with("wrong").await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        with("let-me-in").await.unwrap().status(),
+        StatusCode::CREATED
+    );
+}
+
+#[tokio::test]
+async fn disabled_registration_is_not_served_nor_advertised() {
+    let rp = Rp::start_with(|c| c.registration.enabled = false).await;
+    let (status, _) = register(&rp, &json!({ "redirect_uris": [REDIRECT_URI] })).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let doc: Value = reqwest::get(rp.url("/.well-known/openid-configuration"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(doc.get("registration_endpoint").is_none());
+}
