@@ -23,6 +23,8 @@ mod negative;
 mod onboarding;
 mod registration;
 mod request_objects;
+mod refresh;
+mod request_parameters;
 mod response_types;
 mod restart;
 mod screens;
