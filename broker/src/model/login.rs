@@ -1,7 +1,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Assurance, ClaimsRequest, ClientId, Flow, IdentityId, Idp, Level, ResponseMode, ResponseType, TxnId, UserId,
+    Assurance, ClaimsRequest, ClientId, Flow, IdentityId, Idp, Level, ResponseMode, ResponseType,
+    TxnId, UserId,
 };
 use crate::clock::UnixTime;
 

@@ -36,7 +36,17 @@ async fn a_refreshed_id_token_keeps_the_original_authentication() {
     assert_eq!(response.status(), StatusCode::OK);
     let renewed: Value = response.json().await.unwrap();
     let refreshed = claims(renewed["id_token"].as_str().unwrap());
-    for claim in ["iss", "sub", "aud", "azp", "auth_time", "acr", "amr", "sid", "email"] {
+    for claim in [
+        "iss",
+        "sub",
+        "aud",
+        "azp",
+        "auth_time",
+        "acr",
+        "amr",
+        "sid",
+        "email",
+    ] {
         assert_eq!(refreshed[claim], original[claim], "{claim}");
     }
     assert_eq!(

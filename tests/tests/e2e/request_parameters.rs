@@ -52,7 +52,8 @@ async fn claims_for_userinfo_go_beyond_the_scopes() {
 #[tokio::test]
 async fn claims_for_the_id_token_are_in_the_id_token_only() {
     let rp = Rp::start_auto().await;
-    let request = json!({"id_token": {"email": null, "mitid.uuid": null, "auth_time": {"essential": true}}});
+    let request =
+        json!({"id_token": {"email": null, "mitid.uuid": null, "auth_time": {"essential": true}}});
     let tokens = rp
         .login(&[("scope", "openid"), ("claims", &request.to_string())])
         .await;
@@ -105,7 +106,11 @@ async fn malformed_claims_are_invalid_request() {
         r#"{"id_token": {"email": {"essential": "yes"}}}"#,
         r#"{"id_token": {"acr": {"values": "x"}}}"#,
     ] {
-        assert_eq!(error_of(&rp, &[("claims", bad)]).await, "invalid_request", "{bad}");
+        assert_eq!(
+            error_of(&rp, &[("claims", bad)]).await,
+            "invalid_request",
+            "{bad}"
+        );
     }
     // Unknown members are ignored.
     rp.login(&[("claims", r#"{"other": 1, "userinfo": {"email": null}}"#)])

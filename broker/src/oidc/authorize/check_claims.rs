@@ -69,8 +69,7 @@ pub fn check(broker: &Broker, params: &Params) -> Result<Requested, OAuthError> 
 /// Core 5.5: unknown members are ignored).
 fn parse(json: &str) -> Result<ClaimsRequest, OAuthError> {
     let bad = |why: &str| OAuthError::invalid_request(format!("claims {why}"));
-    let value: Value =
-        serde_json::from_str(json).map_err(|_| bad("is not valid JSON"))?;
+    let value: Value = serde_json::from_str(json).map_err(|_| bad("is not valid JSON"))?;
     let Value::Object(top) = value else {
         return Err(bad("must be a JSON object"));
     };
@@ -83,7 +82,10 @@ fn parse(json: &str) -> Result<ClaimsRequest, OAuthError> {
             None | Some(Value::Null) => {}
             Some(Value::Object(claims)) => {
                 for (name, spec) in claims {
-                    target.insert(name.clone(), claim(spec).map_err(|why| bad(&format!("{member}.{name} {why}")))?);
+                    target.insert(
+                        name.clone(),
+                        claim(spec).map_err(|why| bad(&format!("{member}.{name} {why}")))?,
+                    );
                 }
             }
             Some(_) => return Err(bad(&format!("member {member} must be an object"))),
@@ -137,14 +139,18 @@ fn requested_level(acr: &ClaimRequest) -> Result<Option<Level>, OAuthError> {
 /// issuer. An expired one is still a good hint (OIDC Core 3.1.2.1): only the signature and
 /// the issuer are checked.
 fn hint_subject(broker: &Broker, hint: &str) -> Result<String, OAuthError> {
-    let invalid = || OAuthError::invalid_request("id_token_hint is not an ID token issued by this broker");
+    let invalid =
+        || OAuthError::invalid_request("id_token_hint is not an ID token issued by this broker");
     let payload = broker.keys.verify_jwt(hint).map_err(|_| invalid())?;
     let claims: Value = serde_json::from_slice(&payload).map_err(|_| invalid())?;
     // A logout token is signed with the same keys, but is no ID token.
     if claims["iss"].as_str() != Some(broker.issuer.as_str()) || claims.get("events").is_some() {
         return Err(invalid());
     }
-    claims["sub"].as_str().map(str::to_string).ok_or_else(invalid)
+    claims["sub"]
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(invalid)
 }
 
 #[cfg(test)]
@@ -176,7 +182,11 @@ mod tests {
             r#"{"id_token": {"email": {"essential": "yes"}}}"#,
             r#"{"id_token": {"acr": {"values": "x"}}}"#,
         ] {
-            assert_eq!(parse(bad).unwrap_err().code, ErrorCode::InvalidRequest, "{bad}");
+            assert_eq!(
+                parse(bad).unwrap_err().code,
+                ErrorCode::InvalidRequest,
+                "{bad}"
+            );
         }
     }
 
@@ -192,7 +202,11 @@ mod tests {
             requested_level(&unknown).unwrap_err().code,
             ErrorCode::AccessDenied
         );
-        let known = essential(vec![json!("urn:x"), json!(Level::High.uri()), json!(Level::Substantial.uri())]);
+        let known = essential(vec![
+            json!("urn:x"),
+            json!(Level::High.uri()),
+            json!(Level::Substantial.uri()),
+        ]);
         assert_eq!(requested_level(&known).unwrap(), Some(Level::Substantial));
         // Voluntary: an unknown value is no requirement.
         let voluntary = ClaimRequest {

@@ -6,9 +6,9 @@ use crate::app::Broker;
 use crate::clock::UnixTime;
 use crate::error::{ErrorCode, OAuthError};
 use crate::model::{AuthCode, AuthRequest, Grant, GrantId, Session, TxnId};
-use crate::oidc::{claims, session};
 use crate::oidc::id_token::{issue_id_token, IdTokenInput};
 use crate::oidc::token::issue::mint_access_token;
+use crate::oidc::{claims, session};
 use crate::secrets;
 
 use super::{AuthorizeOutcome, VerifiedRedirect};
