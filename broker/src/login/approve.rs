@@ -151,6 +151,8 @@ mod tests {
             redirect_uri: "https://c.example/cb".into(),
             response_type: Default::default(),
             response_mode: Default::default(),
+            claims: None,
+            subject_hint: None,
             state: None,
             nonce: None,
             scopes: vec!["openid".into()],

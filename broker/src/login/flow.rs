@@ -575,7 +575,7 @@ impl Ctx<'_> {
     fn authenticated(&self, flow: &mut Flow, identity: &Identity) -> Result<Next, OAuthError> {
         let client = self.broker.store.clients.get(&self.request.client_id)?;
         let private_service = client.is_some_and(|c| c.private_service);
-        if self.request.has_scope("ssn") && private_service && identity.cpr.is_some() {
+        if self.request.asks_for_cpr() && private_service && identity.cpr.is_some() {
             flow.step = Step::Cpr;
             return Ok(Next::Continue);
         }
@@ -1076,6 +1076,8 @@ mod tests {
             redirect_uri: "http://localhost:8081/callback".into(),
             response_type: Default::default(),
             response_mode: Default::default(),
+            claims: None,
+            subject_hint: None,
             state: None,
             nonce: None,
             scopes: vec!["openid".into()],

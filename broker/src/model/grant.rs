@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use super::{Assurance, ClientId, GrantId, IdentityId, Level, Sid, TxnId};
+use super::{Assurance, ClaimsRequest, ClientId, GrantId, IdentityId, Level, Sid, TxnId};
 use crate::clock::UnixTime;
 
 /// What a login granted a client: carried by the code, then by every token it led to.
@@ -23,6 +23,9 @@ pub struct Grant {
     /// The login that made the grant (`mitid.transaction_id`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub login_id: Option<TxnId>,
+    /// The claims the authorization request asked for individually (OIDC Core 5.5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claims: Option<ClaimsRequest>,
 }
 
 impl Grant {

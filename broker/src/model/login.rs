@@ -1,7 +1,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Assurance, ClientId, Flow, IdentityId, Idp, Level, ResponseMode, ResponseType, TxnId, UserId,
+    Assurance, ClaimsRequest, ClientId, Flow, IdentityId, Idp, Level, ResponseMode, ResponseType,
+    TxnId, UserId,
 };
 use crate::clock::UnixTime;
 
@@ -56,6 +57,13 @@ pub struct AuthRequest {
     /// What the person approves, shown in the app (`reference_text`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference_text: Option<String>,
+    /// The `claims` parameter: claims asked for individually (OIDC Core 5.5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claims: Option<ClaimsRequest>,
+    /// The `sub` the request is for (`id_token_hint`, or a `sub` claim request with a value):
+    /// only a login as that person may answer it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject_hint: Option<String>,
 }
 
 /// The verb in the app's header (Signaturgruppen's `action_text`).
@@ -113,6 +121,14 @@ impl ActionText {
 impl AuthRequest {
     pub fn has_scope(&self, scope: &str) -> bool {
         self.scopes.iter().any(|s| s == scope)
+    }
+    /// Whether the client asks for the CPR number, by the `ssn` scope or a `dk.cpr` claim
+    /// request.
+    pub fn asks_for_cpr(&self) -> bool {
+        self.has_scope("ssn")
+            || self.claims.as_ref().is_some_and(|c| {
+                c.userinfo.contains_key("dk.cpr") || c.id_token.contains_key("dk.cpr")
+            })
     }
     pub fn prompts(&self, p: Prompt) -> bool {
         self.prompt.contains(&p)

@@ -112,6 +112,51 @@ pub fn scope_claims(identity: &Identity, grant: &Grant, now: UnixTime) -> Map<St
     claims
 }
 
+/// The claims the `claims` parameter asked for in the ID token (OIDC Core 5.5), whatever the
+/// scopes; those the identity does not have are left out.
+pub fn requested_for_id_token(
+    identity: &Identity,
+    grant: &Grant,
+    now: UnixTime,
+) -> Map<String, Value> {
+    let names = grant.claims.as_ref().map(|c| c.id_token.keys());
+    requested(identity, grant, now, names.into_iter().flatten())
+}
+
+/// The claims the `claims` parameter asked for from userinfo (OIDC Core 5.5).
+pub fn requested_for_userinfo(
+    identity: &Identity,
+    grant: &Grant,
+    now: UnixTime,
+) -> Map<String, Value> {
+    let names = grant.claims.as_ref().map(|c| c.userinfo.keys());
+    requested(identity, grant, now, names.into_iter().flatten())
+}
+
+fn requested<'a>(
+    identity: &Identity,
+    grant: &Grant,
+    now: UnixTime,
+    names: impl Iterator<Item = &'a String>,
+) -> Map<String, Value> {
+    let names: Vec<&String> = names.collect();
+    if names.is_empty() {
+        return Map::new();
+    }
+    let everything = Grant {
+        scopes: crate::oidc::SCOPES_SUPPORTED
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        ..grant.clone()
+    };
+    let all = scope_claims(identity, &everything, now);
+    names
+        .into_iter()
+        .filter_map(|name| all.get(name).map(|v| (name.clone(), v.clone())))
+        .collect()
+}
+
 /// Scope `mitid`: `mitid.uuid`, `mitid.identity_name`, `mitid.date_of_birth` (`YYYY-MM-DD`),
 /// `mitid.age` (a number), `mitid.has_cpr` (a boolean), `mitid.transaction_id` (the login).
 fn mitid_claims(
@@ -228,6 +273,7 @@ mod tests {
             sid: Sid::new("s"),
             business: None,
             login_id: Some(TxnId::new("login-1")),
+            claims: None,
         }
     }
 

@@ -39,7 +39,8 @@ pub fn issue_id_token(
         "exp": now + broker.config.tokens.id_token_ttl,
         "iat": now,
         "auth_time": input.grant.auth_time,
-        "acr": input.grant.acr.uri(),
+        // An essential acr request is answered with one of its values (OIDC Core 5.5.1.1).
+        "acr": input.grant.claims.as_ref().map_or(input.grant.acr, |c| c.acr_for(input.grant.acr)).uri(),
         "amr": input.grant.amr,
         "idp": input.grant.assurance.idp.as_str(),
         // NEB's identity_type: a MitID Erhverv login is a professional's.

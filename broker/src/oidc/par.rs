@@ -59,7 +59,7 @@ pub async fn push(
     let mut removed = CREDENTIALS.to_vec();
     removed.push("request");
     let request = params.merged(overrides, &removed);
-    authorize::check_pushed(&client, &request)?;
+    authorize::check_pushed(broker, &client, &request)?;
 
     let handle = secrets::random_token();
     let lifetime = broker.config.par.lifetime;

@@ -46,6 +46,10 @@ pub fn satisfies(
             return Ok(false);
         }
     }
+    // A request for one person (id_token_hint, a sub claim request) needs their session.
+    if !is_requested_person(broker, request, &session.identity_id)? {
+        return Ok(false);
+    }
     // The identity provider the client asked for first must be the session's.
     if request
         .idp_values
@@ -61,6 +65,26 @@ pub fn satisfies(
         .identities
         .get(&session.identity_id)?
         .is_some_and(|identity| identity.status == crate::model::IdentityStatus::Active))
+}
+
+/// Whether `identity_id` is the person a request names through `id_token_hint` or a `sub`
+/// claim request (their `sub` as this client sees it); true when it names nobody.
+pub fn is_requested_person(
+    broker: &Broker,
+    request: &AuthRequest,
+    identity_id: &IdentityId,
+) -> StoreResult<bool> {
+    let Some(subject) = &request.subject_hint else {
+        return Ok(true);
+    };
+    let client = broker.store.clients.get(&request.client_id)?;
+    let identity = broker.store.identities.get(identity_id)?;
+    Ok(match (client, identity) {
+        (Some(client), Some(identity)) => {
+            crate::oidc::claims::subject(broker, &client, &identity) == *subject
+        }
+        _ => false,
+    })
 }
 
 /// Starts a session for a completed login; returns it and the cookie value to set.

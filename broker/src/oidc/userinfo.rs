@@ -90,6 +90,11 @@ pub fn userinfo(
         .map_err(OAuthError::from)?
         .ok_or_else(|| BearerError::invalid_token("the identity no longer exists"))?;
     let mut claims = claims::scope_claims(&identity, &stored.grant, broker.now());
+    claims.extend(claims::requested_for_userinfo(
+        &identity,
+        &stored.grant,
+        broker.now(),
+    ));
     claims.insert(
         "sub".into(),
         json!(claims::subject(broker, &client, &identity)),

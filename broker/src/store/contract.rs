@@ -183,6 +183,8 @@ fn request(client_id: &str, login_hint: Option<&str>) -> AuthRequest {
         redirect_uri: format!("https://{client_id}.example/callback"),
         response_type: Default::default(),
         response_mode: Default::default(),
+        claims: None,
+        subject_hint: None,
         state: Some("state".into()),
         nonce: Some("nonce".into()),
         scopes: vec!["openid".into(), "profile".into()],
@@ -247,6 +249,7 @@ fn grant(id: &str) -> Grant {
         sid: Sid::new(format!("sid-{id}")),
         business: None,
         login_id: Some(TxnId::new(format!("login-{id}"))),
+        claims: None,
     }
 }
 

@@ -2,6 +2,7 @@
 //! its redirect_uri are verified first; only a [`VerifiedRedirect`] can send an error back to
 //! the client, so an unverified request can only ever get an error page.
 
+mod check_claims;
 mod check_client;
 mod check_idp;
 mod check_pkce;
@@ -15,6 +16,7 @@ mod check_scope;
 mod check_texts;
 pub mod respond;
 
+pub use check_claims::{CLAIMS_LOCALES, DISPLAY_VALUES};
 pub use check_redirect_uri::VerifiedRedirect;
 pub use check_request_object::{prefetch, Prefetched};
 
@@ -121,7 +123,7 @@ pub fn authorize_with(
         }
         redirect.error(&broker.issuer, &e).into()
     };
-    let request = match validate(&client, params, &redirect) {
+    let request = match validate(broker, &client, params, &redirect) {
         Ok(r) => r,
         Err(e) => return to_client(e),
     };
@@ -133,12 +135,17 @@ pub fn authorize_with(
 
 /// RFC 9126 2.1: a pushed request is checked as an authorization request would be; its errors
 /// go back in the `/par` response.
-pub fn check_pushed(client: &crate::model::Client, params: &Params) -> Result<(), OAuthError> {
+pub fn check_pushed(
+    broker: &Broker,
+    client: &crate::model::Client,
+    params: &Params,
+) -> Result<(), OAuthError> {
     let redirect = check_redirect_uri::check(client, params)?;
-    validate(client, params, &redirect).map(|_| ())
+    validate(broker, client, params, &redirect).map(|_| ())
 }
 
 fn validate(
+    broker: &Broker,
     client: &crate::model::Client,
     params: &Params,
     redirect: &VerifiedRedirect,
@@ -157,6 +164,7 @@ fn validate(
     let (prompt, max_age) = check_prompt::check(params)?;
     let idp_values = check_idp::check(params)?;
     let (action_text, reference_text) = check_texts::check(params)?;
+    let requested = check_claims::check(broker, params)?;
     let nonce = params.get("nonce").map(str::to_string);
     if nonce.as_ref().is_some_and(|n| n.len() > 512) {
         return Err(OAuthError::invalid_request(
@@ -181,12 +189,17 @@ fn validate(
             .unwrap_or_default(),
         // acr_values is a space-separated preference list; the lowest known level is what the
         // client will accept (OIDC Core 3.1.2.1: voluntary).
-        acr: params
-            .get("acr_values")
-            .and_then(|v| v.split_whitespace().filter_map(Level::from_uri).min()),
+        // An `acr` claim request (OIDC Core 5.5.1.1) comes before acr_values.
+        acr: requested.acr.or_else(|| {
+            params
+                .get("acr_values")
+                .and_then(|v| v.split_whitespace().filter_map(Level::from_uri).min())
+        }),
         idp_values,
         action_text,
         reference_text,
+        claims: requested.claims,
+        subject_hint: requested.subject,
     })
 }
 

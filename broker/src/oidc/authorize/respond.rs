@@ -4,11 +4,11 @@
 
 use crate::app::Broker;
 use crate::clock::UnixTime;
-use crate::error::OAuthError;
+use crate::error::{ErrorCode, OAuthError};
 use crate::model::{AuthCode, AuthRequest, Grant, GrantId, Session, TxnId};
-use crate::oidc::claims;
 use crate::oidc::id_token::{issue_id_token, IdTokenInput};
 use crate::oidc::token::issue::mint_access_token;
+use crate::oidc::{claims, session};
 use crate::secrets;
 
 use super::{AuthorizeOutcome, VerifiedRedirect};
@@ -21,6 +21,15 @@ pub fn success(
     now: UnixTime,
 ) -> Result<AuthorizeOutcome, OAuthError> {
     let response_type = request.response_type;
+    let redirect = VerifiedRedirect::of_parked(request);
+    // Someone else logged in for a request that names one person (OIDC Core 3.1.2.1).
+    if !session::is_requested_person(broker, request, &session.identity_id)? {
+        let error = OAuthError::new(
+            ErrorCode::LoginRequired,
+            "the person who logged in is not the one the request names (id_token_hint)",
+        );
+        return Ok(redirect.error(&broker.issuer, &error));
+    }
     broker
         .store
         .sessions
@@ -37,6 +46,7 @@ pub fn success(
         sid: session.sid.clone(),
         business: session.business.clone(),
         login_id: Some(login_id.clone()),
+        claims: request.claims.clone(),
     };
     let code = if response_type.code() {
         Some(issue_code(broker, request, &grant, now)?)
@@ -73,7 +83,6 @@ pub fn success(
     if let Some(id_token) = &id_token {
         pairs.push(("id_token", id_token));
     }
-    let redirect = VerifiedRedirect::of_parked(request);
     Ok(redirect.success(&broker.issuer, &pairs))
 }
 
@@ -118,11 +127,10 @@ fn authorization_id_token(
         .identities
         .get(&grant.identity_id)?
         .ok_or_else(|| OAuthError::server_error("the identity vanished during the login"))?;
-    let extra = if access_token.is_none() && code.is_none() {
-        claims::scope_claims(&identity, grant, now)
-    } else {
-        Default::default()
-    };
+    let mut extra = claims::requested_for_id_token(&identity, grant, now);
+    if access_token.is_none() && code.is_none() {
+        extra.extend(claims::scope_claims(&identity, grant, now));
+    }
     issue_id_token(
         broker,
         IdTokenInput {

@@ -7,6 +7,7 @@ use crate::app::Broker;
 use crate::clock::UnixTime;
 use crate::error::OAuthError;
 use crate::model::{AccessToken, Client, Grant, RefreshToken};
+use crate::oidc::claims;
 use crate::oidc::id_token::{issue_id_token, IdTokenInput};
 use crate::secrets;
 
@@ -37,7 +38,7 @@ pub fn issue_tokens(broker: &Broker, issue: Issue<'_>, now: UnixTime) -> Result<
             access_token: Some(&access_token),
             code: None,
             state: None,
-            extra: Default::default(),
+            extra: claims::requested_for_id_token(&identity, issue.grant, now),
         },
         now,
     )?;
