@@ -75,6 +75,11 @@ pub struct ClientJose {
     /// registration endpoints.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jwt_secret: Option<String>,
+    /// Sign the userinfo response with this algorithm (OIDC Registration 2
+    /// `userinfo_signed_response_alg`; OIDC Core 5.3.2): `application/jwt` with `iss` and `aud`.
+    /// Unset: plain JSON.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub userinfo_signed_response_alg: Option<Alg>,
 }
 
 /// What dynamic registration (RFC 7591/7592) keeps about a client it registered.

@@ -29,6 +29,7 @@ pub fn document(issuer: &Issuer, config: &Config) -> Value {
         "grant_types_supported": ["authorization_code", "implicit", "refresh_token"],
         "subject_types_supported": ["public", "pairwise"],
         "id_token_signing_alg_values_supported": keys::Alg::ALL.map(|a| a.as_str()),
+        "userinfo_signing_alg_values_supported": keys::Alg::ALL.map(|a| a.as_str()),
         "scopes_supported": SCOPES_SUPPORTED,
         "claims_supported": CLAIMS_SUPPORTED,
         "claim_types_supported": ["normal"],

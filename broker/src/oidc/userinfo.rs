@@ -71,11 +71,19 @@ pub fn live_access_token(broker: &Broker, token: &str) -> Result<AccessToken, Be
     Ok(stored)
 }
 
+/// The userinfo response: JSON, or a JWS for clients that registered
+/// `userinfo_signed_response_alg` (OIDC Core 5.3.2).
+#[derive(Debug)]
+pub enum Userinfo {
+    Json(Value),
+    Signed(String),
+}
+
 pub fn userinfo(
     broker: &Broker,
     authorization: Option<&str>,
     body: Option<&Params>,
-) -> Result<Value, BearerError> {
+) -> Result<Userinfo, BearerError> {
     let token = bearer_token(authorization, body)?;
     let stored = live_access_token(broker, token)?;
     let store = &broker.store;
@@ -99,5 +107,16 @@ pub fn userinfo(
         "sub".into(),
         json!(claims::subject(broker, &client, &identity)),
     );
-    Ok(Value::Object(claims))
+    let Some(alg) = client.jose.userinfo_signed_response_alg else {
+        return Ok(Userinfo::Json(Value::Object(claims)));
+    };
+    // OIDC Core 5.3.2: a signed response SHOULD carry iss and aud.
+    claims.insert("iss".into(), json!(broker.issuer.as_str()));
+    claims.insert("aud".into(), json!(client.client_id.as_str()));
+    let payload = Value::Object(claims).to_string();
+    let jwt = broker
+        .keys
+        .sign_jwt(alg, "JWT", payload.as_bytes())
+        .map_err(OAuthError::from)?;
+    Ok(Userinfo::Signed(jwt))
 }

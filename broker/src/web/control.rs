@@ -316,6 +316,8 @@ struct ClientInput {
     #[serde(default)]
     request_object_signing_alg: Option<String>,
     #[serde(default)]
+    userinfo_signed_response_alg: Option<String>,
+    #[serde(default)]
     response_types: Option<Vec<String>>,
     #[serde(default)]
     frontchannel_logout_uri: Option<String>,
@@ -408,6 +410,7 @@ async fn create_client(State(b): AppState, body: Bytes) -> ApiResult {
             "jwks_uri": input.jwks_uri,
             "token_endpoint_auth_signing_alg": input.token_endpoint_auth_signing_alg,
             "request_object_signing_alg": input.request_object_signing_alg,
+            "userinfo_signed_response_alg": input.userinfo_signed_response_alg,
         }),
         method,
     )

@@ -156,7 +156,8 @@ pub async fn userinfo_post(State(broker): AppState, headers: HeaderMap, body: By
 
 fn userinfo_response(broker: &Broker, headers: &HeaderMap, body: Option<&Params>) -> Response {
     match userinfo::userinfo(broker, header(headers, AUTHORIZATION), body) {
-        Ok(claims) => responses::no_store_json(StatusCode::OK, &claims),
+        Ok(userinfo::Userinfo::Json(claims)) => responses::no_store_json(StatusCode::OK, &claims),
+        Ok(userinfo::Userinfo::Signed(jwt)) => responses::no_store_jwt(&jwt),
         Err(e) => responses::bearer_error(&e, broker.issuer.as_str()),
     }
 }

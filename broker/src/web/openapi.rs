@@ -357,7 +357,8 @@ fn schemas() -> Value {
                 "jwks": {"type": "object", "description": "public keys (JWK Set) for private_key_jwt and signed request objects"},
                 "jwks_uri": {"type": "string"},
                 "token_endpoint_auth_signing_alg": {"enum": ["HS256", "RS256", "PS256", "ES256"]},
-                "request_object_signing_alg": {"enum": ["none", "RS256", "PS256", "ES256"]}
+                "request_object_signing_alg": {"enum": ["none", "RS256", "PS256", "ES256"]},
+                "userinfo_signed_response_alg": {"enum": ["RS256", "PS256", "ES256"], "description": "sign userinfo responses (application/jwt with iss and aud)"}
             }
         },
         "Approve": {"type": "object", "properties": {"user_id": {"type": "string"}}},

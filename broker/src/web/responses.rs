@@ -32,6 +32,16 @@ pub fn no_store_json(status: StatusCode, body: &Value) -> Response {
     response
 }
 
+/// A signed JSON response (`application/jwt`, OIDC Core 5.3.2), not to be cached.
+pub fn no_store_jwt(jwt: &str) -> Response {
+    let mut response = (StatusCode::OK, jwt.to_string()).into_response();
+    let h = response.headers_mut();
+    h.insert(CONTENT_TYPE, HeaderValue::from_static("application/jwt"));
+    h.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(PRAGMA, HeaderValue::from_static("no-cache"));
+    response
+}
+
 fn log(error: &OAuthError) {
     match (&error.detail, error.code) {
         (Some(detail), ErrorCode::ServerError) => {

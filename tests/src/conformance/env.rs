@@ -60,8 +60,18 @@ pub struct TestClient {
     pub auth: ClientAuth,
     pub id_token_alg: String,
     pub key: Option<Arc<SigningKey>>,
+    /// The id of the receiver document that is the client's `jwks_uri`, when it registered
+    /// its keys by reference.
+    pub jwks_document: Option<String>,
     /// The RFC 7591 registration response, for dynamically registered clients.
     pub registration: Option<Value>,
+}
+
+/// How a registered client hands over its public keys (RFC 7591 2): `jwks` or `jwks_uri`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeysBy {
+    Value,
+    Reference,
 }
 
 /// How the OP's answer to an authorization request ended.
@@ -89,7 +99,9 @@ pub struct Env {
     pub issuer: String,
     pub discovery: Value,
     pub discovery_answer: Answer,
-    pub jwks: Value,
+    /// The OP's JWKS, fetched again when a JWS names a `kid` it does not hold (OIDC Core
+    /// 10.1.1: the OP may rotate its keys at any time).
+    jwks: Mutex<Value>,
     pub receiver: Receiver,
     http: reqwest::Client,
     clients: Mutex<BTreeMap<ClientKind, Arc<OnceCell<TestClient>>>>,
@@ -184,11 +196,45 @@ impl Env {
             issuer,
             discovery,
             discovery_answer,
-            jwks,
+            jwks: Mutex::new(jwks),
             receiver,
             http,
             clients: Mutex::new(BTreeMap::new()),
         })
+    }
+
+    /// The OP's JWKS as last fetched.
+    pub fn jwks(&self) -> Value {
+        self.jwks.lock().map(|j| j.clone()).unwrap_or(Value::Null)
+    }
+
+    /// The JWKS to verify `jws` with: the cached one when it holds the JWS's `kid` (or the JWS
+    /// names none), else the OP's `jwks_uri` fetched again, as a relying party does after the
+    /// OP rotated its keys (OIDC Core 10.1.1).
+    pub async fn jwks_for(&self, jws: &str) -> Value {
+        let cached = self.jwks();
+        let kid = super::jose::Jws::parse(jws)
+            .ok()
+            .and_then(|j| j.kid().map(str::to_string));
+        let Some(kid) = kid else { return cached };
+        if has_kid(&cached, &kid) {
+            return cached;
+        }
+        match self.fetch_jwks().await {
+            Some(fresh) => {
+                if let Ok(mut j) = self.jwks.lock() {
+                    *j = fresh.clone();
+                }
+                fresh
+            }
+            None => cached,
+        }
+    }
+
+    async fn fetch_jwks(&self) -> Option<Value> {
+        let uri = self.discovery.get("jwks_uri")?.as_str()?;
+        let response = self.http.get(uri).send().await.ok()?;
+        answer_of(response).await.json()
     }
 
     pub fn endpoint(&self, member: &str) -> Result<String, Halt> {
@@ -329,6 +375,7 @@ impl Env {
                 auth,
                 id_token_alg: "RS256".into(),
                 key: None,
+                jwks_document: None,
                 registration: None,
             });
         }
@@ -384,18 +431,32 @@ impl Env {
             auth,
             id_token_alg: "RS256".into(),
             key: None,
+            jwks_document: None,
             registration: None,
         })
     }
 
-    /// RFC 7591 3.1: registers a client; `extra` adds or replaces metadata.
+    /// RFC 7591 3.1: registers a client; `extra` adds or replaces metadata. A
+    /// private_key_jwt client sends its keys by value (`jwks`).
     pub async fn register(&self, auth: ClientAuth, extra: Value) -> Result<TestClient, Halt> {
+        self.register_keys(auth, KeysBy::Value, false, extra).await
+    }
+
+    /// RFC 7591 3.1 with the client's keys by value or by reference (`jwks_uri` at the
+    /// receiver); `keyed` makes a key even for a client that authenticates with a secret (for
+    /// signed request objects).
+    pub async fn register_keys(
+        &self,
+        auth: ClientAuth,
+        keys_by: KeysBy,
+        keyed: bool,
+        extra: Value,
+    ) -> Result<TestClient, Halt> {
         let endpoint = self.endpoint("registration_endpoint")?;
-        let key = match auth {
-            ClientAuth::PrivateKeyJwt => Some(Arc::new(SigningKey::generate().map_err(|e| {
-                Halt::Fail(Violation::new("GenerateClientKey", "-", e.to_string()))
-            })?)),
-            _ => None,
+        let key = if keyed || auth == ClientAuth::PrivateKeyJwt {
+            Some(Arc::new(generate_key()?))
+        } else {
+            None
         };
         let redirect_uri = self.receiver.url("/callback");
         let backchannel_key = random_id();
@@ -409,8 +470,21 @@ impl Env {
             "grant_types": ["authorization_code", "refresh_token"],
             "response_types": ["code"],
         });
+        let mut jwks_document = None;
         if let Some(key) = &key {
-            body["jwks"] = json!({"keys": [key.public_jwk()]});
+            let jwks = json!({"keys": [key.public_jwk()]});
+            match keys_by {
+                KeysBy::Value => body["jwks"] = jwks,
+                KeysBy::Reference => {
+                    let id = random_id();
+                    body["jwks_uri"] = json!(self.receiver.put_document(
+                        &id,
+                        "application/jwk-set+json",
+                        jwks.to_string()
+                    ));
+                    jwks_document = Some(id);
+                }
+            }
         }
         if let (Value::Object(b), Value::Object(e)) = (&mut body, extra) {
             b.extend(e);
@@ -458,8 +532,36 @@ impl Env {
                 .unwrap_or("RS256")
                 .to_string(),
             key,
+            jwks_document,
             registration: Some(registered),
         })
+    }
+
+    /// The client rotates its key: its `jwks_uri` serves only a new key from now on, and the
+    /// returned client signs with it.
+    pub fn rotate_client_key(&self, client: &TestClient) -> Result<TestClient, Halt> {
+        let id = client
+            .jwks_document
+            .as_deref()
+            .ok_or_else(|| Halt::Skip("the client registered no jwks_uri".into()))?;
+        let key = generate_key()?;
+        self.receiver.put_document(
+            id,
+            "application/jwk-set+json",
+            json!({"keys": [key.public_jwk()]}).to_string(),
+        );
+        let mut rotated = client.clone();
+        rotated.key = Some(Arc::new(key));
+        Ok(rotated)
+    }
+
+    /// Asks a controllable OP (`--sim-control`) to rotate its signing keys; None without the
+    /// control API, Some(false) when it refused.
+    pub async fn rotate_op_keys(&self) -> Option<bool> {
+        let answer = self
+            .control(reqwest::Method::POST, "/keys/rotate", Some(json!({})))
+            .await?;
+        Some(answer.status == 200)
     }
 
     // ---- the headless login
@@ -739,6 +841,21 @@ fn form_post_of(body: &str, current: &Url, redirect_uri: &str) -> Option<AuthRes
             form_post: true,
         })
     })
+}
+
+fn generate_key() -> Result<SigningKey, Halt> {
+    SigningKey::generate()
+        .map_err(|e| Halt::Fail(Violation::new("GenerateClientKey", "-", e.to_string())))
+}
+
+/// A JWK Set holds a key with this `kid`.
+pub fn has_kid(jwks: &Value, kid: &str) -> bool {
+    jwks.get("keys")
+        .and_then(Value::as_array)
+        .is_some_and(|keys| {
+            keys.iter()
+                .any(|k| k.get("kid").and_then(Value::as_str) == Some(kid))
+        })
 }
 
 /// 128 random bits, base64url: state, nonce, client ids, jti.

@@ -1,6 +1,7 @@
 //! The runner's own small HTTP server on 127.0.0.1: the redirect URIs of the clients it
-//! creates, and the back-channel logout URI where the OP delivers logout tokens (OIDC
-//! Back-Channel Logout 1.0 section 2.5).
+//! creates, the back-channel logout URI where the OP delivers logout tokens (OIDC
+//! Back-Channel Logout 1.0 section 2.5), and the documents a client points the OP at (request
+//! objects for `request_uri`, a `jwks_uri`, a `sector_identifier_uri`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -20,7 +21,8 @@ pub struct Delivery {
 }
 
 type Deliveries = Arc<Mutex<Vec<Delivery>>>;
-type Objects = Arc<Mutex<HashMap<String, String>>>;
+/// Hosted documents by id: content type and body.
+type Objects = Arc<Mutex<HashMap<String, (&'static str, String)>>>;
 
 #[derive(Clone)]
 struct Shared {
@@ -55,7 +57,7 @@ impl Receiver {
                 get(|| async { "conformance runner: logged out" }),
             )
             .route("/backchannel/{key}", post(backchannel))
-            .route("/request/{id}", get(request_object))
+            .route("/doc/{id}", get(document))
             .with_state(shared);
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
@@ -75,10 +77,16 @@ impl Receiver {
     /// Serves a request object (OIDC Core 6.2) and returns its `request_uri`.
     pub fn host_request_object(&self, jwt: &str) -> String {
         let id = super::env::random_id();
+        self.put_document(&id, "application/oauth-authz-req+jwt", jwt.to_string())
+    }
+
+    /// Serves `body` as `content_type` at the URL it returns, under `id`; a second call with
+    /// the same id replaces the document (a client rotating the keys at its `jwks_uri`).
+    pub fn put_document(&self, id: &str, content_type: &'static str, body: String) -> String {
         if let Ok(mut o) = self.objects.lock() {
-            o.insert(id.clone(), jwt.to_string());
+            o.insert(id.to_string(), (content_type, body));
         }
-        self.url(&format!("/request/{id}"))
+        self.url(&format!("/doc/{id}"))
     }
 
     /// The deliveries to the back-channel logout URI with path key `key` so far.
@@ -96,17 +104,13 @@ impl Drop for Receiver {
     }
 }
 
-async fn request_object(
+async fn document(
     State(shared): State<Shared>,
     Path(id): Path<String>,
 ) -> (StatusCode, [(&'static str, &'static str); 1], String) {
-    let object = shared.objects.lock().ok().and_then(|o| o.get(&id).cloned());
-    match object {
-        Some(jwt) => (
-            StatusCode::OK,
-            [("content-type", "application/oauth-authz-req+jwt")],
-            jwt,
-        ),
+    let document = shared.objects.lock().ok().and_then(|o| o.get(&id).cloned());
+    match document {
+        Some((content_type, body)) => (StatusCode::OK, [("content-type", content_type)], body),
         None => (
             StatusCode::NOT_FOUND,
             [("content-type", "text/plain")],

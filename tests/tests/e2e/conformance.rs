@@ -40,6 +40,39 @@ async fn basic_plan_passes_against_the_broker() {
 }
 
 #[tokio::test]
+async fn dynamic_plan_passes_against_the_broker_over_https_with_only_unsigned_id_tokens_skipped() {
+    // The plan's discovery module requires https: the broker serves it with its local CA.
+    let tls_dir = tempfile::tempdir().unwrap();
+    let dir = tls_dir.path().to_path_buf();
+    let host = TestHost::start_with(|c| {
+        c.tls.enabled = true;
+        c.tls.dir = Some(dir);
+    })
+    .await
+    .unwrap();
+    let mut options = options_for(&host, Plan::Dynamic);
+    options.ca_pem = Some(std::fs::read(&host.tls().unwrap().ca_cert).unwrap());
+    let kids_before = host.broker().keys.jwks().unwrap().keys.len();
+    let report = run(options).await;
+    assert_all_passed(&report);
+    let text = report.render();
+    for module in Plan::Dynamic.modules() {
+        let expected = if *module == "oidcc-idtoken-unsigned" {
+            Outcome::Skipped
+        } else {
+            Outcome::Passed
+        };
+        assert_eq!(
+            report.get(module).unwrap().outcome,
+            expected,
+            "{module}\n{text}"
+        );
+    }
+    // oidcc-server-rotate-keys rotated the broker's keys through the control API.
+    assert!(host.broker().keys.jwks().unwrap().keys.len() > kids_before);
+}
+
+#[tokio::test]
 async fn config_plan_over_http_fails_with_https_required() {
     let host = TestHost::start().await.unwrap();
     let report = run(options_for(&host, Plan::Config)).await;

@@ -316,3 +316,58 @@ async fn disabled_registration_is_not_served_nor_advertised() {
         .unwrap();
     assert!(doc.get("registration_endpoint").is_none());
 }
+
+#[tokio::test]
+async fn a_client_registered_for_signed_userinfo_gets_a_jws_with_iss_and_aud() {
+    let rp = Rp::start_auto().await;
+    for alg in ["RS256", "ES256"] {
+        let (status, reg) = register(
+            &rp,
+            &json!({"redirect_uris": [REDIRECT_URI], "userinfo_signed_response_alg": alg}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{reg}");
+        assert_eq!(reg["userinfo_signed_response_alg"], alg);
+        let id = reg["client_id"].as_str().unwrap();
+        let secret = reg["client_secret"].as_str().unwrap();
+        let pkce = Pkce::new();
+        let code = rp
+            .code(&pkce, &[("client_id", id), ("scope", "openid profile")])
+            .await;
+        let tokens: Value = rp
+            .exchange_as(id, secret, &code, &pkce)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let response = reqwest::Client::new()
+            .get(rp.url("/userinfo"))
+            .bearer_auth(tokens["access_token"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.headers()["content-type"], "application/jwt");
+        assert_eq!(response.headers()["cache-control"], "no-store");
+        let jwt = response.text().await.unwrap();
+        verify_signature(&rp, &jwt).await;
+        let header = keys::decode_unverified_header(&jwt).unwrap();
+        assert_eq!(header.alg, alg);
+        let signed = claims(&jwt);
+        assert_eq!(signed["iss"], rp.issuer());
+        assert_eq!(signed["aud"], id);
+        let id_token = claims(tokens["id_token"].as_str().unwrap());
+        assert_eq!(signed["sub"], id_token["sub"]);
+        assert!(signed["name"].is_string(), "the profile claims: {signed}");
+    }
+    let discovery: Value = reqwest::get(rp.url("/.well-known/openid-configuration"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        discovery["userinfo_signing_alg_values_supported"],
+        json!(["RS256", "PS256", "ES256"])
+    );
+}

@@ -328,23 +328,6 @@ async fn discovery_lists_the_response_types_and_the_implicit_grant() {
     assert!(modes.contains(&json!("fragment")), "{modes:?}");
 }
 
-/// Verifies an ID token's signature against the broker's JWKS.
-async fn verify_signature(rp: &Rp, jwt: &str) {
-    let jwks: keys::Jwks = reqwest::get(rp.url("/jwks"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let header = keys::decode_unverified_header(jwt).unwrap();
-    let kid = header.kid.expect("a kid");
-    let key = jwks.find(&kid).expect("the kid in the JWKS");
-    let (signed, signature) = jwt.rsplit_once('.').unwrap();
-    let alg = keys::Alg::parse(&header.alg).unwrap();
-    key.verify(alg, signed.as_bytes(), &B64.decode(signature).unwrap())
-        .unwrap();
-}
-
 /// The hidden inputs of a form_post page, unescaped, in order.
 fn form_fields(html: &str) -> Vec<(String, String)> {
     let unescape = |s: &str| {

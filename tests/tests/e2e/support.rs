@@ -241,3 +241,20 @@ pub async fn serve_documents(documents: Vec<(&'static str, &'static str, String)
     tokio::spawn(async move { axum::serve(listener, app).await });
     base
 }
+
+/// Verifies a JWS the broker signed (an ID token, a signed userinfo response) against its JWKS.
+pub async fn verify_signature(rp: &Rp, jwt: &str) {
+    let jwks: keys::Jwks = reqwest::get(rp.url("/jwks"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let header = keys::decode_unverified_header(jwt).unwrap();
+    let kid = header.kid.expect("a kid");
+    let key = jwks.find(&kid).expect("the kid in the JWKS");
+    let (signed, signature) = jwt.rsplit_once('.').unwrap();
+    let alg = keys::Alg::parse(&header.alg).unwrap();
+    key.verify(alg, signed.as_bytes(), &B64.decode(signature).unwrap())
+        .unwrap();
+}

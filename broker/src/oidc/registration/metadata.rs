@@ -29,7 +29,6 @@ pub const REQUEST_OBJECT_ALGS: &[&str] = &["none", "RS256", "PS256", "ES256"];
 
 /// Metadata the broker understands but does not implement: refused, not ignored.
 const UNSUPPORTED: &[&str] = &[
-    "userinfo_signed_response_alg",
     "userinfo_encrypted_response_alg",
     "userinfo_encrypted_response_enc",
     "id_token_encrypted_response_alg",
@@ -284,12 +283,28 @@ fn parse_jose(
         }
     }
 
+    let userinfo_signed_response_alg = f
+        .string("userinfo_signed_response_alg")?
+        .map(|a| supported_alg(&a, "userinfo_signed_response_alg"))
+        .transpose()?;
+
     Ok(ClientJose {
         jwks,
         jwks_uri,
         token_endpoint_auth_signing_alg,
         request_object_signing_alg,
         jwt_secret: None,
+        userinfo_signed_response_alg,
+    })
+}
+
+/// One of the algorithms the broker signs with (its ID tokens, userinfo, logout tokens).
+fn supported_alg(alg: &str, name: &str) -> Result<Alg, OAuthError> {
+    Alg::parse(alg).ok_or_else(|| {
+        bad(format!(
+            "{name} {alg:?} is not supported; use one of {}",
+            Alg::ALL.map(Alg::as_str).join(", ")
+        ))
     })
 }
 
@@ -350,12 +365,7 @@ pub fn parse(body: &Value) -> Result<Metadata, OAuthError> {
 
     let id_token_signed_response_alg = match f.string("id_token_signed_response_alg")? {
         None => Alg::RS256,
-        Some(a) => Alg::parse(&a).ok_or_else(|| {
-            bad(format!(
-                "id_token_signed_response_alg {a:?} is not supported; use one of {}",
-                Alg::ALL.map(Alg::as_str).join(", ")
-            ))
-        })?,
+        Some(a) => supported_alg(&a, "id_token_signed_response_alg")?,
     };
 
     let subject_type = match f.string("subject_type")?.as_deref() {
@@ -502,6 +512,9 @@ impl Metadata {
         }
         if let Some(jwks) = &self.jose.jwks {
             m.insert("jwks".into(), json!(jwks));
+        }
+        if let Some(alg) = self.jose.userinfo_signed_response_alg {
+            m.insert("userinfo_signed_response_alg".into(), json!(alg.as_str()));
         }
         m.insert(
             "id_token_signed_response_alg".into(),
@@ -755,6 +768,26 @@ mod tests {
             code_of(parse_with(json!({ "request_object_signing_alg": "HS512" }))),
             "invalid_client_metadata"
         );
+    }
+
+    #[test]
+    fn a_userinfo_signing_alg_is_kept_and_echoed_and_an_unknown_one_refused() {
+        let m = parse_with(json!({ "userinfo_signed_response_alg": "ES256" })).unwrap();
+        assert_eq!(m.jose.userinfo_signed_response_alg, Some(Alg::ES256));
+        assert_eq!(m.to_json()["userinfo_signed_response_alg"], "ES256");
+        let plain = parse_with(json!({})).unwrap();
+        assert_eq!(plain.jose.userinfo_signed_response_alg, None);
+        assert!(plain
+            .to_json()
+            .get("userinfo_signed_response_alg")
+            .is_none());
+        for alg in ["none", "HS256", "rs256"] {
+            assert_eq!(
+                code_of(parse_with(json!({ "userinfo_signed_response_alg": alg }))),
+                "invalid_client_metadata",
+                "{alg}"
+            );
+        }
     }
 
     #[test]

@@ -98,7 +98,8 @@ pub async fn rp_initiated_logout(ctx: &mut Ctx<'_>) -> R {
         session_required: client.backchannel_session_required,
     };
     let mut findings = Findings::default();
-    logout_token::validate(&token, &ctx.env.jwks, &expected, &mut findings);
+    let jwks = ctx.env.jwks_for(&token).await;
+    logout_token::validate(&token, &jwks, &expected, &mut findings);
     ctx.findings.0.extend(findings.0);
     Ok(())
 }

@@ -4,8 +4,11 @@
 use serde_json::{json, Value};
 
 use super::flow::Request;
-use crate::conformance::checks::{id_token, Violation};
-use crate::conformance::env::{AuthResult, ClientAuth, TestClient, UserinfoCall};
+use crate::conformance::checks::{id_token, token, Violation};
+use crate::conformance::env::{
+    random_id, AuthResult, ClientAuth, KeysBy, TestClient, UserinfoCall,
+};
+use crate::conformance::jose;
 use crate::conformance::{Ctx, Halt};
 
 type R = Result<(), Halt>;
@@ -257,4 +260,332 @@ pub async fn client_assertion_issuer_aud(ctx: &mut Ctx<'_>) -> R {
         ))
     });
     Ok(())
+}
+
+fn require_private_key_jwt(ctx: &Ctx<'_>) -> R {
+    require_registration(ctx)?;
+    if ctx
+        .env
+        .supports("token_endpoint_auth_methods_supported", "private_key_jwt")
+    {
+        Ok(())
+    } else {
+        Err(Halt::Skip("the OP does not offer private_key_jwt".into()))
+    }
+}
+
+/// oidcc-registration-jwks-uri: a client that registers its keys by reference (`jwks_uri`,
+/// RFC 7591 2) authenticates with private_key_jwt signed by a key published there.
+pub async fn registration_jwks_uri(ctx: &mut Ctx<'_>) -> R {
+    require_private_key_jwt(ctx)?;
+    let client = ctx
+        .env
+        .register_keys(
+            ClientAuth::PrivateKeyJwt,
+            KeysBy::Reference,
+            false,
+            json!({}),
+        )
+        .await?;
+    let login = ctx.login(Request::new(&client)).await?;
+    ctx.userinfo(&login, UserinfoCall::GetHeader).await?;
+    Ok(())
+}
+
+/// The receiver serves a sector identifier document listing `uris` (OIDC Registration 5).
+fn sector_document(ctx: &Ctx<'_>, uris: &[String]) -> String {
+    ctx.env
+        .receiver
+        .put_document(&random_id(), "application/json", json!(uris).to_string())
+}
+
+/// oidcc-registration-sector-uri: a `sector_identifier_uri` listing the client's redirect URIs
+/// is accepted (OIDC Registration 2, 5); with pairwise subjects, two clients of one sector get
+/// the same `sub` (OIDC Core 8.1).
+pub async fn registration_sector_uri(ctx: &mut Ctx<'_>) -> R {
+    require_registration(ctx)?;
+    let redirect = ctx.env.receiver.url("/callback");
+    let sector = sector_document(ctx, &[redirect]);
+    let pairwise = ctx.env.supports("subject_types_supported", "pairwise");
+    let mut extra = json!({ "sector_identifier_uri": sector });
+    if pairwise {
+        extra["subject_type"] = json!("pairwise");
+    }
+    let client = register(ctx, extra.clone()).await?;
+    let login = ctx.login(Request::new(&client)).await?;
+    ctx.userinfo(&login, UserinfoCall::GetHeader).await?;
+    if pairwise {
+        let sibling = register(ctx, extra).await?;
+        let again = ctx.login(Request::new(&sibling)).await?;
+        ctx.expect(if again.sub() == login.sub() {
+            Ok(())
+        } else {
+            Err(Violation::new(
+                "CheckPairwiseSubjectSameWithinSector",
+                "OIDCC-8.1",
+                format!(
+                    "two clients of one sector got sub {} and {}",
+                    login.sub(),
+                    again.sub()
+                ),
+            ))
+        });
+    }
+    Ok(())
+}
+
+/// oidcc-registration-sector-bad: a `sector_identifier_uri` whose document does not list the
+/// redirect URI is refused (OIDC Registration 5: the OP MUST validate it), with 400 and
+/// `invalid_client_metadata` (RFC 7591 3.2.2; the code a warning, as in the suite).
+pub async fn registration_sector_bad(ctx: &mut Ctx<'_>) -> R {
+    require_registration(ctx)?;
+    let sector = sector_document(ctx, &["https://elsewhere.example/callback".to_string()]);
+    match ctx
+        .env
+        .register(
+            ClientAuth::Basic,
+            json!({ "sector_identifier_uri": sector }),
+        )
+        .await
+    {
+        Err(Halt::Fail(v)) if v.condition == "CallDynamicRegistrationEndpoint" => {
+            ctx.require(if v.message.starts_with("registration answered 400") {
+                Ok(())
+            } else {
+                Err(Violation::new(
+                    "EnsureRegistrationWithBadSectorFails",
+                    "RFC7591-3.2.2",
+                    v.message.clone(),
+                ))
+            })?;
+            ctx.warn(if v.message.contains("invalid_client_metadata") {
+                Ok(())
+            } else {
+                Err(Violation::new(
+                    "CheckRegistrationErrorCode",
+                    "RFC7591-3.2.2",
+                    v.message,
+                ))
+            });
+            Ok(())
+        }
+        Err(other) => Err(other),
+        Ok(client) => Err(Halt::Fail(Violation::new(
+            "EnsureRegistrationWithBadSectorFails",
+            "OIDCR-5",
+            format!(
+                "client {} was registered with a sector document that lacks its redirect URI",
+                client.client_id
+            ),
+        ))),
+    }
+}
+
+/// oidcc-server-rotate-keys: after the OP rotates its signing keys, ID tokens are signed with
+/// the new key, which its `jwks_uri` publishes (OIDC Core 10.1.1). The runner rotates them
+/// through the control API; an OP it cannot control is skipped, not passed.
+pub async fn server_rotate_keys(ctx: &mut Ctx<'_>) -> R {
+    let client = register(ctx, json!({})).await?;
+    let before = ctx.login(Request::new(&client)).await?;
+    match ctx.env.rotate_op_keys().await {
+        None => {
+            return Err(Halt::Skip(
+                "rotating the OP's keys needs --sim-control (POST /keys/rotate)".into(),
+            ))
+        }
+        Some(false) => {
+            return Err(Halt::Fail(Violation::new(
+                "RotateServerKeys",
+                "-",
+                "the control API refused to rotate the keys",
+            )))
+        }
+        Some(true) => {}
+    }
+    // The login checks the new ID token's signature against the JWKS fetched again.
+    let after = ctx.login(Request::new(&client)).await?;
+    let (old, new) = (before.id_token.kid(), after.id_token.kid());
+    ctx.expect(if old != new {
+        Ok(())
+    } else {
+        Err(Violation::new(
+            "CheckIdTokenSignedWithNewKey",
+            "OIDCC-10.1.1",
+            format!("after the rotation the ID token is still signed with kid {old:?}"),
+        ))
+    });
+    Ok(())
+}
+
+/// oidcc-refresh-token-rp-key-rotation: the client rotates the key at its `jwks_uri` between
+/// the code exchange and a refresh; the refresh, authenticated with the new key, succeeds (the
+/// OP reads the client's keys again: OIDC Core 10.1.1, OIDCR 2 `jwks_uri`).
+pub async fn refresh_token_rp_key_rotation(ctx: &mut Ctx<'_>) -> R {
+    require_private_key_jwt(ctx)?;
+    let client = ctx
+        .env
+        .register_keys(
+            ClientAuth::PrivateKeyJwt,
+            KeysBy::Reference,
+            false,
+            json!({}),
+        )
+        .await?;
+    let mut request = Request::new(&client);
+    if ctx.env.supports("scopes_supported", "offline_access") {
+        request = request
+            .scope("openid offline_access")
+            .with("prompt", "consent");
+    }
+    let login = ctx.login(request).await?;
+    let Some(refresh) = login
+        .tokens
+        .get("refresh_token")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+    else {
+        return Err(Halt::Skip("no refresh token was issued".into()));
+    };
+    let rotated = ctx.env.rotate_client_key(&client)?;
+    let answer = ctx
+        .env
+        .token(
+            &rotated,
+            &[("grant_type", "refresh_token"), ("refresh_token", &refresh)],
+        )
+        .await?;
+    let mut findings = std::mem::take(&mut ctx.findings);
+    let body = token::check_success(&answer, false, &mut findings);
+    ctx.findings = findings;
+    ctx.require(if body.is_some() {
+        Ok(())
+    } else {
+        Err(Violation::new(
+            "CallTokenEndpointForRefreshWithRotatedKey",
+            "OIDCC-10.1.1",
+            format!(
+                "the refresh signed with the client's new key answered {}: {}",
+                answer.status,
+                token::short(&answer.body)
+            ),
+        ))
+    })?;
+    Ok(())
+}
+
+/// A login whose parameters travel in a request object (OIDC Core 6.1, 6.2; RFC 9101): by
+/// value or by reference, signed with the client's key or unsigned. `state`, `nonce` and
+/// the redirect URI are only in the object, so the OP must have read it.
+async fn request_object_login(
+    ctx: &mut Ctx<'_>,
+    client: &TestClient,
+    signed: bool,
+    by_reference: bool,
+) -> R {
+    let mut request = Request::new(client);
+    let object = json!({
+        "iss": client.client_id,
+        "aud": ctx.env.issuer,
+        "client_id": client.client_id,
+        "response_type": "code",
+        "scope": "openid",
+        "redirect_uri": client.redirect_uri,
+        "state": request.state,
+        "nonce": request.nonce,
+        "jti": random_id(),
+        "iat": ctx.env.now().await,
+    });
+    let jwt = if signed {
+        let key = client
+            .key
+            .as_ref()
+            .ok_or_else(|| Halt::Skip("the client has no key to sign with".into()))?;
+        key.sign(&object)
+            .map_err(|e| Violation::new("SignRequestObject", "-", e.to_string()))?
+    } else {
+        jose::unsigned(&object)
+    };
+    request.only_in_object = vec!["state", "nonce", "redirect_uri"];
+    let request = if by_reference {
+        let uri = ctx.env.receiver.host_request_object(&jwt);
+        request.with("request_uri", &uri)
+    } else {
+        request.with("request", &jwt)
+    };
+    ctx.login(request).await?;
+    Ok(())
+}
+
+/// The OP takes request objects signed with `alg` (or unsigned, `none`) by reference or value.
+fn require_request_objects(ctx: &Ctx<'_>, alg: &str, by_reference: bool) -> R {
+    require_registration(ctx)?;
+    // OIDC Discovery 3: request_uri_parameter_supported defaults to true, request_parameter
+    // to false.
+    let offered = if by_reference {
+        ctx.env
+            .discovery
+            .get("request_uri_parameter_supported")
+            .and_then(Value::as_bool)
+            .unwrap_or(true)
+    } else {
+        ctx.env.flag("request_parameter_supported")
+    };
+    if !offered {
+        return Err(Halt::Skip(format!(
+            "the OP does not take request objects by {}",
+            if by_reference { "reference" } else { "value" }
+        )));
+    }
+    if !ctx
+        .env
+        .supports("request_object_signing_alg_values_supported", alg)
+    {
+        return Err(Halt::Skip(format!(
+            "request_object_signing_alg_values_supported lacks {alg}"
+        )));
+    }
+    Ok(())
+}
+
+/// oidcc-request-uri-unsigned: an unsigned request object by reference, for a client
+/// registered with `request_object_signing_alg` `none`.
+pub async fn request_uri_unsigned(ctx: &mut Ctx<'_>) -> R {
+    require_request_objects(ctx, "none", true)?;
+    let client = register(ctx, json!({"request_object_signing_alg": "none"})).await?;
+    request_object_login(ctx, &client, false, true).await
+}
+
+/// oidcc-request-uri-signed-rs256: an RS256 request object by reference, verified with the
+/// keys the client registered.
+pub async fn request_uri_signed_rs256(ctx: &mut Ctx<'_>) -> R {
+    require_request_objects(ctx, "RS256", true)?;
+    let client = registered_for_signed_objects(ctx).await?;
+    request_object_login(ctx, &client, true, true).await
+}
+
+/// oidcc-ensure-request-object-with-redirect-uri: a signed request object by value that alone
+/// carries the redirect URI (with `state` and `nonce`); the OP redirects there.
+pub async fn request_object_with_redirect_uri(ctx: &mut Ctx<'_>) -> R {
+    require_request_objects(ctx, "RS256", false)?;
+    let client = registered_for_signed_objects(ctx).await?;
+    request_object_login(ctx, &client, true, false).await
+}
+
+async fn registered_for_signed_objects(ctx: &mut Ctx<'_>) -> Result<TestClient, Halt> {
+    let auth = if ctx
+        .env
+        .supports("token_endpoint_auth_methods_supported", "private_key_jwt")
+    {
+        ClientAuth::PrivateKeyJwt
+    } else {
+        ClientAuth::Basic
+    };
+    ctx.env
+        .register_keys(
+            auth,
+            KeysBy::Value,
+            true,
+            json!({"request_object_signing_alg": "RS256"}),
+        )
+        .await
 }

@@ -25,6 +25,9 @@ pub struct Request {
     pub post: bool,
     pub max_age: bool,
     pub pkce_verifier: Option<String>,
+    /// Parameters sent only inside a request object (OIDC Core 6.1), not in the URL; still
+    /// what the callback and the ID token are checked against.
+    pub only_in_object: Vec<&'static str>,
 }
 
 impl Request {
@@ -40,6 +43,7 @@ impl Request {
             post: false,
             max_age: false,
             pkce_verifier: None,
+            only_in_object: Vec::new(),
         }
     }
 
@@ -64,8 +68,9 @@ impl Request {
 
     fn params(&self, plan: Plan) -> Vec<(String, String)> {
         let mut p = vec![("client_id".to_string(), self.client.client_id.clone())];
+        let hidden = &self.only_in_object;
         let mut add = |k: &str, v: &Option<String>| {
-            if let Some(v) = v {
+            if let Some(v) = v.as_ref().filter(|_| !hidden.contains(&k)) {
                 p.push((k.to_string(), v.clone()));
             }
         };
@@ -286,7 +291,8 @@ impl Ctx<'_> {
             from_authorization_endpoint: false,
         };
         let before = self.findings.failures().len();
-        let jws = id_token::validate(raw, &self.env.jwks, &expected, &mut self.findings);
+        let jwks = self.env.jwks_for(raw).await;
+        let jws = id_token::validate(raw, &jwks, &expected, &mut self.findings);
         match jws {
             Some(jws) if self.findings.failures().len() == before => Ok(jws),
             _ => Err(Halt::Fail(Violation::new(
@@ -325,7 +331,7 @@ impl Ctx<'_> {
         let before = self.findings.failures().len();
         let claims = userinfo::check_response(&answer, &login.sub(), &mut self.findings);
         if answer.media_type().as_deref() == Some("application/jwt") {
-            return self.signed_userinfo(login, &answer.body);
+            return self.signed_userinfo(login, &answer.body).await;
         }
         match claims {
             Some(c) if self.findings.failures().len() == before => Ok(c),
@@ -338,7 +344,11 @@ impl Ctx<'_> {
     }
 
     /// OIDC Core 5.3.2: a signed userinfo response is a JWS with `iss` and `aud`.
-    fn signed_userinfo(&mut self, login: &Login, body: &str) -> Result<Map<String, Value>, Halt> {
+    async fn signed_userinfo(
+        &mut self,
+        login: &Login,
+        body: &str,
+    ) -> Result<Map<String, Value>, Halt> {
         let jws = Jws::parse(body.trim()).map_err(|e| {
             Violation::new(
                 "ValidateUserInfoResponseSignature",
@@ -346,8 +356,9 @@ impl Ctx<'_> {
                 e.to_string(),
             )
         })?;
+        let jwks = self.env.jwks_for(body.trim()).await;
         self.require(
-            id_token::check_signature(&jws, &self.env.jwks).map_err(|v| Violation {
+            id_token::check_signature(&jws, &jwks).map_err(|v| Violation {
                 condition: "ValidateUserInfoResponseSignature",
                 spec: "OIDCC-5.3.2",
                 ..v

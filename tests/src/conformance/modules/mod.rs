@@ -128,6 +128,20 @@ pub async fn run(ctx: &mut Ctx<'_>, module: &str) -> Result<(), Halt> {
             "oidcc-ensure-client-assertion-with-iss-aud-succeeds" => {
                 return dynamic::client_assertion_issuer_aud(ctx).await
             }
+            "oidcc-registration-jwks-uri" => return dynamic::registration_jwks_uri(ctx).await,
+            "oidcc-registration-sector-uri" => return dynamic::registration_sector_uri(ctx).await,
+            "oidcc-registration-sector-bad" => return dynamic::registration_sector_bad(ctx).await,
+            "oidcc-server-rotate-keys" => return dynamic::server_rotate_keys(ctx).await,
+            "oidcc-refresh-token-rp-key-rotation" => {
+                return dynamic::refresh_token_rp_key_rotation(ctx).await
+            }
+            "oidcc-request-uri-unsigned" => return dynamic::request_uri_unsigned(ctx).await,
+            "oidcc-request-uri-signed-rs256" => {
+                return dynamic::request_uri_signed_rs256(ctx).await
+            }
+            "oidcc-ensure-request-object-with-redirect-uri" => {
+                return dynamic::request_object_with_redirect_uri(ctx).await
+            }
             "oidcc-idtoken-unsigned"
             | "oidcc-ensure-redirect-uri-in-authorization-request"
             | "oidcc-refresh-token"
