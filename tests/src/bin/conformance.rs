@@ -55,6 +55,10 @@ struct Args {
     /// The person --sim-control approves parked logins as (a user ID of the simulator).
     #[arg(long, default_value = "anna")]
     sim_user: String,
+    /// Register every client with RFC 7591 (the suite's dynamic_client variant of the Basic,
+    /// Form Post and logout plans) instead of --sim-control or the static client.
+    #[arg(long)]
+    register_clients: bool,
 }
 
 #[tokio::main]
@@ -93,6 +97,7 @@ async fn main() -> ExitCode {
         static_client,
         login_hint: args.login_hint,
         sim_user: args.sim_user,
+        register_clients: args.register_clients,
     };
     println!(
         "plans: {}",

@@ -359,6 +359,9 @@ impl Env {
             }
             return self.register(auth, json!({})).await;
         }
+        if self.options.register_clients {
+            return self.register(auth, json!({})).await;
+        }
         if let Some(c) = &self.options.static_client {
             if kind == ClientKind::Second {
                 return Err(Halt::Skip(

@@ -106,6 +106,9 @@ pub struct Options {
     pub login_hint: Option<String>,
     /// The person `--sim-control` approves parked logins as.
     pub sim_user: String,
+    /// Register every client with RFC 7591 (the suite's `client_registration=dynamic_client`
+    /// variant), even when a static client or the control API could provide one.
+    pub register_clients: bool,
 }
 
 impl Options {
@@ -120,6 +123,7 @@ impl Options {
             static_client: None,
             login_hint: None,
             sim_user: "anna".into(),
+            register_clients: false,
         }
     }
 }
