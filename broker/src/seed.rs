@@ -49,6 +49,7 @@ pub fn register_demo_client(store: &Store, demo: &DemoClient) -> StoreResult<()>
         response_types: vec![crate::model::ResponseType::CODE],
         frontchannel_logout_uri: None,
         frontchannel_logout_session_required: false,
+        defaults: Default::default(),
     })
 }
 

@@ -152,6 +152,25 @@ pub struct Client {
     /// The iframe's URL carries `iss` and `sid` query parameters.
     #[serde(default)]
     pub frontchannel_logout_session_required: bool,
+    /// What the client's authentication requests default to (OIDC Registration 2).
+    #[serde(flatten)]
+    pub defaults: ClientDefaults,
+}
+
+/// Registered defaults for authentication requests (OIDC Registration 2): a request's own
+/// `max_age`, `acr_values` or `acr` claim request overrides them.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct ClientDefaults {
+    /// `default_max_age`: the session's authentication may be at most this old (seconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_max_age: Option<u64>,
+    /// `default_acr_values`, in order of preference (known level URIs only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub default_acr_values: Vec<String>,
+    /// `require_auth_time`: the ID token must carry `auth_time`, which this broker's always do;
+    /// kept to be echoed by the registration endpoints.
+    #[serde(default)]
+    pub require_auth_time: bool,
 }
 
 fn default_response_types() -> Vec<ResponseType> {

@@ -21,7 +21,7 @@ pub use authenticators::EnrolledAuthenticator;
 pub use business::{BusinessIdentity, BusinessRole, NemId};
 pub use case::{Case, CaseStep, DocumentType, Evidence, Question, QuestionKind};
 pub use claims_request::{ClaimRequest, ClaimsRequest};
-pub use client::{AuthMethod, Client, ClientJose, Registration, SubjectType};
+pub use client::{AuthMethod, Client, ClientDefaults, ClientJose, Registration, SubjectType};
 pub use flow::{AppRequest, Device, DeviceState, Failure, Flow, Method, Notice, Step};
 pub use grant::{AccessToken, AuthCode, Grant, RefreshToken, Session};
 pub use identity::{

@@ -161,6 +161,7 @@ fn client(id: &str, name: &str) -> Client {
         response_types: vec![crate::model::ResponseType::CODE],
         frontchannel_logout_uri: Some(format!("https://{id}.example/frontchannel")),
         frontchannel_logout_session_required: true,
+        defaults: Default::default(),
     }
 }
 

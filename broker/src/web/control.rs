@@ -323,6 +323,10 @@ struct ClientInput {
     frontchannel_logout_uri: Option<String>,
     #[serde(default)]
     frontchannel_logout_session_required: bool,
+    #[serde(default)]
+    default_max_age: Option<serde_json::Value>,
+    #[serde(default)]
+    default_acr_values: Option<serde_json::Value>,
 }
 
 /// A client as shown: never the secret, its hash, or the registration access token's hash.
@@ -444,6 +448,11 @@ async fn create_client(State(b): AppState, body: Bytes) -> ApiResult {
         response_types,
         frontchannel_logout_uri: input.frontchannel_logout_uri,
         frontchannel_logout_session_required: input.frontchannel_logout_session_required,
+        defaults: crate::oidc::registration::metadata::defaults(&json!({
+            "default_max_age": input.default_max_age,
+            "default_acr_values": input.default_acr_values,
+        }))
+        .map_err(|e| ApiError::bad_request(e.description.to_string()))?,
     };
     b.store.clients.create(&client)?;
     let mut view = client_view(&client);

@@ -358,7 +358,9 @@ fn schemas() -> Value {
                 "jwks_uri": {"type": "string"},
                 "token_endpoint_auth_signing_alg": {"enum": ["HS256", "RS256", "PS256", "ES256"]},
                 "request_object_signing_alg": {"enum": ["none", "RS256", "PS256", "ES256"]},
-                "userinfo_signed_response_alg": {"enum": ["RS256", "PS256", "ES256"], "description": "sign userinfo responses (application/jwt with iss and aud)"}
+                "userinfo_signed_response_alg": {"enum": ["RS256", "PS256", "ES256"], "description": "sign userinfo responses (application/jwt with iss and aud)"},
+                "default_max_age": {"type": "integer", "minimum": 0, "description": "max_age for requests without one"},
+                "default_acr_values": {"type": "array", "items": {"type": "string"}, "description": "level URIs for requests without acr_values"}
             }
         },
         "Approve": {"type": "object", "properties": {"user_id": {"type": "string"}}},

@@ -371,3 +371,80 @@ async fn a_client_registered_for_signed_userinfo_gets_a_jws_with_iss_and_aud() {
         json!(["RS256", "PS256", "ES256"])
     );
 }
+
+#[tokio::test]
+async fn registered_default_max_age_and_acr_values_apply_unless_the_request_says_otherwise() {
+    let rp = Rp::start_auto().await;
+    let high = "https://data.gov.dk/concept/core/nsis/High";
+    let (status, reg) = register(
+        &rp,
+        &json!({
+            "redirect_uris": [REDIRECT_URI],
+            "default_max_age": 50,
+            "default_acr_values": [high],
+            "require_auth_time": true
+        }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{reg}");
+    assert_eq!(reg["default_max_age"], 50);
+    assert_eq!(reg["default_acr_values"], json!([high]));
+    assert_eq!(reg["require_auth_time"], true);
+    let id = reg["client_id"].as_str().unwrap().to_string();
+    let secret = reg["client_secret"].as_str().unwrap().to_string();
+    let login = |extra: Vec<(&'static str, &'static str)>| {
+        let (rp, id, secret) = (&rp, id.clone(), secret.clone());
+        async move {
+            let pkce = Pkce::new();
+            let mut params = vec![("client_id", id.as_str())];
+            params.extend(extra);
+            let code = rp.code(&pkce, &params).await;
+            let body: Value = rp
+                .exchange_as(&id, &secret, &code, &pkce)
+                .await
+                .json()
+                .await
+                .unwrap();
+            claims(body["id_token"].as_str().unwrap())
+        }
+    };
+
+    // default_acr_values: bo reaches High, and the ID token says so; carl, who reaches only
+    // Low, is refused.
+    let pkce = Pkce::new();
+    let refused = rp
+        .authorize(&pkce, &[("client_id", id.as_str()), ("login_hint", "carl")])
+        .await;
+    assert_eq!(
+        query(&redirect_to(&refused), "error").as_deref(),
+        Some("access_denied")
+    );
+    let first = login(vec![("login_hint", "bo")]).await;
+    assert_eq!(first["acr"], high);
+    assert!(first["auth_time"].is_i64(), "require_auth_time");
+
+    // default_max_age: 100 s later the 50 s default forces a new login...
+    rp.host.clock().advance(100);
+    let again = login(vec![("login_hint", "bo")]).await;
+    assert!(again["auth_time"].as_i64() > first["auth_time"].as_i64());
+    // ...unless the request's own max_age allows the session.
+    rp.host.clock().advance(100);
+    let within = login(vec![("login_hint", "bo"), ("max_age", "1000")]).await;
+    assert_eq!(within["auth_time"], again["auth_time"]);
+
+    // A level the broker does not have cannot be registered.
+    let (status, err) = register(
+        &rp,
+        &json!({"redirect_uris": [REDIRECT_URI], "default_acr_values": ["urn:example:gold"]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(err["error"], "invalid_client_metadata");
+    let (status, err) = register(
+        &rp,
+        &json!({"redirect_uris": [REDIRECT_URI], "default_max_age": -5}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(err["error"], "invalid_client_metadata");
+}

@@ -70,6 +70,7 @@ mod tests {
                 .collect(),
             frontchannel_logout_uri: None,
             frontchannel_logout_session_required: false,
+            defaults: Default::default(),
             jose: Default::default(),
             registration: None,
         }

@@ -181,7 +181,9 @@ fn validate(
         scopes,
         code_challenge,
         prompt,
-        max_age,
+        // OIDC Registration 2: the request's max_age overrides the registered default.
+        max_age: max_age
+            .or_else(|| (client.defaults.default_max_age).and_then(|a| i64::try_from(a).ok())),
         login_hint: params.get("login_hint").map(str::to_string),
         ui_locales: params
             .get("ui_locales")
@@ -190,10 +192,15 @@ fn validate(
         // acr_values is a space-separated preference list; the lowest known level is what the
         // client will accept (OIDC Core 3.1.2.1: voluntary).
         // An `acr` claim request (OIDC Core 5.5.1.1) comes before acr_values.
-        acr: requested.acr.or_else(|| {
-            params
-                .get("acr_values")
-                .and_then(|v| v.split_whitespace().filter_map(Level::from_uri).min())
+        // Without either, the client's registered default_acr_values (OIDC Registration 2).
+        acr: requested.acr.or_else(|| match params.get("acr_values") {
+            Some(v) => v.split_whitespace().filter_map(Level::from_uri).min(),
+            None => client
+                .defaults
+                .default_acr_values
+                .iter()
+                .filter_map(|v| Level::from_uri(v))
+                .min(),
         }),
         idp_values,
         action_text,

@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 use url::Url;
 
 use crate::error::{ErrorCode, OAuthError};
-use crate::model::{AuthMethod, ClientJose, SubjectType};
+use crate::model::{AuthMethod, ClientDefaults, ClientJose, Level, SubjectType};
 use crate::oidc::fetch;
 
 /// Response types a client may register (OIDC Core 3; each compared as a set of words).
@@ -61,6 +61,7 @@ pub struct Metadata {
     /// OIDC Front-Channel Logout 1.0 section 2: same origin as one of the redirect URIs.
     pub frontchannel_logout_uri: Option<String>,
     pub frontchannel_logout_session_required: bool,
+    pub defaults: ClientDefaults,
     /// Informational members (contacts, logo_uri, ...), echoed back.
     pub info: Map<String, Value>,
 }
@@ -452,7 +453,42 @@ pub fn parse(body: &Value) -> Result<Metadata, OAuthError> {
         backchannel_logout_session_required,
         frontchannel_logout_uri,
         frontchannel_logout_session_required,
+        defaults: parse_defaults(&f)?,
         info,
+    })
+}
+
+/// `default_max_age`, `default_acr_values` and `require_auth_time` (OIDC Registration 2).
+/// Also used by the control API.
+pub fn defaults(body: &Value) -> Result<ClientDefaults, OAuthError> {
+    let map = body
+        .as_object()
+        .ok_or_else(|| bad("client metadata must be a JSON object"))?;
+    parse_defaults(&Fields(map))
+}
+
+fn parse_defaults(f: &Fields) -> Result<ClientDefaults, OAuthError> {
+    let default_max_age = match f.get("default_max_age") {
+        None => None,
+        Some(v) => Some(
+            v.as_u64()
+                .ok_or_else(|| bad("default_max_age must be a non-negative number of seconds"))?,
+        ),
+    };
+    let default_acr_values = f.strings("default_acr_values")?.unwrap_or_default();
+    if let Some(unknown) = default_acr_values
+        .iter()
+        .find(|v| Level::from_uri(v).is_none())
+    {
+        return Err(bad(format!(
+            "default_acr_values: {unknown:?} is not a level this broker has; use one of {}",
+            Level::ALL.map(|l| l.uri()).join(", ")
+        )));
+    }
+    Ok(ClientDefaults {
+        default_max_age,
+        default_acr_values,
+        require_auth_time: f.boolean("require_auth_time")?,
     })
 }
 
@@ -515,6 +551,18 @@ impl Metadata {
         }
         if let Some(alg) = self.jose.userinfo_signed_response_alg {
             m.insert("userinfo_signed_response_alg".into(), json!(alg.as_str()));
+        }
+        if let Some(age) = self.defaults.default_max_age {
+            m.insert("default_max_age".into(), json!(age));
+        }
+        if !self.defaults.default_acr_values.is_empty() {
+            m.insert(
+                "default_acr_values".into(),
+                json!(self.defaults.default_acr_values),
+            );
+        }
+        if self.defaults.require_auth_time {
+            m.insert("require_auth_time".into(), json!(true));
         }
         m.insert(
             "id_token_signed_response_alg".into(),
@@ -786,6 +834,41 @@ mod tests {
                 code_of(parse_with(json!({ "userinfo_signed_response_alg": alg }))),
                 "invalid_client_metadata",
                 "{alg}"
+            );
+        }
+    }
+
+    #[test]
+    fn request_defaults_are_checked_kept_and_echoed() {
+        let high = Level::High.uri();
+        let m = parse_with(json!({
+            "default_max_age": 300,
+            "default_acr_values": [high],
+            "require_auth_time": true
+        }))
+        .unwrap();
+        assert_eq!(m.defaults.default_max_age, Some(300));
+        assert_eq!(m.defaults.default_acr_values, vec![high.to_string()]);
+        assert!(m.defaults.require_auth_time);
+        let echoed = m.to_json();
+        assert_eq!(echoed["default_max_age"], 300);
+        assert_eq!(echoed["default_acr_values"], json!([high]));
+        assert_eq!(echoed["require_auth_time"], true);
+        let plain = parse_with(json!({})).unwrap();
+        assert_eq!(plain.defaults, ClientDefaults::default());
+        assert!(plain.to_json().get("default_max_age").is_none());
+        for bad in [
+            json!({ "default_max_age": -1 }),
+            json!({ "default_max_age": "60" }),
+            json!({ "default_max_age": 1.5 }),
+            json!({ "default_acr_values": ["urn:example:gold"] }),
+            json!({ "default_acr_values": high }),
+            json!({ "require_auth_time": "yes" }),
+        ] {
+            assert_eq!(
+                code_of(parse_with(bad.clone())),
+                "invalid_client_metadata",
+                "{bad}"
             );
         }
     }

@@ -141,6 +141,7 @@ fn build_client(
             .collect(),
         frontchannel_logout_uri: m.frontchannel_logout_uri.clone(),
         frontchannel_logout_session_required: m.frontchannel_logout_session_required,
+        defaults: m.defaults.clone(),
     }
 }
 
