@@ -18,6 +18,6 @@ pub use activity::{ActivityAction, ActivityEntry};
 pub use capability::{Access, Capability, Helper};
 pub use cpr::{Cpr, CprError};
 pub use grant::{FolderScope, Grant, GrantId, GrantStatus, Permission};
-pub use membership::{seed_memberships, Membership};
+pub use membership::{is_cvr, seed_memberships, Membership, Role};
 pub use opening::{open_grant, Opening};
 pub use password::{AccessPassword, PasswordError};

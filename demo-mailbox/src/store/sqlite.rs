@@ -66,7 +66,11 @@ CREATE TABLE IF NOT EXISTS memberships (
     cpr TEXT NOT NULL,
     cvr TEXT NOT NULL,
     name TEXT NOT NULL,
+    role TEXT NOT NULL DEFAULT 'member',
     PRIMARY KEY (cpr, cvr));
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL);
 "#;
 
 /// The `kind` of an own folder (standard folders store their slug).
@@ -119,6 +123,20 @@ impl SqliteStore {
     fn init(conn: Connection) -> StoreResult<Self> {
         conn.execute_batch("PRAGMA foreign_keys=ON;").map_err(db)?;
         conn.execute_batch(SCHEMA).map_err(db)?;
+        // Databases from before roles: every membership was a plain one.
+        let has_role: bool = conn
+            .query_row(
+                "SELECT COUNT(*) > 0 FROM pragma_table_info('memberships') WHERE name = 'role'",
+                [],
+                |row| row.get(0),
+            )
+            .map_err(db)?;
+        if !has_role {
+            conn.execute_batch(
+                "ALTER TABLE memberships ADD COLUMN role TEXT NOT NULL DEFAULT 'member';",
+            )
+            .map_err(db)?;
+        }
         Ok(Self {
             conn: Mutex::new(conn),
         })

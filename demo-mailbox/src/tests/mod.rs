@@ -13,6 +13,7 @@ mod letters;
 mod login;
 mod logout;
 mod mailboxes;
+mod organisation_access;
 mod restart;
 mod serve;
 mod session_expiry;
@@ -305,7 +306,7 @@ impl TestMailbox {
             .find(|letter| letter.content.subject == subject)
     }
 
-    async fn send(&self, request: Request<Body>) -> Response<Body> {
+    pub async fn send(&self, request: Request<Body>) -> Response<Body> {
         crate::routes::router(self.app.clone())
             .oneshot(request)
             .await
