@@ -18,6 +18,7 @@ mod logout;
 mod mailbox;
 mod mailbox_access;
 mod mailbox_logout;
+mod mailbox_org_access;
 mod mitid_claims;
 mod negative;
 mod onboarding;
