@@ -17,6 +17,7 @@ mod frontchannel;
 mod logout;
 mod mailbox;
 mod mailbox_access;
+mod mailbox_business_access;
 mod mailbox_logout;
 mod mailbox_org_access;
 mod mitid_claims;
