@@ -2,8 +2,10 @@
 //! they may do there. No HTTP in here; the routes call these types and the [`crate::store`].
 //!
 //! A logged-in person may open their own mailbox; their business's, when the login carried a
-//! MitID Erhverv identity; an association's they are a member of; and another person's that
-//! granted them access (with the password the owner handed over). The permission table is
+//! MitID Erhverv identity; an association's they are a member of; and any mailbox whose owner
+//! or administrator granted them access (with the password handed over). Who administers a
+//! business's mailbox: a login that may represent the business (`nemlogin.auth_to_repr`);
+//! an association's: a member with the role [`Role::Admin`]. The permission table is
 //! [`Access::allows`].
 
 mod activity;
