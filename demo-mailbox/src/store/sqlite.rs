@@ -428,3 +428,56 @@ impl LetterStore for SqliteStore {
         Ok(changed > 0)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::access::{seed_memberships, Cpr, Role};
+    use crate::store::MembershipStore;
+
+    /// A database from before membership roles: its memberships become plain ones, and the
+    /// seeded ones (not yet seeded into it) get their roles.
+    #[test]
+    fn memberships_from_before_roles_are_plain_members_until_seeded() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite");
+        let old = Connection::open(&path).unwrap();
+        old.execute_batch(
+            "CREATE TABLE memberships (
+                 cpr TEXT NOT NULL, cvr TEXT NOT NULL, name TEXT NOT NULL,
+                 PRIMARY KEY (cpr, cvr));
+             INSERT INTO memberships VALUES ('7204901236', '31415926', 'Solsikken');
+             INSERT INTO memberships VALUES ('6302014157', '31415926', 'Solsikken');",
+        )
+        .unwrap();
+        drop(old);
+
+        let store = SqliteStore::open(&path).unwrap();
+        let anna = Cpr::parse("7204901236").unwrap();
+        let carl = Cpr::parse("6302014157").unwrap();
+        let role = |cpr: &Cpr| {
+            MembershipStore::get(&store, cpr, "31415926")
+                .unwrap()
+                .map(|m| m.role)
+        };
+        assert_eq!(role(&anna), Some(Role::Member));
+        assert_eq!(role(&carl), Some(Role::Member));
+        store.seed(&seed_memberships()).unwrap();
+        assert_eq!(
+            role(&anna),
+            Some(Role::Admin),
+            "seeded: Anna administers it"
+        );
+        assert_eq!(role(&carl), Some(Role::Member), "not seeded: unchanged");
+        drop(store);
+
+        // Opened again, nothing is migrated or seeded twice.
+        let store = SqliteStore::open(&path).unwrap();
+        assert!(store.remove(&anna, "31415926").unwrap());
+        store.seed(&seed_memberships()).unwrap();
+        assert_eq!(
+            MembershipStore::get(&store, &anna, "31415926").unwrap(),
+            None
+        );
+    }
+}
