@@ -64,9 +64,7 @@ impl App {
     pub fn with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<Self, StartError> {
         let relying_party = RelyingParty::new(&config, clock.clone())?;
         let store = Store::open(config.data_dir.as_deref())?;
-        for membership in seed_memberships() {
-            store.memberships.add(&membership)?;
-        }
+        store.memberships.seed(&seed_memberships())?;
         let sessions = SessionStore::new(
             Duration::from_secs(config.session_idle_secs),
             Duration::from_secs(config.session_max_secs),

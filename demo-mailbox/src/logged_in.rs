@@ -13,7 +13,7 @@ use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
 use axum::response::Response;
 
-use crate::access::{Access, Helper};
+use crate::access::{Access, Helper, Role};
 use crate::app::App;
 use crate::cookies::{read_cookie, SESSION_COOKIE};
 use crate::language::Lang;
@@ -86,7 +86,12 @@ pub fn open_current(app: &App, session: LiveSession, lang: Lang) -> Result<Activ
     let (access, mailbox_name) = match &session.current.via {
         Via::Own => (Access::Owner, person.name.clone()),
         Via::Business => match &person.business {
-            Some(business) => (Access::Business, business.name.clone()),
+            Some(business) => (
+                Access::Business {
+                    may_represent: business.may_represent,
+                },
+                business.name.clone(),
+            ),
             None => return Err(Problem::AccessEnded),
         },
         Via::Association { cvr } => {
@@ -95,7 +100,12 @@ pub fn open_current(app: &App, session: LiveSession, lang: Lang) -> Result<Activ
                 None => None,
             };
             match membership {
-                Some(membership) => (Access::Member, membership.name),
+                Some(membership) => (
+                    Access::Member {
+                        administrator: membership.role == Role::Admin,
+                    },
+                    membership.name,
+                ),
                 None => return Err(Problem::AccessEnded),
             }
         }

@@ -26,8 +26,8 @@ pub fn folder_name(folder: &Folder, lang: Lang) -> String {
 fn access_role(access: &Access, lang: Lang) -> Option<&'static str> {
     match access {
         Access::Owner => None,
-        Access::Business => Some(lang.t("virksomhed", "business")),
-        Access::Member => Some(lang.t("forening", "association")),
+        Access::Business { .. } => Some(lang.t("virksomhed", "business")),
+        Access::Member { .. } => Some(lang.t("forening", "association")),
         Access::Helper(helper) => Some(match helper.permission {
             Permission::Read => lang.t("læseadgang", "read access"),
             Permission::ReadWrite => lang.t("læse- og skriveadgang", "read and write access"),

@@ -35,6 +35,9 @@ pub struct BusinessLogin {
     pub cvr: String,
     /// Its name.
     pub name: String,
+    /// The person may represent the business (`nemlogin.auth_to_repr`: a signatory, not an
+    /// employee), so may give others access to its mailbox.
+    pub may_represent: bool,
 }
 
 /// How the session opened the mailbox it works in; checked again on every request.

@@ -10,9 +10,16 @@ pub enum Access {
     /// The person's own mailbox.
     Owner,
     /// The mailbox of the business the person logged in for (MitID Erhverv).
-    Business,
+    Business {
+        /// The login may represent the business (`nemlogin.auth_to_repr`, a signatory): it
+        /// may give others access to the mailbox.
+        may_represent: bool,
+    },
     /// The mailbox of an association the person is a member of.
-    Member,
+    Member {
+        /// The person administers the association: they may give others access to it.
+        administrator: bool,
+    },
     /// Another person's mailbox, through a grant.
     Helper(Helper),
 }
@@ -78,13 +85,20 @@ impl Access {
     /// moves it, organises folders it creates, marks read/unread, forwards and sees the
     /// activity log, but never deletes (not even to "Slettet"), replies, writes or grants
     /// access; read and write access also writes, replies, deletes to "Slettet" and renames or
-    /// deletes folders, but never deletes for good nor grants access. Only the owner grants
-    /// access. A business or association mailbox has no grants, so no activity log either.
+    /// deletes folders, but never deletes for good nor grants access. The owner grants access;
+    /// so does, for a business's mailbox, a person whose business login may represent it, and
+    /// for an association's, its administrator. They also see the activity log; other people
+    /// working in a business's or association's mailbox do everything else.
     pub fn allows(&self, capability: Capability) -> bool {
         use Capability::*;
         match self {
             Self::Owner => true,
-            Self::Business | Self::Member => !matches!(capability, ManageAccess | SeeActivity),
+            Self::Business {
+                may_represent: manages,
+            }
+            | Self::Member {
+                administrator: manages,
+            } => *manages || !matches!(capability, ManageAccess | SeeActivity),
             Self::Helper(helper) => match capability {
                 Read | MarkUnread | Move | Forward | CreateFolder | SeeActivity => true,
                 ManageFolders | Delete | Compose => helper.permission == Permission::ReadWrite,
@@ -130,32 +144,50 @@ mod tests {
         let read = helper(Permission::Read);
         let read_write = helper(Permission::ReadWrite);
         let table = [
-            // capability, owner, business/association, read, read+write
-            (Read, true, true, true, true),
-            (MarkUnread, true, true, true, true),
-            (Move, true, true, true, true),
-            (Forward, true, true, true, true),
-            (CreateFolder, true, true, true, true),
-            (ManageFolders, true, true, false, true),
-            (Delete, true, true, false, true),
-            (Compose, true, true, false, true),
-            (DeletePermanently, true, true, false, false),
-            (ManageAccess, true, false, false, false),
-            (SeeActivity, true, false, true, true),
+            // capability, owner, representative/administrator, employee/member, read, read+write
+            (Read, true, true, true, true, true),
+            (MarkUnread, true, true, true, true, true),
+            (Move, true, true, true, true, true),
+            (Forward, true, true, true, true, true),
+            (CreateFolder, true, true, true, true, true),
+            (ManageFolders, true, true, true, false, true),
+            (Delete, true, true, true, false, true),
+            (Compose, true, true, true, false, true),
+            (DeletePermanently, true, true, true, false, false),
+            (ManageAccess, true, true, false, false, false),
+            (SeeActivity, true, true, false, true, true),
         ];
         assert_eq!(table.len(), Capability::ALL.len());
-        for (capability, owner, organisation, read_only, both) in table {
+        for (capability, owner, manager, organisation, read_only, both) in table {
             assert_eq!(Access::Owner.allows(capability), owner, "{capability:?}");
-            assert_eq!(
-                Access::Business.allows(capability),
-                organisation,
-                "{capability:?}"
-            );
-            assert_eq!(
-                Access::Member.allows(capability),
-                organisation,
-                "{capability:?}"
-            );
+            for (may, access) in [
+                (
+                    manager,
+                    Access::Business {
+                        may_represent: true,
+                    },
+                ),
+                (
+                    manager,
+                    Access::Member {
+                        administrator: true,
+                    },
+                ),
+                (
+                    organisation,
+                    Access::Business {
+                        may_represent: false,
+                    },
+                ),
+                (
+                    organisation,
+                    Access::Member {
+                        administrator: false,
+                    },
+                ),
+            ] {
+                assert_eq!(access.allows(capability), may, "{access:?} {capability:?}");
+            }
             assert_eq!(read.allows(capability), read_only, "{capability:?}");
             assert_eq!(read_write.allows(capability), both, "{capability:?}");
         }

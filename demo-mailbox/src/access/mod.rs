@@ -2,8 +2,10 @@
 //! they may do there. No HTTP in here; the routes call these types and the [`crate::store`].
 //!
 //! A logged-in person may open their own mailbox; their business's, when the login carried a
-//! MitID Erhverv identity; an association's they are a member of; and another person's that
-//! granted them access (with the password the owner handed over). The permission table is
+//! MitID Erhverv identity; an association's they are a member of; and any mailbox whose owner
+//! or administrator granted them access (with the password handed over). Who administers a
+//! business's mailbox: a login that may represent the business (`nemlogin.auth_to_repr`);
+//! an association's: a member with the role [`Role::Admin`]. The permission table is
 //! [`Access::allows`].
 
 mod activity;
@@ -18,6 +20,6 @@ pub use activity::{ActivityAction, ActivityEntry};
 pub use capability::{Access, Capability, Helper};
 pub use cpr::{Cpr, CprError};
 pub use grant::{FolderScope, Grant, GrantId, GrantStatus, Permission};
-pub use membership::{seed_memberships, Membership};
+pub use membership::{is_cvr, seed_memberships, Membership, Role};
 pub use opening::{open_grant, Opening};
 pub use password::{AccessPassword, PasswordError};

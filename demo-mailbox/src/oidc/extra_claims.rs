@@ -37,6 +37,32 @@ pub struct MitIdUserInfo {
         skip_serializing_if = "Option::is_none"
     )]
     pub org_name: Option<String>,
+    /// Whether the person may represent the business (a signatory), after a MitID Erhverv
+    /// login: a boolean, or the strings `"true"`/`"false"` of string-typed brokers.
+    #[serde(
+        rename = "nemlogin.auth_to_repr",
+        default,
+        deserialize_with = "bool_or_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub auth_to_repr: Option<bool>,
+}
+
+/// `true`/`false`, as JSON booleans or strings; anything else is no answer.
+fn bool_or_string<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<bool>, D::Error> {
+    Ok(
+        match Option::<serde_json::Value>::deserialize(deserializer)? {
+            Some(serde_json::Value::Bool(value)) => Some(value),
+            Some(serde_json::Value::String(text)) => match text.as_str() {
+                "true" => Some(true),
+                "false" => Some(false),
+                _ => None,
+            },
+            _ => None,
+        },
+    )
 }
 
 impl AdditionalClaims for MitIdUserInfo {}
@@ -98,5 +124,19 @@ mod tests {
         assert_eq!(claims.cpr.as_deref(), Some("7204901236"));
         assert_eq!(claims.cvr.as_deref(), Some("12345674"));
         assert_eq!(claims.org_name.as_deref(), Some("Firma ApS"));
+        assert_eq!(claims.auth_to_repr, None);
+    }
+
+    #[test]
+    fn auth_to_repr_is_a_boolean_or_its_string() {
+        let parse = |json: &str| {
+            serde_json::from_str::<MitIdUserInfo>(json)
+                .unwrap()
+                .auth_to_repr
+        };
+        assert_eq!(parse(r#"{"nemlogin.auth_to_repr":true}"#), Some(true));
+        assert_eq!(parse(r#"{"nemlogin.auth_to_repr":"false"}"#), Some(false));
+        assert_eq!(parse(r#"{"nemlogin.auth_to_repr":"ja"}"#), None);
+        assert_eq!(parse(r#"{"nemlogin.auth_to_repr":1}"#), None);
     }
 }

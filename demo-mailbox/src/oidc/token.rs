@@ -126,11 +126,16 @@ impl RelyingParty {
         });
         let business_login =
             verified_string_claim(id_token, IDP_CLAIM).as_deref() == Some(IDP_BUSINESS);
+        let may_represent = userinfo.may_represent;
         let business = userinfo
             .business
             .filter(|(cvr, _)| cvr.len() == 8 && cvr.chars().all(|c| c.is_ascii_digit()))
             .filter(|_| business_login)
-            .map(|(cvr, name)| BusinessLogin { cvr, name });
+            .map(|(cvr, name)| BusinessLogin {
+                cvr,
+                name,
+                may_represent,
+            });
         Ok(VerifiedLogin {
             cpr,
             business,

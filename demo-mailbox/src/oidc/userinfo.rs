@@ -15,6 +15,8 @@ pub struct UserInfo {
     pub cpr: Option<String>,
     /// `nemlogin.cvr` and `nemlogin.org_name`, when both were sent.
     pub business: Option<(String, String)>,
+    /// `nemlogin.auth_to_repr`: the person may represent the business.
+    pub may_represent: bool,
 }
 
 impl RelyingParty {
@@ -62,6 +64,7 @@ impl RelyingParty {
             name,
             cpr: non_empty(extra.cpr.as_deref()).map(str::to_owned),
             business,
+            may_represent: extra.auth_to_repr == Some(true),
         })
     }
 }

@@ -3,7 +3,9 @@
 //! refused), `POST /access/{grant_id}/password` (a new password, which also unlocks a
 //! locked grant and ends sessions opened with the old one) and `POST /access/{grant_id}/edit`
 //! (another permission or other folders, from the helper's next request on; logged in the
-//! activity log). Only the owner may do any of it.
+//! activity log). Only the owner may do any of it: of a person's mailbox, that person; of a
+//! business's, a person whose business login may represent it; of an association's, its
+//! administrator (see [`crate::access::Access::allows`]).
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -148,7 +150,8 @@ pub async fn grant(State(app): State<App>, action: Action<Vec<(String, String)>>
             session.mailbox.clone(),
             checked.grantee,
             checked.name,
-            session.name.clone(),
+            // The mailbox's name: the owner's, the business's or the association's.
+            session.mailbox_name.clone(),
             permission,
             checked.folders,
             password,

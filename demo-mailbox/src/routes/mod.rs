@@ -27,7 +27,7 @@ pub use sim_sender::SENDER_CSRF_COOKIE;
 use axum::http::header::LOCATION;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::Router;
 
 use crate::access::GrantId;
@@ -103,6 +103,11 @@ pub const SIM_SENDER: &str = "/sender";
 pub const SIM_LETTERS: &str = "/_sim/v1/letters";
 /// Simulator API, no login. POST (JSON `{"recipient"}`): mark a person exempt.
 pub const SIM_EXEMPTIONS: &str = "/_sim/v1/exemptions";
+/// Simulator API, no login. GET: the association memberships; POST (JSON `{"cpr", "cvr",
+/// "name", "role"}`): add one, or change its role and name.
+pub const SIM_MEMBERSHIPS: &str = "/_sim/v1/memberships";
+/// Simulator API, no login. DELETE: end the membership of `cpr` in association `cvr`.
+pub const SIM_MEMBERSHIP: &str = "/_sim/v1/memberships/{cvr}/{cpr}";
 /// Simulator API, no login. GET: the notification outbox as JSON.
 pub const SIM_OUTBOX_JSON: &str = "/_sim/v1/outbox";
 /// Simulator tool, no login. GET: the notification outbox as a page.
@@ -145,6 +150,11 @@ pub fn router(app: App) -> Router {
         .route(SIM_SENDER, get(sim_sender::form).post(sim_sender::send))
         .route(SIM_LETTERS, post(sim_api::send_letter))
         .route(SIM_EXEMPTIONS, post(sim_api::exempt))
+        .route(
+            SIM_MEMBERSHIPS,
+            get(sim_api::memberships).post(sim_api::add_membership),
+        )
+        .route(SIM_MEMBERSHIP, delete(sim_api::remove_membership))
         .route(SIM_OUTBOX_JSON, get(sim_api::outbox_json))
         .route(SIM_OUTBOX, get(sim_api::outbox_page))
         .with_state(app)
@@ -202,8 +212,8 @@ pub fn grant_password_path(id: &GrantId) -> String {
     GRANT_PASSWORD.replace("{grant_id}", id.as_str())
 }
 
-/// Routes that only take POST: a browser cannot be sent back to one of them.
-pub const POST_ONLY: [&str; 14] = [
+/// Routes that take no GET (POST, or DELETE): a browser cannot be sent back to one of them.
+pub const POST_ONLY: [&str; 15] = [
     LOGOUT,
     BACKCHANNEL_LOGOUT,
     FOLDER_RENAME,
@@ -217,6 +227,7 @@ pub const POST_ONLY: [&str; 14] = [
     GRANT_PASSWORD,
     GRANT_EDIT,
     SIM_LETTERS,
+    SIM_MEMBERSHIP,
     SIM_EXEMPTIONS,
 ];
 

@@ -80,6 +80,7 @@ macro_rules! contract_tests {
                 the_owner_changes_an_open_grant_of_her_mailbox_only,
                 activity_is_per_mailbox_newest_first_up_to_the_limit,
                 memberships_are_per_person_and_adding_again_renames,
+                memberships_are_listed_removed_and_seeded_once,
             );
             $($extra)*
         }
@@ -633,7 +634,56 @@ fn membership(person: &str, cvr: &str, name: &str) -> Membership {
         cpr: cpr(person),
         cvr: cvr.to_owned(),
         name: name.to_owned(),
+        role: crate::access::Role::Member,
     }
+}
+
+fn memberships_are_listed_removed_and_seeded_once(store: &Store) {
+    use crate::access::Role;
+    let admin = Membership {
+        role: Role::Admin,
+        ..membership(BO_CPR, "31415926", "Solsikken")
+    };
+    store
+        .memberships
+        .seed(std::slice::from_ref(&admin))
+        .unwrap();
+    assert_eq!(store.memberships.list().unwrap(), vec![admin.clone()]);
+    assert_eq!(
+        store.memberships.get(&cpr(BO_CPR), "31415926").unwrap(),
+        Some(admin.clone()),
+        "the role is kept"
+    );
+
+    // Removed, it stays removed: seeding again adds nothing.
+    assert!(store.memberships.remove(&cpr(BO_CPR), "31415926").unwrap());
+    assert!(!store.memberships.remove(&cpr(BO_CPR), "31415926").unwrap());
+    store
+        .memberships
+        .seed(std::slice::from_ref(&admin))
+        .unwrap();
+    assert!(store.memberships.list().unwrap().is_empty());
+
+    // Adding says whether it is new; adding again changes the role; removing one leaves the
+    // others.
+    assert!(store
+        .memberships
+        .add(&membership(CARL_CPR, "16180335", "Bølgen"))
+        .unwrap());
+    assert!(store.memberships.add(&admin).unwrap());
+    assert!(!store
+        .memberships
+        .add(&membership(BO_CPR, "31415926", "Solsikken"))
+        .unwrap());
+    let all = store.memberships.list().unwrap();
+    assert_eq!(all.len(), 2);
+    assert_eq!(all[0].name, "Bølgen");
+    assert_eq!(all[1].role, Role::Member);
+    assert!(store
+        .memberships
+        .remove(&cpr(CARL_CPR), "16180335")
+        .unwrap());
+    assert_eq!(store.memberships.list().unwrap().len(), 1);
 }
 
 fn grants_are_found_only_through_the_mailbox_or_the_grantee(store: &Store) {

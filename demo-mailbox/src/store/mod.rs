@@ -171,8 +171,17 @@ pub trait ActivityStore: Send + Sync {
 
 /// Who is a member of which association.
 pub trait MembershipStore: Send + Sync {
-    /// Adds a membership (adding it again only updates the association's name).
-    fn add(&self, membership: &Membership) -> StoreResult<()>;
+    /// Adds a membership, or changes the name and role of one that exists; true when it is
+    /// new.
+    fn add(&self, membership: &Membership) -> StoreResult<bool>;
+    /// Adds `memberships` the first time a database is opened, never again: a membership
+    /// removed later stays removed across restarts.
+    fn seed(&self, memberships: &[Membership]) -> StoreResult<()>;
+    /// Every membership, by association name, then CVR and CPR number.
+    fn list(&self) -> StoreResult<Vec<Membership>>;
+    /// Ends the membership of `cpr` in association `cvr`; false if there was none. The
+    /// person's next request in the association's mailbox is refused.
+    fn remove(&self, cpr: &Cpr, cvr: &str) -> StoreResult<bool>;
     /// The associations `cpr` is a member of, by name.
     fn of_person(&self, cpr: &Cpr) -> StoreResult<Vec<Membership>>;
     /// The membership of `cpr` in the association `cvr`, if any.

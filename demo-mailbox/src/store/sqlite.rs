@@ -66,7 +66,11 @@ CREATE TABLE IF NOT EXISTS memberships (
     cpr TEXT NOT NULL,
     cvr TEXT NOT NULL,
     name TEXT NOT NULL,
+    role TEXT NOT NULL DEFAULT 'member',
     PRIMARY KEY (cpr, cvr));
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL);
 "#;
 
 /// The `kind` of an own folder (standard folders store their slug).
@@ -119,6 +123,20 @@ impl SqliteStore {
     fn init(conn: Connection) -> StoreResult<Self> {
         conn.execute_batch("PRAGMA foreign_keys=ON;").map_err(db)?;
         conn.execute_batch(SCHEMA).map_err(db)?;
+        // Databases from before roles: every membership was a plain one.
+        let has_role: bool = conn
+            .query_row(
+                "SELECT COUNT(*) > 0 FROM pragma_table_info('memberships') WHERE name = 'role'",
+                [],
+                |row| row.get(0),
+            )
+            .map_err(db)?;
+        if !has_role {
+            conn.execute_batch(
+                "ALTER TABLE memberships ADD COLUMN role TEXT NOT NULL DEFAULT 'member';",
+            )
+            .map_err(db)?;
+        }
         Ok(Self {
             conn: Mutex::new(conn),
         })
@@ -408,5 +426,58 @@ impl LetterStore for SqliteStore {
             .and_then(|mut statement| statement.execute(params![id.as_str(), mailbox.as_str()]))
             .map_err(db)?;
         Ok(changed > 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::access::{seed_memberships, Cpr, Role};
+    use crate::store::MembershipStore;
+
+    /// A database from before membership roles: its memberships become plain ones, and the
+    /// seeded ones (not yet seeded into it) get their roles.
+    #[test]
+    fn memberships_from_before_roles_are_plain_members_until_seeded() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite");
+        let old = Connection::open(&path).unwrap();
+        old.execute_batch(
+            "CREATE TABLE memberships (
+                 cpr TEXT NOT NULL, cvr TEXT NOT NULL, name TEXT NOT NULL,
+                 PRIMARY KEY (cpr, cvr));
+             INSERT INTO memberships VALUES ('7204901236', '31415926', 'Solsikken');
+             INSERT INTO memberships VALUES ('6302014157', '31415926', 'Solsikken');",
+        )
+        .unwrap();
+        drop(old);
+
+        let store = SqliteStore::open(&path).unwrap();
+        let anna = Cpr::parse("7204901236").unwrap();
+        let carl = Cpr::parse("6302014157").unwrap();
+        let role = |cpr: &Cpr| {
+            MembershipStore::get(&store, cpr, "31415926")
+                .unwrap()
+                .map(|m| m.role)
+        };
+        assert_eq!(role(&anna), Some(Role::Member));
+        assert_eq!(role(&carl), Some(Role::Member));
+        store.seed(&seed_memberships()).unwrap();
+        assert_eq!(
+            role(&anna),
+            Some(Role::Admin),
+            "seeded: Anna administers it"
+        );
+        assert_eq!(role(&carl), Some(Role::Member), "not seeded: unchanged");
+        drop(store);
+
+        // Opened again, nothing is migrated or seeded twice.
+        let store = SqliteStore::open(&path).unwrap();
+        assert!(store.remove(&anna, "31415926").unwrap());
+        store.seed(&seed_memberships()).unwrap();
+        assert_eq!(
+            MembershipStore::get(&store, &anna, "31415926").unwrap(),
+            None
+        );
     }
 }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::sqlite::{db, from_json, to_json};
 use super::{ActivityStore, GrantStore, MembershipStore, SqliteStore, StoreResult};
 use crate::access::{
-    AccessPassword, ActivityEntry, Cpr, FolderScope, Grant, GrantId, Membership, Permission,
+    AccessPassword, ActivityEntry, Cpr, FolderScope, Grant, GrantId, Membership, Permission, Role,
 };
 use crate::post::{FolderId, MailboxId, UnixTime};
 use crate::store::StoreError;
@@ -298,51 +298,118 @@ impl ActivityStore for SqliteStore {
     }
 }
 
-impl MembershipStore for SqliteStore {
-    fn add(&self, membership: &Membership) -> StoreResult<()> {
+const MEMBERSHIP_COLUMNS: &str = "cpr, cvr, name, role";
+
+fn membership_from(row: &Row<'_>) -> rusqlite::Result<(String, String, String, String)> {
+    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+}
+
+fn membership((cpr, cvr, name, role): (String, String, String, String)) -> StoreResult<Membership> {
+    Ok(Membership {
+        cpr: Cpr::parse(&cpr).map_err(|error| StoreError::Corrupt(error.to_string()))?,
+        cvr,
+        name,
+        role: Role::from_slug(&role)
+            .ok_or_else(|| StoreError::Corrupt(format!("membership role {role:?}")))?,
+    })
+}
+
+impl SqliteStore {
+    fn memberships_where(&self, condition: &str, values: &[&str]) -> StoreResult<Vec<Membership>> {
         let conn = self.conn()?;
-        conn.prepare_cached(
-            "INSERT INTO memberships (cpr, cvr, name) VALUES (?1, ?2, ?3)
-             ON CONFLICT (cpr, cvr) DO UPDATE SET name = excluded.name",
-        )
-        .and_then(|mut statement| {
-            statement.execute(params![
-                membership.cpr.as_str(),
-                membership.cvr,
-                membership.name
-            ])
-        })
-        .map_err(db)?;
-        Ok(())
+        let mut statement = conn
+            .prepare_cached(&format!(
+                "SELECT {MEMBERSHIP_COLUMNS} FROM memberships WHERE {condition}
+                 ORDER BY name COLLATE NOCASE, cvr, cpr"
+            ))
+            .map_err(db)?;
+        let rows = statement
+            .query_map(rusqlite::params_from_iter(values), membership_from)
+            .map_err(db)?;
+        rows.map(|row| membership(row.map_err(db)?)).collect()
+    }
+}
+
+/// The `meta` key set once the seeded memberships were added.
+const MEMBERSHIPS_SEEDED: &str = "memberships_seeded";
+
+impl MembershipStore for SqliteStore {
+    fn add(&self, membership: &Membership) -> StoreResult<bool> {
+        let mut conn = self.conn()?;
+        let transaction = conn.transaction().map_err(db)?;
+        let existed: bool = transaction
+            .query_row(
+                "SELECT COUNT(*) > 0 FROM memberships WHERE cpr = ?1 AND cvr = ?2",
+                params![membership.cpr.as_str(), membership.cvr],
+                |row| row.get(0),
+            )
+            .map_err(db)?;
+        transaction
+            .execute(
+                "INSERT INTO memberships (cpr, cvr, name, role) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (cpr, cvr) DO UPDATE SET name = excluded.name, role = excluded.role",
+                params![
+                    membership.cpr.as_str(),
+                    membership.cvr,
+                    membership.name,
+                    membership.role.slug(),
+                ],
+            )
+            .map_err(db)?;
+        transaction.commit().map_err(db)?;
+        Ok(!existed)
+    }
+
+    fn seed(&self, memberships: &[Membership]) -> StoreResult<()> {
+        let mut conn = self.conn()?;
+        let transaction = conn.transaction().map_err(db)?;
+        let first = transaction
+            .execute(
+                "INSERT INTO meta (key, value) VALUES (?1, '1') ON CONFLICT (key) DO NOTHING",
+                [MEMBERSHIPS_SEEDED],
+            )
+            .map_err(db)?
+            > 0;
+        if first {
+            for membership in memberships {
+                transaction
+                    .execute(
+                        "INSERT INTO memberships (cpr, cvr, name, role) VALUES (?1, ?2, ?3, ?4)
+                         ON CONFLICT (cpr, cvr) DO UPDATE
+                         SET name = excluded.name, role = excluded.role",
+                        params![
+                            membership.cpr.as_str(),
+                            membership.cvr,
+                            membership.name,
+                            membership.role.slug(),
+                        ],
+                    )
+                    .map_err(db)?;
+            }
+        }
+        transaction.commit().map_err(db)
+    }
+
+    fn list(&self) -> StoreResult<Vec<Membership>> {
+        self.memberships_where("1 = 1", &[])
     }
 
     fn of_person(&self, cpr: &Cpr) -> StoreResult<Vec<Membership>> {
-        let conn = self.conn()?;
-        let mut statement = conn
-            .prepare_cached(
-                "SELECT cvr, name FROM memberships WHERE cpr = ?1 ORDER BY name COLLATE NOCASE, cvr",
-            )
-            .map_err(db)?;
-        let rows = statement
-            .query_map([cpr.as_str()], |row| {
-                Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
-            })
-            .map_err(db)?;
-        rows.map(|row| {
-            let (cvr, name) = row.map_err(db)?;
-            Ok(Membership {
-                cpr: cpr.clone(),
-                cvr,
-                name,
-            })
-        })
-        .collect()
+        self.memberships_where("cpr = ?1", &[cpr.as_str()])
     }
 
     fn get(&self, cpr: &Cpr, cvr: &str) -> StoreResult<Option<Membership>> {
         Ok(self
-            .of_person(cpr)?
-            .into_iter()
-            .find(|membership| membership.cvr == cvr))
+            .memberships_where("cpr = ?1 AND cvr = ?2", &[cpr.as_str(), cvr])?
+            .pop())
+    }
+
+    fn remove(&self, cpr: &Cpr, cvr: &str) -> StoreResult<bool> {
+        let conn = self.conn()?;
+        let removed = conn
+            .prepare_cached("DELETE FROM memberships WHERE cpr = ?1 AND cvr = ?2")
+            .and_then(|mut statement| statement.execute(params![cpr.as_str(), cvr]))
+            .map_err(db)?;
+        Ok(removed > 0)
     }
 }

@@ -1,14 +1,18 @@
 //! The authorisation matrix: every route that works in a mailbox, with every kind of object
-//! id of Anna's mailbox (letters, folders, attachments, grants), against six columns:
+//! id of the mailbox under test (letters, folders, attachments, grants), against every kind
+//! of person, in three mailboxes: Anna's own, the association Grundejerforeningen
+//! Solsikken's, and the business Simulatorfirmaet ApS's.
 //!
-//! | column | who |
-//! |---|---|
-//! | owner | Anna, in her own mailbox |
-//! | read helper | Bo, in Anna's mailbox through a read grant of some folders |
-//! | read-and-write helper | Carl, the same through a read-and-write grant |
-//! | revoked helper | Dorthe, whose grant Anna revoked while she was in the mailbox |
-//! | another citizen | Gitte, in her own mailbox |
-//! | anonymous | no session |
+//! | column | person's mailbox | association's | business's |
+//! |---|---|---|---|
+//! | owner (may administer) | Anna, her own | Anna, an admin | Jens, a representative |
+//! | organisation member | – | Dorthe, a member | Ida, an employee |
+//! | read helper | Bo, through a read grant of some folders | the same | the same |
+//! | read-and-write helper | Carl, the same through a read-and-write grant | the same | the same |
+//! | revoked helper | Lis, whose grant was revoked while she was in the mailbox | the same | the same |
+//! | removed member | – | Kim, whose membership ended while he was in the mailbox | – |
+//! | another citizen | Gitte, in her own mailbox | the same | the same |
+//! | anonymous | no session | the same | the same |
 //!
 //! The expected outcome of each cell is written out below from the permission table (not
 //! from the code under test). Each cell runs in a fresh world, so an allowed cell cannot
@@ -20,7 +24,9 @@ use axum::body::Body;
 use axum::http::{Response, StatusCode};
 
 use super::{body_bytes, body_text, fake_broker::form_encode, location, Citizen, TestMailbox};
-use crate::access::{AccessPassword, FolderScope, Grant, GrantId, Permission};
+use crate::access::{
+    AccessPassword, Cpr, FolderScope, Grant, GrantId, Membership, Permission, Role,
+};
 use crate::post::{
     file_own_letter, unix_time, Attachment, Authority, Folder, FolderName, Letter, LetterContent,
     LetterId, StandardFolder,
@@ -31,7 +37,7 @@ use crate::routes::{
     LETTER_FORWARD, LETTER_MOVE, LETTER_REPLY, LETTER_SEND_DRAFT, LETTER_UNREAD, MAILBOXES,
     MAILBOXES_SWITCH, WRITE,
 };
-use crate::session::{Current, Via};
+use crate::session::{BusinessLogin, Current, Via};
 
 const ANNA: &str = "7204901236";
 const BO: &str = "9011752131";
@@ -39,26 +45,53 @@ const CARL: &str = "6302014157";
 const DORTHE: &str = "8107680342";
 const GITTE: &str = "6503792846";
 const HUGO: &str = "7008115013";
+const IDA: &str = "6210883124";
+const JENS: &str = "7905621195";
+const KIM: &str = "8412951239";
+const LIS: &str = "6806500288";
+const SOLSIKKEN: &str = "31415926";
+const FIRMAET: &str = "12345674";
 const PASSWORD: &str = "matrix-kodeord";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Column {
     Owner,
+    OrgMember,
     ReadHelper,
     ReadWriteHelper,
     RevokedHelper,
+    RemovedMember,
     OtherCitizen,
     Anonymous,
 }
 
-const COLUMNS: [Column; 6] = [
-    Column::Owner,
-    Column::ReadHelper,
-    Column::ReadWriteHelper,
-    Column::RevokedHelper,
-    Column::OtherCitizen,
-    Column::Anonymous,
-];
+/// The mailbox under test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    /// Anna's own.
+    Person,
+    /// Grundejerforeningen Solsikken's: Anna administers it, Dorthe is a member.
+    Association,
+    /// Simulatorfirmaet ApS's: Jens represents it, Ida is an employee.
+    Business,
+}
+
+impl Target {
+    /// The columns that exist for this mailbox.
+    fn columns(self) -> Vec<Column> {
+        use Column::*;
+        let mut columns = vec![Owner];
+        if self != Target::Person {
+            columns.push(OrgMember);
+        }
+        columns.extend([ReadHelper, ReadWriteHelper, RevokedHelper]);
+        if self == Target::Association {
+            columns.push(RemovedMember);
+        }
+        columns.extend([OtherCitizen, Anonymous]);
+        columns
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Outcome {
@@ -78,7 +111,7 @@ enum Outcome {
     Unexpected(u16),
 }
 
-/// What a case is about in Anna's mailbox.
+/// What a case is about in the mailbox under test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Object {
     /// In Indbakke; accepts replies; one attachment or more.
@@ -87,10 +120,10 @@ enum Object {
     BinnedLetter,
     /// In Kladder; no replies, no attachment.
     Draft,
-    /// In Anna's own folder "Hemmeligt", which the helpers were not given; accepts replies,
-    /// an attachment.
+    /// In the own folder "Hemmeligt", which the helpers were not given; accepts replies, an
+    /// attachment.
     HiddenLetter,
-    /// Anna's own folder "Privat", empty, given to the helpers.
+    /// The own folder "Privat", empty, given to the helpers.
     OwnFolder,
     /// Indbakke.
     Inbox,
@@ -248,12 +281,19 @@ impl Route {
     }
 }
 
-/// The permission table, written out for this test (owner, read, read-and-write).
+/// The permission table, written out for this test: the owner (or whoever administers an
+/// organisation's mailbox) may do everything; an organisation's plain member or employee
+/// everything but managing access and seeing the activity log; read and read-and-write
+/// helpers as Digital Post's *adgange* say.
 fn may(column: Column, route: Route) -> bool {
     use Route::*;
     let read_write = column == Column::ReadWriteHelper;
     match column {
         Column::Owner => true,
+        Column::OrgMember => !matches!(
+            route,
+            ActivityLog | AccessPage | GrantAccess | RevokeGrant | NewGrantPassword | EditGrant
+        ),
         Column::ReadHelper | Column::ReadWriteHelper => match route {
             ReadLetter | MarkUnread | MoveToOwnFolder | Attachment | ForwardForm
             | ForwardToCitizen | ForwardToEmail | ShowFolder | Home | ManageFolders
@@ -270,6 +310,11 @@ fn may(column: Column, route: Route) -> bool {
         },
         _ => false,
     }
+}
+
+/// Whether the column is a helper (who sees only the folders given).
+fn is_helper(column: Column) -> bool {
+    matches!(column, Column::ReadHelper | Column::ReadWriteHelper)
 }
 
 /// The expected outcome of one cell.
@@ -291,8 +336,8 @@ fn expected(route: Route, object: Object, column: Column) -> Outcome {
         return Allowed;
     }
     match column {
-        Column::RevokedHelper => return AccessEnded,
-        // Gitte works in her own mailbox: everything of Anna's is not found there.
+        Column::RevokedHelper | Column::RemovedMember => return AccessEnded,
+        // Gitte works in her own mailbox: everything of the other one is not found there.
         Column::OtherCitizen => {
             return if object == Object::Nothing {
                 Allowed
@@ -302,8 +347,7 @@ fn expected(route: Route, object: Object, column: Column) -> Outcome {
         }
         _ => {}
     }
-    let sees =
-        column == Column::Owner || !matches!(object, Object::HiddenLetter | Object::HiddenFolder);
+    let sees = !is_helper(column) || !matches!(object, Object::HiddenLetter | Object::HiddenFolder);
     // What the access does not allow is refused before the object is looked up: for a
     // capability route the answer does not depend on the object. Moving into Slettet is
     // the exception: only the target folder makes it a deletion.
@@ -315,7 +359,8 @@ fn expected(route: Route, object: Object, column: Column) -> Outcome {
     }
     match (route, object) {
         (MoveToSlettet, _) if !may(column, route) => NotPermitted,
-        (Delete, Object::BinnedLetter) if column != Column::Owner => NotPermitted,
+        // Deleting a letter already in Slettet asks to delete it for good.
+        (Delete, Object::BinnedLetter) if !may(column, DeletePermanently) => NotPermitted,
         (ConfirmPermanentDelete | DeletePermanently, letter) if letter != Object::BinnedLetter => {
             Conflict
         }
@@ -331,10 +376,15 @@ fn expected(route: Route, object: Object, column: Column) -> Outcome {
 /// Everything one cell works on, made afresh.
 struct World {
     mailbox: TestMailbox,
-    anna: Citizen,
+    /// Whoever may administer it, working in it (its `mailbox` is the one under test).
+    owner: Citizen,
+    /// An organisation's plain member or employee, working in it.
+    member: Option<Citizen>,
     bo: Citizen,
     carl: Citizen,
-    dorthe: Citizen,
+    lis: Citizen,
+    /// A member whose membership ended while working in the association's mailbox.
+    kim: Option<Citizen>,
     gitte: Citizen,
     inbox_letter: Letter,
     binned_letter: Letter,
@@ -347,46 +397,97 @@ struct World {
     bos_grant: GrantId,
 }
 
+/// A letter from `sender` that accepts replies and carries one attachment.
+fn letter_in(
+    folder: &Folder,
+    sender: Authority,
+    subject: &str,
+    now: crate::post::UnixTime,
+) -> Letter {
+    Letter {
+        id: LetterId::random(),
+        mailbox: folder.mailbox.clone(),
+        folder: folder.id.clone(),
+        received_at: now,
+        read: false,
+        content: LetterContent {
+            sender,
+            subject: subject.to_owned(),
+            body: format!("{subject}: brødtekst"),
+            accepts_replies: true,
+            attachments: vec![Attachment::pdf(
+                format!("{subject}.pdf"),
+                b"%PDF-1.4".to_vec(),
+            )],
+            sent_to: None,
+            forwarded_by: None,
+            helped_by: None,
+        },
+    }
+}
+
 impl World {
-    async fn new(password: &AccessPassword) -> Self {
+    async fn new(password: &AccessPassword, target: Target) -> Self {
         let mailbox = TestMailbox::without_broker().await;
         let store = mailbox.app.store().clone();
         let now = unix_time(mailbox.app.now());
-        let anna = mailbox.citizen_with_cpr(ANNA, "Anna Testesen");
+        let business = |may_represent| BusinessLogin {
+            cvr: FIRMAET.to_owned(),
+            name: "Simulatorfirmaet ApS".to_owned(),
+            may_represent,
+        };
+        let (owner, member, kim) = match target {
+            Target::Person => (mailbox.citizen_with_cpr(ANNA, "Anna Testesen"), None, None),
+            Target::Association => {
+                // Seeded: Anna administers Solsikken, Dorthe is a member. Kim joins and works
+                // in the mailbox; his membership ends below.
+                let kim = Membership {
+                    cpr: Cpr::parse(KIM).unwrap(),
+                    cvr: SOLSIKKEN.to_owned(),
+                    name: "Grundejerforeningen Solsikken".to_owned(),
+                    role: Role::Member,
+                };
+                assert!(store.memberships.add(&kim).unwrap());
+                let into = |cpr, name| {
+                    mailbox.switch_to_association(mailbox.citizen_with_cpr(cpr, name), SOLSIKKEN)
+                };
+                (
+                    into(ANNA, "Anna Testesen"),
+                    Some(into(DORTHE, "Dorthe Kodeviser")),
+                    Some(into(KIM, "Kim Spærret")),
+                )
+            }
+            Target::Business => (
+                mailbox.business_citizen(JENS, "Jens Direktør", business(true)),
+                Some(mailbox.business_citizen(IDA, "Ida Ansat", business(false))),
+                None,
+            ),
+        };
         let bo = mailbox.citizen_with_cpr(BO, "Bo Prøvegaard");
         let carl = mailbox.citizen_with_cpr(CARL, "Carl Kodeordsen");
-        let dorthe = mailbox.citizen_with_cpr(DORTHE, "Dorthe Kodeviser");
+        let lis = mailbox.citizen_with_cpr(LIS, "Lis Nøglekort");
         let gitte = mailbox.citizen_with_cpr(GITTE, "Gitte Hemmelig");
 
         let own = |name: &str| {
-            let folder = Folder::own(&anna.mailbox, FolderName::parse(name).unwrap());
+            let folder = Folder::own(&owner.mailbox, FolderName::parse(name).unwrap());
             store.folders.create(&folder).unwrap();
             folder
         };
         let own_folder = own("Privat");
         let hidden_folder = own("Hemmeligt");
-        let inbox = mailbox.standard_folder(&anna, StandardFolder::Inbox);
-        let bin = mailbox.standard_folder(&anna, StandardFolder::Deleted);
-        let drafts = mailbox.standard_folder(&anna, StandardFolder::Drafts);
+        let inbox = mailbox.standard_folder(&owner, StandardFolder::Inbox);
+        let bin = mailbox.standard_folder(&owner, StandardFolder::Deleted);
+        let drafts = mailbox.standard_folder(&owner, StandardFolder::Drafts);
 
-        let mut letters: Vec<Letter> = mailbox
-            .letters_in(&anna, &inbox)
-            .into_iter()
-            .filter(|letter| {
-                letter.content.accepts_replies && !letter.content.attachments.is_empty()
-            })
-            .collect();
-        assert_eq!(letters.len(), 2, "the first post has two such letters");
-        let inbox_letter = letters.remove(0);
-        let mut binned_letter = letters.remove(0);
-        assert!(store
-            .letters
-            .move_to(&anna.mailbox, &binned_letter.id, &bin.id)
-            .unwrap());
-        binned_letter.folder = bin.id.clone();
+        let inbox_letter = letter_in(&inbox, Authority::Skattestyrelsen, "Indbakkebrev", now);
+        let binned_letter = letter_in(&bin, Authority::Kommune, "Slettet brev", now);
+        let hidden_letter = letter_in(&hidden_folder, Authority::Domstolene, "Hemmeligt brev", now);
+        for letter in [&inbox_letter, &binned_letter, &hidden_letter] {
+            store.letters.put(letter).unwrap();
+        }
         let draft = file_own_letter(
             &store,
-            &anna.mailbox,
+            &owner.mailbox,
             StandardFolder::Drafts,
             LetterContent {
                 sender: Authority::Su,
@@ -401,24 +502,6 @@ impl World {
             now,
         )
         .unwrap();
-        let hidden_letter = Letter {
-            id: LetterId::random(),
-            mailbox: anna.mailbox.clone(),
-            folder: hidden_folder.id.clone(),
-            received_at: now,
-            read: false,
-            content: LetterContent {
-                sender: Authority::Domstolene,
-                subject: "Hemmeligt brev".to_owned(),
-                body: "Kun til Anna".to_owned(),
-                accepts_replies: true,
-                attachments: vec![Attachment::pdf("Hemmeligt.pdf", b"%PDF-1.4".to_vec())],
-                sent_to: None,
-                forwarded_by: None,
-                helped_by: None,
-            },
-        };
-        store.letters.put(&hidden_letter).unwrap();
 
         // The helpers were given every folder but Sendt and Hemmeligt.
         let given = FolderScope::Only(vec![
@@ -429,10 +512,10 @@ impl World {
         ]);
         let grant_to = |helper: &Citizen, cpr: &str, permission| {
             let grant = Grant::new(
-                anna.mailbox.clone(),
-                crate::access::Cpr::parse(cpr).unwrap(),
+                owner.mailbox.clone(),
+                Cpr::parse(cpr).unwrap(),
                 "Hjælper".to_owned(),
-                "Anna Testesen".to_owned(),
+                "Postkassen".to_owned(),
                 permission,
                 given.clone(),
                 password.clone(),
@@ -443,7 +526,7 @@ impl World {
             assert!(mailbox.app.sessions().switch(
                 &helper.session,
                 Current {
-                    mailbox: anna.mailbox.clone(),
+                    mailbox: owner.mailbox.clone(),
                     via: Via::Grant {
                         id: grant.id.clone(),
                         version: grant.version,
@@ -454,18 +537,26 @@ impl World {
         };
         let bos_grant = grant_to(&bo, BO, Permission::Read);
         grant_to(&carl, CARL, Permission::ReadWrite);
-        let dorthes_grant = grant_to(&dorthe, DORTHE, Permission::ReadWrite);
+        let lis_grant = grant_to(&lis, LIS, Permission::ReadWrite);
         assert!(store
             .grants
-            .revoke(&anna.mailbox, &dorthes_grant, now)
+            .revoke(&owner.mailbox, &lis_grant, now)
             .unwrap());
+        if kim.is_some() {
+            assert!(store
+                .memberships
+                .remove(&Cpr::parse(KIM).unwrap(), SOLSIKKEN)
+                .unwrap());
+        }
 
         Self {
             mailbox,
-            anna,
+            owner,
+            member,
             bo,
             carl,
-            dorthe,
+            lis,
+            kim,
             gitte,
             inbox_letter,
             binned_letter,
@@ -481,10 +572,12 @@ impl World {
 
     fn citizen(&self, column: Column) -> Option<&Citizen> {
         match column {
-            Column::Owner => Some(&self.anna),
+            Column::Owner => Some(&self.owner),
+            Column::OrgMember => self.member.as_ref(),
             Column::ReadHelper => Some(&self.bo),
             Column::ReadWriteHelper => Some(&self.carl),
-            Column::RevokedHelper => Some(&self.dorthe),
+            Column::RevokedHelper => Some(&self.lis),
+            Column::RemovedMember => self.kim.as_ref(),
             Column::OtherCitizen => Some(&self.gitte),
             Column::Anonymous => None,
         }
@@ -507,10 +600,10 @@ impl World {
     /// Everything a refused request must leave alone.
     fn snapshot(&self) -> String {
         let store = self.mailbox.app.store();
-        let folders = self.mailbox.folders(&self.anna);
+        let folders = self.mailbox.folders(&self.owner);
         let letters: Vec<Letter> = folders
             .iter()
-            .flat_map(|folder| self.mailbox.letters_in(&self.anna, folder))
+            .flat_map(|folder| self.mailbox.letters_in(&self.owner, folder))
             .collect();
         let gittes: Vec<Letter> = self
             .mailbox
@@ -519,14 +612,15 @@ impl World {
             .flat_map(|folder| self.mailbox.letters_in(&self.gitte, folder))
             .collect();
         format!(
-            "{folders:?}\n{letters:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{gittes:?}",
-            store.grants.list(&self.anna.mailbox).unwrap(),
+            "{folders:?}\n{letters:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{gittes:?}",
+            store.grants.list(&self.owner.mailbox).unwrap(),
             store.grants.list(&self.gitte.mailbox).unwrap(),
             store
                 .activity
-                .for_mailbox(&self.anna.mailbox, 1000)
+                .for_mailbox(&self.owner.mailbox, 1000)
                 .unwrap(),
             store.outbox.latest(1000).unwrap(),
+            store.memberships.list().unwrap(),
         )
     }
 
@@ -606,8 +700,8 @@ async fn refusal_pages() -> Vec<(Outcome, String)> {
     ]
 }
 
-/// Runs every cell of `routes` × `objects` × the six columns.
-async fn run_matrix(routes: &[Route], objects: &[Object]) {
+/// Runs every cell of `routes` × `objects` × the columns of `target`.
+async fn run_matrix(target: Target, routes: &[Route], objects: &[Object]) {
     let password = AccessPassword::hash(PASSWORD).unwrap();
     let pages = refusal_pages().await;
     let page_of = |outcome: Outcome| {
@@ -620,13 +714,13 @@ async fn run_matrix(routes: &[Route], objects: &[Object]) {
     let mut allowed = 0;
     for &route in routes {
         for &object in objects {
-            for column in COLUMNS {
+            for column in target.columns() {
                 let want = expected(route, object, column);
-                let world = World::new(&password).await;
+                let world = World::new(&password, target).await;
                 let before = world.snapshot();
                 let response = world.send(route, &world.id(object), column).await;
                 let mut got = outcome_of(&response);
-                let cell = format!("{route:?} × {object:?} × {column:?}");
+                let cell = format!("{target:?}: {route:?} × {object:?} × {column:?}");
                 // Attachments are PDFs: compare bytes as (lossy) text.
                 let body = String::from_utf8_lossy(&body_bytes(response).await).into_owned();
                 if got == Outcome::NotPermitted
@@ -676,19 +770,43 @@ async fn run_matrix(routes: &[Route], objects: &[Object]) {
 }
 
 #[tokio::test]
-async fn matrix_of_letter_and_attachment_routes() {
-    run_matrix(&LETTER_ROUTES, &LETTERS).await;
+async fn matrix_of_letter_and_attachment_routes_in_a_persons_mailbox() {
+    run_matrix(Target::Person, &LETTER_ROUTES, &LETTERS).await;
 }
 
 #[tokio::test]
-async fn matrix_of_folder_and_grant_routes() {
-    run_matrix(&FOLDER_ROUTES, &FOLDER_OBJECTS).await;
-    run_matrix(&GRANT_ROUTES, &[Object::Grant]).await;
+async fn matrix_of_letter_and_attachment_routes_in_an_associations_mailbox() {
+    run_matrix(Target::Association, &LETTER_ROUTES, &LETTERS).await;
+}
+
+#[tokio::test]
+async fn matrix_of_letter_and_attachment_routes_in_a_business_mailbox() {
+    run_matrix(Target::Business, &LETTER_ROUTES, &LETTERS).await;
+}
+
+#[tokio::test]
+async fn matrix_of_folder_and_grant_routes_in_a_persons_mailbox() {
+    run_matrix(Target::Person, &FOLDER_ROUTES, &FOLDER_OBJECTS).await;
+    run_matrix(Target::Person, &GRANT_ROUTES, &[Object::Grant]).await;
+}
+
+#[tokio::test]
+async fn matrix_of_folder_and_grant_routes_in_an_associations_mailbox() {
+    run_matrix(Target::Association, &FOLDER_ROUTES, &FOLDER_OBJECTS).await;
+    run_matrix(Target::Association, &GRANT_ROUTES, &[Object::Grant]).await;
+}
+
+#[tokio::test]
+async fn matrix_of_folder_and_grant_routes_in_a_business_mailbox() {
+    run_matrix(Target::Business, &FOLDER_ROUTES, &FOLDER_OBJECTS).await;
+    run_matrix(Target::Business, &GRANT_ROUTES, &[Object::Grant]).await;
 }
 
 #[tokio::test]
 async fn matrix_of_routes_without_an_object_id() {
-    run_matrix(&PAGE_ROUTES, &[Object::Nothing]).await;
+    for target in [Target::Person, Target::Association, Target::Business] {
+        run_matrix(target, &PAGE_ROUTES, &[Object::Nothing]).await;
+    }
 }
 
 /// The table itself, spot-checked against the domain facts (digital-post.md): read access
@@ -763,6 +881,44 @@ fn the_expected_table_follows_the_domain() {
         cell(Route::EditGrant, Object::Grant, OtherCitizen),
         NotFound
     );
+    // In an organisation's mailbox, a plain member or employee does everything with the
+    // post, deleting for good too, but gives no access and sees no activity log.
+    for route in [Route::GrantAccess, Route::AccessPage, Route::ActivityLog] {
+        assert_eq!(cell(route, Object::Nothing, OrgMember), NotPermitted);
+    }
+    for route in GRANT_ROUTES {
+        assert_eq!(cell(route, Object::Grant, OrgMember), NotPermitted);
+    }
+    assert_eq!(
+        cell(Route::DeletePermanently, Object::BinnedLetter, OrgMember),
+        Allowed
+    );
+    assert_eq!(
+        cell(Route::ReadLetter, Object::HiddenLetter, OrgMember),
+        Allowed
+    );
+    assert_eq!(cell(Route::Write, Object::Nothing, OrgMember), Allowed);
+    assert_eq!(
+        cell(Route::ReadLetter, Object::InboxLetter, RemovedMember),
+        AccessEnded
+    );
+    assert_eq!(
+        cell(Route::MailboxList, Object::Nothing, RemovedMember),
+        Allowed
+    );
+    assert_eq!(
+        Target::Person.columns(),
+        [
+            Owner,
+            ReadHelper,
+            ReadWriteHelper,
+            RevokedHelper,
+            OtherCitizen,
+            Anonymous
+        ]
+    );
+    assert_eq!(Target::Association.columns().len(), 8);
+    assert!(!Target::Business.columns().contains(&RemovedMember));
 }
 
 /// A letter of Gitte's own cannot be moved into a folder of Anna's, and a helper's session
@@ -770,7 +926,7 @@ fn the_expected_table_follows_the_domain() {
 #[tokio::test]
 async fn ids_never_cross_mailboxes() {
     let password = AccessPassword::hash(PASSWORD).unwrap();
-    let world = World::new(&password).await;
+    let world = World::new(&password, Target::Person).await;
     let gittes_inbox = world
         .mailbox
         .standard_folder(&world.gitte, StandardFolder::Inbox);
@@ -805,7 +961,7 @@ async fn ids_never_cross_mailboxes() {
         FOLDER.replace("{folder_id}", world.hidden_folder.id.as_str()),
     ] {
         assert_eq!(
-            world.mailbox.get_as(&world.anna, &path).await.status(),
+            world.mailbox.get_as(&world.owner, &path).await.status(),
             StatusCode::OK
         );
     }

@@ -54,6 +54,8 @@ pub struct Behaviour {
     pub userinfo_cpr: Option<String>,
     /// `nemlogin.cvr` and `nemlogin.org_name` in userinfo.
     pub userinfo_business: Option<(String, String)>,
+    /// `nemlogin.auth_to_repr` in userinfo.
+    pub userinfo_auth_to_repr: Option<bool>,
     /// `idp` in the ID token.
     pub idp: Option<String>,
     /// Userinfo answers 500.
@@ -73,6 +75,7 @@ impl Default for Behaviour {
             subject: SUBJECT.to_owned(),
             userinfo_cpr: None,
             userinfo_business: None,
+            userinfo_auth_to_repr: None,
             idp: Some("mitid".to_owned()),
             userinfo_fails: false,
             sid: Some(SID.to_owned()),
@@ -406,6 +409,9 @@ async fn userinfo(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Resp
     }
     if let Some(cpr) = &behaviour.userinfo_cpr {
         body["dk.cpr"] = json!(cpr);
+    }
+    if let Some(may) = behaviour.userinfo_auth_to_repr {
+        body["nemlogin.auth_to_repr"] = json!(may);
     }
     if let Some((cvr, org_name)) = &behaviour.userinfo_business {
         body["nemlogin.cvr"] = json!(cvr);

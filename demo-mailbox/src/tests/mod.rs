@@ -13,6 +13,7 @@ mod letters;
 mod login;
 mod logout;
 mod mailboxes;
+mod organisation_access;
 mod restart;
 mod serve;
 mod session_expiry;
@@ -32,7 +33,7 @@ use crate::app::App;
 use crate::clock::ManualClock;
 use crate::config::Config;
 use crate::post::{open_own_mailbox, unix_time, Folder, Letter, MailboxId, Owner, StandardFolder};
-use crate::session::{BrokerSession, Current, NewSession, Person, Via};
+use crate::session::{BrokerSession, BusinessLogin, Current, NewSession, Person, Via};
 
 pub use fake_broker::FakeBroker;
 
@@ -108,9 +109,49 @@ impl TestMailbox {
     }
 
     fn person(&self, owner: Owner, cpr: Option<Cpr>, name: &str) -> Citizen {
-        let mailbox = open_own_mailbox(self.app.store(), owner, unix_time(self.app.now()))
-            .unwrap()
-            .id;
+        self.log_in(owner, cpr, name, None)
+    }
+
+    /// Logs in the person with CPR number `cpr` through MitID Erhverv for `business` (the
+    /// broker sent `nemlogin.cvr`, `nemlogin.org_name` and `nemlogin.auth_to_repr`), as a
+    /// finished login would: the session starts in the business's mailbox, and the returned
+    /// `Citizen` names that mailbox.
+    pub fn business_citizen(&self, cpr: &str, name: &str, business: BusinessLogin) -> Citizen {
+        let cpr = Cpr::parse(cpr).unwrap();
+        self.log_in(
+            Owner::PersonByCpr(cpr.as_str().to_owned()),
+            Some(cpr),
+            name,
+            Some(business),
+        )
+    }
+
+    fn log_in(
+        &self,
+        owner: Owner,
+        cpr: Option<Cpr>,
+        name: &str,
+        business: Option<BusinessLogin>,
+    ) -> Citizen {
+        let now = unix_time(self.app.now());
+        let own_mailbox = open_own_mailbox(self.app.store(), owner, now).unwrap().id;
+        let current = match &business {
+            Some(business) => Current {
+                mailbox: open_own_mailbox(
+                    self.app.store(),
+                    Owner::Business(business.cvr.clone()),
+                    now,
+                )
+                .unwrap()
+                .id,
+                via: Via::Business,
+            },
+            None => Current {
+                mailbox: own_mailbox.clone(),
+                via: Via::Own,
+            },
+        };
+        let mailbox = current.mailbox.clone();
         let session = self.app.sessions().create(
             NewSession {
                 broker: BrokerSession {
@@ -120,13 +161,10 @@ impl TestMailbox {
                 person: Person {
                     name: name.to_owned(),
                     cpr,
-                    business: None,
-                    own_mailbox: mailbox.clone(),
+                    business,
+                    own_mailbox,
                 },
-                current: Current {
-                    mailbox: mailbox.clone(),
-                    via: Via::Own,
-                },
+                current,
                 id_token: crate::session::tests::dummy_id_token(),
             },
             self.app.now(),
@@ -142,6 +180,28 @@ impl TestMailbox {
             csrf,
             mailbox,
         }
+    }
+
+    /// `citizen` switches (as the mailbox list would) to the association `cvr`'s mailbox,
+    /// without asking whether they are a member; the returned `Citizen` names that mailbox.
+    pub fn switch_to_association(&self, citizen: Citizen, cvr: &str) -> Citizen {
+        let mailbox = open_own_mailbox(
+            self.app.store(),
+            Owner::Association(cvr.to_owned()),
+            unix_time(self.app.now()),
+        )
+        .unwrap()
+        .id;
+        assert!(self.app.sessions().switch(
+            &citizen.session,
+            Current {
+                mailbox: mailbox.clone(),
+                via: Via::Association {
+                    cvr: cvr.to_owned(),
+                },
+            },
+        ));
+        Citizen { mailbox, ..citizen }
     }
 
     /// The standard folder `which` of `citizen`'s mailbox, read from the store.
@@ -305,7 +365,7 @@ impl TestMailbox {
             .find(|letter| letter.content.subject == subject)
     }
 
-    async fn send(&self, request: Request<Body>) -> Response<Body> {
+    pub async fn send(&self, request: Request<Body>) -> Response<Body> {
         crate::routes::router(self.app.clone())
             .oneshot(request)
             .await

@@ -188,14 +188,15 @@ fn csrf_token(html: &str) -> String {
 }
 
 #[tokio::test]
-async fn citizen_reads_and_deletes_post_after_logging_in_through_the_broker() {
+async fn citizen_reads_replies_moves_and_deletes_post_after_logging_in_through_the_broker() {
     let host = TestHost::start_with(|c| c.auto_approve = true)
         .await
         .unwrap();
     let mailbox = start_mailbox(&host).await;
     let browser = http_client();
+    let url = |path: &str| format!("{}{path}", mailbox.base);
 
-    let (inbox, _) = follow(&browser, &format!("{}/", mailbox.base), 8).await;
+    let (inbox, _) = follow(&browser, &url("/"), 8).await;
     assert_eq!(inbox.status(), StatusCode::OK);
     let html = inbox.text().await.unwrap();
     assert!(html.to_lowercase().contains("forskudsopgørelse"), "{html}");
@@ -206,18 +207,86 @@ async fn citizen_reads_and_deletes_post_after_logging_in_through_the_broker() {
     );
 
     // Read one letter.
-    let letter = browser
-        .get(format!("{}{}", mailbox.base, links[0]))
-        .send()
-        .await
-        .unwrap();
+    let letter = browser.get(url(&links[0])).send().await.unwrap();
     assert_eq!(letter.status(), StatusCode::OK);
     let letter_html = letter.text().await.unwrap();
     let csrf = csrf_token(&letter_html);
 
+    // Reply to the first letter whose sender accepts replies: the reply lands in Sendt.
+    let mut replied = None;
+    for link in &links {
+        let page = browser.get(url(link)).send().await.unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        if page
+            .text()
+            .await
+            .unwrap()
+            .contains(&format!("href=\"{link}/reply\""))
+        {
+            replied = Some(link.clone());
+            break;
+        }
+    }
+    let replied = replied.expect("a first letter that accepts replies");
+    let sent = browser
+        .post(url(&format!("{replied}/reply")))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("subject", "Sv: spørgsmål fra e2e"),
+            ("body", "Tak for brevet."),
+            ("intent", "send"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), StatusCode::SEE_OTHER);
+    let sendt = sent.headers()["location"].to_str().unwrap().to_string();
+    let (sendt, _) = follow(&browser, &url(&sendt), 4).await;
+    let sendt = sendt.text().await.unwrap();
+    assert!(sendt.contains("Sv: spørgsmål fra e2e"), "{sendt}");
+
+    // Move another letter to an own folder: it leaves the inbox and is found there.
+    let created = browser
+        .post(url("/folders"))
+        .form(&[("csrf_token", csrf.as_str()), ("name", "Arkiv e2e")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    let moved_letter = &links[1];
+    let page = browser.get(url(moved_letter)).send().await.unwrap();
+    let page = page.text().await.unwrap();
+    let archive = page
+        .split("<option value=\"")
+        .skip(1)
+        .find(|option| option.contains(">Arkiv e2e</option>"))
+        .and_then(|option| option.split('"').next())
+        .unwrap_or_else(|| panic!("the new folder among the move targets: {page}"))
+        .to_string();
+    let moved = browser
+        .post(url(&format!("{moved_letter}/move")))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("folder_id", archive.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(moved.status(), StatusCode::SEE_OTHER);
+    let folder = browser
+        .get(url(&format!("/folders/{archive}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(folder.status(), StatusCode::OK);
+    assert_eq!(
+        letter_links(&folder.text().await.unwrap()),
+        std::slice::from_ref(moved_letter)
+    );
+
     // Without the CSRF token nothing happens.
     let refused = browser
-        .post(format!("{}{}/delete", mailbox.base, links[0]))
+        .post(url(&format!("{}/delete", links[0])))
         .send()
         .await
         .unwrap();
@@ -225,19 +294,23 @@ async fn citizen_reads_and_deletes_post_after_logging_in_through_the_broker() {
 
     // Delete it: it leaves the inbox.
     let deleted = browser
-        .post(format!("{}{}/delete", mailbox.base, links[0]))
+        .post(url(&format!("{}/delete", links[0])))
         .form(&[("csrf_token", csrf.as_str())])
         .send()
         .await
         .unwrap();
     assert!(deleted.status().is_redirection(), "{}", deleted.status());
-    let (inbox, _) = follow(&browser, &format!("{}/", mailbox.base), 4).await;
+    let (inbox, _) = follow(&browser, &url("/"), 4).await;
     let after = letter_links(&inbox.text().await.unwrap());
     assert!(
         !after.contains(&links[0]),
         "deleted letter still in the inbox"
     );
-    assert_eq!(after.len(), links.len() - 1);
+    assert!(
+        !after.contains(moved_letter),
+        "moved letter still in the inbox"
+    );
+    assert_eq!(after.len(), links.len() - 2);
 
     // Another citizen, logged in through the broker as bo, cannot open it.
     let other = http_client();
