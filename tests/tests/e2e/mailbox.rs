@@ -312,6 +312,40 @@ async fn citizen_reads_replies_moves_and_deletes_post_after_logging_in_through_t
     );
     assert_eq!(after.len(), links.len() - 2);
 
+    // New post arrives: the simulated sender delivers to the person's CPR (the one the broker
+    // logged in); the inbox shows it with a notice.
+    let person = host
+        .broker()
+        .store
+        .identities
+        .by_user_id(&broker::model::UserId::new(
+            host.broker().config.default_user_id.clone(),
+        ))
+        .unwrap()
+        .unwrap();
+    let cpr = person
+        .cpr
+        .expect("the default person has a CPR")
+        .to_string();
+    let delivered = reqwest::Client::new()
+        .post(url("/_sim/v1/letters"))
+        .json(&json!({
+            "recipient": cpr,
+            "sender": "su",
+            "subject": "Ny SU-beregning fra e2e",
+            "body": "Din SU er beregnet.",
+            "accepts_replies": false,
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(delivered.status(), StatusCode::CREATED);
+    let (inbox, _) = follow(&browser, &url("/"), 4).await;
+    let inbox = inbox.text().await.unwrap();
+    assert!(inbox.contains("Ny post:"), "{inbox}");
+    assert!(inbox.contains("Ny SU-beregning fra e2e"), "{inbox}");
+    assert_eq!(letter_links(&inbox).len(), links.len() - 1);
+
     // Another citizen, logged in through the broker as bo, cannot open it.
     let other = http_client();
     host.control()
