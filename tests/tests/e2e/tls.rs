@@ -166,3 +166,56 @@ async fn a_restart_reuses_the_ca_and_the_certificate() {
         .unwrap();
     assert_eq!(answer.status(), StatusCode::OK);
 }
+
+/// The launcher's `--tls` setup in-process: broker and mailbox both over https with one CA, the
+/// mailbox trusting it for its calls to the broker, the browser trusting only it.
+#[tokio::test]
+async fn the_mailbox_logs_in_over_https_with_secure_cookies() {
+    let dir = tempfile::tempdir().unwrap();
+    let host = tls_broker(dir.path()).await;
+    let files = host.tls().unwrap().clone();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!(
+        "https://localhost:{}",
+        listener.local_addr().unwrap().port()
+    );
+    let created = host
+        .control()
+        .post(
+            "/clients",
+            &serde_json::json!({
+                "client_id": "mailbox-tls",
+                "client_secret": CLIENT_SECRET,
+                "redirect_uris": [format!("{base}/callback")],
+                "post_logout_redirect_uris": [format!("{base}/logged-out")],
+                "require_pkce": true,
+            }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(created.status, 201);
+    let config = demo_mailbox::Config {
+        public_url: url::Url::parse(&base).unwrap(),
+        issuer: url::Url::parse(host.issuer()).unwrap(),
+        client_id: "mailbox-tls".into(),
+        client_secret: CLIENT_SECRET.into(),
+        broker_ca: Some(files.ca_cert.clone()),
+        ..demo_mailbox::Config::default()
+    };
+    let app = demo_mailbox::App::new(config).unwrap();
+    let tls = std::sync::Arc::new(localca::server_config(&files).unwrap());
+    let _served = tokio::spawn(demo_mailbox::serve_tls(listener, app, tls));
+
+    let browser = client_trusting_only(&files.ca_cert);
+    let login = browser.get(format!("{base}/login")).send().await.unwrap();
+    let cookie = login.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.ends_with("; Secure"), "{cookie}");
+    let (page, hops) = crate::mailbox::follow(&browser, &format!("{base}/"), 8).await;
+    assert_eq!(page.status(), StatusCode::OK, "{hops:?}");
+    assert!(
+        hops.iter()
+            .any(|h| h.starts_with(&format!("{}/authorize", host.issuer()))),
+        "{hops:?}"
+    );
+    assert!(page.text().await.unwrap().contains("Anna Testesen"));
+}
