@@ -12,7 +12,7 @@ mod token;
 mod userinfo;
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use openidconnect::core::{CoreClient, CoreJsonWebKeySet};
 use openidconnect::{
@@ -49,7 +49,15 @@ pub struct Provider {
     /// The broker's signing keys as fetched with discovery (the client holds its own copy
     /// for ID tokens; logout tokens are checked against this one).
     jwks: CoreJsonWebKeySet,
+    /// When this discovery was made (the injected clock): an unknown `kid` in a logout token
+    /// makes the mailbox discover again only [`KEY_REFETCH_INTERVAL`] after it.
+    discovered_at: SystemTime,
 }
+
+/// The least time between two discoveries caused by logout tokens naming a key we do not know.
+/// `/backchannel-logout` takes anyone's POST; without this, each forged token would make the
+/// mailbox fetch the broker's keys again.
+pub const KEY_REFETCH_INTERVAL: Duration = Duration::from_secs(30);
 
 impl Provider {
     /// The issuer identifier exactly as the broker's discovery document spells it.
@@ -136,6 +144,14 @@ impl RelyingParty {
         Ok(provider)
     }
 
+    /// The keys in `provider` were fetched at least [`KEY_REFETCH_INTERVAL`] ago.
+    fn may_refetch_keys(&self, provider: &Provider) -> bool {
+        self.clock
+            .now()
+            .duration_since(provider.discovered_at)
+            .is_ok_and(|age| age >= KEY_REFETCH_INTERVAL)
+    }
+
     async fn discover(&self) -> Result<Provider, DiscoveryError> {
         let metadata = discovery::discover(&self.http, &self.issuer).await?;
         let issuer = metadata.issuer().as_str().to_owned();
@@ -153,11 +169,13 @@ impl RelyingParty {
             client,
             end_session_endpoint,
             jwks,
+            discovered_at: self.clock.now(),
         })
     }
 
     /// Checks a logout token from the broker (Back-Channel Logout 1.0 §2.6). The broker's
-    /// keys are fetched again once if the token names a key we do not know (key rotation).
+    /// keys are fetched again once if the token names a key we do not know (key rotation), at
+    /// most once per [`KEY_REFETCH_INTERVAL`].
     pub async fn verify_logout_token(
         &self,
         token: &str,
@@ -175,7 +193,7 @@ impl RelyingParty {
             )
         };
         match verify(&provider) {
-            Err(LogoutTokenError::UnknownKey) => {
+            Err(LogoutTokenError::UnknownKey) if self.may_refetch_keys(&provider) => {
                 let fresh = self.rediscover(&provider).await.map_err(unavailable)?;
                 verify(&fresh)
             }

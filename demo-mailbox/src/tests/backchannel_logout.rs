@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use super::fake_broker::{form_encode, SUBJECT};
 use super::{body_json, cookie_value, FakeBroker, TestMailbox};
 use crate::cookies::SESSION_COOKIE;
+use crate::oidc::KEY_REFETCH_INTERVAL;
 
 /// A mailbox, its fake broker and a session logged in through it (sid `fake-sid-1`).
 async fn logged_in() -> (TestMailbox, FakeBroker, String) {
@@ -266,8 +267,9 @@ async fn an_expired_or_future_token_is_refused() {
 async fn a_token_by_a_rotated_key_is_checked_after_fetching_the_keys_once_more() {
     let (mailbox, broker, session) = logged_in().await;
     let discoveries = broker.discoveries();
-    // The broker rotates to key-b after the mailbox fetched its keys.
+    // The broker rotates to key-b a while after the mailbox fetched its keys.
     broker.behave(|b| b.published_keys = vec![1, 0]);
+    mailbox.clock.advance(KEY_REFETCH_INTERVAL);
     let token = broker.logout_token(&broker.logout_claims(), 1);
     assert_eq!(deliver(&mailbox, &token).await.status(), StatusCode::OK);
     assert_eq!(broker.discoveries(), discoveries + 1);
@@ -278,6 +280,7 @@ async fn a_token_by_a_rotated_key_is_checked_after_fetching_the_keys_once_more()
 async fn a_token_by_a_key_the_broker_never_published_is_refused_after_one_refetch() {
     let (mailbox, broker, session) = logged_in().await;
     let discoveries = broker.discoveries();
+    mailbox.clock.advance(KEY_REFETCH_INTERVAL);
     let token = broker.logout_token(&broker.logout_claims(), 1);
     assert_refused(deliver(&mailbox, &token).await).await;
     assert_eq!(
@@ -286,6 +289,27 @@ async fn a_token_by_a_key_the_broker_never_published_is_refused_after_one_refetc
         "one refetch, no more"
     );
     assert!(still_logged_in(&mailbox, &session).await);
+}
+
+#[tokio::test]
+async fn forged_tokens_with_unknown_keys_refetch_the_keys_at_most_once_per_interval() {
+    let (mailbox, broker, session) = logged_in().await;
+    let discoveries = broker.discoveries();
+    // Keys fetched moments ago: an unknown kid is refused without asking the broker.
+    let token = broker.logout_token(&broker.logout_claims(), 1);
+    assert_refused(deliver(&mailbox, &token).await).await;
+    assert_eq!(broker.discoveries(), discoveries);
+    // Once the interval has passed, one refetch; a burst right after it, none.
+    mailbox.clock.advance(KEY_REFETCH_INTERVAL);
+    for _ in 0..5 {
+        let token = broker.logout_token(&broker.logout_claims(), 1);
+        assert_refused(deliver(&mailbox, &token).await).await;
+    }
+    assert_eq!(broker.discoveries(), discoveries + 1);
+    // A genuine token is still accepted.
+    let token = broker.logout_token(&broker.logout_claims(), 0);
+    assert_eq!(deliver(&mailbox, &token).await.status(), StatusCode::OK);
+    assert!(!still_logged_in(&mailbox, &session).await);
 }
 
 #[tokio::test]
