@@ -344,12 +344,7 @@ impl Env {
             _ => ClientAuth::Basic,
         };
         if kind == ClientKind::Registered {
-            let auth = if self.supports("token_endpoint_auth_methods_supported", "private_key_jwt")
-            {
-                ClientAuth::PrivateKeyJwt
-            } else {
-                ClientAuth::Basic
-            };
+            let auth = self.registered_auth();
             if self.discovery.get("registration_endpoint").is_none() {
                 return Err(Halt::Fail(Violation::new(
                     "CheckDiscEndpointRegistrationEndpoint",
@@ -437,6 +432,15 @@ impl Env {
             jwks_document: None,
             registration: None,
         })
+    }
+
+    /// How the Dynamic plan's clients authenticate: private_key_jwt when the OP offers it.
+    pub fn registered_auth(&self) -> ClientAuth {
+        if self.supports("token_endpoint_auth_methods_supported", "private_key_jwt") {
+            ClientAuth::PrivateKeyJwt
+        } else {
+            ClientAuth::Basic
+        }
     }
 
     /// RFC 7591 3.1: registers a client; `extra` adds or replaces metadata. A

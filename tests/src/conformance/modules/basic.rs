@@ -436,22 +436,8 @@ pub async fn refresh_token(ctx: &mut Ctx<'_>) -> R {
             "the OP does not offer the refresh_token grant".into(),
         ));
     }
-    let mut request = basic_request(ctx).await?;
-    if ctx.env.supports("scopes_supported", "offline_access") {
-        // OIDC Core 11: offline_access is honoured with prompt=consent.
-        request = request
-            .scope("openid offline_access")
-            .with("prompt", "consent");
-    }
-    let login = ctx.login(request).await?;
-    let Some(refresh) = login
-        .tokens
-        .get("refresh_token")
-        .and_then(Value::as_str)
-        .map(str::to_string)
-    else {
-        return Err(Halt::Skip("no refresh token was issued".into()));
-    };
+    let request = basic_request(ctx).await?;
+    let (login, refresh) = ctx.login_for_refresh(request).await?;
     let answer = ctx
         .env
         .token(

@@ -27,15 +27,7 @@ fn require_registration(ctx: &Ctx<'_>) -> R {
 
 async fn register(ctx: &mut Ctx<'_>, extra: Value) -> Result<TestClient, Halt> {
     require_registration(ctx)?;
-    let auth = if ctx
-        .env
-        .supports("token_endpoint_auth_methods_supported", "private_key_jwt")
-    {
-        ClientAuth::PrivateKeyJwt
-    } else {
-        ClientAuth::Basic
-    };
-    ctx.env.register(auth, extra).await
+    ctx.env.register(ctx.env.registered_auth(), extra).await
 }
 
 /// oidcc-server (dynamic): register, log in, userinfo.
@@ -164,32 +156,50 @@ pub async fn redirect_uri_query_added(ctx: &mut Ctx<'_>) -> R {
 pub async fn redirect_uri_regfrag(ctx: &mut Ctx<'_>) -> R {
     require_registration(ctx)?;
     let uri = format!("{}#fragment", ctx.env.receiver.url("/callback"));
-    match ctx
-        .env
-        .register(ClientAuth::Basic, json!({"redirect_uris": [uri]}))
-        .await
-    {
+    expect_registration_refused(
+        ctx,
+        json!({"redirect_uris": [uri]}),
+        &["invalid_redirect_uri", "invalid_client_metadata"],
+        ("EnsureRegistrationWithFragmentFails", "RFC6749-3.1.2"),
+    )
+    .await
+}
+
+/// A registration the OP must refuse: with 400 (RFC 7591 3.2.2), else `refusal` names the
+/// failure; an error code outside `codes` is a warning, as in the suite.
+async fn expect_registration_refused(
+    ctx: &mut Ctx<'_>,
+    extra: Value,
+    codes: &[&str],
+    refusal: (&'static str, &'static str),
+) -> R {
+    match ctx.env.register(ClientAuth::Basic, extra).await {
         Err(Halt::Fail(v)) if v.condition == "CallDynamicRegistrationEndpoint" => {
-            ctx.warn(
-                if v.message.contains("invalid_redirect_uri")
-                    || v.message.contains("invalid_client_metadata")
-                {
-                    Ok(())
-                } else {
-                    Err(Violation::new(
-                        "CheckRegistrationErrorCode",
-                        "RFC7591-3.2.2",
-                        v.message,
-                    ))
-                },
-            );
+            ctx.require(if v.message.starts_with("registration answered 400") {
+                Ok(())
+            } else {
+                Err(Violation::new(
+                    refusal.0,
+                    "RFC7591-3.2.2",
+                    v.message.clone(),
+                ))
+            })?;
+            ctx.warn(if codes.iter().any(|c| v.message.contains(c)) {
+                Ok(())
+            } else {
+                Err(Violation::new(
+                    "CheckRegistrationErrorCode",
+                    "RFC7591-3.2.2",
+                    v.message,
+                ))
+            });
             Ok(())
         }
         Err(other) => Err(other),
-        Ok(_) => Err(Halt::Fail(Violation::new(
-            "EnsureRegistrationWithFragmentFails",
-            "RFC6749-3.1.2",
-            "a redirect URI with a fragment was registered",
+        Ok(client) => Err(Halt::Fail(Violation::new(
+            refusal.0,
+            refusal.1,
+            format!("client {} was registered", client.client_id),
         ))),
     }
 }
@@ -340,45 +350,13 @@ pub async fn registration_sector_uri(ctx: &mut Ctx<'_>) -> R {
 pub async fn registration_sector_bad(ctx: &mut Ctx<'_>) -> R {
     require_registration(ctx)?;
     let sector = sector_document(ctx, &["https://elsewhere.example/callback".to_string()]);
-    match ctx
-        .env
-        .register(
-            ClientAuth::Basic,
-            json!({ "sector_identifier_uri": sector }),
-        )
-        .await
-    {
-        Err(Halt::Fail(v)) if v.condition == "CallDynamicRegistrationEndpoint" => {
-            ctx.require(if v.message.starts_with("registration answered 400") {
-                Ok(())
-            } else {
-                Err(Violation::new(
-                    "EnsureRegistrationWithBadSectorFails",
-                    "RFC7591-3.2.2",
-                    v.message.clone(),
-                ))
-            })?;
-            ctx.warn(if v.message.contains("invalid_client_metadata") {
-                Ok(())
-            } else {
-                Err(Violation::new(
-                    "CheckRegistrationErrorCode",
-                    "RFC7591-3.2.2",
-                    v.message,
-                ))
-            });
-            Ok(())
-        }
-        Err(other) => Err(other),
-        Ok(client) => Err(Halt::Fail(Violation::new(
-            "EnsureRegistrationWithBadSectorFails",
-            "OIDCR-5",
-            format!(
-                "client {} was registered with a sector document that lacks its redirect URI",
-                client.client_id
-            ),
-        ))),
-    }
+    expect_registration_refused(
+        ctx,
+        json!({ "sector_identifier_uri": sector }),
+        &["invalid_client_metadata"],
+        ("EnsureRegistrationWithBadSectorFails", "OIDCR-5"),
+    )
+    .await
 }
 
 /// oidcc-server-rotate-keys: after the OP rotates its signing keys, ID tokens are signed with
@@ -431,21 +409,7 @@ pub async fn refresh_token_rp_key_rotation(ctx: &mut Ctx<'_>) -> R {
             json!({}),
         )
         .await?;
-    let mut request = Request::new(&client);
-    if ctx.env.supports("scopes_supported", "offline_access") {
-        request = request
-            .scope("openid offline_access")
-            .with("prompt", "consent");
-    }
-    let login = ctx.login(request).await?;
-    let Some(refresh) = login
-        .tokens
-        .get("refresh_token")
-        .and_then(Value::as_str)
-        .map(str::to_string)
-    else {
-        return Err(Halt::Skip("no refresh token was issued".into()));
-    };
+    let (_, refresh) = ctx.login_for_refresh(Request::new(&client)).await?;
     let rotated = ctx.env.rotate_client_key(&client)?;
     let answer = ctx
         .env
@@ -572,17 +536,9 @@ pub async fn request_object_with_redirect_uri(ctx: &mut Ctx<'_>) -> R {
 }
 
 async fn registered_for_signed_objects(ctx: &mut Ctx<'_>) -> Result<TestClient, Halt> {
-    let auth = if ctx
-        .env
-        .supports("token_endpoint_auth_methods_supported", "private_key_jwt")
-    {
-        ClientAuth::PrivateKeyJwt
-    } else {
-        ClientAuth::Basic
-    };
     ctx.env
         .register_keys(
-            auth,
+            ctx.env.registered_auth(),
             KeysBy::Value,
             true,
             json!({"request_object_signing_alg": "RS256"}),

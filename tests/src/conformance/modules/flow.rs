@@ -303,6 +303,27 @@ impl Ctx<'_> {
         }
     }
 
+    /// A login that asks for a refresh token (OIDC Core 11: `offline_access`, honoured with
+    /// `prompt=consent`, when the OP lists the scope); the login and the refresh token, or a
+    /// skip when none was issued.
+    pub async fn login_for_refresh(&mut self, request: Request) -> Result<(Login, String), Halt> {
+        let request = if self.env.supports("scopes_supported", "offline_access") {
+            request
+                .scope("openid offline_access")
+                .with("prompt", "consent")
+        } else {
+            request
+        };
+        let login = self.login(request).await?;
+        let refresh = login
+            .tokens
+            .get("refresh_token")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| Halt::Skip("no refresh token was issued".into()))?;
+        Ok((login, refresh))
+    }
+
     /// A whole login: authorize, callback, exchange.
     pub async fn login(&mut self, request: Request) -> Result<Login, Halt> {
         let code = self.expect_code(&request).await?;
