@@ -42,6 +42,48 @@ pub async fn start_mailbox(host: &TestHost) -> Mailbox {
     Mailbox { base, _task: task }
 }
 
+/// A person's browser logged in to the mailbox, with its session's CSRF token.
+pub struct MailboxSession {
+    pub client: reqwest::Client,
+    pub base: String,
+    pub csrf: String,
+}
+
+impl MailboxSession {
+    /// The session of `client`, which is on the mailbox page `home`.
+    pub fn on(client: reqwest::Client, base: &str, home: &str) -> Self {
+        Self {
+            client,
+            base: base.to_owned(),
+            csrf: between(home, "name=\"csrf_token\" value=\"", "\"").to_owned(),
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, String) {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        (response.status(), response.text().await.unwrap())
+    }
+
+    /// POSTs `fields` with the session's CSRF token.
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String) {
+        let mut form = vec![("csrf_token", self.csrf.as_str())];
+        form.extend_from_slice(fields);
+        let response = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        (response.status(), response.text().await.unwrap())
+    }
+}
+
 /// Follows redirects by hand, asserting each is a redirect, until a non-redirect answer.
 pub async fn follow(
     browser: &reqwest::Client,

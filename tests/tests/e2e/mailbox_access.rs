@@ -27,16 +27,6 @@ async fn follow(browser: &reqwest::Client, start: &str) -> reqwest::Response {
     panic!("too many redirects from {start}");
 }
 
-/// The text between `start` and the next `end` after it.
-fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
-    let from = html
-        .find(start)
-        .unwrap_or_else(|| panic!("no {start} in {html}"))
-        + start.len();
-    let len = html[from..].find(end).unwrap();
-    &html[from..from + len]
-}
-
 async fn page(browser: &reqwest::Client, url: &str) -> String {
     let response = browser.get(url).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK, "GET {url}");

@@ -5,7 +5,7 @@
 //! Bo switches with the password, writes and deletes, is refused deleting for good and giving
 //! access; Jens sees it in the activity log and revokes, and Bo's next request is refused.
 
-use crate::mailbox::{follow, start_mailbox};
+use crate::mailbox::{follow, start_mailbox, MailboxSession};
 use crate::support::*;
 use broker::host::TestHost;
 use reqwest::header::LOCATION;
@@ -18,16 +18,6 @@ const JENS_PROFESSIONAL: &str = "0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c09";
 /// Ida's employee identity at the same company (seed).
 const IDA_PROFESSIONAL: &str = "f0e1d2c3-b4a5-4968-8776-655443322108";
 const PASSWORD: &str = "firma-udleveret";
-
-/// The text between `start` and the next `end` after it.
-fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
-    let from = html
-        .find(start)
-        .unwrap_or_else(|| panic!("no {start} in {html}"))
-        + start.len();
-    let len = html[from..].find(end).unwrap();
-    &html[from..from + len]
-}
 
 /// A screen of the broker's login page: its step, its CSRF token, the page.
 struct Screen {
@@ -87,10 +77,16 @@ async fn press(
 
 /// One person's browser in the mailbox.
 struct Browser {
-    client: reqwest::Client,
-    base: String,
-    csrf: String,
+    session: MailboxSession,
+    /// The mailbox's home page right after the login.
     home: String,
+}
+
+impl std::ops::Deref for Browser {
+    type Target = MailboxSession;
+    fn deref(&self) -> &MailboxSession {
+        &self.session
+    }
 }
 
 impl Browser {
@@ -175,35 +171,9 @@ impl Browser {
         assert_eq!(home.status(), StatusCode::OK);
         let home = home.text().await.unwrap();
         Self {
-            client,
-            base: base.to_owned(),
-            csrf: between(&home, "name=\"csrf_token\" value=\"", "\"").to_owned(),
+            session: MailboxSession::on(client, base, &home),
             home,
         }
-    }
-
-    async fn get(&self, path: &str) -> (StatusCode, String) {
-        let response = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .unwrap();
-        (response.status(), response.text().await.unwrap())
-    }
-
-    /// POSTs `fields` with the session's CSRF token.
-    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String) {
-        let mut form = vec![("csrf_token", self.csrf.as_str())];
-        form.extend_from_slice(fields);
-        let response = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .form(&form)
-            .send()
-            .await
-            .unwrap();
-        (response.status(), response.text().await.unwrap())
     }
 }
 

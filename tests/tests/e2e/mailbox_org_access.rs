@@ -5,7 +5,7 @@
 //! sees it in the activity log and revokes, and Bo's next request is refused. Ending Dorthe's
 //! membership through the simulator API refuses her next request too.
 
-use crate::mailbox::{follow, start_mailbox};
+use crate::mailbox::{follow, start_mailbox, MailboxSession};
 use crate::support::*;
 use broker::host::TestHost;
 use reqwest::StatusCode;
@@ -14,25 +14,14 @@ use serde_json::json;
 const SOLSIKKEN: &str = "31415926";
 const PASSWORD: &str = "forening-udleveret";
 
-/// The text between `start` and the next `end` after it.
-fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
-    let from = html
-        .find(start)
-        .unwrap_or_else(|| panic!("no {start} in {html}"))
-        + start.len();
-    let len = html[from..].find(end).unwrap();
-    &html[from..from + len]
-}
-
-fn csrf_of(html: &str) -> String {
-    between(html, "name=\"csrf_token\" value=\"", "\"").to_owned()
-}
-
 /// One person's browser in the mailbox.
-struct Browser {
-    client: reqwest::Client,
-    base: String,
-    csrf: String,
+struct Browser(MailboxSession);
+
+impl std::ops::Deref for Browser {
+    type Target = MailboxSession;
+    fn deref(&self) -> &MailboxSession {
+        &self.0
+    }
 }
 
 impl Browser {
@@ -51,35 +40,7 @@ impl Browser {
         assert_eq!(home.status(), StatusCode::OK);
         let home = home.text().await.unwrap();
         assert!(home.contains(&format!("Logget ind som {name}")), "{home}");
-        Self {
-            client,
-            base: base.to_owned(),
-            csrf: csrf_of(&home),
-        }
-    }
-
-    async fn get(&self, path: &str) -> (StatusCode, String) {
-        let response = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .unwrap();
-        (response.status(), response.text().await.unwrap())
-    }
-
-    /// POSTs `fields` with the session's CSRF token.
-    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String) {
-        let mut form = vec![("csrf_token", self.csrf.as_str())];
-        form.extend_from_slice(fields);
-        let response = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .form(&form)
-            .send()
-            .await
-            .unwrap();
-        (response.status(), response.text().await.unwrap())
+        Self(MailboxSession::on(client, base, &home))
     }
 
     async fn switch_to_association(&self) {

@@ -215,6 +215,16 @@ pub fn claims(jwt: &str) -> Value {
     serde_json::from_slice(&B64.decode(payload).unwrap()).unwrap()
 }
 
+/// The text between `start` and the next `end` after it.
+pub fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+    let from = html
+        .find(start)
+        .unwrap_or_else(|| panic!("no {start} in {html}"))
+        + start.len();
+    let len = html[from..].find(end).unwrap();
+    &html[from..from + len]
+}
+
 /// The value of a page's hidden `csrf` input.
 pub fn csrf_of(html: &str) -> String {
     let marker = "name=\"csrf\" value=\"";
