@@ -4,8 +4,9 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
-    Issuer, KeyPair, KeyUsagePurpose, PublicKeyData, PKCS_ECDSA_P256_SHA256,
+    BasicConstraints, CertificateParams, CidrSubnet, DistinguishedName, DnType,
+    ExtendedKeyUsagePurpose, GeneralSubtree, IsCa, Issuer, KeyPair, KeyUsagePurpose,
+    NameConstraints, PublicKeyData, PKCS_ECDSA_P256_SHA256,
 };
 use rustls::pki_types::CertificateDer;
 use time::OffsetDateTime;
@@ -23,6 +24,33 @@ pub const CA_KEY_FILE: &str = "ca-key.pem";
 pub const SERVER_CERT_FILE: &str = "server.pem";
 /// The server's private key (0600).
 pub const SERVER_KEY_FILE: &str = "server-key.pem";
+
+/// DNS names the CA may certify without being made for them: `localhost` and the names
+/// reserved for testing and private use (RFC 6761, RFC 2606, RFC 6762, RFC 8375, ICANN's
+/// `internal`), each with its subdomains.
+pub const PRIVATE_DNS: &[&str] = &[
+    "localhost",
+    "test",
+    "example",
+    "invalid",
+    "local",
+    "internal",
+    "home.arpa",
+];
+
+/// Address ranges the CA may certify: loopback, RFC 1918, link-local, IPv6 unique-local.
+const PRIVATE_V4: &[([u8; 4], u8)] = &[
+    ([127, 0, 0, 0], 8),
+    ([10, 0, 0, 0], 8),
+    ([172, 16, 0, 0], 12),
+    ([192, 168, 0, 0], 16),
+    ([169, 254, 0, 0], 16),
+];
+const PRIVATE_V6: &[([u8; 16], u8)] = &[
+    ([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1], 128),
+    ([0xfc, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], 7),
+    ([0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], 10),
+];
 
 /// A CA lives ten years: trusting it once should last.
 pub const CA_VALIDITY_DAYS: i64 = 3650;
@@ -78,10 +106,11 @@ pub fn provision(dir: &Path, names: &[ServerName], now: UnixTime) -> Result<Prov
     let server_cert = dir.join(SERVER_CERT_FILE);
     let server_key = dir.join(SERVER_KEY_FILE);
 
-    let (ca_key, ca_der, ca_created) = match load_ca(&ca_cert, &ca_key_path, now) {
+    let wanted = sorted(names);
+    let (ca_key, ca_der, ca_created) = match load_ca(&ca_cert, &ca_key_path, &wanted, now) {
         Some((key, der)) => (key, der, false),
         None => {
-            let (key, pem) = make_ca(now)?;
+            let (key, pem) = make_ca(&wanted, now)?;
             files::write(&ca_key_path, &key.serialize_pem(), true)?;
             files::write(&ca_cert, &pem, false)?;
             let der = files::read_certificates(&ca_cert)?
@@ -95,7 +124,6 @@ pub fn provision(dir: &Path, names: &[ServerName], now: UnixTime) -> Result<Prov
         }
     };
 
-    let wanted = sorted(names);
     let existing = std::fs::read_to_string(&server_cert).ok();
     let judged = match existing {
         Some(pem) if server_key.exists() => judge_server(&pem, &server_key, &ca_der, &wanted, now),
@@ -138,7 +166,105 @@ fn at(unix: UnixTime) -> Result<OffsetDateTime, TlsError> {
     OffsetDateTime::from_unix_timestamp(unix).map_err(|_| TlsError::BadTime(unix))
 }
 
-fn make_ca(now: UnixTime) -> Result<(KeyPair, String), TlsError> {
+/// The subtrees the CA may certify (RFC 5280 4.2.1.10): the private names and ranges, and any
+/// of `names` outside them exactly. A leaked CA key cannot vouch for anyone else's site.
+fn permitted_subtrees(names: &[ServerName]) -> Vec<GeneralSubtree> {
+    let mut subtrees: Vec<GeneralSubtree> = PRIVATE_DNS
+        .iter()
+        .map(|d| GeneralSubtree::DnsName((*d).to_string()))
+        .collect();
+    subtrees.extend(
+        PRIVATE_V4
+            .iter()
+            .map(|(ip, bits)| GeneralSubtree::IpAddress(CidrSubnet::V4(*ip, v4_mask(*bits)))),
+    );
+    subtrees.extend(
+        PRIVATE_V6
+            .iter()
+            .map(|(ip, bits)| GeneralSubtree::IpAddress(CidrSubnet::V6(*ip, v6_mask(*bits)))),
+    );
+    for name in names.iter().filter(|n| !is_private(n)) {
+        subtrees.push(match name {
+            ServerName::Dns(d) => GeneralSubtree::DnsName(d.clone()),
+            ServerName::Ip(IpAddr::V4(ip)) => {
+                GeneralSubtree::IpAddress(CidrSubnet::V4(ip.octets(), v4_mask(32)))
+            }
+            ServerName::Ip(IpAddr::V6(ip)) => {
+                GeneralSubtree::IpAddress(CidrSubnet::V6(ip.octets(), v6_mask(128)))
+            }
+        });
+    }
+    subtrees
+}
+
+fn v4_mask(bits: u8) -> [u8; 4] {
+    u32::MAX
+        .checked_shl(32 - u32::from(bits))
+        .unwrap_or(0)
+        .to_be_bytes()
+}
+
+fn v6_mask(bits: u8) -> [u8; 16] {
+    u128::MAX
+        .checked_shl(128 - u32::from(bits))
+        .unwrap_or(0)
+        .to_be_bytes()
+}
+
+/// `name` lies in the private names or ranges.
+fn is_private(name: &ServerName) -> bool {
+    match name {
+        ServerName::Dns(d) => PRIVATE_DNS.iter().any(|p| dns_within(d, p)),
+        ServerName::Ip(IpAddr::V4(ip)) => PRIVATE_V4
+            .iter()
+            .any(|(net, bits)| in_subnet(&ip.octets(), net, &v4_mask(*bits))),
+        ServerName::Ip(IpAddr::V6(ip)) => PRIVATE_V6
+            .iter()
+            .any(|(net, bits)| in_subnet(&ip.octets(), net, &v6_mask(*bits))),
+    }
+}
+
+/// RFC 5280 4.2.1.10: a dNSName constraint covers the name itself and its subdomains.
+fn dns_within(name: &str, constraint: &str) -> bool {
+    let (name, constraint) = (name.to_ascii_lowercase(), constraint.to_ascii_lowercase());
+    name == constraint || name.ends_with(&format!(".{constraint}"))
+}
+
+fn in_subnet(ip: &[u8], net: &[u8], mask: &[u8]) -> bool {
+    ip.len() == net.len()
+        && net.len() == mask.len()
+        && ip
+            .iter()
+            .zip(net)
+            .zip(mask)
+            .all(|((i, n), m)| i & m == n & m)
+}
+
+/// The CA's name constraints permit every one of `names`.
+fn ca_permits(ca: &X509Certificate<'_>, names: &[ServerName]) -> bool {
+    let Ok(Some(constraints)) = ca.name_constraints() else {
+        return false;
+    };
+    let Some(subtrees) = &constraints.value.permitted_subtrees else {
+        return false;
+    };
+    names.iter().all(|name| {
+        subtrees.iter().any(|subtree| match (&subtree.base, name) {
+            (GeneralName::DNSName(constraint), ServerName::Dns(d)) => dns_within(d, constraint),
+            (GeneralName::IPAddress(net), ServerName::Ip(ip)) => {
+                let octets = match ip {
+                    IpAddr::V4(v4) => v4.octets().to_vec(),
+                    IpAddr::V6(v6) => v6.octets().to_vec(),
+                };
+                let (addr, mask) = net.split_at(net.len() / 2);
+                in_subnet(&octets, addr, mask)
+            }
+            _ => false,
+        })
+    })
+}
+
+fn make_ca(names: &[ServerName], now: UnixTime) -> Result<(KeyPair, String), TlsError> {
     let key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256)?;
     let mut params = CertificateParams::default();
     let mut dn = DistinguishedName::new();
@@ -152,6 +278,10 @@ fn make_ca(now: UnixTime) -> Result<(KeyPair, String), TlsError> {
     // Issues server certificates only: no intermediate CAs.
     params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
     params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    params.name_constraints = Some(NameConstraints {
+        permitted_subtrees: permitted_subtrees(names),
+        excluded_subtrees: Vec::new(),
+    });
     params.not_before = at(now - BACKDATE)?;
     params.not_after = at(now + CA_VALIDITY_DAYS * DAY)?;
     let certificate = params.self_signed(&key)?;
@@ -187,15 +317,22 @@ fn make_server(
     Ok((key, certificate.pem(), not_after))
 }
 
-/// The CA on disk, if both files read, the key matches the certificate and it has more than
-/// [`RENEW_BEFORE_DAYS`] left.
-fn load_ca(cert: &Path, key: &Path, now: UnixTime) -> Option<(KeyPair, CertificateDer<'static>)> {
+/// The CA on disk, if both files read, the key matches the certificate, it has more than
+/// [`RENEW_BEFORE_DAYS`] left and its name constraints permit `names` (a CA from before they
+/// existed, or one made before a public name was configured, is replaced).
+fn load_ca(
+    cert: &Path,
+    key: &Path,
+    names: &[ServerName],
+    now: UnixTime,
+) -> Option<(KeyPair, CertificateDer<'static>)> {
     let key = KeyPair::from_pem(&files::read_to_string(key).ok()?).ok()?;
     let der = files::read_certificates(cert).ok()?.into_iter().next()?;
     let (_, parsed) = x509_parser::parse_x509_certificate(&der).ok()?;
     let matches = parsed.public_key().raw == key.subject_public_key_info().as_slice();
     let fresh = parsed.validity().not_after.timestamp() - now > RENEW_BEFORE_DAYS * DAY;
-    (matches && fresh && parsed.is_ca()).then_some((key, der))
+    let permits = ca_permits(&parsed, names);
+    (matches && fresh && permits && parsed.is_ca()).then_some((key, der))
 }
 
 enum Judgement {

@@ -206,3 +206,85 @@ fn the_server_config_loads_the_files() {
     let config = crate::server_config(&made).unwrap();
     assert_eq!(config.alpn_protocols, vec![b"http/1.1".to_vec()]);
 }
+
+/// A server certificate for `host` signed with the CA key on disk (as a thief of the key
+/// would), verified against the CA as a client would.
+fn forge_and_verify(dir: &Path, host: &str) -> Result<(), rustls::Error> {
+    let ca_key = KeyPair::from_pem(&read(dir, CA_KEY_FILE)).unwrap();
+    let ca_der = files::read_certificates(&dir.join(CA_FILE)).unwrap();
+    let issuer = Issuer::from_ca_cert_der(&ca_der[0], &ca_key).unwrap();
+    let name = ServerName::parse(host).unwrap();
+    let (_, pem, _) = make_server(&issuer, &[name], NOW).unwrap();
+    let forged = tempfile::tempdir().unwrap();
+    std::fs::copy(dir.join(CA_FILE), forged.path().join(CA_FILE)).unwrap();
+    std::fs::write(forged.path().join(SERVER_CERT_FILE), pem).unwrap();
+    verify(forged.path(), host, NOW)
+}
+
+#[test]
+fn the_ca_can_vouch_only_for_private_names() {
+    let tmp = tempfile::tempdir().unwrap();
+    provision(tmp.path(), &default_names(), NOW).unwrap();
+    // Names for testing and private use, and private addresses: a certificate verifies.
+    for host in [
+        "dev.localhost",
+        "broker.test",
+        "id.example",
+        "idp.internal",
+        "127.0.0.2",
+        "10.1.2.3",
+        "192.168.1.10",
+        "fd00::1",
+    ] {
+        forge_and_verify(tmp.path(), host).unwrap_or_else(|e| panic!("{host}: {e}"));
+    }
+    // Anyone else's site: the CA's name constraints refuse it, though its key signed it.
+    for host in [
+        "mitid.dk",
+        "www.example.com",
+        "localhost.evil.dk",
+        "8.8.8.8",
+        "2001:db8::1",
+    ] {
+        let refused = forge_and_verify(tmp.path(), host);
+        assert!(refused.is_err(), "{host} verified");
+    }
+}
+
+#[test]
+fn a_configured_public_name_gets_a_ca_that_permits_it_and_no_more() {
+    let tmp = tempfile::tempdir().unwrap();
+    provision(tmp.path(), &default_names(), NOW).unwrap();
+    let ca = read(tmp.path(), CA_FILE);
+    let names = names_for_host(Some("id.mycompany.dk")).unwrap();
+    let made = provision(tmp.path(), &names, NOW + DAY).unwrap();
+    assert!(made.ca_created, "the old CA does not permit the name");
+    assert_ne!(read(tmp.path(), CA_FILE), ca);
+    verify(tmp.path(), "id.mycompany.dk", NOW + DAY).unwrap();
+    verify(tmp.path(), "localhost", NOW + DAY).unwrap();
+    assert!(forge_and_verify(tmp.path(), "other.mycompany.dk").is_err());
+    // The next run keeps it.
+    let again = provision(tmp.path(), &names, NOW + 2 * DAY).unwrap();
+    assert!(!again.ca_created);
+    assert_eq!(again.server, ServerStatus::Reused);
+}
+
+#[test]
+fn a_ca_without_name_constraints_is_replaced() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A CA as this crate made them before name constraints.
+    let key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).unwrap();
+    let mut params = CertificateParams::default();
+    params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+    params.key_usages = vec![KeyUsagePurpose::KeyCertSign];
+    params.not_before = at(NOW - DAY).unwrap();
+    params.not_after = at(NOW + 1000 * DAY).unwrap();
+    let old = params.self_signed(&key).unwrap();
+    std::fs::write(tmp.path().join(CA_FILE), old.pem()).unwrap();
+    std::fs::write(tmp.path().join(CA_KEY_FILE), key.serialize_pem()).unwrap();
+    let made = provision(tmp.path(), &default_names(), NOW).unwrap();
+    assert!(made.ca_created);
+    assert_ne!(read(tmp.path(), CA_FILE), old.pem());
+    assert!(forge_and_verify(tmp.path(), "mitid.dk").is_err());
+    verify(tmp.path(), "localhost", NOW).unwrap();
+}
