@@ -2,7 +2,7 @@
 //! deleting one sticks) and the demo mailbox's client (registered at every start, from config).
 
 use crate::config::DemoClient;
-use crate::model::{AuthMethod, Client, ClientId, Identity, SubjectType};
+use crate::model::{Client, ClientId, Identity};
 use crate::secrets;
 use crate::store::{Store, StoreError, StoreResult};
 
@@ -29,27 +29,15 @@ pub fn register_demo_client(store: &Store, demo: &DemoClient) -> StoreResult<()>
     if !demo.enabled {
         return Ok(());
     }
+    // A confidential client_secret_basic client with PKCE; Digital Post is a public authority,
+    // so it gets `dk.cpr` without a CPR match (not a private service).
     store.clients.put(&Client {
-        client_id: ClientId::new(&demo.client_id),
         name: "Demo Digital Post".into(),
         secret_hash: Some(secrets::hash(&demo.client_secret)),
-        redirect_uris: demo.redirect_uris.clone(),
         post_logout_redirect_uris: demo.post_logout_redirect_uris.clone(),
-        token_endpoint_auth_method: AuthMethod::ClientSecretBasic,
         require_pkce: true,
-        id_token_signed_response_alg: keys::Alg::RS256,
-        subject_type: SubjectType::Public,
-        sector_identifier: None,
-        // Digital Post is a public authority: it gets `dk.cpr` without a CPR match.
-        private_service: false,
         backchannel_logout_uri: demo.backchannel_logout_uri().map(str::to_owned),
-        backchannel_logout_session_required: false,
-        jose: Default::default(),
-        registration: None,
-        response_types: vec![crate::model::ResponseType::CODE],
-        frontchannel_logout_uri: None,
-        frontchannel_logout_session_required: false,
-        defaults: Default::default(),
+        ..Client::new(ClientId::new(&demo.client_id), demo.redirect_uris.clone())
     })
 }
 

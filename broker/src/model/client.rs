@@ -182,6 +182,34 @@ fn default_alg() -> Alg {
 }
 
 impl Client {
+    /// A confidential client (`client_secret_basic`, no secret set yet) with everything else
+    /// at its default: RS256 ID tokens, public subjects, the `code` response type, no logout
+    /// URIs, no keys. Build others with struct update syntax, `Client { .., ..Client::new(..) }`,
+    /// so a new field needs no change where clients are made.
+    pub fn new(client_id: ClientId, redirect_uris: Vec<String>) -> Client {
+        Client {
+            client_id,
+            name: String::new(),
+            secret_hash: None,
+            redirect_uris,
+            post_logout_redirect_uris: Vec::new(),
+            token_endpoint_auth_method: AuthMethod::default(),
+            require_pkce: false,
+            id_token_signed_response_alg: default_alg(),
+            subject_type: SubjectType::default(),
+            sector_identifier: None,
+            private_service: false,
+            backchannel_logout_uri: None,
+            backchannel_logout_session_required: false,
+            jose: ClientJose::default(),
+            registration: None,
+            response_types: default_response_types(),
+            frontchannel_logout_uri: None,
+            frontchannel_logout_session_required: false,
+            defaults: ClientDefaults::default(),
+        }
+    }
+
     /// PKCE is required for public clients and for clients registered as requiring it.
     pub fn pkce_required(&self) -> bool {
         self.require_pkce || self.token_endpoint_auth_method == AuthMethod::None

@@ -161,7 +161,11 @@ fn client(id: &str, name: &str) -> Client {
         response_types: vec![crate::model::ResponseType::CODE],
         frontchannel_logout_uri: Some(format!("https://{id}.example/frontchannel")),
         frontchannel_logout_session_required: true,
-        defaults: Default::default(),
+        defaults: crate::model::ClientDefaults {
+            default_max_age: Some(600),
+            default_acr_values: vec![crate::model::Level::High.uri().to_string()],
+            require_auth_time: true,
+        },
     }
 }
 

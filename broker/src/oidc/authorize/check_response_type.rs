@@ -47,32 +47,15 @@ pub fn lenient(params: &Params) -> ResponseType {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{AuthMethod, ClientId, SubjectType};
+    use crate::model::ClientId;
 
     fn client(response_types: &[&str]) -> Client {
         Client {
-            client_id: ClientId::new("c"),
-            name: String::new(),
-            secret_hash: None,
-            redirect_uris: vec!["https://c.example/cb".into()],
-            post_logout_redirect_uris: vec![],
-            token_endpoint_auth_method: AuthMethod::ClientSecretBasic,
-            require_pkce: false,
-            id_token_signed_response_alg: keys::Alg::RS256,
-            subject_type: SubjectType::Public,
-            sector_identifier: None,
-            private_service: false,
-            backchannel_logout_uri: None,
-            backchannel_logout_session_required: false,
             response_types: response_types
                 .iter()
                 .filter_map(|r| ResponseType::parse(r))
                 .collect(),
-            frontchannel_logout_uri: None,
-            frontchannel_logout_session_required: false,
-            defaults: Default::default(),
-            jose: Default::default(),
-            registration: None,
+            ..Client::new(ClientId::new("c"), vec!["https://c.example/cb".into()])
         }
     }
 
