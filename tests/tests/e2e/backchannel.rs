@@ -131,12 +131,7 @@ async fn logout_sends_each_client_of_the_session_a_signed_logout_token() {
 #[tokio::test]
 async fn discovery_says_back_channel_logout_is_supported() {
     let rp = Rp::start().await;
-    let d: Value = reqwest::get(rp.url("/.well-known/openid-configuration"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let d = rp.discovery().await;
     assert_eq!(d["backchannel_logout_supported"], true);
     assert_eq!(d["backchannel_logout_session_supported"], true);
 }

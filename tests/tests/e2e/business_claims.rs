@@ -292,12 +292,7 @@ async fn choosing_the_private_mitid_gives_idp_mitid_and_no_nemlogin_claims() {
 #[tokio::test]
 async fn discovery_lists_the_nemlogin_scope_and_claims() {
     let rp = Rp::start().await;
-    let doc: Value = reqwest::get(rp.url("/.well-known/openid-configuration"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = rp.discovery().await;
     assert!(doc["scopes_supported"]
         .as_array()
         .unwrap()

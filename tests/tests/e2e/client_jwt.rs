@@ -299,12 +299,7 @@ async fn client_secret_jwt_signs_with_the_issued_secret() {
 #[tokio::test]
 async fn discovery_lists_the_jwt_methods_and_algorithms() {
     let rp = Rp::start().await;
-    let doc: Value = reqwest::get(rp.url("/.well-known/openid-configuration"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = rp.discovery().await;
     for key in [
         "token_endpoint_auth_methods_supported",
         "introspection_endpoint_auth_methods_supported",

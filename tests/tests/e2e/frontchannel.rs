@@ -207,12 +207,7 @@ async fn a_frontchannel_uri_on_another_origin_is_refused_at_registration() {
 #[tokio::test]
 async fn discovery_says_frontchannel_logout_with_session_is_supported() {
     let rp = Rp::start().await;
-    let discovery: serde_json::Value = reqwest::get(rp.url("/.well-known/openid-configuration"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let discovery = rp.discovery().await;
     assert_eq!(discovery["frontchannel_logout_supported"], true);
     assert_eq!(discovery["frontchannel_logout_session_supported"], true);
 }

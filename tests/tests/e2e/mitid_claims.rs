@@ -308,12 +308,7 @@ async fn a_nemid_key_card_holder_logs_in_through_nemid() {
 #[tokio::test]
 async fn discovery_lists_the_mitid_scopes_and_claims() {
     let rp = Rp::start().await;
-    let doc: Value = reqwest::get(rp.url("/.well-known/openid-configuration"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = rp.discovery().await;
     let scopes = doc["scopes_supported"].as_array().unwrap();
     for scope in ["mitid", "ssn", "nemid.pid"] {
         assert!(scopes.contains(&json!(scope)), "{scope}");

@@ -308,12 +308,7 @@ async fn disabled_registration_is_not_served_nor_advertised() {
     let rp = Rp::start_with(|c| c.registration.enabled = false).await;
     let (status, _) = register(&rp, &json!({ "redirect_uris": [REDIRECT_URI] })).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let doc: Value = reqwest::get(rp.url("/.well-known/openid-configuration"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = rp.discovery().await;
     assert!(doc.get("registration_endpoint").is_none());
 }
 
@@ -360,12 +355,7 @@ async fn a_client_registered_for_signed_userinfo_gets_a_jws_with_iss_and_aud() {
         assert_eq!(signed["sub"], id_token["sub"]);
         assert!(signed["name"].is_string(), "the profile claims: {signed}");
     }
-    let discovery: Value = reqwest::get(rp.url("/.well-known/openid-configuration"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let discovery = rp.discovery().await;
     assert_eq!(
         discovery["userinfo_signing_alg_values_supported"],
         json!(["RS256", "PS256", "ES256"])

@@ -182,12 +182,7 @@ async fn request_uri_is_fetched_within_limits() {
 #[tokio::test]
 async fn discovery_advertises_request_objects_and_par() {
     let rp = Rp::start().await;
-    let doc: Value = reqwest::get(rp.url("/.well-known/openid-configuration"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = rp.discovery().await;
     assert_eq!(doc["request_parameter_supported"], true);
     assert_eq!(doc["request_uri_parameter_supported"], true);
     assert_eq!(
@@ -374,12 +369,7 @@ async fn required_par_refuses_plain_requests() {
     .await;
     let response = rp.authorize(&Pkce::new(), &[]).await;
     assert_eq!(redirect_error(&response), "invalid_request");
-    let doc: Value = reqwest::get(rp.url("/.well-known/openid-configuration"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = rp.discovery().await;
     assert_eq!(doc["require_pushed_authorization_requests"], true);
     let pkce = Pkce::new();
     let r = push(&rp, CLIENT_ID, CLIENT_SECRET, &pushed_form(&pkce)).await;

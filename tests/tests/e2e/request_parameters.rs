@@ -130,12 +130,7 @@ async fn display_values_are_validated() {
 async fn claims_locales_are_accepted_and_advertised() {
     let rp = Rp::start_auto().await;
     rp.login(&[("claims_locales", "en da-DK fr")]).await;
-    let doc: Value = reqwest::get(rp.url("/.well-known/openid-configuration"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = rp.discovery().await;
     assert_eq!(doc["claims_parameter_supported"], true);
     assert_eq!(doc["claims_locales_supported"], json!(["da", "en"]));
     assert_eq!(

@@ -315,12 +315,7 @@ async fn registration_refuses_unknown_response_types() {
 #[tokio::test]
 async fn discovery_lists_the_response_types_and_the_implicit_grant() {
     let rp = start().await;
-    let doc: Value = reqwest::get(rp.url("/.well-known/openid-configuration"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = rp.discovery().await;
     assert_eq!(doc["response_types_supported"], json!(ALL_TYPES));
     let grants = doc["grant_types_supported"].as_array().unwrap();
     assert!(grants.contains(&json!("implicit")), "{grants:?}");
@@ -470,12 +465,7 @@ async fn response_mode_query_is_refused_for_tokens_and_fragment_works_for_code()
 #[tokio::test]
 async fn discovery_lists_the_response_modes() {
     let rp = start().await;
-    let doc: Value = reqwest::get(rp.url("/.well-known/openid-configuration"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = rp.discovery().await;
     assert_eq!(
         doc["response_modes_supported"],
         json!(["query", "fragment", "form_post"])

@@ -148,6 +148,15 @@ impl Rp {
         .await
     }
 
+    /// The broker's discovery document.
+    pub async fn discovery(&self) -> Value {
+        let response = reqwest::get(self.url("/.well-known/openid-configuration"))
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.unwrap()
+    }
+
     /// A full headless login (auto-approve mode): the token response.
     pub async fn login(&self, extra: &[(&str, &str)]) -> Value {
         let pkce = Pkce::new();

@@ -284,19 +284,23 @@ fn require_private_key_jwt(ctx: &Ctx<'_>) -> R {
     }
 }
 
-/// oidcc-registration-jwks-uri: a client that registers its keys by reference (`jwks_uri`,
-/// RFC 7591 2) authenticates with private_key_jwt signed by a key published there.
-pub async fn registration_jwks_uri(ctx: &mut Ctx<'_>) -> R {
+/// A private_key_jwt client whose public key is at its `jwks_uri` (the runner's receiver).
+async fn register_keys_by_reference(ctx: &mut Ctx<'_>) -> Result<TestClient, Halt> {
     require_private_key_jwt(ctx)?;
-    let client = ctx
-        .env
+    ctx.env
         .register_keys(
             ClientAuth::PrivateKeyJwt,
             KeysBy::Reference,
             false,
             json!({}),
         )
-        .await?;
+        .await
+}
+
+/// oidcc-registration-jwks-uri: a client that registers its keys by reference (`jwks_uri`,
+/// RFC 7591 2) authenticates with private_key_jwt signed by a key published there.
+pub async fn registration_jwks_uri(ctx: &mut Ctx<'_>) -> R {
+    let client = register_keys_by_reference(ctx).await?;
     let login = ctx.login(Request::new(&client)).await?;
     ctx.userinfo(&login, UserinfoCall::GetHeader).await?;
     Ok(())
@@ -399,16 +403,7 @@ pub async fn server_rotate_keys(ctx: &mut Ctx<'_>) -> R {
 /// the code exchange and a refresh; the refresh, authenticated with the new key, succeeds (the
 /// OP reads the client's keys again: OIDC Core 10.1.1, OIDCR 2 `jwks_uri`).
 pub async fn refresh_token_rp_key_rotation(ctx: &mut Ctx<'_>) -> R {
-    require_private_key_jwt(ctx)?;
-    let client = ctx
-        .env
-        .register_keys(
-            ClientAuth::PrivateKeyJwt,
-            KeysBy::Reference,
-            false,
-            json!({}),
-        )
-        .await?;
+    let client = register_keys_by_reference(ctx).await?;
     let (_, refresh) = ctx.login_for_refresh(Request::new(&client)).await?;
     let rotated = ctx.env.rotate_client_key(&client)?;
     let answer = ctx
