@@ -206,18 +206,7 @@ async fn private_key_jwt_refuses_bad_assertions_with_invalid_client() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     // A secret instead of the assertion is refused: the client registered private_key_jwt.
     let (code, pkce) = code_form(&rp, id).await;
-    let r = rp
-        .token_as(
-            id,
-            "x",
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", &code),
-                ("redirect_uri", REDIRECT_URI),
-                ("code_verifier", &pkce.verifier),
-            ],
-        )
-        .await;
+    let r = rp.exchange_as(id, "x", &code, &pkce).await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 }
 
@@ -281,18 +270,7 @@ async fn client_secret_jwt_signs_with_the_issued_secret() {
     assert_eq!(redeem(&rp, id, &honest).await.status(), StatusCode::OK);
     // Basic with the same secret is refused: the client registered client_secret_jwt.
     let (code, pkce) = code_form(&rp, id).await;
-    let r = rp
-        .token_as(
-            id,
-            secret,
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", &code),
-                ("redirect_uri", REDIRECT_URI),
-                ("code_verifier", &pkce.verifier),
-            ],
-        )
-        .await;
+    let r = rp.exchange_as(id, secret, &code, &pkce).await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 }
 

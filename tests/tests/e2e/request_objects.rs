@@ -217,6 +217,23 @@ async fn push(rp: &Rp, id: &str, secret: &str, form: &[(&str, String)]) -> reqwe
         .unwrap()
 }
 
+/// The `request_uri` of a PAR response.
+async fn request_uri_of(r: reqwest::Response) -> String {
+    r.json::<Value>().await.unwrap()["request_uri"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// The browser opens the authorization endpoint with a pushed request's `request_uri`.
+async fn open_pushed(rp: &Rp, client_id: &str, request_uri: &str) -> reqwest::Response {
+    rp.browser
+        .get(authorize_url(rp, client_id, request_uri))
+        .send()
+        .await
+        .unwrap()
+}
+
 fn authorize_url(rp: &Rp, client_id: &str, request_uri: &str) -> Url {
     let mut url = Url::parse(&rp.url("/authorize")).unwrap();
     url.query_pairs_mut()
@@ -239,26 +256,13 @@ async fn pushed_request_is_used_once_by_its_client() {
     assert_eq!(body["expires_in"], 60);
 
     // Another client cannot use it (and it is spent: single use).
-    let stolen = rp
-        .browser
-        .get(authorize_url(&rp, "other", request_uri))
-        .send()
-        .await
-        .unwrap();
+    let stolen = open_pushed(&rp, "other", request_uri).await;
     assert_eq!(stolen.status(), StatusCode::BAD_REQUEST);
 
     let pkce = Pkce::new();
     let r = push(&rp, CLIENT_ID, CLIENT_SECRET, &pushed_form(&pkce)).await;
-    let request_uri = r.json::<Value>().await.unwrap()["request_uri"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let response = rp
-        .browser
-        .get(authorize_url(&rp, CLIENT_ID, &request_uri))
-        .send()
-        .await
-        .unwrap();
+    let request_uri = request_uri_of(r).await;
+    let response = open_pushed(&rp, CLIENT_ID, &request_uri).await;
     let location = redirect_to(&response);
     assert_eq!(query(&location, "state").as_deref(), Some("pushed-state"));
     let code = query(&location, "code").unwrap();
@@ -268,12 +272,7 @@ async fn pushed_request_is_used_once_by_its_client() {
         "pushed-nonce"
     );
 
-    let again = rp
-        .browser
-        .get(authorize_url(&rp, CLIENT_ID, &request_uri))
-        .send()
-        .await
-        .unwrap();
+    let again = open_pushed(&rp, CLIENT_ID, &request_uri).await;
     assert_eq!(again.status(), StatusCode::BAD_REQUEST, "single use");
 }
 
@@ -281,17 +280,9 @@ async fn pushed_request_is_used_once_by_its_client() {
 async fn pushed_request_expires() {
     let rp = Rp::start_auto().await;
     let r = push(&rp, CLIENT_ID, CLIENT_SECRET, &pushed_form(&Pkce::new())).await;
-    let request_uri = r.json::<Value>().await.unwrap()["request_uri"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let request_uri = request_uri_of(r).await;
     rp.host.clock().advance(61);
-    let late = rp
-        .browser
-        .get(authorize_url(&rp, CLIENT_ID, &request_uri))
-        .send()
-        .await
-        .unwrap();
+    let late = open_pushed(&rp, CLIENT_ID, &request_uri).await;
     assert_eq!(late.status(), StatusCode::BAD_REQUEST);
     assert!(late.text().await.unwrap().contains("invalid_request_uri"));
 }
@@ -337,16 +328,8 @@ async fn par_accepts_a_signed_request_object() {
     );
     let r = push(&rp, "signer", CLIENT_SECRET, &[("request", object)]).await;
     assert_eq!(r.status(), StatusCode::CREATED);
-    let request_uri = r.json::<Value>().await.unwrap()["request_uri"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let response = rp
-        .browser
-        .get(authorize_url(&rp, "signer", &request_uri))
-        .send()
-        .await
-        .unwrap();
+    let request_uri = request_uri_of(r).await;
+    let response = open_pushed(&rp, "signer", &request_uri).await;
     let code = query(&redirect_to(&response), "code").unwrap();
     let tokens: Value = rp
         .exchange_as("signer", CLIENT_SECRET, &code, &pkce)
@@ -373,15 +356,7 @@ async fn required_par_refuses_plain_requests() {
     assert_eq!(doc["require_pushed_authorization_requests"], true);
     let pkce = Pkce::new();
     let r = push(&rp, CLIENT_ID, CLIENT_SECRET, &pushed_form(&pkce)).await;
-    let request_uri = r.json::<Value>().await.unwrap()["request_uri"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let response = rp
-        .browser
-        .get(authorize_url(&rp, CLIENT_ID, &request_uri))
-        .send()
-        .await
-        .unwrap();
+    let request_uri = request_uri_of(r).await;
+    let response = open_pushed(&rp, CLIENT_ID, &request_uri).await;
     assert!(query(&redirect_to(&response), "code").is_some());
 }
