@@ -97,6 +97,42 @@ async fn clients_show_a_generated_secret_once_and_never_store_it_in_clear() {
 }
 
 #[tokio::test]
+async fn control_clients_take_signed_userinfo_and_request_defaults_by_the_registration_rules() {
+    let rp = Rp::start_auto().await;
+    let c = rp.host.control();
+    let high = "https://data.gov.dk/concept/core/nsis/High";
+    let created = c
+        .post(
+            "/clients",
+            &json!({
+                "client_id": "tuned", "redirect_uris": [REDIRECT_URI],
+                "userinfo_signed_response_alg": "ES256",
+                "default_max_age": 300, "default_acr_values": [high]
+            }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(created.status, 201, "{}", created.body);
+    let shown = c.get("/clients/tuned").await.unwrap().body;
+    assert_eq!(shown["userinfo_signed_response_alg"], "ES256");
+    assert_eq!(shown["default_max_age"], 300);
+    assert_eq!(shown["default_acr_values"], json!([high]));
+    for bad in [
+        json!({"userinfo_signed_response_alg": "none"}),
+        json!({"default_max_age": -1}),
+        json!({"default_acr_values": ["urn:example:gold"]}),
+    ] {
+        let mut body = json!({"client_id": "bad", "redirect_uris": [REDIRECT_URI]});
+        body.as_object_mut()
+            .unwrap()
+            .extend(bad.as_object().unwrap().clone());
+        let refused = c.post("/clients", &body).await.unwrap();
+        assert_eq!(refused.status, 400, "{bad}: {}", refused.body);
+    }
+    assert_eq!(c.get("/clients/bad").await.unwrap().status, 404);
+}
+
+#[tokio::test]
 async fn clock_reads_and_advances() {
     let rp = Rp::start().await;
     let c = rp.host.control();
