@@ -6,7 +6,8 @@
 //! - `GET /_sim/v1/outbox` lists the simulated e-mail, SMS and paper messages, newest first;
 //!   `GET /_sim/outbox` shows the same as a page.
 //! - `GET /_sim/v1/memberships` lists the association memberships; `POST` with
-//!   `{"cpr", "cvr", "name", "role"}` adds one (or changes its role and name);
+//!   `{"cpr", "cvr", "name", "role"}` adds one (or changes its role; a name renames the
+//!   association for all its members);
 //!   `DELETE /_sim/v1/memberships/{cvr}/{cpr}` ends one at once.
 //!
 //! The POSTs only accept `Content-Type: application/json` (axum's `Json` refuses anything

@@ -79,7 +79,7 @@ macro_rules! contract_tests {
                 folders_a_helper_creates_join_a_grant_of_chosen_folders,
                 the_owner_changes_an_open_grant_of_her_mailbox_only,
                 activity_is_per_mailbox_newest_first_up_to_the_limit,
-                memberships_are_per_person_and_adding_again_renames,
+                memberships_are_per_person_and_adding_again_renames_the_association,
                 memberships_are_listed_removed_and_seeded_once,
             );
             $($extra)*
@@ -1005,7 +1005,7 @@ fn activity_is_per_mailbox_newest_first_up_to_the_limit(store: &Store) {
         .is_empty());
 }
 
-fn memberships_are_per_person_and_adding_again_renames(store: &Store) {
+fn memberships_are_per_person_and_adding_again_renames_the_association(store: &Store) {
     store
         .memberships
         .add(&membership(BO_CPR, "31415926", "Solsikken"))
@@ -1035,9 +1035,14 @@ fn memberships_are_per_person_and_adding_again_renames(store: &Store) {
         .map(|membership| membership.name)
         .collect();
     assert_eq!(names, ["Bølgen", "Grundejerforeningen Solsikken"]);
+    // The association has one name: Carl's membership carries the new one too.
     assert_eq!(
         store.memberships.get(&cpr(CARL_CPR), "31415926").unwrap(),
-        Some(membership(CARL_CPR, "31415926", "Solsikken"))
+        Some(membership(
+            CARL_CPR,
+            "31415926",
+            "Grundejerforeningen Solsikken"
+        ))
     );
     assert_eq!(
         store.memberships.get(&cpr(CARL_CPR), "16180335").unwrap(),

@@ -171,8 +171,8 @@ pub trait ActivityStore: Send + Sync {
 
 /// Who is a member of which association.
 pub trait MembershipStore: Send + Sync {
-    /// Adds a membership, or changes the name and role of one that exists; true when it is
-    /// new.
+    /// Adds a membership, or changes the role of one that exists; true when it is new. The
+    /// name is the association's: every membership of that CVR number takes it.
     fn add(&self, membership: &Membership) -> StoreResult<bool>;
     /// Adds `memberships` the first time a database is opened, never again: a membership
     /// removed later stays removed across restarts.

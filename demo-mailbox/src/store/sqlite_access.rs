@@ -356,6 +356,13 @@ impl MembershipStore for SqliteStore {
                 ],
             )
             .map_err(db)?;
+        // An association has one name: every member's membership carries it.
+        transaction
+            .execute(
+                "UPDATE memberships SET name = ?2 WHERE cvr = ?1 AND name <> ?2",
+                params![membership.cvr, membership.name],
+            )
+            .map_err(db)?;
         transaction.commit().map_err(db)?;
         Ok(!existed)
     }
