@@ -14,21 +14,34 @@ impl Drop for Running {
     }
 }
 
-#[tokio::test]
-async fn tls_prints_the_ca_line_before_listening_on_https() {
-    let dir = tempfile::tempdir().unwrap();
+/// Starts the broker on port 0 in `dir` with `args`; its stdout, line by line.
+fn start(
+    dir: &std::path::Path,
+    args: &[&str],
+) -> (
+    Running,
+    std::io::Lines<BufReader<std::process::ChildStdout>>,
+) {
     let mut child = Running(
         Command::new(env!("CARGO_BIN_EXE_broker"))
-            .args(["--tls", "--auto-approve", "--listen", "127.0.0.1:0"])
+            .args(args)
+            .args(["--listen", "127.0.0.1:0"])
             .arg("--data-dir")
-            .arg(dir.path())
+            .arg(dir)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .unwrap(),
     );
-    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
+    let lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
+    (child, lines)
+}
+
+#[tokio::test]
+async fn tls_prints_the_ca_line_before_listening_on_https() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_broker, mut lines) = start(dir.path(), &["--tls", "--auto-approve"]);
     let first = lines.next().unwrap().unwrap();
     let second = lines.next().unwrap().unwrap();
 
@@ -73,18 +86,7 @@ async fn tls_prints_the_ca_line_before_listening_on_https() {
 #[test]
 fn without_tls_nothing_about_tls_is_printed() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Running(
-        Command::new(env!("CARGO_BIN_EXE_broker"))
-            .args(["--listen", "127.0.0.1:0"])
-            .arg("--data-dir")
-            .arg(dir.path())
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
+    let (_broker, mut lines) = start(dir.path(), &[]);
     let first = lines.next().unwrap().unwrap();
     assert!(
         first.starts_with("broker listening on http://127.0.0.1:"),

@@ -163,17 +163,7 @@ async fn id_token_hint_of_the_logged_in_person_answers_prompt_none() {
 async fn id_token_hint_of_another_person_is_login_required_with_prompt_none() {
     let rp = Rp::start_auto().await;
     // Bo logs in in another browser; Anna in this one.
-    let bo_tokens = {
-        let pkce = Pkce::new();
-        let response = http_client()
-            .get(rp.authorize_url(&pkce, &[("login_hint", "bo")]))
-            .send()
-            .await
-            .unwrap();
-        let code = query(&redirect_to(&response), "code").unwrap();
-        let tokens: Value = rp.exchange(&code, &pkce).await.json().await.unwrap();
-        tokens
-    };
+    let bo_tokens = login_in_another_browser(&rp, "bo").await;
     let bo_hint = bo_tokens["id_token"].as_str().unwrap().to_string();
     browser_login(&rp, &[]).await;
     assert_eq!(
@@ -211,16 +201,19 @@ async fn an_id_token_hint_this_broker_did_not_issue_is_invalid_request() {
 async fn login_hint_picks_the_person() {
     let rp = Rp::start_auto().await;
     let anna = id_token_claims(&rp.login(&[]).await);
-    let bo = {
-        let pkce = Pkce::new();
-        let response = http_client()
-            .get(rp.authorize_url(&pkce, &[("login_hint", "bo")]))
-            .send()
-            .await
-            .unwrap();
-        let code = query(&redirect_to(&response), "code").unwrap();
-        let tokens: Value = rp.exchange(&code, &pkce).await.json().await.unwrap();
-        id_token_claims(&tokens)
-    };
+    let bo = id_token_claims(&login_in_another_browser(&rp, "bo").await);
     assert_ne!(anna["sub"], bo["sub"]);
+}
+
+/// `user` logs in from a browser of their own (no session shared with `rp.browser`); the token
+/// response.
+async fn login_in_another_browser(rp: &Rp, user: &str) -> Value {
+    let pkce = Pkce::new();
+    let response = http_client()
+        .get(rp.authorize_url(&pkce, &[("login_hint", user)]))
+        .send()
+        .await
+        .unwrap();
+    let code = query(&redirect_to(&response), "code").unwrap();
+    rp.exchange(&code, &pkce).await.json().await.unwrap()
 }
