@@ -46,7 +46,7 @@ pub struct Broker {
     /// The discovery document, serialised once.
     pub discovery_json: String,
     /// The simulated travel documents' issuer and trusted CSCA, made when first needed.
-    pub documents: std::sync::OnceLock<crate::onboarding::Documents>,
+    pub documents: std::sync::OnceLock<crate::mitid::documents::Documents>,
 }
 
 impl Broker {
@@ -64,11 +64,14 @@ impl Broker {
     }
 
     /// The simulated documents' authority (onboarding), made on first use.
-    pub fn documents(&self, today: time::Date) -> Result<&crate::onboarding::Documents, String> {
+    pub fn documents(
+        &self,
+        today: time::Date,
+    ) -> Result<&crate::mitid::documents::Documents, String> {
         if let Some(documents) = self.documents.get() {
             return Ok(documents);
         }
-        let made = crate::onboarding::Documents::new(today).map_err(|e| e.to_string())?;
+        let made = crate::mitid::documents::Documents::new(today).map_err(|e| e.to_string())?;
         Ok(self.documents.get_or_init(|| made))
     }
 

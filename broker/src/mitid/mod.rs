@@ -10,9 +10,12 @@
 //! - [`password`]: the password, kept only as an Argon2 hash.
 //! - [`simulate`]: the authenticators a login made without a person is taken to have used.
 //! - [`activation`]: a new authenticator waiting for the activation code from the letter.
+//! - [`documents`]: the specimen passports and identity cards a person proves who they are with,
+//!   and the simulated country signing CA the broker trusts.
 
 pub mod activation;
 pub mod cpr;
+pub mod documents;
 pub mod keycard;
 pub mod loa;
 pub mod lockout;

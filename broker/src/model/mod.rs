@@ -12,6 +12,7 @@ mod identity;
 mod ids;
 mod level;
 mod login;
+mod onboarding;
 mod outbox;
 mod pushed;
 mod response;
@@ -33,6 +34,7 @@ pub use login::{
     ActionText, AuthRequest, DecisionOutcome, DecisionSource, LoginStatus, LoginTxn, Prompt,
     QueuedDecision,
 };
+pub use onboarding::{Challenge, DocumentChoice, Onboarding, Step as OnboardingStep};
 pub use outbox::{Channel, OutboxMessage};
 pub use pushed::PushedRequest;
 pub use response::{ResponseMode, ResponseType};

@@ -8,11 +8,10 @@ use passport::face::{
     check_liveness, compare, liveness_frames, selfie, FaceMatch, GreyImage, ImageDefect, Liveness,
     LivenessBehaviour, LivenessChallenge, SelfieKind,
 };
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::{document, fail, Ctx, Onboarding, OnboardingError, Step, FACE_TRIES};
-use crate::oidc::Params;
-use crate::web::pages::Choice;
+use crate::model::Challenge;
 
 /// The selfies the simulated camera offers, by name: the holder's own face (three takes),
 /// another person's, and a poor picture.
@@ -45,15 +44,6 @@ pub struct FaceInput {
     pub image_base64: Option<String>,
 }
 
-impl FaceInput {
-    pub fn from_form(form: &Params) -> Option<FaceInput> {
-        Some(FaceInput {
-            selfie: Some(form.get("selfie")?.to_string()),
-            image_base64: None,
-        })
-    }
-}
-
 /// How the person behaves for the liveness check.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -68,49 +58,6 @@ pub enum Behaviour {
     StillPhoto,
     WrongDirection,
     SwapsFace,
-}
-
-impl LivenessInput {
-    pub fn from_form(form: &Params) -> Option<LivenessInput> {
-        let behaviour = match form.get("behaviour")? {
-            "follows" => Behaviour::Follows,
-            "still_photo" => Behaviour::StillPhoto,
-            "wrong_direction" => Behaviour::WrongDirection,
-            "swaps_face" => Behaviour::SwapsFace,
-            _ => return None,
-        };
-        Some(LivenessInput { behaviour })
-    }
-}
-
-/// The liveness challenge shown, kept with the onboarding.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Challenge(pub LivenessChallenge);
-
-/// What the face pages show.
-pub struct FaceView {
-    /// The chip's photo as a PNG data URI (empty before the chip was read).
-    pub chip_photo: String,
-    pub selfies: Vec<Choice>,
-    pub challenge: String,
-}
-
-pub fn face_view(onboarding: &Onboarding) -> FaceView {
-    FaceView {
-        chip_photo: String::new(),
-        selfies: SELFIES
-            .iter()
-            .map(|(value, label)| Choice {
-                value: (*value).to_string(),
-                label: (*label).to_string(),
-            })
-            .collect(),
-        challenge: onboarding
-            .liveness
-            .as_ref()
-            .map(|c| c.0.action.instruction().to_string())
-            .unwrap_or_default(),
-    }
 }
 
 /// The chip's photo of the onboarding's document, as a PNG data URI.

@@ -8,7 +8,6 @@
 //!
 //! The same steps serve the simulated app's pages (`web::onboarding`) and the control API.
 
-pub mod documents;
 mod face;
 pub mod rules;
 
@@ -17,15 +16,14 @@ use passport::chip::passive_authentication;
 use passport::specimen::Specimen;
 use passport::Mrz;
 use rand::Rng;
-use serde::{Deserialize, Serialize};
 use time::Date;
 
-pub use documents::{DocumentChoice, Documents};
-pub use face::{chip_photo, face_view, FaceInput, FaceView, LivenessInput};
+pub use crate::mitid::documents;
+pub use crate::model::{DocumentChoice, Onboarding, OnboardingStep as Step};
+pub use face::{chip_photo, Behaviour, FaceInput, LivenessInput, SELFIES};
 
 use crate::app::Broker;
 use crate::clock::UnixTime;
-use crate::mitid::Cpr;
 use crate::model::{Channel, EnrolledAuthenticator, Identity, IdentityId, Level, UserId};
 use crate::store::StoreError;
 use crate::{outbox, secrets};
@@ -36,82 +34,6 @@ pub const ONBOARDING_TTL: i64 = 30 * 60;
 pub const TEMPORARY_PIN_TRIES: u32 = 3;
 /// Face scans (or liveness checks) that may fail before the onboarding ends.
 pub const FACE_TRIES: u32 = 3;
-
-/// An onboarding in progress, stored until it ends or expires.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Onboarding {
-    pub id: String,
-    /// Anti-CSRF token for the app pages' forms.
-    pub csrf: String,
-    #[serde(default)]
-    pub rev: u64,
-    pub created_at: UnixTime,
-    pub expires_at: UnixTime,
-    pub document: DocumentChoice,
-    pub step: Step,
-    /// The MRZ as scanned (typed or pasted), once its check digits passed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mrz: Option<String>,
-    #[serde(default)]
-    pub face_failures: u32,
-    /// The liveness challenge shown, once the selfie matched.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub liveness: Option<face::Challenge>,
-    /// The CPR number given; `Some(None)`: the person has none (a foreign resident).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cpr: Option<Option<Cpr>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<UserId>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phone: Option<String>,
-    /// The temporary PIN sent by SMS, only as its hash.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub temporary_pin_hash: Option<String>,
-    #[serde(default)]
-    pub temporary_pin_failures: u32,
-    /// What went wrong with the last input, for the page (the step stays).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub problem: Option<String>,
-}
-
-/// The onboarding's steps, in order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "step", rename_all = "snake_case")]
-pub enum Step {
-    Mrz,
-    Chip,
-    Face,
-    Liveness,
-    Personal,
-    UserId,
-    TemporaryPin,
-    Pin,
-    /// The identity exists and the app is active.
-    Done {
-        identity_id: IdentityId,
-    },
-    /// The onboarding cannot go on; nothing was created.
-    Failed {
-        reason: String,
-    },
-}
-
-impl Step {
-    pub fn name(&self) -> &'static str {
-        match self {
-            Step::Mrz => "mrz",
-            Step::Chip => "chip",
-            Step::Face => "face",
-            Step::Liveness => "liveness",
-            Step::Personal => "personal",
-            Step::UserId => "user_id",
-            Step::TemporaryPin => "temporary_pin",
-            Step::Pin => "pin",
-            Step::Done { .. } => "done",
-            Step::Failed { .. } => "failed",
-        }
-    }
-}
 
 /// What a step's form (or the control API) gives.
 #[derive(Debug, Clone)]

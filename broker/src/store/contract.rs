@@ -1372,7 +1372,7 @@ fn cases_concurrent_updates_have_one_winner(store: &Store) {
 }
 
 fn onboardings_update_needs_the_revision_read(store: &Store) {
-    use crate::onboarding::{DocumentChoice, Onboarding, Step};
+    use crate::model::{DocumentChoice, Onboarding, OnboardingStep as Step};
     let onboarding = Onboarding {
         id: "ob-1".into(),
         csrf: "csrf".into(),

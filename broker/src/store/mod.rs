@@ -13,10 +13,9 @@ use std::sync::Arc;
 use crate::clock::UnixTime;
 use crate::model::{
     AccessToken, AuthCode, Case, CaseId, Client, ClientId, DecisionSource, DeviceState, Flow,
-    GrantId, Identity, IdentityId, LoginStatus, LoginTxn, OutboxMessage, PushedRequest,
+    GrantId, Identity, IdentityId, LoginStatus, LoginTxn, Onboarding, OutboxMessage, PushedRequest,
     QueuedDecision, RefreshToken, Session, Sid, TxnId, UserId,
 };
-use crate::onboarding::Onboarding;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

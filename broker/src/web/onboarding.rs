@@ -13,9 +13,9 @@ use std::sync::Arc;
 use crate::app::Broker;
 use crate::error::OAuthError;
 use crate::oidc::Params;
-use crate::onboarding::{self, documents, Input, Onboarding, OnboardingError, Step};
+use crate::onboarding::{self, documents, Behaviour, Input, Onboarding, OnboardingError, Step};
 use crate::secrets;
-use crate::web::pages::{self, Choice, OnboardingPage, OnboardingStartPage};
+use crate::web::pages::{self, Choice, FaceView, OnboardingPage, OnboardingStartPage};
 use crate::web::responses::see_other;
 
 pub const SIM_APP_SETUP: &str = "/_sim/app-setup";
@@ -146,7 +146,7 @@ fn page(b: &Broker, o: &Onboarding, now: i64) -> Result<OnboardingPage, Onboardi
         user_id_rules: onboarding::rules::USER_ID_RULES,
         user_id,
         face: {
-            let mut face = onboarding::face_view(o);
+            let mut face = face_view(o);
             if o.step == Step::Face {
                 face.chip_photo = onboarding::chip_photo(b, o, now);
             }
@@ -155,14 +155,44 @@ fn page(b: &Broker, o: &Onboarding, now: i64) -> Result<OnboardingPage, Onboardi
     })
 }
 
+/// The face pages' selfie choices and the liveness challenge shown.
+fn face_view(onboarding: &Onboarding) -> FaceView {
+    FaceView {
+        chip_photo: String::new(),
+        selfies: onboarding::SELFIES
+            .iter()
+            .map(|(value, label)| Choice {
+                value: (*value).to_string(),
+                label: (*label).to_string(),
+            })
+            .collect(),
+        challenge: onboarding
+            .liveness
+            .as_ref()
+            .map(|c| c.0.action.instruction().to_string())
+            .unwrap_or_default(),
+    }
+}
+
 /// The step's input from its form.
 fn input_of(form: &Params) -> Option<Input> {
     let field = |name| form.get(name).unwrap_or_default().to_string();
     Some(match form.get("action")? {
         "mrz" => Input::Mrz(field("mrz")),
         "chip" => Input::ReadChip,
-        "face" => Input::Face(onboarding::FaceInput::from_form(form)?),
-        "liveness" => Input::Liveness(onboarding::LivenessInput::from_form(form)?),
+        "face" => Input::Face(onboarding::FaceInput {
+            selfie: Some(form.get("selfie")?.to_string()),
+            image_base64: None,
+        }),
+        "liveness" => Input::Liveness(onboarding::LivenessInput {
+            behaviour: match form.get("behaviour")? {
+                "follows" => Behaviour::Follows,
+                "still_photo" => Behaviour::StillPhoto,
+                "wrong_direction" => Behaviour::WrongDirection,
+                "swaps_face" => Behaviour::SwapsFace,
+                _ => return None,
+            },
+        }),
         "personal" if form.get("no_cpr").is_some() => Input::Personal(None),
         "personal" => Input::Personal(Some(field("cpr"))),
         "user_id" => Input::UserId {

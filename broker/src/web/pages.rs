@@ -26,6 +26,14 @@ pub struct Choice {
     pub label: String,
 }
 
+/// What the onboarding's face pages show.
+pub struct FaceView {
+    /// The chip's photo as a PNG data URI (empty before the chip was read).
+    pub chip_photo: String,
+    pub selfies: Vec<Choice>,
+    pub challenge: String,
+}
+
 /// What the app screen shows: the 4-digit code and the QR code's two frames (SVG data URIs).
 pub struct AppView {
     pub code: String,
@@ -182,7 +190,7 @@ pub struct OnboardingPage {
     pub suggested_cpr: String,
     pub user_id_rules: &'static str,
     pub user_id: String,
-    pub face: crate::onboarding::FaceView,
+    pub face: FaceView,
 }
 
 /// The simulated SMS and letters, newest first.

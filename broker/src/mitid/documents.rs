@@ -1,21 +1,13 @@
-//! The documents a person can hold up to the simulated app: specimen passports and identity
+//! The documents a person can hold up to the simulated app when getting MitID: specimen passports and identity
 //! cards (the `passport` crate), issued by a simulated country signing CA that this broker
 //! trusts, some with a fault on purpose.
 
 use passport::chip::TrustedCsca;
 use passport::specimen::{Fault, Specimen, SpecimenAuthority, SpecimenError};
 use passport::{Field, Format};
-use serde::{Deserialize, Serialize};
 use time::Date;
 
-/// A specimen document: who (the seed), which kind, and the fault put in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DocumentChoice {
-    pub seed: u64,
-    pub format: Format,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fault: Option<Fault>,
-}
+use crate::model::DocumentChoice;
 
 /// The documents offered on the first screen, by a short key (also the control API's name).
 pub const CATALOGUE: &[(&str, &str, DocumentChoice)] = &[
