@@ -261,14 +261,14 @@ mod tests {
         });
     }
 
-    /// The README's example configuration loads, and its `[login]` values are the defaults it
-    /// claims they are.
+    /// The example configuration in docs/configuration.md loads, and its `[login]` values are the
+    /// defaults it claims they are.
     #[test]
-    fn the_readme_example_loads() {
-        let readme = include_str!("../../README.md");
-        let start = readme.find("```toml\n").expect("a toml block") + "```toml\n".len();
-        let end = start + readme[start..].find("```").expect("the block's end");
-        let example = readme[start..end].to_string();
+    fn the_docs_example_configuration_loads() {
+        let docs = include_str!("../../docs/configuration.md");
+        let start = docs.find("```toml\n").expect("a toml block") + "```toml\n".len();
+        let end = start + docs[start..].find("```").expect("the block's end");
+        let example = docs[start..end].to_string();
         figment::Jail::expect_with(|jail| {
             jail.create_file("broker.toml", &example)?;
             let config = Config::load(Some(Path::new("broker.toml"))).map_err(|e| e.to_string())?;

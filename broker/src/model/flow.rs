@@ -266,11 +266,11 @@ impl DeviceState {
 mod tests {
     use super::*;
 
-    /// Every failure's code is listed once in [`Failure::CODES`] and documented in the README's
-    /// table, so a client developer can rely on the list.
+    /// Every failure's code is listed once in [`Failure::CODES`] and documented in the table of
+    /// docs/login-screens.md, so a client developer can rely on the list.
     #[test]
-    fn every_failure_code_is_listed_once_and_in_the_readme() {
-        let readme = include_str!("../../../README.md");
+    fn every_failure_code_is_listed_once_and_in_the_docs() {
+        let docs = include_str!("../../../docs/login-screens.md");
         let failures = [
             Failure::UserAborted,
             Failure::UnknownUser,
@@ -295,8 +295,8 @@ mod tests {
                 "{code}"
             );
             assert!(
-                readme.contains(&format!("| `{code}` |")),
-                "{code} is not in the README"
+                docs.contains(&format!("| `{code}` |")),
+                "{code} is not in docs/login-screens.md"
             );
         }
     }
