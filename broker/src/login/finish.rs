@@ -1,14 +1,11 @@
-//! Finishing a login: a settled transaction becomes the response its `response_type` asks for
-//! (a code, tokens; and a broker session) or an error, sent to the client's verified redirect
-//! URI. A login finishes once.
+//! Finishing a login from the login side: a settled login is completed through the protocol
+//! core ([`oidc::authorize::complete`]) exactly once.
 
 use crate::app::Broker;
 use crate::clock::UnixTime;
-use crate::error::{ErrorCode, OAuthError};
-use crate::model::{AuthRequest, DecisionSource, LoginStatus, LoginTxn, Session, TxnId};
-use crate::oidc::authorize::{respond, AuthorizeOutcome, AuthorizeResult, VerifiedRedirect};
-use crate::oidc::session;
-use crate::secrets;
+use crate::error::OAuthError;
+use crate::model::{AuthRequest, LoginTxn, TxnId};
+use crate::oidc::authorize::{self, AuthorizeOutcome, AuthorizeResult, VerifiedRedirect};
 
 /// Sends a settled login's outcome to the client. A pending or already finished login gets an
 /// error page.
@@ -29,81 +26,37 @@ pub fn finish(
         ))
         .into());
     }
-    deliver(broker, txn, now)
+    authorize::complete(broker, txn, now)
 }
 
-/// Sends the outcome of a settled login that the caller has marked delivered.
-pub fn deliver(
-    broker: &Broker,
-    txn: &LoginTxn,
-    now: UnixTime,
-) -> Result<AuthorizeResult, OAuthError> {
-    let redirect = VerifiedRedirect::of_parked(&txn.request);
-    match &txn.status {
-        LoginStatus::Approved {
-            identity_id,
-            acr,
-            amr,
-            assurance,
-            business,
-            ..
-        } => {
-            let (session, cookie) = session::create(
-                broker,
-                identity_id,
-                *acr,
-                amr,
-                *assurance,
-                business.clone(),
-                now,
-            )?;
-            Ok(AuthorizeResult {
-                outcome: respond::success(broker, &txn.request, &session, &txn.id, now)?,
-                new_session_cookie: Some(cookie),
-                login_id: Some(txn.id.clone()),
-            })
-        }
-        LoginStatus::Rejected { description, .. } => {
-            let error = OAuthError::new(ErrorCode::AccessDenied, description.clone());
-            Ok(redirect.error(&broker.issuer, &error).into())
-        }
-        LoginStatus::Pending => Err(OAuthError::server_error("pending login reached finish")),
-    }
+/// Where a login stands once the authorization request has been parked.
+#[derive(Debug)]
+pub enum Started {
+    /// Waiting for a person (the login page) or a decision (the control API).
+    Waiting(TxnId),
+    /// Decided on the spot by the ladder, and completed.
+    Finished(AuthorizeResult),
 }
 
-/// A login answered by an existing broker session (single sign-on). Recorded as a finished
-/// login so `explain` can say so; returns its id and the response.
-pub fn from_session(
+/// Parks the login an authorization request needs ([`AuthorizeOutcome::NeedsLogin`]); if the
+/// ladder decides it on the spot, completes it at once. An error goes back to the client
+/// through `redirect`.
+pub fn start(
     broker: &Broker,
-    request: &AuthRequest,
-    session: &Session,
+    request: AuthRequest,
+    redirect: &VerifiedRedirect,
     now: UnixTime,
-) -> Result<(TxnId, AuthorizeOutcome), OAuthError> {
-    let identity = broker
-        .store
-        .identities
-        .get(&session.identity_id)?
-        .ok_or_else(|| OAuthError::server_error("session identity vanished"))?;
-    let id = TxnId::new(secrets::random_id());
-    broker.store.logins.create(&LoginTxn {
-        id: id.clone(),
-        request: request.clone(),
-        csrf: String::new(),
-        created_at: now,
-        expires_at: now,
-        status: LoginStatus::Approved {
-            identity_id: identity.id,
-            user_id: identity.user_id,
-            acr: session.acr,
-            amr: session.amr.clone(),
-            assurance: session.assurance,
-            business: session.business.clone(),
-            decided_by: DecisionSource::ExistingSession,
-            decided_at: now,
-        },
-        delivered: true,
-        flow: Default::default(),
-    })?;
-    let outcome = respond::success(broker, request, session, &id, now)?;
-    Ok((id, outcome))
+) -> Started {
+    let finished = match super::park(broker, request, now) {
+        Ok(txn) if txn.status.is_pending() => return Started::Waiting(txn.id),
+        // park stored it as delivered already: this is its one completion.
+        Ok(txn) => authorize::complete(broker, &txn, now).map(|r| r.for_login(&txn.id)),
+        Err(e) => Err(e),
+    };
+    Started::Finished(finished.unwrap_or_else(|e| {
+        if let Some(detail) = &e.detail {
+            tracing::info!(error = e.code.as_str(), detail, "login could not start");
+        }
+        redirect.error(&broker.issuer, &e).into()
+    }))
 }

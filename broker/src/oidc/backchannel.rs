@@ -7,6 +7,7 @@ use serde_json::json;
 use std::time::Duration;
 
 use crate::app::Broker;
+use crate::clock::UnixTime;
 use crate::error::OAuthError;
 use crate::model::{Client, Session};
 use crate::oidc::claims;
@@ -28,8 +29,11 @@ pub struct Notice {
 }
 
 /// The logout tokens for the clients of an ended session that asked to be told.
-pub fn notices(broker: &Broker, session: &Session) -> Result<Vec<Notice>, OAuthError> {
-    let now = broker.now();
+pub fn notices(
+    broker: &Broker,
+    session: &Session,
+    now: UnixTime,
+) -> Result<Vec<Notice>, OAuthError> {
     let identity = broker.store.identities.get(&session.identity_id)?;
     let mut out = Vec::new();
     for client_id in &session.clients {

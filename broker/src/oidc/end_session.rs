@@ -6,6 +6,7 @@ use serde_json::Value;
 use url::Url;
 
 use crate::app::Broker;
+use crate::clock::UnixTime;
 use crate::error::OAuthError;
 use crate::model::{Client, ClientId, Session};
 use crate::oidc::{session, Params};
@@ -37,6 +38,7 @@ pub fn end_session(
     broker: &Broker,
     params: &Params,
     session_cookie: Option<&str>,
+    now: UnixTime,
 ) -> Result<EndSessionOutcome, OAuthError> {
     use EndSessionOutcome::*;
     if let Some(name) = params.first_repeated() {
@@ -90,7 +92,6 @@ pub fn end_session(
         }
     };
 
-    let now = broker.now();
     let Some(cookie) = session_cookie else {
         return Ok(LoggedOut {
             redirect,

@@ -4,17 +4,22 @@
 use serde_json::{json, Value};
 
 use crate::app::Broker;
+use crate::clock::UnixTime;
 use crate::error::OAuthError;
 use crate::model::{Client, Grant};
 use crate::oidc::{claims, Params};
 use crate::secrets;
 
-pub fn introspect(broker: &Broker, client: &Client, params: &Params) -> Result<Value, OAuthError> {
+pub fn introspect(
+    broker: &Broker,
+    client: &Client,
+    params: &Params,
+    now: UnixTime,
+) -> Result<Value, OAuthError> {
     let token = params
         .get("token")
         .ok_or_else(|| OAuthError::invalid_request("token is missing"))?;
     let hash = secrets::hash(token);
-    let now = broker.now();
     let tokens = &broker.store.tokens;
     let found = match tokens.get_access(&hash)? {
         Some(t) => Some((t.grant, t.issued_at, t.expires_at, "Bearer")),

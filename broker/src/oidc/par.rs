@@ -6,6 +6,7 @@
 use serde_json::{json, Value};
 
 use crate::app::Broker;
+use crate::clock::UnixTime;
 use crate::error::OAuthError;
 use crate::model::PushedRequest;
 use crate::oidc::authorize::{self, check_request_object};
@@ -20,8 +21,9 @@ pub async fn push(
     broker: &Broker,
     params: &Params,
     authorization: Option<&str>,
+    now: UnixTime,
 ) -> Result<Value, TokenError> {
-    let client = authenticate(broker, params, authorization, paths::PAR).await?;
+    let client = authenticate(broker, params, authorization, paths::PAR, now).await?;
     if let Some(name) = params.first_repeated() {
         return Err(OAuthError::invalid_request(format!("{name} was sent more than once")).into());
     }
@@ -31,7 +33,6 @@ pub async fn push(
         )
         .into());
     }
-    let now = broker.now();
     let mut overrides = match params.get("request") {
         None => Vec::new(),
         Some(jwt) => {

@@ -4,6 +4,7 @@
 use serde_json::{json, Value};
 
 use crate::app::Broker;
+use crate::clock::UnixTime;
 use crate::error::{ErrorCode, OAuthError};
 use crate::model::AccessToken;
 use crate::oidc::{claims, Params};
@@ -58,14 +59,18 @@ pub fn bearer_token<'a>(
 }
 
 /// A live access token, or `invalid_token`.
-pub fn live_access_token(broker: &Broker, token: &str) -> Result<AccessToken, BearerError> {
+pub fn live_access_token(
+    broker: &Broker,
+    token: &str,
+    now: UnixTime,
+) -> Result<AccessToken, BearerError> {
     let stored = broker
         .store
         .tokens
         .get_access(&secrets::hash(token))
         .map_err(OAuthError::from)?
         .ok_or_else(|| BearerError::invalid_token("the access token is not valid"))?;
-    if stored.expires_at <= broker.now() {
+    if stored.expires_at <= now {
         return Err(BearerError::invalid_token("the access token has expired"));
     }
     Ok(stored)
@@ -83,9 +88,10 @@ pub fn userinfo(
     broker: &Broker,
     authorization: Option<&str>,
     body: Option<&Params>,
+    now: UnixTime,
 ) -> Result<Userinfo, BearerError> {
     let token = bearer_token(authorization, body)?;
-    let stored = live_access_token(broker, token)?;
+    let stored = live_access_token(broker, token, now)?;
     let store = &broker.store;
     let client = store
         .clients
@@ -97,11 +103,11 @@ pub fn userinfo(
         .get(&stored.grant.identity_id)
         .map_err(OAuthError::from)?
         .ok_or_else(|| BearerError::invalid_token("the identity no longer exists"))?;
-    let mut claims = claims::scope_claims(&identity, &stored.grant, broker.now());
+    let mut claims = claims::scope_claims(&identity, &stored.grant, now);
     claims.extend(claims::requested_for_userinfo(
         &identity,
         &stored.grant,
-        broker.now(),
+        now,
     ));
     claims.insert(
         "sub".into(),

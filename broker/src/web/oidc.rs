@@ -8,7 +8,10 @@ use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
 
 use crate::app::Broker;
-use crate::oidc::authorize::{authorize_with, prefetch, AuthorizeOutcome, AuthorizeResult};
+use crate::error::OAuthError;
+use crate::login::finish::{start, Started};
+use crate::model::TxnId;
+use crate::oidc::authorize::{authorize, prefetch, AuthorizeOutcome, AuthorizeResult};
 use crate::oidc::end_session::{end_session, EndSessionOutcome};
 use crate::oidc::{backchannel, frontchannel};
 use crate::oidc::{introspection, revocation, session, token, userinfo, Params};
@@ -79,8 +82,24 @@ async fn authorize_response(broker: &Broker, params: &Params, headers: &HeaderMa
     let cookie = cookies::get(headers, session::COOKIE);
     // A request_uri and a client's jwks_uri are fetched before the synchronous pipeline runs.
     let prefetched = prefetch(broker, params).await;
-    let result = authorize_with(broker, params, cookie.as_deref(), &prefetched);
-    authorize_result_response(broker, result, lang(params))
+    let now = broker.now();
+    let result = authorize(broker, params, cookie.as_deref(), &prefetched, now);
+    let lang = lang(params);
+    let AuthorizeOutcome::NeedsLogin { request, redirect } = result.outcome else {
+        return authorize_result_response(broker, result, lang);
+    };
+    match start(broker, *request, &redirect, now) {
+        Started::Finished(result) => authorize_result_response(broker, result, lang),
+        Started::Waiting(txn) => {
+            let mut response = found(&format!(
+                "{}/{}",
+                broker.issuer.endpoint(paths::LOGIN),
+                txn.as_str()
+            ));
+            set_login_id(&mut response, &txn);
+            response
+        }
+    }
 }
 
 /// A redirect, a login page redirect or an error page, setting the session cookie if a login
@@ -90,21 +109,25 @@ pub fn authorize_result_response(broker: &Broker, result: AuthorizeResult, lang:
         AuthorizeOutcome::ErrorPage(e) => pages::error_page(StatusCode::BAD_REQUEST, &e, lang),
         AuthorizeOutcome::Redirect(url) => found(&url),
         AuthorizeOutcome::FormPost { action, fields } => form_post::page(&action, &fields),
-        AuthorizeOutcome::Login(txn) => found(&format!(
-            "{}/{}",
-            broker.issuer.endpoint(paths::LOGIN),
-            txn.as_str()
-        )),
+        AuthorizeOutcome::NeedsLogin { .. } => pages::error_page(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &OAuthError::server_error("a login that was never parked cannot finish"),
+            lang,
+        ),
     };
     if let Some(cookie) = result.new_session_cookie {
         set_session_cookie(broker, response.headers_mut(), Some(&cookie));
     }
     if let Some(id) = result.login_id {
-        if let Ok(v) = HeaderValue::from_str(id.as_str()) {
-            response.headers_mut().insert(LOGIN_ID_HEADER, v);
-        }
+        set_login_id(&mut response, &id);
     }
     response
+}
+
+fn set_login_id(response: &mut Response, id: &TxnId) {
+    if let Ok(v) = HeaderValue::from_str(id.as_str()) {
+        response.headers_mut().insert(LOGIN_ID_HEADER, v);
+    }
 }
 
 /// Names the login transaction an authorization request made (for `explain` in tests).
@@ -137,7 +160,14 @@ pub fn found(url: &str) -> Response {
 
 pub async fn token(State(broker): AppState, headers: HeaderMap, body: Bytes) -> Response {
     let params = Params::parse(&body);
-    match token::token(&broker, &params, header(&headers, AUTHORIZATION)).await {
+    match token::token(
+        &broker,
+        &params,
+        header(&headers, AUTHORIZATION),
+        broker.now(),
+    )
+    .await
+    {
         Ok(body) => responses::no_store_json(StatusCode::OK, &body),
         Err(e) => responses::token_error(&e),
     }
@@ -155,7 +185,7 @@ pub async fn userinfo_post(State(broker): AppState, headers: HeaderMap, body: By
 }
 
 fn userinfo_response(broker: &Broker, headers: &HeaderMap, body: Option<&Params>) -> Response {
-    match userinfo::userinfo(broker, header(headers, AUTHORIZATION), body) {
+    match userinfo::userinfo(broker, header(headers, AUTHORIZATION), body, broker.now()) {
         Ok(userinfo::Userinfo::Json(claims)) => responses::no_store_json(StatusCode::OK, &claims),
         Ok(userinfo::Userinfo::Signed(jwt)) => responses::no_store_jwt(&jwt),
         Err(e) => responses::bearer_error(&e, broker.issuer.as_str()),
@@ -165,7 +195,14 @@ fn userinfo_response(broker: &Broker, headers: &HeaderMap, body: Option<&Params>
 pub async fn revoke(State(broker): AppState, headers: HeaderMap, body: Bytes) -> Response {
     let params = Params::parse(&body);
     let authorization = header(&headers, AUTHORIZATION);
-    let client = match token::authenticate(&broker, &params, authorization, paths::REVOCATION).await
+    let client = match token::authenticate(
+        &broker,
+        &params,
+        authorization,
+        paths::REVOCATION,
+        broker.now(),
+    )
+    .await
     {
         Ok(c) => c,
         Err(e) => return responses::token_error(&e.into()),
@@ -178,7 +215,14 @@ pub async fn revoke(State(broker): AppState, headers: HeaderMap, body: Bytes) ->
 
 pub async fn par(State(broker): AppState, headers: HeaderMap, body: Bytes) -> Response {
     let params = Params::parse(&body);
-    match crate::oidc::par::push(&broker, &params, header(&headers, AUTHORIZATION)).await {
+    match crate::oidc::par::push(
+        &broker,
+        &params,
+        header(&headers, AUTHORIZATION),
+        broker.now(),
+    )
+    .await
+    {
         Ok(body) => responses::no_store_json(StatusCode::CREATED, &body),
         Err(e) => responses::token_error(&e),
     }
@@ -187,12 +231,19 @@ pub async fn par(State(broker): AppState, headers: HeaderMap, body: Bytes) -> Re
 pub async fn introspect(State(broker): AppState, headers: HeaderMap, body: Bytes) -> Response {
     let params = Params::parse(&body);
     let authorization = header(&headers, AUTHORIZATION);
-    let client =
-        match token::authenticate(&broker, &params, authorization, paths::INTROSPECTION).await {
-            Ok(c) => c,
-            Err(e) => return responses::token_error(&e.into()),
-        };
-    match introspection::introspect(&broker, &client, &params) {
+    let client = match token::authenticate(
+        &broker,
+        &params,
+        authorization,
+        paths::INTROSPECTION,
+        broker.now(),
+    )
+    .await
+    {
+        Ok(c) => c,
+        Err(e) => return responses::token_error(&e.into()),
+    };
+    match introspection::introspect(&broker, &client, &params, broker.now()) {
         Ok(body) => responses::no_store_json(StatusCode::OK, &body),
         Err(e) => responses::token_error(&e.into()),
     }
@@ -218,7 +269,7 @@ pub async fn end_session_post(
 async fn end_session_response(broker: &Broker, params: &Params, headers: &HeaderMap) -> Response {
     let lang = lang(params);
     let cookie = cookies::get(headers, session::COOKIE);
-    let outcome = match end_session(broker, params, cookie.as_deref()) {
+    let outcome = match end_session(broker, params, cookie.as_deref(), broker.now()) {
         Ok(o) => o,
         Err(e) => return pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, &e, lang),
     };
@@ -237,7 +288,7 @@ async fn end_session_response(broker: &Broker, params: &Params, headers: &Header
             // Tell the session's clients before the browser moves on (Back-Channel Logout 1.0).
             let mut frames = Vec::new();
             if let Some(session) = ended {
-                match backchannel::notices(broker, &session) {
+                match backchannel::notices(broker, &session, broker.now()) {
                     Ok(notices) => backchannel::deliver(notices, broker.local_ca()).await,
                     Err(e) => tracing::warn!(error = %e, "back-channel logout tokens not made"),
                 }

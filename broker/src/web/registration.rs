@@ -39,7 +39,8 @@ fn error(broker: &Broker, e: OAuthError) -> Response {
 }
 
 pub async fn register(State(broker): AppState, headers: HeaderMap, body: Bytes) -> Response {
-    let result = registration::register(&broker, &body, authorization(&headers)).await;
+    let result =
+        registration::register(&broker, &body, authorization(&headers), broker.now()).await;
     answer(&broker, StatusCode::CREATED, result)
 }
 

@@ -44,7 +44,7 @@ pub fn check(client: &Client, params: &Params) -> Result<VerifiedRedirect, OAuth
 
 impl VerifiedRedirect {
     /// The redirect of a login parked after its request passed [`check`].
-    pub(crate) fn of_parked(request: &AuthRequest) -> VerifiedRedirect {
+    pub(super) fn of_parked(request: &AuthRequest) -> VerifiedRedirect {
         VerifiedRedirect {
             uri: request.redirect_uri.clone(),
             state: request.state.clone(),
@@ -74,7 +74,8 @@ impl VerifiedRedirect {
         self.respond(issuer, pairs)
     }
 
-    /// An error response: `error`, `error_description`, `state` and `iss`.
+    /// An error response: `error`, `error_description`, `state` and `iss`. The error's
+    /// private `detail` is logged, never sent.
     pub fn error(&self, issuer: &Issuer, error: &OAuthError) -> AuthorizeOutcome {
         self.respond(
             issuer,

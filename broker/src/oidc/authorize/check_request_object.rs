@@ -87,8 +87,8 @@ pub fn resolve(
     client: &Client,
     params: &Params,
     prefetched: &Prefetched,
+    now: UnixTime,
 ) -> Result<Option<Params>, OAuthError> {
-    let now = broker.now();
     if let Some(urn) = params
         .get("request_uri")
         .filter(|u| u.starts_with(PAR_URN_PREFIX))

@@ -14,17 +14,18 @@ mod check_response_mode;
 mod check_response_type;
 mod check_scope;
 mod check_texts;
-pub mod respond;
+mod complete;
+mod respond;
 
 pub use check_claims::{CLAIMS_LOCALES, DISPLAY_VALUES};
 pub use check_redirect_uri::VerifiedRedirect;
 pub use check_request_object::{prefetch, Prefetched};
+pub use complete::complete;
 
 use crate::app::Broker;
 use crate::clock::UnixTime;
 use crate::error::{ErrorCode, OAuthError};
-use crate::login;
-use crate::model::{AuthRequest, Level, Prompt, Session, TxnId};
+use crate::model::{AuthRequest, Level, Prompt, TxnId};
 use crate::oidc::{session, Params};
 
 /// What the route does with an authorization request.
@@ -40,8 +41,13 @@ pub enum AuthorizeOutcome {
         action: String,
         fields: Vec<(String, String)>,
     },
-    /// The login is parked: send the browser to the login page.
-    Login(TxnId),
+    /// The request is valid and no broker session answers it: a person (or a test) must log
+    /// in. The login side parks it and finishes it through [`complete`]; an error on the way
+    /// goes back to the client through `redirect`.
+    NeedsLogin {
+        request: Box<AuthRequest>,
+        redirect: VerifiedRedirect,
+    },
 }
 
 #[derive(Debug)]
@@ -64,28 +70,21 @@ impl From<AuthorizeOutcome> for AuthorizeResult {
 }
 
 impl AuthorizeResult {
-    fn for_login(mut self, id: &TxnId) -> Self {
+    pub fn for_login(mut self, id: &TxnId) -> Self {
         self.login_id = Some(id.clone());
         self
     }
 }
 
-/// Handles an authorization request; `session_cookie` is the broker's SSO cookie, if sent.
-/// A request object by reference needs [`authorize_with`] and what [`prefetch`] fetched.
+/// Handles an authorization request at `now`; `session_cookie` is the broker's SSO cookie, if
+/// sent, and `prefetched` what [`prefetch`] fetched of the documents the request points at
+/// (a request object by reference, the client's keys).
 pub fn authorize(
-    broker: &Broker,
-    params: &Params,
-    session_cookie: Option<&str>,
-) -> AuthorizeResult {
-    authorize_with(broker, params, session_cookie, &Prefetched::default())
-}
-
-/// [`authorize`], with the documents the request points at already fetched.
-pub fn authorize_with(
     broker: &Broker,
     query: &Params,
     session_cookie: Option<&str>,
     prefetched: &Prefetched,
+    now: UnixTime,
 ) -> AuthorizeResult {
     let client = match check_client::check(broker, query) {
         Ok(c) => c,
@@ -93,7 +92,7 @@ pub fn authorize_with(
     };
     // A request object or pushed request supplies the parameters; if it is bad, the error can
     // go back to the client only through a redirect_uri of the query that verifies.
-    let resolved = match check_request_object::resolve(broker, &client, query, prefetched) {
+    let resolved = match check_request_object::resolve(broker, &client, query, prefetched, now) {
         Ok(resolved) => resolved,
         Err(e) => {
             return match check_redirect_uri::check(&client, query) {
@@ -127,8 +126,13 @@ pub fn authorize_with(
         Ok(r) => r,
         Err(e) => return to_client(e),
     };
-    match proceed(broker, request, session_cookie) {
-        Ok(result) => result,
+    match proceed(broker, &request, session_cookie, now) {
+        Ok(Some(result)) => result,
+        Ok(None) => AuthorizeOutcome::NeedsLogin {
+            request: Box::new(request),
+            redirect,
+        }
+        .into(),
         Err(e) => to_client(e),
     }
 }
@@ -210,18 +214,19 @@ fn validate(
     })
 }
 
+/// Answers from a broker session, or `None`: a login is needed.
 fn proceed(
     broker: &Broker,
-    request: AuthRequest,
+    request: &AuthRequest,
     session_cookie: Option<&str>,
-) -> Result<AuthorizeResult, OAuthError> {
-    let now = broker.now();
+    now: UnixTime,
+) -> Result<Option<AuthorizeResult>, OAuthError> {
     let existing = session::find(broker, session_cookie, now)?;
     let reusable = existing
         .as_ref()
-        .filter(|s| session::satisfies(broker, s, &request, now).unwrap_or(false));
+        .filter(|s| session::satisfies(broker, s, request, now).unwrap_or(false));
     if let Some(session) = reusable {
-        return single_sign_on(broker, &request, session, now);
+        return complete::single_sign_on(broker, request, session, now).map(Some);
     }
     if request.prompts(Prompt::None) {
         return Err(OAuthError::new(
@@ -229,21 +234,5 @@ fn proceed(
             "prompt=none, and the browser has no broker session that satisfies the request",
         ));
     }
-    let txn = login::park(broker, request, now)?;
-    if txn.status.is_pending() {
-        return Ok(
-            AuthorizeResult::from(AuthorizeOutcome::Login(txn.id.clone())).for_login(&txn.id),
-        );
-    }
-    Ok(login::finish::deliver(broker, &txn, now)?.for_login(&txn.id))
-}
-
-fn single_sign_on(
-    broker: &Broker,
-    request: &AuthRequest,
-    session: &Session,
-    now: UnixTime,
-) -> Result<AuthorizeResult, OAuthError> {
-    let (txn, outcome) = login::finish::from_session(broker, request, session, now)?;
-    Ok(AuthorizeResult::from(outcome).for_login(&txn))
+    Ok(None)
 }

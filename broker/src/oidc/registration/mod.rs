@@ -12,6 +12,7 @@ pub mod metadata;
 use serde_json::{json, Value};
 
 use crate::app::Broker;
+use crate::clock::UnixTime;
 use crate::error::{ErrorCode, OAuthError};
 use crate::model::{AuthMethod, Client, ClientId, ClientJose, Registration, ResponseType};
 use crate::oidc::fetch;
@@ -187,6 +188,7 @@ pub async fn register(
     broker: &Broker,
     body: &[u8],
     authorization: Option<&str>,
+    now: UnixTime,
 ) -> Result<Value, OAuthError> {
     check_initial_access_token(broker, authorization)?;
     let (metadata, sector) = validate(&parse_body(body)?).await?;
@@ -195,7 +197,7 @@ pub async fn register(
     let access_token = secrets::random_token();
     let registration = Registration {
         access_token_hash: secrets::hash(&access_token),
-        issued_at: broker.now(),
+        issued_at: now,
         metadata: metadata.to_json(),
     };
     let client = build_client(client_id, &metadata, sector, &secret, registration.clone());

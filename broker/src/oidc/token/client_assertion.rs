@@ -82,6 +82,7 @@ pub async fn verify(
     client: &Client,
     jwt: &str,
     endpoint: &str,
+    now: UnixTime,
 ) -> Result<(), OAuthError> {
     let decoded = jose::decode(jwt).map_err(|e| invalid(format!("client_assertion: {e}")))?;
     if let Some(alg) = &client.jose.token_endpoint_auth_signing_alg {
@@ -118,7 +119,6 @@ pub async fn verify(
         broker.issuer.endpoint(endpoint),
     ];
     let audiences: Vec<&str> = audiences.iter().map(String::as_str).collect();
-    let now = broker.now();
     let (jti, exp) = check_claims(&decoded, client.client_id.as_str(), &audiences, now)?;
     // Recorded only after the signature verified: a forger cannot burn a client's jti.
     if !broker

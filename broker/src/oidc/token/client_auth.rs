@@ -7,6 +7,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 
 use crate::app::Broker;
+use crate::clock::UnixTime;
 use crate::error::OAuthError;
 use crate::model::{AuthMethod, Client, ClientId};
 use crate::oidc::Params;
@@ -128,6 +129,7 @@ pub async fn authenticate(
     params: &Params,
     authorization: Option<&str>,
     endpoint: &str,
+    now: UnixTime,
 ) -> Result<Client, ClientAuthError> {
     let p = presented(params, authorization)?;
     let used_basic = p.method == AuthMethod::ClientSecretBasic;
@@ -159,7 +161,7 @@ pub async fn authenticate(
         }
     }
     if let Some(jwt) = &p.assertion {
-        client_assertion::verify(broker, &client, jwt, endpoint)
+        client_assertion::verify(broker, &client, jwt, endpoint, now)
             .await
             .map_err(|error| ClientAuthError {
                 error,

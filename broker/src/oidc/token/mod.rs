@@ -10,6 +10,7 @@ mod refresh_token;
 use serde_json::Value;
 
 use crate::app::Broker;
+use crate::clock::UnixTime;
 use crate::error::{ErrorCode, OAuthError};
 use crate::oidc::Params;
 
@@ -46,12 +47,12 @@ pub async fn token(
     broker: &Broker,
     params: &Params,
     authorization: Option<&str>,
+    now: UnixTime,
 ) -> Result<Value, TokenError> {
-    let client = authenticate(broker, params, authorization, crate::paths::TOKEN).await?;
+    let client = authenticate(broker, params, authorization, crate::paths::TOKEN, now).await?;
     if let Some(name) = params.first_repeated() {
         return Err(OAuthError::invalid_request(format!("{name} was sent more than once")).into());
     }
-    let now = broker.now();
     match params.get("grant_type") {
         None => Err(OAuthError::invalid_request("grant_type is missing").into()),
         Some("authorization_code") => Ok(authorization_code::exchange_code(
