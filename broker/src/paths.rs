@@ -1,5 +1,6 @@
-//! Endpoint paths, shared by the router and the discovery document so the two cannot drift.
-//! Paths are relative to the issuer's path prefix.
+//! Every path the broker serves, in one place: the router, discovery, the pages' links and the
+//! letters' links share them, so they cannot drift. The protocol paths are relative to the
+//! issuer's path prefix; the simulator's pages (`/_sim/...`) are at the root.
 
 pub const DISCOVERY: &str = "/.well-known/openid-configuration";
 pub const AUTHORIZE: &str = "/authorize";
@@ -20,3 +21,22 @@ pub const LOGIN: &str = "/login";
 
 /// The control API for tests and tools. Must not face a network.
 pub const CONTROL: &str = "/_sim/v1";
+
+/// The simulated devices, beside the control API (outside the issuer's path).
+pub const SIM_APP: &str = "/_sim/app";
+pub const SIM_CODE_VIEWER: &str = "/_sim/codeviewer";
+pub const SIM_CODE_READER: &str = "/_sim/codereader";
+pub const SIM_CHIP: &str = "/_sim/chip";
+pub const SIM_KEY_CARD: &str = "/_sim/keycard";
+
+/// The simulated app's onboarding (getting MitID with a passport or an identity card).
+pub const SIM_APP_SETUP: &str = "/_sim/app-setup";
+
+/// Self-service pages: activating a new device with the code from its letter.
+pub const SIM_SELF_SERVICE: &str = "/_sim/self-service";
+
+/// The simulated Citizen Service desk (a caseworker's pages).
+pub const SIM_CITIZEN_SERVICE: &str = "/_sim/citizen-service";
+
+/// The simulated SMS and letters the broker "sent".
+pub const SIM_OUTBOX: &str = "/_sim/outbox";

@@ -11,8 +11,8 @@ use crate::mitid::activation::{hash_code, MAX_FAILURES};
 use crate::mitid::{ActivationAttempt, ActivationCode, PendingActivation};
 use crate::model::{Channel, Device, EnrolledAuthenticator, Identity, OutboxMessage};
 use crate::outbox;
+use crate::paths::{SIM_APP, SIM_CODE_READER, SIM_CODE_VIEWER};
 use crate::store::StoreError;
-use crate::web::login_page::{SIM_APP, SIM_CODE_READER, SIM_CODE_VIEWER};
 
 /// Why an activation (or an order) did not go through. Each message says what to do.
 #[derive(Debug, thiserror::Error)]

@@ -107,3 +107,21 @@ pub fn decide(
         Settle::NotFound => Err(DecideError::NotFound(id.clone())),
     }
 }
+
+/// The client's display name (its client ID when it has none), for the screens and devices.
+pub fn client_name(broker: &Broker, txn: &LoginTxn) -> String {
+    broker
+        .store
+        .clients
+        .get(&txn.request.client_id)
+        .ok()
+        .flatten()
+        .map(|c| {
+            if c.name.is_empty() {
+                c.client_id.to_string()
+            } else {
+                c.name
+            }
+        })
+        .unwrap_or_else(|| txn.request.client_id.to_string())
+}

@@ -1,23 +1,13 @@
 //! HTTP: the router and thin handlers. Everything of substance happens in `oidc`, `login` and
 //! the stores.
 
-pub mod activation;
-pub mod citizen_service;
 pub mod control;
-pub mod control_activation;
-pub mod control_citizen_service;
-pub mod control_devices;
-pub mod control_onboarding;
 pub mod cookies;
 pub mod devices;
-pub mod form_post;
-pub mod login_page;
+pub mod login;
 pub mod oidc;
-pub mod onboarding;
-pub mod openapi;
 pub mod pages;
 pub mod qr;
-pub mod registration;
 pub mod responses;
 pub mod texts;
 
@@ -58,16 +48,19 @@ pub fn router(broker: Arc<Broker>) -> Router {
         .route(paths::REVOCATION, axum::routing::post(oidc::revoke))
         .route(paths::INTROSPECTION, axum::routing::post(oidc::introspect))
         .route(paths::PAR, axum::routing::post(oidc::par))
-        .route(&login, get(login_page::show).post(login_page::submit))
-        .route(&format!("{login}/status"), get(login_page::status));
+        .route(&login, get(login::show).post(login::submit))
+        .route(&format!("{login}/status"), get(login::status));
     let protocol = if broker.config.registration.enabled {
         protocol
-            .route(paths::REGISTER, axum::routing::post(registration::register))
+            .route(
+                paths::REGISTER,
+                axum::routing::post(oidc::registration::register),
+            )
             .route(
                 &format!("{}/{{client_id}}", paths::REGISTER),
-                get(registration::read)
-                    .put(registration::update)
-                    .delete(registration::delete),
+                get(oidc::registration::read)
+                    .put(oidc::registration::update)
+                    .delete(oidc::registration::delete),
             )
     } else {
         protocol
@@ -80,9 +73,6 @@ pub fn router(broker: Arc<Broker>) -> Router {
     };
     app.nest(paths::CONTROL, control::router())
         .merge(devices::router())
-        .merge(activation::router())
-        .merge(citizen_service::router())
-        .merge(onboarding::router())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn(limit_uri))

@@ -34,6 +34,17 @@ pub struct FaceView {
     pub challenge: String,
 }
 
+pub struct AppRequestView {
+    pub login: String,
+    pub service: String,
+    pub action_text: String,
+    pub reference: String,
+    pub seconds_left: i64,
+    pub token: String,
+    pub binding_1: String,
+    pub binding_2: String,
+}
+
 /// What the app screen shows: the 4-digit code and the QR code's two frames (SVG data URIs).
 pub struct AppView {
     pub code: String,
@@ -126,7 +137,7 @@ pub struct SimAppPage {
     pub lang: &'static str,
     pub user_id: String,
     pub name: String,
-    pub requests: Vec<crate::web::devices::AppRequestView>,
+    pub requests: Vec<AppRequestView>,
     pub said: String,
     pub base: String,
 }

@@ -18,14 +18,12 @@ use crate::error::OAuthError;
 use crate::mitid::PendingActivation;
 use crate::model::{Device, EnrolledAuthenticator, Identity, UserId};
 use crate::oidc::Params;
+use crate::paths::{
+    SIM_APP, SIM_CHIP, SIM_CODE_READER, SIM_CODE_VIEWER, SIM_OUTBOX, SIM_SELF_SERVICE,
+};
 use crate::secrets;
-use crate::web::devices::SIM_OUTBOX;
-use crate::web::login_page::{SIM_APP, SIM_CHIP, SIM_CODE_READER, SIM_CODE_VIEWER};
 use crate::web::pages;
 use crate::web::responses::see_other;
-
-/// The person's self-service page: their authenticators, and ordering a code device.
-pub const SIM_SELF_SERVICE: &str = "/_sim/self-service";
 
 pub fn router() -> Router<Arc<Broker>> {
     Router::new()

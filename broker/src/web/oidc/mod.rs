@@ -1,5 +1,8 @@
 //! Thin handlers for the OpenID Provider endpoints: parse, call the core, shape the response.
 
+pub mod form_post;
+pub mod registration;
+
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::header::{AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, LOCATION};
@@ -17,7 +20,7 @@ use crate::oidc::{backchannel, frontchannel};
 use crate::oidc::{introspection, revocation, session, token, userinfo, Params};
 use crate::paths;
 use crate::web::pages::{self, FrontchannelLogoutPage, LogoutConfirmPage, MessagePage};
-use crate::web::{cookies, form_post, responses};
+use crate::web::{cookies, responses};
 
 type AppState = State<Arc<Broker>>;
 

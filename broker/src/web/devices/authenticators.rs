@@ -18,13 +18,11 @@ use crate::error::OAuthError;
 use crate::login::flow::{self, AppAnswer, DeviceError};
 use crate::model::{Device, EnrolledAuthenticator, Identity, LoginTxn, TxnId, UserId};
 use crate::oidc::Params;
+use crate::paths::{SIM_APP, SIM_CHIP, SIM_CODE_READER, SIM_CODE_VIEWER, SIM_KEY_CARD, SIM_OUTBOX};
 use crate::secrets;
-use crate::web::login_page::{SIM_APP, SIM_CHIP, SIM_CODE_READER, SIM_CODE_VIEWER, SIM_KEY_CARD};
 use crate::web::responses::see_other;
 
-/// The simulated SMS and letters (temporary PINs, activation letters).
-pub const SIM_OUTBOX: &str = "/_sim/outbox";
-use crate::web::login_page::client_name;
+use crate::login::client_name;
 use crate::web::pages;
 
 pub fn router() -> Router<Arc<Broker>> {
@@ -85,17 +83,6 @@ pub struct Said {
 
 // ---- the app
 
-pub struct AppRequestView {
-    pub login: String,
-    pub service: String,
-    pub action_text: String,
-    pub reference: String,
-    pub seconds_left: i64,
-    pub token: String,
-    pub binding_1: String,
-    pub binding_2: String,
-}
-
 async fn app_page(State(b): Shared, Path(user): Path<String>, Query(q): Query<Said>) -> Response {
     let identity = match identity_by_user(&b, &user) {
         Ok(i) => i,
@@ -103,7 +90,9 @@ async fn app_page(State(b): Shared, Path(user): Path<String>, Query(q): Query<Sa
     };
     // An app waiting for activation asks for the code from the letter first.
     if let Some(pending) = crate::enrolment::activation::pending_app(&identity) {
-        return crate::web::activation::app_activation_page(&b, &identity, pending, q.said);
+        return crate::web::devices::activation::app_activation_page(
+            &b, &identity, pending, q.said,
+        );
     }
     let now = b.now();
     let requests = match flow::app_requests(&b, &identity, now) {
@@ -115,7 +104,7 @@ async fn app_page(State(b): Shared, Path(user): Path<String>, Query(q): Query<Sa
         .map(|(txn, request)| {
             let binding = &request.binding;
             let (binding_1, binding_2) = binding.split_at(binding.len() / 2);
-            AppRequestView {
+            pages::AppRequestView {
                 login: txn.id.to_string(),
                 service: client_name(&b, txn),
                 action_text: txn.request.action_text.header(true).into(),
@@ -272,7 +261,7 @@ fn code_device_page(b: &Broker, serial: &str, wanted: Device, said: Option<Strin
         Err(e) => return pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, &e, "en"),
     };
     if reading.activation != crate::enrolment::activation::ActivationState::Active {
-        return crate::web::activation::code_device_activation_page(
+        return crate::web::devices::activation::code_device_activation_page(
             b,
             serial,
             wanted,

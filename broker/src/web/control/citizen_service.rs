@@ -12,7 +12,7 @@ use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::control::{created, ok, parse_body, ApiError, ApiResult};
+use super::{created, ok, parse_body, ApiError, ApiResult};
 use crate::app::Broker;
 use crate::enrolment::case::{CaseError, MAX_WRONG_ANSWERS};
 use crate::enrolment::citizen_service::{self, Choices, EvidenceInput};

@@ -20,6 +20,7 @@ use crate::model::{
 };
 use crate::oidc::Params;
 use crate::paths;
+use crate::paths::{SIM_APP, SIM_CHIP, SIM_CODE_READER, SIM_CODE_VIEWER, SIM_KEY_CARD};
 use crate::secrets;
 use crate::web::oidc::authorize_result_response;
 use crate::web::pages::{self, AppView, Choice, FailureView, LoginIdentity, LoginPage};
@@ -27,13 +28,6 @@ use crate::web::qr;
 use crate::web::responses::no_store_json;
 use crate::web::responses::see_other;
 use crate::web::texts::{texts, Texts};
-
-/// Where the simulated devices live (outside the issuer's path, beside the control API).
-pub const SIM_APP: &str = "/_sim/app";
-pub const SIM_CODE_VIEWER: &str = "/_sim/codeviewer";
-pub const SIM_CODE_READER: &str = "/_sim/codereader";
-pub const SIM_CHIP: &str = "/_sim/chip";
-pub const SIM_KEY_CARD: &str = "/_sim/keycard";
 
 pub fn lang(txn: &LoginTxn) -> &'static str {
     match txn.flow.lang.as_deref() {
@@ -123,24 +117,6 @@ fn expired_page(lang: &str) -> Response {
     )
 }
 
-/// The client's display name (its client ID when it has none), for the screens and devices.
-pub fn client_name(broker: &Broker, txn: &LoginTxn) -> String {
-    broker
-        .store
-        .clients
-        .get(&txn.request.client_id)
-        .ok()
-        .flatten()
-        .map(|c| {
-            if c.name.is_empty() {
-                c.client_id.to_string()
-            } else {
-                c.name
-            }
-        })
-        .unwrap_or_else(|| txn.request.client_id.to_string())
-}
-
 /// The serial of the identity's device of this kind (or a stable stand-in when it has none).
 fn serial_of(identity: &Identity, device: Device) -> String {
     identity
@@ -176,7 +152,7 @@ fn screen<'a>(
     let mut page = LoginPage {
         lang: t.lang,
         t,
-        client_name: client_name(broker, txn),
+        client_name: login::client_name(broker, txn),
         header: txn.request.action_text.header(t.lang == "en"),
         reference_text: txn.request.reference_text.as_deref(),
         step: flow.step.name(),

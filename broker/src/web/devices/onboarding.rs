@@ -14,11 +14,10 @@ use crate::app::Broker;
 use crate::error::OAuthError;
 use crate::oidc::Params;
 use crate::onboarding::{self, documents, Behaviour, Input, Onboarding, OnboardingError, Step};
+use crate::paths::SIM_APP_SETUP;
 use crate::secrets;
 use crate::web::pages::{self, Choice, FaceView, OnboardingPage, OnboardingStartPage};
 use crate::web::responses::see_other;
-
-pub const SIM_APP_SETUP: &str = "/_sim/app-setup";
 
 pub fn router() -> Router<Arc<Broker>> {
     Router::new()

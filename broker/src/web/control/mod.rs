@@ -1,6 +1,12 @@
 //! The control API under `/_sim/v1`: JSON in and out, for tests and tools. It has no
 //! authentication: it binds where the broker binds and must not face a network.
 
+mod activation;
+mod citizen_service;
+mod devices;
+mod onboarding;
+pub mod openapi;
+
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -22,7 +28,6 @@ use crate::oidc::frontchannel;
 use crate::paths;
 use crate::secrets;
 use crate::store::StoreError;
-use crate::web::openapi;
 
 type AppState = State<Arc<Broker>>;
 
@@ -55,10 +60,10 @@ pub fn router() -> Router<Arc<Broker>> {
         .route("/keys/rotate", post(rotate_key))
         .route("/keys/{kid}", delete(remove_key))
         .route("/reset", post(reset))
-        .merge(super::control_devices::router())
-        .merge(super::control_activation::router())
-        .merge(super::control_citizen_service::router())
-        .merge(super::control_onboarding::router())
+        .merge(devices::router())
+        .merge(activation::router())
+        .merge(citizen_service::router())
+        .merge(onboarding::router())
 }
 
 /// A control API failure: `{"error": ..., "message": ...}`.

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::json;
 use std::sync::Arc;
 
-use super::control::{created, find_identity, ok, parse_body, ApiError, ApiResult};
+use super::{created, find_identity, ok, parse_body, ApiError, ApiResult};
 use crate::app::Broker;
 use crate::enrolment::activation::{self, ActivationError, ActivationState};
 use crate::model::{Device, Identity};

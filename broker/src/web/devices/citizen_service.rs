@@ -21,14 +21,11 @@ use crate::enrolment::register;
 use crate::error::OAuthError;
 use crate::model::{Case, CaseId, DocumentType, EnrolledAuthenticator, QuestionKind};
 use crate::oidc::Params;
+use crate::paths::{SIM_APP, SIM_CITIZEN_SERVICE, SIM_CODE_READER, SIM_CODE_VIEWER, SIM_OUTBOX};
 use crate::secrets;
-use crate::web::activation::{form_token, form_token_ok};
-use crate::web::devices::SIM_OUTBOX;
-use crate::web::login_page::{SIM_APP, SIM_CODE_READER, SIM_CODE_VIEWER};
+use crate::web::devices::activation::{form_token, form_token_ok};
 use crate::web::pages;
 use crate::web::responses::see_other;
-
-pub const SIM_CITIZEN_SERVICE: &str = "/_sim/citizen-service";
 
 pub fn router() -> Router<Arc<Broker>> {
     Router::new()

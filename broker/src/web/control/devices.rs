@@ -10,13 +10,13 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use std::sync::Arc;
 
-use super::control::{find_identity, login_view, ok, parse_body, ApiError, ApiResult};
+use super::{find_identity, login_view, ok, parse_body, ApiError, ApiResult};
 use crate::app::Broker;
 use crate::error::OAuthError;
 use crate::login::flow::{self, AppAnswer, DeviceError};
 use crate::mitid::LockoutPolicy;
 use crate::model::{Channel, Device, TxnId};
-use crate::web::devices::{key_card_of, read_code_device};
+use crate::web::devices::authenticators::{key_card_of, read_code_device};
 
 type AppState = State<Arc<Broker>>;
 

@@ -9,9 +9,10 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use std::sync::Arc;
 
-use super::control::{created, ok, parse_body, ApiError, ApiResult};
+use super::{created, ok, parse_body, ApiError, ApiResult};
 use crate::app::Broker;
 use crate::onboarding::{self, documents, DocumentChoice, Input, Onboarding, OnboardingError};
+use crate::paths;
 
 type AppState = State<Arc<Broker>>;
 
@@ -51,7 +52,7 @@ fn view(b: &Broker, o: &Onboarding) -> Value {
         map.remove("temporary_pin_hash");
         map.insert(
             "page".into(),
-            json!(format!("{}/{}", super::onboarding::SIM_APP_SETUP, o.id)),
+            json!(format!("{}/{}", paths::SIM_APP_SETUP, o.id)),
         );
         if let Ok(specimen) = onboarding::document(b, o, b.now()) {
             let today = onboarding::today(b.now());
