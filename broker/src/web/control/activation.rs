@@ -11,12 +11,10 @@ use serde::Deserialize;
 use serde_json::json;
 use std::sync::Arc;
 
-use super::{created, find_identity, ok, parse_body, ApiError, ApiResult};
+use super::api::{created, find_identity, ok, parse_body, ApiError, ApiResult, AppState};
 use crate::app::Broker;
 use crate::enrolment::activation::{self, ActivationError, ActivationState};
 use crate::model::{Device, Identity};
-
-type AppState = State<Arc<Broker>>;
 
 pub fn router() -> Router<Arc<Broker>> {
     Router::new()

@@ -12,15 +12,13 @@ use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::{created, ok, parse_body, ApiError, ApiResult};
+use super::api::{created, ok, parse_body, ApiError, ApiResult, AppState};
 use crate::app::Broker;
 use crate::enrolment::case::{CaseError, MAX_WRONG_ANSWERS};
 use crate::enrolment::citizen_service::{self, Choices, EvidenceInput};
 use crate::enrolment::register;
 use crate::mitid::Cpr;
 use crate::model::{Case, CaseId, CaseStep, Identity, QuestionKind};
-
-type AppState = State<Arc<Broker>>;
 
 pub fn router() -> Router<Arc<Broker>> {
     Router::new()

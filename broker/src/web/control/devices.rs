@@ -10,15 +10,14 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use std::sync::Arc;
 
-use super::{find_identity, login_view, ok, parse_body, ApiError, ApiResult};
+use super::api::{find_identity, ok, parse_body, ApiError, ApiResult, AppState};
+use super::logins::login_view;
 use crate::app::Broker;
 use crate::error::OAuthError;
 use crate::login::flow::{self, AppAnswer, DeviceError};
 use crate::mitid::LockoutPolicy;
 use crate::model::{Channel, Device, TxnId};
 use crate::web::devices::authenticators::{key_card_of, read_code_device};
-
-type AppState = State<Arc<Broker>>;
 
 pub fn router() -> Router<Arc<Broker>> {
     Router::new()

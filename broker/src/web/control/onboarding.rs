@@ -9,12 +9,10 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use std::sync::Arc;
 
-use super::{created, ok, parse_body, ApiError, ApiResult};
+use super::api::{created, ok, parse_body, ApiError, ApiResult, AppState};
 use crate::app::Broker;
 use crate::onboarding::{self, documents, DocumentChoice, Input, Onboarding, OnboardingError};
 use crate::paths;
-
-type AppState = State<Arc<Broker>>;
 
 pub fn router() -> Router<Arc<Broker>> {
     Router::new()

@@ -1,0 +1,93 @@
+//! The instance: its clock (read; advance when controllable), its signing keys (list,
+//! rotate, remove), and reset.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::{delete, get, post};
+use axum::Router;
+use serde::Deserialize;
+use serde_json::json;
+use std::sync::Arc;
+
+use crate::app::Broker;
+
+use super::api::{ok, parse_body, to_value, ApiError, ApiResult, AppState};
+
+pub(super) fn router() -> Router<Arc<Broker>> {
+    Router::new()
+        .route("/clock", get(clock))
+        .route("/clock/advance", post(advance_clock))
+        .route("/keys", get(list_keys))
+        .route("/keys/rotate", post(rotate_key))
+        .route("/keys/{kid}", delete(remove_key))
+        .route("/reset", post(reset))
+}
+
+async fn clock(State(b): AppState) -> ApiResult {
+    ok(json!({ "now": b.now(), "controllable": b.clock.is_controllable() }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AdvanceInput {
+    seconds: i64,
+}
+
+async fn advance_clock(State(b): AppState, body: Bytes) -> ApiResult {
+    let input: AdvanceInput = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::bad_request(format!("send {{\"seconds\": N}}: {e}")))?;
+    if !(1..=10 * 365 * 24 * 3600).contains(&input.seconds) {
+        return Err(ApiError::bad_request(
+            "seconds must be between 1 and ten years",
+        ));
+    }
+    match b.clock.advance(input.seconds) {
+        Some(now) => ok(json!({ "now": now, "controllable": true })),
+        None => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "clock_not_controllable",
+            "this broker runs on the real clock; start it with a controllable clock to move time",
+        )),
+    }
+}
+
+async fn list_keys(State(b): AppState) -> ApiResult {
+    ok(to_value(&b.keys.list()?))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RotateInput {
+    #[serde(default)]
+    kind: Option<keys::KeyKind>,
+}
+
+async fn rotate_key(State(b): AppState, body: Bytes) -> ApiResult {
+    let input: RotateInput = parse_body(&body)?;
+    let kind = input.kind.unwrap_or(keys::KeyKind::Rsa);
+    let keys = Arc::clone(&b.keys);
+    let now = b.now();
+    // Generating an RSA key takes a moment; keep it off the async workers.
+    let info = tokio::task::spawn_blocking(move || keys.rotate(kind, now))
+        .await
+        .map_err(|e| {
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "server_error",
+                e.to_string(),
+            )
+        })??;
+    ok(to_value(&info))
+}
+
+async fn remove_key(State(b): AppState, Path(kid): Path<String>) -> ApiResult {
+    b.keys.remove(&keys::Kid::new(kid))?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn reset(State(b): AppState) -> ApiResult {
+    b.store.reset()?;
+    ok(json!({ "reset": ["logins", "codes", "tokens", "sessions", "decisions"] }))
+}
