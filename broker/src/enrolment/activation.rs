@@ -7,6 +7,7 @@ use rand::Rng;
 
 use crate::app::Broker;
 use crate::clock::UnixTime;
+use crate::login::devices;
 use crate::mitid::activation::{hash_code, MAX_FAILURES};
 use crate::mitid::{ActivationAttempt, ActivationCode, PendingActivation};
 use crate::model::{Channel, Device, EnrolledAuthenticator, Identity, OutboxMessage};
@@ -132,7 +133,7 @@ pub fn order_device(
     let mut identity = identity.clone();
     identity
         .authenticators
-        .retain(|a| kind_device(a) != Some(device) || a.is_active());
+        .retain(|a| a.device() != Some(device) || a.is_active());
     identity.authenticators.push(authenticator);
     broker.store.identities.update(&identity)?;
     let letter = send_letter(broker, &identity, device, serial.as_deref(), &code)?;
@@ -142,16 +143,6 @@ pub fn order_device(
         serial,
         letter,
     })
-}
-
-/// The device an app, code viewer or code reader is.
-fn kind_device(a: &EnrolledAuthenticator) -> Option<Device> {
-    match a {
-        EnrolledAuthenticator::App { .. } => Some(Device::App),
-        EnrolledAuthenticator::CodeViewer { .. } => Some(Device::CodeViewer),
-        EnrolledAuthenticator::CodeReader { .. } => Some(Device::CodeReader),
-        _ => None,
-    }
 }
 
 /// The simulator's pages, from the issuer's origin (they live outside its path).
@@ -240,34 +231,6 @@ pub fn send_letter(
     )?)
 }
 
-/// Where an activation stands, for the device pages and the control API.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ActivationState {
-    Active,
-    Pending { attempts_left: u32 },
-    Blocked,
-}
-
-impl ActivationState {
-    pub fn of(authenticator: &EnrolledAuthenticator) -> ActivationState {
-        match authenticator.pending_activation() {
-            None => ActivationState::Active,
-            Some(p) if p.blocked => ActivationState::Blocked,
-            Some(p) => ActivationState::Pending {
-                attempts_left: p.attempts_left(),
-            },
-        }
-    }
-
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            ActivationState::Active => "active",
-            ActivationState::Pending { .. } => "pending",
-            ActivationState::Blocked => "blocked",
-        }
-    }
-}
-
 /// Types an activation code into the authenticator at `index` of the identity; stores the
 /// outcome (activated, or the wrong attempt counted).
 fn activate_at(
@@ -277,7 +240,10 @@ fn activate_at(
     typed: &str,
 ) -> Result<Identity, ActivationError> {
     let mut identity = identity.clone();
-    let device = identity.authenticators.get(index).and_then(kind_device);
+    let device = identity
+        .authenticators
+        .get(index)
+        .and_then(EnrolledAuthenticator::device);
     let typed_hash = hash_code(pepper(broker), typed);
     let outcome = {
         let Some(slot) = identity
@@ -304,7 +270,7 @@ fn activate_at(
         // The new device replaces the one of its kind in use before (its serial stops working).
         let mut position = 0;
         identity.authenticators.retain(|a| {
-            let keep = position == index || kind_device(a) != device || !a.is_active();
+            let keep = position == index || a.device() != device || !a.is_active();
             position += 1;
             keep
         });
@@ -326,13 +292,13 @@ pub fn activate_code_device(
     serial: &str,
     typed: &str,
 ) -> Result<(Identity, Device), ActivationError> {
-    let Some((identity, device)) = crate::login::flow::find_code_device(broker, serial)? else {
+    let Some((identity, device)) = devices::find_code_device(broker, serial)? else {
         return Err(ActivationError::NoSuchDevice(serial.into()));
     };
     let index = identity
         .authenticators
         .iter()
-        .position(|a| a.serial() == Some(serial) && kind_device(a) == Some(device))
+        .position(|a| a.serial() == Some(serial) && a.device() == Some(device))
         .ok_or_else(|| ActivationError::NoSuchDevice(serial.into()))?;
     Ok((activate_at(broker, &identity, index, typed)?, device))
 }
@@ -347,7 +313,7 @@ pub fn activate_app(
         .authenticators
         .iter()
         .enumerate()
-        .filter(|(_, a)| kind_device(a) == Some(Device::App))
+        .filter(|(_, a)| a.device() == Some(Device::App))
         .map(|(i, _)| i)
         .collect();
     if apps.is_empty() {
@@ -365,29 +331,11 @@ pub fn activate_app(
     }
 }
 
-/// The person's app waiting for activation, if any.
-pub fn pending_app(identity: &Identity) -> Option<&PendingActivation> {
-    identity
-        .authenticators
-        .iter()
-        .filter(|a| kind_device(a) == Some(Device::App))
-        .find_map(|a| a.pending_activation())
-}
-
-/// The code device with this serial and its activation state.
-pub fn code_device_state(identity: &Identity, serial: &str) -> Option<ActivationState> {
-    identity
-        .authenticators
-        .iter()
-        .find(|a| a.serial() == Some(serial) && kind_device(a).is_some())
-        .map(ActivationState::of)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::clock::ManualClock;
-    use crate::model::{Level, UserId};
+    use crate::model::{ActivationState, Level, UserId};
     use crate::server::{build, Storage};
     use crate::Config;
     use std::sync::Arc;
@@ -437,7 +385,7 @@ mod tests {
         let stored = person(&b, "anna");
         assert_eq!(stored.authenticator_kinds(), anna.authenticator_kinds());
         assert_eq!(
-            code_device_state(&stored, &serial),
+            stored.code_device_state(&serial),
             Some(ActivationState::Pending { attempts_left: 3 })
         );
         let code = code_in_letter(&b);
@@ -486,7 +434,7 @@ mod tests {
         ));
         let second = order_device(&b, &person(&b, "anna"), Device::CodeReader, T0).unwrap();
         let stored = person(&b, "anna");
-        assert_eq!(code_device_state(&stored, &first_serial), None, "replaced");
+        assert_eq!(stored.code_device_state(&first_serial), None, "replaced");
         let code = code_in_letter(&b);
         activate_code_device(&b, &second.serial.unwrap(), &code).unwrap();
     }
@@ -499,15 +447,15 @@ mod tests {
         // The old one keeps working until the new one is activated.
         let stored = person(&b, "dorthe");
         assert_eq!(
-            code_device_state(&stored, "KV-100200300"),
+            stored.code_device_state("KV-100200300"),
             Some(ActivationState::Active)
         );
         let serial = ordered.serial.unwrap();
         activate_code_device(&b, &serial, &code_in_letter(&b)).unwrap();
         let stored = person(&b, "dorthe");
-        assert_eq!(code_device_state(&stored, "KV-100200300"), None);
+        assert_eq!(stored.code_device_state("KV-100200300"), None);
         assert_eq!(
-            code_device_state(&stored, &serial),
+            stored.code_device_state(&serial),
             Some(ActivationState::Active)
         );
     }
@@ -524,11 +472,11 @@ mod tests {
         assert!(ordered.serial.is_none());
         assert!(ordered.letter.body.contains("/_sim/app/anna"));
         let stored = person(&b, "anna");
-        assert!(pending_app(&stored).is_some());
+        assert!(stored.pending_app().is_some());
         // The old app still logs in until the new one is activated.
         assert_eq!(stored.authenticator_kinds(), anna.authenticator_kinds());
         let active = activate_app(&b, &stored, &code_in_letter(&b)).unwrap();
-        assert!(pending_app(&active).is_none());
+        assert!(active.pending_app().is_none());
         let apps = active
             .authenticators
             .iter()

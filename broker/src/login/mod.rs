@@ -1,7 +1,23 @@
-//! The interaction boundary. Authorize parks a login transaction here; the decision ladder,
-//! the control API or the login page settles it; [`finish`] sends the outcome to the client.
+//! The interaction boundary between a parked authorization request and the protocol core.
+//! The web layer parks a login here when `oidc::authorize` answers `NeedsLogin`
+//! ([`finish::start`]); the decision ladder ([`ladder`]), the control API ([`decide`]) or the
+//! login screens ([`flow`]) settle it; [`finish::finish`] completes it once through
+//! `oidc::authorize::complete`. `login` calls `oidc`, never the other way.
+//!
+//! Where each rule lives:
+//! - the decision ladder (explicit decision, queued decision, hint, identity rule, instance
+//!   default): [`ladder`], explained per login by [`explain`];
+//! - the screens' state machine: [`flow`] (user ID -> way of logging in -> device or code ->
+//!   CPR match -> business identity -> approval);
+//! - **CPR match** (a `private_service` client asking for scope `ssn`; the person types their
+//!   CPR number; `login.cpr_match_tries`, 3 by default, then `mitid_cpr_match_failed`):
+//!   `flow::cpr_match`;
+//! - what an approval carries (level, `amr`, assurance, business identity): [`approve`];
+//! - the simulated devices (app and chip requests and answers, code device readings, key card,
+//!   blocks) and their derived secrets: [`devices`].
 
 pub mod approve;
+pub mod devices;
 pub mod explain;
 pub mod finish;
 pub mod flow;

@@ -1,5 +1,6 @@
 use serde::{Deserialize, Serialize};
 
+use super::Device;
 use crate::mitid::{Authenticator, PasswordHash, PendingActivation};
 
 /// An authenticator a test identity holds, with what the login screens need to use it.
@@ -45,6 +46,16 @@ pub enum EnrolledAuthenticator {
 }
 
 impl EnrolledAuthenticator {
+    /// The device an app, code viewer or code reader is.
+    pub fn device(&self) -> Option<Device> {
+        match self {
+            EnrolledAuthenticator::App { .. } => Some(Device::App),
+            EnrolledAuthenticator::CodeViewer { .. } => Some(Device::CodeViewer),
+            EnrolledAuthenticator::CodeReader { .. } => Some(Device::CodeReader),
+            _ => None,
+        }
+    }
+
     /// What kind of authenticator this is, for the level rules and `amr`.
     pub fn kind(&self) -> Authenticator {
         match self {
@@ -115,6 +126,34 @@ impl EnrolledAuthenticator {
             | EnrolledAuthenticator::CodeReader { serial, .. }
             | EnrolledAuthenticator::Chip { serial } => serial.as_deref(),
             EnrolledAuthenticator::App { .. } | EnrolledAuthenticator::Password { .. } => None,
+        }
+    }
+}
+
+/// Where an activation stands, for the device pages and the control API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActivationState {
+    Active,
+    Pending { attempts_left: u32 },
+    Blocked,
+}
+
+impl ActivationState {
+    pub fn of(authenticator: &EnrolledAuthenticator) -> ActivationState {
+        match authenticator.pending_activation() {
+            None => ActivationState::Active,
+            Some(p) if p.blocked => ActivationState::Blocked,
+            Some(p) => ActivationState::Pending {
+                attempts_left: p.attempts_left(),
+            },
+        }
+    }
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ActivationState::Active => "active",
+            ActivationState::Pending { .. } => "pending",
+            ActivationState::Blocked => "blocked",
         }
     }
 }

@@ -1,8 +1,11 @@
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use super::{BusinessIdentity, EnrolledAuthenticator, IdentityId, Level, NemId, UserId};
-use crate::mitid::{self, Authenticator, Cpr, PasswordError, PasswordHash};
+use super::{
+    ActivationState, BusinessIdentity, Device, EnrolledAuthenticator, IdentityId, Level, NemId,
+    UserId,
+};
+use crate::mitid::{self, Authenticator, Cpr, PasswordError, PasswordHash, PendingActivation};
 
 /// A test identity: a fictitious person who can log in. Every field but the ID, user ID and
 /// names has a default, so a short JSON object makes a working identity (substantial, with the
@@ -88,6 +91,22 @@ pub enum IdentityError {
 }
 
 impl Identity {
+    /// The person's app, when it waits for the activation code from its letter.
+    pub fn pending_app(&self) -> Option<&PendingActivation> {
+        self.authenticators
+            .iter()
+            .filter(|a| a.device() == Some(Device::App))
+            .find_map(|a| a.pending_activation())
+    }
+
+    /// The code device with this serial, and its activation state.
+    pub fn code_device_state(&self, serial: &str) -> Option<ActivationState> {
+        self.authenticators
+            .iter()
+            .find(|a| a.serial() == Some(serial) && a.device().is_some())
+            .map(ActivationState::of)
+    }
+
     /// A new identity with the defaults: active, substantial, with the MitID app.
     pub fn new(id: IdentityId, user_id: UserId, given_name: &str, family_name: &str) -> Identity {
         Identity {

@@ -18,7 +18,7 @@ mod pushed;
 mod response;
 
 pub use assurance::{Assurance, Idp};
-pub use authenticators::EnrolledAuthenticator;
+pub use authenticators::{ActivationState, EnrolledAuthenticator};
 pub use business::{BusinessIdentity, BusinessRole, NemId};
 pub use case::{Case, CaseStep, DocumentType, Evidence, Question, QuestionKind};
 pub use claims_request::{ClaimRequest, ClaimsRequest};

@@ -13,7 +13,8 @@ use std::sync::Arc;
 
 use super::api::{created, find_identity, ok, parse_body, ApiError, ApiResult, AppState};
 use crate::app::Broker;
-use crate::enrolment::activation::{self, ActivationError, ActivationState};
+use crate::enrolment::activation::{self, ActivationError};
+use crate::model::ActivationState;
 use crate::model::{Device, Identity};
 
 pub fn router() -> Router<Arc<Broker>> {

@@ -14,10 +14,9 @@ use super::api::{find_identity, ok, parse_body, ApiError, ApiResult, AppState};
 use super::logins::login_view;
 use crate::app::Broker;
 use crate::error::OAuthError;
-use crate::login::flow::{self, AppAnswer, DeviceError};
+use crate::login::devices::{self, AppAnswer, DeviceError};
 use crate::mitid::LockoutPolicy;
 use crate::model::{Channel, Device, TxnId};
-use crate::web::devices::authenticators::{key_card_of, read_code_device};
 
 pub fn router() -> Router<Arc<Broker>> {
     Router::new()
@@ -83,7 +82,7 @@ fn parse_device(name: &str) -> Result<Device, ApiError> {
 async fn app_requests(State(b): AppState, Path(id): Path<String>) -> ApiResult {
     let identity = find_identity(&b, &id)?;
     let now = b.now();
-    let list: Vec<Value> = flow::app_requests(&b, &identity, now)?
+    let list: Vec<Value> = devices::app_requests(&b, &identity, now)?
         .iter()
         .map(|(txn, request)| {
             json!({
@@ -120,14 +119,14 @@ async fn app_approve(
         parse_body(&body)?
     };
     let answer = AppAnswer::Approve { code: input.code };
-    let txn = flow::app_answer(&b, &identity, &TxnId::new(login), answer, b.now())
+    let txn = devices::app_answer(&b, &identity, &TxnId::new(login), answer, b.now())
         .map_err(device_error)?;
     ok(login_view(&b, &txn))
 }
 
 async fn app_reject(State(b): AppState, Path((id, login)): Path<(String, String)>) -> ApiResult {
     let identity = find_identity(&b, &id)?;
-    let txn = flow::app_answer(
+    let txn = devices::app_answer(
         &b,
         &identity,
         &TxnId::new(login),
@@ -140,7 +139,7 @@ async fn app_reject(State(b): AppState, Path((id, login)): Path<(String, String)
 
 async fn chip_requests(State(b): AppState, Path(id): Path<String>) -> ApiResult {
     let identity = find_identity(&b, &id)?;
-    let list: Vec<Value> = flow::chip_requests(&b, &identity, b.now())?
+    let list: Vec<Value> = devices::chip_requests(&b, &identity, b.now())?
         .iter()
         .map(|txn| json!({"login_id": txn.id, "client_id": txn.request.client_id}))
         .collect();
@@ -149,7 +148,8 @@ async fn chip_requests(State(b): AppState, Path(id): Path<String>) -> ApiResult 
 
 async fn chip_touch(State(b): AppState, Path((id, login)): Path<(String, String)>) -> ApiResult {
     let identity = find_identity(&b, &id)?;
-    let txn = flow::chip_touch(&b, &identity, &TxnId::new(login), b.now()).map_err(device_error)?;
+    let txn =
+        devices::chip_touch(&b, &identity, &TxnId::new(login), b.now()).map_err(device_error)?;
     ok(login_view(&b, &txn))
 }
 
@@ -200,7 +200,7 @@ async fn block_device(
         _ => b.config.login.code_lockout,
     };
     let seconds = input.seconds.unwrap_or(default.block_seconds).max(1);
-    let until = flow::block(&b, &identity, device, seconds, b.now())?;
+    let until = devices::block(&b, &identity, device, seconds, b.now())?;
     ok(json!({"device": device.as_str(), "blocked_until": until}))
 }
 
@@ -210,7 +210,7 @@ async fn unblock_device(
 ) -> ApiResult {
     let identity = find_identity(&b, &id)?;
     let device = parse_device(&device)?;
-    flow::unblock(&b, &identity, device)?;
+    devices::unblock(&b, &identity, device)?;
     ok(json!({"device": device.as_str(), "blocked_until": null}))
 }
 
@@ -218,7 +218,7 @@ async fn unblock_device(
 /// answer a key-card challenge.
 async fn key_card(State(b): AppState, Path(id): Path<String>) -> ApiResult {
     let identity = find_identity(&b, &id)?;
-    let (card, replaced) = key_card_of(&b, &identity)
+    let (card, replaced) = devices::key_card_of(&b, &identity)
         .map_err(server_error)?
         .ok_or_else(|| {
             ApiError::not_found(format!("{} has no NemID key card", identity.user_id))
@@ -239,11 +239,11 @@ async fn key_card(State(b): AppState, Path(id): Path<String>) -> ApiResult {
 /// A code viewer's or code reader's current code, as its display shows it.
 async fn code_device(State(b): AppState, Path(serial): Path<String>) -> ApiResult {
     let now = b.now();
-    let reading = read_code_device(&b, &serial, now)
+    let reading = devices::read_code_device(&b, &serial, now)
         .map_err(server_error)?
         .ok_or_else(|| ApiError::not_found(format!("no code device with serial {serial}")))?;
     // A device waiting for activation shows no code.
-    let active = reading.activation == crate::enrolment::activation::ActivationState::Active;
+    let active = reading.activation == crate::model::ActivationState::Active;
     ok(json!({
         "serial": serial,
         "kind": reading.device.as_str(),

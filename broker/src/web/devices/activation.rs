@@ -13,9 +13,11 @@ use serde::Deserialize;
 use std::sync::Arc;
 
 use crate::app::Broker;
-use crate::enrolment::activation::{self, ActivationError, ActivationState};
+use crate::enrolment::activation::{self, ActivationError};
 use crate::error::OAuthError;
+use crate::login::devices;
 use crate::mitid::PendingActivation;
+use crate::model::ActivationState;
 use crate::model::{Device, EnrolledAuthenticator, Identity, UserId};
 use crate::oidc::Params;
 use crate::paths::{
@@ -234,7 +236,7 @@ async fn activate_code_reader(
 }
 
 fn activate_code_device(b: &Broker, serial: &str, wanted: Device, body: &Bytes) -> Response {
-    let identity = match crate::login::flow::find_code_device(b, serial) {
+    let identity = match devices::find_code_device(b, serial) {
         Ok(Some((identity, device))) if device == wanted => identity,
         Ok(_) => {
             return page_error(
@@ -283,7 +285,7 @@ async fn activate_app(State(b): Shared, Path(user): Path<String>, body: Bytes) -
         Err(e) => return server_error(e),
     };
     let back = format!("{SIM_APP}/{}", identity.user_id);
-    let pending = activation::pending_app(&identity);
+    let pending = identity.pending_app();
     let form = Params::parse(&body);
     let key = activation_key(identity.user_id.as_str(), pending);
     if !form_token_ok(&b, &form, "activate", &key) {

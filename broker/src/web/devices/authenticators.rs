@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use crate::app::Broker;
 use crate::error::OAuthError;
-use crate::login::flow::{self, AppAnswer, DeviceError};
+use crate::login::devices::{self, AppAnswer, DeviceError};
 use crate::model::{Device, EnrolledAuthenticator, Identity, LoginTxn, TxnId, UserId};
 use crate::oidc::Params;
 use crate::paths::{SIM_APP, SIM_CHIP, SIM_CODE_READER, SIM_CODE_VIEWER, SIM_KEY_CARD, SIM_OUTBOX};
@@ -89,13 +89,13 @@ async fn app_page(State(b): Shared, Path(user): Path<String>, Query(q): Query<Sa
         Err(r) => return *r,
     };
     // An app waiting for activation asks for the code from the letter first.
-    if let Some(pending) = crate::enrolment::activation::pending_app(&identity) {
+    if let Some(pending) = identity.pending_app() {
         return crate::web::devices::activation::app_activation_page(
             &b, &identity, pending, q.said,
         );
     }
     let now = b.now();
-    let requests = match flow::app_requests(&b, &identity, now) {
+    let requests = match devices::app_requests(&b, &identity, now) {
         Ok(r) => r,
         Err(e) => return pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, &e.into(), "en"),
     };
@@ -171,7 +171,7 @@ async fn app_submit(
         _ => return page_error(StatusCode::BAD_REQUEST, "choose approve, scan or reject"),
     };
     let rejecting = answer == AppAnswer::Reject;
-    let said = match flow::app_answer(&b, &identity, &id, answer, b.now()) {
+    let said = match devices::app_answer(&b, &identity, &id, answer, b.now()) {
         Ok(_) if rejecting => "rejected",
         Ok(_) => "approved",
         Err(DeviceError::WrongCode) => "wrong_code",
@@ -202,52 +202,9 @@ async fn code_reader(
     code_device_page(&b, &serial, Device::CodeReader, q.said)
 }
 
-/// The current code of a code device, how long it lasts, and whether the device is blocked.
-pub struct CodeReading {
-    pub identity: Identity,
-    pub device: Device,
-    pub code: String,
-    pub seconds_left: u64,
-    pub blocked_until: Option<i64>,
-    /// Whether the device is activated (it shows no code until it is).
-    pub activation: crate::enrolment::activation::ActivationState,
-}
-
-/// Reads the code device with this serial at `now`; `None` when no identity holds it.
-pub fn read_code_device(
-    broker: &Broker,
-    serial: &str,
-    now: i64,
-) -> Result<Option<CodeReading>, OAuthError> {
-    let Some((identity, device)) = flow::find_code_device(broker, serial)? else {
-        return Ok(None);
-    };
-    let Some(totp) = flow::device_for_serial(broker, serial) else {
-        return Err(OAuthError::server_error(
-            "the code device could not be set up",
-        ));
-    };
-    let blocked_until = broker
-        .store
-        .devices
-        .get(&identity.id)?
-        .lockout(device)
-        .block_end(now);
-    let activation = crate::enrolment::activation::code_device_state(&identity, serial)
-        .unwrap_or(crate::enrolment::activation::ActivationState::Active);
-    Ok(Some(CodeReading {
-        activation,
-        code: totp.current_code(now),
-        seconds_left: totp.seconds_left(now),
-        identity,
-        device,
-        blocked_until,
-    }))
-}
-
 fn code_device_page(b: &Broker, serial: &str, wanted: Device, said: Option<String>) -> Response {
     let now = b.now();
-    let reading = match read_code_device(b, serial, now) {
+    let reading = match devices::read_code_device(b, serial, now) {
         Ok(Some(r)) if r.device == wanted => r,
         Ok(_) => {
             return page_error(
@@ -260,7 +217,7 @@ fn code_device_page(b: &Broker, serial: &str, wanted: Device, said: Option<Strin
         }
         Err(e) => return pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, &e, "en"),
     };
-    if reading.activation != crate::enrolment::activation::ActivationState::Active {
+    if reading.activation != crate::model::ActivationState::Active {
         return crate::web::devices::activation::code_device_activation_page(
             b,
             serial,
@@ -314,7 +271,7 @@ async fn chip_page(
         }
         Err(e) => return pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, &e, "en"),
     };
-    let waiting = match flow::chip_requests(&b, &identity, b.now()) {
+    let waiting = match devices::chip_requests(&b, &identity, b.now()) {
         Ok(w) => w,
         Err(e) => return pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, &e.into(), "en"),
     };
@@ -359,7 +316,7 @@ async fn chip_submit(
         Ok(None) => return see_other(format!("{back}?said=no_request")),
         Err(e) => return pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, &e.into(), "en"),
     }
-    let said = match flow::chip_touch(&b, &identity, &id, b.now()) {
+    let said = match devices::chip_touch(&b, &identity, &id, b.now()) {
         Ok(_) => "touched",
         Err(DeviceError::Login(e)) => {
             return pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, &e, "en")
@@ -376,7 +333,7 @@ async fn key_card_page(State(b): Shared, Path(user): Path<String>) -> Response {
         Ok(i) => i,
         Err(r) => return *r,
     };
-    let card = match key_card_of(&b, &identity) {
+    let card = match devices::key_card_of(&b, &identity) {
         Ok(Some(card)) => card,
         Ok(None) => {
             return page_error(
@@ -406,21 +363,6 @@ async fn key_card_page(State(b): Shared, Path(user): Path<String>) -> Response {
                 .collect(),
         },
     )
-}
-
-/// The person's current key card (made on first use) and how many replaced it before.
-pub fn key_card_of(
-    broker: &Broker,
-    identity: &Identity,
-) -> Result<Option<(crate::mitid::KeyCard, u64)>, OAuthError> {
-    let mut devices = broker.store.devices.get(&identity.id)?;
-    if devices.key_card.is_none() {
-        devices.key_card = flow::issue_key_card(broker, identity, 0)?;
-        if devices.key_card.is_some() {
-            broker.store.devices.put(&identity.id, &devices)?;
-        }
-    }
-    Ok(devices.key_card.map(|c| (c, devices.key_cards_issued)))
 }
 
 // ---- the outbox: the SMS and letters the simulator "sent"

@@ -1,0 +1,295 @@
+//! The simulated devices' side of a login: the requests waiting for a person's app or chip,
+//! their answers (which move the login on through [`flow::device_proved`]), what a code viewer
+//! or code reader shows, the key card, and blocking a device. The devices' secrets are
+//! derived, never stored ([`secrets`]).
+
+pub mod secrets;
+
+pub use secrets::{code_device, device_for_serial, issue_key_card};
+
+use crate::app::Broker;
+use crate::clock::UnixTime;
+use crate::error::OAuthError;
+use crate::login::flow;
+use crate::mitid::{Authenticator, LockoutPolicy};
+use crate::model::{
+    ActivationState, AppRequest, Device, EnrolledAuthenticator, Failure, Identity, IdentityRule,
+    LoginTxn, Step,
+};
+use crate::secrets::constant_time_eq;
+use crate::store::StoreError;
+
+/// How the simulated app answers a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AppAnswer {
+    /// Approve after typing the 4-digit code the browser shows; `None` only from the control
+    /// API, which may approve without it.
+    Approve {
+        code: Option<String>,
+    },
+    /// Approve after scanning the QR code: the two frames' halves of the channel binding.
+    Scan {
+        binding: String,
+    },
+    Reject,
+}
+
+/// Why a device's answer was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum DeviceError {
+    #[error("there is no such request waiting for this device")]
+    NoRequest,
+    #[error("the code does not match the one shown in the browser")]
+    WrongCode,
+    #[error("the request has expired")]
+    Expired,
+    #[error("{0}")]
+    Login(OAuthError),
+}
+
+impl From<StoreError> for DeviceError {
+    fn from(e: StoreError) -> DeviceError {
+        DeviceError::Login(e.into())
+    }
+}
+
+impl From<OAuthError> for DeviceError {
+    fn from(e: OAuthError) -> DeviceError {
+        DeviceError::Login(e)
+    }
+}
+
+impl From<DeviceError> for OAuthError {
+    fn from(e: DeviceError) -> OAuthError {
+        match e {
+            DeviceError::Login(e) => e,
+            e => OAuthError::invalid_request(e.to_string()),
+        }
+    }
+}
+
+/// The identity holding the code viewer or code reader with this serial, and which it is
+/// (activated or not).
+pub fn find_code_device(
+    broker: &Broker,
+    serial: &str,
+) -> Result<Option<(Identity, Device)>, StoreError> {
+    Ok(broker
+        .store
+        .identities
+        .list()?
+        .into_iter()
+        .find_map(|identity| {
+            let device = identity.authenticators.iter().find_map(|a| match a {
+                EnrolledAuthenticator::CodeViewer {
+                    serial: Some(s), ..
+                } if s == serial => Some(Device::CodeViewer),
+                EnrolledAuthenticator::CodeReader {
+                    serial: Some(s), ..
+                } if s == serial => Some(Device::CodeReader),
+                _ => None,
+            })?;
+            Some((identity, device))
+        }))
+}
+
+/// Logins waiting for this identity's app (none while its rule is "app times out": the app
+/// never sees them).
+pub fn app_requests(
+    broker: &Broker,
+    identity: &Identity,
+    now: UnixTime,
+) -> Result<Vec<(LoginTxn, AppRequest)>, StoreError> {
+    if identity.rule == Some(IdentityRule::AppTimesOut) {
+        return Ok(Vec::new());
+    }
+    Ok(broker
+        .store
+        .logins
+        .list_pending(now)?
+        .into_iter()
+        .filter(|t| t.flow.identity_id.as_ref() == Some(&identity.id))
+        .filter_map(|t| match &t.flow.step {
+            Step::App(request) if request.expires_at > now => {
+                let request = request.clone();
+                Some((t, request))
+            }
+            _ => None,
+        })
+        .collect())
+}
+
+/// Logins waiting for this identity to touch their chip.
+pub fn chip_requests(
+    broker: &Broker,
+    identity: &Identity,
+    now: UnixTime,
+) -> Result<Vec<LoginTxn>, StoreError> {
+    Ok(broker
+        .store
+        .logins
+        .list_pending(now)?
+        .into_iter()
+        .filter(|t| t.flow.identity_id.as_ref() == Some(&identity.id) && t.flow.step == Step::Chip)
+        .collect())
+}
+
+fn device_request(
+    broker: &Broker,
+    identity: &Identity,
+    login: &crate::model::TxnId,
+    now: UnixTime,
+) -> Result<LoginTxn, DeviceError> {
+    let txn = broker
+        .store
+        .logins
+        .get(login)?
+        .ok_or(DeviceError::NoRequest)?;
+    if txn.status.is_pending() && txn.expires_at <= now {
+        return Err(DeviceError::Expired);
+    }
+    let txn = flow::refresh(broker, txn, now)?;
+    if !txn.status.is_pending() || txn.flow.identity_id.as_ref() != Some(&identity.id) {
+        return Err(DeviceError::NoRequest);
+    }
+    if matches!(
+        txn.flow.step,
+        Step::Failed {
+            failure: Failure::ApprovalExpired
+        }
+    ) {
+        return Err(DeviceError::Expired);
+    }
+    Ok(txn)
+}
+
+/// The app's answer to a login waiting for it.
+pub fn app_answer(
+    broker: &Broker,
+    identity: &Identity,
+    login: &crate::model::TxnId,
+    answer: AppAnswer,
+    now: UnixTime,
+) -> Result<LoginTxn, DeviceError> {
+    if identity.rule == Some(IdentityRule::AppTimesOut) {
+        return Err(DeviceError::NoRequest);
+    }
+    let txn = device_request(broker, identity, login, now)?;
+    let Step::App(request) = &txn.flow.step else {
+        return Err(DeviceError::NoRequest);
+    };
+    let verified = match &answer {
+        AppAnswer::Reject => {
+            return Ok(flow::abort(broker, &txn, now)?);
+        }
+        AppAnswer::Approve { code: None } => true,
+        AppAnswer::Approve { code: Some(code) } => constant_time_eq(code.trim(), &request.code),
+        AppAnswer::Scan { binding } => constant_time_eq(binding, &request.binding),
+    };
+    if !verified {
+        return Err(DeviceError::WrongCode);
+    }
+    let app = flow::active_app(identity).ok_or(DeviceError::NoRequest)?;
+    flow::device_proved(broker, identity, &txn, app, now)?.ok_or(DeviceError::NoRequest)
+}
+
+/// The chip's touch for a login waiting for it.
+pub fn chip_touch(
+    broker: &Broker,
+    identity: &Identity,
+    login: &crate::model::TxnId,
+    now: UnixTime,
+) -> Result<LoginTxn, DeviceError> {
+    let txn = device_request(broker, identity, login, now)?;
+    if txn.flow.step != Step::Chip {
+        return Err(DeviceError::NoRequest);
+    }
+    flow::device_proved(broker, identity, &txn, Authenticator::Chip, now)?
+        .ok_or(DeviceError::NoRequest)
+}
+
+/// Blocks one of an identity's devices until `now + seconds` (the control API's "block").
+pub fn block(
+    broker: &Broker,
+    identity: &Identity,
+    device: Device,
+    seconds: u64,
+    now: UnixTime,
+) -> Result<UnixTime, StoreError> {
+    let mut devices = broker.store.devices.get(&identity.id)?;
+    let until = devices.lockout_mut(device).block(
+        now,
+        &LockoutPolicy {
+            max_failures: 1,
+            block_seconds: seconds,
+        },
+    );
+    broker.store.devices.put(&identity.id, &devices)?;
+    Ok(until)
+}
+
+/// Lifts a block and forgets the wrong attempts.
+pub fn unblock(broker: &Broker, identity: &Identity, device: Device) -> Result<(), StoreError> {
+    let mut devices = broker.store.devices.get(&identity.id)?;
+    devices.lockout_mut(device).unblock();
+    broker.store.devices.put(&identity.id, &devices)
+}
+
+/// The current code of a code device, how long it lasts, and whether the device is blocked.
+pub struct CodeReading {
+    pub identity: Identity,
+    pub device: Device,
+    pub code: String,
+    pub seconds_left: u64,
+    pub blocked_until: Option<i64>,
+    /// Whether the device is activated (it shows no code until it is).
+    pub activation: ActivationState,
+}
+
+/// Reads the code device with this serial at `now`; `None` when no identity holds it.
+pub fn read_code_device(
+    broker: &Broker,
+    serial: &str,
+    now: i64,
+) -> Result<Option<CodeReading>, OAuthError> {
+    let Some((identity, device)) = find_code_device(broker, serial)? else {
+        return Ok(None);
+    };
+    let Some(totp) = device_for_serial(broker, serial) else {
+        return Err(OAuthError::server_error(
+            "the code device could not be set up",
+        ));
+    };
+    let blocked_until = broker
+        .store
+        .devices
+        .get(&identity.id)?
+        .lockout(device)
+        .block_end(now);
+    let activation = identity
+        .code_device_state(serial)
+        .unwrap_or(ActivationState::Active);
+    Ok(Some(CodeReading {
+        activation,
+        code: totp.current_code(now),
+        seconds_left: totp.seconds_left(now),
+        identity,
+        device,
+        blocked_until,
+    }))
+}
+
+/// The person's current key card (made on first use) and how many replaced it before.
+pub fn key_card_of(
+    broker: &Broker,
+    identity: &Identity,
+) -> Result<Option<(crate::mitid::KeyCard, u64)>, OAuthError> {
+    let mut devices = broker.store.devices.get(&identity.id)?;
+    if devices.key_card.is_none() {
+        devices.key_card = issue_key_card(broker, identity, 0)?;
+        if devices.key_card.is_some() {
+            broker.store.devices.put(&identity.id, &devices)?;
+        }
+    }
+    Ok(devices.key_card.map(|c| (c, devices.key_cards_issued)))
+}

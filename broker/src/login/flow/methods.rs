@@ -1,0 +1,128 @@
+//! Which ways of logging in a person is offered: those the client's identity providers allow,
+//! the person has, and that reach the required level; the devices each uses.
+
+use rand::Rng;
+
+use crate::clock::UnixTime;
+use crate::mitid::{self, simulate, Authenticator};
+use crate::model::{
+    AppRequest, AuthRequest, Device, EnrolledAuthenticator, Failure, Identity, Idp, Level, Method,
+    Step,
+};
+
+/// Whether the client lets a person without (or not choosing) a business identity continue
+/// with their private MitID: it asked for `mitid` beside `mitid_erhverv`.
+pub fn allows_private(request: &AuthRequest) -> bool {
+    request.idp_values.is_empty() || request.idp_values.contains(&Idp::Mitid)
+}
+
+pub(super) fn switchable(step: &Step) -> bool {
+    matches!(
+        step,
+        Step::Choose
+            | Step::App(_)
+            | Step::Code
+            | Step::Password
+            | Step::Chip
+            | Step::KeyCard { .. }
+            | Step::Failed {
+                failure: Failure::AuthenticatorBlocked { .. } | Failure::ApprovalExpired
+            }
+    )
+}
+
+/// The devices a way of logging in uses; any of them blocked stops it.
+pub fn devices_of(method: Method) -> &'static [Device] {
+    match method {
+        Method::App => &[Device::App],
+        Method::CodeViewer => &[Device::CodeViewer, Device::Password],
+        Method::CodeReader => &[Device::CodeReader, Device::Password],
+        Method::Chip => &[Device::Password, Device::Chip],
+        Method::Password => &[Device::Password],
+        Method::Nemid => &[Device::Password, Device::KeyCard],
+    }
+}
+
+/// The authenticators a way of logging in proves, when the identity has them.
+pub(super) fn method_authenticators(
+    identity: &Identity,
+    method: Method,
+) -> Option<Vec<Authenticator>> {
+    let has = |kind: Authenticator| identity.authenticator_kinds().contains(&kind);
+    let app = active_app(identity);
+    let password = has(Authenticator::Password);
+    match method {
+        Method::App => app.map(|a| vec![a]),
+        Method::CodeViewer => (password && has(Authenticator::CodeViewer))
+            .then(|| vec![Authenticator::CodeViewer, Authenticator::Password]),
+        Method::CodeReader => (password && has(Authenticator::CodeReader))
+            .then(|| vec![Authenticator::CodeReader, Authenticator::Password]),
+        Method::Chip => (password && has(Authenticator::Chip))
+            .then(|| vec![Authenticator::Password, Authenticator::Chip]),
+        Method::Password => password.then(|| vec![Authenticator::Password]),
+        Method::Nemid => None,
+    }
+}
+
+/// The person's app, when it is activated.
+pub(crate) fn active_app(identity: &Identity) -> Option<Authenticator> {
+    identity.authenticators.iter().find_map(|a| match a {
+        EnrolledAuthenticator::App {
+            enrolled_at_high,
+            pending_activation: None,
+        } => Some(Authenticator::App {
+            enrolled_at_high: *enrolled_at_high,
+        }),
+        _ => None,
+    })
+}
+
+/// The ways of logging in offered to `identity` for `request`: the ones the client's identity
+/// providers allow, the person has, and that reach `required`, in MitID's order.
+pub fn offered_methods(identity: &Identity, request: &AuthRequest, required: Level) -> Vec<Method> {
+    let idps = &request.idp_values;
+    let mitid_allowed = idps.is_empty()
+        || idps.contains(&Idp::Mitid)
+        || (idps.contains(&Idp::MitidErhverv) && !identity.business.is_empty());
+    let mut offered = Vec::new();
+    if mitid_allowed {
+        for method in [
+            Method::App,
+            Method::CodeViewer,
+            Method::CodeReader,
+            Method::Chip,
+            Method::Password,
+        ] {
+            let reaches = method_authenticators(identity, method)
+                .and_then(|used| mitid::aal(&used))
+                .is_some_and(|aal| mitid::loa(identity.ial, aal) >= required);
+            if reaches {
+                offered.push(method);
+            }
+        }
+    }
+    let nemid_ok = idps.contains(&Idp::Nemid)
+        && identity
+            .nemid
+            .as_ref()
+            .is_some_and(|n| n.key_card_seed.is_some())
+        && identity
+            .authenticator_kinds()
+            .contains(&Authenticator::Password)
+        && mitid::loa(identity.ial, simulate::NEMID_AAL) >= required;
+    if nemid_ok {
+        offered.push(Method::Nemid);
+    }
+    offered
+}
+
+pub(super) fn new_app_request(now: UnixTime, seconds: i64) -> AppRequest {
+    let mut rng = rand::thread_rng();
+    let binding: [u8; 16] = rng.gen();
+    AppRequest {
+        code: format!("{:04}", rng.gen_range(0..10_000u32)),
+        binding: binding.iter().map(|b| format!("{b:02x}")).collect(),
+        started_at: now,
+        expires_at: now + seconds.max(1),
+    }
+}

@@ -1,0 +1,402 @@
+//! The screens' transitions: the user ID, choosing a way of logging in, the code, password
+//! and key card screens, the business identity, and the approval they add up to.
+
+use super::methods::{allows_private, devices_of, new_app_request, offered_methods, switchable};
+use super::{failed, rejected, Ctx, Input, Next, VIA};
+use crate::clock::UnixTime;
+use crate::error::OAuthError;
+use crate::login::devices::{code_device, issue_key_card};
+use crate::mitid::{
+    self, simulate, Authenticator, FailureOutcome, KeyCard, KeyCheck, LockoutPolicy,
+};
+use crate::model::{
+    Assurance, DecisionSource, Device, DeviceState, Failure, Flow, Identity, IdentityRule,
+    IdentityStatus, Idp, Level, LoginStatus, Method, Notice, Step, UserId,
+};
+
+impl Ctx<'_> {
+    pub(super) fn user_id(&self, flow: &mut Flow, text: &str) -> Result<Next, OAuthError> {
+        let text = text.trim();
+        if text.is_empty() || text.len() > 64 {
+            flow.notice = Some(Notice::InvalidUserId);
+            return Ok(Next::Continue);
+        }
+        let store = &self.broker.store.identities;
+        let identity = match store.by_user_id(&UserId::new(text))? {
+            Some(i) => Some(i),
+            // User IDs are not case-sensitive.
+            None => store
+                .list()?
+                .into_iter()
+                .find(|i| i.user_id.as_str().eq_ignore_ascii_case(text)),
+        };
+        let Some(identity) = identity else {
+            flow.step = failed(Failure::UnknownUser);
+            return Ok(Next::Continue);
+        };
+        flow.identity_id = Some(identity.id.clone());
+        flow.user_id = Some(identity.user_id.clone());
+        let refusal = match (identity.status, identity.rule) {
+            (IdentityStatus::Revoked, _) => Some(Failure::IdentityRevoked),
+            (IdentityStatus::Suspended, _) | (_, Some(IdentityRule::Locked)) => {
+                Some(Failure::IdentityLocked)
+            }
+            _ => None,
+        };
+        if let Some(failure) = refusal {
+            flow.step = failed(failure);
+            return Ok(Next::Continue);
+        }
+        match identity.rule {
+            Some(IdentityRule::AlwaysCancels) => {
+                return Ok(Next::Settle(rejected(Failure::UserAborted, self.now)))
+            }
+            Some(IdentityRule::AlwaysApproves) => {
+                return Ok(Next::Settle(crate::login::approve::approve(
+                    &identity,
+                    self.request,
+                    self.required(),
+                    DecisionSource::IdentityRule {
+                        user_id: identity.user_id.clone(),
+                    },
+                    self.now,
+                )))
+            }
+            _ => {}
+        }
+        self.offer(flow, &identity)
+    }
+
+    /// After the user ID (or a switch): the ways of logging in that reach the level; one starts
+    /// at once.
+    pub(super) fn offer(&self, flow: &mut Flow, identity: &Identity) -> Result<Next, OAuthError> {
+        flow.method = None;
+        flow.used.clear();
+        let offered = offered_methods(identity, self.request, self.required());
+        match offered.as_slice() {
+            [] => {
+                flow.step = failed(self.no_method_failure(identity));
+                Ok(Next::Continue)
+            }
+            [only] => self.start(flow, identity, *only),
+            _ => {
+                flow.step = Step::Choose;
+                Ok(Next::Continue)
+            }
+        }
+    }
+
+    pub(super) fn no_method_failure(&self, identity: &Identity) -> Failure {
+        let idps = &self.request.idp_values;
+        let erhverv_only = !idps.is_empty() && idps.iter().all(|i| *i == Idp::MitidErhverv);
+        let nemid_only = !idps.is_empty() && idps.iter().all(|i| *i == Idp::Nemid);
+        if erhverv_only && identity.business.is_empty() {
+            Failure::NoBusinessIdentity
+        } else if nemid_only && identity.nemid.is_none() {
+            Failure::UnknownUser
+        } else {
+            Failure::LevelNotReachable
+        }
+    }
+
+    pub(super) fn start(
+        &self,
+        flow: &mut Flow,
+        identity: &Identity,
+        method: Method,
+    ) -> Result<Next, OAuthError> {
+        if !offered_methods(identity, self.request, self.required()).contains(&method) {
+            return Ok(Next::Unchanged);
+        }
+        let devices = self.broker.store.devices.get(&identity.id)?;
+        if let Some((device, until)) = devices_of(method)
+            .iter()
+            .find_map(|d| devices.lockout(*d).block_end(self.now).map(|u| (*d, u)))
+        {
+            flow.method = Some(method);
+            flow.step = failed(Failure::AuthenticatorBlocked { device, until });
+            return Ok(Next::Continue);
+        }
+        flow.method = Some(method);
+        flow.used.clear();
+        flow.step = match method {
+            Method::App => Step::App(new_app_request(
+                self.now,
+                self.broker.config.login.app_approval_seconds,
+            )),
+            Method::CodeViewer | Method::CodeReader => Step::Code,
+            Method::Chip | Method::Password | Method::Nemid => Step::Password,
+        };
+        Ok(Next::Continue)
+    }
+
+    pub(super) fn with_identity(
+        &self,
+        flow: &mut Flow,
+        identity: &Identity,
+        input: Input,
+    ) -> Result<Next, OAuthError> {
+        match (input, flow.step.clone()) {
+            (Input::Choose(method), Step::Choose) => self.start(flow, identity, method),
+            (Input::Switch, step) if switchable(&step) => self.offer(flow, identity),
+            (Input::Retry, Step::Failed { failure }) => match failure {
+                Failure::UnknownUser => {
+                    flow.step = Step::UserId;
+                    Ok(Next::Continue)
+                }
+                Failure::ApprovalExpired => self.start(flow, identity, Method::App),
+                Failure::AuthenticatorBlocked { .. } => self.offer(flow, identity),
+                _ => Ok(Next::Unchanged),
+            },
+            (Input::Code(code), Step::Code) => self.code(flow, identity, &code),
+            (Input::Password(password), Step::Password) => self.password(flow, identity, &password),
+            (Input::Code(code), Step::KeyCard { key }) => self.key_card(flow, identity, key, &code),
+            (Input::Cpr(text), Step::Cpr) => self.cpr(flow, identity, &text),
+            (Input::Business(choice), Step::Business) => self.business(flow, identity, choice),
+            _ => Ok(Next::Unchanged),
+        }
+    }
+
+    pub(super) fn code(
+        &self,
+        flow: &mut Flow,
+        identity: &Identity,
+        code: &str,
+    ) -> Result<Next, OAuthError> {
+        let (device, kind) = match flow.method {
+            Some(Method::CodeViewer) => (Device::CodeViewer, Authenticator::CodeViewer),
+            Some(Method::CodeReader) => (Device::CodeReader, Authenticator::CodeReader),
+            _ => return Ok(Next::Unchanged),
+        };
+        let mut devices = self.broker.store.devices.get(&identity.id)?;
+        if let Some(until) = devices.lockout(device).block_end(self.now) {
+            flow.step = failed(Failure::AuthenticatorBlocked { device, until });
+            return Ok(Next::Continue);
+        }
+        let accepted = match code_device(self.broker, identity, device) {
+            Some(totp) if identity.rule != Some(IdentityRule::WrongCode) => {
+                totp.accepted_step(code.trim(), self.now).filter(|step| {
+                    devices
+                        .last_totp_step
+                        .get(&device)
+                        .is_none_or(|last| step > last)
+                })
+            }
+            _ => None,
+        };
+        let policy = self.broker.config.login.code_lockout;
+        let next = match accepted {
+            Some(step) => {
+                devices.lockout_mut(device).record_success();
+                devices.last_totp_step.insert(device, step);
+                flow.used.push(kind);
+                flow.step = Step::Password;
+                Next::Continue
+            }
+            None => self.wrong(flow, &mut devices, device, policy, |left| {
+                Notice::WrongCode {
+                    attempts_left: left,
+                }
+            }),
+        };
+        self.broker.store.devices.put(&identity.id, &devices)?;
+        Ok(next)
+    }
+
+    /// Counts a wrong attempt: a notice with the attempts left, or the blocked screen.
+    pub(super) fn wrong(
+        &self,
+        flow: &mut Flow,
+        devices: &mut DeviceState,
+        device: Device,
+        policy: LockoutPolicy,
+        notice: impl Fn(u32) -> Notice,
+    ) -> Next {
+        match devices
+            .lockout_mut(device)
+            .record_failure(self.now, &policy)
+        {
+            FailureOutcome::Counted { attempts_left } => flow.notice = Some(notice(attempts_left)),
+            FailureOutcome::NowBlocked { until } | FailureOutcome::StillBlocked { until } => {
+                flow.step = failed(Failure::AuthenticatorBlocked { device, until });
+            }
+        }
+        Next::Continue
+    }
+
+    pub(super) fn password(
+        &self,
+        flow: &mut Flow,
+        identity: &Identity,
+        password: &str,
+    ) -> Result<Next, OAuthError> {
+        let device = Device::Password;
+        let mut devices = self.broker.store.devices.get(&identity.id)?;
+        if let Some(until) = devices.lockout(device).block_end(self.now) {
+            flow.step = failed(Failure::AuthenticatorBlocked { device, until });
+            return Ok(Next::Continue);
+        }
+        let policy = self.broker.config.login.password_lockout;
+        if !identity.verify_password(password) {
+            let next = self.wrong(flow, &mut devices, device, policy, |left| {
+                Notice::WrongPassword {
+                    attempts_left: left,
+                }
+            });
+            self.broker.store.devices.put(&identity.id, &devices)?;
+            return Ok(next);
+        }
+        devices.lockout_mut(device).record_success();
+        flow.used.push(Authenticator::Password);
+        let next = match flow.method {
+            Some(Method::Chip) => {
+                flow.step = Step::Chip;
+                Next::Continue
+            }
+            Some(Method::Nemid) => {
+                let card = self.key_card_of(identity, &mut devices)?;
+                match card.and_then(|c| c.next_challenge()) {
+                    Some(key) => flow.step = Step::KeyCard { key },
+                    None => flow.step = failed(Failure::KeyCardUsedUp),
+                }
+                Next::Continue
+            }
+            _ => self.authenticated(flow, identity)?,
+        };
+        self.broker.store.devices.put(&identity.id, &devices)?;
+        Ok(next)
+    }
+
+    /// The person's key card, made from their seed the first time it is needed.
+    pub(super) fn key_card_of<'d>(
+        &self,
+        identity: &Identity,
+        devices: &'d mut DeviceState,
+    ) -> Result<Option<&'d mut KeyCard>, OAuthError> {
+        if devices.key_card.is_none() {
+            devices.key_card = issue_key_card(self.broker, identity, 0)?;
+        }
+        Ok(devices.key_card.as_mut())
+    }
+
+    pub(super) fn key_card(
+        &self,
+        flow: &mut Flow,
+        identity: &Identity,
+        key: mitid::KeyNumber,
+        code: &str,
+    ) -> Result<Next, OAuthError> {
+        let device = Device::KeyCard;
+        let mut devices = self.broker.store.devices.get(&identity.id)?;
+        if let Some(until) = devices.lockout(device).block_end(self.now) {
+            flow.step = failed(Failure::AuthenticatorBlocked { device, until });
+            return Ok(Next::Continue);
+        }
+        let wrong_rule = identity.rule == Some(IdentityRule::WrongCode);
+        let Some(card) = self.key_card_of(identity, &mut devices)? else {
+            flow.step = failed(Failure::KeyCardUsedUp);
+            return Ok(Next::Continue);
+        };
+        // The key is spent right or wrong; the rule "wrong code" spends it as wrong.
+        let check = card.verify(key, code.trim());
+        let correct = check == KeyCheck::Correct && !wrong_rule;
+        let next_key = card.next_challenge();
+        let running_low = card.running_low();
+        let next = if correct {
+            devices.lockout_mut(device).record_success();
+            if running_low {
+                // The screen said a new card is on its way: it replaces the old one now, and
+                // the card page shows it.
+                devices.key_cards_issued += 1;
+                devices.key_card = issue_key_card(self.broker, identity, devices.key_cards_issued)?;
+            }
+            self.authenticated(flow, identity)?
+        } else {
+            let policy = self.broker.config.login.code_lockout;
+            let next = self.wrong(flow, &mut devices, device, policy, |_| {
+                Notice::WrongKeyCardCode
+            });
+            if matches!(flow.step, Step::KeyCard { .. }) {
+                flow.step = match next_key {
+                    Some(key) => Step::KeyCard { key },
+                    None => failed(Failure::KeyCardUsedUp),
+                };
+            }
+            next
+        };
+        self.broker.store.devices.put(&identity.id, &devices)?;
+        Ok(next)
+    }
+
+    pub(super) fn business(
+        &self,
+        flow: &mut Flow,
+        identity: &Identity,
+        choice: Option<String>,
+    ) -> Result<Next, OAuthError> {
+        match choice {
+            Some(uuid)
+                if identity
+                    .business
+                    .iter()
+                    .any(|b| b.professional_uuid == uuid) =>
+            {
+                flow.business = Some(uuid);
+            }
+            None if allows_private(self.request) => flow.business = None,
+            _ => return Ok(Next::Unchanged),
+        }
+        Ok(self.approve(flow, identity))
+    }
+
+    /// The approval the authenticators used make, or the level failure.
+    pub(super) fn approve(&self, flow: &mut Flow, identity: &Identity) -> Next {
+        let Some(status) = approval(identity, flow, self.required(), self.now) else {
+            flow.step = failed(Failure::LevelNotReachable);
+            return Next::Continue;
+        };
+        Next::Settle(status)
+    }
+}
+
+/// The approval for the authenticators `flow` used, if they reach `required`.
+pub(super) fn approval(
+    identity: &Identity,
+    flow: &Flow,
+    required: Level,
+    now: UnixTime,
+) -> Option<LoginStatus> {
+    let (idp, aal, amr) = if flow.method == Some(Method::Nemid) {
+        (
+            Idp::Nemid,
+            simulate::NEMID_AAL,
+            simulate::NEMID_AMR.iter().map(|s| s.to_string()).collect(),
+        )
+    } else {
+        let idp = if flow.business.is_some() {
+            Idp::MitidErhverv
+        } else {
+            Idp::Mitid
+        };
+        let amr = mitid::amr_values(&flow.used)
+            .into_iter()
+            .map(String::from)
+            .collect();
+        (idp, mitid::aal(&flow.used)?, amr)
+    };
+    let assurance = Assurance {
+        idp,
+        ial: identity.ial,
+        aal,
+    };
+    (assurance.loa() >= required).then(|| LoginStatus::Approved {
+        identity_id: identity.id.clone(),
+        user_id: identity.user_id.clone(),
+        acr: assurance.loa(),
+        amr,
+        assurance,
+        business: flow.business.clone(),
+        decided_by: DecisionSource::Explicit { via: VIA.into() },
+        decided_at: now,
+    })
+}
