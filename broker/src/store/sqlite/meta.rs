@@ -1,0 +1,58 @@
+//! Instance-wide values and housekeeping (purging what expired) in SQLite.
+
+use rusqlite::OptionalExtension;
+
+use super::{db, SqliteStore};
+use crate::clock::UnixTime;
+use crate::store::{Maintenance, MetaStore, StoreError, StoreResult, PURGE_GRACE};
+
+impl MetaStore for SqliteStore {
+    fn get(&self, key: &str) -> StoreResult<Option<String>> {
+        let conn = self.conn()?;
+        let value = conn
+            .prepare_cached("SELECT value FROM meta WHERE key = ?1")
+            .map_err(db)?
+            .query_row([key], |r| r.get(0))
+            .optional()
+            .map_err(db)?;
+        Ok(value)
+    }
+    fn get_or_init(&self, key: &str, value: &str) -> StoreResult<String> {
+        self.exec(
+            "INSERT OR IGNORE INTO meta (key, value) VALUES (?1, ?2)",
+            [key, value],
+        )?;
+        MetaStore::get(self, key)?.ok_or_else(|| StoreError::Db(format!("meta {key} missing")))
+    }
+}
+
+impl Maintenance for SqliteStore {
+    fn purge_expired(&self, now: UnixTime) -> StoreResult<usize> {
+        let conn = self.conn()?;
+        let tx = conn.unchecked_transaction().map_err(db)?;
+        let mut gone = 0;
+        for (sql, at) in [
+            ("DELETE FROM codes WHERE expires_at < ?1", now - PURGE_GRACE),
+            (
+                "DELETE FROM logins WHERE expires_at < ?1",
+                now - PURGE_GRACE,
+            ),
+            ("DELETE FROM access_tokens WHERE expires_at < ?1", now),
+            (
+                "DELETE FROM onboardings WHERE expires_at < ?1",
+                now - PURGE_GRACE,
+            ),
+            ("DELETE FROM refresh_tokens WHERE expires_at < ?1", now),
+            ("DELETE FROM assertion_jtis WHERE expires_at < ?1", now),
+            ("DELETE FROM pushed_requests WHERE expires_at < ?1", now),
+            (
+                "DELETE FROM sessions WHERE expires_at < ?1 OR ended = 1",
+                now,
+            ),
+        ] {
+            gone += tx.execute(sql, [at]).map_err(db)?;
+        }
+        tx.commit().map_err(db)?;
+        Ok(gone)
+    }
+}
