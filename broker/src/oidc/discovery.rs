@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use crate::app::Issuer;
 use crate::config::Config;
 use crate::model::{AuthMethod, Level, ResponseMode, ResponseType};
-use crate::oidc::registration::metadata::{ASSERTION_ALGS, REQUEST_OBJECT_ALGS};
+use crate::oidc::registration::rules::{ASSERTION_ALGS, REQUEST_OBJECT_ALGS};
 use crate::oidc::{CLAIMS_SUPPORTED, SCOPES_SUPPORTED};
 use crate::paths;
 

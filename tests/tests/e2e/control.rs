@@ -133,6 +133,36 @@ async fn control_clients_take_signed_userinfo_and_request_defaults_by_the_regist
 }
 
 #[tokio::test]
+async fn control_clients_refuse_unknown_fields_and_what_registration_refuses() {
+    let rp = Rp::start_auto().await;
+    let c = rp.host.control();
+    for (bad, says) in [
+        (json!({"colour": "blue"}), "unknown field `colour`"),
+        (
+            json!({"token_endpoint_auth_method": "none", "client_secret": "x"}),
+            "has no secret",
+        ),
+        (
+            json!({"response_types": ["code token"], "jwks_uri": "ftp://x"}),
+            "jwks_uri",
+        ),
+    ] {
+        let mut body = json!({"client_id": "bad", "redirect_uris": [REDIRECT_URI]});
+        body.as_object_mut()
+            .unwrap()
+            .extend(bad.as_object().unwrap().clone());
+        let refused = c.post("/clients", &body).await.unwrap();
+        assert_eq!(refused.status, 400, "{bad}: {}", refused.body);
+        assert!(
+            refused.body["message"].as_str().unwrap().contains(says),
+            "{bad}: {}",
+            refused.body
+        );
+    }
+    assert_eq!(c.get("/clients/bad").await.unwrap().status, 404);
+}
+
+#[tokio::test]
 async fn clock_reads_and_advances() {
     let rp = Rp::start().await;
     let c = rp.host.control();

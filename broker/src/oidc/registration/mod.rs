@@ -8,18 +8,19 @@
 //! [`crate::model::ClientJose::jwt_secret`]).
 
 pub mod metadata;
+pub mod rules;
 
 use serde_json::{json, Value};
 
 use crate::app::Broker;
 use crate::clock::UnixTime;
 use crate::error::{ErrorCode, OAuthError};
-use crate::model::{AuthMethod, Client, ClientId, ClientJose, Registration, ResponseType};
+use crate::model::{AuthMethod, Client, ClientId, Registration};
 use crate::oidc::fetch;
 use crate::paths;
 use crate::secrets;
 
-pub use metadata::Metadata;
+pub use metadata::{Door, Metadata, Secret};
 
 fn invalid_token(description: &'static str) -> OAuthError {
     OAuthError::new(ErrorCode::InvalidToken, description)
@@ -74,7 +75,7 @@ async fn validate(body: &Value) -> Result<(Metadata, Option<String>), OAuthError
                     format!("sector_identifier_uri could not be read: {e}"),
                 )
             })?;
-            Some(metadata::check_sector_document(
+            Some(rules::check_sector_document(
                 uri,
                 &document,
                 &metadata.redirect_uris,
@@ -82,68 +83,6 @@ async fn validate(body: &Value) -> Result<(Metadata, Option<String>), OAuthError
         }
     };
     Ok((metadata, sector))
-}
-
-/// The client's secret state: the hash, and the clear secret only for `client_secret_jwt`.
-struct Secret {
-    hash: Option<String>,
-    jwt_secret: Option<String>,
-    /// A secret made now, to show once.
-    shown: Option<String>,
-}
-
-fn new_secret(method: AuthMethod) -> Secret {
-    if !method.uses_secret() {
-        return Secret {
-            hash: None,
-            jwt_secret: None,
-            shown: None,
-        };
-    }
-    let secret = secrets::random_token();
-    Secret {
-        hash: Some(secrets::hash(&secret)),
-        jwt_secret: (method == AuthMethod::ClientSecretJwt).then(|| secret.clone()),
-        shown: Some(secret),
-    }
-}
-
-fn build_client(
-    client_id: ClientId,
-    m: &Metadata,
-    sector: Option<String>,
-    secret: &Secret,
-    registration: Registration,
-) -> Client {
-    Client {
-        client_id,
-        name: m.client_name.clone(),
-        secret_hash: secret.hash.clone(),
-        redirect_uris: m.redirect_uris.clone(),
-        post_logout_redirect_uris: m.post_logout_redirect_uris.clone(),
-        token_endpoint_auth_method: m.token_endpoint_auth_method,
-        require_pkce: false,
-        id_token_signed_response_alg: m.id_token_signed_response_alg,
-        subject_type: m.subject_type,
-        sector_identifier: sector,
-        private_service: false,
-        backchannel_logout_uri: m.backchannel_logout_uri.clone(),
-        backchannel_logout_session_required: m.backchannel_logout_session_required,
-        jose: ClientJose {
-            jwt_secret: secret.jwt_secret.clone(),
-            ..m.jose.clone()
-        },
-        registration: Some(registration),
-        // Validated against the supported list when the metadata was parsed.
-        response_types: m
-            .response_types
-            .iter()
-            .filter_map(|r| ResponseType::parse(r))
-            .collect(),
-        frontchannel_logout_uri: m.frontchannel_logout_uri.clone(),
-        frontchannel_logout_session_required: m.frontchannel_logout_session_required,
-        defaults: m.defaults.clone(),
-    }
 }
 
 /// The client information response (RFC 7591 3.2.1, RFC 7592 3).
@@ -193,14 +132,14 @@ pub async fn register(
     check_initial_access_token(broker, authorization)?;
     let (metadata, sector) = validate(&parse_body(body)?).await?;
     let client_id = ClientId::new(secrets::random_id());
-    let secret = new_secret(metadata.token_endpoint_auth_method);
+    let secret = Secret::new(metadata.token_endpoint_auth_method, None)?;
     let access_token = secrets::random_token();
     let registration = Registration {
         access_token_hash: secrets::hash(&access_token),
         issued_at: now,
         metadata: metadata.to_json(),
     };
-    let client = build_client(client_id, &metadata, sector, &secret, registration.clone());
+    let client = metadata.client(client_id, sector, &secret, Some(registration.clone()));
     broker.store.clients.create(&client)?;
     tracing::info!(client = %client.client_id, "client registered dynamically");
     Ok(response(
@@ -287,18 +226,17 @@ pub async fn update(
             shown: None,
         }
     } else {
-        new_secret(method)
+        Secret::new(method, None)?
     };
     let registration = Registration {
         metadata: metadata.to_json(),
         ..old_registration
     };
-    let client = build_client(
+    let client = metadata.client(
         old.client_id.clone(),
-        &metadata,
         sector,
         &secret,
-        registration.clone(),
+        Some(registration.clone()),
     );
     broker.store.clients.put(&client)?;
     Ok(response(
@@ -338,12 +276,12 @@ mod tests {
 
     #[test]
     fn only_client_secret_jwt_keeps_the_secret_in_clear() {
-        let jwt = new_secret(AuthMethod::ClientSecretJwt);
+        let jwt = Secret::new(AuthMethod::ClientSecretJwt, None).unwrap();
         assert_eq!(jwt.jwt_secret, jwt.shown);
         assert_eq!(jwt.hash, jwt.shown.as_deref().map(secrets::hash));
-        let basic = new_secret(AuthMethod::ClientSecretBasic);
+        let basic = Secret::new(AuthMethod::ClientSecretBasic, None).unwrap();
         assert!(basic.jwt_secret.is_none() && basic.hash.is_some());
-        let pkj = new_secret(AuthMethod::PrivateKeyJwt);
+        let pkj = Secret::new(AuthMethod::PrivateKeyJwt, None).unwrap();
         assert!(pkj.hash.is_none() && pkj.shown.is_none());
     }
 }
