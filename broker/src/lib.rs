@@ -1,8 +1,22 @@
 //! A simulated Danish identity broker: an OpenID Provider that behaves like the MitID brokers,
 //! for building and testing logins. No real identity is ever verified.
 //!
-//! Data flows one way: `web` (axum handlers) -> `oidc` / `login` (the protocol core, which takes
-//! `now` and no HTTP types) -> `store` and `keys`.
+//! Data flows one way; each layer uses only those below it (`scripts/module-graph check`
+//! enforces it):
+//!
+//! ```text
+//! web          axum handlers by audience: oidc/ endpoints, login.rs screens, devices/ pages,
+//!   |          control/ API
+//! login        parks a login (finish::start), the decision ladder, the screens' state machine
+//! enrolment    (flow/), the simulated devices (devices/); new devices, Citizen Service;
+//! onboarding   getting MitID in the app
+//!   |          a settled login completes through oidc::authorize::complete
+//! oidc         the protocol core: authorize ends in Redirect, FormPost, ErrorPage or
+//!   |          NeedsLogin; token, claims, userinfo, registration, logout; takes `now`, no HTTP
+//! app, store, model, mitid, keys, paths, clock
+//! ```
+//!
+//! `server` builds a [`Broker`] and serves [`web::router`]; `host` is the in-process test host.
 
 pub mod app;
 pub mod clock;

@@ -1,5 +1,5 @@
 //! Finishing a login from the login side: a settled login is completed through the protocol
-//! core ([`oidc::authorize::complete`]) exactly once.
+//! core ([`crate::oidc::authorize::complete`]) exactly once.
 
 use crate::app::Broker;
 use crate::clock::UnixTime;

@@ -33,8 +33,8 @@ use crate::secrets;
 use crate::store::{Settle, StoreError};
 
 /// Parks a login: runs the automatic steps of the ladder and stores the transaction, settled
-/// (and to be delivered by the caller with [`finish::deliver`]) if one of them decided, pending
-/// otherwise.
+/// (stored as delivered, for the caller to complete at once: [`finish::start`]) if one of them
+/// decided, pending otherwise.
 pub fn park(broker: &Broker, request: AuthRequest, now: UnixTime) -> Result<LoginTxn, OAuthError> {
     let mut txn = LoginTxn {
         id: TxnId::new(secrets::random_id()),

@@ -3,7 +3,7 @@
 //! `rng` or a seed, so every rule is tested directly.
 //!
 //! - [`cpr`]: the CPR number, parsed once; replacement numbers for test people.
-//! - [`loa`]: authenticators, the assurance level a combination reaches, `amr` values.
+//! - [`loa`](mod@loa): authenticators, the assurance level a combination reaches, `amr` values.
 //! - [`totp`]: the code viewer's and code reader's one-time codes (RFC 6238).
 //! - [`lockout`]: wrong attempts in a row and the temporary block.
 //! - [`keycard`]: the NemID key card (legacy).

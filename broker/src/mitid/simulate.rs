@@ -5,7 +5,7 @@
 //! The person is taken to use their strongest combination (the one with the highest `aal`);
 //! among equally strong ones, the one MitID offers first: the app before the code viewer,
 //! the code viewer before the code reader. The combinations are the ones a MitID login can be
-//! made of ([`super::loa`]): each contains the app or the password.
+//! made of ([`super::loa`](mod@super::loa)): each contains the app or the password.
 
 use super::loa::{aal, amr_values, Authenticator};
 use crate::model::Level;

@@ -1,5 +1,14 @@
-//! The OpenID Provider's protocol core. No HTTP types here: every function takes parsed
-//! parameters and `now`, and returns what the route should answer.
+//! The OpenID Provider's protocol core. No HTTP types, and nothing above it (`login`, `web`,
+//! `enrolment`, `onboarding`): every entry point takes parsed parameters and `now` (the web
+//! layer reads the injected clock once per request), and returns what the route should answer.
+//!
+//! An authorization request ([`authorize::authorize`]) ends in an outcome: a redirect or form
+//! post to the client (only once the client and its redirect_uri are verified, see
+//! [`authorize::VerifiedRedirect`]), an error page, or `NeedsLogin`. The web layer hands a
+//! needed login to `login`, which parks it and, once a person or a test has settled it,
+//! completes it through [`authorize::complete`] (a code, tokens and a broker session, or an
+//! error). A browser whose broker session already answers the request is completed here at
+//! once (single sign-on).
 
 pub mod authorize;
 pub mod backchannel;

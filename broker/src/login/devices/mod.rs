@@ -1,5 +1,5 @@
 //! The simulated devices' side of a login: the requests waiting for a person's app or chip,
-//! their answers (which move the login on through [`flow::device_proved`]), what a code viewer
+//! their answers (which move the login on through `flow::device_proved`), what a code viewer
 //! or code reader shows, the key card, and blocking a device. The devices' secrets are
 //! derived, never stored ([`secrets`]).
 

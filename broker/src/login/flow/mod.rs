@@ -1,13 +1,13 @@
 //! The interactive MitID (and NemID) login: user ID -> authenticator -> CPR match -> business
 //! identity -> back to the client. Each screen's form is an [`Input`]; [`submit`] applies it to
 //! the pending login and stores the new step (or settles the login). The simulated devices
-//! (the app, the chip; `crate::login::devices`) move a login on through [`device_proved`].
+//! (the app, the chip; `crate::login::devices`) move a login on through `device_proved`.
 //! Time is always `now`, from the injected clock.
 //!
-//! - [`screens`]: the user ID, the choice of a way to log in, code, password and key card, the
+//! - `screens`: the user ID, the choice of a way to log in, code, password and key card, the
 //!   business identity, and the approval they add up to;
-//! - [`cpr_match`]: when the person must type their CPR number, and how many tries they have;
-//! - [`methods`]: which ways of logging in are offered, and the devices each uses.
+//! - `cpr_match`: when the person must type their CPR number, and how many tries they have;
+//! - `methods`: which ways of logging in are offered, and the devices each uses.
 //!
 //! Rules where the sources are silent (DESIGN.md, `domain/mitid.md`):
 //! - Only the ways of logging in that reach the required level are offered; with one, it

@@ -313,8 +313,7 @@ fn generated_numbers_use_every_century_digit_of_their_year() {
     let mut rng = StdRng::seed_from_u64(7);
     let mut seen = std::collections::BTreeSet::new();
     for _ in 0..500 {
-        let c =
-            Cpr::generate_replacement(date!(1970 - 05 - 20), Sex::Female, &mut rng).unwrap();
+        let c = Cpr::generate_replacement(date!(1970 - 05 - 20), Sex::Female, &mut rng).unwrap();
         seen.insert(c.to_digits().as_bytes()[6] - b'0');
     }
     assert_eq!(seen.into_iter().collect::<Vec<_>>(), vec![0, 1, 2, 3, 4, 9]);
