@@ -13,7 +13,7 @@ use std::sync::Arc;
 use crate::app::Broker;
 use crate::error::OAuthError;
 use crate::login::finish::{start, Started};
-use crate::model::TxnId;
+use crate::model::{Client, TxnId};
 use crate::oidc::authorize::{authorize, prefetch, AuthorizeOutcome, AuthorizeResult};
 use crate::oidc::end_session::{end_session, EndSessionOutcome};
 use crate::oidc::{backchannel, frontchannel};
@@ -195,20 +195,25 @@ fn userinfo_response(broker: &Broker, headers: &HeaderMap, body: Option<&Params>
     }
 }
 
+/// The client a revocation or introspection request authenticates as (RFC 7009 2.1, RFC 7662
+/// 2.1), or the token endpoint's error response.
+async fn authenticated_client(
+    broker: &Broker,
+    params: &Params,
+    headers: &HeaderMap,
+    endpoint: &str,
+) -> Result<Client, Response> {
+    let authorization = header(headers, AUTHORIZATION);
+    token::authenticate(broker, params, authorization, endpoint, broker.now())
+        .await
+        .map_err(|e| responses::token_error(&e.into()))
+}
+
 pub async fn revoke(State(broker): AppState, headers: HeaderMap, body: Bytes) -> Response {
     let params = Params::parse(&body);
-    let authorization = header(&headers, AUTHORIZATION);
-    let client = match token::authenticate(
-        &broker,
-        &params,
-        authorization,
-        paths::REVOCATION,
-        broker.now(),
-    )
-    .await
-    {
+    let client = match authenticated_client(&broker, &params, &headers, paths::REVOCATION).await {
         Ok(c) => c,
-        Err(e) => return responses::token_error(&e.into()),
+        Err(response) => return response,
     };
     match revocation::revoke(&broker, &client, &params) {
         Ok(()) => StatusCode::OK.into_response(),
@@ -233,18 +238,10 @@ pub async fn par(State(broker): AppState, headers: HeaderMap, body: Bytes) -> Re
 
 pub async fn introspect(State(broker): AppState, headers: HeaderMap, body: Bytes) -> Response {
     let params = Params::parse(&body);
-    let authorization = header(&headers, AUTHORIZATION);
-    let client = match token::authenticate(
-        &broker,
-        &params,
-        authorization,
-        paths::INTROSPECTION,
-        broker.now(),
-    )
-    .await
+    let client = match authenticated_client(&broker, &params, &headers, paths::INTROSPECTION).await
     {
         Ok(c) => c,
-        Err(e) => return responses::token_error(&e.into()),
+        Err(response) => return response,
     };
     match introspection::introspect(&broker, &client, &params, broker.now()) {
         Ok(body) => responses::no_store_json(StatusCode::OK, &body),
