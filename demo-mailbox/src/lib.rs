@@ -20,6 +20,7 @@ mod clock;
 mod compose_pages;
 mod config;
 mod cookies;
+mod id;
 mod language;
 mod logged_in;
 mod oidc;

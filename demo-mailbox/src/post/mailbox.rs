@@ -1,34 +1,18 @@
 //! Mailboxes, and opening a person's own at login (created with its first post the first time).
 
-use serde::{Deserialize, Serialize};
-
 use super::first_mailbox::first_letters;
 use super::folder::{Folder, StandardFolder};
 use super::letter::Letter;
 use super::owner::Owner;
 use super::time::UnixTime;
-use crate::random::random_token;
+use crate::id::id_type;
 use crate::store::{Store, StoreError, StoreResult};
 
-/// A mailbox's id: random, never derived from the owner's CPR.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct MailboxId(String);
-
-impl MailboxId {
-    /// A new random id.
-    pub fn random() -> Self {
-        Self(random_token())
-    }
-
+id_type! {
+    /// A mailbox's id: random, never derived from the owner's CPR.
+    pub struct MailboxId;
     /// An id read back from the store.
-    pub(crate) fn from_stored(id: String) -> Self {
-        Self(id)
-    }
-
-    /// The id as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
+    pub(crate) fn from_stored;
 }
 
 /// A Digital Post mailbox.
