@@ -33,17 +33,19 @@ mod random;
 mod routes;
 mod session;
 mod sim_pages;
+mod start_error;
 mod store;
 
 #[cfg(test)]
 mod tests;
 
-pub use app::{App, StartError};
+pub use app::App;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{Config, ACR_HIGH, ACR_SUBSTANTIAL};
 pub use cookies::{LOGIN_COOKIE, SESSION_COOKIE};
 pub use language::LANGUAGE_COOKIE;
 pub use routes::{router, BACKCHANNEL_LOGOUT, CALLBACK, HOME, LOGGED_OUT, LOGIN, LOGOUT};
+pub use start_error::StartError;
 
 /// Serves the mailbox on `listener` with the wall clock until the server fails.
 pub async fn serve(listener: tokio::net::TcpListener, config: Config) -> anyhow::Result<()> {
