@@ -13,11 +13,9 @@
 //! ```
 
 mod access;
-mod access_pages;
 mod action;
 mod app;
 mod clock;
-mod compose_pages;
 mod config;
 mod cookies;
 mod id;
@@ -25,14 +23,13 @@ mod language;
 mod logged_in;
 mod oidc;
 mod pages;
+mod paths;
 mod pending_logins;
 mod post;
-mod post_pages;
 mod problem;
 mod random;
 mod routes;
 mod session;
-mod sim_pages;
 mod start_error;
 mod store;
 
@@ -44,7 +41,8 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{Config, ACR_HIGH, ACR_SUBSTANTIAL};
 pub use cookies::{LOGIN_COOKIE, SESSION_COOKIE};
 pub use language::LANGUAGE_COOKIE;
-pub use routes::{router, BACKCHANNEL_LOGOUT, CALLBACK, HOME, LOGGED_OUT, LOGIN, LOGOUT};
+pub use paths::{BACKCHANNEL_LOGOUT, CALLBACK, HOME, LOGGED_OUT, LOGIN, LOGOUT};
+pub use routes::router;
 pub use start_error::StartError;
 
 /// Serves the mailbox on `listener` with the wall clock until the server fails.

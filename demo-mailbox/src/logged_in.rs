@@ -17,8 +17,9 @@ use crate::access::{Access, Helper, Role};
 use crate::app::App;
 use crate::cookies::{read_cookie, SESSION_COOKIE};
 use crate::language::Lang;
+use crate::pages::redirect;
+use crate::paths::LOGIN;
 use crate::problem::Problem;
-use crate::routes::{redirect, LOGIN};
 use crate::session::{ActiveSession, LiveSession, Via};
 
 /// A logged-in person, whatever mailbox their session works in.

@@ -14,16 +14,17 @@ use serde::Deserialize;
 
 use super::folder_view::chrome;
 use super::mailbox_lookup::require;
-use super::{redirect, respond, ACCESS};
+use super::respond;
 use crate::access::{
     AccessPassword, ActivityAction, ActivityEntry, Capability, Cpr, FolderScope, Grant, GrantId,
     Permission,
 };
-use crate::access_pages::AccessPage;
 use crate::action::{Action, NoFields};
 use crate::app::App;
 use crate::logged_in::LoggedIn;
-use crate::pages::render;
+use crate::pages::access::AccessPage;
+use crate::pages::{redirect, render};
+use crate::paths::ACCESS;
 use crate::post::{unix_time, Folder, FolderId};
 use crate::problem::Problem;
 use crate::session::ActiveSession;

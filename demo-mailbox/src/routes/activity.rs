@@ -10,9 +10,9 @@ use super::folder_view::chrome;
 use super::mailbox_lookup::require;
 use super::respond;
 use crate::access::Capability;
-use crate::access_pages::ActivityPage;
 use crate::app::App;
 use crate::logged_in::LoggedIn;
+use crate::pages::access::ActivityPage;
 use crate::pages::render;
 use crate::problem::Problem;
 

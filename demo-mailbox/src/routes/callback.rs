@@ -13,10 +13,11 @@ use crate::cookies::{
 };
 use crate::language::Lang;
 use crate::oidc::PendingLogin;
+use crate::pages::redirect;
+use crate::paths::HOME;
 use crate::post::{open_own_mailbox, person_owner, unix_time, Owner};
 use crate::problem::Problem;
 use crate::random::secrets_equal;
-use crate::routes::{redirect, HOME};
 use crate::session::{BrokerSession, Current, NewSession, Person, Via};
 
 /// The authorization response's parameters; each at most once.

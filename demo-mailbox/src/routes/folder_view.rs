@@ -9,9 +9,9 @@ use super::respond;
 use crate::access::Capability;
 use crate::app::App;
 use crate::logged_in::LoggedIn;
+use crate::pages::post::{folder_name, Chrome, FolderPage, LetterRow};
 use crate::pages::render;
 use crate::post::Folder;
-use crate::post_pages::{folder_name, Chrome, FolderPage, LetterRow};
 use crate::problem::Problem;
 use crate::session::ActiveSession;
 

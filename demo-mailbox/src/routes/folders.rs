@@ -9,14 +9,15 @@ use serde::Deserialize;
 
 use super::folder_view::chrome;
 use super::mailbox_lookup::{log_activity, own_folder, require, visible_folders};
-use super::{redirect, respond, FOLDERS};
+use super::respond;
 use crate::access::{ActivityAction, Capability};
 use crate::action::{Action, NoFields};
 use crate::app::App;
 use crate::logged_in::LoggedIn;
-use crate::pages::render;
+use crate::pages::post::FoldersPage;
+use crate::pages::{redirect, render};
+use crate::paths::FOLDERS;
 use crate::post::{Folder, FolderName};
-use crate::post_pages::FoldersPage;
 use crate::problem::Problem;
 use crate::store::{FolderDeletion, StoreError};
 

@@ -10,13 +10,13 @@ use serde::Deserialize;
 
 use super::folder_view::chrome;
 use super::mailbox_lookup::{folder_or_home, log_activity, own_letter, require};
-use super::{redirect, respond};
+use super::respond;
 use crate::access::{ActivityAction, Capability};
 use crate::action::Action;
 use crate::app::App;
-use crate::compose_pages::ForwardPage;
 use crate::logged_in::LoggedIn;
-use crate::pages::render;
+use crate::pages::compose::ForwardPage;
+use crate::pages::{redirect, render};
 use crate::post::{
     deliver, file_own_letter, parse_body, unix_time, Channel, ComposeError, ForwardTarget,
     LetterContent, OutboxEntry, StandardFolder, MAX_SUBJECT_CHARS,

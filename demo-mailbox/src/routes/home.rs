@@ -11,9 +11,9 @@ use super::respond;
 use crate::access::Capability;
 use crate::app::App;
 use crate::logged_in::LoggedIn;
+use crate::pages::post::NoFoldersPage;
 use crate::pages::render;
 use crate::post::StandardFolder;
-use crate::post_pages::NoFoldersPage;
 
 pub async fn home(State(app): State<App>, LoggedIn(session): LoggedIn) -> Response {
     let page = require(&session, Capability::Read)

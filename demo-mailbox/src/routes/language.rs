@@ -12,10 +12,11 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use url::Url;
 
-use super::{matches_route, redirect, CALLBACK, HOME, POST_ONLY};
 use crate::app::App;
 use crate::cookies::append_set_cookie;
 use crate::language::{set_language_cookie, Lang};
+use crate::pages::redirect;
+use crate::paths::{matches_route, CALLBACK, HOME, POST_ONLY};
 use crate::problem::Problem;
 
 pub async fn choose(

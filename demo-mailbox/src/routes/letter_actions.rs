@@ -8,14 +8,15 @@ use serde::Deserialize;
 
 use super::folder_view::chrome;
 use super::mailbox_lookup::{log_activity, own_folder, own_letter, require, standard_folder};
-use super::{folder_path, permanent_delete_path, redirect, respond};
+use super::respond;
 use crate::access::{ActivityAction, Capability};
 use crate::action::{Action, NoFields};
 use crate::app::App;
 use crate::logged_in::LoggedIn;
-use crate::pages::render;
+use crate::pages::post::{folder_name, ConfirmDeletePage};
+use crate::pages::{redirect, render};
+use crate::paths::{folder_path, permanent_delete_path};
 use crate::post::{Letter, StandardFolder};
-use crate::post_pages::{folder_name, ConfirmDeletePage};
 use crate::problem::Problem;
 use crate::session::ActiveSession;
 

@@ -7,13 +7,14 @@ use axum::response::Response;
 
 use super::folder_view::chrome;
 use super::mailbox_lookup::{log_activity, own_folder, own_letter, require, visible_folders};
-use super::{folder_path, redirect, respond};
+use super::respond;
 use crate::access::{ActivityAction, Capability};
 use crate::action::{Action, NoFields};
 use crate::app::App;
 use crate::logged_in::LoggedIn;
-use crate::pages::render;
-use crate::post_pages::LetterPage;
+use crate::pages::post::LetterPage;
+use crate::pages::{redirect, render};
+use crate::paths::folder_path;
 use crate::problem::Problem;
 use crate::session::ActiveSession;
 

@@ -8,9 +8,9 @@
 
 use crate::access::{ActivityAction, ActivityEntry, Capability};
 use crate::app::App;
+use crate::paths::{folder_path, HOME};
 use crate::post::{unix_time, Folder, FolderId, Letter, LetterId, StandardFolder};
 use crate::problem::Problem;
-use crate::routes::{folder_path, HOME};
 use crate::session::ActiveSession;
 
 /// Refuses unless the session's access to its mailbox allows `capability`.

@@ -15,13 +15,14 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::{redirect, respond, HOME, MAILBOXES_SWITCH};
+use super::respond;
 use crate::access::{open_grant, GrantId, GrantStatus, Opening};
-use crate::access_pages::{permission_name, DelegatedChoice, MailboxChoice, MailboxesPage};
 use crate::action::PersonAction;
 use crate::app::App;
 use crate::logged_in::LoggedInPerson;
-use crate::pages::render;
+use crate::pages::access::{permission_name, DelegatedChoice, MailboxChoice, MailboxesPage};
+use crate::pages::{redirect, render};
+use crate::paths::{HOME, MAILBOXES_SWITCH};
 use crate::post::{open_own_mailbox, unix_time, Owner};
 use crate::problem::Problem;
 use crate::session::{Current, LiveSession, Via};

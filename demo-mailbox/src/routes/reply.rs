@@ -13,8 +13,8 @@ use super::write::{send_or_save, Composed};
 use crate::access::Capability;
 use crate::action::Action;
 use crate::app::App;
-use crate::compose_pages::ReplyPage;
 use crate::logged_in::LoggedIn;
+use crate::pages::compose::ReplyPage;
 use crate::pages::render;
 use crate::problem::Problem;
 

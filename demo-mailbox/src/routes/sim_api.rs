@@ -29,8 +29,8 @@ use crate::access::{is_cvr, Cpr, Membership, Role};
 use crate::app::App;
 use crate::language::Lang;
 use crate::pages::render;
+use crate::pages::sim::OutboxPage;
 use crate::post::{deliver, mark_exempt, unix_time, Delivery, IncomingLetter, Owner};
-use crate::sim_pages::OutboxPage;
 use crate::store::StoreError;
 
 /// How many outbox messages the outbox shows.

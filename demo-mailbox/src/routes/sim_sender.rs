@@ -17,10 +17,10 @@ use crate::app::App;
 use crate::cookies::{append_set_cookie, read_cookie};
 use crate::language::Lang;
 use crate::pages::render;
+use crate::pages::sim::SenderPage;
 use crate::post::{deliver, unix_time, Delivery, IncomingAttachment, IncomingLetter};
 use crate::problem::Problem;
 use crate::random::{random_token, secrets_equal};
-use crate::sim_pages::SenderPage;
 
 /// The cookie holding the sender page's CSRF token.
 pub const SENDER_CSRF_COOKIE: &str = "sim_sender_csrf";

@@ -10,13 +10,13 @@ use serde::Deserialize;
 
 use super::folder_view::chrome;
 use super::mailbox_lookup::{folder_or_home, log_activity, own_letter, require, standard_folder};
-use super::{redirect, respond};
+use super::respond;
 use crate::access::{ActivityAction, Capability};
 use crate::action::{Action, NoFields};
 use crate::app::App;
-use crate::compose_pages::WritePage;
 use crate::logged_in::LoggedIn;
-use crate::pages::render;
+use crate::pages::compose::WritePage;
+use crate::pages::{redirect, render};
 use crate::post::{
     file_own_letter, parse_authority, parse_body, parse_subject, unix_time, Authority,
     LetterContent, StandardFolder,

@@ -7,11 +7,11 @@ use askama::Template;
 
 use crate::access::{Access, Capability, Permission};
 use crate::language::Lang;
-use crate::post::{display_time, Folder, FolderId, FolderKind, Letter, StandardFolder};
-use crate::routes::{
+use crate::paths::{
     attachment_path, folder_path, forward_path, letter_path, permanent_delete_path, reply_path,
     send_draft_path, LETTER_DELETE, LETTER_MOVE, LETTER_UNREAD,
 };
+use crate::post::{display_time, Folder, FolderId, FolderKind, Letter, StandardFolder};
 use crate::session::ActiveSession;
 
 /// A folder's name in `lang` (own folders have only the name the person gave them).

@@ -4,9 +4,9 @@
 use askama::Template;
 
 use crate::language::Lang;
+use crate::pages::post::Chrome;
+use crate::paths::{forward_path, letter_path, reply_path, WRITE};
 use crate::post::{Authority, Letter, MAX_BODY_CHARS, MAX_SUBJECT_CHARS};
-use crate::post_pages::Chrome;
-use crate::routes::{forward_path, letter_path, reply_path, WRITE};
 
 /// An authority in the "to" list.
 pub struct AuthorityOption {

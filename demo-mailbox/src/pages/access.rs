@@ -5,9 +5,9 @@ use askama::Template;
 
 use crate::access::{ActivityEntry, FolderScope, Grant, GrantStatus, Permission};
 use crate::language::Lang;
+use crate::pages::post::{folder_name, Chrome};
+use crate::paths::{grant_edit_path, grant_password_path, grant_revoke_path, ACCESS};
 use crate::post::{display_time, Folder};
-use crate::post_pages::{folder_name, Chrome};
-use crate::routes::{grant_edit_path, grant_password_path, grant_revoke_path, ACCESS};
 
 /// A mailbox one opens without a password: one's own, one's business's, an association's.
 pub struct MailboxChoice {
