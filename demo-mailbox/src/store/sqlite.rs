@@ -147,6 +147,44 @@ impl SqliteStore {
             .lock()
             .map_err(|_| StoreError::Db("connection lock poisoned".into()))
     }
+
+    /// Changes the JSON `data` of one row of `table` in one transaction: the row with `id`
+    /// that `condition` picks (`?1` is the id, `?2`... are `scope`) is read, `change` edits its
+    /// data and answers whether it changed anything, and only then is it written back. False
+    /// if no row matched.
+    pub(super) fn change_data<T: Serialize + for<'de> Deserialize<'de>>(
+        &self,
+        table: &str,
+        id: &str,
+        condition: &str,
+        scope: &[&str],
+        change: impl FnOnce(&mut T) -> bool,
+    ) -> StoreResult<bool> {
+        let mut conn = self.conn()?;
+        let transaction = conn.transaction().map_err(db)?;
+        let data: Option<String> = transaction
+            .query_row(
+                &format!("SELECT data FROM {table} WHERE {condition}"),
+                rusqlite::params_from_iter(std::iter::once(id).chain(scope.iter().copied())),
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(db)?;
+        let Some(data) = data else {
+            return Ok(false);
+        };
+        let mut data: T = from_json(&data)?;
+        if change(&mut data) {
+            transaction
+                .execute(
+                    &format!("UPDATE {table} SET data = ?2 WHERE id = ?1"),
+                    params![id, to_json(&data)?],
+                )
+                .map_err(db)?;
+            transaction.commit().map_err(db)?;
+        }
+        Ok(true)
+    }
 }
 
 pub(super) fn insert_folder(conn: &Connection, folder: &Folder) -> StoreResult<()> {
@@ -206,7 +244,7 @@ pub(super) fn insert_letter(conn: &Connection, letter: &Letter) -> StoreResult<(
 const FOLDER_COLUMNS: &str = "id, mailbox_id, kind, name";
 
 fn folder_row(row: &Row<'_>) -> rusqlite::Result<(String, String, String, Option<String>)> {
-    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+    row.try_into()
 }
 
 fn folder_from(
@@ -231,14 +269,7 @@ const LETTER_COLUMNS: &str = "id, mailbox_id, folder_id, received_at, read, data
 type LetterRow = (String, String, String, UnixTime, bool, String);
 
 fn letter_row(row: &Row<'_>) -> rusqlite::Result<LetterRow> {
-    Ok((
-        row.get(0)?,
-        row.get(1)?,
-        row.get(2)?,
-        row.get(3)?,
-        row.get(4)?,
-        row.get(5)?,
-    ))
+    row.try_into()
 }
 
 fn letter_from((id, mailbox, folder, received_at, read, data): LetterRow) -> StoreResult<Letter> {

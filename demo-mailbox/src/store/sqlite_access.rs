@@ -37,17 +37,7 @@ type GrantRow = (
 );
 
 fn grant_row(row: &Row<'_>) -> rusqlite::Result<GrantRow> {
-    Ok((
-        row.get(0)?,
-        row.get(1)?,
-        row.get(2)?,
-        row.get(3)?,
-        row.get(4)?,
-        row.get(5)?,
-        row.get(6)?,
-        row.get(7)?,
-        row.get(8)?,
-    ))
+    row.try_into()
 }
 
 fn grant_from(
@@ -70,7 +60,28 @@ fn grant_from(
     })
 }
 
+/// The extra condition for a grant that is not revoked.
+const OPEN: &str = " AND revoked_at IS NULL";
+
 impl SqliteStore {
+    /// The one read-modify-write of a grant's JSON data: the grant `id` of `mailbox` (and
+    /// `also`, e.g. [`OPEN`]), changed by `change` in one transaction. False if there is none.
+    fn change_grant_data(
+        &self,
+        mailbox: &MailboxId,
+        id: &GrantId,
+        also: &str,
+        change: impl FnOnce(&mut GrantData) -> bool,
+    ) -> StoreResult<bool> {
+        self.change_data(
+            "grants",
+            id.as_str(),
+            &format!("id = ?1 AND mailbox_id = ?2{also}"),
+            &[mailbox.as_str()],
+            change,
+        )
+    }
+
     fn grants_where(&self, condition: &str, values: &[&str]) -> StoreResult<Vec<Grant>> {
         let conn = self.conn()?;
         let mut statement = conn
@@ -210,59 +221,22 @@ impl GrantStore for SqliteStore {
         permission: Permission,
         folders: &FolderScope,
     ) -> StoreResult<bool> {
-        let mut conn = self.conn()?;
-        let transaction = conn.transaction().map_err(db)?;
-        let data: Option<String> = transaction
-            .query_row(
-                "SELECT data FROM grants WHERE id = ?1 AND mailbox_id = ?2 AND revoked_at IS NULL",
-                params![id.as_str(), mailbox.as_str()],
-                |row| row.get(0),
-            )
-            .optional()
-            .map_err(db)?;
-        let Some(data) = data else {
-            return Ok(false);
-        };
-        let mut data: GrantData = from_json(&data)?;
-        data.permission = permission;
-        data.folders = folders.clone();
-        transaction
-            .execute(
-                "UPDATE grants SET data = ?2 WHERE id = ?1",
-                params![id.as_str(), to_json(&data)?],
-            )
-            .map_err(db)?;
-        transaction.commit().map_err(db)?;
-        Ok(true)
+        self.change_grant_data(mailbox, id, OPEN, |data| {
+            data.permission = permission;
+            data.folders = folders.clone();
+            true
+        })
     }
 
     fn add_folder(&self, mailbox: &MailboxId, id: &GrantId, folder: &FolderId) -> StoreResult<()> {
-        let mut conn = self.conn()?;
-        let transaction = conn.transaction().map_err(db)?;
-        let data: Option<String> = transaction
-            .query_row(
-                "SELECT data FROM grants WHERE id = ?1 AND mailbox_id = ?2",
-                params![id.as_str(), mailbox.as_str()],
-                |row| row.get(0),
-            )
-            .optional()
-            .map_err(db)?;
-        let Some(data) = data else {
-            return Ok(());
-        };
-        let mut data: GrantData = from_json(&data)?;
-        if let FolderScope::Only(folders) = &mut data.folders {
-            if !folders.contains(folder) {
+        self.change_grant_data(mailbox, id, "", |data| match &mut data.folders {
+            FolderScope::Only(folders) if !folders.contains(folder) => {
                 folders.push(folder.clone());
-                transaction
-                    .execute(
-                        "UPDATE grants SET data = ?2 WHERE id = ?1",
-                        params![id.as_str(), to_json(&data)?],
-                    )
-                    .map_err(db)?;
+                true
             }
-        }
-        transaction.commit().map_err(db)
+            _ => false,
+        })?;
+        Ok(())
     }
 }
 
@@ -301,7 +275,7 @@ impl ActivityStore for SqliteStore {
 const MEMBERSHIP_COLUMNS: &str = "cpr, cvr, name, role";
 
 fn membership_from(row: &Row<'_>) -> rusqlite::Result<(String, String, String, String)> {
-    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+    row.try_into()
 }
 
 fn membership((cpr, cvr, name, role): (String, String, String, String)) -> StoreResult<Membership> {
