@@ -3,6 +3,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
+use crate::access::desk::Refusal;
 use crate::access::{CprError, PasswordError};
 use crate::language::Lang;
 use crate::oidc::{DiscoveryError, LoginError};
@@ -80,6 +81,24 @@ pub enum Problem {
     BadPassword(PasswordError),
     /// The database failed.
     Storage(StoreError),
+}
+
+impl From<Refusal> for Problem {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::NotFound => Self::NotFound,
+            Refusal::NotPermitted => Self::NotPermitted,
+            Refusal::BadFolderName(error) => Self::BadFolderName(error),
+            Refusal::FolderNameTaken => Self::FolderNameTaken,
+            Refusal::FolderNotEmpty => Self::FolderNotEmpty,
+            Refusal::StandardFolder => Self::StandardFolder,
+            Refusal::NotInDeleted => Self::NotInDeleted,
+            Refusal::BadLetter(error) => Self::BadLetter(error),
+            Refusal::RepliesNotAccepted => Self::RepliesNotAccepted,
+            Refusal::NotADraft => Self::NotADraft,
+            Refusal::Storage(error) => Self::Storage(error),
+        }
+    }
 }
 
 impl Problem {

@@ -11,6 +11,7 @@
 mod activity;
 mod capability;
 mod cpr;
+pub mod desk;
 mod grant;
 mod membership;
 mod opening;

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::mailbox::MailboxId;
 use crate::id::id_type;
+use crate::language::Lang;
 
 id_type! {
     /// A folder's id: random, so one mailbox's ids say nothing about another's.
@@ -109,6 +110,16 @@ impl Folder {
         match &self.kind {
             FolderKind::Standard(which) => which.danish_name(),
             FolderKind::Own(name) => name.as_str(),
+        }
+    }
+
+    /// The name shown in `lang` (an own folder has only the name the person gave it).
+    pub fn name_in(&self, lang: Lang) -> String {
+        match &self.kind {
+            FolderKind::Standard(which) => {
+                lang.t(which.danish_name(), which.english_name()).to_owned()
+            }
+            FolderKind::Own(name) => name.as_str().to_owned(),
         }
     }
 

@@ -5,27 +5,31 @@ mod compose;
 mod delivery;
 mod first_mailbox;
 mod folder;
+pub mod handling;
 mod incoming;
 mod letter;
 mod mailbox;
 mod outbox;
+pub mod own_folders;
 mod owner;
 mod pdf;
 mod sender;
 mod time;
+pub mod writing;
 
-pub use compose::{
-    parse_authority, parse_body, parse_subject, ComposeError, ForwardTarget, MAX_BODY_CHARS,
-    MAX_SUBJECT_CHARS,
-};
-pub use delivery::{deliver, file_own_letter, mark_exempt, Delivery};
+pub use compose::{ComposeError, MAX_BODY_CHARS, MAX_SUBJECT_CHARS};
+#[cfg(test)]
+pub use delivery::file_own_letter;
+pub use delivery::{deliver, mark_exempt, Delivery};
 pub use folder::{Folder, FolderId, FolderKind, FolderName, FolderNameError, StandardFolder};
 pub use incoming::{IncomingAttachment, IncomingLetter};
 #[cfg(test)]
 pub use letter::Attachment;
 pub use letter::{Letter, LetterContent, LetterId};
 pub use mailbox::{open_own_mailbox, Mailbox, MailboxId, NewMailbox};
-pub use outbox::{Channel, OutboxEntry};
+#[cfg(test)]
+pub use outbox::Channel;
+pub use outbox::OutboxEntry;
 pub use owner::{person_owner, Owner};
 #[cfg(test)]
 pub use pdf::text_pdf;

@@ -12,8 +12,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::folder_view::chrome;
-use super::mailbox_lookup::require;
+use super::in_mailbox::{chrome, desk};
 use super::respond;
 use crate::access::{
     AccessPassword, ActivityAction, ActivityEntry, Capability, Cpr, FolderScope, Grant, GrantId,
@@ -35,7 +34,7 @@ const MAX_NAME_CHARS: usize = 100;
 
 pub async fn manage(State(app): State<App>, LoggedIn(session): LoggedIn) -> Response {
     let page = || -> Result<Response, Problem> {
-        require(&session, Capability::ManageAccess)?;
+        desk(&app, &session).require(Capability::ManageAccess)?;
         let grants = app
             .store()
             .grants
@@ -46,7 +45,7 @@ pub async fn manage(State(app): State<App>, LoggedIn(session): LoggedIn) -> Resp
             .folders
             .list(&session.mailbox)
             .map_err(Problem::Storage)?;
-        let chrome = chrome(&app, &session, None)?;
+        let chrome = chrome(&desk(&app, &session), &session, None)?;
         Ok(render(
             StatusCode::OK,
             &AccessPage::new(chrome, &grants, &folders),
@@ -143,7 +142,7 @@ fn parse_scope(
 pub async fn grant(State(app): State<App>, action: Action<Vec<(String, String)>>) -> Response {
     let Action { session, form } = action;
     let granted = async {
-        require(&session, Capability::ManageAccess)?;
+        desk(&app, &session).require(Capability::ManageAccess)?;
         let checked = parse_grant(&app, &session, &form)?;
         let permission = checked.permission;
         let password = hash_password(checked.password).await?;
@@ -166,7 +165,7 @@ pub async fn grant(State(app): State<App>, action: Action<Vec<(String, String)>>
                 other => Problem::Storage(other),
             })?;
         tracing::info!(permission = permission.slug(), "access was granted");
-        Ok(redirect(ACCESS))
+        Ok::<_, Problem>(redirect(ACCESS))
     };
     respond(granted.await, session.lang)
 }
@@ -178,7 +177,7 @@ pub async fn revoke(
 ) -> Response {
     let session = action.session;
     let revoked = || -> Result<Response, Problem> {
-        require(&session, Capability::ManageAccess)?;
+        desk(&app, &session).require(Capability::ManageAccess)?;
         let revoked = app
             .store()
             .grants
@@ -209,7 +208,7 @@ pub async fn new_password(
 ) -> Response {
     let Action { session, form } = action;
     let changed = async {
-        require(&session, Capability::ManageAccess)?;
+        desk(&app, &session).require(Capability::ManageAccess)?;
         let id = GrantId::new(grant_id);
         let open = app
             .store()
@@ -230,7 +229,7 @@ pub async fn new_password(
             return Err(Problem::NotFound);
         }
         tracing::info!("an access password was changed");
-        Ok(redirect(ACCESS))
+        Ok::<_, Problem>(redirect(ACCESS))
     };
     respond(changed.await, session.lang)
 }
@@ -244,7 +243,7 @@ pub async fn edit(
 ) -> Response {
     let Action { session, form } = action;
     let edited = || -> Result<Response, Problem> {
-        require(&session, Capability::ManageAccess)?;
+        desk(&app, &session).require(Capability::ManageAccess)?;
         let id = GrantId::new(grant_id);
         let store = app.store();
         let grant = store

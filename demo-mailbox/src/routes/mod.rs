@@ -9,12 +9,12 @@ mod folder_view;
 mod folders;
 mod forward;
 mod home;
+mod in_mailbox;
 mod language;
 mod letter_actions;
 mod letter_view;
 mod login;
 mod logout;
-mod mailbox_lookup;
 mod mailboxes;
 mod reply;
 mod sim_api;
@@ -80,7 +80,8 @@ pub fn router(app: App) -> Router {
         .with_state(app)
 }
 
-/// The handler's page, or the page of the problem it ran into, in `lang`.
-pub fn respond(result: Result<Response, Problem>, lang: Lang) -> Response {
-    result.unwrap_or_else(|problem| problem.page(lang))
+/// The handler's page, or the page of the problem it ran into (a [`Problem`], or what a
+/// domain operation refused), in `lang`.
+pub fn respond(result: Result<Response, impl Into<Problem>>, lang: Lang) -> Response {
+    result.unwrap_or_else(|problem| problem.into().page(lang))
 }
