@@ -96,6 +96,8 @@ impl From<Refusal> for Problem {
             Refusal::BadLetter(error) => Self::BadLetter(error),
             Refusal::RepliesNotAccepted => Self::RepliesNotAccepted,
             Refusal::NotADraft => Self::NotADraft,
+            Refusal::GrantExists => Self::GrantExists,
+            Refusal::NoFoldersChosen => Self::NoFoldersChosen,
             Refusal::Storage(error) => Self::Storage(error),
         }
     }

@@ -42,6 +42,10 @@ pub enum Refusal {
     RepliesNotAccepted,
     /// Only a letter in "Kladder" can be sent as a draft.
     NotADraft,
+    /// A grant to this person exists already.
+    GrantExists,
+    /// A grant of chosen folders named none of the mailbox's folders.
+    NoFoldersChosen,
     /// The store failed.
     Storage(StoreError),
 }

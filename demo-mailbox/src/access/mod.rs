@@ -13,6 +13,7 @@ mod capability;
 mod cpr;
 pub mod desk;
 mod grant;
+pub mod granting;
 mod membership;
 mod opening;
 mod password;
