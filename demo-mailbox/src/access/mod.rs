@@ -15,7 +15,7 @@ pub mod desk;
 mod grant;
 pub mod granting;
 mod membership;
-mod opening;
+pub mod opening;
 mod password;
 
 pub use activity::{ActivityAction, ActivityEntry};
@@ -23,5 +23,4 @@ pub use capability::{Access, Capability, Helper};
 pub use cpr::{Cpr, CprError};
 pub use grant::{FolderScope, Grant, GrantId, GrantStatus, Permission};
 pub use membership::{is_cvr, seed_memberships, Membership, Role};
-pub use opening::{open_grant, Opening};
 pub use password::{AccessPassword, PasswordError};

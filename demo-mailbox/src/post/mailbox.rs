@@ -1,4 +1,4 @@
-//! Mailboxes, and opening a person's own at login (created with its first post the first time).
+//! Mailboxes, and a new one with its folders and first post.
 
 use super::first_mailbox::first_letters;
 use super::folder::{Folder, StandardFolder};
@@ -6,7 +6,6 @@ use super::letter::Letter;
 use super::owner::Owner;
 use super::time::UnixTime;
 use crate::id::id_type;
-use crate::store::{Store, StoreError, StoreResult};
 
 id_type! {
     /// A mailbox's id: random, never derived from the owner's CPR.
@@ -62,26 +61,5 @@ impl NewMailbox {
             folders,
             letters,
         }
-    }
-}
-
-/// The mailbox of `owner`, created with its first post if this is the first login (or the
-/// first letter sent to the owner: in Digital Post everyone with a CPR has a mailbox).
-pub fn open_own_mailbox(store: &Store, owner: Owner, now: UnixTime) -> StoreResult<Mailbox> {
-    if let Some(mailbox) = store.mailboxes.by_owner(&owner)? {
-        return Ok(mailbox);
-    }
-    let new = NewMailbox::for_owner(owner.clone(), now);
-    match store.mailboxes.create(&new) {
-        Ok(()) => {
-            tracing::info!(kind = owner.kind(), "created a mailbox at first login");
-            Ok(new.mailbox)
-        }
-        // Two first logins at once: the other one created it.
-        Err(StoreError::Conflict(_)) => store
-            .mailboxes
-            .by_owner(&owner)?
-            .ok_or_else(|| StoreError::Db("the mailbox vanished after a conflict".to_owned())),
-        Err(error) => Err(error),
     }
 }

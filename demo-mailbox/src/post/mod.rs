@@ -2,13 +2,14 @@
 //! No HTTP in here; the routes call these types and the [`crate::store`].
 
 mod compose;
-mod delivery;
+pub mod delivery;
 mod first_mailbox;
 mod folder;
 pub mod handling;
 mod incoming;
 mod letter;
 mod mailbox;
+pub mod opening;
 mod outbox;
 pub mod own_folders;
 mod owner;
@@ -18,15 +19,12 @@ mod time;
 pub mod writing;
 
 pub use compose::{ComposeError, MAX_BODY_CHARS, MAX_SUBJECT_CHARS};
-#[cfg(test)]
-pub use delivery::file_own_letter;
-pub use delivery::{deliver, mark_exempt, Delivery};
 pub use folder::{Folder, FolderId, FolderKind, FolderName, FolderNameError, StandardFolder};
 pub use incoming::{IncomingAttachment, IncomingLetter};
 #[cfg(test)]
 pub use letter::Attachment;
 pub use letter::{Letter, LetterContent, LetterId};
-pub use mailbox::{open_own_mailbox, Mailbox, MailboxId, NewMailbox};
+pub use mailbox::{Mailbox, MailboxId, NewMailbox};
 #[cfg(test)]
 pub use outbox::Channel;
 pub use outbox::OutboxEntry;

@@ -5,7 +5,7 @@
 //! - `to=business`: the business's, when the login was a MitID Erhverv login for it;
 //! - `to=association:{cvr}`: an association's the person is a member of;
 //! - `to=grant:{grant_id}` with `password`: another person's, through a grant to this
-//!   person's CPR number (wrong passwords are counted, see [`crate::access::open_grant`]).
+//!   person's CPR number (wrong passwords are counted, see [`crate::access::opening::open_grant`]).
 //!
 //! Anything the person may not open is the same 404 as something that does not exist. These
 //! routes work whatever mailbox the session is in, also one whose access ended.
@@ -16,14 +16,16 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::respond;
-use crate::access::{open_grant, GrantId, GrantStatus, Opening};
+use crate::access::opening::{open_grant, Opening};
+use crate::access::{GrantId, GrantStatus};
 use crate::action::PersonAction;
 use crate::app::App;
 use crate::logged_in::LoggedInPerson;
 use crate::pages::access::{permission_name, DelegatedChoice, MailboxChoice, MailboxesPage};
 use crate::pages::{redirect, render};
 use crate::paths::{HOME, MAILBOXES_SWITCH};
-use crate::post::{open_own_mailbox, unix_time, Owner};
+use crate::post::opening::open_own_mailbox;
+use crate::post::{unix_time, Owner};
 use crate::problem::Problem;
 use crate::session::{Current, LiveSession, Via};
 

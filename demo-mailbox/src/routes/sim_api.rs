@@ -30,7 +30,8 @@ use crate::app::App;
 use crate::language::Lang;
 use crate::pages::render;
 use crate::pages::sim::OutboxPage;
-use crate::post::{deliver, mark_exempt, unix_time, Delivery, IncomingLetter, Owner};
+use crate::post::delivery::{deliver, mark_exempt, Delivery};
+use crate::post::{unix_time, IncomingLetter, Owner};
 use crate::store::StoreError;
 
 /// How many outbox messages the outbox shows.

@@ -18,7 +18,8 @@ use crate::cookies::{append_set_cookie, read_cookie};
 use crate::language::Lang;
 use crate::pages::render;
 use crate::pages::sim::SenderPage;
-use crate::post::{deliver, unix_time, Delivery, IncomingAttachment, IncomingLetter};
+use crate::post::delivery::{deliver, Delivery};
+use crate::post::{unix_time, IncomingAttachment, IncomingLetter};
 use crate::problem::Problem;
 use crate::random::{random_token, secrets_equal};
 

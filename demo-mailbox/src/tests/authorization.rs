@@ -33,9 +33,10 @@ use crate::paths::{
     LETTER_FORWARD, LETTER_MOVE, LETTER_REPLY, LETTER_SEND_DRAFT, LETTER_UNREAD, MAILBOXES,
     MAILBOXES_SWITCH, WRITE,
 };
+use crate::post::delivery::file_own_letter;
 use crate::post::{
-    file_own_letter, unix_time, Attachment, Authority, Folder, FolderName, Letter, LetterContent,
-    LetterId, StandardFolder,
+    unix_time, Attachment, Authority, Folder, FolderName, Letter, LetterContent, LetterId,
+    StandardFolder,
 };
 use crate::session::{BusinessLogin, Current, Via};
 

@@ -32,7 +32,8 @@ use crate::access::Cpr;
 use crate::app::App;
 use crate::clock::ManualClock;
 use crate::config::Config;
-use crate::post::{open_own_mailbox, unix_time, Folder, Letter, MailboxId, Owner, StandardFolder};
+use crate::post::opening::open_own_mailbox;
+use crate::post::{unix_time, Folder, Letter, MailboxId, Owner, StandardFolder};
 use crate::session::{BrokerSession, BusinessLogin, Current, NewSession, Person, Via};
 
 pub use fake_broker::FakeBroker;
