@@ -381,6 +381,12 @@ impl Problem {
     }
 }
 
+/// The handler's page, or the page of the problem it ran into (a [`Problem`], or what a
+/// domain operation refused), in `lang`.
+pub fn respond(result: Result<Response, impl Into<Problem>>, lang: Lang) -> Response {
+    result.unwrap_or_else(|problem| problem.into().page(lang))
+}
+
 /// The page in Danish, where the request's language is not at hand.
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {

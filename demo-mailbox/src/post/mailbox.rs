@@ -1,8 +1,5 @@
-//! Mailboxes, and a new one with its folders and first post.
+//! Mailboxes: whose, since when, and whether exempt from Digital Post.
 
-use super::first_mailbox::first_letters;
-use super::folder::{Folder, StandardFolder};
-use super::letter::Letter;
 use super::owner::Owner;
 use super::time::UnixTime;
 use crate::id::id_type;
@@ -25,41 +22,4 @@ pub struct Mailbox {
     pub created_at: UnixTime,
     /// Exempt from Digital Post (*fritaget*): post to the owner goes on paper, not here.
     pub exempt: bool,
-}
-
-/// A mailbox with its folders and first letters, stored all at once or not at all.
-pub struct NewMailbox {
-    /// The mailbox.
-    pub mailbox: Mailbox,
-    /// Its standard folders.
-    pub folders: Vec<Folder>,
-    /// Its first post.
-    pub letters: Vec<Letter>,
-}
-
-impl NewMailbox {
-    /// A new mailbox for `owner` with the four standard folders and the first post in the
-    /// inbox.
-    pub fn for_owner(owner: Owner, now: UnixTime) -> Self {
-        let mailbox = Mailbox {
-            id: MailboxId::random(),
-            owner,
-            created_at: now,
-            exempt: false,
-        };
-        let folders: Vec<Folder> = StandardFolder::ALL
-            .into_iter()
-            .map(|which| Folder::standard(&mailbox.id, which))
-            .collect();
-        let letters = folders
-            .iter()
-            .find(|folder| folder.standard_kind() == Some(StandardFolder::Inbox))
-            .map(|inbox| first_letters(&mailbox.owner, &mailbox.id, &inbox.id, now))
-            .unwrap_or_default();
-        Self {
-            mailbox,
-            folders,
-            letters,
-        }
-    }
 }

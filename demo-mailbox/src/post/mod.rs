@@ -19,12 +19,13 @@ mod time;
 pub mod writing;
 
 pub use compose::{ComposeError, MAX_BODY_CHARS, MAX_SUBJECT_CHARS};
+pub use first_mailbox::NewMailbox;
 pub use folder::{Folder, FolderId, FolderKind, FolderName, FolderNameError, StandardFolder};
 pub use incoming::{IncomingAttachment, IncomingLetter};
 #[cfg(test)]
 pub use letter::Attachment;
 pub use letter::{Letter, LetterContent, LetterId};
-pub use mailbox::{Mailbox, MailboxId, NewMailbox};
+pub use mailbox::{Mailbox, MailboxId};
 #[cfg(test)]
 pub use outbox::Channel;
 pub use outbox::OutboxEntry;

@@ -2,7 +2,8 @@
 //! when post is delivered. A mailbox is created, with its folders and first post, the first
 //! time: in Digital Post everyone with a CPR number has one.
 
-use super::mailbox::{Mailbox, NewMailbox};
+use super::first_mailbox::NewMailbox;
+use super::mailbox::Mailbox;
 use super::owner::Owner;
 use super::time::UnixTime;
 use crate::store::{Store, StoreError, StoreResult};

@@ -14,7 +14,6 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::in_mailbox::{chrome, desk};
-use super::respond;
 use crate::access::desk::Desk;
 use crate::access::granting::{self, NewGrant};
 use crate::access::{AccessPassword, Capability, Cpr, FolderScope, Permission};
@@ -24,7 +23,7 @@ use crate::logged_in::LoggedIn;
 use crate::pages::access::AccessPage;
 use crate::pages::{redirect, render};
 use crate::paths::ACCESS;
-use crate::problem::Problem;
+use crate::problem::{respond, Problem};
 use crate::session::ActiveSession;
 use crate::store::StoreError;
 

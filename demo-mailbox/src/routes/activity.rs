@@ -7,12 +7,11 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::in_mailbox::{chrome, desk};
-use super::respond;
 use crate::app::App;
 use crate::logged_in::LoggedIn;
 use crate::pages::access::ActivityPage;
 use crate::pages::render;
-use crate::problem::Problem;
+use crate::problem::{respond, Problem};
 
 /// How many entries the page shows.
 const ACTIVITY_LIMIT: usize = 200;

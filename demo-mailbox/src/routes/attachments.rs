@@ -13,10 +13,10 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::in_mailbox::desk;
-use super::respond;
 use crate::app::App;
 use crate::logged_in::LoggedIn;
 use crate::post::handling;
+use crate::problem::respond;
 
 pub async fn download(
     State(app): State<App>,

@@ -5,7 +5,6 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::in_mailbox::{chrome, desk};
-use super::respond;
 use crate::access::desk::Desk;
 use crate::access::Capability;
 use crate::app::App;
@@ -13,7 +12,7 @@ use crate::logged_in::LoggedIn;
 use crate::pages::post::{FolderPage, LetterRow};
 use crate::pages::render;
 use crate::post::Folder;
-use crate::problem::Problem;
+use crate::problem::{respond, Problem};
 use crate::session::ActiveSession;
 
 pub async fn show(

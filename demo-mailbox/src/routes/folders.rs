@@ -8,7 +8,6 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::in_mailbox::{chrome, desk};
-use super::respond;
 use crate::access::Capability;
 use crate::action::{Action, NoFields};
 use crate::app::App;
@@ -17,7 +16,7 @@ use crate::pages::post::FoldersPage;
 use crate::pages::{redirect, render};
 use crate::paths::FOLDERS;
 use crate::post::own_folders;
-use crate::problem::Problem;
+use crate::problem::{respond, Problem};
 
 #[derive(Deserialize)]
 pub struct NameForm {

@@ -7,7 +7,6 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::in_mailbox::{desk, folder_or_home, letter_form};
-use super::respond;
 use crate::access::Capability;
 use crate::action::Action;
 use crate::app::App;
@@ -15,6 +14,7 @@ use crate::logged_in::LoggedIn;
 use crate::pages::compose::ForwardPage;
 use crate::pages::{redirect, render};
 use crate::post::writing;
+use crate::problem::respond;
 
 #[derive(Deserialize)]
 pub struct ForwardForm {

@@ -7,14 +7,13 @@ use axum::response::Response;
 
 use super::folder_view::show_folder;
 use super::in_mailbox::{chrome, desk};
-use super::respond;
 use crate::access::Capability;
 use crate::app::App;
 use crate::logged_in::LoggedIn;
 use crate::pages::post::NoFoldersPage;
 use crate::pages::render;
 use crate::post::StandardFolder;
-use crate::problem::Problem;
+use crate::problem::{respond, Problem};
 
 pub async fn home(State(app): State<App>, LoggedIn(session): LoggedIn) -> Response {
     let page = || -> Result<Response, Problem> {

@@ -7,7 +7,6 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::in_mailbox::{chrome, desk};
-use super::respond;
 use crate::action::{Action, NoFields};
 use crate::app::App;
 use crate::logged_in::LoggedIn;
@@ -15,7 +14,7 @@ use crate::pages::post::ConfirmDeletePage;
 use crate::pages::{redirect, render};
 use crate::paths::{folder_path, permanent_delete_path};
 use crate::post::handling::{self, Deletion};
-use crate::problem::Problem;
+use crate::problem::{respond, Problem};
 
 #[derive(Deserialize)]
 pub struct MoveForm {

@@ -6,7 +6,6 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::in_mailbox::{chrome, desk};
-use super::respond;
 use crate::action::{Action, NoFields};
 use crate::app::App;
 use crate::logged_in::LoggedIn;
@@ -14,7 +13,7 @@ use crate::pages::post::LetterPage;
 use crate::pages::{redirect, render};
 use crate::paths::folder_path;
 use crate::post::handling;
-use crate::problem::Problem;
+use crate::problem::{respond, Problem};
 use crate::session::ActiveSession;
 
 pub async fn show(

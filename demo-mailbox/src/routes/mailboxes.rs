@@ -15,7 +15,6 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::respond;
 use crate::access::opening::{open_grant, Opening};
 use crate::access::{GrantId, GrantStatus};
 use crate::action::PersonAction;
@@ -26,7 +25,7 @@ use crate::pages::{redirect, render};
 use crate::paths::{HOME, MAILBOXES_SWITCH};
 use crate::post::opening::open_own_mailbox;
 use crate::post::{unix_time, Owner};
-use crate::problem::Problem;
+use crate::problem::{respond, Problem};
 use crate::session::{Current, LiveSession, Via};
 
 /// The switch form's `to` for the own mailbox.

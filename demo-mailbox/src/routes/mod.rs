@@ -24,14 +24,11 @@ mod write;
 #[cfg(test)]
 pub use sim_sender::SENDER_CSRF_COOKIE;
 
-use axum::response::Response;
 use axum::routing::{delete, get, post};
 use axum::Router;
 
 use crate::app::App;
-use crate::language::Lang;
 use crate::paths::*;
-use crate::problem::Problem;
 
 /// The mailbox's routes over `app`. Tests can drive it without a socket.
 pub fn router(app: App) -> Router {
@@ -78,10 +75,4 @@ pub fn router(app: App) -> Router {
         .route(SIM_OUTBOX_JSON, get(sim_api::outbox_json))
         .route(SIM_OUTBOX, get(sim_api::outbox_page))
         .with_state(app)
-}
-
-/// The handler's page, or the page of the problem it ran into (a [`Problem`], or what a
-/// domain operation refused), in `lang`.
-pub fn respond(result: Result<Response, impl Into<Problem>>, lang: Lang) -> Response {
-    result.unwrap_or_else(|problem| problem.into().page(lang))
 }

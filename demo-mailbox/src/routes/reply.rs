@@ -7,7 +7,6 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::in_mailbox::{desk, folder_or_home, letter_form};
-use super::respond;
 use super::write::is_draft;
 use crate::access::Capability;
 use crate::action::Action;
@@ -16,6 +15,7 @@ use crate::logged_in::LoggedIn;
 use crate::pages::compose::ReplyPage;
 use crate::pages::{redirect, render};
 use crate::post::writing;
+use crate::problem::respond;
 
 #[derive(Deserialize)]
 pub struct ReplyForm {

@@ -8,7 +8,6 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::in_mailbox::{chrome, desk, folder_or_home};
-use super::respond;
 use crate::access::Capability;
 use crate::action::{Action, NoFields};
 use crate::app::App;
@@ -16,7 +15,7 @@ use crate::logged_in::LoggedIn;
 use crate::pages::compose::WritePage;
 use crate::pages::{redirect, render};
 use crate::post::writing;
-use crate::problem::Problem;
+use crate::problem::{respond, Problem};
 
 #[derive(Deserialize)]
 pub struct WriteForm {
