@@ -97,7 +97,7 @@ pub fn open_current(app: &App, session: LiveSession, lang: Lang) -> Result<Activ
         },
         Via::Association { cvr } => {
             let membership = match &person.cpr {
-                Some(cpr) => store.memberships.get(cpr, cvr).map_err(Problem::Storage)?,
+                Some(cpr) => store.memberships.get(cpr, cvr)?,
                 None => None,
             };
             match membership {
@@ -112,10 +112,7 @@ pub fn open_current(app: &App, session: LiveSession, lang: Lang) -> Result<Activ
         }
         Via::Grant { id, version } => {
             let grant = match &person.cpr {
-                Some(cpr) => store
-                    .grants
-                    .get_for_grantee(cpr, id)
-                    .map_err(Problem::Storage)?,
+                Some(cpr) => store.grants.get_for_grantee(cpr, id)?,
                 None => None,
             };
             match grant {

@@ -47,7 +47,7 @@ pub async fn manage(State(app): State<App>, LoggedIn(session): LoggedIn) -> Resp
 async fn hash_password(password: String) -> Result<AccessPassword, Problem> {
     tokio::task::spawn_blocking(move || AccessPassword::hash(&password))
         .await
-        .map_err(|error| Problem::Storage(StoreError::Db(error.to_string())))?
+        .map_err(|error| Problem::from(StoreError::Db(error.to_string())))?
         .map_err(Problem::BadPassword)
 }
 

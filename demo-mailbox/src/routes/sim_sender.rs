@@ -13,6 +13,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
 
+use crate::access::desk::Refusal;
 use crate::app::App;
 use crate::cookies::{append_set_cookie, read_cookie};
 use crate::language::Lang;
@@ -89,9 +90,8 @@ pub async fn send(
             attachment,
         }
         .check()
-        .map_err(Problem::BadLetter)?;
-        let delivery = deliver(app.store(), &recipient, content, unix_time(app.now()))
-            .map_err(Problem::Storage)?;
+        .map_err(|error| Problem::Refused(Refusal::BadLetter(error)))?;
+        let delivery = deliver(app.store(), &recipient, content, unix_time(app.now()))?;
         let address = recipient.address();
         let result = match (delivery, lang) {
             (Delivery::Digital(_), Lang::Da) => {

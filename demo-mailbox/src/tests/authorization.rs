@@ -683,16 +683,17 @@ fn outcome_of(response: &Response<Body>) -> Outcome {
 
 /// The page of each refusal, as rendered for nobody in particular.
 async fn refusal_pages() -> Vec<(Outcome, String)> {
+    use crate::access::desk::Refusal;
     use crate::language::Lang;
     use crate::problem::Problem;
     vec![
         (
             Outcome::NotFound,
-            body_text(Problem::NotFound.page(Lang::Da)).await,
+            body_text(Problem::Refused(Refusal::NotFound).page(Lang::Da)).await,
         ),
         (
             Outcome::NotPermitted,
-            body_text(Problem::NotPermitted.page(Lang::Da)).await,
+            body_text(Problem::Refused(Refusal::NotPermitted).page(Lang::Da)).await,
         ),
         (
             Outcome::AccessEnded,
