@@ -1,7 +1,7 @@
 //! Access for others in SQLite: grants (what is queried or changes as columns, the rest as
 //! JSON), the activity log, and association memberships.
 
-use rusqlite::{params, OptionalExtension, Row};
+use rusqlite::{params, Row};
 use serde::{Deserialize, Serialize};
 
 use super::sqlite::{db, from_json, to_json};
@@ -82,18 +82,24 @@ impl SqliteStore {
         )
     }
 
+    /// The grants `condition` (over `values`) picks, newest first.
     fn grants_where(&self, condition: &str, values: &[&str]) -> StoreResult<Vec<Grant>> {
-        let conn = self.conn()?;
-        let mut statement = conn
-            .prepare_cached(&format!(
+        self.query_all(
+            &format!(
                 "SELECT {GRANT_COLUMNS} FROM grants WHERE {condition}
                  ORDER BY created_at DESC, rowid DESC"
-            ))
-            .map_err(db)?;
-        let rows = statement
-            .query_map(rusqlite::params_from_iter(values), grant_row)
-            .map_err(db)?;
-        rows.map(|row| grant_from(row.map_err(db)?)).collect()
+            ),
+            rusqlite::params_from_iter(values),
+            grant_row,
+            grant_from,
+        )
+    }
+
+    /// The grant `id` that `also` (over `?2`, `value`) picks, if any.
+    fn grant_where(&self, id: &GrantId, also: &str, value: &str) -> StoreResult<Option<Grant>> {
+        Ok(self
+            .grants_where(&format!("id = ?1 AND {also}"), &[id.as_str(), value])?
+            .pop())
     }
 }
 
@@ -105,12 +111,11 @@ impl GrantStore for SqliteStore {
             permission: grant.permission,
             folders: grant.folders.clone(),
         })?;
-        let conn = self.conn()?;
-        conn.prepare_cached(&format!(
-            "INSERT INTO grants ({GRANT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
-        ))
-        .and_then(|mut statement| {
-            statement.execute(params![
+        self.execute(
+            &format!(
+                "INSERT INTO grants ({GRANT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+            ),
+            params![
                 grant.id.as_str(),
                 grant.mailbox.as_str(),
                 grant.grantee.as_str(),
@@ -120,19 +125,13 @@ impl GrantStore for SqliteStore {
                 grant.version,
                 grant.password.as_phc(),
                 data,
-            ])
-        })
-        .map_err(db)?;
+            ],
+        )?;
         Ok(())
     }
 
     fn get(&self, mailbox: &MailboxId, id: &GrantId) -> StoreResult<Option<Grant>> {
-        Ok(self
-            .grants_where(
-                "id = ?1 AND mailbox_id = ?2",
-                &[id.as_str(), mailbox.as_str()],
-            )?
-            .pop())
+        self.grant_where(id, "mailbox_id = ?2", mailbox.as_str())
     }
 
     fn list(&self, mailbox: &MailboxId) -> StoreResult<Vec<Grant>> {
@@ -140,12 +139,7 @@ impl GrantStore for SqliteStore {
     }
 
     fn get_for_grantee(&self, grantee: &Cpr, id: &GrantId) -> StoreResult<Option<Grant>> {
-        Ok(self
-            .grants_where(
-                "id = ?1 AND grantee_cpr = ?2",
-                &[id.as_str(), grantee.as_str()],
-            )?
-            .pop())
+        self.grant_where(id, "grantee_cpr = ?2", grantee.as_str())
     }
 
     fn for_grantee(&self, grantee: &Cpr) -> StoreResult<Vec<Grant>> {
@@ -156,16 +150,11 @@ impl GrantStore for SqliteStore {
     }
 
     fn revoke(&self, mailbox: &MailboxId, id: &GrantId, now: UnixTime) -> StoreResult<bool> {
-        let conn = self.conn()?;
-        let changed = conn
-            .prepare_cached(
-                "UPDATE grants SET revoked_at = ?3
-                 WHERE id = ?1 AND mailbox_id = ?2 AND revoked_at IS NULL",
-            )
-            .and_then(|mut statement| {
-                statement.execute(params![id.as_str(), mailbox.as_str(), now])
-            })
-            .map_err(db)?;
+        let changed = self.execute(
+            "UPDATE grants SET revoked_at = ?3
+             WHERE id = ?1 AND mailbox_id = ?2 AND revoked_at IS NULL",
+            params![id.as_str(), mailbox.as_str(), now],
+        )?;
         Ok(changed > 0)
     }
 
@@ -175,42 +164,29 @@ impl GrantStore for SqliteStore {
         id: &GrantId,
         password: &AccessPassword,
     ) -> StoreResult<bool> {
-        let conn = self.conn()?;
-        let changed = conn
-            .prepare_cached(
-                "UPDATE grants SET password_hash = ?3, failed_attempts = 0, version = version + 1
-                 WHERE id = ?1 AND mailbox_id = ?2 AND revoked_at IS NULL",
-            )
-            .and_then(|mut statement| {
-                statement.execute(params![id.as_str(), mailbox.as_str(), password.as_phc()])
-            })
-            .map_err(db)?;
+        let changed = self.execute(
+            "UPDATE grants SET password_hash = ?3, failed_attempts = 0, version = version + 1
+             WHERE id = ?1 AND mailbox_id = ?2 AND revoked_at IS NULL",
+            params![id.as_str(), mailbox.as_str(), password.as_phc()],
+        )?;
         Ok(changed > 0)
     }
 
     fn record_failed_attempt(&self, grantee: &Cpr, id: &GrantId) -> StoreResult<Option<u32>> {
-        let conn = self.conn()?;
-        let mut statement = conn
-            .prepare_cached(
-                "UPDATE grants SET failed_attempts = failed_attempts + 1
-                 WHERE id = ?1 AND grantee_cpr = ?2 AND revoked_at IS NULL
-                 RETURNING failed_attempts",
-            )
-            .map_err(db)?;
-        let failed = statement
-            .query_row(params![id.as_str(), grantee.as_str()], |row| row.get(0))
-            .optional()
-            .map_err(db)?;
-        Ok(failed)
+        self.query_one(
+            "UPDATE grants SET failed_attempts = failed_attempts + 1
+             WHERE id = ?1 AND grantee_cpr = ?2 AND revoked_at IS NULL
+             RETURNING failed_attempts",
+            params![id.as_str(), grantee.as_str()],
+            |row| row.get(0),
+        )
     }
 
     fn clear_failed_attempts(&self, grantee: &Cpr, id: &GrantId) -> StoreResult<()> {
-        let conn = self.conn()?;
-        conn.prepare_cached(
+        self.execute(
             "UPDATE grants SET failed_attempts = 0 WHERE id = ?1 AND grantee_cpr = ?2",
-        )
-        .and_then(|mut statement| statement.execute(params![id.as_str(), grantee.as_str()]))
-        .map_err(db)?;
+            params![id.as_str(), grantee.as_str()],
+        )?;
         Ok(())
     }
 
@@ -243,32 +219,21 @@ impl GrantStore for SqliteStore {
 impl ActivityStore for SqliteStore {
     fn record(&self, entry: &ActivityEntry) -> StoreResult<()> {
         let data = to_json(entry)?;
-        let conn = self.conn()?;
-        conn.prepare_cached(
+        self.execute(
             "INSERT INTO activity (id, mailbox_id, at, data) VALUES (?1, ?2, ?3, ?4)",
-        )
-        .and_then(|mut statement| {
-            statement.execute(params![entry.id, entry.mailbox.as_str(), entry.at, data])
-        })
-        .map_err(db)?;
+            params![entry.id, entry.mailbox.as_str(), entry.at, data],
+        )?;
         Ok(())
     }
 
     fn for_mailbox(&self, mailbox: &MailboxId, limit: usize) -> StoreResult<Vec<ActivityEntry>> {
-        let conn = self.conn()?;
-        let mut statement = conn
-            .prepare_cached(
-                "SELECT data FROM activity WHERE mailbox_id = ?1
-                 ORDER BY at DESC, rowid DESC LIMIT ?2",
-            )
-            .map_err(db)?;
-        let rows = statement
-            .query_map(
-                params![mailbox.as_str(), i64::try_from(limit).unwrap_or(i64::MAX)],
-                |row| row.get::<_, String>(0),
-            )
-            .map_err(db)?;
-        rows.map(|row| from_json(&row.map_err(db)?)).collect()
+        self.query_all(
+            "SELECT data FROM activity WHERE mailbox_id = ?1
+             ORDER BY at DESC, rowid DESC LIMIT ?2",
+            params![mailbox.as_str(), i64::try_from(limit).unwrap_or(i64::MAX)],
+            |row| row.get::<_, String>(0),
+            |data| from_json(&data),
+        )
     }
 }
 
@@ -290,17 +255,15 @@ fn membership((cpr, cvr, name, role): (String, String, String, String)) -> Store
 
 impl SqliteStore {
     fn memberships_where(&self, condition: &str, values: &[&str]) -> StoreResult<Vec<Membership>> {
-        let conn = self.conn()?;
-        let mut statement = conn
-            .prepare_cached(&format!(
+        self.query_all(
+            &format!(
                 "SELECT {MEMBERSHIP_COLUMNS} FROM memberships WHERE {condition}
                  ORDER BY name COLLATE NOCASE, cvr, cpr"
-            ))
-            .map_err(db)?;
-        let rows = statement
-            .query_map(rusqlite::params_from_iter(values), membership_from)
-            .map_err(db)?;
-        rows.map(|row| membership(row.map_err(db)?)).collect()
+            ),
+            rusqlite::params_from_iter(values),
+            membership_from,
+            membership,
+        )
     }
 }
 
@@ -386,11 +349,10 @@ impl MembershipStore for SqliteStore {
     }
 
     fn remove(&self, cpr: &Cpr, cvr: &str) -> StoreResult<bool> {
-        let conn = self.conn()?;
-        let removed = conn
-            .prepare_cached("DELETE FROM memberships WHERE cpr = ?1 AND cvr = ?2")
-            .and_then(|mut statement| statement.execute(params![cpr.as_str(), cvr]))
-            .map_err(db)?;
+        let removed = self.execute(
+            "DELETE FROM memberships WHERE cpr = ?1 AND cvr = ?2",
+            params![cpr.as_str(), cvr],
+        )?;
         Ok(removed > 0)
     }
 }

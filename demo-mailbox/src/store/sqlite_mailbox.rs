@@ -1,6 +1,6 @@
 //! Mailboxes in SQLite: the owner as columns (looked up by), the rest as JSON.
 
-use rusqlite::{params, OptionalExtension, Row};
+use rusqlite::{params, Row};
 use serde::{Deserialize, Serialize};
 
 use super::sqlite::{db, from_json, insert_folder, insert_letter, to_json};
@@ -56,29 +56,25 @@ impl MailboxStore for SqliteStore {
     }
 
     fn by_owner(&self, owner: &Owner) -> StoreResult<Option<Mailbox>> {
-        let conn = self.conn()?;
-        let row = conn
-            .prepare_cached(&format!(
+        self.query_one(
+            &format!(
                 "SELECT {MAILBOX_COLUMNS} FROM mailboxes WHERE owner_kind = ?1 AND owner_key = ?2"
-            ))
-            .map_err(db)?
-            .query_row(params![owner.kind(), owner.key()], mailbox_row)
-            .optional()
-            .map_err(db)?;
-        row.map(mailbox_from).transpose()
+            ),
+            params![owner.kind(), owner.key()],
+            mailbox_row,
+        )?
+        .map(mailbox_from)
+        .transpose()
     }
 
     fn get(&self, id: &MailboxId) -> StoreResult<Option<Mailbox>> {
-        let conn = self.conn()?;
-        let row = conn
-            .prepare_cached(&format!(
-                "SELECT {MAILBOX_COLUMNS} FROM mailboxes WHERE id = ?1"
-            ))
-            .map_err(db)?
-            .query_row(params![id.as_str()], mailbox_row)
-            .optional()
-            .map_err(db)?;
-        row.map(mailbox_from).transpose()
+        self.query_one(
+            &format!("SELECT {MAILBOX_COLUMNS} FROM mailboxes WHERE id = ?1"),
+            params![id.as_str()],
+            mailbox_row,
+        )?
+        .map(mailbox_from)
+        .transpose()
     }
 
     fn set_exempt(&self, id: &MailboxId, exempt: bool) -> StoreResult<bool> {
