@@ -6,15 +6,14 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::in_mailbox::{desk, folder_or_home, letter_form};
+use super::in_mailbox::{desk, letter_form, show_filed};
 use crate::access::Capability;
 use crate::action::Action;
 use crate::app::App;
 use crate::logged_in::LoggedIn;
 use crate::pages::compose::ForwardPage;
-use crate::pages::{redirect, render};
+use crate::pages::render;
 use crate::post::writing;
-use crate::problem::respond;
 
 #[derive(Deserialize)]
 pub struct ForwardForm {
@@ -27,14 +26,13 @@ pub async fn form(
     LoggedIn(session): LoggedIn,
     Path(letter_id): Path<String>,
 ) -> Response {
-    let page = letter_form(
+    letter_form(
         &app,
         &session,
         &letter_id,
         Capability::Forward,
         |chrome, letter| render(StatusCode::OK, &ForwardPage::new(chrome, letter)),
-    );
-    respond(page, session.lang)
+    )
 }
 
 /// Forwards the letter, then shows "Sendt" (or the front page, for a helper not given it).
@@ -49,7 +47,6 @@ pub async fn send(
         &letter_id,
         &form.to,
         form.note.as_deref(),
-    )
-    .map(|filed| redirect(&folder_or_home(&session, &filed.folder)));
-    respond(sent, session.lang)
+    );
+    show_filed(&session, sent)
 }

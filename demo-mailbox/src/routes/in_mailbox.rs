@@ -4,13 +4,14 @@
 
 use axum::response::Response;
 
-use crate::access::desk::Desk;
+use crate::access::desk::{Desk, Outcome};
 use crate::access::Capability;
 use crate::app::App;
 use crate::pages::post::Chrome;
+use crate::pages::redirect;
 use crate::paths::{folder_path, HOME};
 use crate::post::{unix_time, Folder, FolderId, Letter};
-use crate::problem::Problem;
+use crate::problem::{respond, Problem};
 use crate::session::ActiveSession;
 
 /// The session at work in its mailbox, now.
@@ -52,12 +53,22 @@ pub fn letter_form<'a>(
     id: &str,
     capability: Capability,
     page: impl FnOnce(Chrome<'a>, &Letter) -> Response,
-) -> Result<Response, Problem> {
-    let desk = desk(app, session);
-    desk.require(capability)?;
-    let letter = desk.letter(id)?;
-    let chrome = chrome(&desk, session, None)?;
-    Ok(page(chrome, &letter))
+) -> Response {
+    let found = || -> Result<Response, Problem> {
+        let desk = desk(app, session);
+        desk.require(capability)?;
+        let letter = desk.letter(id)?;
+        let chrome = chrome(&desk, session, None)?;
+        Ok(page(chrome, &letter))
+    };
+    respond(found(), session.lang)
+}
+
+/// After writing, replying or forwarding: the folder the letter was filed in (or the front
+/// page, for a helper not given it), or the page of what was refused.
+pub fn show_filed(session: &ActiveSession, filed: Outcome<Letter>) -> Response {
+    let shown = filed.map(|letter| redirect(&folder_or_home(session, &letter.folder)));
+    respond(shown, session.lang)
 }
 
 /// Where to go after acting on something in folder `id`: that folder when the session sees

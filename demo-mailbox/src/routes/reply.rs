@@ -6,16 +6,15 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::in_mailbox::{desk, folder_or_home, letter_form};
+use super::in_mailbox::{desk, letter_form, show_filed};
 use super::write::is_draft;
 use crate::access::Capability;
 use crate::action::Action;
 use crate::app::App;
 use crate::logged_in::LoggedIn;
 use crate::pages::compose::ReplyPage;
-use crate::pages::{redirect, render};
+use crate::pages::render;
 use crate::post::writing;
-use crate::problem::respond;
 
 #[derive(Deserialize)]
 pub struct ReplyForm {
@@ -30,14 +29,13 @@ pub async fn form(
     LoggedIn(session): LoggedIn,
     Path(letter_id): Path<String>,
 ) -> Response {
-    let page = letter_form(
+    letter_form(
         &app,
         &session,
         &letter_id,
         Capability::Compose,
         |chrome, letter| render(StatusCode::OK, &ReplyPage::new(chrome, letter)),
-    );
-    respond(page, session.lang)
+    )
 }
 
 pub async fn send(
@@ -52,7 +50,6 @@ pub async fn send(
         &form.subject,
         &form.body,
         is_draft(form.intent.as_deref()),
-    )
-    .map(|letter| redirect(&folder_or_home(&session, &letter.folder)));
-    respond(sent, session.lang)
+    );
+    show_filed(&session, sent)
 }

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::in_mailbox::{chrome, desk, folder_or_home};
+use super::in_mailbox::{chrome, desk, folder_or_home, show_filed};
 use crate::access::Capability;
 use crate::action::{Action, NoFields};
 use crate::app::App;
@@ -51,9 +51,8 @@ pub async fn send(State(app): State<App>, action: Action<WriteForm>) -> Response
         &form.subject,
         &form.body,
         is_draft(form.intent.as_deref()),
-    )
-    .map(|letter| redirect(&folder_or_home(&session, &letter.folder)));
-    respond(sent, session.lang)
+    );
+    show_filed(&session, sent)
 }
 
 /// Sends a draft: a letter of the session's mailbox lying in "Kladder" moves to "Sendt".

@@ -1,7 +1,7 @@
 //! Access for others in SQLite: grants (what is queried or changes as columns, the rest as
 //! JSON), the activity log, and association memberships.
 
-use rusqlite::{params, Row};
+use rusqlite::{params, Connection, Row};
 use serde::{Deserialize, Serialize};
 
 use super::sqlite::{db, from_json, to_json};
@@ -267,6 +267,22 @@ impl SqliteStore {
     }
 }
 
+/// Adds `membership`, or gives the one that exists its name and role.
+fn upsert_membership(conn: &Connection, membership: &Membership) -> StoreResult<()> {
+    conn.execute(
+        "INSERT INTO memberships (cpr, cvr, name, role) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (cpr, cvr) DO UPDATE SET name = excluded.name, role = excluded.role",
+        params![
+            membership.cpr.as_str(),
+            membership.cvr,
+            membership.name,
+            membership.role.slug(),
+        ],
+    )
+    .map_err(db)?;
+    Ok(())
+}
+
 /// The `meta` key set once the seeded memberships were added.
 const MEMBERSHIPS_SEEDED: &str = "memberships_seeded";
 
@@ -281,18 +297,7 @@ impl MembershipStore for SqliteStore {
                 |row| row.get(0),
             )
             .map_err(db)?;
-        transaction
-            .execute(
-                "INSERT INTO memberships (cpr, cvr, name, role) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (cpr, cvr) DO UPDATE SET name = excluded.name, role = excluded.role",
-                params![
-                    membership.cpr.as_str(),
-                    membership.cvr,
-                    membership.name,
-                    membership.role.slug(),
-                ],
-            )
-            .map_err(db)?;
+        upsert_membership(&transaction, membership)?;
         // An association has one name: every member's membership carries it.
         transaction
             .execute(
@@ -316,19 +321,7 @@ impl MembershipStore for SqliteStore {
             > 0;
         if first {
             for membership in memberships {
-                transaction
-                    .execute(
-                        "INSERT INTO memberships (cpr, cvr, name, role) VALUES (?1, ?2, ?3, ?4)
-                         ON CONFLICT (cpr, cvr) DO UPDATE
-                         SET name = excluded.name, role = excluded.role",
-                        params![
-                            membership.cpr.as_str(),
-                            membership.cvr,
-                            membership.name,
-                            membership.role.slug(),
-                        ],
-                    )
-                    .map_err(db)?;
+                upsert_membership(&transaction, membership)?;
             }
         }
         transaction.commit().map_err(db)
