@@ -1,5 +1,11 @@
 //! Digital Post: mailboxes, folders and letters, and what happens at a person's first login.
-//! No HTTP in here; the routes call these types and the [`crate::store`].
+//! No HTTP in here; the routes call these types and operations.
+//!
+//! This file re-exports the data types, which the [`crate::store`] keeps. The operations use
+//! the store and are used by their path, so that the store's use of the types is no circle:
+//! [`opening`] (an owner's mailbox, created the first time), [`delivery`] (post into a
+//! mailbox), and, at a [`crate::access::desk::Desk`], [`handling`] (reading, moving,
+//! deleting), [`writing`] (writing, replying, drafts, forwarding) and [`own_folders`].
 
 mod compose;
 pub mod delivery;

@@ -1,4 +1,8 @@
-//! HTTP routes: thin handlers over the relying party, the Digital Post model and the store.
+//! HTTP routes: [`router`] mounts every path of [`crate::paths`] on its handler. A handler
+//! parses the request, calls one domain operation ([`crate::post`], [`crate::access`],
+//! [`crate::oidc`]) and renders what came of it: a page of [`crate::pages`], a redirect, or
+//! the page of a [`crate::problem::Problem`]. No handler uses this file; what the mailbox
+//! handlers share is in [`in_mailbox`].
 
 mod access;
 mod activity;
