@@ -9,34 +9,8 @@ use crate::config::Config;
 use crate::oidc::{RelyingParty, SeenTokenIds};
 use crate::pending_logins::PendingLogins;
 use crate::session::SessionStore;
-use crate::store::{Store, StoreError};
-
-/// Why the mailbox could not be set up.
-#[derive(Debug, thiserror::Error)]
-pub enum StartError {
-    /// reqwest could not build its client (TLS setup).
-    #[error("could not build the HTTP client for talking to the broker: {0}")]
-    HttpClient(#[from] reqwest::Error),
-    /// `{public_url}/callback` or `/logged-out` is not a usable URL.
-    #[error("the public URL {url} does not give usable redirect URIs: {source}")]
-    PublicUrl {
-        /// The configured public URL.
-        url: String,
-        /// What failed to parse.
-        source: url::ParseError,
-    },
-    /// The broker's CA file could not be read.
-    #[error("could not read the broker's CA certificate {path}: {reason}")]
-    BrokerCa {
-        /// The configured file.
-        path: String,
-        /// Why it is unusable.
-        reason: String,
-    },
-    /// The database in the data directory could not be opened.
-    #[error("could not open the mailbox database: {0}")]
-    Storage(#[from] StoreError),
-}
+use crate::start_error::StartError;
+use crate::store::Store;
 
 /// Everything the handlers share; cheap to clone. Build one per server (or per test).
 #[derive(Clone)]

@@ -17,8 +17,9 @@ use crate::access::{Access, Helper, Role};
 use crate::app::App;
 use crate::cookies::{read_cookie, SESSION_COOKIE};
 use crate::language::Lang;
+use crate::pages::redirect;
+use crate::paths::LOGIN;
 use crate::problem::Problem;
-use crate::routes::{redirect, LOGIN};
 use crate::session::{ActiveSession, LiveSession, Via};
 
 /// A logged-in person, whatever mailbox their session works in.
@@ -96,7 +97,7 @@ pub fn open_current(app: &App, session: LiveSession, lang: Lang) -> Result<Activ
         },
         Via::Association { cvr } => {
             let membership = match &person.cpr {
-                Some(cpr) => store.memberships.get(cpr, cvr).map_err(Problem::Storage)?,
+                Some(cpr) => store.memberships.get(cpr, cvr)?,
                 None => None,
             };
             match membership {
@@ -111,10 +112,7 @@ pub fn open_current(app: &App, session: LiveSession, lang: Lang) -> Result<Activ
         }
         Via::Grant { id, version } => {
             let grant = match &person.cpr {
-                Some(cpr) => store
-                    .grants
-                    .get_for_grantee(cpr, id)
-                    .map_err(Problem::Storage)?,
+                Some(cpr) => store.grants.get_for_grantee(cpr, id)?,
                 None => None,
             };
             match grant {

@@ -3,6 +3,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
+use crate::access::desk::Refusal;
 use crate::access::{CprError, PasswordError};
 use crate::language::Lang;
 use crate::oidc::{DiscoveryError, LoginError};
@@ -33,34 +34,16 @@ pub enum Problem {
     LoginFailed(LoginError),
     /// A form came without the session's CSRF token, or with the wrong one.
     CsrfRejected,
-    /// No such letter or folder in the person's mailbox. Said the same way whether it does not
-    /// exist or belongs to someone else, so a refusal reveals nothing.
-    NotFound,
+    /// An operation in the mailbox did not happen: not found (said the same way whether it
+    /// does not exist or belongs to someone else, so a refusal reveals nothing), not allowed,
+    /// or refused for what it asked.
+    Refused(Refusal),
     /// A form's fields are missing or malformed.
     BadForm,
-    /// An own folder's new name was refused.
-    BadFolderName(FolderNameError),
-    /// Another own folder already has that name.
-    FolderNameTaken,
-    /// A folder with letters in it cannot be deleted.
-    FolderNotEmpty,
-    /// Standard folders cannot be renamed or deleted.
-    StandardFolder,
-    /// Only a letter in "Slettet" can be deleted for good.
-    NotInDeleted,
-    /// A letter's fields were refused (what to fix is in the message).
-    BadLetter(ComposeError),
-    /// The sender of the letter does not accept replies.
-    RepliesNotAccepted,
-    /// Only a letter in "Kladder" can be sent as a draft.
-    NotADraft,
     /// The session's way into its current mailbox is gone (the grant was revoked or given a
     /// new password, the membership ended). Said before anything about the request is looked
     /// at, so it reveals nothing about any object.
     AccessEnded,
-    /// The person's access to this mailbox does not allow this (e.g. read access and
-    /// replying). Said before the object is looked up, so it reveals nothing about it.
-    NotPermitted,
     /// The access password was wrong; `attempts_left` more before the grant locks.
     WrongPassword {
         /// Wrong passwords left before the grant locks.
@@ -68,18 +51,24 @@ pub enum Problem {
     },
     /// Too many wrong passwords: the grant stays locked until the owner sets a new password.
     GrantLocked,
-    /// A grant to this person exists already.
-    GrantExists,
     /// The helper's CPR number was refused.
     BadCpr(CprError),
     /// The owner tried to grant access to themselves.
     GrantToSelf,
-    /// A grant of chosen folders named none of the mailbox's folders.
-    NoFoldersChosen,
     /// A new access password was refused.
     BadPassword(PasswordError),
-    /// The database failed.
-    Storage(StoreError),
+}
+
+impl From<Refusal> for Problem {
+    fn from(refusal: Refusal) -> Self {
+        Self::Refused(refusal)
+    }
+}
+
+impl From<StoreError> for Problem {
+    fn from(error: StoreError) -> Self {
+        Self::Refused(Refusal::Storage(error))
+    }
 }
 
 impl Problem {
@@ -97,23 +86,12 @@ impl Problem {
                 StatusCode::FORBIDDEN
             }
             Self::LoginFailed(_) => StatusCode::BAD_GATEWAY,
-            Self::NotFound => StatusCode::NOT_FOUND,
-            Self::BadForm | Self::BadFolderName(_) | Self::BadLetter(_) => StatusCode::BAD_REQUEST,
-            Self::RepliesNotAccepted
-            | Self::NotADraft
-            | Self::FolderNameTaken
-            | Self::FolderNotEmpty
-            | Self::StandardFolder
-            | Self::NotInDeleted
-            | Self::GrantExists => StatusCode::CONFLICT,
-            Self::AccessEnded | Self::NotPermitted | Self::WrongPassword { .. } => {
-                StatusCode::FORBIDDEN
-            }
+            Self::Refused(refusal) => refusal_status(refusal),
+            Self::BadForm => StatusCode::BAD_REQUEST,
+            Self::AccessEnded | Self::WrongPassword { .. } => StatusCode::FORBIDDEN,
             Self::GrantLocked => StatusCode::LOCKED,
-            Self::BadCpr(_) | Self::GrantToSelf | Self::NoFoldersChosen => StatusCode::BAD_REQUEST,
-            Self::BadPassword(PasswordError::Hashing(_)) | Self::Storage(_) => {
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
+            Self::BadCpr(_) | Self::GrantToSelf => StatusCode::BAD_REQUEST,
+            Self::BadPassword(PasswordError::Hashing(_)) => StatusCode::INTERNAL_SERVER_ERROR,
             Self::BadPassword(_) => StatusCode::BAD_REQUEST,
         }
     }
@@ -183,58 +161,14 @@ impl Problem {
                 ("Handling afvist", "Formularen var udløbet eller ugyldig. Gå tilbage til forsiden og prøv igen."),
                 ("Action refused", "The form was stale or invalid. Go back to the front page and try again."),
             ),
-            Self::NotFound => (
-                ("Ikke fundet", "Det findes ikke i denne postkasse."),
-                ("Not found", "It is not in this mailbox."),
-            ),
+            Self::Refused(refusal) => refusal_text(refusal),
             Self::BadForm => (
                 ("Ugyldig formular", "Formularen manglede noget. Gå tilbage og prøv igen."),
                 ("Invalid form", "The form was missing something. Go back and try again."),
             ),
-            Self::BadFolderName(FolderNameError::Empty) => (
-                ("Mappen skal have et navn", "Skriv et navn på mappen."),
-                ("The folder needs a name", "Type a name for the folder."),
-            ),
-            Self::BadFolderName(FolderNameError::TooLong) => (
-                ("Navnet er for langt", "Brug højst 60 tegn."),
-                ("The name is too long", "Use at most 60 characters."),
-            ),
-            Self::BadFolderName(FolderNameError::ControlCharacter) => (
-                ("Ugyldigt navn", "Navnet må ikke indeholde linjeskift eller andre kontroltegn."),
-                ("Invalid name", "The name may not hold line breaks or other control characters."),
-            ),
-            Self::BadFolderName(FolderNameError::Reserved) | Self::FolderNameTaken => (
-                ("Navnet er optaget", "Der findes allerede en mappe med det navn. Vælg et andet."),
-                ("The name is taken", "A folder with that name exists. Choose another."),
-            ),
-            Self::FolderNotEmpty => (
-                ("Mappen er ikke tom", "Flyt eller slet brevene i mappen først."),
-                ("The folder is not empty", "Move or delete the letters in the folder first."),
-            ),
-            Self::StandardFolder => (
-                ("Standardmappe", "Indbakke, Sendt, Kladder og Slettet kan ikke omdøbes eller slettes."),
-                ("Standard folder", "Inbox, Sent, Drafts and Deleted cannot be renamed or deleted."),
-            ),
-            Self::NotInDeleted => (
-                ("Brevet er ikke slettet", "Kun breve i Slettet kan slettes permanent. Slet brevet først."),
-                ("The letter is not deleted", "Only letters in Deleted can be deleted for good. Delete the letter first."),
-            ),
-            Self::BadLetter(error) => compose_text(*error),
-            Self::RepliesNotAccepted => (
-                ("Svar ikke muligt", "Afsenderen modtager ikke svar på dette brev. Skriv et nyt brev i stedet."),
-                ("Replies not accepted", "The sender does not accept replies to this letter. Write a new letter instead."),
-            ),
-            Self::NotADraft => (
-                ("Ikke en kladde", "Kun breve i Kladder kan sendes herfra."),
-                ("Not a draft", "Only letters in Drafts can be sent from here."),
-            ),
             Self::AccessEnded => (
                 ("Adgangen er ophørt", "Du har ikke længere adgang til denne postkasse. Vælg en anden postkasse."),
                 ("Access ended", "You no longer have access to this mailbox. Choose another mailbox."),
-            ),
-            Self::NotPermitted => (
-                ("Ikke tilladt", "Din adgang til denne postkasse tillader ikke det."),
-                ("Not allowed", "Your access to this mailbox does not allow that."),
             ),
             // Answered by `text` itself (it holds a number).
             Self::WrongPassword { .. } => (
@@ -245,10 +179,6 @@ impl Problem {
                 ("Adgangen er låst", "Der er tastet forkert adgangskode for mange gange. Bed postkassens ejer om at sætte en ny adgangskode."),
                 ("Access locked", "The wrong password was typed too many times. Ask the mailbox's owner to set a new password."),
             ),
-            Self::GrantExists => (
-                ("Personen har allerede adgang", "Personen har allerede adgang til din postkasse. Tilbagekald den først, hvis den skal ændres."),
-                ("The person already has access", "The person already has access to your mailbox. Revoke it first to change it."),
-            ),
             Self::BadCpr(_) => (
                 ("Ugyldigt CPR-nummer", "Skriv personens CPR-nummer med 10 cifre, fx 010190-1234."),
                 ("Invalid CPR number", "Type the person's CPR number with 10 digits, e.g. 010190-1234."),
@@ -256,10 +186,6 @@ impl Problem {
             Self::GrantToSelf => (
                 ("Det er dit eget CPR-nummer", "Du har allerede adgang til din egen postkasse. Skriv CPR-nummeret på den, der skal hjælpe dig."),
                 ("That is your own CPR number", "You already have access to your own mailbox. Type the CPR number of the person who will help you."),
-            ),
-            Self::NoFoldersChosen => (
-                ("Ingen mapper valgt", "Vælg mindst én mappe, eller giv adgang til alle mapper."),
-                ("No folders chosen", "Choose at least one folder, or give access to all folders."),
             ),
             Self::BadPassword(PasswordError::TooShort) => (
                 ("Adgangskoden er for kort", "Brug mindst 8 tegn."),
@@ -269,16 +195,104 @@ impl Problem {
                 ("Adgangskoden er for lang", "Brug højst 128 tegn."),
                 ("The password is too long", "Use at most 128 characters."),
             ),
-            Self::BadPassword(PasswordError::Hashing(_)) | Self::Storage(_) => (
-                ("Der opstod en fejl", "Postkassen kunne ikke gemme eller hente data. Prøv igen om lidt."),
-                ("Something went wrong", "The mailbox could not save or fetch data. Please try again shortly."),
-            ),
+            Self::BadPassword(PasswordError::Hashing(_)) => STORE_FAILED,
         }
     }
 }
 
 /// (heading, message) in Danish, then in English.
 type StaticText = ((&'static str, &'static str), (&'static str, &'static str));
+
+/// What a failure of the store (or of hashing a password) says.
+const STORE_FAILED: StaticText = (
+    (
+        "Der opstod en fejl",
+        "Postkassen kunne ikke gemme eller hente data. Prøv igen om lidt.",
+    ),
+    (
+        "Something went wrong",
+        "The mailbox could not save or fetch data. Please try again shortly.",
+    ),
+);
+
+/// Heading and message for what an operation in the mailbox refused, Danish then English.
+fn refusal_text(refusal: &Refusal) -> StaticText {
+    match refusal {
+        Refusal::NotFound => (
+            ("Ikke fundet", "Det findes ikke i denne postkasse."),
+            ("Not found", "It is not in this mailbox."),
+        ),
+        Refusal::BadFolderName(FolderNameError::Empty) => (
+            ("Mappen skal have et navn", "Skriv et navn på mappen."),
+            ("The folder needs a name", "Type a name for the folder."),
+        ),
+        Refusal::BadFolderName(FolderNameError::TooLong) => (
+            ("Navnet er for langt", "Brug højst 60 tegn."),
+            ("The name is too long", "Use at most 60 characters."),
+        ),
+        Refusal::BadFolderName(FolderNameError::ControlCharacter) => (
+            ("Ugyldigt navn", "Navnet må ikke indeholde linjeskift eller andre kontroltegn."),
+            ("Invalid name", "The name may not hold line breaks or other control characters."),
+        ),
+        Refusal::BadFolderName(FolderNameError::Reserved) | Refusal::FolderNameTaken => (
+            ("Navnet er optaget", "Der findes allerede en mappe med det navn. Vælg et andet."),
+            ("The name is taken", "A folder with that name exists. Choose another."),
+        ),
+        Refusal::FolderNotEmpty => (
+            ("Mappen er ikke tom", "Flyt eller slet brevene i mappen først."),
+            ("The folder is not empty", "Move or delete the letters in the folder first."),
+        ),
+        Refusal::StandardFolder => (
+            ("Standardmappe", "Indbakke, Sendt, Kladder og Slettet kan ikke omdøbes eller slettes."),
+            ("Standard folder", "Inbox, Sent, Drafts and Deleted cannot be renamed or deleted."),
+        ),
+        Refusal::NotInDeleted => (
+            ("Brevet er ikke slettet", "Kun breve i Slettet kan slettes permanent. Slet brevet først."),
+            ("The letter is not deleted", "Only letters in Deleted can be deleted for good. Delete the letter first."),
+        ),
+        Refusal::BadLetter(error) => compose_text(*error),
+        Refusal::RepliesNotAccepted => (
+            ("Svar ikke muligt", "Afsenderen modtager ikke svar på dette brev. Skriv et nyt brev i stedet."),
+            ("Replies not accepted", "The sender does not accept replies to this letter. Write a new letter instead."),
+        ),
+        Refusal::NotADraft => (
+            ("Ikke en kladde", "Kun breve i Kladder kan sendes herfra."),
+            ("Not a draft", "Only letters in Drafts can be sent from here."),
+        ),
+        Refusal::NotPermitted => (
+            ("Ikke tilladt", "Din adgang til denne postkasse tillader ikke det."),
+            ("Not allowed", "Your access to this mailbox does not allow that."),
+        ),
+        Refusal::GrantExists => (
+            ("Personen har allerede adgang", "Personen har allerede adgang til din postkasse. Tilbagekald den først, hvis den skal ændres."),
+            ("The person already has access", "The person already has access to your mailbox. Revoke it first to change it."),
+        ),
+        Refusal::NoFoldersChosen => (
+            ("Ingen mapper valgt", "Vælg mindst én mappe, eller giv adgang til alle mapper."),
+            ("No folders chosen", "Choose at least one folder, or give access to all folders."),
+        ),
+        Refusal::Storage(_) => STORE_FAILED,
+    }
+}
+
+/// The status of a refusal.
+fn refusal_status(refusal: &Refusal) -> StatusCode {
+    match refusal {
+        Refusal::NotFound => StatusCode::NOT_FOUND,
+        Refusal::NotPermitted => StatusCode::FORBIDDEN,
+        Refusal::BadFolderName(_) | Refusal::BadLetter(_) | Refusal::NoFoldersChosen => {
+            StatusCode::BAD_REQUEST
+        }
+        Refusal::RepliesNotAccepted
+        | Refusal::NotADraft
+        | Refusal::FolderNameTaken
+        | Refusal::FolderNotEmpty
+        | Refusal::StandardFolder
+        | Refusal::NotInDeleted
+        | Refusal::GrantExists => StatusCode::CONFLICT,
+        Refusal::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
 
 /// Heading and message for a refused letter field, Danish then English.
 fn compose_text(error: ComposeError) -> StaticText {
@@ -342,8 +356,12 @@ impl Problem {
         match &self {
             Self::BrokerUnavailable(error) => tracing::warn!(%error, "broker discovery failed"),
             Self::LoginFailed(error) => tracing::warn!(%error, "login failed"),
-            Self::Storage(error) => tracing::error!(%error, "the mailbox store failed"),
+            Self::Refused(Refusal::Storage(error)) => {
+                tracing::error!(%error, "the mailbox store failed");
+            }
             Self::BadPassword(error) => tracing::error!(%error, "an access password failed"),
+            // Logged as the refusal itself (`NotFound`, not `Refused(NotFound)`).
+            Self::Refused(refusal) => tracing::info!(problem = ?refusal, "request refused"),
             other => tracing::info!(problem = ?other, "request refused"),
         }
         let (heading, message) = self.text(lang);
@@ -360,6 +378,12 @@ impl Problem {
     }
 }
 
+/// The handler's page, or the page of the problem it ran into (a [`Problem`], or what a
+/// domain operation refused), in `lang`.
+pub fn respond(result: Result<Response, impl Into<Problem>>, lang: Lang) -> Response {
+    result.unwrap_or_else(|problem| problem.into().page(lang))
+}
+
 /// The page in Danish, where the request's language is not at hand.
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
@@ -374,14 +398,14 @@ mod tests {
     #[test]
     fn every_problem_speaks_both_languages() {
         let problems = [
-            Problem::NotFound,
+            Problem::Refused(Refusal::NotFound),
             Problem::AccessEnded,
-            Problem::NotPermitted,
+            Problem::Refused(Refusal::NotPermitted),
             Problem::WrongPassword { attempts_left: 3 },
             Problem::GrantLocked,
             Problem::BadCpr(CprError::Malformed),
             Problem::BadPassword(PasswordError::TooShort),
-            Problem::BadLetter(ComposeError::BadRecipient),
+            Problem::Refused(Refusal::BadLetter(ComposeError::BadRecipient)),
         ];
         for problem in problems {
             let (da_heading, da_message) = problem.text(Lang::Da);

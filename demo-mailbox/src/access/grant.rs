@@ -6,28 +6,14 @@ use serde::{Deserialize, Serialize};
 
 use super::cpr::Cpr;
 use super::password::{AccessPassword, MAX_FAILED_ATTEMPTS};
+use crate::id::id_type;
 use crate::post::{FolderId, MailboxId, UnixTime};
-use crate::random::random_token;
 
-/// A grant's id: random, so it says nothing about the mailbox or the people.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct GrantId(String);
-
-impl GrantId {
-    /// A new random id.
-    pub fn random() -> Self {
-        Self(random_token())
-    }
-
+id_type! {
+    /// A grant's id: random, so it says nothing about the mailbox or the people.
+    pub struct GrantId;
     /// An id as it came in a URL or form (it may name no grant).
-    pub fn new(id: impl Into<String>) -> Self {
-        Self(id.into())
-    }
-
-    /// The id as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
+    pub fn new;
 }
 
 /// What a helper may do (Digital Post's *læseadgang* and *læse- og skriveadgang*); the full

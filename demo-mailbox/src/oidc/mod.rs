@@ -21,9 +21,9 @@ use openidconnect::{
 };
 use url::Url;
 
-use crate::app::StartError;
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::start_error::StartError;
 
 pub use authorize::{authorization_url, PendingLogin};
 pub use discovery::DiscoveryError;

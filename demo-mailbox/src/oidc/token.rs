@@ -11,6 +11,7 @@ use openidconnect::{
 };
 
 use super::extra_claims::{verified_string_claim, CPR_CLAIM, IDP_BUSINESS, IDP_CLAIM, SID_CLAIM};
+use super::userinfo::name_claims;
 use super::{PendingLogin, Provider, RelyingParty};
 use crate::access::Cpr;
 use crate::config::{ACR_HIGH, ACR_SUBSTANTIAL};
@@ -189,20 +190,7 @@ impl RelyingParty {
         check_assurance(claims.auth_context_ref().map(|acr| acr.as_str()))?;
         Ok(CheckedIdToken {
             sub: claims.subject().as_str().to_owned(),
-            name: super::userinfo::display_name(
-                claims
-                    .name()
-                    .and_then(|name| name.get(None))
-                    .map(|name| name.as_str()),
-                claims
-                    .given_name()
-                    .and_then(|name| name.get(None))
-                    .map(|name| name.as_str()),
-                claims
-                    .family_name()
-                    .and_then(|name| name.get(None))
-                    .map(|name| name.as_str()),
-            ),
+            name: name_claims(claims.name(), claims.given_name(), claims.family_name()),
         })
     }
 }

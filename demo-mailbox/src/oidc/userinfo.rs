@@ -1,8 +1,13 @@
 //! The UserInfo request (OpenID Connect Core §5.3): the person's name, CPR number and, after
 //! a MitID Erhverv login, the business.
 
+use std::ops::Deref;
+
 use openidconnect::core::{CoreGenderClaim, CoreTokenResponse};
-use openidconnect::{OAuth2TokenResponse, SubjectIdentifier, UserInfoClaims};
+use openidconnect::{
+    EndUserFamilyName, EndUserGivenName, EndUserName, LocalizedClaim, OAuth2TokenResponse,
+    SubjectIdentifier, UserInfoClaims,
+};
 
 use super::extra_claims::MitIdUserInfo;
 use super::{Provider, RelyingParty};
@@ -38,20 +43,7 @@ impl RelyingParty {
             .request_async(&self.http)
             .await
             .map_err(|error| error.to_string())?;
-        let name = display_name(
-            claims
-                .name()
-                .and_then(|name| name.get(None))
-                .map(|name| name.as_str()),
-            claims
-                .given_name()
-                .and_then(|name| name.get(None))
-                .map(|name| name.as_str()),
-            claims
-                .family_name()
-                .and_then(|name| name.get(None))
-                .map(|name| name.as_str()),
-        );
+        let name = name_claims(claims.name(), claims.given_name(), claims.family_name());
         let extra = claims.additional_claims();
         let business = match (
             non_empty(extra.cvr.as_deref()),
@@ -67,6 +59,27 @@ impl RelyingParty {
             may_represent: extra.auth_to_repr == Some(true),
         })
     }
+}
+
+/// The display name from the standard name claims of an ID token or a userinfo response, in
+/// their default locale: see [`display_name`].
+pub fn name_claims(
+    name: Option<&LocalizedClaim<EndUserName>>,
+    given_name: Option<&LocalizedClaim<EndUserGivenName>>,
+    family_name: Option<&LocalizedClaim<EndUserFamilyName>>,
+) -> Option<String> {
+    display_name(
+        default_locale(name),
+        default_locale(given_name),
+        default_locale(family_name),
+    )
+}
+
+/// A localized claim's value without a language tag.
+fn default_locale<T: Deref<Target = String>>(claim: Option<&LocalizedClaim<T>>) -> Option<&str> {
+    claim
+        .and_then(|claim| claim.get(None))
+        .map(|value| value.as_str())
 }
 
 /// `name`, else "given family", else whichever of the two exists.

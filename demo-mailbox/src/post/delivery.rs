@@ -8,7 +8,8 @@
 
 use super::folder::{FolderId, StandardFolder};
 use super::letter::{Letter, LetterContent, LetterId};
-use super::mailbox::{open_own_mailbox, MailboxId};
+use super::mailbox::MailboxId;
+use super::opening::open_own_mailbox;
 use super::outbox::{Channel, OutboxEntry};
 use super::owner::Owner;
 use super::time::UnixTime;

@@ -1,14 +1,51 @@
-//! The post a new mailbox starts with: a few letters of the kinds citizens typically get (a
-//! business or an association gets letters of its own kind). All of it is made up: names,
-//! amounts, dates and addresses belong to nobody.
+//! A new mailbox: its four standard folders, and the post it starts with, a few letters of the
+//! kinds citizens typically get (a business or an association gets letters of its own kind).
+//! All of it is made up: names, amounts, dates and addresses belong to nobody.
 
-use super::folder::FolderId;
+use super::folder::{Folder, FolderId, StandardFolder};
 use super::letter::{Attachment, Letter, LetterContent, LetterId};
-use super::mailbox::MailboxId;
+use super::mailbox::{Mailbox, MailboxId};
 use super::owner::Owner;
 use super::pdf::text_pdf;
 use super::sender::Authority;
 use super::time::UnixTime;
+
+/// A mailbox with its folders and first letters, stored all at once or not at all.
+pub struct NewMailbox {
+    /// The mailbox.
+    pub mailbox: Mailbox,
+    /// Its standard folders.
+    pub folders: Vec<Folder>,
+    /// Its first post.
+    pub letters: Vec<Letter>,
+}
+
+impl NewMailbox {
+    /// A new mailbox for `owner` with the four standard folders and the first post in the
+    /// inbox.
+    pub fn for_owner(owner: Owner, now: UnixTime) -> Self {
+        let mailbox = Mailbox {
+            id: MailboxId::random(),
+            owner,
+            created_at: now,
+            exempt: false,
+        };
+        let folders: Vec<Folder> = StandardFolder::ALL
+            .into_iter()
+            .map(|which| Folder::standard(&mailbox.id, which))
+            .collect();
+        let letters = folders
+            .iter()
+            .find(|folder| folder.standard_kind() == Some(StandardFolder::Inbox))
+            .map(|inbox| first_letters(&mailbox.owner, &mailbox.id, &inbox.id, now))
+            .unwrap_or_default();
+        Self {
+            mailbox,
+            folders,
+            letters,
+        }
+    }
+}
 
 const DAY: UnixTime = 24 * 60 * 60;
 

@@ -3,27 +3,14 @@
 use serde::{Deserialize, Serialize};
 
 use super::mailbox::MailboxId;
-use crate::random::random_token;
+use crate::id::id_type;
+use crate::language::Lang;
 
-/// A folder's id: random, so one mailbox's ids say nothing about another's.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct FolderId(String);
-
-impl FolderId {
-    /// A new random id.
-    pub fn random() -> Self {
-        Self(random_token())
-    }
-
+id_type! {
+    /// A folder's id: random, so one mailbox's ids say nothing about another's.
+    pub struct FolderId;
     /// An id as it came in a URL or form (it may name no folder).
-    pub fn new(id: impl Into<String>) -> Self {
-        Self(id.into())
-    }
-
-    /// The id as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
+    pub fn new;
 }
 
 /// The folders every mailbox has, in the order they are shown.
@@ -123,6 +110,16 @@ impl Folder {
         match &self.kind {
             FolderKind::Standard(which) => which.danish_name(),
             FolderKind::Own(name) => name.as_str(),
+        }
+    }
+
+    /// The name shown in `lang` (an own folder has only the name the person gave it).
+    pub fn name_in(&self, lang: Lang) -> String {
+        match &self.kind {
+            FolderKind::Standard(which) => {
+                lang.t(which.danish_name(), which.english_name()).to_owned()
+            }
+            FolderKind::Own(name) => name.as_str().to_owned(),
         }
     }
 

@@ -6,27 +6,13 @@ use super::folder::FolderId;
 use super::mailbox::MailboxId;
 use super::sender::Authority;
 use super::time::UnixTime;
-use crate::random::random_token;
+use crate::id::id_type;
 
-/// A letter's id: random, so one mailbox's ids say nothing about another's.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct LetterId(String);
-
-impl LetterId {
-    /// A new random id.
-    pub fn random() -> Self {
-        Self(random_token())
-    }
-
+id_type! {
+    /// A letter's id: random, so one mailbox's ids say nothing about another's.
+    pub struct LetterId;
     /// An id as it came in a URL or form (it may name no letter).
-    pub fn new(id: impl Into<String>) -> Self {
-        Self(id.into())
-    }
-
-    /// The id as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
+    pub fn new;
 }
 
 /// What the sender wrote: never changes once delivered.

@@ -1,34 +1,14 @@
-//! Mailboxes, and opening a person's own at login (created with its first post the first time).
+//! Mailboxes: whose, since when, and whether exempt from Digital Post.
 
-use serde::{Deserialize, Serialize};
-
-use super::first_mailbox::first_letters;
-use super::folder::{Folder, StandardFolder};
-use super::letter::Letter;
 use super::owner::Owner;
 use super::time::UnixTime;
-use crate::random::random_token;
-use crate::store::{Store, StoreError, StoreResult};
+use crate::id::id_type;
 
-/// A mailbox's id: random, never derived from the owner's CPR.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct MailboxId(String);
-
-impl MailboxId {
-    /// A new random id.
-    pub fn random() -> Self {
-        Self(random_token())
-    }
-
+id_type! {
+    /// A mailbox's id: random, never derived from the owner's CPR.
+    pub struct MailboxId;
     /// An id read back from the store.
-    pub(crate) fn from_stored(id: String) -> Self {
-        Self(id)
-    }
-
-    /// The id as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
+    pub(crate) fn from_stored;
 }
 
 /// A Digital Post mailbox.
@@ -42,62 +22,4 @@ pub struct Mailbox {
     pub created_at: UnixTime,
     /// Exempt from Digital Post (*fritaget*): post to the owner goes on paper, not here.
     pub exempt: bool,
-}
-
-/// A mailbox with its folders and first letters, stored all at once or not at all.
-pub struct NewMailbox {
-    /// The mailbox.
-    pub mailbox: Mailbox,
-    /// Its standard folders.
-    pub folders: Vec<Folder>,
-    /// Its first post.
-    pub letters: Vec<Letter>,
-}
-
-impl NewMailbox {
-    /// A new mailbox for `owner` with the four standard folders and the first post in the
-    /// inbox.
-    pub fn for_owner(owner: Owner, now: UnixTime) -> Self {
-        let mailbox = Mailbox {
-            id: MailboxId::random(),
-            owner,
-            created_at: now,
-            exempt: false,
-        };
-        let folders: Vec<Folder> = StandardFolder::ALL
-            .into_iter()
-            .map(|which| Folder::standard(&mailbox.id, which))
-            .collect();
-        let letters = folders
-            .iter()
-            .find(|folder| folder.standard_kind() == Some(StandardFolder::Inbox))
-            .map(|inbox| first_letters(&mailbox.owner, &mailbox.id, &inbox.id, now))
-            .unwrap_or_default();
-        Self {
-            mailbox,
-            folders,
-            letters,
-        }
-    }
-}
-
-/// The mailbox of `owner`, created with its first post if this is the first login (or the
-/// first letter sent to the owner: in Digital Post everyone with a CPR has a mailbox).
-pub fn open_own_mailbox(store: &Store, owner: Owner, now: UnixTime) -> StoreResult<Mailbox> {
-    if let Some(mailbox) = store.mailboxes.by_owner(&owner)? {
-        return Ok(mailbox);
-    }
-    let new = NewMailbox::for_owner(owner.clone(), now);
-    match store.mailboxes.create(&new) {
-        Ok(()) => {
-            tracing::info!(kind = owner.kind(), "created a mailbox at first login");
-            Ok(new.mailbox)
-        }
-        // Two first logins at once: the other one created it.
-        Err(StoreError::Conflict(_)) => store
-            .mailboxes
-            .by_owner(&owner)?
-            .ok_or_else(|| StoreError::Db("the mailbox vanished after a conflict".to_owned())),
-        Err(error) => Err(error),
-    }
 }

@@ -1,31 +1,40 @@
 //! Digital Post: mailboxes, folders and letters, and what happens at a person's first login.
-//! No HTTP in here; the routes call these types and the [`crate::store`].
+//! No HTTP in here; the routes call these types and operations.
+//!
+//! This file re-exports the data types, which the [`crate::store`] keeps. The operations use
+//! the store and are used by their path, so that the store's use of the types is no circle:
+//! [`opening`] (an owner's mailbox, created the first time), [`delivery`] (post into a
+//! mailbox), and, at a [`crate::access::desk::Desk`], [`handling`] (reading, moving,
+//! deleting), [`writing`] (writing, replying, drafts, forwarding) and [`own_folders`].
 
 mod compose;
-mod delivery;
+pub mod delivery;
 mod first_mailbox;
 mod folder;
+pub mod handling;
 mod incoming;
 mod letter;
 mod mailbox;
+pub mod opening;
 mod outbox;
+pub mod own_folders;
 mod owner;
 mod pdf;
 mod sender;
 mod time;
+pub mod writing;
 
-pub use compose::{
-    parse_authority, parse_body, parse_subject, ComposeError, ForwardTarget, MAX_BODY_CHARS,
-    MAX_SUBJECT_CHARS,
-};
-pub use delivery::{deliver, file_own_letter, mark_exempt, Delivery};
+pub use compose::{ComposeError, MAX_BODY_CHARS, MAX_SUBJECT_CHARS};
+pub use first_mailbox::NewMailbox;
 pub use folder::{Folder, FolderId, FolderKind, FolderName, FolderNameError, StandardFolder};
 pub use incoming::{IncomingAttachment, IncomingLetter};
 #[cfg(test)]
 pub use letter::Attachment;
 pub use letter::{Letter, LetterContent, LetterId};
-pub use mailbox::{open_own_mailbox, Mailbox, MailboxId, NewMailbox};
-pub use outbox::{Channel, OutboxEntry};
+pub use mailbox::{Mailbox, MailboxId};
+#[cfg(test)]
+pub use outbox::Channel;
+pub use outbox::OutboxEntry;
 pub use owner::{person_owner, Owner};
 #[cfg(test)]
 pub use pdf::text_pdf;

@@ -5,27 +5,25 @@
 //! (another permission or other folders, from the helper's next request on; logged in the
 //! activity log). Only the owner may do any of it: of a person's mailbox, that person; of a
 //! business's, a person whose business login may represent it; of an association's, its
-//! administrator (see [`crate::access::Access::allows`]).
+//! administrator (see [`crate::access::Access::allows`]). The forms are read here; the
+//! operations are [`crate::access::granting`].
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::folder_view::chrome;
-use super::mailbox_lookup::require;
-use super::{redirect, respond, ACCESS};
-use crate::access::{
-    AccessPassword, ActivityAction, ActivityEntry, Capability, Cpr, FolderScope, Grant, GrantId,
-    Permission,
-};
-use crate::access_pages::AccessPage;
+use super::in_mailbox::{chrome, desk};
+use crate::access::desk::Desk;
+use crate::access::granting::{self, NewGrant};
+use crate::access::{AccessPassword, Capability, Cpr, FolderScope, Permission};
 use crate::action::{Action, NoFields};
 use crate::app::App;
 use crate::logged_in::LoggedIn;
-use crate::pages::render;
-use crate::post::{unix_time, Folder, FolderId};
-use crate::problem::Problem;
+use crate::pages::access::AccessPage;
+use crate::pages::{redirect, render};
+use crate::paths::ACCESS;
+use crate::problem::{respond, Problem};
 use crate::session::ActiveSession;
 use crate::store::StoreError;
 
@@ -34,18 +32,9 @@ const MAX_NAME_CHARS: usize = 100;
 
 pub async fn manage(State(app): State<App>, LoggedIn(session): LoggedIn) -> Response {
     let page = || -> Result<Response, Problem> {
-        require(&session, Capability::ManageAccess)?;
-        let grants = app
-            .store()
-            .grants
-            .list(&session.mailbox)
-            .map_err(Problem::Storage)?;
-        let folders = app
-            .store()
-            .folders
-            .list(&session.mailbox)
-            .map_err(Problem::Storage)?;
-        let chrome = chrome(&app, &session, None)?;
+        let desk = desk(&app, &session);
+        let (grants, folders) = granting::grants(&desk)?;
+        let chrome = chrome(&desk, &session, None)?;
         Ok(render(
             StatusCode::OK,
             &AccessPage::new(chrome, &grants, &folders),
@@ -58,7 +47,7 @@ pub async fn manage(State(app): State<App>, LoggedIn(session): LoggedIn) -> Resp
 async fn hash_password(password: String) -> Result<AccessPassword, Problem> {
     tokio::task::spawn_blocking(move || AccessPassword::hash(&password))
         .await
-        .map_err(|error| Problem::Storage(StoreError::Db(error.to_string())))?
+        .map_err(|error| Problem::from(StoreError::Db(error.to_string())))?
         .map_err(Problem::BadPassword)
 }
 
@@ -81,7 +70,7 @@ struct GrantForm {
 
 /// Checks the grant form against the session's mailbox.
 fn parse_grant(
-    app: &App,
+    desk: &Desk,
     session: &ActiveSession,
     form: &[(String, String)],
 ) -> Result<GrantForm, Problem> {
@@ -96,7 +85,7 @@ fn parse_grant(
     if session.person.cpr.as_ref() == Some(&grantee) {
         return Err(Problem::GrantToSelf);
     }
-    let (permission, folders) = parse_scope(app, session, form)?;
+    let (permission, folders) = parse_scope(desk, form)?;
     Ok(GrantForm {
         grantee,
         name,
@@ -106,66 +95,39 @@ fn parse_grant(
     })
 }
 
-/// The form's `permission`, and `all_folders` or the `folder`s of the session's mailbox.
+/// The form's `permission`, and `all_folders` or the `folder`s of the desk's mailbox.
 fn parse_scope(
-    app: &App,
-    session: &ActiveSession,
+    desk: &Desk,
     form: &[(String, String)],
 ) -> Result<(Permission, FolderScope), Problem> {
     let permission = field(form, "permission")
         .and_then(Permission::from_slug)
         .ok_or(Problem::BadForm)?;
-    let folders = if field(form, "all_folders").is_some() {
-        FolderScope::All
-    } else {
-        // Only folders of this mailbox count; anything else in the form is ignored.
-        let chosen: Vec<FolderId> = app
-            .store()
-            .folders
-            .list(&session.mailbox)
-            .map_err(Problem::Storage)?
-            .into_iter()
-            .map(|folder| folder.id)
-            .filter(|id| {
-                form.iter()
-                    .any(|(key, value)| key == "folder" && value == id.as_str())
-            })
-            .collect();
-        if chosen.is_empty() {
-            return Err(Problem::NoFoldersChosen);
-        }
-        FolderScope::Only(chosen)
-    };
+    let chosen: Vec<&str> = form
+        .iter()
+        .filter(|(key, _)| key == "folder")
+        .map(|(_, value)| value.as_str())
+        .collect();
+    let folders = granting::folder_scope(desk, field(form, "all_folders").is_some(), &chosen)?;
     Ok((permission, folders))
 }
 
 pub async fn grant(State(app): State<App>, action: Action<Vec<(String, String)>>) -> Response {
     let Action { session, form } = action;
     let granted = async {
-        require(&session, Capability::ManageAccess)?;
-        let checked = parse_grant(&app, &session, &form)?;
-        let permission = checked.permission;
-        let password = hash_password(checked.password).await?;
-        let grant = Grant::new(
-            session.mailbox.clone(),
-            checked.grantee,
-            checked.name,
-            // The mailbox's name: the owner's, the business's or the association's.
-            session.mailbox_name.clone(),
-            permission,
-            checked.folders,
-            password,
-            unix_time(app.now()),
-        );
-        app.store()
-            .grants
-            .create(&grant)
-            .map_err(|error| match error {
-                StoreError::Conflict(_) => Problem::GrantExists,
-                other => Problem::Storage(other),
-            })?;
-        tracing::info!(permission = permission.slug(), "access was granted");
-        Ok(redirect(ACCESS))
+        let desk = desk(&app, &session);
+        // Refused before the form is read, so a refusal says nothing about it.
+        desk.require(Capability::ManageAccess)?;
+        let checked = parse_grant(&desk, &session, &form)?;
+        let new = NewGrant {
+            grantee: checked.grantee,
+            name: checked.name,
+            permission: checked.permission,
+            folders: checked.folders,
+            password: hash_password(checked.password).await?,
+        };
+        granting::grant(&desk, new, &session.mailbox_name)?;
+        Ok::<_, Problem>(redirect(ACCESS))
     };
     respond(granted.await, session.lang)
 }
@@ -176,24 +138,8 @@ pub async fn revoke(
     action: Action<NoFields>,
 ) -> Response {
     let session = action.session;
-    let revoked = || -> Result<Response, Problem> {
-        require(&session, Capability::ManageAccess)?;
-        let revoked = app
-            .store()
-            .grants
-            .revoke(
-                &session.mailbox,
-                &GrantId::new(grant_id),
-                unix_time(app.now()),
-            )
-            .map_err(Problem::Storage)?;
-        if !revoked {
-            return Err(Problem::NotFound);
-        }
-        tracing::info!("access was revoked");
-        Ok(redirect(ACCESS))
-    };
-    respond(revoked(), session.lang)
+    let revoked = granting::revoke(&desk(&app, &session), &grant_id);
+    respond(revoked.map(|()| redirect(ACCESS)), session.lang)
 }
 
 #[derive(Deserialize)]
@@ -208,28 +154,11 @@ pub async fn new_password(
 ) -> Response {
     let Action { session, form } = action;
     let changed = async {
-        require(&session, Capability::ManageAccess)?;
-        let id = GrantId::new(grant_id);
-        let open = app
-            .store()
-            .grants
-            .get(&session.mailbox, &id)
-            .map_err(Problem::Storage)?
-            .is_some_and(|grant| grant.revoked_at.is_none());
-        if !open {
-            return Err(Problem::NotFound);
-        }
+        let desk = desk(&app, &session);
+        let grant = granting::open_grant_of(&desk, &grant_id)?;
         let password = hash_password(form.password).await?;
-        let changed = app
-            .store()
-            .grants
-            .set_password(&session.mailbox, &id, &password)
-            .map_err(Problem::Storage)?;
-        if !changed {
-            return Err(Problem::NotFound);
-        }
-        tracing::info!("an access password was changed");
-        Ok(redirect(ACCESS))
+        granting::set_password(&desk, &grant.id, &password)?;
+        Ok::<_, Problem>(redirect(ACCESS))
     };
     respond(changed.await, session.lang)
 }
@@ -243,62 +172,11 @@ pub async fn edit(
 ) -> Response {
     let Action { session, form } = action;
     let edited = || -> Result<Response, Problem> {
-        require(&session, Capability::ManageAccess)?;
-        let id = GrantId::new(grant_id);
-        let store = app.store();
-        let grant = store
-            .grants
-            .get(&session.mailbox, &id)
-            .map_err(Problem::Storage)?
-            .filter(|grant| grant.revoked_at.is_none())
-            .ok_or(Problem::NotFound)?;
-        let (permission, folders) = parse_scope(&app, &session, &form)?;
-        let changed = store
-            .grants
-            .change(&session.mailbox, &id, permission, &folders)
-            .map_err(Problem::Storage)?;
-        if !changed {
-            return Err(Problem::NotFound);
-        }
-        let folder_list = store
-            .folders
-            .list(&session.mailbox)
-            .map_err(Problem::Storage)?;
-        let entry = ActivityEntry::new(
-            session.mailbox.clone(),
-            unix_time(app.now()),
-            session.name.clone(),
-            id,
-            ActivityAction::ChangedAccess,
-            Some(describe_change(&grant, permission, &folders, &folder_list)),
-        );
-        store.activity.record(&entry).map_err(Problem::Storage)?;
-        tracing::info!(permission = permission.slug(), "access was changed");
+        let desk = desk(&app, &session);
+        let grant = granting::open_grant_of(&desk, &grant_id)?;
+        let (permission, folders) = parse_scope(&desk, &form)?;
+        granting::change(&desk, &grant, permission, &folders)?;
         Ok(redirect(ACCESS))
     };
     respond(edited(), session.lang)
-}
-
-/// What the log says about a change: the helper, and the access and folders from now on.
-fn describe_change(
-    grant: &Grant,
-    permission: Permission,
-    folders: &FolderScope,
-    folder_list: &[Folder],
-) -> String {
-    let folders = match folders {
-        FolderScope::All => "alle mapper".to_owned(),
-        FolderScope::Only(ids) => folder_list
-            .iter()
-            .filter(|folder| ids.contains(&folder.id))
-            .map(|folder| folder.display_name().to_owned())
-            .collect::<Vec<_>>()
-            .join(", "),
-    };
-    format!(
-        "{}: {} → {} ({folders})",
-        grant.grantee_name,
-        grant.permission.danish_name(),
-        permission.danish_name()
-    )
 }

@@ -12,45 +12,26 @@ use axum::http::header::{
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use super::mailbox_lookup::{log_activity, own_letter, require};
-use super::respond;
-use crate::access::{ActivityAction, Capability};
+use super::in_mailbox::desk;
 use crate::app::App;
 use crate::logged_in::LoggedIn;
-use crate::problem::Problem;
+use crate::post::handling;
+use crate::problem::respond;
 
 pub async fn download(
     State(app): State<App>,
     LoggedIn(session): LoggedIn,
     Path((letter_id, n)): Path<(String, String)>,
 ) -> Response {
-    let found = || -> Result<Response, Problem> {
-        require(&session, Capability::Read)?;
-        let letter = own_letter(&app, &session, &letter_id)?;
-        let index = n
-            .parse::<usize>()
-            .ok()
-            .and_then(|n| n.checked_sub(1))
-            .ok_or(Problem::NotFound)?;
-        let attachment = letter
-            .content
-            .attachments
-            .into_iter()
-            .nth(index)
-            .ok_or(Problem::NotFound)?;
-        log_activity(
-            &app,
-            &session,
-            ActivityAction::DownloadedAttachment,
-            Some(attachment.file_name.clone()),
-        )?;
+    let index = n.parse::<usize>().ok().and_then(|n| n.checked_sub(1));
+    let found = handling::attachment(&desk(&app, &session), &letter_id, index).map(|attachment| {
         let disposition = format!(
             "attachment; filename=\"{}\"",
             download_name(&attachment.file_name)
         );
         let disposition = HeaderValue::from_str(&disposition)
             .unwrap_or_else(|_| HeaderValue::from_static("attachment; filename=\"bilag.pdf\""));
-        Ok((
+        (
             StatusCode::OK,
             [
                 (CONTENT_TYPE, HeaderValue::from_static("application/pdf")),
@@ -60,9 +41,9 @@ pub async fn download(
             ],
             attachment.bytes,
         )
-            .into_response())
-    };
-    respond(found(), session.lang)
+            .into_response()
+    });
+    respond(found, session.lang)
 }
 
 /// The file name offered for saving: Danish letters spelled out, anything but ASCII letters,

@@ -13,10 +13,12 @@ use crate::cookies::{
 };
 use crate::language::Lang;
 use crate::oidc::PendingLogin;
-use crate::post::{open_own_mailbox, person_owner, unix_time, Owner};
+use crate::pages::redirect;
+use crate::paths::HOME;
+use crate::post::opening::open_own_mailbox;
+use crate::post::{person_owner, unix_time, Owner};
 use crate::problem::Problem;
 use crate::random::secrets_equal;
-use crate::routes::{redirect, HOME};
 use crate::session::{BrokerSession, Current, NewSession, Person, Via};
 
 /// The authorization response's parameters; each at most once.
@@ -94,14 +96,12 @@ async fn finish_login(
     tracing::info!(business = login.business.is_some(), "login succeeded");
     let now = unix_time(app.now());
     let owner = person_owner(login.cpr.as_ref().map(|cpr| cpr.as_str()), &login.sub);
-    let own = open_own_mailbox(app.store(), owner, now).map_err(Problem::Storage)?;
+    let own = open_own_mailbox(app.store(), owner, now)?;
     // A business login opens the business's mailbox: the person chose to log in for it. Their
     // own is one click away in the mailbox list.
     let current = match &login.business {
         Some(business) => Current {
-            mailbox: open_own_mailbox(app.store(), Owner::Business(business.cvr.clone()), now)
-                .map_err(Problem::Storage)?
-                .id,
+            mailbox: open_own_mailbox(app.store(), Owner::Business(business.cvr.clone()), now)?.id,
             via: Via::Business,
         },
         None => Current {

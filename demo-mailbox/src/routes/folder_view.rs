@@ -4,15 +4,15 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use super::mailbox_lookup::{own_folder, require, visible_folders};
-use super::respond;
+use super::in_mailbox::{chrome, desk};
+use crate::access::desk::Desk;
 use crate::access::Capability;
 use crate::app::App;
 use crate::logged_in::LoggedIn;
+use crate::pages::post::{FolderPage, LetterRow};
 use crate::pages::render;
 use crate::post::Folder;
-use crate::post_pages::{folder_name, Chrome, FolderPage, LetterRow};
-use crate::problem::Problem;
+use crate::problem::{respond, Problem};
 use crate::session::ActiveSession;
 
 pub async fn show(
@@ -20,65 +20,33 @@ pub async fn show(
     LoggedIn(session): LoggedIn,
     Path(folder_id): Path<String>,
 ) -> Response {
-    let page = require(&session, Capability::Read)
-        .and_then(|()| own_folder(&app, &session, &folder_id))
-        .and_then(|folder| show_folder(&app, &session, &folder));
-    respond(page, session.lang)
+    let page = || -> Result<Response, Problem> {
+        let desk = desk(&app, &session);
+        desk.require(Capability::Read)?;
+        let folder = desk.folder(&folder_id)?;
+        show_folder(&desk, &session, &folder)
+    };
+    respond(page(), session.lang)
 }
 
-/// The page of `folder`, which the caller found through the session's mailbox.
+/// The page of `folder`, which the caller found through the session's desk.
 pub fn show_folder(
-    app: &App,
+    desk: &Desk,
     session: &ActiveSession,
     folder: &Folder,
 ) -> Result<Response, Problem> {
-    let chrome = chrome(app, session, Some(folder))?;
-    let letters = app
-        .store()
-        .letters
-        .list(&session.mailbox, &folder.id)
-        .map_err(Problem::Storage)?;
+    let chrome = chrome(desk, session, Some(folder))?;
+    let letters = desk.letters_in(folder)?;
     Ok(render(
         StatusCode::OK,
         &FolderPage {
             lang: session.lang,
             chrome,
-            folder_name: folder_name(folder, session.lang),
+            folder_name: folder.name_in(session.lang),
             letters: letters
                 .iter()
                 .map(|letter| LetterRow::new(letter, session.lang))
                 .collect(),
         },
-    ))
-}
-
-/// The folder list and user bar for `session`, with `current` highlighted: only the folders
-/// the session sees, and only their unread counts.
-pub fn chrome<'a>(
-    app: &App,
-    session: &'a ActiveSession,
-    current: Option<&Folder>,
-) -> Result<Chrome<'a>, Problem> {
-    let store = app.store();
-    let folders = visible_folders(app, session)?;
-    let unread: Vec<_> = store
-        .letters
-        .unread_counts(&session.mailbox)
-        .map_err(Problem::Storage)?
-        .into_iter()
-        .filter(|(folder, _)| session.access.sees_folder(folder))
-        .collect();
-    let address = store
-        .mailboxes
-        .get(&session.mailbox)
-        .map_err(Problem::Storage)?
-        .map(|mailbox| mailbox.owner.address())
-        .unwrap_or_default();
-    Ok(Chrome::new(
-        session,
-        &folders,
-        &unread,
-        current.map(|folder| &folder.id),
-        address,
     ))
 }

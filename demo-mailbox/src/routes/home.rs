@@ -5,34 +5,35 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use super::folder_view::{chrome, show_folder};
-use super::mailbox_lookup::{require, visible_folders};
-use super::respond;
+use super::folder_view::show_folder;
+use super::in_mailbox::{chrome, desk};
 use crate::access::Capability;
 use crate::app::App;
 use crate::logged_in::LoggedIn;
+use crate::pages::post::NoFoldersPage;
 use crate::pages::render;
 use crate::post::StandardFolder;
-use crate::post_pages::NoFoldersPage;
+use crate::problem::{respond, Problem};
 
 pub async fn home(State(app): State<App>, LoggedIn(session): LoggedIn) -> Response {
-    let page = require(&session, Capability::Read)
-        .and_then(|()| visible_folders(&app, &session))
-        .and_then(|folders| {
-            let first = folders
-                .iter()
-                .find(|folder| folder.standard_kind() == Some(StandardFolder::Inbox))
-                .or(folders.first());
-            match first {
-                Some(folder) => show_folder(&app, &session, folder),
-                None => Ok(render(
-                    StatusCode::OK,
-                    &NoFoldersPage {
-                        lang: session.lang,
-                        chrome: chrome(&app, &session, None)?,
-                    },
-                )),
-            }
-        });
-    respond(page, session.lang)
+    let page = || -> Result<Response, Problem> {
+        let desk = desk(&app, &session);
+        desk.require(Capability::Read)?;
+        let folders = desk.folders()?;
+        let first = folders
+            .iter()
+            .find(|folder| folder.standard_kind() == Some(StandardFolder::Inbox))
+            .or(folders.first());
+        match first {
+            Some(folder) => show_folder(&desk, &session, folder),
+            None => Ok(render(
+                StatusCode::OK,
+                &NoFoldersPage {
+                    lang: session.lang,
+                    chrome: chrome(&desk, &session, None)?,
+                },
+            )),
+        }
+    };
+    respond(page(), session.lang)
 }

@@ -12,10 +12,12 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use url::Url;
 
-use super::{matches_route, redirect, CALLBACK, HOME, POST_ONLY};
+use crate::access::desk::Refusal;
 use crate::app::App;
 use crate::cookies::append_set_cookie;
 use crate::language::{set_language_cookie, Lang};
+use crate::pages::redirect;
+use crate::paths::{matches_route, CALLBACK, HOME, POST_ONLY};
 use crate::problem::Problem;
 
 pub async fn choose(
@@ -24,7 +26,7 @@ pub async fn choose(
     headers: HeaderMap,
 ) -> Response {
     let Some(lang) = Lang::from_code(&code) else {
-        return Problem::NotFound.page(Lang::from_headers(&headers));
+        return Problem::Refused(Refusal::NotFound).page(Lang::from_headers(&headers));
     };
     let back = headers
         .get(REFERER)

@@ -5,16 +5,15 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use super::folder_view::chrome;
-use super::mailbox_lookup::{log_activity, own_folder, own_letter, require, visible_folders};
-use super::{folder_path, redirect, respond};
-use crate::access::{ActivityAction, Capability};
+use super::in_mailbox::{chrome, desk};
 use crate::action::{Action, NoFields};
 use crate::app::App;
 use crate::logged_in::LoggedIn;
-use crate::pages::render;
-use crate::post_pages::LetterPage;
-use crate::problem::Problem;
+use crate::pages::post::LetterPage;
+use crate::pages::{redirect, render};
+use crate::paths::folder_path;
+use crate::post::handling;
+use crate::problem::{respond, Problem};
 use crate::session::ActiveSession;
 
 pub async fn show(
@@ -26,24 +25,11 @@ pub async fn show(
 }
 
 fn show_letter(app: &App, session: &ActiveSession, letter_id: &str) -> Result<Response, Problem> {
-    require(session, Capability::Read)?;
-    let mut letter = own_letter(app, session, letter_id)?;
-    if !letter.read {
-        app.store()
-            .letters
-            .set_read(&session.mailbox, &letter.id, true)
-            .map_err(Problem::Storage)?;
-        letter.read = true;
-    }
-    log_activity(
-        app,
-        session,
-        ActivityAction::ReadLetter,
-        Some(letter.content.subject.clone()),
-    )?;
-    let folder = own_folder(app, session, letter.folder.as_str())?;
-    let folders = visible_folders(app, session)?;
-    let chrome = chrome(app, session, Some(&folder))?;
+    let desk = desk(app, session);
+    let letter = handling::read(&desk, letter_id)?;
+    let folder = desk.folder(letter.folder.as_str())?;
+    let folders = desk.folders()?;
+    let chrome = chrome(&desk, session, Some(&folder))?;
     Ok(render(
         StatusCode::OK,
         &LetterPage::new(chrome, &session.access, &letter, &folder, &folders),
@@ -57,24 +43,7 @@ pub async fn mark_unread(
     action: Action<NoFields>,
 ) -> Response {
     let session = action.session;
-    let marked = || -> Result<Response, Problem> {
-        require(&session, Capability::MarkUnread)?;
-        let letter = own_letter(&app, &session, &letter_id)?;
-        let changed = app
-            .store()
-            .letters
-            .set_read(&session.mailbox, &letter.id, false)
-            .map_err(Problem::Storage)?;
-        if !changed {
-            return Err(Problem::NotFound);
-        }
-        log_activity(
-            &app,
-            &session,
-            ActivityAction::MarkedUnread,
-            Some(letter.content.subject),
-        )?;
-        Ok(redirect(&folder_path(&letter.folder)))
-    };
-    respond(marked(), session.lang)
+    let marked = handling::mark_unread(&desk(&app, &session), &letter_id)
+        .map(|letter| redirect(&folder_path(&letter.folder)));
+    respond(marked, session.lang)
 }

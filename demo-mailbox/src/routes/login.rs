@@ -7,8 +7,8 @@ use crate::app::App;
 use crate::cookies::{append_set_cookie, set_login_cookie};
 use crate::language::Lang;
 use crate::oidc::{authorization_url, PendingLogin};
+use crate::pages::redirect;
 use crate::problem::Problem;
-use crate::routes::redirect;
 
 pub async fn login(State(app): State<App>, lang: Lang) -> Response {
     let provider = match app.relying_party().provider().await {

@@ -10,10 +10,10 @@ use crate::app::App;
 use crate::cookies::{append_set_cookie, clear_cookie, SESSION_COOKIE};
 use crate::language::Lang;
 use crate::logged_in::LoggedInPerson;
-use crate::pages::{render, LoggedOutPage};
+use crate::pages::{redirect, render, LoggedOutPage};
+use crate::paths::LOGGED_OUT;
 use crate::problem::Problem;
 use crate::random::secrets_equal;
-use crate::routes::{redirect, LOGGED_OUT};
 
 #[derive(Deserialize)]
 pub struct LogoutForm {

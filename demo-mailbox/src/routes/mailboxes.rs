@@ -5,7 +5,7 @@
 //! - `to=business`: the business's, when the login was a MitID Erhverv login for it;
 //! - `to=association:{cvr}`: an association's the person is a member of;
 //! - `to=grant:{grant_id}` with `password`: another person's, through a grant to this
-//!   person's CPR number (wrong passwords are counted, see [`crate::access::open_grant`]).
+//!   person's CPR number (wrong passwords are counted, see [`crate::access::opening::open_grant`]).
 //!
 //! Anything the person may not open is the same 404 as something that does not exist. These
 //! routes work whatever mailbox the session is in, also one whose access ended.
@@ -15,16 +15,20 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::{redirect, respond, HOME, MAILBOXES_SWITCH};
-use crate::access::{open_grant, GrantId, GrantStatus, Opening};
-use crate::access_pages::{permission_name, DelegatedChoice, MailboxChoice, MailboxesPage};
+use crate::access::desk::Refusal;
+use crate::access::opening::{open_grant, Opening};
+use crate::access::{GrantId, GrantStatus};
 use crate::action::PersonAction;
 use crate::app::App;
 use crate::logged_in::LoggedInPerson;
-use crate::pages::render;
-use crate::post::{open_own_mailbox, unix_time, Owner};
-use crate::problem::Problem;
+use crate::pages::access::{permission_name, DelegatedChoice, MailboxChoice, MailboxesPage};
+use crate::pages::{redirect, render};
+use crate::paths::{HOME, MAILBOXES_SWITCH};
+use crate::post::opening::open_own_mailbox;
+use crate::post::{unix_time, Owner};
+use crate::problem::{respond, Problem};
 use crate::session::{Current, LiveSession, Via};
+use crate::store::StoreError;
 
 /// The switch form's `to` for the own mailbox.
 const TO_OWN: &str = "own";
@@ -57,7 +61,7 @@ pub async fn choose(State(app): State<App>, person: LoggedInPerson) -> Response 
         }
         let mut delegated = Vec::new();
         if let Some(cpr) = &who.cpr {
-            for membership in store.memberships.of_person(cpr).map_err(Problem::Storage)? {
+            for membership in store.memberships.of_person(cpr)? {
                 let via = Via::Association {
                     cvr: membership.cvr.clone(),
                 };
@@ -68,7 +72,7 @@ pub async fn choose(State(app): State<App>, person: LoggedInPerson) -> Response 
                     current: *current == via,
                 });
             }
-            for grant in store.grants.for_grantee(cpr).map_err(Problem::Storage)? {
+            for grant in store.grants.for_grantee(cpr)? {
                 let current = matches!(current, Via::Grant { id, .. } if *id == grant.id);
                 delegated.push(DelegatedChoice {
                     to: format!("{TO_GRANT}{}", grant.id.as_str()),
@@ -132,7 +136,7 @@ async fn destination(
     let open = |owner: Owner| {
         open_own_mailbox(app.store(), owner, now)
             .map(|mailbox| mailbox.id)
-            .map_err(Problem::Storage)
+            .map_err(Problem::from)
     };
     if form.to == TO_OWN {
         return Ok(Current {
@@ -141,20 +145,25 @@ async fn destination(
         });
     }
     if form.to == TO_BUSINESS {
-        let business = person.business.as_ref().ok_or(Problem::NotFound)?;
+        let business = person
+            .business
+            .as_ref()
+            .ok_or(Problem::Refused(Refusal::NotFound))?;
         return Ok(Current {
             mailbox: open(Owner::Business(business.cvr.clone()))?,
             via: Via::Business,
         });
     }
-    let cpr = person.cpr.clone().ok_or(Problem::NotFound)?;
+    let cpr = person
+        .cpr
+        .clone()
+        .ok_or(Problem::Refused(Refusal::NotFound))?;
     if let Some(cvr) = form.to.strip_prefix(TO_ASSOCIATION) {
         let membership = app
             .store()
             .memberships
-            .get(&cpr, cvr)
-            .map_err(Problem::Storage)?
-            .ok_or(Problem::NotFound)?;
+            .get(&cpr, cvr)?
+            .ok_or(Problem::Refused(Refusal::NotFound))?;
         return Ok(Current {
             mailbox: open(Owner::Association(membership.cvr.clone()))?,
             via: Via::Association {
@@ -166,7 +175,7 @@ async fn destination(
         .to
         .strip_prefix(TO_GRANT)
         .map(GrantId::new)
-        .ok_or(Problem::NotFound)?;
+        .ok_or(Problem::Refused(Refusal::NotFound))?;
     let password = form.password.clone().unwrap_or_default();
     let store = app.store().clone();
     let actor = person.name.clone();
@@ -174,8 +183,7 @@ async fn destination(
     let opening =
         tokio::task::spawn_blocking(move || open_grant(&store, &cpr, &actor, &id, &password, now))
             .await
-            .map_err(|error| Problem::Storage(crate::store::StoreError::Db(error.to_string())))?
-            .map_err(Problem::Storage)?;
+            .map_err(|error| Problem::from(StoreError::Db(error.to_string())))??;
     match opening {
         Opening::Opened(grant) => Ok(Current {
             mailbox: grant.mailbox,
@@ -186,6 +194,6 @@ async fn destination(
         }),
         Opening::WrongPassword { attempts_left } => Err(Problem::WrongPassword { attempts_left }),
         Opening::Locked => Err(Problem::GrantLocked),
-        Opening::NotFound => Err(Problem::NotFound),
+        Opening::NotFound => Err(Problem::Refused(Refusal::NotFound)),
     }
 }

@@ -1,4 +1,8 @@
-//! HTTP routes: thin handlers over the relying party, the Digital Post model and the store.
+//! HTTP routes: [`router`] mounts every path of [`crate::paths`] on its handler. A handler
+//! parses the request, calls one domain operation ([`crate::post`], [`crate::access`],
+//! [`crate::oidc`]) and renders what came of it: a page of [`crate::pages`], a redirect, or
+//! the page of a [`crate::problem::Problem`]. No handler uses this file; what the mailbox
+//! handlers share is in [`in_mailbox`].
 
 mod access;
 mod activity;
@@ -9,12 +13,12 @@ mod folder_view;
 mod folders;
 mod forward;
 mod home;
+mod in_mailbox;
 mod language;
 mod letter_actions;
 mod letter_view;
 mod login;
 mod logout;
-mod mailbox_lookup;
 mod mailboxes;
 mod reply;
 mod sim_api;
@@ -24,94 +28,11 @@ mod write;
 #[cfg(test)]
 pub use sim_sender::SENDER_CSRF_COOKIE;
 
-use axum::http::header::LOCATION;
-use axum::http::{HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::Router;
 
-use crate::access::GrantId;
 use crate::app::App;
-use crate::language::Lang;
-use crate::post::{FolderId, LetterId};
-use crate::problem::Problem;
-
-/// The mailbox's front page, the inbox (login required).
-pub const HOME: &str = "/";
-/// Starts a login at the broker.
-pub const LOGIN: &str = "/login";
-/// The redirect URI the broker sends the browser back to.
-pub const CALLBACK: &str = "/callback";
-/// Ends the session (POST, with the session's CSRF token).
-pub const LOGOUT: &str = "/logout";
-/// Where the broker sends the browser after logout.
-pub const LOGGED_OUT: &str = "/logged-out";
-/// POST (`logout_token`), from the broker, not a browser: Back-Channel Logout 1.0.
-pub const BACKCHANNEL_LOGOUT: &str = "/backchannel-logout";
-
-/// GET: manage own folders. POST: create one (`name`).
-pub const FOLDERS: &str = "/folders";
-/// GET: the letters in a folder.
-pub const FOLDER: &str = "/folders/{folder_id}";
-/// POST (`name`): rename an own folder.
-pub const FOLDER_RENAME: &str = "/folders/{folder_id}/rename";
-/// POST: delete an own, empty folder.
-pub const FOLDER_DELETE: &str = "/folders/{folder_id}/delete";
-/// GET: read a letter (marks it read).
-pub const LETTER: &str = "/letters/{letter_id}";
-/// POST: mark a letter unread.
-pub const LETTER_UNREAD: &str = "/letters/{letter_id}/unread";
-/// POST (`folder_id`): move a letter to another folder of the mailbox.
-pub const LETTER_MOVE: &str = "/letters/{letter_id}/move";
-/// POST: move a letter to "Slettet"; for a letter already there, ask to delete it for good.
-pub const LETTER_DELETE: &str = "/letters/{letter_id}/delete";
-/// GET: confirm; POST: delete a letter in "Slettet" for good.
-pub const LETTER_DELETE_PERMANENTLY: &str = "/letters/{letter_id}/delete-permanently";
-
-/// GET: download a letter's `n`th attachment (from 1).
-pub const LETTER_ATTACHMENT: &str = "/letters/{letter_id}/attachments/{n}";
-/// GET: the reply form (or why there is none); POST (`subject`, `body`, `intent`): reply.
-pub const LETTER_REPLY: &str = "/letters/{letter_id}/reply";
-/// GET: the forward form; POST (`to`, `note`): forward.
-pub const LETTER_FORWARD: &str = "/letters/{letter_id}/forward";
-/// POST: send a draft (a letter in "Kladder"): it moves to "Sendt".
-pub const LETTER_SEND_DRAFT: &str = "/letters/{letter_id}/send-draft";
-/// GET: the form; POST (`authority`, `subject`, `body`, `intent`): write to an authority.
-pub const WRITE: &str = "/write";
-/// GET: the mailboxes the person may open (own, business, associations, others' by grant).
-pub const MAILBOXES: &str = "/mailboxes";
-/// POST (`to`, and `password` for another person's): work in another mailbox.
-pub const MAILBOXES_SWITCH: &str = "/mailboxes/switch";
-/// GET: the owner's grants of access for others; POST (`name`, `cpr`, `permission`,
-/// `all_folders` or `folder`..., `password`): grant access.
-pub const ACCESS: &str = "/access";
-/// POST: revoke a grant (the helper's next request is refused).
-pub const GRANT_REVOKE: &str = "/access/{grant_id}/revoke";
-/// POST (`password`): a new password for a grant, which also unlocks it.
-pub const GRANT_PASSWORD: &str = "/access/{grant_id}/password";
-/// POST (`permission`, `all_folders` or `folder`...): change what a grant allows and which
-/// folders it shows.
-pub const GRANT_EDIT: &str = "/access/{grant_id}/edit";
-/// GET: the activity log of what helpers did in the mailbox.
-pub const ACTIVITY: &str = "/activity";
-/// GET (`da` or `en`): the pages' language, remembered in a cookie; back to the page it was
-/// chosen on.
-pub const LANGUAGE: &str = "/language/{lang}";
-/// Simulator tool, no login. GET: the simulated sender's form; POST: deliver a letter.
-pub const SIM_SENDER: &str = "/sender";
-/// Simulator API, no login. POST (JSON): deliver a letter.
-pub const SIM_LETTERS: &str = "/_sim/v1/letters";
-/// Simulator API, no login. POST (JSON `{"recipient"}`): mark a person exempt.
-pub const SIM_EXEMPTIONS: &str = "/_sim/v1/exemptions";
-/// Simulator API, no login. GET: the association memberships; POST (JSON `{"cpr", "cvr",
-/// "name", "role"}`): add one, or change its role and name.
-pub const SIM_MEMBERSHIPS: &str = "/_sim/v1/memberships";
-/// Simulator API, no login. DELETE: end the membership of `cpr` in association `cvr`.
-pub const SIM_MEMBERSHIP: &str = "/_sim/v1/memberships/{cvr}/{cpr}";
-/// Simulator API, no login. GET: the notification outbox as JSON.
-pub const SIM_OUTBOX_JSON: &str = "/_sim/v1/outbox";
-/// Simulator tool, no login. GET: the notification outbox as a page.
-pub const SIM_OUTBOX: &str = "/_sim/outbox";
+use crate::paths::*;
 
 /// The mailbox's routes over `app`. Tests can drive it without a socket.
 pub fn router(app: App) -> Router {
@@ -158,100 +79,4 @@ pub fn router(app: App) -> Router {
         .route(SIM_OUTBOX_JSON, get(sim_api::outbox_json))
         .route(SIM_OUTBOX, get(sim_api::outbox_page))
         .with_state(app)
-}
-
-/// The page of folder `id`.
-pub fn folder_path(id: &FolderId) -> String {
-    FOLDER.replace("{folder_id}", id.as_str())
-}
-
-/// The page of letter `id`.
-pub fn letter_path(id: &LetterId) -> String {
-    LETTER.replace("{letter_id}", id.as_str())
-}
-
-/// The download of letter `id`'s `n`th attachment (from 1).
-pub fn attachment_path(id: &LetterId, n: usize) -> String {
-    LETTER_ATTACHMENT
-        .replace("{letter_id}", id.as_str())
-        .replace("{n}", &n.to_string())
-}
-
-/// The reply page of letter `id`.
-pub fn reply_path(id: &LetterId) -> String {
-    LETTER_REPLY.replace("{letter_id}", id.as_str())
-}
-
-/// The forward page of letter `id`.
-pub fn forward_path(id: &LetterId) -> String {
-    LETTER_FORWARD.replace("{letter_id}", id.as_str())
-}
-
-/// Where the draft `id` is sent.
-pub fn send_draft_path(id: &LetterId) -> String {
-    LETTER_SEND_DRAFT.replace("{letter_id}", id.as_str())
-}
-
-/// The confirmation page for deleting letter `id` for good.
-pub fn permanent_delete_path(id: &LetterId) -> String {
-    LETTER_DELETE_PERMANENTLY.replace("{letter_id}", id.as_str())
-}
-
-/// Where the revoke form of grant `id` posts.
-pub fn grant_revoke_path(id: &GrantId) -> String {
-    GRANT_REVOKE.replace("{grant_id}", id.as_str())
-}
-
-/// Where the edit form of grant `id` posts.
-pub fn grant_edit_path(id: &GrantId) -> String {
-    GRANT_EDIT.replace("{grant_id}", id.as_str())
-}
-
-/// Where the new-password form of grant `id` posts.
-pub fn grant_password_path(id: &GrantId) -> String {
-    GRANT_PASSWORD.replace("{grant_id}", id.as_str())
-}
-
-/// Routes that take no GET (POST, or DELETE): a browser cannot be sent back to one of them.
-pub const POST_ONLY: [&str; 15] = [
-    LOGOUT,
-    BACKCHANNEL_LOGOUT,
-    FOLDER_RENAME,
-    FOLDER_DELETE,
-    LETTER_UNREAD,
-    LETTER_MOVE,
-    LETTER_DELETE,
-    LETTER_SEND_DRAFT,
-    MAILBOXES_SWITCH,
-    GRANT_REVOKE,
-    GRANT_PASSWORD,
-    GRANT_EDIT,
-    SIM_LETTERS,
-    SIM_MEMBERSHIP,
-    SIM_EXEMPTIONS,
-];
-
-/// Whether `path` matches the route `pattern` (a `{name}` segment matches any one segment).
-pub fn matches_route(pattern: &str, path: &str) -> bool {
-    let pattern: Vec<&str> = pattern.split('/').collect();
-    let path: Vec<&str> = path.split('/').collect();
-    pattern.len() == path.len()
-        && pattern
-            .iter()
-            .zip(&path)
-            .all(|(want, got)| (want.starts_with('{') && !got.is_empty()) || want == got)
-}
-
-/// The handler's page, or the page of the problem it ran into, in `lang`.
-pub fn respond(result: Result<Response, Problem>, lang: Lang) -> Response {
-    result.unwrap_or_else(|problem| problem.page(lang))
-}
-
-/// A `303 See Other` to `location`.
-pub fn redirect(location: &str) -> Response {
-    match HeaderValue::from_str(location) {
-        Ok(location) => (StatusCode::SEE_OTHER, [(LOCATION, location)]).into_response(),
-        // A URL from `url::Url` is always a valid header value; refuse rather than panic.
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-    }
 }

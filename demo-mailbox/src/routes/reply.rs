@@ -6,17 +6,15 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::folder_view::chrome;
-use super::mailbox_lookup::{own_letter, require};
-use super::respond;
-use super::write::{send_or_save, Composed};
+use super::in_mailbox::{desk, letter_form, show_filed};
+use super::write::is_draft;
 use crate::access::Capability;
 use crate::action::Action;
 use crate::app::App;
-use crate::compose_pages::ReplyPage;
 use crate::logged_in::LoggedIn;
+use crate::pages::compose::ReplyPage;
 use crate::pages::render;
-use crate::problem::Problem;
+use crate::post::writing;
 
 #[derive(Deserialize)]
 pub struct ReplyForm {
@@ -31,13 +29,13 @@ pub async fn form(
     LoggedIn(session): LoggedIn,
     Path(letter_id): Path<String>,
 ) -> Response {
-    let page = || -> Result<Response, Problem> {
-        require(&session, Capability::Compose)?;
-        let letter = own_letter(&app, &session, &letter_id)?;
-        let chrome = chrome(&app, &session, None)?;
-        Ok(render(StatusCode::OK, &ReplyPage::new(chrome, &letter)))
-    };
-    respond(page(), session.lang)
+    letter_form(
+        &app,
+        &session,
+        &letter_id,
+        Capability::Compose,
+        |chrome, letter| render(StatusCode::OK, &ReplyPage::new(chrome, letter)),
+    )
 }
 
 pub async fn send(
@@ -46,21 +44,12 @@ pub async fn send(
     action: Action<ReplyForm>,
 ) -> Response {
     let Action { session, form } = action;
-    let sent = || -> Result<Response, Problem> {
-        require(&session, Capability::Compose)?;
-        let letter = own_letter(&app, &session, &letter_id)?;
-        if !letter.content.accepts_replies {
-            return Err(Problem::RepliesNotAccepted);
-        }
-        send_or_save(
-            &app,
-            &session,
-            Composed::Reply,
-            letter.content.sender,
-            &form.subject,
-            &form.body,
-            form.intent.as_deref(),
-        )
-    };
-    respond(sent(), session.lang)
+    let sent = writing::reply(
+        &desk(&app, &session),
+        &letter_id,
+        &form.subject,
+        &form.body,
+        is_draft(form.intent.as_deref()),
+    );
+    show_filed(&session, sent)
 }

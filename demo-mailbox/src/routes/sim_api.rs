@@ -29,8 +29,10 @@ use crate::access::{is_cvr, Cpr, Membership, Role};
 use crate::app::App;
 use crate::language::Lang;
 use crate::pages::render;
-use crate::post::{deliver, mark_exempt, unix_time, Delivery, IncomingLetter, Owner};
-use crate::sim_pages::OutboxPage;
+use crate::pages::sim::OutboxPage;
+use crate::post::delivery::{deliver, mark_exempt, Delivery};
+use crate::post::{unix_time, IncomingLetter, Owner};
+use crate::problem::Problem;
 use crate::store::StoreError;
 
 /// How many outbox messages the outbox shows.
@@ -291,6 +293,6 @@ pub async fn outbox_json(State(app): State<App>) -> Response {
 pub async fn outbox_page(State(app): State<App>, lang: Lang) -> Response {
     match app.store().outbox.latest(OUTBOX_LIMIT) {
         Ok(entries) => render(StatusCode::OK, &OutboxPage::new(lang, &entries)),
-        Err(error_) => crate::problem::Problem::Storage(error_).page(lang),
+        Err(error_) => Problem::from(error_).page(lang),
     }
 }

@@ -13,14 +13,16 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
 
+use crate::access::desk::Refusal;
 use crate::app::App;
 use crate::cookies::{append_set_cookie, read_cookie};
 use crate::language::Lang;
 use crate::pages::render;
-use crate::post::{deliver, unix_time, Delivery, IncomingAttachment, IncomingLetter};
+use crate::pages::sim::SenderPage;
+use crate::post::delivery::{deliver, Delivery};
+use crate::post::{unix_time, IncomingAttachment, IncomingLetter};
 use crate::problem::Problem;
 use crate::random::{random_token, secrets_equal};
-use crate::sim_pages::SenderPage;
 
 /// The cookie holding the sender page's CSRF token.
 pub const SENDER_CSRF_COOKIE: &str = "sim_sender_csrf";
@@ -88,9 +90,8 @@ pub async fn send(
             attachment,
         }
         .check()
-        .map_err(Problem::BadLetter)?;
-        let delivery = deliver(app.store(), &recipient, content, unix_time(app.now()))
-            .map_err(Problem::Storage)?;
+        .map_err(|error| Problem::Refused(Refusal::BadLetter(error)))?;
+        let delivery = deliver(app.store(), &recipient, content, unix_time(app.now()))?;
         let address = recipient.address();
         let result = match (delivery, lang) {
             (Delivery::Digital(_), Lang::Da) => {

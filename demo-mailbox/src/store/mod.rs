@@ -2,6 +2,9 @@
 //! [`SqliteStore`] implements them all (a file in the data directory, or in memory for tests);
 //! `contract` holds the one test suite every implementation must pass.
 //!
+//! The store keeps the data types of [`crate::post`] and [`crate::access`] (as their `mod.rs`
+//! re-export them) and uses none of their operations: those use the store.
+//!
 //! Security rule for every lookup: a folder or letter is only ever found *through its
 //! mailbox*. Every method that takes an object id also takes the [`MailboxId`] the session
 //! works in, and answers "not found" for an object of another mailbox, exactly as for one that

@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, Connection, OptionalExtension, Params, Row};
 use serde::{Deserialize, Serialize};
 
 use super::{FolderDeletion, FolderStore, LetterStore, StoreError, StoreResult};
@@ -147,6 +147,79 @@ impl SqliteStore {
             .lock()
             .map_err(|_| StoreError::Db("connection lock poisoned".into()))
     }
+
+    /// Runs one (cached) statement; how many rows it changed.
+    pub(super) fn execute(&self, sql: &str, params: impl Params) -> StoreResult<usize> {
+        self.conn()?
+            .prepare_cached(sql)
+            .and_then(|mut statement| statement.execute(params))
+            .map_err(db)
+    }
+
+    /// The row `sql` selects, read by `row`; `None` if there is none.
+    pub(super) fn query_one<T>(
+        &self,
+        sql: &str,
+        params: impl Params,
+        row: impl FnOnce(&Row<'_>) -> rusqlite::Result<T>,
+    ) -> StoreResult<Option<T>> {
+        self.conn()?
+            .prepare_cached(sql)
+            .and_then(|mut statement| statement.query_row(params, row).optional())
+            .map_err(db)
+    }
+
+    /// Every row `sql` selects, read by `row` and made a value by `value`.
+    pub(super) fn query_all<R, T>(
+        &self,
+        sql: &str,
+        params: impl Params,
+        row: impl FnMut(&Row<'_>) -> rusqlite::Result<R>,
+        mut value: impl FnMut(R) -> StoreResult<T>,
+    ) -> StoreResult<Vec<T>> {
+        let conn = self.conn()?;
+        let mut statement = conn.prepare_cached(sql).map_err(db)?;
+        let rows = statement.query_map(params, row).map_err(db)?;
+        rows.map(|read| value(read.map_err(db)?)).collect()
+    }
+
+    /// Changes the JSON `data` of one row of `table` in one transaction: the row with `id`
+    /// that `condition` picks (`?1` is the id, `?2`... are `scope`) is read, `change` edits its
+    /// data and answers whether it changed anything, and only then is it written back. False
+    /// if no row matched.
+    pub(super) fn change_data<T: Serialize + for<'de> Deserialize<'de>>(
+        &self,
+        table: &str,
+        id: &str,
+        condition: &str,
+        scope: &[&str],
+        change: impl FnOnce(&mut T) -> bool,
+    ) -> StoreResult<bool> {
+        let mut conn = self.conn()?;
+        let transaction = conn.transaction().map_err(db)?;
+        let data: Option<String> = transaction
+            .query_row(
+                &format!("SELECT data FROM {table} WHERE {condition}"),
+                rusqlite::params_from_iter(std::iter::once(id).chain(scope.iter().copied())),
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(db)?;
+        let Some(data) = data else {
+            return Ok(false);
+        };
+        let mut data: T = from_json(&data)?;
+        if change(&mut data) {
+            transaction
+                .execute(
+                    &format!("UPDATE {table} SET data = ?2 WHERE id = ?1"),
+                    params![id, to_json(&data)?],
+                )
+                .map_err(db)?;
+            transaction.commit().map_err(db)?;
+        }
+        Ok(true)
+    }
 }
 
 pub(super) fn insert_folder(conn: &Connection, folder: &Folder) -> StoreResult<()> {
@@ -206,7 +279,7 @@ pub(super) fn insert_letter(conn: &Connection, letter: &Letter) -> StoreResult<(
 const FOLDER_COLUMNS: &str = "id, mailbox_id, kind, name";
 
 fn folder_row(row: &Row<'_>) -> rusqlite::Result<(String, String, String, Option<String>)> {
-    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+    row.try_into()
 }
 
 fn folder_from(
@@ -231,14 +304,7 @@ const LETTER_COLUMNS: &str = "id, mailbox_id, folder_id, received_at, read, data
 type LetterRow = (String, String, String, UnixTime, bool, String);
 
 fn letter_row(row: &Row<'_>) -> rusqlite::Result<LetterRow> {
-    Ok((
-        row.get(0)?,
-        row.get(1)?,
-        row.get(2)?,
-        row.get(3)?,
-        row.get(4)?,
-        row.get(5)?,
-    ))
+    row.try_into()
 }
 
 fn letter_from((id, mailbox, folder, received_at, read, data): LetterRow) -> StoreResult<Letter> {
@@ -258,47 +324,32 @@ impl FolderStore for SqliteStore {
     }
 
     fn get(&self, mailbox: &MailboxId, id: &FolderId) -> StoreResult<Option<Folder>> {
-        let conn = self.conn()?;
-        let row = conn
-            .prepare_cached(&format!(
-                "SELECT {FOLDER_COLUMNS} FROM folders WHERE id = ?1 AND mailbox_id = ?2"
-            ))
-            .map_err(db)?
-            .query_row(params![id.as_str(), mailbox.as_str()], folder_row)
-            .optional()
-            .map_err(db)?;
-        row.map(folder_from).transpose()
+        self.query_one(
+            &format!("SELECT {FOLDER_COLUMNS} FROM folders WHERE id = ?1 AND mailbox_id = ?2"),
+            params![id.as_str(), mailbox.as_str()],
+            folder_row,
+        )?
+        .map(folder_from)
+        .transpose()
     }
 
     fn list(&self, mailbox: &MailboxId) -> StoreResult<Vec<Folder>> {
-        let conn = self.conn()?;
-        let mut statement = conn
-            .prepare_cached(&format!(
+        self.query_all(
+            &format!(
                 "SELECT {FOLDER_COLUMNS} FROM folders WHERE mailbox_id = ?1
                  ORDER BY position, name COLLATE NOCASE, id"
-            ))
-            .map_err(db)?;
-        let rows = statement
-            .query_map([mailbox.as_str()], folder_row)
-            .map_err(db)?;
-        rows.map(|row| folder_from(row.map_err(db)?)).collect()
+            ),
+            [mailbox.as_str()],
+            folder_row,
+            folder_from,
+        )
     }
 
     fn rename(&self, mailbox: &MailboxId, id: &FolderId, name: &FolderName) -> StoreResult<bool> {
-        let conn = self.conn()?;
-        let changed = conn
-            .prepare_cached(
-                "UPDATE folders SET name = ?3 WHERE id = ?1 AND mailbox_id = ?2 AND kind = ?4",
-            )
-            .and_then(|mut statement| {
-                statement.execute(params![
-                    id.as_str(),
-                    mailbox.as_str(),
-                    name.as_str(),
-                    OWN_KIND
-                ])
-            })
-            .map_err(db)?;
+        let changed = self.execute(
+            "UPDATE folders SET name = ?3 WHERE id = ?1 AND mailbox_id = ?2 AND kind = ?4",
+            params![id.as_str(), mailbox.as_str(), name.as_str(), OWN_KIND],
+        )?;
         Ok(changed > 0)
     }
 
@@ -348,83 +399,59 @@ impl LetterStore for SqliteStore {
     }
 
     fn get(&self, mailbox: &MailboxId, id: &LetterId) -> StoreResult<Option<Letter>> {
-        let conn = self.conn()?;
-        let row = conn
-            .prepare_cached(&format!(
-                "SELECT {LETTER_COLUMNS} FROM letters WHERE id = ?1 AND mailbox_id = ?2"
-            ))
-            .map_err(db)?
-            .query_row(params![id.as_str(), mailbox.as_str()], letter_row)
-            .optional()
-            .map_err(db)?;
-        row.map(letter_from).transpose()
+        self.query_one(
+            &format!("SELECT {LETTER_COLUMNS} FROM letters WHERE id = ?1 AND mailbox_id = ?2"),
+            params![id.as_str(), mailbox.as_str()],
+            letter_row,
+        )?
+        .map(letter_from)
+        .transpose()
     }
 
     fn list(&self, mailbox: &MailboxId, folder: &FolderId) -> StoreResult<Vec<Letter>> {
-        let conn = self.conn()?;
-        let mut statement = conn
-            .prepare_cached(&format!(
+        self.query_all(
+            &format!(
                 "SELECT {LETTER_COLUMNS} FROM letters WHERE mailbox_id = ?1 AND folder_id = ?2
                  ORDER BY received_at DESC, id"
-            ))
-            .map_err(db)?;
-        let rows = statement
-            .query_map(params![mailbox.as_str(), folder.as_str()], letter_row)
-            .map_err(db)?;
-        rows.map(|row| letter_from(row.map_err(db)?)).collect()
+            ),
+            params![mailbox.as_str(), folder.as_str()],
+            letter_row,
+            letter_from,
+        )
     }
 
     fn unread_counts(&self, mailbox: &MailboxId) -> StoreResult<Vec<(FolderId, usize)>> {
-        let conn = self.conn()?;
-        let mut statement = conn
-            .prepare_cached(
-                "SELECT folder_id, COUNT(*) FROM letters WHERE mailbox_id = ?1 AND read = 0
-                 GROUP BY folder_id",
-            )
-            .map_err(db)?;
-        let rows = statement
-            .query_map([mailbox.as_str()], |row| {
-                Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
-            })
-            .map_err(db)?;
-        rows.map(|row| {
-            let (folder, count) = row.map_err(db)?;
-            Ok((FolderId::new(folder), usize::try_from(count).unwrap_or(0)))
-        })
-        .collect()
+        self.query_all(
+            "SELECT folder_id, COUNT(*) FROM letters WHERE mailbox_id = ?1 AND read = 0
+             GROUP BY folder_id",
+            [mailbox.as_str()],
+            |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?)),
+            |(folder, count)| Ok((FolderId::new(folder), usize::try_from(count).unwrap_or(0))),
+        )
     }
 
     fn set_read(&self, mailbox: &MailboxId, id: &LetterId, read: bool) -> StoreResult<bool> {
-        let conn = self.conn()?;
-        let changed = conn
-            .prepare_cached("UPDATE letters SET read = ?3 WHERE id = ?1 AND mailbox_id = ?2")
-            .and_then(|mut statement| {
-                statement.execute(params![id.as_str(), mailbox.as_str(), read])
-            })
-            .map_err(db)?;
+        let changed = self.execute(
+            "UPDATE letters SET read = ?3 WHERE id = ?1 AND mailbox_id = ?2",
+            params![id.as_str(), mailbox.as_str(), read],
+        )?;
         Ok(changed > 0)
     }
 
     fn move_to(&self, mailbox: &MailboxId, id: &LetterId, folder: &FolderId) -> StoreResult<bool> {
-        let conn = self.conn()?;
-        let changed = conn
-            .prepare_cached(
-                "UPDATE letters SET folder_id = ?3 WHERE id = ?1 AND mailbox_id = ?2
-                 AND EXISTS (SELECT 1 FROM folders WHERE id = ?3 AND mailbox_id = ?2)",
-            )
-            .and_then(|mut statement| {
-                statement.execute(params![id.as_str(), mailbox.as_str(), folder.as_str()])
-            })
-            .map_err(db)?;
+        let changed = self.execute(
+            "UPDATE letters SET folder_id = ?3 WHERE id = ?1 AND mailbox_id = ?2
+             AND EXISTS (SELECT 1 FROM folders WHERE id = ?3 AND mailbox_id = ?2)",
+            params![id.as_str(), mailbox.as_str(), folder.as_str()],
+        )?;
         Ok(changed > 0)
     }
 
     fn delete(&self, mailbox: &MailboxId, id: &LetterId) -> StoreResult<bool> {
-        let conn = self.conn()?;
-        let changed = conn
-            .prepare_cached("DELETE FROM letters WHERE id = ?1 AND mailbox_id = ?2")
-            .and_then(|mut statement| statement.execute(params![id.as_str(), mailbox.as_str()]))
-            .map_err(db)?;
+        let changed = self.execute(
+            "DELETE FROM letters WHERE id = ?1 AND mailbox_id = ?2",
+            params![id.as_str(), mailbox.as_str()],
+        )?;
         Ok(changed > 0)
     }
 }

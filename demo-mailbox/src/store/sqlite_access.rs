@@ -1,7 +1,7 @@
 //! Access for others in SQLite: grants (what is queried or changes as columns, the rest as
 //! JSON), the activity log, and association memberships.
 
-use rusqlite::{params, OptionalExtension, Row};
+use rusqlite::{params, Connection, Row};
 use serde::{Deserialize, Serialize};
 
 use super::sqlite::{db, from_json, to_json};
@@ -37,17 +37,7 @@ type GrantRow = (
 );
 
 fn grant_row(row: &Row<'_>) -> rusqlite::Result<GrantRow> {
-    Ok((
-        row.get(0)?,
-        row.get(1)?,
-        row.get(2)?,
-        row.get(3)?,
-        row.get(4)?,
-        row.get(5)?,
-        row.get(6)?,
-        row.get(7)?,
-        row.get(8)?,
-    ))
+    row.try_into()
 }
 
 fn grant_from(
@@ -70,19 +60,46 @@ fn grant_from(
     })
 }
 
+/// The extra condition for a grant that is not revoked.
+const OPEN: &str = " AND revoked_at IS NULL";
+
 impl SqliteStore {
+    /// The one read-modify-write of a grant's JSON data: the grant `id` of `mailbox` (and
+    /// `also`, e.g. [`OPEN`]), changed by `change` in one transaction. False if there is none.
+    fn change_grant_data(
+        &self,
+        mailbox: &MailboxId,
+        id: &GrantId,
+        also: &str,
+        change: impl FnOnce(&mut GrantData) -> bool,
+    ) -> StoreResult<bool> {
+        self.change_data(
+            "grants",
+            id.as_str(),
+            &format!("id = ?1 AND mailbox_id = ?2{also}"),
+            &[mailbox.as_str()],
+            change,
+        )
+    }
+
+    /// The grants `condition` (over `values`) picks, newest first.
     fn grants_where(&self, condition: &str, values: &[&str]) -> StoreResult<Vec<Grant>> {
-        let conn = self.conn()?;
-        let mut statement = conn
-            .prepare_cached(&format!(
+        self.query_all(
+            &format!(
                 "SELECT {GRANT_COLUMNS} FROM grants WHERE {condition}
                  ORDER BY created_at DESC, rowid DESC"
-            ))
-            .map_err(db)?;
-        let rows = statement
-            .query_map(rusqlite::params_from_iter(values), grant_row)
-            .map_err(db)?;
-        rows.map(|row| grant_from(row.map_err(db)?)).collect()
+            ),
+            rusqlite::params_from_iter(values),
+            grant_row,
+            grant_from,
+        )
+    }
+
+    /// The grant `id` that `also` (over `?2`, `value`) picks, if any.
+    fn grant_where(&self, id: &GrantId, also: &str, value: &str) -> StoreResult<Option<Grant>> {
+        Ok(self
+            .grants_where(&format!("id = ?1 AND {also}"), &[id.as_str(), value])?
+            .pop())
     }
 }
 
@@ -94,12 +111,11 @@ impl GrantStore for SqliteStore {
             permission: grant.permission,
             folders: grant.folders.clone(),
         })?;
-        let conn = self.conn()?;
-        conn.prepare_cached(&format!(
-            "INSERT INTO grants ({GRANT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
-        ))
-        .and_then(|mut statement| {
-            statement.execute(params![
+        self.execute(
+            &format!(
+                "INSERT INTO grants ({GRANT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+            ),
+            params![
                 grant.id.as_str(),
                 grant.mailbox.as_str(),
                 grant.grantee.as_str(),
@@ -109,19 +125,13 @@ impl GrantStore for SqliteStore {
                 grant.version,
                 grant.password.as_phc(),
                 data,
-            ])
-        })
-        .map_err(db)?;
+            ],
+        )?;
         Ok(())
     }
 
     fn get(&self, mailbox: &MailboxId, id: &GrantId) -> StoreResult<Option<Grant>> {
-        Ok(self
-            .grants_where(
-                "id = ?1 AND mailbox_id = ?2",
-                &[id.as_str(), mailbox.as_str()],
-            )?
-            .pop())
+        self.grant_where(id, "mailbox_id = ?2", mailbox.as_str())
     }
 
     fn list(&self, mailbox: &MailboxId) -> StoreResult<Vec<Grant>> {
@@ -129,12 +139,7 @@ impl GrantStore for SqliteStore {
     }
 
     fn get_for_grantee(&self, grantee: &Cpr, id: &GrantId) -> StoreResult<Option<Grant>> {
-        Ok(self
-            .grants_where(
-                "id = ?1 AND grantee_cpr = ?2",
-                &[id.as_str(), grantee.as_str()],
-            )?
-            .pop())
+        self.grant_where(id, "grantee_cpr = ?2", grantee.as_str())
     }
 
     fn for_grantee(&self, grantee: &Cpr) -> StoreResult<Vec<Grant>> {
@@ -145,16 +150,11 @@ impl GrantStore for SqliteStore {
     }
 
     fn revoke(&self, mailbox: &MailboxId, id: &GrantId, now: UnixTime) -> StoreResult<bool> {
-        let conn = self.conn()?;
-        let changed = conn
-            .prepare_cached(
-                "UPDATE grants SET revoked_at = ?3
-                 WHERE id = ?1 AND mailbox_id = ?2 AND revoked_at IS NULL",
-            )
-            .and_then(|mut statement| {
-                statement.execute(params![id.as_str(), mailbox.as_str(), now])
-            })
-            .map_err(db)?;
+        let changed = self.execute(
+            "UPDATE grants SET revoked_at = ?3
+             WHERE id = ?1 AND mailbox_id = ?2 AND revoked_at IS NULL",
+            params![id.as_str(), mailbox.as_str(), now],
+        )?;
         Ok(changed > 0)
     }
 
@@ -164,42 +164,29 @@ impl GrantStore for SqliteStore {
         id: &GrantId,
         password: &AccessPassword,
     ) -> StoreResult<bool> {
-        let conn = self.conn()?;
-        let changed = conn
-            .prepare_cached(
-                "UPDATE grants SET password_hash = ?3, failed_attempts = 0, version = version + 1
-                 WHERE id = ?1 AND mailbox_id = ?2 AND revoked_at IS NULL",
-            )
-            .and_then(|mut statement| {
-                statement.execute(params![id.as_str(), mailbox.as_str(), password.as_phc()])
-            })
-            .map_err(db)?;
+        let changed = self.execute(
+            "UPDATE grants SET password_hash = ?3, failed_attempts = 0, version = version + 1
+             WHERE id = ?1 AND mailbox_id = ?2 AND revoked_at IS NULL",
+            params![id.as_str(), mailbox.as_str(), password.as_phc()],
+        )?;
         Ok(changed > 0)
     }
 
     fn record_failed_attempt(&self, grantee: &Cpr, id: &GrantId) -> StoreResult<Option<u32>> {
-        let conn = self.conn()?;
-        let mut statement = conn
-            .prepare_cached(
-                "UPDATE grants SET failed_attempts = failed_attempts + 1
-                 WHERE id = ?1 AND grantee_cpr = ?2 AND revoked_at IS NULL
-                 RETURNING failed_attempts",
-            )
-            .map_err(db)?;
-        let failed = statement
-            .query_row(params![id.as_str(), grantee.as_str()], |row| row.get(0))
-            .optional()
-            .map_err(db)?;
-        Ok(failed)
+        self.query_one(
+            "UPDATE grants SET failed_attempts = failed_attempts + 1
+             WHERE id = ?1 AND grantee_cpr = ?2 AND revoked_at IS NULL
+             RETURNING failed_attempts",
+            params![id.as_str(), grantee.as_str()],
+            |row| row.get(0),
+        )
     }
 
     fn clear_failed_attempts(&self, grantee: &Cpr, id: &GrantId) -> StoreResult<()> {
-        let conn = self.conn()?;
-        conn.prepare_cached(
+        self.execute(
             "UPDATE grants SET failed_attempts = 0 WHERE id = ?1 AND grantee_cpr = ?2",
-        )
-        .and_then(|mut statement| statement.execute(params![id.as_str(), grantee.as_str()]))
-        .map_err(db)?;
+            params![id.as_str(), grantee.as_str()],
+        )?;
         Ok(())
     }
 
@@ -210,98 +197,50 @@ impl GrantStore for SqliteStore {
         permission: Permission,
         folders: &FolderScope,
     ) -> StoreResult<bool> {
-        let mut conn = self.conn()?;
-        let transaction = conn.transaction().map_err(db)?;
-        let data: Option<String> = transaction
-            .query_row(
-                "SELECT data FROM grants WHERE id = ?1 AND mailbox_id = ?2 AND revoked_at IS NULL",
-                params![id.as_str(), mailbox.as_str()],
-                |row| row.get(0),
-            )
-            .optional()
-            .map_err(db)?;
-        let Some(data) = data else {
-            return Ok(false);
-        };
-        let mut data: GrantData = from_json(&data)?;
-        data.permission = permission;
-        data.folders = folders.clone();
-        transaction
-            .execute(
-                "UPDATE grants SET data = ?2 WHERE id = ?1",
-                params![id.as_str(), to_json(&data)?],
-            )
-            .map_err(db)?;
-        transaction.commit().map_err(db)?;
-        Ok(true)
+        self.change_grant_data(mailbox, id, OPEN, |data| {
+            data.permission = permission;
+            data.folders = folders.clone();
+            true
+        })
     }
 
     fn add_folder(&self, mailbox: &MailboxId, id: &GrantId, folder: &FolderId) -> StoreResult<()> {
-        let mut conn = self.conn()?;
-        let transaction = conn.transaction().map_err(db)?;
-        let data: Option<String> = transaction
-            .query_row(
-                "SELECT data FROM grants WHERE id = ?1 AND mailbox_id = ?2",
-                params![id.as_str(), mailbox.as_str()],
-                |row| row.get(0),
-            )
-            .optional()
-            .map_err(db)?;
-        let Some(data) = data else {
-            return Ok(());
-        };
-        let mut data: GrantData = from_json(&data)?;
-        if let FolderScope::Only(folders) = &mut data.folders {
-            if !folders.contains(folder) {
+        self.change_grant_data(mailbox, id, "", |data| match &mut data.folders {
+            FolderScope::Only(folders) if !folders.contains(folder) => {
                 folders.push(folder.clone());
-                transaction
-                    .execute(
-                        "UPDATE grants SET data = ?2 WHERE id = ?1",
-                        params![id.as_str(), to_json(&data)?],
-                    )
-                    .map_err(db)?;
+                true
             }
-        }
-        transaction.commit().map_err(db)
+            _ => false,
+        })?;
+        Ok(())
     }
 }
 
 impl ActivityStore for SqliteStore {
     fn record(&self, entry: &ActivityEntry) -> StoreResult<()> {
         let data = to_json(entry)?;
-        let conn = self.conn()?;
-        conn.prepare_cached(
+        self.execute(
             "INSERT INTO activity (id, mailbox_id, at, data) VALUES (?1, ?2, ?3, ?4)",
-        )
-        .and_then(|mut statement| {
-            statement.execute(params![entry.id, entry.mailbox.as_str(), entry.at, data])
-        })
-        .map_err(db)?;
+            params![entry.id, entry.mailbox.as_str(), entry.at, data],
+        )?;
         Ok(())
     }
 
     fn for_mailbox(&self, mailbox: &MailboxId, limit: usize) -> StoreResult<Vec<ActivityEntry>> {
-        let conn = self.conn()?;
-        let mut statement = conn
-            .prepare_cached(
-                "SELECT data FROM activity WHERE mailbox_id = ?1
-                 ORDER BY at DESC, rowid DESC LIMIT ?2",
-            )
-            .map_err(db)?;
-        let rows = statement
-            .query_map(
-                params![mailbox.as_str(), i64::try_from(limit).unwrap_or(i64::MAX)],
-                |row| row.get::<_, String>(0),
-            )
-            .map_err(db)?;
-        rows.map(|row| from_json(&row.map_err(db)?)).collect()
+        self.query_all(
+            "SELECT data FROM activity WHERE mailbox_id = ?1
+             ORDER BY at DESC, rowid DESC LIMIT ?2",
+            params![mailbox.as_str(), i64::try_from(limit).unwrap_or(i64::MAX)],
+            |row| row.get::<_, String>(0),
+            |data| from_json(&data),
+        )
     }
 }
 
 const MEMBERSHIP_COLUMNS: &str = "cpr, cvr, name, role";
 
 fn membership_from(row: &Row<'_>) -> rusqlite::Result<(String, String, String, String)> {
-    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+    row.try_into()
 }
 
 fn membership((cpr, cvr, name, role): (String, String, String, String)) -> StoreResult<Membership> {
@@ -316,18 +255,32 @@ fn membership((cpr, cvr, name, role): (String, String, String, String)) -> Store
 
 impl SqliteStore {
     fn memberships_where(&self, condition: &str, values: &[&str]) -> StoreResult<Vec<Membership>> {
-        let conn = self.conn()?;
-        let mut statement = conn
-            .prepare_cached(&format!(
+        self.query_all(
+            &format!(
                 "SELECT {MEMBERSHIP_COLUMNS} FROM memberships WHERE {condition}
                  ORDER BY name COLLATE NOCASE, cvr, cpr"
-            ))
-            .map_err(db)?;
-        let rows = statement
-            .query_map(rusqlite::params_from_iter(values), membership_from)
-            .map_err(db)?;
-        rows.map(|row| membership(row.map_err(db)?)).collect()
+            ),
+            rusqlite::params_from_iter(values),
+            membership_from,
+            membership,
+        )
     }
+}
+
+/// Adds `membership`, or gives the one that exists its name and role.
+fn upsert_membership(conn: &Connection, membership: &Membership) -> StoreResult<()> {
+    conn.execute(
+        "INSERT INTO memberships (cpr, cvr, name, role) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (cpr, cvr) DO UPDATE SET name = excluded.name, role = excluded.role",
+        params![
+            membership.cpr.as_str(),
+            membership.cvr,
+            membership.name,
+            membership.role.slug(),
+        ],
+    )
+    .map_err(db)?;
+    Ok(())
 }
 
 /// The `meta` key set once the seeded memberships were added.
@@ -344,18 +297,7 @@ impl MembershipStore for SqliteStore {
                 |row| row.get(0),
             )
             .map_err(db)?;
-        transaction
-            .execute(
-                "INSERT INTO memberships (cpr, cvr, name, role) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (cpr, cvr) DO UPDATE SET name = excluded.name, role = excluded.role",
-                params![
-                    membership.cpr.as_str(),
-                    membership.cvr,
-                    membership.name,
-                    membership.role.slug(),
-                ],
-            )
-            .map_err(db)?;
+        upsert_membership(&transaction, membership)?;
         // An association has one name: every member's membership carries it.
         transaction
             .execute(
@@ -379,19 +321,7 @@ impl MembershipStore for SqliteStore {
             > 0;
         if first {
             for membership in memberships {
-                transaction
-                    .execute(
-                        "INSERT INTO memberships (cpr, cvr, name, role) VALUES (?1, ?2, ?3, ?4)
-                         ON CONFLICT (cpr, cvr) DO UPDATE
-                         SET name = excluded.name, role = excluded.role",
-                        params![
-                            membership.cpr.as_str(),
-                            membership.cvr,
-                            membership.name,
-                            membership.role.slug(),
-                        ],
-                    )
-                    .map_err(db)?;
+                upsert_membership(&transaction, membership)?;
             }
         }
         transaction.commit().map_err(db)
@@ -412,11 +342,10 @@ impl MembershipStore for SqliteStore {
     }
 
     fn remove(&self, cpr: &Cpr, cvr: &str) -> StoreResult<bool> {
-        let conn = self.conn()?;
-        let removed = conn
-            .prepare_cached("DELETE FROM memberships WHERE cpr = ?1 AND cvr = ?2")
-            .and_then(|mut statement| statement.execute(params![cpr.as_str(), cvr]))
-            .map_err(db)?;
+        let removed = self.execute(
+            "DELETE FROM memberships WHERE cpr = ?1 AND cvr = ?2",
+            params![cpr.as_str(), cvr],
+        )?;
         Ok(removed > 0)
     }
 }

@@ -1,6 +1,6 @@
 //! Mailboxes in SQLite: the owner as columns (looked up by), the rest as JSON.
 
-use rusqlite::{params, OptionalExtension, Row};
+use rusqlite::{params, Row};
 use serde::{Deserialize, Serialize};
 
 use super::sqlite::{db, from_json, insert_folder, insert_letter, to_json};
@@ -56,62 +56,45 @@ impl MailboxStore for SqliteStore {
     }
 
     fn by_owner(&self, owner: &Owner) -> StoreResult<Option<Mailbox>> {
-        let conn = self.conn()?;
-        let row = conn
-            .prepare_cached(&format!(
+        self.query_one(
+            &format!(
                 "SELECT {MAILBOX_COLUMNS} FROM mailboxes WHERE owner_kind = ?1 AND owner_key = ?2"
-            ))
-            .map_err(db)?
-            .query_row(params![owner.kind(), owner.key()], mailbox_row)
-            .optional()
-            .map_err(db)?;
-        row.map(mailbox_from).transpose()
+            ),
+            params![owner.kind(), owner.key()],
+            mailbox_row,
+        )?
+        .map(mailbox_from)
+        .transpose()
     }
 
     fn get(&self, id: &MailboxId) -> StoreResult<Option<Mailbox>> {
-        let conn = self.conn()?;
-        let row = conn
-            .prepare_cached(&format!(
-                "SELECT {MAILBOX_COLUMNS} FROM mailboxes WHERE id = ?1"
-            ))
-            .map_err(db)?
-            .query_row(params![id.as_str()], mailbox_row)
-            .optional()
-            .map_err(db)?;
-        row.map(mailbox_from).transpose()
+        self.query_one(
+            &format!("SELECT {MAILBOX_COLUMNS} FROM mailboxes WHERE id = ?1"),
+            params![id.as_str()],
+            mailbox_row,
+        )?
+        .map(mailbox_from)
+        .transpose()
     }
 
     fn set_exempt(&self, id: &MailboxId, exempt: bool) -> StoreResult<bool> {
-        let mut conn = self.conn()?;
-        let transaction = conn.transaction().map_err(db)?;
-        let data: Option<String> = transaction
-            .query_row(
-                "SELECT data FROM mailboxes WHERE id = ?1",
-                params![id.as_str()],
-                |row| row.get(0),
-            )
-            .optional()
-            .map_err(db)?;
-        let Some(data) = data else {
-            return Ok(false);
-        };
-        let mut data: MailboxData = from_json(&data)?;
-        data.exempt = exempt;
-        transaction
-            .execute(
-                "UPDATE mailboxes SET data = ?2 WHERE id = ?1",
-                params![id.as_str(), to_json(&data)?],
-            )
-            .map_err(db)?;
-        transaction.commit().map_err(db)?;
-        Ok(true)
+        self.change_data(
+            "mailboxes",
+            id.as_str(),
+            "id = ?1",
+            &[],
+            |data: &mut MailboxData| {
+                data.exempt = exempt;
+                true
+            },
+        )
     }
 }
 
 const MAILBOX_COLUMNS: &str = "id, owner_kind, owner_key, data";
 
 fn mailbox_row(row: &Row<'_>) -> rusqlite::Result<(String, String, String, String)> {
-    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+    row.try_into()
 }
 
 fn mailbox_from((id, kind, key, data): (String, String, String, String)) -> StoreResult<Mailbox> {

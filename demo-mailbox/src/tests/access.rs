@@ -7,8 +7,8 @@ use axum::http::StatusCode;
 
 use super::{body_text, location, Citizen, TestMailbox};
 use crate::access::{ActivityAction, GrantStatus, Permission};
+use crate::paths::{folder_path, letter_path, reply_path, ACCESS, ACTIVITY, HOME, MAILBOXES};
 use crate::post::StandardFolder;
-use crate::routes::{folder_path, letter_path, reply_path, ACCESS, ACTIVITY, HOME, MAILBOXES};
 
 const ANNA: &str = "7204901236";
 const BO: &str = "9011752131";
@@ -139,7 +139,7 @@ async fn wrong_passwords_are_counted_and_the_fifth_locks_until_the_owner_sets_a_
     let reset = mailbox
         .post_as(
             &anna,
-            &crate::routes::grant_password_path(&grant.id),
+            &crate::paths::grant_password_path(&grant.id),
             &[("password", "efterår-2026")],
         )
         .await;
@@ -182,7 +182,7 @@ async fn revoking_refuses_the_helpers_very_next_request() {
     );
 
     let revoked = mailbox
-        .post_as(&anna, &crate::routes::grant_revoke_path(&grant.id), &[])
+        .post_as(&anna, &crate::paths::grant_revoke_path(&grant.id), &[])
         .await;
     assert_eq!(revoked.status(), StatusCode::SEE_OTHER);
 
@@ -220,7 +220,7 @@ async fn a_new_password_ends_sessions_opened_with_the_old_one() {
     mailbox
         .post_as(
             &anna,
-            &crate::routes::grant_password_path(&grant.id),
+            &crate::paths::grant_password_path(&grant.id),
             &[("password", "et-nyt-kodeord")],
         )
         .await;
@@ -333,7 +333,7 @@ async fn a_helper_sees_only_the_granted_folders_and_keeps_the_ones_they_create()
     mailbox
         .post_as(
             &anna,
-            crate::routes::WRITE,
+            crate::paths::WRITE,
             &[
                 ("authority", "su"),
                 ("subject", "Privat"),
@@ -404,7 +404,7 @@ async fn a_letter_a_helper_writes_shows_who_helped() {
     let written = mailbox
         .post_as(
             &bo,
-            crate::routes::WRITE,
+            crate::paths::WRITE,
             &[
                 ("authority", "kommune"),
                 ("subject", "Flytning"),
@@ -502,7 +502,7 @@ async fn the_owner_changes_a_grant_and_the_helpers_next_request_follows_it() {
     let letter = mailbox
         .find_letter(&anna, StandardFolder::Inbox, "Afgørelse om boligstøtte")
         .unwrap();
-    let edit = crate::routes::grant_edit_path(&grant.id);
+    let edit = crate::paths::grant_edit_path(&grant.id);
 
     // The access page offers the change, with the grant's current choices ticked.
     let page = body_text(mailbox.get_as(&anna, ACCESS).await).await;
@@ -567,7 +567,7 @@ async fn the_owner_changes_a_grant_and_the_helpers_next_request_follows_it() {
 
     // A revoked grant cannot be changed.
     mailbox
-        .post_as(&anna, &crate::routes::grant_revoke_path(&grant.id), &[])
+        .post_as(&anna, &crate::paths::grant_revoke_path(&grant.id), &[])
         .await;
     let late = mailbox
         .post_as(

@@ -3,8 +3,8 @@
 use axum::http::StatusCode;
 
 use super::{body_bytes, body_text, TestMailbox};
+use crate::paths::{attachment_path, letter_path};
 use crate::post::StandardFolder;
-use crate::routes::{attachment_path, letter_path};
 
 #[tokio::test]
 async fn an_attachment_downloads_as_a_pdf_with_safe_headers() {

@@ -27,15 +27,16 @@ use super::{body_bytes, body_text, fake_broker::form_encode, location, Citizen, 
 use crate::access::{
     AccessPassword, Cpr, FolderScope, Grant, GrantId, Membership, Permission, Role,
 };
-use crate::post::{
-    file_own_letter, unix_time, Attachment, Authority, Folder, FolderName, Letter, LetterContent,
-    LetterId, StandardFolder,
-};
-use crate::routes::{
+use crate::paths::{
     ACCESS, ACTIVITY, FOLDER, FOLDERS, FOLDER_DELETE, FOLDER_RENAME, GRANT_EDIT, GRANT_PASSWORD,
     GRANT_REVOKE, HOME, LETTER, LETTER_ATTACHMENT, LETTER_DELETE, LETTER_DELETE_PERMANENTLY,
     LETTER_FORWARD, LETTER_MOVE, LETTER_REPLY, LETTER_SEND_DRAFT, LETTER_UNREAD, MAILBOXES,
     MAILBOXES_SWITCH, WRITE,
+};
+use crate::post::delivery::file_own_letter;
+use crate::post::{
+    unix_time, Attachment, Authority, Folder, FolderName, Letter, LetterContent, LetterId,
+    StandardFolder,
 };
 use crate::session::{BusinessLogin, Current, Via};
 
@@ -682,16 +683,17 @@ fn outcome_of(response: &Response<Body>) -> Outcome {
 
 /// The page of each refusal, as rendered for nobody in particular.
 async fn refusal_pages() -> Vec<(Outcome, String)> {
+    use crate::access::desk::Refusal;
     use crate::language::Lang;
     use crate::problem::Problem;
     vec![
         (
             Outcome::NotFound,
-            body_text(Problem::NotFound.page(Lang::Da)).await,
+            body_text(Problem::Refused(Refusal::NotFound).page(Lang::Da)).await,
         ),
         (
             Outcome::NotPermitted,
-            body_text(Problem::NotPermitted.page(Lang::Da)).await,
+            body_text(Problem::Refused(Refusal::NotPermitted).page(Lang::Da)).await,
         ),
         (
             Outcome::AccessEnded,

@@ -4,8 +4,8 @@ use axum::http::StatusCode;
 
 use super::{body_text, location, TestMailbox};
 use crate::cookies::SESSION_COOKIE;
+use crate::paths::{folder_path, forward_path, letter_path, reply_path, send_draft_path, WRITE};
 use crate::post::{Channel, StandardFolder};
-use crate::routes::{folder_path, forward_path, letter_path, reply_path, send_draft_path, WRITE};
 
 const ALLOWS_REPLIES: &str = "Afgørelse om boligstøtte";
 const NO_REPLIES: &str = "Din forskudsopgørelse for næste år er klar";

@@ -3,8 +3,8 @@
 use axum::http::StatusCode;
 
 use super::{body_text, location, TestMailbox};
+use crate::paths::{folder_path, letter_path};
 use crate::post::StandardFolder;
-use crate::routes::{folder_path, letter_path};
 
 #[tokio::test]
 async fn an_own_folder_is_created_renamed_and_deleted() {

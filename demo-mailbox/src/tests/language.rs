@@ -8,8 +8,8 @@ use tower::ServiceExt;
 use super::{body_text, cookie_value, location, set_cookies, TestMailbox};
 use crate::cookies::SESSION_COOKIE;
 use crate::language::LANGUAGE_COOKIE;
+use crate::paths::{folder_path, letter_path, HOME};
 use crate::post::StandardFolder;
-use crate::routes::{folder_path, letter_path, HOME};
 
 async fn switch(
     mailbox: &TestMailbox,

@@ -4,8 +4,8 @@ use axum::http::StatusCode;
 
 use super::{body_text, cookie_value, location, TestMailbox};
 use crate::cookies::SESSION_COOKIE;
+use crate::paths::{folder_path, letter_path, permanent_delete_path};
 use crate::post::{LetterId, StandardFolder};
-use crate::routes::{folder_path, letter_path, permanent_delete_path};
 
 #[tokio::test]
 async fn first_login_through_the_broker_creates_a_mailbox_with_first_post() {

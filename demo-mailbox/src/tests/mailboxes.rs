@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 
 use super::{body_text, cookie_value, location, FakeBroker, TestMailbox};
 use crate::cookies::SESSION_COOKIE;
-use crate::routes::{HOME, MAILBOXES, MAILBOXES_SWITCH, SIM_LETTERS};
+use crate::paths::{HOME, MAILBOXES, MAILBOXES_SWITCH, SIM_LETTERS};
 
 const IDA: &str = "6210883124";
 const ANNA: &str = "7204901236";

@@ -32,7 +32,8 @@ use crate::access::Cpr;
 use crate::app::App;
 use crate::clock::ManualClock;
 use crate::config::Config;
-use crate::post::{open_own_mailbox, unix_time, Folder, Letter, MailboxId, Owner, StandardFolder};
+use crate::post::opening::open_own_mailbox;
+use crate::post::{unix_time, Folder, Letter, MailboxId, Owner, StandardFolder};
 use crate::session::{BrokerSession, BusinessLogin, Current, NewSession, Person, Via};
 
 pub use fake_broker::FakeBroker;
@@ -314,7 +315,7 @@ impl TestMailbox {
         for folder in folders {
             fields.push(("folder", folder.as_str()));
         }
-        self.post_as(owner, crate::routes::ACCESS, &fields).await
+        self.post_as(owner, crate::paths::ACCESS, &fields).await
     }
 
     /// The grant of `owner`'s mailbox to `helper_cpr` that is not revoked, from the store.
@@ -340,7 +341,7 @@ impl TestMailbox {
         let to = format!("grant:{}", id.as_str());
         self.post_as(
             helper,
-            crate::routes::MAILBOXES_SWITCH,
+            crate::paths::MAILBOXES_SWITCH,
             &[("to", to.as_str()), ("password", password)],
         )
         .await
@@ -348,7 +349,7 @@ impl TestMailbox {
 
     /// `citizen` switches back to their own mailbox.
     pub async fn open_own(&self, citizen: &Citizen) -> Response<Body> {
-        self.post_as(citizen, crate::routes::MAILBOXES_SWITCH, &[("to", "own")])
+        self.post_as(citizen, crate::paths::MAILBOXES_SWITCH, &[("to", "own")])
             .await
     }
 

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::{body_json, body_text, cookie_value, location, Citizen, FakeBroker, TestMailbox};
 use crate::cookies::SESSION_COOKIE;
-use crate::routes::{ACCESS, ACTIVITY, HOME, MAILBOXES_SWITCH, SIM_MEMBERSHIPS};
+use crate::paths::{ACCESS, ACTIVITY, HOME, MAILBOXES_SWITCH, SIM_MEMBERSHIPS};
 
 const IDA: &str = "6210883124";
 const ANNA: &str = "7204901236";
@@ -98,7 +98,7 @@ async fn a_representative_of_the_business_gives_a_helper_access_to_its_mailbox()
 
     // Bo, with his own login, opens the business's mailbox with the password.
     let bo = mailbox.citizen_with_cpr(BO, "Bo Prøvegaard");
-    let list = body_text(mailbox.get_as(&bo, crate::routes::MAILBOXES).await).await;
+    let list = body_text(mailbox.get_as(&bo, crate::paths::MAILBOXES).await).await;
     assert!(list.contains("Simulatorfirmaet ApS"), "{list}");
     let opened = mailbox.open_grant(&bo, &grant.id, PASSWORD).await;
     assert_eq!(opened.status(), StatusCode::SEE_OTHER);
@@ -174,7 +174,7 @@ async fn an_associations_administrator_gives_access_and_a_member_does_not() {
     assert!(!page.contains("href=\"/access\""), "{page}");
 
     // The administrator revokes it again; the member cannot.
-    let revoke = crate::routes::grant_revoke_path(&grant.id);
+    let revoke = crate::paths::grant_revoke_path(&grant.id);
     assert_eq!(
         mailbox.post_as(&dorthe, &revoke, &[]).await.status(),
         StatusCode::FORBIDDEN

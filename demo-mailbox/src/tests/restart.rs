@@ -6,8 +6,8 @@ use axum::http::StatusCode;
 
 use super::{body_text, start_time, TestMailbox};
 use crate::clock::ManualClock;
+use crate::paths::{letter_path, SIM_EXEMPTIONS, SIM_LETTERS, WRITE};
 use crate::post::StandardFolder;
-use crate::routes::{letter_path, SIM_EXEMPTIONS, SIM_LETTERS, WRITE};
 
 #[tokio::test]
 async fn a_restart_keeps_letters_folders_and_their_state() {

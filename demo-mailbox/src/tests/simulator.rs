@@ -6,10 +6,9 @@ use base64::Engine;
 use serde_json::json;
 
 use super::{body_json, body_text, cookie_value, fake_broker::form_encode, TestMailbox};
+use crate::paths::{SIM_EXEMPTIONS, SIM_LETTERS, SIM_OUTBOX, SIM_OUTBOX_JSON, SIM_SENDER};
 use crate::post::{text_pdf, Owner, StandardFolder};
-use crate::routes::{
-    SENDER_CSRF_COOKIE, SIM_EXEMPTIONS, SIM_LETTERS, SIM_OUTBOX, SIM_OUTBOX_JSON, SIM_SENDER,
-};
+use crate::routes::SENDER_CSRF_COOKIE;
 
 fn letter_to(recipient: &str, subject: &str) -> serde_json::Value {
     json!({
@@ -187,7 +186,7 @@ async fn post_to_an_exempt_person_goes_on_paper_and_not_to_the_inbox() {
     let forwarded = mailbox
         .post_as(
             &anna,
-            &crate::routes::forward_path(&letter.id),
+            &crate::paths::forward_path(&letter.id),
             &[("to", "sub:carl")],
         )
         .await;
@@ -297,7 +296,7 @@ async fn sender_supplied_html_shows_as_text_in_the_mailbox_and_the_outbox() {
         body_text(mailbox.get_as(&anna, "/").await).await,
         body_text(
             mailbox
-                .get_as(&anna, &crate::routes::letter_path(&letter.id))
+                .get_as(&anna, &crate::paths::letter_path(&letter.id))
                 .await,
         )
         .await,

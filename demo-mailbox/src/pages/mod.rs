@@ -1,9 +1,19 @@
 //! The mailbox's HTML pages: one askama template struct per page (templates/*.html), all
 //! extending `base.html`, which carries the simulator mark. Askama escapes every value.
-//! The Digital Post pages are in [`crate::post_pages`].
+//!
+//! Here: [`render`] and [`redirect`], the two ways a handler answers a browser, and the pages
+//! outside a mailbox (logged out, a problem). The Digital Post pages are in [`post`], the
+//! writing forms in [`compose`], access for others and the activity log in [`access`], the
+//! simulator's own pages in [`sim`]. Pages take domain values and link with [`crate::paths`];
+//! they use no handler.
+
+pub mod access;
+pub mod compose;
+pub mod post;
+pub mod sim;
 
 use askama::Template;
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
@@ -56,6 +66,15 @@ pub fn render(status: StatusCode, page: &impl Template) -> Response {
             )
                 .into_response()
         }
+    }
+}
+
+/// A `303 See Other` to `location`.
+pub fn redirect(location: &str) -> Response {
+    match HeaderValue::from_str(location) {
+        Ok(location) => (StatusCode::SEE_OTHER, [(LOCATION, location)]).into_response(),
+        // A URL from `url::Url` is always a valid header value; refuse rather than panic.
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
 }
 

@@ -7,20 +7,12 @@ use askama::Template;
 
 use crate::access::{Access, Capability, Permission};
 use crate::language::Lang;
-use crate::post::{display_time, Folder, FolderId, FolderKind, Letter, StandardFolder};
-use crate::routes::{
+use crate::paths::{
     attachment_path, folder_path, forward_path, letter_path, permanent_delete_path, reply_path,
     send_draft_path, LETTER_DELETE, LETTER_MOVE, LETTER_UNREAD,
 };
+use crate::post::{display_time, Folder, FolderId, Letter, StandardFolder};
 use crate::session::ActiveSession;
-
-/// A folder's name in `lang` (own folders have only the name the person gave them).
-pub fn folder_name(folder: &Folder, lang: Lang) -> String {
-    match &folder.kind {
-        FolderKind::Standard(which) => lang.t(which.danish_name(), which.english_name()).to_owned(),
-        FolderKind::Own(name) => name.as_str().to_owned(),
-    }
-}
 
 /// How the session's access is described next to the mailbox's name, if at all.
 fn access_role(access: &Access, lang: Lang) -> Option<&'static str> {
@@ -89,7 +81,7 @@ impl<'a> Chrome<'a> {
             .iter()
             .map(|folder| FolderLink {
                 href: folder_path(&folder.id),
-                name: folder_name(folder, lang),
+                name: folder.name_in(lang),
                 unread: unread
                     .iter()
                     .find(|(id, _)| *id == folder.id)
@@ -296,7 +288,7 @@ impl<'a> LetterPage<'a> {
                     size: format!("{} kB", attachment.size_bytes.div_ceil(1000)),
                 })
                 .collect(),
-            folder_name: folder_name(folder, lang),
+            folder_name: folder.name_in(lang),
             folder_href: folder_path(&folder.id),
             move_targets: folders
                 .iter()
@@ -307,7 +299,7 @@ impl<'a> LetterPage<'a> {
                 })
                 .map(|target| MoveTarget {
                     id: target.id.as_str().to_owned(),
-                    name: folder_name(target, lang),
+                    name: target.name_in(lang),
                 })
                 .collect(),
             in_deleted,

@@ -3,8 +3,8 @@
 
 use askama::Template;
 
-use crate::compose_pages::{authority_options, AuthorityOption};
 use crate::language::Lang;
+use crate::pages::compose::{authority_options, AuthorityOption};
 use crate::post::{display_time, OutboxEntry};
 
 /// `GET /sender`: deliver a letter to a recipient's mailbox.

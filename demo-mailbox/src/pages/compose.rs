@@ -4,9 +4,9 @@
 use askama::Template;
 
 use crate::language::Lang;
+use crate::pages::post::Chrome;
+use crate::paths::{forward_path, letter_path, reply_path, WRITE};
 use crate::post::{Authority, Letter, MAX_BODY_CHARS, MAX_SUBJECT_CHARS};
-use crate::post_pages::Chrome;
-use crate::routes::{forward_path, letter_path, reply_path, WRITE};
 
 /// An authority in the "to" list.
 pub struct AuthorityOption {
@@ -59,6 +59,27 @@ impl<'a> WritePage<'a> {
     }
 }
 
+/// The letter a reply or forward form is about, as its page shows it.
+pub struct AboutLetter<'a> {
+    /// Who sent it.
+    pub sender: &'static str,
+    /// Its subject.
+    pub subject: &'a str,
+    /// Back to the letter.
+    pub back_href: String,
+}
+
+impl<'a> AboutLetter<'a> {
+    /// How `letter` is shown.
+    pub fn new(letter: &'a Letter) -> Self {
+        Self {
+            sender: letter.content.sender.display_name(),
+            subject: &letter.content.subject,
+            back_href: letter_path(&letter.id),
+        }
+    }
+}
+
 /// `GET /letters/{id}/reply`: the reply form, or why there is none.
 #[derive(Template)]
 #[template(path = "reply.html")]
@@ -67,18 +88,14 @@ pub struct ReplyPage<'a> {
     pub lang: Lang,
     /// Around the content.
     pub chrome: Chrome<'a>,
-    /// Who the reply goes to.
-    pub sender: &'static str,
-    /// The letter's subject.
-    pub subject: &'a str,
+    /// The letter answered (its sender gets the reply).
+    pub letter: AboutLetter<'a>,
     /// The proposed subject of the reply.
     pub reply_subject: String,
     /// Whether the sender accepts replies (otherwise the page says so, with no form).
     pub accepts_replies: bool,
     /// Where the form posts.
     pub action: String,
-    /// Back to the letter.
-    pub back_href: String,
     /// Write a new letter instead.
     pub write_href: &'static str,
     /// Longest subject.
@@ -93,12 +110,10 @@ impl<'a> ReplyPage<'a> {
         Self {
             lang: chrome.lang,
             chrome,
-            sender: letter.content.sender.display_name(),
-            subject: &letter.content.subject,
+            letter: AboutLetter::new(letter),
             reply_subject: reply_subject(&letter.content.subject),
             accepts_replies: letter.content.accepts_replies,
             action: reply_path(&letter.id),
-            back_href: letter_path(&letter.id),
             write_href: WRITE,
             max_subject: MAX_SUBJECT_CHARS,
             max_body: MAX_BODY_CHARS,
@@ -122,14 +137,10 @@ pub struct ForwardPage<'a> {
     pub lang: Lang,
     /// Around the content.
     pub chrome: Chrome<'a>,
-    /// The letter's sender.
-    pub sender: &'static str,
-    /// The letter's subject.
-    pub subject: &'a str,
+    /// The letter forwarded.
+    pub letter: AboutLetter<'a>,
     /// Where the form posts.
     pub action: String,
-    /// Back to the letter.
-    pub back_href: String,
 }
 
 impl<'a> ForwardPage<'a> {
@@ -138,10 +149,8 @@ impl<'a> ForwardPage<'a> {
         Self {
             lang: chrome.lang,
             chrome,
-            sender: letter.content.sender.display_name(),
-            subject: &letter.content.subject,
+            letter: AboutLetter::new(letter),
             action: forward_path(&letter.id),
-            back_href: letter_path(&letter.id),
         }
     }
 }

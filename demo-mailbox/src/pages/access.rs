@@ -5,9 +5,9 @@ use askama::Template;
 
 use crate::access::{ActivityEntry, FolderScope, Grant, GrantStatus, Permission};
 use crate::language::Lang;
+use crate::pages::post::Chrome;
+use crate::paths::{grant_edit_path, grant_password_path, grant_revoke_path, ACCESS};
 use crate::post::{display_time, Folder};
-use crate::post_pages::{folder_name, Chrome};
-use crate::routes::{grant_edit_path, grant_password_path, grant_revoke_path, ACCESS};
 
 /// A mailbox one opens without a password: one's own, one's business's, an association's.
 pub struct MailboxChoice {
@@ -103,7 +103,7 @@ impl GrantView {
                 FolderScope::Only(ids) => folders
                     .iter()
                     .filter(|folder| ids.contains(&folder.id))
-                    .map(|folder| folder_name(folder, lang))
+                    .map(|folder| folder.name_in(lang))
                     .collect::<Vec<_>>()
                     .join(", "),
             },
@@ -126,7 +126,7 @@ impl GrantView {
                 .iter()
                 .map(|folder| FolderOption {
                     id: folder.id.as_str().to_owned(),
-                    name: folder_name(folder, lang),
+                    name: folder.name_in(lang),
                     checked: match &grant.folders {
                         FolderScope::All => false,
                         FolderScope::Only(ids) => ids.contains(&folder.id),
@@ -179,7 +179,7 @@ impl<'a> AccessPage<'a> {
                 .iter()
                 .map(|folder| FolderOption {
                     id: folder.id.as_str().to_owned(),
-                    name: folder_name(folder, lang),
+                    name: folder.name_in(lang),
                     checked: false,
                 })
                 .collect(),
