@@ -6,6 +6,7 @@ use keys::KeyManager;
 
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::model::Profile;
 use crate::store::Store;
 
 /// The issuer identifier, without a trailing slash, exactly as configured (discovery's `iss`).
@@ -24,6 +25,11 @@ impl Issuer {
     pub fn endpoint(&self, path: &str) -> String {
         format!("{}{}", self.0, path)
     }
+    /// The issuer of `profile` below this (base) issuer: `<base>/op` for NEB, and so on.
+    pub fn for_profile(&self, profile: Profile) -> Issuer {
+        Issuer(format!("{}{}", self.0, profile.issuer_path()))
+    }
+
     /// The issuer's path prefix ("" for an issuer at the root).
     pub fn path_prefix(&self) -> String {
         url::Url::parse(&self.0)
@@ -35,23 +41,64 @@ impl Issuer {
     }
 }
 
+/// One profile's issuer and its discovery document, serialised once.
+#[derive(Debug)]
+pub struct Site {
+    pub profile: Profile,
+    pub issuer: Issuer,
+    pub discovery_json: Arc<str>,
+}
+
+/// The broker as one issuer sees it: the shared state (configuration, stores, keys, clock) and
+/// this view's profile, issuer and discovery document. Every profile's view shares the same
+/// state; [`Broker::for_profile`] makes another's.
+#[derive(Clone)]
 pub struct Broker {
-    pub config: Config,
+    pub config: Arc<Config>,
+    /// The dialect this view speaks, and its issuer.
+    pub profile: Profile,
     pub issuer: Issuer,
     pub store: Store,
     pub keys: Arc<KeyManager>,
     pub clock: Arc<dyn Clock>,
     /// Secret salt for pairwise subjects, made once per instance.
-    pub pairwise_salt: String,
-    /// The discovery document, serialised once.
-    pub discovery_json: String,
+    pub pairwise_salt: Arc<str>,
+    /// This view's discovery document, serialised once.
+    pub discovery_json: Arc<str>,
     /// The simulated travel documents' issuer and trusted CSCA, made when first needed.
-    pub documents: std::sync::OnceLock<crate::mitid::documents::Documents>,
+    pub documents: Arc<std::sync::OnceLock<crate::mitid::documents::Documents>>,
+    /// Every profile's issuer and discovery document.
+    pub sites: Arc<[Site]>,
 }
 
 impl Broker {
     pub fn now(&self) -> i64 {
         self.clock.now()
+    }
+
+    /// The base issuer (the `standard` profile's), under which the login screens live.
+    pub fn base_issuer(&self) -> &Issuer {
+        self.sites
+            .iter()
+            .find(|s| s.profile == Profile::Standard)
+            .map_or(&self.issuer, |s| &s.issuer)
+    }
+
+    /// The same broker as `profile`'s issuer sees it (a login parked by one issuer is finished
+    /// by the pages of another).
+    pub fn for_profile(&self, profile: Profile) -> Broker {
+        if profile == self.profile {
+            return self.clone();
+        }
+        match self.sites.iter().find(|s| s.profile == profile) {
+            Some(site) => Broker {
+                profile,
+                issuer: site.issuer.clone(),
+                discovery_json: Arc::clone(&site.discovery_json),
+                ..self.clone()
+            },
+            None => self.clone(),
+        }
     }
 
     /// The local CA's certificate when serving https: the broker's own calls to clients (on

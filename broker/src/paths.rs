@@ -16,6 +16,79 @@ pub const REGISTER: &str = "/register";
 /// Pushed authorization requests (RFC 9126).
 pub const PAR: &str = "/par";
 
+/// The endpoints one issuer serves, relative to its path. Each profile has its real broker's
+/// paths; `None`: the real broker has no such endpoint.
+#[derive(Debug)]
+pub struct Endpoints {
+    pub discovery: &'static str,
+    pub authorize: &'static str,
+    pub token: &'static str,
+    pub userinfo: &'static str,
+    pub jwks: &'static str,
+    pub end_session: &'static str,
+    pub par: Option<&'static str>,
+    pub revocation: Option<&'static str>,
+    pub introspection: Option<&'static str>,
+    pub register: Option<&'static str>,
+}
+
+/// The `standard` profile's endpoints.
+pub const STANDARD: Endpoints = Endpoints {
+    discovery: DISCOVERY,
+    authorize: AUTHORIZE,
+    token: TOKEN,
+    userinfo: USERINFO,
+    jwks: JWKS,
+    end_session: END_SESSION,
+    par: Some(PAR),
+    revocation: Some(REVOCATION),
+    introspection: Some(INTROSPECTION),
+    register: Some(REGISTER),
+};
+
+/// NEB (Signaturgruppen): `/connect/*` below the issuer `/op`, the JWKS below discovery
+/// (brokers.md, "NEB").
+pub const NEB: Endpoints = Endpoints {
+    discovery: DISCOVERY,
+    authorize: "/connect/authorize",
+    token: "/connect/token",
+    userinfo: "/connect/userinfo",
+    jwks: "/.well-known/openid-configuration/jwks",
+    end_session: "/connect/endsession",
+    par: Some("/connect/par"),
+    revocation: None,
+    introspection: None,
+    register: None,
+};
+
+/// Idura: `/oauth2/*` below the tenant's issuer (brokers.md, "Idura").
+pub const IDURA: Endpoints = Endpoints {
+    discovery: DISCOVERY,
+    authorize: "/oauth2/authorize",
+    token: "/oauth2/token",
+    userinfo: "/oauth2/userinfo",
+    jwks: "/.well-known/jwks",
+    end_session: "/oauth2/logout",
+    par: None,
+    revocation: None,
+    introspection: None,
+    register: None,
+};
+
+/// Signicat: `/connect/*` below the issuer `/auth/open` (brokers.md, "Signicat").
+pub const SIGNICAT: Endpoints = Endpoints {
+    discovery: DISCOVERY,
+    authorize: "/connect/authorize",
+    token: "/connect/token",
+    userinfo: "/connect/userinfo",
+    jwks: "/.well-known/openid-configuration/jwks",
+    end_session: "/connect/endsession",
+    par: Some("/connect/par"),
+    revocation: None,
+    introspection: None,
+    register: None,
+};
+
 /// The simple login page a person uses to settle a parked login (`/login/{txn}`).
 pub const LOGIN: &str = "/login";
 

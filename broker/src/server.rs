@@ -10,9 +10,10 @@ use tokio::task::JoinHandle;
 
 use keys::{FileKeyStore, KeyManager, KeyStore, MemoryKeyStore};
 
-use crate::app::{Broker, Issuer};
+use crate::app::{Broker, Issuer, Site};
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::model::Profile;
 use crate::seed;
 use crate::store::{SqliteStore, Store};
 
@@ -62,17 +63,31 @@ pub fn build(
     let pairwise_salt = store
         .meta
         .get_or_init("pairwise_salt", &crate::secrets::random_token())?;
-    let issuer = Issuer::new(issuer);
-    let discovery_json = crate::oidc::discovery::document(&issuer, &config).to_string();
+    let base = Issuer::new(issuer);
+    let sites: Arc<[Site]> = Profile::ALL
+        .into_iter()
+        .map(|profile| {
+            let issuer = base.for_profile(profile);
+            let discovery_json =
+                crate::oidc::discovery::document(&issuer, &config, profile).to_string();
+            Site {
+                profile,
+                issuer,
+                discovery_json: discovery_json.into(),
+            }
+        })
+        .collect();
     Ok(Broker {
-        documents: std::sync::OnceLock::new(),
-        discovery_json,
-        issuer,
-        config,
+        documents: Arc::new(std::sync::OnceLock::new()),
+        discovery_json: Arc::clone(&sites[0].discovery_json),
+        profile: Profile::Standard,
+        issuer: base,
+        config: Arc::new(config),
         store,
         keys: Arc::new(keys),
         clock,
-        pairwise_salt,
+        pairwise_salt: pairwise_salt.into(),
+        sites,
     })
 }
 

@@ -1,12 +1,15 @@
 use serde::{Deserialize, Serialize};
 
-use super::{Assurance, ClaimsRequest, ClientId, GrantId, IdentityId, Level, Sid, TxnId};
+use super::{Assurance, ClaimsRequest, ClientId, GrantId, IdentityId, Level, Profile, Sid, TxnId};
 use crate::clock::UnixTime;
 
 /// What a login granted a client: carried by the code, then by every token it led to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Grant {
     pub id: GrantId,
+    /// The issuer that made the grant: only its token and userinfo endpoints honour it.
+    #[serde(default)]
+    pub profile: Profile,
     pub client_id: ClientId,
     pub identity_id: IdentityId,
     pub scopes: Vec<String>,
@@ -68,6 +71,9 @@ pub struct RefreshToken {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Session {
     pub sid: Sid,
+    /// The issuer the person logged in at: only its authorization endpoint reuses the session.
+    #[serde(default)]
+    pub profile: Profile,
     pub cookie_hash: String,
     pub identity_id: IdentityId,
     pub auth_time: UnixTime,

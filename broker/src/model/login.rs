@@ -1,8 +1,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Assurance, ClaimsRequest, ClientId, Flow, IdentityId, Idp, Level, ResponseMode, ResponseType,
-    TxnId, UserId,
+    Assurance, ClaimsRequest, ClientId, Flow, IdentityId, Idp, Level, Profile, ResponseMode,
+    ResponseType, TxnId, UserId,
 };
 use crate::clock::UnixTime;
 
@@ -19,6 +19,9 @@ pub enum Prompt {
 /// An authorization request that passed every check: what the rest of the login needs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuthRequest {
+    /// The issuer's dialect the request came in by; its answer goes out in the same.
+    #[serde(default)]
+    pub profile: Profile,
     pub client_id: ClientId,
     pub redirect_uri: String,
     /// What the authorization endpoint returns; `code` for logins stored before it existed.

@@ -14,6 +14,7 @@ mod level;
 mod login;
 mod onboarding;
 mod outbox;
+mod profile;
 mod pushed;
 mod response;
 
@@ -36,5 +37,6 @@ pub use login::{
 };
 pub use onboarding::{Challenge, DocumentChoice, Onboarding, Step as OnboardingStep};
 pub use outbox::{Channel, OutboxMessage};
+pub use profile::Profile;
 pub use pushed::PushedRequest;
 pub use response::{ResponseMode, ResponseType};

@@ -262,6 +262,7 @@ mod tests {
 
     fn grant(scopes: &[&str]) -> Grant {
         Grant {
+            profile: Default::default(),
             id: GrantId::new("g"),
             client_id: ClientId::new("c"),
             identity_id: IdentityId::new("i"),

@@ -5,25 +5,24 @@ use serde_json::{json, Value};
 
 use crate::app::Issuer;
 use crate::config::Config;
+use crate::model::Profile;
 use crate::model::{AuthMethod, Level, ResponseMode, ResponseType};
 use crate::oidc::registration::rules::{ASSERTION_ALGS, REQUEST_OBJECT_ALGS};
 use crate::oidc::{CLAIMS_SUPPORTED, SCOPES_SUPPORTED};
-use crate::paths;
 
-pub fn document(issuer: &Issuer, config: &Config) -> Value {
+pub fn document(issuer: &Issuer, config: &Config, profile: Profile) -> Value {
+    let paths = profile.endpoints();
     let mut doc = json!({
         "issuer": issuer.as_str(),
-        "authorization_endpoint": issuer.endpoint(paths::AUTHORIZE),
-        "token_endpoint": issuer.endpoint(paths::TOKEN),
-        "userinfo_endpoint": issuer.endpoint(paths::USERINFO),
-        "jwks_uri": issuer.endpoint(paths::JWKS),
-        "end_session_endpoint": issuer.endpoint(paths::END_SESSION),
+        "authorization_endpoint": issuer.endpoint(paths.authorize),
+        "token_endpoint": issuer.endpoint(paths.token),
+        "userinfo_endpoint": issuer.endpoint(paths.userinfo),
+        "jwks_uri": issuer.endpoint(paths.jwks),
+        "end_session_endpoint": issuer.endpoint(paths.end_session),
         "backchannel_logout_supported": true,
         "backchannel_logout_session_supported": true,
         "frontchannel_logout_supported": true,
         "frontchannel_logout_session_supported": true,
-        "revocation_endpoint": issuer.endpoint(paths::REVOCATION),
-        "introspection_endpoint": issuer.endpoint(paths::INTROSPECTION),
         "response_types_supported": ResponseType::ALL.map(|r| r.as_str()),
         "response_modes_supported": ResponseMode::ALL.map(|m| m.as_str()),
         "grant_types_supported": ["authorization_code", "implicit", "refresh_token"],
@@ -50,16 +49,23 @@ pub fn document(issuer: &Issuer, config: &Config) -> Value {
         "request_uri_parameter_supported": true,
         "require_request_uri_registration": false,
         "request_object_signing_alg_values_supported": REQUEST_OBJECT_ALGS,
-        "pushed_authorization_request_endpoint": issuer.endpoint(paths::PAR),
         "require_pushed_authorization_requests": config.par.required,
         "authorization_response_iss_parameter_supported": true,
     });
     if let Some(map) = doc.as_object_mut() {
-        if config.registration.enabled {
-            map.insert(
-                "registration_endpoint".into(),
-                json!(issuer.endpoint(paths::REGISTER)),
-            );
+        let optional = [
+            ("revocation_endpoint", paths.revocation),
+            ("introspection_endpoint", paths.introspection),
+            ("pushed_authorization_request_endpoint", paths.par),
+            (
+                "registration_endpoint",
+                paths.register.filter(|_| config.registration.enabled),
+            ),
+        ];
+        for (member, path) in optional {
+            if let Some(path) = path {
+                map.insert(member.into(), json!(issuer.endpoint(path)));
+            }
         }
     }
     doc

@@ -3,13 +3,27 @@
 
 use crate::app::Broker;
 use crate::clock::UnixTime;
-use crate::model::{Assurance, AuthRequest, IdentityId, Level, Prompt, Session, Sid, UserId};
+use crate::model::{
+    Assurance, AuthRequest, IdentityId, Level, Profile, Prompt, Session, Sid, UserId,
+};
 use crate::secrets;
 use crate::store::StoreResult;
 
 pub const COOKIE: &str = "broker_session";
 
-/// The live session behind `cookie`, if any.
+/// The session cookie's name at `profile`'s issuer: each issuer keeps its own sessions, as
+/// separate brokers would (the standard issuer's cookie, at the base path, is also sent to
+/// the others' paths).
+pub const fn cookie_name(profile: Profile) -> &'static str {
+    match profile {
+        Profile::Standard => COOKIE,
+        Profile::Neb => "broker_session_neb",
+        Profile::Idura => "broker_session_idura",
+        Profile::Signicat => "broker_session_signicat",
+    }
+}
+
+/// The live session behind `cookie` at this issuer, if any.
 pub fn find(broker: &Broker, cookie: Option<&str>, now: UnixTime) -> StoreResult<Option<Session>> {
     let Some(cookie) = cookie else {
         return Ok(None);
@@ -18,7 +32,7 @@ pub fn find(broker: &Broker, cookie: Option<&str>, now: UnixTime) -> StoreResult
         .store
         .sessions
         .by_cookie(&secrets::hash(cookie))?
-        .filter(|s| s.expires_at > now))
+        .filter(|s| s.expires_at > now && s.profile == broker.profile))
 }
 
 /// Whether `session` may answer `request` without a new login.
@@ -100,6 +114,7 @@ pub fn create(
     let cookie = secrets::random_token();
     let session = Session {
         sid: Sid::new(secrets::random_id()),
+        profile: broker.profile,
         cookie_hash: secrets::hash(&cookie),
         identity_id: identity_id.clone(),
         auth_time: now,

@@ -73,6 +73,11 @@ pub fn live_access_token(
     if stored.expires_at <= now {
         return Err(BearerError::invalid_token("the access token has expired"));
     }
+    if stored.grant.profile != broker.profile {
+        return Err(BearerError::invalid_token(
+            "the access token was issued by another issuer",
+        ));
+    }
     Ok(stored)
 }
 

@@ -184,6 +184,7 @@ fn identity(id: &str, user_id: &str) -> Identity {
 
 fn request(client_id: &str, login_hint: Option<&str>) -> AuthRequest {
     AuthRequest {
+        profile: Default::default(),
         client_id: ClientId::new(client_id),
         redirect_uri: format!("https://{client_id}.example/callback"),
         response_type: Default::default(),
@@ -243,6 +244,7 @@ fn rejected() -> LoginStatus {
 
 fn grant(id: &str) -> Grant {
     Grant {
+        profile: Default::default(),
         id: GrantId::new(id),
         client_id: ClientId::new("app"),
         identity_id: IdentityId::new("id-anna"),
@@ -289,6 +291,7 @@ fn refresh(hash: &str, grant_id: &str) -> RefreshToken {
 
 fn session(sid: &str, cookie_hash: &str) -> Session {
     Session {
+        profile: Default::default(),
         sid: Sid::new(sid),
         cookie_hash: cookie_hash.into(),
         identity_id: IdentityId::new("id-anna"),

@@ -95,8 +95,10 @@ fn respond(broker: &Broker, txn: &LoginTxn) -> Response {
     let lang = lang(txn);
     let now = broker.now();
     if !txn.status.is_pending() {
-        return match finish(broker, txn, now) {
-            Ok(result) => authorize_result_response(broker, result, lang),
+        // The issuer the request came in by answers it (its `iss`, its session cookie).
+        let issuer = broker.for_profile(txn.request.profile);
+        return match finish(&issuer, txn, now) {
+            Ok(result) => authorize_result_response(&issuer, result, lang),
             Err(e) => pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, &e, lang),
         };
     }
@@ -156,8 +158,12 @@ fn screen<'a>(
         header: txn.request.action_text.header(t.lang == "en"),
         reference_text: txn.request.reference_text.as_deref(),
         step: flow.step.name(),
-        action: format!("{}/{}", broker.issuer.endpoint(paths::LOGIN), txn.id),
-        status_url: format!("{}/{}/status", broker.issuer.endpoint(paths::LOGIN), txn.id),
+        action: format!("{}/{}", broker.base_issuer().endpoint(paths::LOGIN), txn.id),
+        status_url: format!(
+            "{}/{}/status",
+            broker.base_issuer().endpoint(paths::LOGIN),
+            txn.id
+        ),
         csrf: &txn.csrf,
         txn_id: txn.id.as_str(),
         rev: flow.rev,
@@ -323,7 +329,7 @@ pub async fn submit(
             lang,
         );
     }
-    let page = format!("{}/{}", broker.issuer.endpoint(paths::LOGIN), txn.id);
+    let page = format!("{}/{}", broker.base_issuer().endpoint(paths::LOGIN), txn.id);
     let now = broker.now();
     if txn.status.is_pending() && txn.expires_at <= now {
         return expired_page(lang);

@@ -20,6 +20,7 @@ use axum::Router;
 use std::sync::Arc;
 
 use crate::app::Broker;
+use crate::model::Profile;
 use crate::paths;
 
 /// Bodies larger than this are refused with 413.
@@ -27,56 +28,82 @@ pub const MAX_BODY: usize = 64 * 1024;
 /// URIs longer than this are refused with 414.
 pub const MAX_URI: usize = 8 * 1024;
 
+/// Every profile's issuer at its own path (`standard` at the base issuer, `neb` at `/op`, ...),
+/// the login screens, the simulated devices and pages, and the control API.
 pub fn router(broker: Arc<Broker>) -> Router {
+    let mut app = Router::new().route("/", get(home));
+    for profile in Profile::ALL {
+        let view = Arc::new(broker.for_profile(profile));
+        let prefix = view.issuer.path_prefix();
+        let protocol = protocol(&view).with_state(view);
+        app = if prefix.is_empty() {
+            app.merge(protocol)
+        } else {
+            app.nest(&prefix, protocol)
+        };
+    }
     let login = format!("{}/{{txn}}", paths::LOGIN);
-    let protocol = Router::new()
-        .route(paths::DISCOVERY, get(oidc::discovery))
-        .route(
-            paths::AUTHORIZE,
-            get(oidc::authorize_get).post(oidc::authorize_post),
-        )
-        .route(paths::TOKEN, axum::routing::post(oidc::token))
-        .route(
-            paths::USERINFO,
-            get(oidc::userinfo_get).post(oidc::userinfo_post),
-        )
-        .route(paths::JWKS, get(oidc::jwks))
-        .route(
-            paths::END_SESSION,
-            get(oidc::end_session_get).post(oidc::end_session_post),
-        )
-        .route(paths::REVOCATION, axum::routing::post(oidc::revoke))
-        .route(paths::INTROSPECTION, axum::routing::post(oidc::introspect))
-        .route(paths::PAR, axum::routing::post(oidc::par))
+    let screens = Router::new()
         .route(&login, get(login::show).post(login::submit))
         .route(&format!("{login}/status"), get(login::status));
-    let protocol = if broker.config.registration.enabled {
-        protocol
-            .route(
-                paths::REGISTER,
-                axum::routing::post(oidc::registration::register),
-            )
-            .route(
-                &format!("{}/{{client_id}}", paths::REGISTER),
-                get(oidc::registration::read)
-                    .put(oidc::registration::update)
-                    .delete(oidc::registration::delete),
-            )
+    let base = broker.issuer.path_prefix();
+    let screens = if base.is_empty() {
+        screens
     } else {
-        protocol
+        Router::new().nest(&base, screens)
     };
-    let prefix = broker.issuer.path_prefix();
-    let app = if prefix.is_empty() {
-        protocol.route("/", get(home))
-    } else {
-        Router::new().nest(&prefix, protocol).route("/", get(home))
-    };
-    app.nest(paths::CONTROL, control::router())
-        .merge(devices::router())
+    app.merge(screens.with_state(Arc::clone(&broker)))
+        .nest(
+            paths::CONTROL,
+            control::router().with_state(Arc::clone(&broker)),
+        )
+        .merge(devices::router().with_state(Arc::clone(&broker)))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn(limit_uri))
         .with_state(broker)
+}
+
+/// One issuer's protocol endpoints, at the paths of its profile.
+fn protocol(broker: &Broker) -> Router<Arc<Broker>> {
+    use axum::routing::post;
+    let paths = broker.profile.endpoints();
+    let mut router = Router::new()
+        .route(paths.discovery, get(oidc::discovery))
+        .route(
+            paths.authorize,
+            get(oidc::authorize_get).post(oidc::authorize_post),
+        )
+        .route(paths.token, post(oidc::token))
+        .route(
+            paths.userinfo,
+            get(oidc::userinfo_get).post(oidc::userinfo_post),
+        )
+        .route(paths.jwks, get(oidc::jwks))
+        .route(
+            paths.end_session,
+            get(oidc::end_session_get).post(oidc::end_session_post),
+        );
+    if let Some(path) = paths.revocation {
+        router = router.route(path, post(oidc::revoke));
+    }
+    if let Some(path) = paths.introspection {
+        router = router.route(path, post(oidc::introspect));
+    }
+    if let Some(path) = paths.par {
+        router = router.route(path, post(oidc::par));
+    }
+    match paths.register {
+        Some(path) if broker.config.registration.enabled => router
+            .route(path, post(oidc::registration::register))
+            .route(
+                &format!("{path}/{{client_id}}"),
+                get(oidc::registration::read)
+                    .put(oidc::registration::update)
+                    .delete(oidc::registration::delete),
+            ),
+        _ => router,
+    }
 }
 
 async fn limit_uri(request: Request, next: Next) -> Response {

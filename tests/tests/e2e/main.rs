@@ -24,6 +24,7 @@ mod mailbox_org_access;
 mod mitid_claims;
 mod negative;
 mod onboarding;
+mod profiles;
 mod refresh;
 mod registration;
 mod request_objects;

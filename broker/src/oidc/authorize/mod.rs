@@ -176,6 +176,7 @@ fn validate(
         ));
     }
     Ok(AuthRequest {
+        profile: broker.profile,
         client_id: client.client_id.clone(),
         redirect_uri: redirect.uri().to_string(),
         response_type,

@@ -36,6 +36,7 @@ pub fn success(
         .add_client(&session.sid, &request.client_id)?;
     let grant = Grant {
         id: GrantId::new(secrets::random_id()),
+        profile: request.profile,
         client_id: request.client_id.clone(),
         identity_id: session.identity_id.clone(),
         scopes: request.scopes.clone(),

@@ -42,6 +42,12 @@ pub fn exchange_code(
             "the code was issued to another client",
         ));
     }
+    if code.grant.profile != broker.profile {
+        return Err(OAuthError::invalid_grant(format!(
+            "the code was issued by the {} issuer; redeem it at that issuer's token endpoint",
+            code.grant.profile
+        )));
+    }
     if code.expires_at <= now {
         return Err(OAuthError::invalid_grant("the code has expired"));
     }

@@ -40,6 +40,12 @@ pub fn refresh(
             "the refresh token was issued to another client",
         ));
     }
+    if stored.grant.profile != broker.profile {
+        return Err(OAuthError::invalid_grant(format!(
+            "the refresh token was issued by the {} issuer",
+            stored.grant.profile
+        )));
+    }
     if stored.expires_at <= now {
         return Err(OAuthError::invalid_grant("the refresh token has expired"));
     }

@@ -36,7 +36,7 @@ pub fn lang(params: &Params) -> &'static str {
 }
 
 pub async fn discovery(State(broker): AppState) -> Response {
-    let mut r = broker.discovery_json.clone().into_response();
+    let mut r = broker.discovery_json.to_string().into_response();
     let h = r.headers_mut();
     h.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     h.insert(
@@ -82,7 +82,7 @@ pub async fn authorize_post(State(broker): AppState, headers: HeaderMap, body: B
 }
 
 async fn authorize_response(broker: &Broker, params: &Params, headers: &HeaderMap) -> Response {
-    let cookie = cookies::get(headers, session::COOKIE);
+    let cookie = cookies::get(headers, session::cookie_name(broker.profile));
     // A request_uri and a client's jwks_uri are fetched before the synchronous pipeline runs.
     let prefetched = prefetch(broker, params).await;
     let now = broker.now();
@@ -96,7 +96,7 @@ async fn authorize_response(broker: &Broker, params: &Params, headers: &HeaderMa
         Started::Waiting(txn) => {
             let mut response = found(&format!(
                 "{}/{}",
-                broker.issuer.endpoint(paths::LOGIN),
+                broker.base_issuer().endpoint(paths::LOGIN),
                 txn.as_str()
             ));
             set_login_id(&mut response, &txn);
@@ -140,7 +140,7 @@ pub fn set_session_cookie(broker: &Broker, headers: &mut HeaderMap, value: Optio
     let path = broker.issuer.path_prefix();
     cookies::set(
         headers,
-        session::COOKIE,
+        session::cookie_name(broker.profile),
         value,
         if path.is_empty() { "/" } else { &path },
         broker.issuer.is_https(),
@@ -268,7 +268,7 @@ pub async fn end_session_post(
 
 async fn end_session_response(broker: &Broker, params: &Params, headers: &HeaderMap) -> Response {
     let lang = lang(params);
-    let cookie = cookies::get(headers, session::COOKIE);
+    let cookie = cookies::get(headers, session::cookie_name(broker.profile));
     let outcome = match end_session(broker, params, cookie.as_deref(), broker.now()) {
         Ok(o) => o,
         Err(e) => return pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, &e, lang),
