@@ -148,6 +148,7 @@ mod tests {
     fn request(acr: Option<Level>, idp_values: Vec<Idp>) -> AuthRequest {
         AuthRequest {
             profile: Default::default(),
+            simulation: None,
             client_id: ClientId::new("c"),
             redirect_uri: "https://c.example/cb".into(),
             response_type: Default::default(),

@@ -54,7 +54,7 @@ pub fn explain(txn: &LoginTxn, required_level: Level) -> Explanation {
     let deciding_step = source.as_ref().map(|s| match s {
         DecisionSource::Explicit { .. } => 1,
         DecisionSource::Queued { .. } => 2,
-        DecisionSource::LoginHint { .. } => 3,
+        DecisionSource::LoginHint { .. } | DecisionSource::Simulation { .. } => 3,
         DecisionSource::IdentityRule { .. } => 4,
         DecisionSource::InstanceDefault => 5,
         DecisionSource::ExistingSession => 0,
@@ -69,6 +69,9 @@ pub fn explain(txn: &LoginTxn, required_level: Level) -> Explanation {
         }
         Some(DecisionSource::LoginHint { user_id }) => {
             format!("decided by login_hint={user_id} in auto-approve mode")
+        }
+        Some(DecisionSource::Simulation { person }) => {
+            format!("decided by the request's simulation=no-ui {person}")
         }
         Some(DecisionSource::IdentityRule { user_id }) => {
             format!("decided by the rule on identity {user_id}")

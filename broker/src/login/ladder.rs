@@ -6,10 +6,13 @@ use super::approve::{approve, reject};
 use crate::app::Broker;
 use crate::clock::UnixTime;
 use crate::model::{
-    AuthRequest, DecisionOutcome, DecisionSource, Device, Failure, IdentityRule, LoginStatus,
-    UserId,
+    AuthRequest, DecisionOutcome, DecisionSource, Device, Failure, IdentityId, IdentityRule,
+    LoginStatus, Simulation, UserId,
 };
 use crate::store::StoreError;
+
+/// NEB's error for a simulated login naming nobody (brokers.md, "NEB").
+pub const SIMULATION_UNKNOWN_USER: &str = "mitid_simulation_unknown_user";
 
 /// Steps 2-5. `None`: nobody has an opinion, so the login waits for a person (or step 1).
 pub fn decide_automatically(
@@ -53,8 +56,27 @@ pub fn decide_automatically(
         }));
     }
 
+    // 3. The request itself: NEB's simulation parameter, whatever the instance default...
+    if let Some(simulation) = &request.simulation {
+        let source = DecisionSource::Simulation {
+            person: simulation.to_string(),
+        };
+        let identity = match simulation {
+            Simulation::UserId(user) => store.identities.by_user_id(user)?,
+            Simulation::Uuid(uuid) => store.identities.get(&IdentityId::new(uuid.as_str()))?,
+            Simulation::Cpr(cpr) => store
+                .identities
+                .list()?
+                .into_iter()
+                .find(|i| i.cpr.is_some_and(|c| c.to_digits() == *cpr)),
+        };
+        return Ok(Some(match identity {
+            Some(identity) => approve(&identity, request, required, source, now),
+            None => reject(Some(SIMULATION_UNKNOWN_USER.into()), source, now),
+        }));
+    }
     let auto = broker.config.auto_approve;
-    // 3. The request's login_hint, in auto-approve mode.
+    // ... or its login_hint, in auto-approve mode.
     if auto {
         if let Some(user) = &hinted_user {
             let source = DecisionSource::LoginHint {

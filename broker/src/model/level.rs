@@ -20,6 +20,22 @@ impl Level {
         }
     }
 
+    /// The level's name in any case: `low`, `Substantial`, `HIGH`.
+    pub fn from_name(name: &str) -> Option<Level> {
+        Level::ALL
+            .into_iter()
+            .find(|l| l.name().eq_ignore_ascii_case(name))
+    }
+
+    /// `low`, `substantial` or `high`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Level::Low => "low",
+            Level::Substantial => "substantial",
+            Level::High => "high",
+        }
+    }
+
     pub fn from_uri(uri: &str) -> Option<Level> {
         Level::ALL.into_iter().find(|l| l.uri() == uri)
     }

@@ -67,6 +67,32 @@ pub struct AuthRequest {
     /// only a login as that person may answer it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject_hint: Option<String>,
+    /// A headless test login the request itself asks for (NEB's `simulation=no-ui ...`):
+    /// step 3 of the decision ladder, whatever the instance default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub simulation: Option<Simulation>,
+}
+
+/// Who a simulated login (NEB's `simulation=no-ui username:<user>`, `uuid:`, `cpr:`) logs in
+/// as.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Simulation {
+    UserId(UserId),
+    /// The MitID UUID (the identity's id).
+    Uuid(String),
+    /// The CPR number, 10 digits.
+    Cpr(String),
+}
+
+impl std::fmt::Display for Simulation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Simulation::UserId(u) => write!(f, "username:{u}"),
+            Simulation::Uuid(u) => write!(f, "uuid:{u}"),
+            Simulation::Cpr(c) => write!(f, "cpr:{c}"),
+        }
+    }
 }
 
 /// The verb in the app's header (Signaturgruppen's `action_text`).
@@ -155,6 +181,8 @@ pub enum DecisionSource {
     Queued { decision_id: String },
     /// 3. The request's `login_hint`, in auto-approve mode.
     LoginHint { user_id: UserId },
+    /// 3. The request's own simulation parameter (NEB's `simulation=no-ui ...`).
+    Simulation { person: String },
     /// 4. A rule on the identity.
     IdentityRule { user_id: UserId },
     /// 5. The instance default (auto-approve).

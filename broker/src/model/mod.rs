@@ -33,7 +33,7 @@ pub use ids::{CaseId, ClientId, GrantId, IdentityId, Sid, TxnId, UserId};
 pub use level::Level;
 pub use login::{
     ActionText, AuthRequest, DecisionOutcome, DecisionSource, LoginStatus, LoginTxn, Prompt,
-    QueuedDecision,
+    QueuedDecision, Simulation,
 };
 pub use onboarding::{Challenge, DocumentChoice, Onboarding, Step as OnboardingStep};
 pub use outbox::{Channel, OutboxMessage};

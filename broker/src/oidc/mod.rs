@@ -23,6 +23,7 @@ pub mod introspection;
 pub mod jose;
 pub mod par;
 pub mod params;
+pub mod profile;
 pub mod registration;
 pub mod revocation;
 pub mod session;

@@ -185,6 +185,7 @@ fn identity(id: &str, user_id: &str) -> Identity {
 fn request(client_id: &str, login_hint: Option<&str>) -> AuthRequest {
     AuthRequest {
         profile: Default::default(),
+        simulation: None,
         client_id: ClientId::new(client_id),
         redirect_uri: format!("https://{client_id}.example/callback"),
         response_type: Default::default(),

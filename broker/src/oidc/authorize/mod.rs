@@ -20,12 +20,14 @@ mod respond;
 pub use check_claims::{CLAIMS_LOCALES, DISPLAY_VALUES};
 pub use check_redirect_uri::VerifiedRedirect;
 pub use check_request_object::{prefetch, Prefetched};
+pub use check_texts::MAX_REFERENCE_TEXT;
 pub use complete::complete;
 
 use crate::app::Broker;
 use crate::clock::UnixTime;
 use crate::error::{ErrorCode, OAuthError};
 use crate::model::{AuthRequest, Level, Prompt, TxnId};
+use crate::oidc::profile::{self, Refusal};
 use crate::oidc::{session, Params};
 
 /// What the route does with an authorization request.
@@ -122,8 +124,19 @@ pub fn authorize(
         }
         redirect.error(&broker.issuer, &e).into()
     };
+    // The profile's grammar in the standard's terms (a profile is a mapping, not a second
+    // engine); a refusal the real broker shows on its own page never reaches the client.
+    let dialect = match profile::request(broker, params) {
+        Ok(dialect) => dialect,
+        Err(Refusal::ErrorPage(e)) => return AuthorizeOutcome::ErrorPage(e).into(),
+        Err(Refusal::ToClient(e)) => return to_client(e),
+    };
+    let params = dialect.params.as_ref().unwrap_or(params);
     let request = match validate(broker, &client, params, &redirect) {
-        Ok(r) => r,
+        Ok(r) => AuthRequest {
+            simulation: dialect.simulation,
+            ..r
+        },
         Err(e) => return to_client(e),
     };
     match proceed(broker, &request, session_cookie, now) {
@@ -145,6 +158,11 @@ pub fn check_pushed(
     params: &Params,
 ) -> Result<(), OAuthError> {
     let redirect = check_redirect_uri::check(client, params)?;
+    let dialect = match profile::request(broker, params) {
+        Ok(dialect) => dialect,
+        Err(Refusal::ErrorPage(e) | Refusal::ToClient(e)) => return Err(e),
+    };
+    let params = dialect.params.as_ref().unwrap_or(params);
     validate(broker, client, params, &redirect).map(|_| ())
 }
 
@@ -212,6 +230,7 @@ fn validate(
         reference_text,
         claims: requested.claims,
         subject_hint: requested.subject,
+        simulation: None,
     })
 }
 

@@ -1,0 +1,283 @@
+//! NEB, Signaturgruppen's broker (brokers.md, "NEB"; Signaturgruppen's broker documentation:
+//! oidc-integration.md, idps/mitid.md, idps/mitid-erhverv.md, enterprise/simulation.md).
+//!
+//! Its request grammar: `idp_values` (`mitid`, `mitid_erhverv`), `idp_params` (JSON: the
+//! level, step-up, the app's texts and hints per identity provider), `language`, NEB's scopes,
+//! and the headless test parameter `simulation=no-ui username:<user>` (`uuid:`, `cpr:`). A
+//! missing or forbidden scope, an unknown `idp_values` value and `idp_params` that is not JSON
+//! never reach the client: NEB shows its own error page.
+
+use serde_json::Value;
+
+use super::{by_cpr, by_uuid, decode_text, Dialect, Refusal, Rewrite};
+use crate::app::Broker;
+use crate::error::{ErrorCode, OAuthError};
+use crate::model::{ActionText, Level, Simulation, UserId};
+use crate::oidc::authorize::MAX_REFERENCE_TEXT;
+use crate::oidc::Params;
+
+/// The scopes NEB knows (brokers.md: "Scopes"). `openid` is required.
+pub const SCOPES: &[&str] = &[
+    "openid",
+    "mitid",
+    "ssn",
+    "nemid.pid",
+    "nemlogin",
+    "ssn.details_name",
+    "ssn.details_address",
+    "transaction_token",
+    "userinfo_token",
+];
+
+/// The identity providers NEB offers a MitID client.
+pub const IDP_VALUES: &[&str] = &["mitid", "mitid_erhverv"];
+
+/// `language`: NEB's UI languages; Greenlandic (`kl`) is shown in Danish here.
+pub const LANGUAGES: &[&str] = &["da", "en", "kl"];
+
+fn error_page(code: ErrorCode, description: impl Into<String>) -> Refusal {
+    Refusal::ErrorPage(OAuthError::new(code, description.into()))
+}
+
+fn invalid(description: impl Into<String>) -> Refusal {
+    error_page(ErrorCode::InvalidRequest, description)
+}
+
+pub fn request(broker: &Broker, params: &Params) -> Result<Dialect, Refusal> {
+    let mut rewrite = Rewrite::default();
+    check_scopes(params)?;
+    let mut idps = idp_values(params)?;
+    // NEB takes the level and the app's texts only inside idp_params.
+    for name in ["acr_values", "action_text", "reference_text"] {
+        rewrite.remove(name);
+    }
+    if let Some(raw) = params.get("idp_params") {
+        let idp_params: Value = serde_json::from_str(raw)
+            .map_err(|e| invalid(format!("idp_params is not valid JSON: {e}")))?;
+        if !idp_params.is_object() {
+            return Err(invalid("idp_params must be a JSON object"));
+        }
+        if let Some(mitid) = idp_params.get("mitid") {
+            mitid_params(broker, mitid, &mut rewrite)?;
+        }
+        let allow_private = idp_params
+            .pointer("/mitid_erhverv/allow_private")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        if allow_private
+            && idps.iter().any(|i| i == "mitid_erhverv")
+            && !idps.iter().any(|i| i == "mitid")
+        {
+            idps.push("mitid".into());
+        }
+    }
+    rewrite.set("idp_values", idps.join(" "));
+    if let Some(language) = params.get("language") {
+        if !LANGUAGES.contains(&language) {
+            return Err(invalid(format!(
+                "language {language:?} is not one of da, en, kl"
+            )));
+        }
+        rewrite.set("ui_locales", if language == "en" { "en" } else { "da" });
+    }
+    let simulation = params.get("simulation").map(simulation).transpose()?;
+    Ok(Dialect {
+        params: Some(rewrite.apply(params)),
+        simulation,
+    })
+}
+
+fn check_scopes(params: &Params) -> Result<(), Refusal> {
+    let scope = params
+        .get("scope")
+        .ok_or_else(|| error_page(ErrorCode::InvalidScope, "scope is missing"))?;
+    let scopes: Vec<&str> = scope.split_whitespace().collect();
+    if !scopes.contains(&"openid") {
+        return Err(error_page(
+            ErrorCode::InvalidScope,
+            "scope must contain openid",
+        ));
+    }
+    if let Some(unknown) = scopes.iter().find(|s| !SCOPES.contains(s)) {
+        return Err(error_page(
+            ErrorCode::InvalidScope,
+            format!("the scope {unknown} is not allowed for this client"),
+        ));
+    }
+    Ok(())
+}
+
+/// `idp_values`, in order; MitID when none is named. An unknown one is NEB's error page.
+fn idp_values(params: &Params) -> Result<Vec<String>, Refusal> {
+    let mut idps: Vec<String> = Vec::new();
+    for value in params
+        .get("idp_values")
+        .unwrap_or("mitid")
+        .split_whitespace()
+    {
+        if !IDP_VALUES.contains(&value) {
+            return Err(invalid(format!(
+                "Requested IDP is not enabled for this client: {value}"
+            )));
+        }
+        if !idps.iter().any(|i| i == value) {
+            idps.push(value.to_string());
+        }
+    }
+    Ok(idps)
+}
+
+/// `idp_params.mitid`: `loa_value`, `aal_value`, `enable_step_up`, `reference_text` (base64,
+/// at most 130 characters decoded), `action_text`, `uuid_hint`, `cpr_hint`.
+fn mitid_params(broker: &Broker, mitid: &Value, rewrite: &mut Rewrite) -> Result<(), Refusal> {
+    let text = |name: &str| -> Result<Option<&str>, Refusal> {
+        match mitid.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.as_str())),
+            Some(_) => Err(invalid(format!("idp_params.mitid.{name} must be a string"))),
+        }
+    };
+    let level = |name: &str| -> Result<Option<Level>, Refusal> {
+        text(name)?
+            .map(|v| {
+                Level::from_name(v).ok_or_else(|| {
+                    invalid(format!(
+                        "idp_params.mitid.{name} {v:?} is not low, substantial or high"
+                    ))
+                })
+            })
+            .transpose()
+    };
+    // The level asked for is the higher of the two: an AAL above the LoA raises it.
+    if let Some(required) = [level("loa_value")?, level("aal_value")?]
+        .into_iter()
+        .flatten()
+        .max()
+    {
+        rewrite.set("acr_values", required.uri());
+    }
+    if let Some(encoded) = text("reference_text")? {
+        let decoded = decode_text(encoded).ok_or_else(|| {
+            invalid("idp_params.mitid.reference_text must be base64-encoded UTF-8")
+        })?;
+        if decoded.chars().count() > MAX_REFERENCE_TEXT {
+            return Err(invalid(format!(
+                "idp_params.mitid.reference_text is longer than {MAX_REFERENCE_TEXT} characters"
+            )));
+        }
+        rewrite.set("reference_text", decoded);
+    }
+    if let Some(action) = text("action_text")? {
+        let action = ActionText::parse(action).ok_or_else(|| {
+            invalid(format!(
+                "idp_params.mitid.action_text {action:?} is not one of LOG_ON, APPROVE, \
+                 CONFIRM, ACCEPT, SIGN"
+            ))
+        })?;
+        rewrite.set("action_text", action.as_str());
+    }
+    // A hint names the person: the screens start at them, as NEB's do.
+    let hinted = match (text("uuid_hint")?, text("cpr_hint")?) {
+        (Some(uuid), _) => by_uuid(broker, uuid)?,
+        (None, Some(cpr)) => by_cpr(broker, cpr)?,
+        (None, None) => None,
+    };
+    if let Some(identity) = hinted {
+        rewrite.set("login_hint", identity.user_id.as_str());
+    }
+    Ok(())
+}
+
+/// `simulation=no-ui username:<user>` (also `uuid:`, `cpr:`): a headless login as that person
+/// (enterprise/simulation.md). `simulation=ui` (NEB's person picker) is not emulated: the
+/// login screens' simulator shortcut stands in for it.
+fn simulation(value: &str) -> Result<Simulation, Refusal> {
+    let mut words = value.split_whitespace();
+    match (words.next(), words.next(), words.next()) {
+        (Some("no-ui"), Some(who), None) => {
+            let (kind, person) = who.split_once(':').ok_or_else(|| {
+                invalid("simulation=no-ui needs username:<user>, uuid:<uuid> or cpr:<cpr>")
+            })?;
+            match kind {
+                "username" => Ok(Simulation::UserId(UserId::new(person))),
+                "uuid" => Ok(Simulation::Uuid(person.to_string())),
+                "cpr" => Ok(Simulation::Cpr(
+                    person.chars().filter(char::is_ascii_digit).collect(),
+                )),
+                other => Err(invalid(format!(
+                    "simulation=no-ui {other}: is not username, uuid or cpr"
+                ))),
+            }
+        }
+        (Some("ui"), None, None) => Err(Refusal::ErrorPage(
+            OAuthError::new(
+                ErrorCode::InvalidRequest,
+                "simulation=ui (NEB's person picker) is not emulated; use the login screens' \
+                 simulator shortcut, or simulation=no-ui username:<user>",
+            )
+            .with_detail("ledger: neb.simulation-ui"),
+        )),
+        _ => Err(invalid(
+            "simulation must be no-ui username:<user> (or uuid:, cpr:)",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn simulation_names_a_person_by_username_uuid_or_cpr() {
+        assert_eq!(
+            simulation("no-ui username:anna").unwrap(),
+            Simulation::UserId(UserId::new("anna"))
+        );
+        assert_eq!(
+            simulation("no-ui cpr:2101601234").unwrap(),
+            Simulation::Cpr("2101601234".into())
+        );
+        assert_eq!(
+            simulation("no-ui uuid:0b2c").unwrap(),
+            Simulation::Uuid("0b2c".into())
+        );
+        for bad in ["no-ui", "no-ui anna", "no-ui email:a@b", "yes"] {
+            assert!(
+                matches!(simulation(bad), Err(Refusal::ErrorPage(_))),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn scopes_must_hold_openid_and_only_nebs_own() {
+        assert!(check_scopes(&Params::parse(b"scope=openid+mitid+ssn")).is_ok());
+        for bad in [
+            "",
+            "scope=mitid",
+            "scope=openid+profile",
+            "scope=openid+email",
+        ] {
+            assert!(
+                matches!(
+                    check_scopes(&Params::parse(bad.as_bytes())),
+                    Err(Refusal::ErrorPage(_))
+                ),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_idp_values_are_the_error_page_and_mitid_is_the_default() {
+        assert_eq!(idp_values(&Params::parse(b"")).unwrap(), ["mitid"]);
+        assert_eq!(
+            idp_values(&Params::parse(b"idp_values=mitid_erhverv+mitid")).unwrap(),
+            ["mitid_erhverv", "mitid"]
+        );
+        assert!(matches!(
+            idp_values(&Params::parse(b"idp_values=nemid")),
+            Err(Refusal::ErrorPage(_))
+        ));
+    }
+}
