@@ -1,0 +1,231 @@
+//! The run: the starts, the checks of discovery and JWKS, then every phase in turn, and the
+//! report built from their figures.
+
+use anyhow::{bail, Context, Result};
+use reqwest::Client;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use url::Url;
+
+use crate::broker::BrokerProcess;
+use crate::login::Target;
+use crate::phases::{hammer, login_phase, StaticClient};
+use crate::procfs::{clock_ticks, TICKS_PER_SECOND};
+use crate::report::{ms, render, Render, Starts, StaticRun};
+use crate::{Args, DISCOVERY};
+
+pub(crate) async fn run(args: &Args) -> Result<(String, u64)> {
+    let ticks = clock_ticks();
+    TICKS_PER_SECOND.store(ticks.per_second, Ordering::Relaxed);
+    let machine = machine_description();
+    if args.clients == 0 || args.concurrency == 0 || args.starts == 0 {
+        bail!("--clients, --concurrency and --starts must be at least 1");
+    }
+    if args.logins < args.warmup + 2 {
+        bail!("--logins must exceed --warmup by at least 2");
+    }
+    let binary = &args.broker;
+    if !binary.is_file() {
+        bail!(
+            "no broker binary at {} (build it with `cargo build --release -p broker`, or pass --broker)",
+            binary.display()
+        );
+    }
+    let dir = match &args.work_dir {
+        Some(parent) => tempfile::Builder::new()
+            .prefix("bench-login-")
+            .tempdir_in(parent)
+            .with_context(|| format!("a temporary data directory in {}", parent.display()))?,
+        None => tempfile::Builder::new()
+            .prefix("bench-login-")
+            .tempdir()
+            .context("a temporary data directory")?,
+    };
+    let data_dir = dir.path().join("data");
+    let stderr_log = dir.path().join("broker-stderr.log");
+
+    // One client for everything: HTTP/1.1, keep-alive, no cookies, no redirects, no proxy.
+    let pool = args.concurrency.max(args.clients as usize) * 2;
+    let client = Client::builder()
+        .http1_only()
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .tcp_nodelay(true)
+        .pool_max_idle_per_host(pool)
+        .timeout(Duration::from_secs(30))
+        .build()
+        .context("building the HTTP client")?;
+
+    // Start 1 creates the keys and the database.
+    eprintln!("start 1 (creates the keys) ...");
+    let first = BrokerProcess::start(binary, &data_dir, &stderr_log, &client).await?;
+    let first_ready = first.ready_after;
+    first.stop().await?;
+
+    // Measured starts with the stored key; the last one stays up for the load.
+    let mut measured = Vec::new();
+    let mut broker = None;
+    for i in 0..args.starts {
+        let b = BrokerProcess::start(binary, &data_dir, &stderr_log, &client).await?;
+        eprintln!(
+            "start {} (stored key): stdout line after {:.1} ms, first 200 after {:.1} ms",
+            i + 2,
+            ms(b.line_after),
+            ms(b.ready_after)
+        );
+        measured.push((b.line_after, b.ready_after));
+        if i + 1 == args.starts {
+            broker = Some(b);
+        } else {
+            b.stop().await?;
+        }
+    }
+    let mut broker = broker.context("no broker started")?;
+    let memory_start = broker.memory()?;
+    let starts = Starts {
+        first_ready,
+        measured,
+    };
+
+    // Check discovery and JWKS once, and take the endpoints from discovery.
+    let base = broker.base.clone();
+    let discovery: serde_json::Value = client
+        .get(format!("{base}{DISCOVERY}"))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await
+        .context("the discovery document")?;
+    if discovery["issuer"].as_str() != Some(broker.issuer.as_str()) {
+        bail!(
+            "discovery names issuer {} but the broker announced {}",
+            discovery["issuer"],
+            broker.issuer
+        );
+    }
+    // Requests go to 127.0.0.1 (the issuer says localhost): keep only the paths.
+    let endpoint = |key: &str| -> Result<String> {
+        let url = discovery[key]
+            .as_str()
+            .with_context(|| format!("no {key} in discovery"))?;
+        let path = Url::parse(url)
+            .with_context(|| format!("{key} in discovery"))?
+            .path()
+            .to_string();
+        Ok(format!("{base}{path}"))
+    };
+    let target = Arc::new(Target {
+        client: client.clone(),
+        issuer: broker.issuer.clone(),
+        authorize: endpoint("authorization_endpoint")?,
+        token: endpoint("token_endpoint")?,
+        userinfo: endpoint("userinfo_endpoint")?,
+        seed: format!(
+            "{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap_or_default()
+                .as_nanos()
+        ),
+    });
+    let jwks_url = endpoint("jwks_uri")?;
+    let jwks: serde_json::Value = client
+        .get(&jwks_url)
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await
+        .context("the JWKS")?;
+    let jwks_keys = jwks["keys"].as_array().map_or(0, Vec::len);
+    if jwks_keys == 0 {
+        bail!("the JWKS has no keys");
+    }
+
+    // Logins: warm-up, then 1 client, then `clients` concurrent clients.
+    let numbering = Arc::new(AtomicU64::new(0));
+    let rest = args.logins - args.warmup;
+    let single_count = rest / 3;
+    let multi_count = rest - single_count;
+    eprintln!("warm-up: {} logins ...", args.warmup);
+    let warmup = login_phase(&target, &broker, 1, args.warmup, &numbering).await?;
+    broker.check_alive()?;
+    eprintln!("1 client: {single_count} logins ...");
+    let single = login_phase(&target, &broker, 1, single_count, &numbering).await?;
+    broker.check_alive()?;
+    eprintln!("{} clients: {multi_count} logins ...", args.clients);
+    let multi = login_phase(&target, &broker, args.clients, multi_count, &numbering).await?;
+    broker.check_alive()?;
+    let total_logins = numbering.load(Ordering::Relaxed);
+    let memory_logins = broker.memory()?;
+
+    // Discovery and JWKS, with each client kind asked for.
+    let kinds: &[(StaticClient, &'static str)] = match args.static_client {
+        StaticClient::Reqwest => &[(StaticClient::Reqwest, "reqwest")],
+        StaticClient::Raw => &[(StaticClient::Raw, "raw HTTP/1.1")],
+        StaticClient::Both => &[
+            (StaticClient::Reqwest, "reqwest"),
+            (StaticClient::Raw, "raw HTTP/1.1"),
+        ],
+    };
+    let discovery_url = format!("{base}{DISCOVERY}");
+    let mut statics = Vec::new();
+    for &(kind, client_name) in kinds {
+        for (endpoint, url) in [("Discovery", &discovery_url), ("JWKS", &jwks_url)] {
+            eprintln!(
+                "{endpoint} ({client_name}): {} connections for {} s ...",
+                args.concurrency, args.seconds
+            );
+            let c = (kind == StaticClient::Reqwest).then_some(&client);
+            let hammer = hammer(c, &broker, url, args.concurrency, args.seconds).await?;
+            statics.push(StaticRun {
+                endpoint,
+                client: client_name,
+                hammer,
+            });
+        }
+    }
+    broker.check_alive()?;
+    let memory_end = broker.memory()?;
+    broker.stop().await?;
+
+    let failed = warmup.failed + single.failed + multi.failed;
+    let report = render(Render {
+        args,
+        ticks: &ticks,
+        starts: &starts,
+        memory_start,
+        memory_logins,
+        memory_end,
+        total_logins,
+        warmup: &warmup,
+        single: &single,
+        multi: &multi,
+        statics: &statics,
+        jwks_keys,
+        machine: &machine,
+        data_dir: &data_dir,
+    });
+    Ok((report, failed))
+}
+
+/// Cores, CPU model and load average before the run.
+fn machine_description() -> String {
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("model name"))
+        .and_then(|l| l.split_once(':'))
+        .map_or("unknown CPU", |(_, m)| m.trim())
+        .to_string();
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let load: Vec<&str> = load.split_whitespace().take(3).collect();
+    format!(
+        "{cores} core(s), {model}; load average before the run {}",
+        load.join(" ")
+    )
+}
