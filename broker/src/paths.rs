@@ -30,6 +30,9 @@ pub struct Endpoints {
     pub revocation: Option<&'static str>,
     pub introspection: Option<&'static str>,
     pub register: Option<&'static str>,
+    /// Endpoints the real broker publishes that the simulator does not emulate, with their
+    /// fidelity ledger entry: they answer 501 and name it.
+    pub not_emulated: &'static [(&'static str, &'static str)],
 }
 
 /// The `standard` profile's endpoints.
@@ -44,6 +47,7 @@ pub const STANDARD: Endpoints = Endpoints {
     revocation: Some(REVOCATION),
     introspection: Some(INTROSPECTION),
     register: Some(REGISTER),
+    not_emulated: &[],
 };
 
 /// NEB (Signaturgruppen): `/connect/*` below the issuer `/op`, the JWKS below discovery
@@ -59,6 +63,11 @@ pub const NEB: Endpoints = Endpoints {
     revocation: None,
     introspection: None,
     register: None,
+    not_emulated: &[
+        ("/connect/ciba", "neb.ciba"),
+        ("/api/v1/mitid/matchCpr", "neb.match-cpr-api"),
+        ("/api/v1/session/logout", "neb.session-logout-api"),
+    ],
 };
 
 /// Idura: `/oauth2/*` below the tenant's issuer (brokers.md, "Idura").
@@ -69,10 +78,14 @@ pub const IDURA: Endpoints = Endpoints {
     userinfo: "/oauth2/userinfo",
     jwks: "/.well-known/jwks",
     end_session: "/oauth2/logout",
-    par: None,
+    par: Some("/oauth2/par"),
     revocation: None,
     introspection: None,
     register: None,
+    not_emulated: &[
+        ("/ciba/bc-authorize", "idura.ciba"),
+        ("/headless/authorize", "idura.headless"),
+    ],
 };
 
 /// Signicat: `/connect/*` below the issuer `/auth/open` (brokers.md, "Signicat").
@@ -84,9 +97,18 @@ pub const SIGNICAT: Endpoints = Endpoints {
     jwks: "/.well-known/openid-configuration/jwks",
     end_session: "/connect/endsession",
     par: Some("/connect/par"),
-    revocation: None,
-    introspection: None,
+    revocation: Some("/connect/revocation"),
+    introspection: Some("/connect/introspect"),
     register: None,
+    not_emulated: &[
+        ("/connect/checksession", "signicat.check-session"),
+        (
+            "/connect/deviceauthorization",
+            "signicat.device-authorization",
+        ),
+        ("/connect/ciba", "signicat.ciba"),
+        ("/connect/ciba/cancel", "signicat.ciba"),
+    ],
 };
 
 /// The simple login page a person uses to settle a parked login (`/login/{txn}`).

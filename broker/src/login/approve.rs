@@ -148,6 +148,7 @@ mod tests {
     fn request(acr: Option<Level>, idp_values: Vec<Idp>) -> AuthRequest {
         AuthRequest {
             profile: Default::default(),
+            dialect_scopes: Vec::new(),
             simulation: None,
             client_id: ClientId::new("c"),
             redirect_uri: "https://c.example/cb".into(),

@@ -29,9 +29,17 @@ pub struct Grant {
     /// The claims the authorization request asked for individually (OIDC Core 5.5).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub claims: Option<ClaimsRequest>,
+    /// The scopes in the profile's words (`AuthRequest::dialect_scopes`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dialect_scopes: Vec<String>,
 }
 
 impl Grant {
+    /// Whether the client asked for `scope` in its profile's words.
+    pub fn has_dialect_scope(&self, scope: &str) -> bool {
+        self.dialect_scopes.iter().any(|s| s == scope)
+    }
+
     pub fn has_scope(&self, scope: &str) -> bool {
         self.scopes.iter().any(|s| s == scope)
     }

@@ -71,6 +71,10 @@ pub struct AuthRequest {
     /// step 3 of the decision ladder, whatever the instance default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub simulation: Option<Simulation>,
+    /// The scopes as the client named them in its profile's words (empty for `standard`):
+    /// what the profile's answers release (`scopes` holds their standard meaning).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dialect_scopes: Vec<String>,
 }
 
 /// Who a simulated login (NEB's `simulation=no-ui username:<user>`, `uuid:`, `cpr:`) logs in

@@ -10,7 +10,6 @@ use crate::app::Broker;
 use crate::clock::UnixTime;
 use crate::error::OAuthError;
 use crate::model::{Client, Session};
-use crate::oidc::claims;
 use crate::secrets;
 
 /// The event that says "this session ended" (section 2.4).
@@ -59,19 +58,25 @@ fn logout_token(
     session: &Session,
     now: i64,
 ) -> Result<String, OAuthError> {
+    let (sid_claim, sid) = crate::oidc::profile::session_claim(broker, &session.sid);
     let mut payload = json!({
         "iss": broker.issuer.as_str(),
         "aud": client.client_id,
         "iat": now,
         "exp": now + LIFETIME,
         "jti": secrets::random_id(),
-        "sid": session.sid,
+        sid_claim: sid,
         "events": { EVENT: {} },
     });
     if let (Some(identity), Some(map)) = (identity, payload.as_object_mut()) {
         map.insert(
             "sub".into(),
-            json!(claims::subject(broker, client, identity)),
+            json!(crate::oidc::profile::subject(
+                broker,
+                client,
+                identity,
+                session.business.as_deref()
+            )),
         );
     }
     let bytes =

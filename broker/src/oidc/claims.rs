@@ -263,6 +263,7 @@ mod tests {
     fn grant(scopes: &[&str]) -> Grant {
         Grant {
             profile: Default::default(),
+            dialect_scopes: Vec::new(),
             id: GrantId::new("g"),
             client_id: ClientId::new("c"),
             identity_id: IdentityId::new("i"),

@@ -11,6 +11,9 @@ use crate::oidc::registration::rules::{ASSERTION_ALGS, REQUEST_OBJECT_ALGS};
 use crate::oidc::{CLAIMS_SUPPORTED, SCOPES_SUPPORTED};
 
 pub fn document(issuer: &Issuer, config: &Config, profile: Profile) -> Value {
+    if profile != Profile::Standard {
+        return crate::oidc::profile::discovery::document(issuer, profile);
+    }
     let paths = profile.endpoints();
     let mut doc = json!({
         "issuer": issuer.as_str(),

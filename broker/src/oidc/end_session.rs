@@ -8,7 +8,7 @@ use url::Url;
 use crate::app::Broker;
 use crate::clock::UnixTime;
 use crate::error::OAuthError;
-use crate::model::{Client, ClientId, Session};
+use crate::model::{Client, ClientId, Profile, Session};
 use crate::oidc::{session, Params};
 use crate::secrets;
 
@@ -50,6 +50,8 @@ pub fn end_session(
         None => None,
         Some(token) => match verify_hint(broker, token) {
             Some(claims) => Some(claims),
+            // NEB treats a hint it cannot use as none (brokers.md; STUBID pp/CAP-044).
+            None if broker.profile == Profile::Neb => None,
             None => {
                 return Ok(ErrorPage(OAuthError::invalid_request(
                     "id_token_hint is not an ID token issued by this broker",
@@ -57,6 +59,10 @@ pub fn end_session(
             }
         },
     };
+    // Without a valid id_token_hint NEB ignores post_logout_redirect_uri
+    // (sessions-and-sso.md: "A valid ID token sent in the id_token_hint parameter is
+    // mandatory"; STUBID pp-session/CAP-027).
+    let ignore_redirect = broker.profile == Profile::Neb && hint.is_none();
     let hint_aud = hint.as_ref().and_then(|c| match &c["aud"] {
         Value::String(s) => Some(s.clone()),
         Value::Array(a) => a.first().and_then(|v| v.as_str()).map(str::to_string),
@@ -75,7 +81,10 @@ pub fn end_session(
         Some(id) => broker.store.clients.get(id)?,
         None => None,
     };
-    let redirect = match params.get("post_logout_redirect_uri") {
+    let redirect = match params
+        .get("post_logout_redirect_uri")
+        .filter(|_| !ignore_redirect)
+    {
         None => None,
         Some(uri) => {
             let Some(client) = &client else {
@@ -104,10 +113,11 @@ pub fn end_session(
             ended: None,
         });
     };
+    let (sid_claim, sid) = crate::oidc::profile::session_claim(broker, &current.sid);
     let hint_is_this_session = hint
         .as_ref()
-        .and_then(|c| c["sid"].as_str())
-        .is_some_and(|sid| sid == current.sid.as_str());
+        .and_then(|c| c[sid_claim].as_str())
+        .is_some_and(|hinted| hinted == sid);
     let confirmed = params.get("confirm") == Some("yes")
         && params
             .get("csrf")

@@ -47,9 +47,10 @@ pub fn iframe_urls(broker: &Broker, session: &Session) -> Result<Vec<String>, OA
         let Some(uri) = &client.frontchannel_logout_uri else {
             continue;
         };
+        let (_, sid) = crate::oidc::profile::session_claim(broker, &session.sid);
         let sid = client
             .frontchannel_logout_session_required
-            .then_some(session.sid.as_str());
+            .then_some(sid.as_str());
         out.push(iframe_url(uri, broker.issuer.as_str(), sid));
     }
     Ok(out)

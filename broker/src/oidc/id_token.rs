@@ -8,6 +8,7 @@ use crate::clock::UnixTime;
 use crate::error::OAuthError;
 use crate::model::{Client, Grant, Identity, Idp};
 use crate::oidc::claims;
+use crate::oidc::profile::{self, Login};
 use crate::secrets;
 
 pub struct IdTokenInput<'a> {
@@ -36,7 +37,7 @@ pub fn issue_id_token(
         "sub": claims::subject(broker, input.client, input.identity),
         "aud": input.client.client_id.as_str(),
         "azp": input.client.client_id.as_str(),
-        "exp": now + broker.config.tokens.id_token_ttl,
+        "exp": now + profile::id_token_ttl(broker),
         "iat": now,
         "auth_time": input.grant.auth_time,
         // An essential acr request is answered with one of its values (OIDC Core 5.5.1.1).
@@ -71,6 +72,16 @@ pub fn issue_id_token(
             }
         }
     }
+    let standard = match payload {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    };
+    let login = Login {
+        client: input.client,
+        identity: input.identity,
+        grant: input.grant,
+    };
+    let payload = profile::id_token(broker, &login, standard, now)?;
     let bytes = serde_json::to_vec(&payload).map_err(OAuthError::server_error)?;
     Ok(broker
         .keys

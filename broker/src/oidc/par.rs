@@ -63,7 +63,7 @@ pub async fn push(
     authorize::check_pushed(broker, &client, &request)?;
 
     let handle = secrets::random_token();
-    let lifetime = broker.config.par.lifetime;
+    let lifetime = crate::oidc::profile::par_lifetime(broker);
     broker
         .store
         .pushed

@@ -7,6 +7,7 @@ use crate::app::Broker;
 use crate::clock::UnixTime;
 use crate::error::{ErrorCode, OAuthError};
 use crate::model::AccessToken;
+use crate::oidc::profile::{self, Login};
 use crate::oidc::{claims, Params};
 use crate::secrets;
 
@@ -118,6 +119,12 @@ pub fn userinfo(
         "sub".into(),
         json!(claims::subject(broker, &client, &identity)),
     );
+    let login = Login {
+        client: &client,
+        identity: &identity,
+        grant: &stored.grant,
+    };
+    let mut claims = profile::userinfo(broker, &login, claims, now).map_err(OAuthError::from)?;
     let Some(alg) = client.jose.userinfo_signed_response_alg else {
         return Ok(Userinfo::Json(Value::Object(claims)));
     };

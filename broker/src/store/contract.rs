@@ -185,6 +185,7 @@ fn identity(id: &str, user_id: &str) -> Identity {
 fn request(client_id: &str, login_hint: Option<&str>) -> AuthRequest {
     AuthRequest {
         profile: Default::default(),
+        dialect_scopes: Vec::new(),
         simulation: None,
         client_id: ClientId::new(client_id),
         redirect_uri: format!("https://{client_id}.example/callback"),
@@ -246,6 +247,7 @@ fn rejected() -> LoginStatus {
 fn grant(id: &str) -> Grant {
     Grant {
         profile: Default::default(),
+        dialect_scopes: Vec::new(),
         id: GrantId::new(id),
         client_id: ClientId::new("app"),
         identity_id: IdentityId::new("id-anna"),
@@ -910,9 +912,18 @@ fn sessions_put_and_find_by_cookie(store: &Store) {
     let s2 = session("sid-2", "cookie-2");
     store.sessions.put(&s1).unwrap();
     store.sessions.put(&s2).unwrap();
-    assert_eq!(store.sessions.by_cookie("cookie-1").unwrap(), Some(s1));
+    assert_eq!(
+        store.sessions.by_cookie("cookie-1").unwrap(),
+        Some(s1.clone())
+    );
     assert_eq!(store.sessions.by_cookie("cookie-2").unwrap(), Some(s2));
     assert!(store.sessions.by_cookie("sid-1").unwrap().is_none());
+    assert_eq!(store.sessions.live(&s1.sid).unwrap(), Some(s1.clone()));
+    assert!(store
+        .sessions
+        .live(&Sid::new("cookie-1"))
+        .unwrap()
+        .is_none());
     assert!(store
         .sessions
         .by_cookie("cookie-unknown")
@@ -928,6 +939,7 @@ fn sessions_end_is_true_once_and_hides_session(store: &Store) {
 
     assert!(store.sessions.end(&s1.sid).unwrap());
     assert!(store.sessions.by_cookie("cookie-1").unwrap().is_none());
+    assert!(store.sessions.live(&s1.sid).unwrap().is_none());
     assert!(!store.sessions.end(&s1.sid).unwrap());
     assert!(!store.sessions.end(&Sid::new("sid-unknown")).unwrap());
     assert_eq!(store.sessions.by_cookie("cookie-2").unwrap(), Some(s2));

@@ -169,6 +169,8 @@ pub trait SessionStore: Send + Sync {
     fn put(&self, session: &Session) -> StoreResult<()>;
     /// A session that has not ended, by the hash of its cookie; the caller checks expiry.
     fn by_cookie(&self, cookie_hash: &str) -> StoreResult<Option<Session>>;
+    /// A session that has not ended, by its id; the caller checks expiry.
+    fn live(&self, sid: &Sid) -> StoreResult<Option<Session>>;
     fn end(&self, sid: &Sid) -> StoreResult<bool>;
     /// Records that `client` got a code through the session (once per client).
     fn add_client(&self, sid: &Sid, client: &ClientId) -> StoreResult<()>;

@@ -93,6 +93,9 @@ fn protocol(broker: &Broker) -> Router<Arc<Broker>> {
     if let Some(path) = paths.par {
         router = router.route(path, post(oidc::par));
     }
+    for (path, entry) in paths.not_emulated {
+        router = router.route(path, axum::routing::any(move || not_emulated(entry)));
+    }
     match paths.register {
         Some(path) if broker.config.registration.enabled => router
             .route(path, post(oidc::registration::register))
@@ -116,6 +119,21 @@ async fn limit_uri(request: Request, next: Next) -> Response {
             .into_response();
     }
     next.run(request).await
+}
+
+/// 501 for what the real broker has and the simulator does not emulate, naming the ledger
+/// entry that says so.
+async fn not_emulated(id: &'static str) -> Response {
+    let what = crate::oidc::profile::ledger::entry(id).map_or("this endpoint", |e| e.subject);
+    responses::no_store_json(
+        StatusCode::NOT_IMPLEMENTED,
+        &serde_json::json!({
+            "error": "not_emulated",
+            "error_description": format!("{what} is not emulated by this simulator"),
+            "ledger_entry": id,
+            "ledger": format!("{}/fidelity/{id}", paths::CONTROL),
+        }),
+    )
 }
 
 async fn not_found() -> Response {

@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
 use crate::error::{ErrorCode, OAuthError};
+use crate::model::Profile;
 use crate::oidc::token::TokenError;
 use crate::oidc::userinfo::BearerError;
 
@@ -80,6 +81,56 @@ pub fn json_error(error: &OAuthError) -> Response {
         error: error.clone(),
         basic_challenge: false,
     })
+}
+
+/// A token-endpoint error in the envelope of `profile`'s real broker: NEB answers a bare
+/// `{"error": ...}` with 400 even for `invalid_client` and no challenge; Signicat adds
+/// `error_uri`; both with `Cache-Control: no-store, no-cache, max-age=0` (brokers.md).
+pub fn token_error_as(profile: Profile, issuer: &str, e: &TokenError) -> Response {
+    let body = match profile {
+        Profile::Standard | Profile::Idura => return token_error(e),
+        Profile::Neb => json!({ "error": e.error.code.as_str() }),
+        Profile::Signicat => json!({
+            "error": e.error.code.as_str(),
+            "error_uri": format!("{issuer}/config/errors/{}", e.error.code.as_str()),
+            "error_description": e.error.description,
+        }),
+    };
+    log(&e.error);
+    let status = match e.error.code {
+        ErrorCode::ServerError => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::BAD_REQUEST,
+    };
+    let mut response = no_store_json(status, &body);
+    let h = response.headers_mut();
+    h.insert(
+        CACHE_CONTROL,
+        HeaderValue::from_static("no-store, no-cache, max-age=0"),
+    );
+    h.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=UTF-8"),
+    );
+    response
+}
+
+/// A userinfo refusal in `profile`'s envelope: NEB and Signicat (IdentityServer) answer 401
+/// with an empty body and `Bearer realm="IdentityServer",error="invalid_token"`.
+pub fn bearer_error_as(profile: Profile, e: &BearerError, realm: &str) -> Response {
+    match profile {
+        Profile::Neb | Profile::Signicat => {
+            if let Some(error) = &e.error {
+                log(error);
+            }
+            let mut response = StatusCode::UNAUTHORIZED.into_response();
+            response.headers_mut().insert(
+                WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"IdentityServer\",error=\"invalid_token\""),
+            );
+            response
+        }
+        Profile::Standard | Profile::Idura => bearer_error(e, realm),
+    }
 }
 
 pub fn bearer_error(e: &BearerError, realm: &str) -> Response {

@@ -24,6 +24,7 @@ fn broker() -> (Broker, Arc<ManualClock>) {
 fn request(acr: Option<Level>, idp_values: Vec<Idp>) -> AuthRequest {
     AuthRequest {
         profile: Default::default(),
+        dialect_scopes: Vec::new(),
         simulation: None,
         client_id: ClientId::new("demo-mailbox"),
         redirect_uri: "http://localhost:8081/callback".into(),

@@ -135,6 +135,7 @@ pub fn authorize(
     let request = match validate(broker, &client, params, &redirect) {
         Ok(r) => AuthRequest {
             simulation: dialect.simulation,
+            dialect_scopes: dialect.scopes,
             ..r
         },
         Err(e) => return to_client(e),
@@ -231,6 +232,7 @@ fn validate(
         claims: requested.claims,
         subject_hint: requested.subject,
         simulation: None,
+        dialect_scopes: Vec::new(),
     })
 }
 

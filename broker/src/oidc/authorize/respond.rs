@@ -48,6 +48,7 @@ pub fn success(
         business: session.business.clone(),
         login_id: Some(login_id.clone()),
         claims: request.claims.clone(),
+        dialect_scopes: request.dialect_scopes.clone(),
     };
     let code = if response_type.code() {
         Some(issue_code(broker, request, &grant, now)?)
@@ -95,7 +96,7 @@ fn issue_code(
     grant: &Grant,
     now: UnixTime,
 ) -> Result<String, OAuthError> {
-    let code = secrets::random_token();
+    let code = crate::oidc::profile::new_code(broker.profile);
     broker.store.codes.put(&AuthCode {
         hash: secrets::hash(&code),
         grant: grant.clone(),

@@ -6,12 +6,22 @@
 //! `login_hint`, space-separated: `message:<base64>`, `action:<verb>`, `uuid:<uuid>`,
 //! `sub:<cpr>`, `vatid:DK<cvr>`, `business`, `business_optional`, `scope:address`.
 
-use super::{by_cpr, by_uuid, decode_text, Dialect, Refusal, Rewrite};
+use serde_json::{json, Map, Value};
+
+use super::{
+    by_cpr, by_uuid, decode_text, dialect_scopes, guid, level_caps, Dialect, Login, Refusal,
+    Rewrite,
+};
 use crate::app::Broker;
+use crate::clock::UnixTime;
 use crate::error::OAuthError;
-use crate::model::{ActionText, Level};
+use crate::model::{ActionText, BusinessRole, Identity, Idp, Level, Sid};
 use crate::oidc::authorize::MAX_REFERENCE_TEXT;
 use crate::oidc::Params;
+
+/// A per-application setting at Idura; MitID samples live up to 5 hours, NemID's 20 minutes
+/// (ledger: idura.token-lifetime).
+pub const ID_TOKEN_TTL: i64 = 1200;
 
 /// Idura's acr values for Danish MitID.
 pub const ACR_PREFIX: &str = "urn:grn:authn:dk:mitid:";
@@ -111,6 +121,7 @@ pub fn request(broker: &Broker, params: &Params) -> Result<Dialect, Refusal> {
     }
     rewrite.set("scope", scopes.join(" "));
     Ok(Dialect {
+        scopes: dialect_scopes(params),
         params: Some(rewrite.apply(params)),
         simulation: None,
     })
@@ -125,4 +136,138 @@ const fn action_word(action: ActionText) -> &'static str {
         ActionText::Accept => "accept",
         ActionText::Sign => "sign",
     }
+}
+
+/// Idura's `sub`: a GUID in braces, a "persistent pseudonym" per tenant (here, per broker
+/// instance), different for a MitID Erhverv login than for the same person's private one.
+fn pseudonym(broker: &Broker, identity: &Identity, business: Option<&str>) -> String {
+    let who = match business {
+        Some(professional) => format!("erhverv|{professional}"),
+        None => format!("private|{}", identity.id),
+    };
+    guid(broker, "idura.sub", &who)
+}
+
+/// `sub`: the pseudonym in braces.
+pub fn subject(broker: &Broker, identity: &Identity, business: Option<&str>) -> String {
+    format!("{{{}}}", pseudonym(broker, identity, business))
+}
+
+/// `sessionindex`: a GUID per broker session.
+pub fn session_index(broker: &Broker, sid: &Sid) -> String {
+    guid(broker, "idura.session", sid.as_str())
+}
+
+/// The person's claims as Idura names them (criipto/docs snippets/jwt-payloads; the decoded
+/// samples in brokers.md, "Idura"): every value a string.
+fn person(broker: &Broker, login: &Login<'_>, now: UnixTime) -> Map<String, Value> {
+    let grant = login.grant;
+    let identity = login.identity;
+    let pseudonym = pseudonym(broker, identity, grant.business.as_deref());
+    let mut out = Map::new();
+    out.insert("identityscheme".into(), json!("dkmitid"));
+    let authenticationtype = if grant.assurance.idp == Idp::MitidErhverv {
+        ACR_BUSINESS.to_string()
+    } else {
+        format!("{ACR_PREFIX}{}", grant.acr.name())
+    };
+    out.insert("authenticationtype".into(), json!(authenticationtype));
+    let method = match grant.amr.first().map(String::as_str) {
+        Some("code_app") => "app",
+        Some("code_token") | Some("code_reader") => "otp",
+        Some("u2f_token") => "u2f",
+        _ => "pwd",
+    };
+    out.insert(
+        "authenticationmethod".into(),
+        json!(format!(
+            "{method}:{}:{}:{}:{}:{}",
+            grant.auth_time * 1000,
+            level_caps(grant.acr),
+            level_caps(grant.assurance.ial),
+            level_caps(grant.assurance.aal),
+            "HIGH"
+        )),
+    );
+    if let Ok(instant) = time::OffsetDateTime::from_unix_timestamp(grant.auth_time) {
+        if let Ok(text) = instant.format(&time::format_description::well_known::Rfc3339) {
+            out.insert("authenticationinstant".into(), json!(text));
+        }
+    }
+    out.insert("nameidentifier".into(), json!(pseudonym.replace('-', "")));
+    out.insert("sub".into(), json!(format!("{{{pseudonym}}}")));
+    out.insert(
+        "sessionindex".into(),
+        json!(session_index(broker, &grant.sid)),
+    );
+    out.insert("loA".into(), json!(level_caps(grant.acr)));
+    out.insert("ial".into(), json!(level_caps(grant.assurance.ial)));
+    out.insert("aal".into(), json!(level_caps(grant.assurance.aal)));
+    out.insert("fal".into(), json!("HIGH"));
+    let business = grant.business.as_deref().and_then(|chosen| {
+        identity
+            .business
+            .iter()
+            .find(|b| b.professional_uuid == chosen)
+    });
+    let uuid = business.map_or_else(|| identity.id.to_string(), |b| b.professional_uuid.clone());
+    out.insert("uuid".into(), json!(uuid));
+    if grant.has_scope("ssn") {
+        if let Some(cpr) = &identity.cpr {
+            out.insert("cprNumberIdentifier".into(), json!(cpr.to_digits()));
+        }
+    }
+    if let Some(born) = identity.date_of_birth() {
+        out.insert("birthdate".into(), json!(born.to_string()));
+        out.insert("dateofbirth".into(), json!(born.to_string()));
+        let today = time::OffsetDateTime::from_unix_timestamp(now).map(|t| t.date());
+        if let Some(age) = today.ok().and_then(|t| crate::mitid::cpr::age_on(born, t)) {
+            out.insert("age".into(), json!(age.to_string()));
+        }
+    }
+    out.insert("name".into(), json!(identity.name()));
+    out.insert("country".into(), json!("DK"));
+    if let Some(business) = business {
+        out.insert("cvrNumberIdentifier".into(), json!(business.cvr));
+        out.insert("2.5.4.10".into(), json!(business.organisation_name));
+        let role = if business.role == BusinessRole::Signatory {
+            "companySignatory"
+        } else {
+            "employee"
+        };
+        out.insert(role.into(), json!("true"));
+        if let Some(rid) = &business.rid {
+            out.insert("ridNumberIdentifier".into(), json!(rid));
+        }
+    }
+    out
+}
+
+/// Idura's ID token: `iss aud nonce`, the person's claims, `iat nbf exp`; no `auth_time`,
+/// `amr`, `acr` or `sid` (none in the samples).
+pub fn id_token(
+    broker: &Broker,
+    login: &Login<'_>,
+    standard: Map<String, Value>,
+    now: UnixTime,
+) -> Map<String, Value> {
+    let mut out = Map::new();
+    for name in ["iss", "aud", "nonce", "iat", "exp"] {
+        if let Some(value) = standard.get(name) {
+            out.insert(name.into(), value.clone());
+        }
+    }
+    out.insert("nbf".into(), json!(now));
+    out.extend(person(broker, login, now));
+    out
+}
+
+/// Idura's userinfo: the same person's claims as the ID token (ledger: idura.userinfo).
+pub fn userinfo(
+    broker: &Broker,
+    login: &Login<'_>,
+    _standard: Map<String, Value>,
+    now: UnixTime,
+) -> Map<String, Value> {
+    person(broker, login, now)
 }

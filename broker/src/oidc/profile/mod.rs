@@ -9,16 +9,20 @@
 //! - [`idura`]: Idura (formerly Criipto Verify), issuer `/idura`;
 //! - [`signicat`]: Signicat, issuer `/auth/open`.
 
+pub mod discovery;
 pub mod idura;
 pub mod ledger;
 pub mod neb;
 pub mod signicat;
 
 use base64::Engine;
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
 
 use crate::app::Broker;
+use crate::clock::UnixTime;
 use crate::error::OAuthError;
-use crate::model::{Identity, Profile, Simulation};
+use crate::model::{Client, Grant, Identity, Profile, Sid, Simulation};
 use crate::oidc::Params;
 use crate::store::StoreError;
 
@@ -29,6 +33,8 @@ pub struct Dialect {
     pub params: Option<Params>,
     /// A headless login the request asks for (NEB's `simulation`).
     pub simulation: Option<Simulation>,
+    /// The scopes as sent, in the profile's words.
+    pub scopes: Vec<String>,
 }
 
 /// Why a profile refused a request before the standard checks ran.
@@ -56,6 +62,170 @@ pub fn request(broker: &Broker, params: &Params) -> Result<Dialect, Refusal> {
     }
 }
 
+/// What the answers about one login are made of: the client it is for, the person, and what
+/// the login granted.
+pub struct Login<'a> {
+    pub client: &'a Client,
+    pub identity: &'a Identity,
+    pub grant: &'a Grant,
+}
+
+/// The ID token's claims in the profile's dialect, from the standard's (`standard` holds
+/// `iss`, `sub`, `aud`, `exp`, `iat`, `auth_time`, `acr`, `amr`, the MitID facts, `sid`, and
+/// `nonce` and the hashes when they apply).
+pub fn id_token(
+    broker: &Broker,
+    login: &Login<'_>,
+    standard: Map<String, Value>,
+    now: UnixTime,
+) -> Result<Map<String, Value>, StoreError> {
+    match broker.profile {
+        Profile::Standard => Ok(standard),
+        Profile::Neb => neb::id_token(broker, login, standard, now),
+        Profile::Idura => Ok(idura::id_token(broker, login, standard, now)),
+        Profile::Signicat => Ok(signicat::id_token(broker, login, standard, now)),
+    }
+}
+
+/// The userinfo response's claims in the profile's dialect, from the standard's (`sub` and
+/// the scopes' claims).
+pub fn userinfo(
+    broker: &Broker,
+    login: &Login<'_>,
+    standard: Map<String, Value>,
+    now: UnixTime,
+) -> Result<Map<String, Value>, StoreError> {
+    match broker.profile {
+        Profile::Standard => Ok(standard),
+        Profile::Neb => neb::userinfo(broker, login, standard, now),
+        Profile::Idura => Ok(idura::userinfo(broker, login, standard, now)),
+        Profile::Signicat => Ok(signicat::userinfo(broker, login, standard)),
+    }
+}
+
+/// The `sub` a client sees for a person in the profile's dialect (`business`: the MitID
+/// Erhverv identity the login chose, which Idura gives its own pseudonym).
+pub fn subject(
+    broker: &Broker,
+    client: &Client,
+    identity: &Identity,
+    business: Option<&str>,
+) -> String {
+    match broker.profile {
+        Profile::Standard => crate::oidc::claims::subject(broker, client, identity),
+        Profile::Neb => neb::subject(broker, client, identity),
+        Profile::Idura => idura::subject(broker, identity, business),
+        Profile::Signicat => signicat::subject(broker, client, identity),
+    }
+}
+
+/// The claim that names the broker session in the profile's ID tokens, and its value for
+/// `sid` (the standard's `sid`; NEB's GUID; Idura's `sessionindex`; Signicat's hex).
+pub fn session_claim(broker: &Broker, sid: &Sid) -> (&'static str, String) {
+    match broker.profile {
+        Profile::Standard => ("sid", sid.to_string()),
+        Profile::Neb => ("sid", neb::session_id(broker, sid)),
+        Profile::Idura => ("sessionindex", idura::session_index(broker, sid)),
+        Profile::Signicat => ("sid", signicat::session_id(broker, sid)),
+    }
+}
+
+/// How long a pushed request's `request_uri` lives: NEB 600 s (par.md), Idura 120 s
+/// (pushed-authorization-requests.mdx), otherwise the `[par]` setting.
+pub fn par_lifetime(broker: &Broker) -> i64 {
+    match broker.profile {
+        Profile::Neb => 600,
+        Profile::Idura => 120,
+        Profile::Standard | Profile::Signicat => broker.config.par.lifetime,
+    }
+}
+
+/// A new authorization code in the profile's format: NEB's 64 upper-case hex digits and
+/// `-1` (ageverification/windows-native.md), otherwise 256 random bits, base64url.
+pub fn new_code(profile: Profile) -> String {
+    match profile {
+        Profile::Neb => {
+            use rand::RngCore;
+            let mut bytes = [0u8; 32];
+            rand::thread_rng().fill_bytes(&mut bytes);
+            let hex: String = bytes.iter().map(|b| format!("{b:02X}")).collect();
+            format!("{hex}-1")
+        }
+        _ => crate::secrets::random_token(),
+    }
+}
+
+/// How long the profile's ID tokens live, in seconds.
+pub fn id_token_ttl(broker: &Broker) -> i64 {
+    match broker.profile {
+        Profile::Standard => broker.config.tokens.id_token_ttl,
+        Profile::Neb => neb::ID_TOKEN_TTL,
+        Profile::Idura => idura::ID_TOKEN_TTL,
+        Profile::Signicat => signicat::TOKEN_TTL,
+    }
+}
+
+/// How long the profile's access tokens live, in seconds.
+pub fn access_token_ttl(broker: &Broker) -> i64 {
+    match broker.profile {
+        Profile::Standard | Profile::Idura => broker.config.tokens.access_token_ttl,
+        Profile::Neb => neb::ACCESS_TOKEN_TTL,
+        Profile::Signicat => signicat::TOKEN_TTL,
+    }
+}
+
+/// Whether the profile's access tokens are JWTs (NEB) rather than opaque.
+pub const fn issues_jwt_access_tokens(profile: Profile) -> bool {
+    matches!(profile, Profile::Neb)
+}
+
+/// The claims of the access token when the profile issues it as a JWT (NEB); `None`: an
+/// opaque token.
+pub fn access_token_claims(
+    broker: &Broker,
+    login: &Login<'_>,
+    scopes: &[String],
+    now: UnixTime,
+) -> Option<Map<String, Value>> {
+    match broker.profile {
+        Profile::Neb => Some(neb::access_token(broker, login, scopes, now)),
+        _ => None,
+    }
+}
+
+/// A GUID that stands for `value` in `purpose`, the same every time for one broker instance
+/// and unlinkable across purposes: the first 16 bytes of SHA-256 over the instance's secret,
+/// the purpose and the value, as an RFC 9562 version 8 UUID (lower case).
+pub fn guid(broker: &Broker, purpose: &str, value: &str) -> String {
+    let digest = Sha256::digest(format!("{}|{purpose}|{value}", broker.pairwise_salt).as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_custom_bytes(bytes)
+        .into_uuid()
+        .to_string()
+}
+
+/// Every value as a JSON string, as NEB's and Signicat's userinfo send them: `"40"`,
+/// `"true"`; strings stay as they are.
+fn stringify(claims: Map<String, Value>) -> Map<String, Value> {
+    claims
+        .into_iter()
+        .map(|(k, v)| {
+            let v = match v {
+                Value::String(s) => Value::String(s),
+                Value::Null => Value::String(String::new()),
+                other => Value::String(other.to_string()),
+            };
+            (k, v)
+        })
+        .collect()
+}
+
+/// The level's name in capitals (`LOW`, `SUBSTANTIAL`, `HIGH`), as Idura and Signicat send it.
+fn level_caps(level: crate::model::Level) -> String {
+    level.name().to_ascii_uppercase()
+}
+
 /// The rewrites a profile makes: parameters set (an empty value removes one).
 #[derive(Debug, Default)]
 struct Rewrite {
@@ -75,6 +245,16 @@ impl Rewrite {
     fn apply(self, params: &Params) -> Params {
         params.merged(self.set, &[])
     }
+}
+
+/// The request's scopes as sent.
+fn dialect_scopes(params: &Params) -> Vec<String> {
+    params
+        .get("scope")
+        .unwrap_or("")
+        .split_whitespace()
+        .map(str::to_string)
+        .collect()
 }
 
 /// Text sent base64-encoded (NEB's `reference_text`, Idura's `message:`): standard or URL-safe
@@ -121,6 +301,19 @@ mod tests {
         assert_eq!(decode_text("w6bDuMOl ").as_deref(), Some("æøå"));
         assert_eq!(decode_text("P_8").as_deref(), None, "not UTF-8");
         assert_eq!(decode_text("not base64!"), None);
+    }
+
+    #[test]
+    fn values_become_strings_as_neb_sends_them() {
+        let claims: Map<String, Value> = serde_json::from_value(serde_json::json!({
+            "mitid.age": 40, "mitid.has_cpr": true, "name": "Anna", "none": null
+        }))
+        .unwrap();
+        let out = stringify(claims);
+        assert_eq!(out["mitid.age"], "40");
+        assert_eq!(out["mitid.has_cpr"], "true");
+        assert_eq!(out["name"], "Anna");
+        assert_eq!(out["none"], "");
     }
 
     #[test]

@@ -7,14 +7,24 @@
 //! missing or forbidden scope, an unknown `idp_values` value and `idp_params` that is not JSON
 //! never reach the client: NEB shows its own error page.
 
-use serde_json::Value;
+use rand::RngCore;
+use serde_json::{json, Map, Value};
 
-use super::{by_cpr, by_uuid, decode_text, Dialect, Refusal, Rewrite};
+use super::{
+    by_cpr, by_uuid, decode_text, dialect_scopes, guid, stringify, Dialect, Login, Refusal, Rewrite,
+};
 use crate::app::Broker;
+use crate::clock::UnixTime;
 use crate::error::{ErrorCode, OAuthError};
-use crate::model::{ActionText, Level, Simulation, UserId};
+use crate::model::{ActionText, Client, Identity, Level, Sid, Simulation, UserId};
 use crate::oidc::authorize::MAX_REFERENCE_TEXT;
 use crate::oidc::Params;
+use crate::store::StoreError;
+
+/// "Default expiry for ID tokens is 5 minutes" (issued-claims-tokens.md; recorded: 300 s).
+pub const ID_TOKEN_TTL: i64 = 300;
+/// "Expiry for access tokens is 3 hours" (issued-claims-tokens.md; recorded `expires_in` 10800).
+pub const ACCESS_TOKEN_TTL: i64 = 10_800;
 
 /// The scopes NEB knows (brokers.md: "Scopes"). `openid` is required.
 pub const SCOPES: &[&str] = &[
@@ -82,6 +92,7 @@ pub fn request(broker: &Broker, params: &Params) -> Result<Dialect, Refusal> {
     }
     let simulation = params.get("simulation").map(simulation).transpose()?;
     Ok(Dialect {
+        scopes: dialect_scopes(params),
         params: Some(rewrite.apply(params)),
         simulation,
     })
@@ -220,6 +231,190 @@ fn simulation(value: &str) -> Result<Simulation, Refusal> {
         _ => Err(invalid(
             "simulation must be no-ui username:<user> (or uuid:, cpr:)",
         )),
+    }
+}
+
+/// `sub`: "a unique organization specific GUID representing the identity for the receiving
+/// organization" (issued-claims-tokens.md; `subject_type` `org_mapped`). The organisation is
+/// the client's sector (its `sector_identifier`, else its redirect URI's host), so clients of
+/// one organisation see one `sub` (ledger: neb.sub-organisation).
+pub fn subject(broker: &Broker, client: &Client, identity: &Identity) -> String {
+    guid(
+        broker,
+        &format!("neb.sub|{}", client.sector()),
+        identity.id.as_str(),
+    )
+}
+
+/// NEB's session id (`sid`, `neb_sid`): a GUID per broker session.
+pub fn session_id(broker: &Broker, sid: &Sid) -> String {
+    guid(broker, "neb.sid", sid.as_str())
+}
+
+/// `transaction_id` (the completed flow) and `idp_transaction_id` (MitID's transaction, also
+/// userinfo's `mitid.transaction_id`): GUIDs derived from the login.
+fn transaction_ids(broker: &Broker, login: &Login<'_>) -> (String, String) {
+    let flow = login
+        .grant
+        .login_id
+        .as_ref()
+        .map_or_else(|| login.grant.id.to_string(), |id| id.to_string());
+    (
+        guid(broker, "neb.transaction", &flow),
+        guid(broker, "neb.idp_transaction", &flow),
+    )
+}
+
+/// When the broker session ends (Unix time): the live session's expiry, else when it would
+/// have expired.
+fn session_expiry(broker: &Broker, login: &Login<'_>) -> Result<(bool, UnixTime), StoreError> {
+    let live = broker.store.sessions.live(&login.grant.sid)?;
+    Ok(match live {
+        Some(session) => (true, session.expires_at),
+        None => (
+            false,
+            login.grant.auth_time + broker.config.tokens.session_ttl,
+        ),
+    })
+}
+
+/// The recorded ID token (brokers.md, "ID token"; pp-session CAP-020): `iss nbf iat exp aud amr
+/// nonce at_hash|c_hash sid sub auth_time idp acr neb_sid loa aal ial identity_type
+/// transaction_id idp_transaction_id session_expiry idtoken_type subject_type`, and no other.
+pub fn id_token(
+    broker: &Broker,
+    login: &Login<'_>,
+    standard: Map<String, Value>,
+    now: UnixTime,
+) -> Result<Map<String, Value>, StoreError> {
+    let mut out = Map::new();
+    for name in [
+        "iss",
+        "iat",
+        "exp",
+        "aud",
+        "amr",
+        "nonce",
+        "at_hash",
+        "c_hash",
+        "auth_time",
+        "idp",
+        "acr",
+        "loa",
+        "aal",
+        "ial",
+        "identity_type",
+    ] {
+        if let Some(value) = standard.get(name) {
+            out.insert(name.into(), value.clone());
+        }
+    }
+    out.insert("nbf".into(), json!(now));
+    let sid = session_id(broker, &login.grant.sid);
+    out.insert("sid".into(), json!(sid));
+    out.insert("neb_sid".into(), json!(sid));
+    out.insert(
+        "sub".into(),
+        json!(subject(broker, login.client, login.identity)),
+    );
+    let (transaction, idp_transaction) = transaction_ids(broker, login);
+    out.insert("transaction_id".into(), json!(transaction));
+    out.insert("idp_transaction_id".into(), json!(idp_transaction));
+    let (_, expiry) = session_expiry(broker, login)?;
+    out.insert("session_expiry".into(), json!(expiry.to_string()));
+    out.insert("idtoken_type".into(), json!("strict"));
+    out.insert("subject_type".into(), json!("org_mapped"));
+    Ok(out)
+}
+
+/// The recorded userinfo (brokers.md, "Userinfo"; pp-session CAP-020, CAP-021): the session's
+/// state, the assurance, the scopes' claims, and every value a JSON string.
+pub fn userinfo(
+    broker: &Broker,
+    login: &Login<'_>,
+    standard: Map<String, Value>,
+    _now: UnixTime,
+) -> Result<Map<String, Value>, StoreError> {
+    let grant = login.grant;
+    let mut out = Map::new();
+    let (active, expiry) = session_expiry(broker, login)?;
+    out.insert("session_is_active".into(), json!(active));
+    if active {
+        out.insert("session_expiry".into(), json!(expiry));
+    }
+    out.insert("idp".into(), json!(grant.assurance.idp.as_str()));
+    out.insert("subject_type".into(), json!("org_mapped"));
+    out.insert("idp_identity_id".into(), json!(login.identity.id));
+    out.insert("loa".into(), json!(grant.acr.uri()));
+    out.insert("aal".into(), json!(grant.assurance.aal.uri()));
+    out.insert("ial".into(), json!(grant.assurance.ial.uri()));
+    for (name, value) in standard {
+        let nebs = name.starts_with("mitid.")
+            || name.starts_with("nemid.")
+            || name.starts_with("nemlogin.")
+            || name == "dk.cpr";
+        if nebs {
+            out.insert(name, value);
+        }
+    }
+    if grant.has_scope("mitid") {
+        let (_, idp_transaction) = transaction_ids(broker, login);
+        out.insert("mitid.transaction_id".into(), json!(idp_transaction));
+        // Not PSD2 flows, and the simulated app is where the browser is.
+        out.insert("mitid.psd2".into(), json!(false));
+        out.insert("mitid.geo_ip_distance_km".into(), json!(0));
+    }
+    if grant.has_dialect_scope("ssn.details_name") || grant.has_dialect_scope("ssn.details_address")
+    {
+        // The CPR register is not simulated (ledger: neb.ssn-details).
+        out.insert("ssn.details.status".into(), json!("unable_to_lookup"));
+    }
+    out.insert(
+        "sub".into(),
+        json!(subject(broker, login.client, login.identity)),
+    );
+    Ok(stringify(out))
+}
+
+/// The recorded access token (pp-session CAP-020): a JWT (`typ` `at+jwt`) with `scope` as an
+/// array, no `aud`, and a `jti` of 32 upper-case hex digits.
+pub fn access_token(
+    broker: &Broker,
+    login: &Login<'_>,
+    scopes: &[String],
+    now: UnixTime,
+) -> Map<String, Value> {
+    let grant = login.grant;
+    let sid = session_id(broker, &login.grant.sid);
+    let (transaction, idp_transaction) = transaction_ids(broker, login);
+    let mut jti = [0u8; 16];
+    rand::thread_rng().fill_bytes(&mut jti);
+    let scope: Vec<&str> = if grant.dialect_scopes.is_empty() {
+        scopes.iter().map(String::as_str).collect()
+    } else {
+        grant.dialect_scopes.iter().map(String::as_str).collect()
+    };
+    let claims = json!({
+        "iss": broker.issuer.as_str(),
+        "nbf": now,
+        "iat": now,
+        "exp": now + ACCESS_TOKEN_TTL,
+        "scope": scope,
+        "amr": grant.amr,
+        "client_id": login.client.client_id.as_str(),
+        "sub": subject(broker, login.client, login.identity),
+        "auth_time": grant.auth_time,
+        "idp": grant.assurance.idp.as_str(),
+        "acr": grant.acr.uri(),
+        "neb_sid": sid,
+        "idp_transaction_id": idp_transaction,
+        "transaction_id": transaction,
+        "sid": sid,
+        "jti": jti.iter().map(|b| format!("{b:02X}")).collect::<String>(),
+    });
+    match claims {
+        Value::Object(map) => map,
+        _ => Map::new(),
     }
 }
 

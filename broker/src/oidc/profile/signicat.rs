@@ -5,10 +5,20 @@
 //! its scopes are `openid profile idp-id nin mitid-extra`, translated into the standard's
 //! (`idp-id` and `mitid-extra` release the MitID facts, `nin` the CPR number).
 
-use super::{Dialect, Refusal, Rewrite};
+use base64::Engine;
+use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
+
+use super::{dialect_scopes, guid, level_caps, stringify, Dialect, Login, Refusal, Rewrite};
+use crate::app::Broker;
+use crate::clock::UnixTime;
 use crate::error::OAuthError;
-use crate::model::Level;
+use crate::model::{Client, Identity, Level, Sid};
 use crate::oidc::Params;
+
+/// The default ID and access token lifetime of a Signicat client, 600 s (ledger:
+/// signicat.token-lifetime).
+pub const TOKEN_TTL: i64 = 600;
 
 /// Signicat's scopes and what each is in the standard's terms.
 pub const SCOPES: &[(&str, &str)] = &[
@@ -71,7 +81,140 @@ pub fn request(params: &Params) -> Result<Dialect, Refusal> {
     }
     rewrite.set("scope", scopes.join(" "));
     Ok(Dialect {
+        scopes: dialect_scopes(params),
         params: Some(rewrite.apply(params)),
         simulation: None,
     })
+}
+
+/// Signicat's `sub`: "always hashed" over the e-ID, its subject and the organisation
+/// (developer.signicat.com, eID hub: subject), base64 of SHA-256, 44 characters.
+pub fn subject(broker: &Broker, client: &Client, identity: &Identity) -> String {
+    let digest = Sha256::digest(
+        format!(
+            "{}|signicat.sub|mitid|{}|{}",
+            broker.pairwise_salt,
+            identity.id,
+            client.sector()
+        )
+        .as_bytes(),
+    );
+    base64::engine::general_purpose::STANDARD.encode(digest)
+}
+
+/// Signicat's `sid`: 32 upper-case hex digits per broker session.
+pub fn session_id(broker: &Broker, sid: &Sid) -> String {
+    guid(broker, "signicat.sid", sid.as_str())
+        .replace('-', "")
+        .to_ascii_uppercase()
+}
+
+/// The claims each Signicat scope releases (the eID hub's MitID attributes reference).
+fn person(login: &Login<'_>) -> Map<String, Value> {
+    let grant = login.grant;
+    let identity = login.identity;
+    let mut out = Map::new();
+    if grant.has_dialect_scope("idp-id") || grant.has_dialect_scope("mitid-extra") {
+        out.insert("idp_id".into(), json!(identity.id));
+    }
+    if grant.has_dialect_scope("profile") {
+        out.insert("name".into(), json!(identity.name()));
+        out.insert("given_name".into(), json!(identity.given_name));
+        out.insert("family_name".into(), json!(identity.family_name));
+        if let Some(born) = identity.date_of_birth() {
+            out.insert("birthdate".into(), json!(born.to_string()));
+        }
+    }
+    if grant.has_dialect_scope("nin") {
+        if let Some(cpr) = &identity.cpr {
+            out.insert("nin".into(), json!(cpr.to_digits()));
+            out.insert("nin_type".into(), json!("PERSON"));
+            out.insert("nin_issuing_country".into(), json!("DK"));
+        }
+    }
+    if grant.has_dialect_scope("mitid-extra") {
+        out.insert("mitid_uuid".into(), json!(identity.id));
+        out.insert("mitid_has_cpr".into(), json!(identity.cpr.is_some()));
+        out.insert(
+            "mitid_name_and_address_protection".into(),
+            json!(identity.name_address_protected),
+        );
+        out.insert("mitid_loa".into(), json!(level_caps(grant.acr)));
+        out.insert("mitid_ial".into(), json!(level_caps(grant.assurance.ial)));
+        out.insert("mitid_aal".into(), json!(level_caps(grant.assurance.aal)));
+        out.insert("mitid_fal".into(), json!("HIGH"));
+        if let Some(login) = &grant.login_id {
+            out.insert("mitid_transaction_id".into(), json!(login));
+        }
+    }
+    out.insert("idp_issuer".into(), json!("mitid"));
+    out
+}
+
+/// Signicat's ID token (the recorded shape, brokers.md "Signicat"): `iss nbf iat exp aud amr
+/// nonce at_hash sid sub auth_time idp`, the profile claims, `idp_issuer transaction_id sandbox
+/// acr`.
+pub fn id_token(
+    broker: &Broker,
+    login: &Login<'_>,
+    standard: Map<String, Value>,
+    now: UnixTime,
+) -> Map<String, Value> {
+    let grant = login.grant;
+    let mut out = Map::new();
+    for name in [
+        "iss",
+        "iat",
+        "exp",
+        "aud",
+        "nonce",
+        "at_hash",
+        "c_hash",
+        "auth_time",
+    ] {
+        if let Some(value) = standard.get(name) {
+            out.insert(name.into(), value.clone());
+        }
+    }
+    out.insert("nbf".into(), json!(now));
+    out.insert("amr".into(), json!(["external"]));
+    let sid = guid(broker, "signicat.sid", grant.sid.as_str());
+    out.insert(
+        "sid".into(),
+        json!(sid.replace('-', "").to_ascii_uppercase()),
+    );
+    out.insert(
+        "sub".into(),
+        json!(subject(broker, login.client, login.identity)),
+    );
+    out.insert("idp".into(), json!("mitid"));
+    let mut person = person(login);
+    person.remove("idp_id");
+    person.retain(|k, _| !k.starts_with("nin") && !k.starts_with("mitid_"));
+    out.extend(person);
+    let flow = grant
+        .login_id
+        .as_ref()
+        .map_or_else(|| grant.id.to_string(), |id| id.to_string());
+    out.insert(
+        "transaction_id".into(),
+        json!(guid(broker, "signicat.transaction", &flow)),
+    );
+    out.insert("sandbox".into(), json!(true));
+    out.insert("acr".into(), json!(grant.acr.name()));
+    out
+}
+
+/// Signicat's userinfo: the scopes' claims as strings, `sub` last (recorded shape).
+pub fn userinfo(
+    broker: &Broker,
+    login: &Login<'_>,
+    _standard: Map<String, Value>,
+) -> Map<String, Value> {
+    let mut out = person(login);
+    out.insert(
+        "sub".into(),
+        json!(subject(broker, login.client, login.identity)),
+    );
+    stringify(out)
 }

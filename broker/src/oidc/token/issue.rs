@@ -9,6 +9,7 @@ use crate::error::OAuthError;
 use crate::model::{AccessToken, Client, Grant, RefreshToken};
 use crate::oidc::claims;
 use crate::oidc::id_token::{issue_id_token, IdTokenInput};
+use crate::oidc::profile::{self, Login};
 use crate::secrets;
 
 pub struct Issue<'a> {
@@ -26,7 +27,7 @@ pub fn issue_tokens(broker: &Broker, issue: Issue<'_>, now: UnixTime) -> Result<
         .identities
         .get(&issue.grant.identity_id)?
         .ok_or_else(|| OAuthError::invalid_grant("the identity no longer exists"))?;
-    let ttl = broker.config.tokens.access_token_ttl;
+    let ttl = profile::access_token_ttl(broker);
     let access_token = mint_access_token(broker, issue.grant, issue.scopes, now)?;
     let id_token = issue_id_token(
         broker,
@@ -64,15 +65,19 @@ pub fn issue_tokens(broker: &Broker, issue: Issue<'_>, now: UnixTime) -> Result<
     Ok(response)
 }
 
-/// Stores a new opaque access token for `scopes` of `grant`; returns the token (only its hash
-/// is stored). It lives `access_token_ttl` seconds.
+/// Stores a new access token for `scopes` of `grant`; returns the token (only its hash is
+/// stored). It is opaque, or a JWT where the profile issues JWTs (NEB), and lives the
+/// profile's access token lifetime.
 pub fn mint_access_token(
     broker: &Broker,
     grant: &Grant,
     scopes: &[String],
     now: UnixTime,
 ) -> Result<String, OAuthError> {
-    let access_token = secrets::random_token();
+    let access_token = match jwt_access_token(broker, grant, scopes, now)? {
+        Some(jwt) => jwt,
+        None => secrets::random_token(),
+    };
     broker.store.tokens.put_access(&AccessToken {
         hash: secrets::hash(&access_token),
         grant: Grant {
@@ -80,7 +85,43 @@ pub fn mint_access_token(
             ..grant.clone()
         },
         issued_at: now,
-        expires_at: now + broker.config.tokens.access_token_ttl,
+        expires_at: now + profile::access_token_ttl(broker),
     })?;
     Ok(access_token)
+}
+
+/// The access token as a signed JWT (`typ` `at+jwt`, RFC 9068), for a profile that issues
+/// them; `None` for an opaque one.
+fn jwt_access_token(
+    broker: &Broker,
+    grant: &Grant,
+    scopes: &[String],
+    now: UnixTime,
+) -> Result<Option<String>, OAuthError> {
+    if !profile::issues_jwt_access_tokens(broker.profile) {
+        return Ok(None);
+    }
+    let store = &broker.store;
+    let client = store
+        .clients
+        .get(&grant.client_id)?
+        .ok_or_else(|| OAuthError::invalid_grant("the client no longer exists"))?;
+    let identity = store
+        .identities
+        .get(&grant.identity_id)?
+        .ok_or_else(|| OAuthError::invalid_grant("the identity no longer exists"))?;
+    let login = Login {
+        client: &client,
+        identity: &identity,
+        grant,
+    };
+    let Some(claims) = profile::access_token_claims(broker, &login, scopes, now) else {
+        return Ok(None);
+    };
+    let bytes = serde_json::to_vec(&claims).map_err(OAuthError::server_error)?;
+    Ok(Some(broker.keys.sign_jwt(
+        keys::Alg::RS256,
+        "at+jwt",
+        &bytes,
+    )?))
 }

@@ -26,6 +26,12 @@ impl SessionStore for SqliteStore {
             [cookie_hash],
         )
     }
+    fn live(&self, sid: &Sid) -> StoreResult<Option<Session>> {
+        self.one_data(
+            "SELECT data FROM sessions WHERE sid = ?1 AND ended = 0",
+            [sid.as_str()],
+        )
+    }
     fn end(&self, sid: &Sid) -> StoreResult<bool> {
         Ok(self.exec(
             "UPDATE sessions SET ended = 1 WHERE sid = ?1 AND ended = 0",

@@ -1,8 +1,8 @@
 //! The instance: its clock (read; advance when controllable), its signing keys (list,
-//! rotate, remove), and reset.
+//! rotate, remove), reset, and the fidelity ledger.
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{delete, get, post};
@@ -12,6 +12,8 @@ use serde_json::json;
 use std::sync::Arc;
 
 use crate::app::Broker;
+use crate::model::Profile;
+use crate::oidc::profile::ledger;
 
 use super::api::{ok, parse_body, to_value, ApiError, ApiResult, AppState};
 
@@ -23,6 +25,8 @@ pub(super) fn router() -> Router<Arc<Broker>> {
         .route("/keys/rotate", post(rotate_key))
         .route("/keys/{kid}", delete(remove_key))
         .route("/reset", post(reset))
+        .route("/fidelity", get(fidelity))
+        .route("/fidelity/{id}", get(fidelity_entry))
 }
 
 async fn clock(State(b): AppState) -> ApiResult {
@@ -90,4 +94,33 @@ async fn remove_key(State(b): AppState, Path(kid): Path<String>) -> ApiResult {
 async fn reset(State(b): AppState) -> ApiResult {
     b.store.reset()?;
     ok(json!({ "reset": ["logins", "codes", "tokens", "sessions", "decisions"] }))
+}
+
+#[derive(Deserialize)]
+struct FidelityQuery {
+    #[serde(default)]
+    profile: Option<String>,
+}
+
+/// The fidelity ledger, all of it or one profile's.
+async fn fidelity(Query(q): Query<FidelityQuery>) -> ApiResult {
+    let profile = match q.profile.as_deref() {
+        None => None,
+        Some(name) => Some(Profile::parse(name).ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "profile {name} is not one of standard, neb, idura, signicat"
+            ))
+        })?),
+    };
+    let entries: Vec<&ledger::Entry> = ledger::ENTRIES
+        .iter()
+        .filter(|e| profile.is_none_or(|p| e.profile == p))
+        .collect();
+    ok(json!({ "entries": entries }))
+}
+
+async fn fidelity_entry(Path(id): Path<String>) -> ApiResult {
+    ledger::entry(&id)
+        .map(|e| ok(to_value(e)))
+        .unwrap_or_else(|| Err(ApiError::not_found(format!("no ledger entry {id}"))))
 }

@@ -28,6 +28,13 @@ pub const ROUTES: &[(&str, &str, &str, &str)] = &[
         "Identity",
     ),
     ("delete", "/identities/{id}", "Delete an identity", ""),
+    (
+        "get",
+        "/fidelity",
+        "The fidelity ledger: every known difference of each profile from its real broker (?profile=neb|idura|signicat)",
+        "",
+    ),
+    ("get", "/fidelity/{id}", "One ledger entry", ""),
     ("get", "/clients", "List registered clients", ""),
     (
         "post",

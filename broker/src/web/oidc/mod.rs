@@ -172,7 +172,7 @@ pub async fn token(State(broker): AppState, headers: HeaderMap, body: Bytes) -> 
     .await
     {
         Ok(body) => responses::no_store_json(StatusCode::OK, &body),
-        Err(e) => responses::token_error(&e),
+        Err(e) => responses::token_error_as(broker.profile, broker.issuer.as_str(), &e),
     }
 }
 
@@ -191,7 +191,7 @@ fn userinfo_response(broker: &Broker, headers: &HeaderMap, body: Option<&Params>
     match userinfo::userinfo(broker, header(headers, AUTHORIZATION), body, broker.now()) {
         Ok(userinfo::Userinfo::Json(claims)) => responses::no_store_json(StatusCode::OK, &claims),
         Ok(userinfo::Userinfo::Signed(jwt)) => responses::no_store_jwt(&jwt),
-        Err(e) => responses::bearer_error(&e, broker.issuer.as_str()),
+        Err(e) => responses::bearer_error_as(broker.profile, &e, broker.issuer.as_str()),
     }
 }
 
@@ -206,7 +206,7 @@ async fn authenticated_client(
     let authorization = header(headers, AUTHORIZATION);
     token::authenticate(broker, params, authorization, endpoint, broker.now())
         .await
-        .map_err(|e| responses::token_error(&e.into()))
+        .map_err(|e| responses::token_error_as(broker.profile, broker.issuer.as_str(), &e.into()))
 }
 
 pub async fn revoke(State(broker): AppState, headers: HeaderMap, body: Bytes) -> Response {
@@ -217,7 +217,7 @@ pub async fn revoke(State(broker): AppState, headers: HeaderMap, body: Bytes) ->
     };
     match revocation::revoke(&broker, &client, &params) {
         Ok(()) => StatusCode::OK.into_response(),
-        Err(e) => responses::token_error(&e.into()),
+        Err(e) => responses::token_error_as(broker.profile, broker.issuer.as_str(), &e.into()),
     }
 }
 
@@ -232,7 +232,7 @@ pub async fn par(State(broker): AppState, headers: HeaderMap, body: Bytes) -> Re
     .await
     {
         Ok(body) => responses::no_store_json(StatusCode::CREATED, &body),
-        Err(e) => responses::token_error(&e),
+        Err(e) => responses::token_error_as(broker.profile, broker.issuer.as_str(), &e),
     }
 }
 
@@ -245,7 +245,7 @@ pub async fn introspect(State(broker): AppState, headers: HeaderMap, body: Bytes
     };
     match introspection::introspect(&broker, &client, &params, broker.now()) {
         Ok(body) => responses::no_store_json(StatusCode::OK, &body),
-        Err(e) => responses::token_error(&e.into()),
+        Err(e) => responses::token_error_as(broker.profile, broker.issuer.as_str(), &e.into()),
     }
 }
 
