@@ -64,24 +64,46 @@ const server = http.createServer((req, res) => {
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const redirectUri = `http://127.0.0.1:${server.address().port}/callback`;
 
-/** A fresh authorization request: the URL to open and what the callback must match. */
-function authorization() {
+/** The issuers a relying party can log in at: the standard one and the real brokers' dialects
+ * (docs/profiles.md), each with its paths and its way of asking for a Substantial MitID login. */
+const PROFILES = {
+  standard: { path: '', authorize: '/authorize', token: '/token', params: { scope: 'openid mitid' } },
+  neb: {
+    path: '/op', authorize: '/connect/authorize', token: '/connect/token',
+    params: { scope: 'openid mitid ssn', idp_values: 'mitid', idp_params: JSON.stringify({ mitid: { loa_value: 'substantial' } }) },
+  },
+  idura: {
+    path: '/idura', authorize: '/oauth2/authorize', token: '/oauth2/token',
+    params: { scope: 'openid ssn', acr_values: 'urn:grn:authn:dk:mitid:substantial' },
+  },
+  signicat: {
+    path: '/auth/open', authorize: '/connect/authorize', token: '/connect/token',
+    params: { scope: 'openid profile nin idp-id', acr_values: 'idp:mitid loa:substantial' },
+  },
+};
+
+/** A fresh authorization request at `profile`'s issuer: the URL to open and what the callback
+ * must match. */
+function authorization(profile = 'standard', overrides = {}) {
+  const p = PROFILES[profile];
   const state = b64url(randomBytes(16));
   const nonce = b64url(randomBytes(16));
   const verifier = b64url(randomBytes(32));
   const challenge = b64url(createHash('sha256').update(verifier).digest());
-  const url = new URL(`${issuer}/authorize`);
+  const at = `${issuer}${p.path}`;
+  const url = new URL(`${at}${p.authorize}`);
   url.search = new URLSearchParams({
     response_type: 'code',
     client_id: CLIENT_ID,
     redirect_uri: redirectUri,
-    scope: 'openid mitid',
     state,
     nonce,
     code_challenge: challenge,
     code_challenge_method: 'S256',
+    ...p.params,
+    ...overrides,
   }).toString();
-  return { url: url.toString(), state, nonce, verifier };
+  return { url: url.toString(), state, nonce, verifier, issuer: at, token: `${at}${p.token}` };
 }
 
 /** Waits (polling by the page itself, no reloads) until `page` is on the callback; returns its query. */
@@ -91,7 +113,7 @@ async function landed(page, auth, timeout = 20_000) {
   const query = new URL(page.url()).searchParams;
   assert.equal(query.get('state'), auth.state, 'state on the callback');
   assert.ok(callbacks.has(auth.state), 'the relying party received the callback');
-  assert.equal(query.get('iss'), issuer, 'RFC 9207 iss on the callback');
+  assert.equal(query.get('iss'), auth.issuer, 'RFC 9207 iss on the callback');
   return query;
 }
 
@@ -100,7 +122,7 @@ async function redeem(query, auth) {
   const code = query.get('code');
   assert.ok(code, `a code on the callback (got ${query})`);
   const basic = Buffer.from(`${encodeURIComponent(CLIENT_ID)}:${encodeURIComponent(CLIENT_SECRET)}`).toString('base64');
-  const res = await fetch(`${issuer}/token`, {
+  const res = await fetch(auth.token, {
     method: 'POST',
     headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({
@@ -114,7 +136,7 @@ async function redeem(query, auth) {
   assert.equal(res.status, 200, `token endpoint: ${JSON.stringify(body)}`);
   assert.ok(body.id_token, 'an ID token');
   const claims = JSON.parse(Buffer.from(body.id_token.split('.')[1], 'base64url').toString());
-  assert.equal(claims.iss, issuer);
+  assert.equal(claims.iss, auth.issuer);
   assert.equal(claims.aud === CLIENT_ID || (Array.isArray(claims.aud) && claims.aud.includes(CLIENT_ID)), true, 'aud');
   assert.equal(claims.nonce, auth.nonce, 'nonce');
   return claims;
@@ -329,7 +351,53 @@ if (browser && registered) {
       assert.equal(query.get('error_description'), 'mitid_user_aborted');
     }));
 
-  await step('d. getting MitID in the app, then logging in with it', () =>
+  await step('d. a login through each real broker\'s dialect (neb, idura, signicat)', () =>
+    inContext(browser, 'profiles', async (context) => {
+      const LOW = 'https://data.gov.dk/concept/core/nsis/Low';
+      // Three people with their own devices, so no one-time code is needed twice.
+      const logins = [
+        {
+          // Dorthe's code viewer is spent by login b in this 30-second window: Bo's password.
+          profile: 'neb', user: 'bo', method: 'password',
+          params: { idp_params: JSON.stringify({ mitid: { loa_value: 'low' } }) },
+          check: (c) => { assert.equal(c.neb_sid, c.sid); assert.equal(c.subject_type, 'org_mapped'); assert.equal(c.acr, LOW); },
+        },
+        {
+          profile: 'idura', user: 'gitte', method: 'code_reader', device: '/_sim/codereader/KO-300400500',
+          check: (c) => { assert.equal(c.identityscheme, 'dkmitid'); assert.equal(c.loA, 'SUBSTANTIAL'); assert.match(c.sub, /^\{[0-9a-f-]{36}\}$/); },
+        },
+        {
+          profile: 'signicat', user: 'carl', method: 'password', params: { acr_values: 'idp:mitid loa:low' },
+          check: (c) => { assert.equal(c.sandbox, true); assert.equal(c.idp, 'mitid'); assert.equal(c.acr, 'low'); },
+        },
+      ];
+      for (const login of logins) {
+        const page = await context.newPage();
+        const auth = authorization(login.profile, login.params);
+        await enterUserId(page, auth, login.user);
+        if (login.device) {
+          await chooseIfAsked(page, login.method, 'input[name=code]');
+          const device = await context.newPage();
+          await device.goto(`${issuer}${login.device}`);
+          if (Number((await device.textContent('#seconds-left')).trim()) < 5) {
+            await device.waitForEvent('load', { timeout: 10_000 });
+          }
+          await page.fill('input[name=code]', (await device.textContent('#code')).replace(/\s/g, ''));
+          await page.click('button[name=action][value=code]');
+          await device.close();
+        } else {
+          await chooseIfAsked(page, login.method, 'input[name=password]');
+        }
+        await page.fill('input[name=password]', 'test1234');
+        await page.click('button[name=action][value=password]');
+        const query = await landed(page, auth);
+        login.check(await redeem(query, auth));
+        await screenshot(page, `profiles-${login.profile}`);
+        await page.close();
+      }
+    }));
+
+  await step('e. getting MitID in the app, then logging in with it', () =>
     inContext(browser, 'onboarding', async (context) => {
       const app = await context.newPage();
       await app.goto(`${issuer}/_sim/app-setup`);
@@ -394,7 +462,7 @@ if (browser && registered) {
 }
 
 if (browser && mailboxRegistered) {
-  await step('e. the citizen reads and answers a letter in the demo mailbox', () =>
+  await step('f. the citizen reads and answers a letter in the demo mailbox', () =>
     inContext(browser, 'mailbox', async (context) => {
       // An authority sends Anna (CPR 720490-1236) a letter she may answer.
       const subject = `Indkaldelse til samtale ${randomBytes(4).toString('hex')}`;
@@ -473,7 +541,7 @@ if (browser && mailboxRegistered) {
 
 await browser?.close();
 server.close();
-const expected = 9;
+const expected = 10;
 if (passes + failures < expected) {
   console.log(`browser tests: FAIL only ${passes + failures} of ${expected} steps ran`);
   failures++;
