@@ -13,8 +13,60 @@ const CLIENT_ID: &str = "demo-mailbox";
 const CLIENT_SECRET: &str = "demo-mailbox-secret";
 const REDIRECT_URI: &str = "http://localhost:8081/callback";
 
+/// The issuer a login goes to: the standard one or a real broker's dialect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Profile {
+    Standard,
+    Neb,
+    Idura,
+    Signicat,
+}
+
+impl Profile {
+    /// The issuer's path below the broker's base URL.
+    pub(crate) fn path(self) -> &'static str {
+        match self {
+            Profile::Standard => "",
+            Profile::Neb => "/op",
+            Profile::Idura => "/idura",
+            Profile::Signicat => "/auth/open",
+        }
+    }
+
+    /// The request parameters that ask for a Substantial MitID login with the person's name,
+    /// and the userinfo member that carries the name.
+    fn dialect(self) -> (&'static [(&'static str, &'static str)], &'static str) {
+        match self {
+            Profile::Standard => (&[("scope", "openid profile")], "name"),
+            Profile::Neb => (
+                &[
+                    ("scope", "openid mitid"),
+                    ("idp_values", "mitid"),
+                    ("idp_params", r#"{"mitid":{"loa_value":"substantial"}}"#),
+                ],
+                "mitid.identity_name",
+            ),
+            Profile::Idura => (
+                &[
+                    ("scope", "openid"),
+                    ("acr_values", "urn:grn:authn:dk:mitid:substantial"),
+                ],
+                "name",
+            ),
+            Profile::Signicat => (
+                &[
+                    ("scope", "openid profile"),
+                    ("acr_values", "idp:mitid loa:substantial"),
+                ],
+                "name",
+            ),
+        }
+    }
+}
+
 pub(crate) struct Target {
     pub(crate) client: Client,
+    pub(crate) profile: Profile,
     pub(crate) issuer: String,
     pub(crate) authorize: String,
     pub(crate) token: String,
@@ -36,19 +88,20 @@ pub(crate) async fn login(t: &Target, n: u64) -> Result<Duration> {
     let challenge = b64_sha256(verifier.as_bytes());
     let state = format!("s{n}");
     let nonce = format!("n{n}-{}", t.seed);
-    let url = Url::parse_with_params(
+    let (dialect, name_claim) = t.profile.dialect();
+    let mut url = Url::parse_with_params(
         &t.authorize,
         &[
             ("client_id", CLIENT_ID),
             ("redirect_uri", REDIRECT_URI),
             ("response_type", "code"),
-            ("scope", "openid profile"),
             ("state", &state),
             ("nonce", &nonce),
             ("code_challenge", &challenge),
             ("code_challenge_method", "S256"),
         ],
     )?;
+    url.query_pairs_mut().extend_pairs(dialect);
 
     let start = Instant::now();
 
@@ -145,8 +198,8 @@ pub(crate) async fn login(t: &Target, n: u64) -> Result<Duration> {
     if json["sub"].as_str().is_none_or(str::is_empty) {
         bail!("userinfo: no sub");
     }
-    if json["name"].as_str().is_none_or(str::is_empty) {
-        bail!("userinfo: no name");
+    if json[name_claim].as_str().is_none_or(str::is_empty) {
+        bail!("userinfo: no {name_claim}");
     }
     Ok(start.elapsed())
 }

@@ -70,6 +70,10 @@ struct Args {
     /// Also write the markdown report to this file.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Log in at this profile's issuer, in its dialect (docs/profiles.md); discovery and JWKS
+    /// are those of the same issuer.
+    #[arg(long, value_enum, default_value = "standard")]
+    profile: login::Profile,
 }
 
 #[tokio::main]

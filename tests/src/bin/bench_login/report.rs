@@ -262,8 +262,9 @@ pub(crate) fn render(r: Render<'_>) -> String {
     );
     let _ = writeln!(
         out,
-        "- Run: --logins {} (warm-up {}, then {} with 1 client, {} with {} clients), --seconds {}, --concurrency {}, --starts {}; \
+        "- Run: --profile {:?}, --logins {} (warm-up {}, then {} with 1 client, {} with {} clients), --seconds {}, --concurrency {}, --starts {}; \
          data directory {} ({}).",
+        r.args.profile,
         r.args.logins,
         r.args.warmup,
         r.single.ok + r.single.failed,

@@ -90,19 +90,19 @@ pub(crate) async fn run(args: &Args) -> Result<(String, u64)> {
 
     // Check discovery and JWKS once, and take the endpoints from discovery.
     let base = broker.base.clone();
+    let issuer = format!("{}{}", broker.issuer, args.profile.path());
     let discovery: serde_json::Value = client
-        .get(format!("{base}{DISCOVERY}"))
+        .get(format!("{base}{}{DISCOVERY}", args.profile.path()))
         .send()
         .await?
         .error_for_status()?
         .json()
         .await
         .context("the discovery document")?;
-    if discovery["issuer"].as_str() != Some(broker.issuer.as_str()) {
+    if discovery["issuer"].as_str() != Some(issuer.as_str()) {
         bail!(
-            "discovery names issuer {} but the broker announced {}",
+            "discovery names issuer {} but the broker announced {issuer}",
             discovery["issuer"],
-            broker.issuer
         );
     }
     // Requests go to 127.0.0.1 (the issuer says localhost): keep only the paths.
@@ -118,7 +118,8 @@ pub(crate) async fn run(args: &Args) -> Result<(String, u64)> {
     };
     let target = Arc::new(Target {
         client: client.clone(),
-        issuer: broker.issuer.clone(),
+        profile: args.profile,
+        issuer,
         authorize: endpoint("authorization_endpoint")?,
         token: endpoint("token_endpoint")?,
         userinfo: endpoint("userinfo_endpoint")?,
