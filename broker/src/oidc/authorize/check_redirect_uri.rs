@@ -5,7 +5,7 @@ use url::Url;
 
 use crate::app::Issuer;
 use crate::error::OAuthError;
-use crate::model::{AuthRequest, Client, ResponseMode};
+use crate::model::{AuthRequest, Client, Profile, ResponseMode};
 use crate::oidc::Params;
 
 use super::AuthorizeOutcome;
@@ -17,6 +17,9 @@ pub struct VerifiedRedirect {
     uri: String,
     state: Option<String>,
     mode: ResponseMode,
+    /// The dialect of the issuer answering (NEB's responses carry `session_state` and `iss`
+    /// only on success without an ID token).
+    profile: Profile,
 }
 
 pub fn check(client: &Client, params: &Params) -> Result<VerifiedRedirect, OAuthError> {
@@ -39,6 +42,7 @@ pub fn check(client: &Client, params: &Params) -> Result<VerifiedRedirect, OAuth
         uri: uri.to_string(),
         state: params.get("state").map(str::to_string),
         mode: ResponseMode::Query,
+        profile: Profile::Standard,
     })
 }
 
@@ -49,7 +53,13 @@ impl VerifiedRedirect {
             uri: request.redirect_uri.clone(),
             state: request.state.clone(),
             mode: request.response_mode,
+            profile: request.profile,
         }
+    }
+
+    /// The same redirect, answered by `profile`'s issuer.
+    pub fn with_profile(self, profile: Profile) -> VerifiedRedirect {
+        VerifiedRedirect { profile, ..self }
     }
 
     /// The same redirect, answering in `mode`.
@@ -71,7 +81,7 @@ impl VerifiedRedirect {
 
     /// A successful response: `pairs` (a code, tokens), then `state` and `iss` (RFC 9207).
     pub fn success(&self, issuer: &Issuer, pairs: &[(&str, &str)]) -> AuthorizeOutcome {
-        self.respond(issuer, pairs)
+        self.respond(issuer, pairs, false)
     }
 
     /// An error response: `error`, `error_description`, `state` and `iss`. The error's
@@ -83,15 +93,27 @@ impl VerifiedRedirect {
                 ("error", error.code.as_str()),
                 ("error_description", &error.description),
             ],
+            true,
         )
     }
 
-    fn respond(&self, issuer: &Issuer, pairs: &[(&str, &str)]) -> AuthorizeOutcome {
+    fn respond(&self, issuer: &Issuer, pairs: &[(&str, &str)], error: bool) -> AuthorizeOutcome {
         let mut all: Vec<(&str, &str)> = pairs.to_vec();
         if let Some(state) = &self.state {
             all.push(("state", state));
         }
-        all.push(("iss", issuer.as_str()));
+        let session_state;
+        if self.profile == Profile::Neb {
+            // NEB (IdentityServer): `session_state` always; `iss` only on a success without an
+            // ID token (brokers.md, "Errors"; STUBID pp-session CAP-020, CAP-023).
+            session_state = crate::oidc::profile::neb::session_state(&self.uri);
+            all.push(("session_state", &session_state));
+            if !error && !pairs.iter().any(|(k, _)| *k == "id_token") {
+                all.push(("iss", issuer.as_str()));
+            }
+        } else {
+            all.push(("iss", issuer.as_str()));
+        }
         if self.mode == ResponseMode::FormPost {
             return AuthorizeOutcome::FormPost {
                 action: self.uri.clone(),
@@ -134,6 +156,7 @@ mod tests {
             uri: "https://c.example/cb?x=1".into(),
             state: Some("s t".into()),
             mode,
+            profile: Profile::Standard,
         }
     }
 
@@ -185,5 +208,44 @@ mod tests {
             }
             other => panic!("expected a form post, got {other:?}"),
         }
+    }
+
+    /// NEB's recorded responses (STUBID pp-session CAP-020, CAP-023): `session_state` always,
+    /// `iss` only on a success without an ID token, none on an error.
+    #[test]
+    fn nebs_responses_carry_session_state_and_iss_only_where_neb_sends_it() {
+        let issuer = Issuer::new("https://op.example/op");
+        let neb = redirect(ResponseMode::Query).with_profile(Profile::Neb);
+        let params = |url: String| -> Vec<(String, String)> {
+            Url::parse(&url)
+                .unwrap()
+                .query_pairs()
+                .into_owned()
+                .collect()
+        };
+        let names = |pairs: &[(String, String)]| -> Vec<String> {
+            pairs.iter().map(|(k, _)| k.clone()).collect()
+        };
+        let code = params(location(neb.success(&issuer, &[("code", "c1")])));
+        assert_eq!(names(&code), ["x", "code", "state", "session_state", "iss"]);
+        let state = &code.iter().find(|(k, _)| k == "session_state").unwrap().1;
+        let (hash, salt) = state.split_once('.').unwrap();
+        assert_eq!(hash.len(), 43);
+        assert!(
+            salt.len() == 32
+                && salt
+                    .chars()
+                    .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_lowercase())
+        );
+        let hybrid = params(location(
+            neb.success(&issuer, &[("code", "c1"), ("id_token", "t")]),
+        ));
+        assert!(!names(&hybrid).contains(&"iss".to_string()));
+        let error = OAuthError::new(crate::error::ErrorCode::AccessDenied, "mitid_user_aborted");
+        let refused = params(location(neb.error(&issuer, &error)));
+        assert_eq!(
+            names(&refused),
+            ["x", "error", "error_description", "state", "session_state"]
+        );
     }
 }

@@ -99,6 +99,7 @@ pub fn authorize(
         Err(e) => {
             return match check_redirect_uri::check(&client, query) {
                 Ok(redirect) => redirect
+                    .with_profile(broker.profile)
                     .with_mode(check_response_mode::lenient(
                         query,
                         check_response_type::lenient(query),
@@ -111,10 +112,12 @@ pub fn authorize(
     };
     let params = resolved.as_ref().unwrap_or(query);
     let redirect = match check_redirect_uri::check(&client, params) {
-        Ok(r) => r.with_mode(check_response_mode::lenient(
-            params,
-            check_response_type::lenient(params),
-        )),
+        Ok(r) => r
+            .with_profile(broker.profile)
+            .with_mode(check_response_mode::lenient(
+                params,
+                check_response_type::lenient(params),
+            )),
         Err(e) => return AuthorizeOutcome::ErrorPage(e).into(),
     };
     // From here on, errors go back to the client.

@@ -234,6 +234,22 @@ fn simulation(value: &str) -> Result<Simulation, Refusal> {
     }
 }
 
+/// `session_state` (OIDC Session Management's form, as NEB's IdentityServer sends it):
+/// 43 base64url characters of a SHA-256 over the client's redirect URI and a salt, a dot, and
+/// the salt as 32 upper-case hex digits. NEB publishes no check_session_iframe to use it with.
+pub fn session_state(redirect_uri: &str) -> String {
+    use base64::Engine;
+    use sha2::{Digest, Sha256};
+    let mut salt = [0u8; 16];
+    rand::thread_rng().fill_bytes(&mut salt);
+    let salt: String = salt.iter().map(|b| format!("{b:02X}")).collect();
+    let digest = Sha256::digest(format!("{redirect_uri} {salt}").as_bytes());
+    format!(
+        "{}.{salt}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest)
+    )
+}
+
 /// `sub`: "a unique organization specific GUID representing the identity for the receiving
 /// organization" (issued-claims-tokens.md; `subject_type` `org_mapped`). The organisation is
 /// the client's sector (its `sector_identifier`, else its redirect URI's host), so clients of
