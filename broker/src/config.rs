@@ -29,6 +29,9 @@ pub struct Config {
     pub registration: RegistrationSettings,
     pub par: ParSettings,
     pub tls: TlsSettings,
+    /// Host names served beside localhost, 127.0.0.1, [::1] and the issuer's host (any other
+    /// `Host` gets 421, against DNS rebinding): e.g. the name a container network gives it.
+    pub allowed_hosts: Vec<String>,
 }
 
 /// https with a certificate from a local CA (README "HTTPS (--tls)").
@@ -170,6 +173,7 @@ impl Default for Config {
             registration: RegistrationSettings::default(),
             par: ParSettings::default(),
             tls: TlsSettings::default(),
+            allowed_hosts: Vec::new(),
         }
     }
 }

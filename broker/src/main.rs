@@ -49,6 +49,10 @@ struct Opts {
     /// start: trust that CA file in your clients).
     #[arg(long, global = true)]
     tls: bool,
+    /// A host name to serve beside localhost, 127.0.0.1, [::1] and the issuer's host
+    /// (repeatable; any other Host header gets 421, against DNS rebinding).
+    #[arg(long = "allowed-host", global = true)]
+    allowed_hosts: Vec<String>,
 }
 
 #[derive(Subcommand)]
@@ -96,6 +100,9 @@ fn config(opts: &Opts) -> anyhow::Result<Config> {
     if opts.tls {
         config.tls.enabled = true;
     }
+    config
+        .allowed_hosts
+        .extend(opts.allowed_hosts.iter().cloned());
     Ok(config)
 }
 

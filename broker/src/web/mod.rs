@@ -4,6 +4,7 @@
 pub mod control;
 pub mod cookies;
 pub mod devices;
+pub mod guard;
 pub mod login;
 pub mod oidc;
 pub mod pages;
@@ -61,6 +62,10 @@ pub fn router(broker: Arc<Broker>) -> Router {
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn(limit_uri))
+        .layer(middleware::from_fn_with_state(
+            Arc::new(guard::Hosts::for_broker(&broker)),
+            guard::guard,
+        ))
         .with_state(broker)
 }
 

@@ -15,6 +15,7 @@ mod decisions;
 mod discovery;
 mod flow;
 mod frontchannel;
+mod guard;
 mod logout;
 mod mailbox;
 mod mailbox_access;

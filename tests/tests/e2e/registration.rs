@@ -221,6 +221,7 @@ async fn invalid_metadata_gets_the_rfc7591_error_codes() {
     }
     let r = reqwest::Client::new()
         .post(rp.url("/register"))
+        .header("content-type", "application/json")
         .body("not json")
         .send()
         .await
@@ -228,6 +229,15 @@ async fn invalid_metadata_gets_the_rfc7591_error_codes() {
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     let error: Value = r.json().await.unwrap();
     assert_eq!(error["error"], "invalid_client_metadata");
+    // A body that is not declared JSON never reaches the parser (a cross-site form cannot
+    // register a client).
+    let r = reqwest::Client::new()
+        .post(rp.url("/register"))
+        .body("not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
 }
 
 #[tokio::test]

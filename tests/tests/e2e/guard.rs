@@ -1,0 +1,139 @@
+//! Loopback is not a boundary: a page on another site, in the developer's browser, must not
+//! drive the simulator (issue: safe on a developer's laptop). Each test is an attack that
+//! worked before the guard: a cross-site "simple" request to the control API, a text/plain body,
+//! a rebinding Host.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::support::*;
+
+#[tokio::test]
+async fn a_page_on_another_site_cannot_drive_the_control_api() {
+    let rp = Rp::start().await;
+    let client = reqwest::Client::new();
+    // What a browser sends for fetch(..., {method: "POST", mode: "no-cors", body: "..."}) from
+    // https://evil.example: a simple request, no preflight.
+    for (origin, fetch_site) in [
+        (Some("https://evil.example"), None),
+        (Some("null"), None),
+        (None, Some("cross-site")),
+    ] {
+        let mut request = client
+            .post(rp.url("/_sim/v1/decisions"))
+            .header("content-type", "application/json")
+            .body(json!({"outcome": "approve", "user_id": "anna"}).to_string());
+        if let Some(origin) = origin {
+            request = request.header("origin", origin);
+        }
+        if let Some(site) = fetch_site {
+            request = request.header("sec-fetch-site", site);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::FORBIDDEN,
+            "{origin:?} {fetch_site:?}"
+        );
+    }
+    let reset = client
+        .post(rp.url("/_sim/v1/reset"))
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reset.status(), StatusCode::FORBIDDEN);
+    // Nothing was queued.
+    let queued = rp.host.control().get("/decisions").await.unwrap();
+    assert_eq!(queued.body, json!([]));
+    // A page of our own (the broker's, or another port on localhost) still may.
+    let ours = client
+        .post(rp.url("/_sim/v1/decisions"))
+        .header("content-type", "application/json")
+        .header("origin", "http://localhost:8081")
+        .header("sec-fetch-site", "same-site")
+        .body(json!({"outcome": "reject"}).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ours.status(), StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn the_json_endpoints_take_only_json() {
+    let rp = Rp::start().await;
+    let client = reqwest::Client::new();
+    for content_type in [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ] {
+        let response = client
+            .post(rp.url("/_sim/v1/decisions"))
+            .header("content-type", content_type)
+            .body(json!({"outcome": "approve"}).to_string())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "{content_type}"
+        );
+        let response = client
+            .post(rp.url("/register"))
+            .header("content-type", content_type)
+            .body(json!({"redirect_uris": [REDIRECT_URI]}).to_string())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "{content_type}"
+        );
+    }
+    assert_eq!(
+        rp.host.control().get("/decisions").await.unwrap().body,
+        json!([])
+    );
+}
+
+#[tokio::test]
+async fn a_rebinding_host_name_is_not_served() {
+    let rp = Rp::start().await;
+    let client = reqwest::Client::new();
+    for path in [
+        "/.well-known/openid-configuration",
+        "/_sim/v1/identities",
+        "/authorize",
+        "/op/connect/authorize",
+    ] {
+        let response = client
+            .get(rp.url(path))
+            .header("host", "rebind.attacker.example")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::MISDIRECTED_REQUEST, "{path}");
+    }
+    let localhost = client
+        .get(rp.url("/.well-known/openid-configuration"))
+        .header("host", "localhost:8080")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(localhost.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn configured_host_names_are_served() {
+    let rp = Rp::start_with(|c| c.allowed_hosts = vec!["broker.internal".into()]).await;
+    let response = reqwest::Client::new()
+        .get(rp.url("/.well-known/openid-configuration"))
+        .header("host", "broker.internal:8080")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+}
