@@ -2,6 +2,7 @@
 //! together, in one process on two ports; the mailbox still reaches the broker only over HTTP.
 
 use anyhow::Context;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::Parser;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -9,6 +10,7 @@ use std::sync::Arc;
 
 use broker::clock::SystemClock;
 use broker::server::{self, Storage};
+use demo_mailbox::BrokerProfile;
 
 #[derive(Parser)]
 #[command(
@@ -29,6 +31,17 @@ struct Cli {
     /// Broker configuration file (TOML).
     #[arg(long)]
     config: Option<PathBuf>,
+    /// The broker dialect the demo mailbox logs in through: `standard` at the broker's base URL,
+    /// or the imitation of a real broker at its issuer below it (`neb` at `/op`, `idura` at
+    /// `/idura`, `signicat` at `/auth/open`). The broker serves them all either way.
+    #[arg(
+        long,
+        env = "DEMO_MAILBOX_BROKER_PROFILE",
+        default_value = "standard",
+        value_parser = PossibleValuesParser::new(BrokerProfile::NAMES)
+            .try_map(|name| name.parse::<BrokerProfile>()),
+    )]
+    broker_profile: BrokerProfile,
     /// Settle every login without a person.
     #[arg(long)]
     auto_approve: bool,
@@ -78,6 +91,7 @@ async fn main() -> anyhow::Result<()> {
     let mailbox_config = demo_mailbox::Config {
         public_url: url::Url::parse(&mailbox_url)?,
         issuer: url::Url::parse(&issuer)?,
+        broker_profile: cli.broker_profile,
         client_id,
         client_secret: secret,
         data_dir: Some(cli.data_dir.join("mailbox")),
@@ -87,6 +101,7 @@ async fn main() -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(cli.mailbox_listen)
         .await
         .with_context(|| format!("cannot listen on {}", cli.mailbox_listen))?;
+    let mailbox_issuer = mailbox_config.profile_issuer();
     let mailbox = demo_mailbox::App::new(mailbox_config)?;
     let served = match &running.tls {
         Some(files) => {
@@ -101,7 +116,11 @@ async fn main() -> anyhow::Result<()> {
         None => tokio::spawn(demo_mailbox::serve_app(listener, mailbox)),
     };
     println!("broker        {issuer}   (control API {issuer}/_sim/v1, keep it off networks)");
-    println!("demo mailbox  {mailbox_url}   (log in here)");
+    println!(
+        "demo mailbox  {mailbox_url}   (log in here; through the {} profile at {})",
+        cli.broker_profile,
+        mailbox_issuer.as_str().trim_end_matches('/')
+    );
     tokio::select! {
         result = served => result??,
         _ = tokio::signal::ctrl_c() => {}

@@ -1,6 +1,8 @@
-//! What the mailbox needs to know to run: where it is reachable and which broker it trusts.
+//! What the mailbox needs to know to run: where it is reachable, which broker it trusts and
+//! which of the broker's dialects it speaks.
 
 use std::path::PathBuf;
+use std::str::FromStr;
 
 use url::Url;
 
@@ -9,13 +11,88 @@ pub const ACR_SUBSTANTIAL: &str = "https://data.gov.dk/concept/core/nsis/Substan
 /// The NSIS level of assurance "High" (also accepted).
 pub const ACR_HIGH: &str = "https://data.gov.dk/concept/core/nsis/High";
 
+/// The dialect ("profile") of the broker the mailbox logs in through. The simulated broker
+/// serves all four side by side, each at its own issuer below its base URL; what the mailbox
+/// asks for and how it reads the answers in each is `oidc::dialect`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BrokerProfile {
+    /// Clean OpenID Connect with the MitID facts as claims, at the base URL.
+    #[default]
+    Standard,
+    /// Signaturgruppen's broker (NEB, Nets eID Broker), issuer `<base>/op`.
+    Neb,
+    /// Idura (formerly Criipto Verify), issuer `<base>/idura`.
+    Idura,
+    /// Signicat, issuer `<base>/auth/open`.
+    Signicat,
+}
+
+impl BrokerProfile {
+    /// Every profile, in the order of [`BrokerProfile::NAMES`].
+    pub const ALL: [BrokerProfile; 4] = [
+        BrokerProfile::Standard,
+        BrokerProfile::Neb,
+        BrokerProfile::Idura,
+        BrokerProfile::Signicat,
+    ];
+    /// The profiles' names, as `--broker-profile` takes them.
+    pub const NAMES: [&'static str; 4] = ["standard", "neb", "idura", "signicat"];
+
+    /// The profile's name: `standard`, `neb`, `idura` or `signicat`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            BrokerProfile::Standard => "standard",
+            BrokerProfile::Neb => "neb",
+            BrokerProfile::Idura => "idura",
+            BrokerProfile::Signicat => "signicat",
+        }
+    }
+
+    /// The profile's issuer path below the broker's base URL (the real broker's path).
+    pub const fn issuer_path(self) -> &'static str {
+        match self {
+            BrokerProfile::Standard => "",
+            BrokerProfile::Neb => "/op",
+            BrokerProfile::Idura => "/idura",
+            BrokerProfile::Signicat => "/auth/open",
+        }
+    }
+}
+
+impl std::fmt::Display for BrokerProfile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A name that is not one of [`BrokerProfile::NAMES`].
+#[derive(Debug, thiserror::Error)]
+#[error("unknown broker profile {0:?}: use standard, neb, idura or signicat")]
+pub struct UnknownProfile(String);
+
+impl FromStr for BrokerProfile {
+    type Err = UnknownProfile;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        BrokerProfile::ALL
+            .into_iter()
+            .find(|profile| profile.as_str() == name.trim().to_ascii_lowercase())
+            .ok_or_else(|| UnknownProfile(name.to_owned()))
+    }
+}
+
 /// Mailbox configuration. `Default` works on `localhost` next to a broker on port 8080.
 #[derive(Clone)]
 pub struct Config {
     /// The URL browsers use to reach the mailbox; the redirect URI is `{public_url}/callback`.
     pub public_url: Url,
-    /// The broker's issuer identifier (discovery is at `{issuer}/.well-known/openid-configuration`).
+    /// The broker's base URL: the issuer of its `standard` profile. The mailbox's issuer is this
+    /// with [`BrokerProfile::issuer_path`] appended ([`Config::profile_issuer`]); discovery is at
+    /// `{that issuer}/.well-known/openid-configuration`.
     pub issuer: Url,
+    /// The broker's dialect the mailbox logs in through (`standard` by default).
+    pub broker_profile: BrokerProfile,
     /// The mailbox's client ID at the broker.
     pub client_id: String,
     /// The mailbox's client secret at the broker (sent with `client_secret_basic`).
@@ -38,6 +115,7 @@ impl Default for Config {
         Self {
             public_url: localhost(8081),
             issuer: localhost(8080),
+            broker_profile: BrokerProfile::Standard,
             client_id: "demo-mailbox".to_owned(),
             client_secret: "demo-mailbox-secret".to_owned(),
             session_idle_secs: 30 * 60,
@@ -59,6 +137,7 @@ impl std::fmt::Debug for Config {
         f.debug_struct("Config")
             .field("public_url", &self.public_url.as_str())
             .field("issuer", &self.issuer.as_str())
+            .field("broker_profile", &self.broker_profile)
             .field("client_id", &self.client_id)
             .field("client_secret", &"<redacted>")
             .field("session_idle_secs", &self.session_idle_secs)
@@ -70,6 +149,18 @@ impl std::fmt::Debug for Config {
 }
 
 impl Config {
+    /// The issuer of the configured profile: [`Config::issuer`] with the profile's path
+    /// appended (`http://localhost:8080/op` for `neb`); the base URL itself for `standard`.
+    pub fn profile_issuer(&self) -> Url {
+        let path = self.broker_profile.issuer_path();
+        if path.is_empty() {
+            return self.issuer.clone();
+        }
+        let joined = format!("{}{path}", self.issuer.as_str().trim_end_matches('/'));
+        // The base URL with a path appended parses again; keep the base if it somehow does not.
+        Url::parse(&joined).unwrap_or_else(|_| self.issuer.clone())
+    }
+
     /// `{public_url}/callback`, where the broker sends the browser back after login.
     pub fn redirect_uri(&self) -> String {
         self.public_path("callback")
@@ -106,6 +197,54 @@ mod tests {
     fn debug_output_hides_the_client_secret() {
         let shown = format!("{:?}", Config::default());
         assert!(!shown.contains("demo-mailbox-secret"), "{shown}");
+    }
+
+    #[test]
+    fn each_profile_has_its_issuer_below_the_base_url() {
+        let issuers: Vec<String> = BrokerProfile::ALL
+            .into_iter()
+            .map(|broker_profile| {
+                Config {
+                    broker_profile,
+                    ..Config::default()
+                }
+                .profile_issuer()
+                .to_string()
+            })
+            .collect();
+        assert_eq!(
+            issuers,
+            [
+                "http://localhost:8080/",
+                "http://localhost:8080/op",
+                "http://localhost:8080/idura",
+                "http://localhost:8080/auth/open",
+            ]
+        );
+        let below_a_path = Config {
+            issuer: Url::parse("https://broker.test/sim/").unwrap(),
+            broker_profile: BrokerProfile::Neb,
+            ..Config::default()
+        };
+        assert_eq!(
+            below_a_path.profile_issuer().as_str(),
+            "https://broker.test/sim/op"
+        );
+    }
+
+    #[test]
+    fn profiles_parse_by_name() {
+        for (profile, name) in BrokerProfile::ALL.into_iter().zip(BrokerProfile::NAMES) {
+            assert_eq!(name.parse::<BrokerProfile>().unwrap(), profile);
+            assert_eq!(profile.to_string(), name);
+        }
+        assert_eq!("NEB".parse::<BrokerProfile>().unwrap(), BrokerProfile::Neb);
+        let unknown = "criipto".parse::<BrokerProfile>().unwrap_err().to_string();
+        assert!(
+            unknown.contains("standard, neb, idura or signicat"),
+            "{unknown}"
+        );
+        assert_eq!(BrokerProfile::default(), BrokerProfile::Standard);
     }
 
     #[test]

@@ -34,7 +34,8 @@
 //!   operations are `post::{handling, writing, own_folders, delivery, opening}`, access's
 //!   `access::{granting, opening}`.
 //! - `oidc`: the relying party (discovery, login, the token and userinfo requests, logout
-//!   tokens); no axum types.
+//!   tokens); no axum types. `oidc::dialect` holds what differs between the broker's profiles
+//!   (`standard`, `neb`, `idura`, `signicat`): scopes, level, MitID Erhverv, claim names.
 //! - `store`: the storage traits and SQLite. It keeps the data types of `post` and `access`
 //!   and knows none of their operations.
 //! - `pages`: the askama page structs, each from domain values; `paths`: every path the
@@ -77,7 +78,7 @@ mod tests;
 
 pub use app::App;
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use config::{Config, ACR_HIGH, ACR_SUBSTANTIAL};
+pub use config::{BrokerProfile, Config, UnknownProfile, ACR_HIGH, ACR_SUBSTANTIAL};
 pub use cookies::{LOGIN_COOKIE, SESSION_COOKIE};
 pub use language::LANGUAGE_COOKIE;
 pub use paths::{BACKCHANNEL_LOGOUT, CALLBACK, HOME, LOGGED_OUT, LOGIN, LOGOUT};

@@ -3,7 +3,9 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::Parser;
+use demo_mailbox::BrokerProfile;
 use url::Url;
 
 /// Demo Digital Post mailbox (a relying party of the simulated broker; no real identity is
@@ -17,9 +19,19 @@ struct Args {
     /// URL browsers use to reach the mailbox (default: http://localhost:<listen port>).
     #[arg(long)]
     public_url: Option<Url>,
-    /// The broker's issuer URL.
+    /// The broker's base URL: the issuer of its `standard` profile. Another profile's issuer is
+    /// below it (`/op`, `/idura`, `/auth/open`).
     #[arg(long, default_value = "http://localhost:8080")]
     issuer: Url,
+    /// The broker's dialect to log in through: its issuer, scopes, level parameters and claims.
+    #[arg(
+        long,
+        env = "DEMO_MAILBOX_BROKER_PROFILE",
+        default_value = "standard",
+        value_parser = PossibleValuesParser::new(BrokerProfile::NAMES)
+            .try_map(|name| name.parse::<BrokerProfile>()),
+    )]
+    broker_profile: BrokerProfile,
     /// Client ID at the broker.
     #[arg(long, default_value = "demo-mailbox")]
     client_id: String,
@@ -67,6 +79,7 @@ async fn main() -> anyhow::Result<()> {
     let config = demo_mailbox::Config {
         public_url: public_url.clone(),
         issuer: args.issuer,
+        broker_profile: args.broker_profile,
         client_id: args.client_id,
         client_secret: args.client_secret,
         data_dir: Some(args.data_dir),

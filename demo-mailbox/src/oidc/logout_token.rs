@@ -81,7 +81,8 @@ pub enum LogoutTokenError {
 /// A verified logout token: which broker session (or person) to log out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogoutRequest {
-    /// The broker's session id, when the token carried one.
+    /// The broker's session id (`sid`, or the dialect's claim for it: Idura's
+    /// `sessionindex`), when the token carried one.
     pub sid: Option<String>,
     /// The person's subject identifier, when the token carried one.
     pub sub: Option<String>,
@@ -101,12 +102,14 @@ struct Header {
 
 /// Checks `token` as §2.6 says: the signature with the broker's key named by `kid` in `jwks`,
 /// then `iss`, `aud`, `iat`, `exp` (if present), `events`, `sid`/`sub` and the absence of
-/// `nonce`. Replays are the caller's to refuse, with [`SeenTokenIds`].
+/// `nonce`. `session_claim` is the dialect's name for `sid` (Idura's `sessionindex`). Replays
+/// are the caller's to refuse, with [`SeenTokenIds`].
 pub fn verify_logout_token(
     token: &str,
     jwks: &CoreJsonWebKeySet,
     issuer: &str,
     client_id: &str,
+    session_claim: &str,
     now: SystemTime,
 ) -> Result<LogoutRequest, LogoutTokenError> {
     let mut parts = token.split('.');
@@ -134,7 +137,7 @@ pub fn verify_logout_token(
     // Only now is the payload the broker's word.
     let claims: Map<String, Value> = serde_json::from_slice(&decode(claims_b64)?)
         .map_err(|_| LogoutTokenError::Malformed("claims are not a JSON object"))?;
-    check_claims(&claims, issuer, client_id, now)
+    check_claims(&claims, issuer, client_id, session_claim, now)
 }
 
 fn decode(part: &str) -> Result<Vec<u8>, LogoutTokenError> {
@@ -195,6 +198,7 @@ fn check_claims(
     claims: &Map<String, Value>,
     issuer: &str,
     client_id: &str,
+    session_claim: &str,
     now: SystemTime,
 ) -> Result<LogoutRequest, LogoutTokenError> {
     if claims.get("iss").and_then(Value::as_str) != Some(issuer) {
@@ -232,7 +236,7 @@ fn check_claims(
     if claims.contains_key("nonce") {
         return Err(LogoutTokenError::HasNonce);
     }
-    let sid = non_empty_string(claims, "sid");
+    let sid = non_empty_string(claims, session_claim);
     let sub = non_empty_string(claims, "sub");
     if sid.is_none() && sub.is_none() {
         return Err(LogoutTokenError::NoSubject);

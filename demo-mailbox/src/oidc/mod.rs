@@ -1,9 +1,12 @@
 //! The mailbox as an OpenID Connect relying party of the broker (no axum types in here).
 //!
 //! The broker is found through discovery, lazily and cached, so the mailbox may start before the
-//! broker: a failed discovery is retried on the next request.
+//! broker: a failed discovery is retried on the next request. The broker's dialect (the
+//! configured profile) decides the issuer, what the mailbox asks for and how it reads the
+//! answers: [`dialect`].
 
 mod authorize;
+pub mod dialect;
 mod discovery;
 mod end_session;
 mod extra_claims;
@@ -25,7 +28,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::start_error::StartError;
 
-pub use authorize::{authorization_url, PendingLogin};
+pub use authorize::PendingLogin;
 pub use discovery::DiscoveryError;
 pub use logout_token::{LogoutRequest, LogoutTokenError, SeenTokenIds};
 pub use token::LoginError;
@@ -46,6 +49,8 @@ pub struct Provider {
     issuer: String,
     client: DiscoveredClient,
     end_session_endpoint: Option<EndSessionUrl>,
+    /// The userinfo endpoint, read as plain JSON (see `userinfo`).
+    userinfo_endpoint: Option<Url>,
     /// The broker's signing keys as fetched with discovery (the client holds its own copy
     /// for ID tokens; logout tokens are checked against this one).
     jwks: CoreJsonWebKeySet,
@@ -68,7 +73,10 @@ impl Provider {
 
 /// The mailbox's side of the OpenID Connect conversation with the broker.
 pub struct RelyingParty {
+    /// The configured profile's issuer.
     issuer: Url,
+    /// What to ask of the broker and how to read its answers.
+    dialect: &'static dialect::Dialect,
     client_id: ClientId,
     client_secret: ClientSecret,
     redirect_uri: RedirectUrl,
@@ -107,7 +115,8 @@ impl RelyingParty {
             source,
         };
         Ok(Self {
-            issuer: config.issuer.clone(),
+            issuer: config.profile_issuer(),
+            dialect: dialect::dialect(config.broker_profile),
             client_id: ClientId::new(config.client_id.clone()),
             client_secret: ClientSecret::new(config.client_secret.clone()),
             redirect_uri: RedirectUrl::new(config.redirect_uri()).map_err(public_url_error)?,
@@ -156,6 +165,7 @@ impl RelyingParty {
         let metadata = discovery::discover(&self.http, &self.issuer).await?;
         let issuer = metadata.issuer().as_str().to_owned();
         let end_session_endpoint = metadata.additional_metadata().end_session_endpoint.clone();
+        let userinfo_endpoint = metadata.userinfo_endpoint().map(|url| url.url().clone());
         let jwks = metadata.jwks().clone();
         let client = CoreClient::from_provider_metadata(
             metadata,
@@ -163,11 +173,12 @@ impl RelyingParty {
             Some(self.client_secret.clone()),
         )
         .set_redirect_uri(self.redirect_uri.clone());
-        tracing::info!(issuer = %issuer, "discovered the broker");
+        tracing::info!(issuer = %issuer, profile = %self.dialect.profile, "discovered the broker");
         Ok(Provider {
             issuer,
             client,
             end_session_endpoint,
+            userinfo_endpoint,
             jwks,
             discovered_at: self.clock.now(),
         })
@@ -189,6 +200,7 @@ impl RelyingParty {
                 &provider.jwks,
                 &provider.issuer,
                 self.client_id.as_str(),
+                self.dialect.session_claim,
                 self.clock.now(),
             )
         };

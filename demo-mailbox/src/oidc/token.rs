@@ -1,5 +1,6 @@
 //! Finishing a login: the token request (client_secret_basic + PKCE verifier), ID token
-//! validation (OpenID Connect Core §3.1.3.7) and the level of assurance.
+//! validation (OpenID Connect Core §3.1.3.7), the level of assurance and the person, as the
+//! broker's dialect says them ([`super::dialect`]).
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -9,12 +10,12 @@ use openidconnect::{
     AccessTokenHash, AuthorizationCode, ClaimsVerificationError, Nonce, OAuth2TokenResponse,
     SignatureVerificationError, TokenResponse,
 };
+use serde_json::{Map, Value};
 
-use super::extra_claims::{verified_string_claim, CPR_CLAIM, IDP_BUSINESS, IDP_CLAIM, SID_CLAIM};
-use super::userinfo::name_claims;
+use super::dialect::Dialect;
+use super::extra_claims::verified_claims;
 use super::{PendingLogin, Provider, RelyingParty};
 use crate::access::Cpr;
-use crate::config::{ACR_HIGH, ACR_SUBSTANTIAL};
 use crate::session::BusinessLogin;
 
 /// How far in the future an ID token's `iat` may lie (clock skew between broker and mailbox).
@@ -24,13 +25,15 @@ const MAX_IAT_SKEW: Duration = Duration::from_secs(5 * 60);
 pub struct VerifiedLogin {
     /// The broker's subject identifier.
     pub sub: String,
-    /// The broker's session id (`sid`), which a back-channel logout names.
+    /// The broker's session id (the dialect's `sid` or `sessionindex`), which a back-channel
+    /// logout names.
     pub sid: Option<String>,
-    /// The `dk.cpr` claim (userinfo, else the ID token), when the broker sent a well-formed
-    /// one.
+    /// The CPR number (`dk.cpr`, `cprNumberIdentifier` or `nin`; userinfo, else the ID token),
+    /// when the broker sent a well-formed one.
     pub cpr: Option<Cpr>,
-    /// The business of a MitID Erhverv login: `idp` is `mitid_erhverv` and userinfo named
-    /// it (`nemlogin.cvr`, eight digits, and `nemlogin.org_name`).
+    /// The business of a MitID Erhverv login, as the dialect names it (standard and NEB:
+    /// `idp` is `mitid_erhverv` and userinfo has `nemlogin.cvr`, eight digits, and
+    /// `nemlogin.org_name`; Idura: `cvrNumberIdentifier` and `2.5.4.10`).
     pub business: Option<BusinessLogin>,
     /// The person's name for display (userinfo, else ID token, else the subject).
     pub name: String,
@@ -58,17 +61,19 @@ pub enum LoginError {
     /// mailbox, so without it the login cannot tell which mailbox to open.
     #[error("the userinfo request failed: {0}")]
     UserInfo(String),
-    /// The login's `acr` is below NSIS Substantial, or missing.
+    /// The login's level (`acr`, or the dialect's claim) is below NSIS Substantial, or
+    /// missing.
     #[error("the login's level of assurance ({found:?}) is below Substantial")]
     AssuranceTooLow {
-        /// The `acr` the ID token carried.
+        /// The level the ID token carried.
         found: Option<String>,
     },
 }
 
 struct CheckedIdToken {
     sub: String,
-    name: Option<String>,
+    /// Every claim of the verified token, for the dialect to read.
+    claims: Map<String, Value>,
 }
 
 impl RelyingParty {
@@ -114,38 +119,28 @@ impl RelyingParty {
             .fetch_userinfo(&provider, &token_response, &checked.sub)
             .await
             .map_err(LoginError::UserInfo)?;
-        // Read only now: the ID token passed verification above.
-        let cpr_text = userinfo
-            .cpr
-            .or_else(|| verified_string_claim(id_token, CPR_CLAIM));
-        let cpr = cpr_text.and_then(|text| match Cpr::parse(&text) {
+        let claimed = self.dialect.read(&checked.claims, &userinfo);
+        let cpr = claimed.cpr.and_then(|text| match Cpr::parse(&text) {
             Ok(cpr) => Some(cpr),
             Err(_) => {
-                tracing::warn!("the broker sent a malformed dk.cpr; logging in without it");
+                tracing::warn!(
+                    claim = self.dialect.cpr_claim,
+                    "the broker sent a malformed CPR number; logging in without it"
+                );
                 None
             }
         });
-        let business_login =
-            verified_string_claim(id_token, IDP_CLAIM).as_deref() == Some(IDP_BUSINESS);
-        let may_represent = userinfo.may_represent;
-        let business = userinfo
-            .business
-            .filter(|(cvr, _)| cvr.len() == 8 && cvr.chars().all(|c| c.is_ascii_digit()))
-            .filter(|_| business_login)
-            .map(|(cvr, name)| BusinessLogin {
-                cvr,
-                name,
-                may_represent,
-            });
+        let business = claimed.business.map(|business| BusinessLogin {
+            cvr: business.cvr,
+            name: business.name,
+            may_represent: business.may_represent,
+        });
         Ok(VerifiedLogin {
             cpr,
             business,
-            name: userinfo
-                .name
-                .or(checked.name)
-                .unwrap_or_else(|| checked.sub.clone()),
+            name: claimed.name.unwrap_or_else(|| checked.sub.clone()),
             sub: checked.sub,
-            sid: verified_string_claim(id_token, SID_CLAIM),
+            sid: claimed.session,
             id_token: id_token.clone(),
         })
     }
@@ -187,10 +182,12 @@ impl RelyingParty {
             }
         }
 
-        check_assurance(claims.auth_context_ref().map(|acr| acr.as_str()))?;
+        // Read only now: the token passed verification above.
+        let raw = verified_claims(id_token);
+        check_assurance(self.dialect, &raw)?;
         Ok(CheckedIdToken {
             sub: claims.subject().as_str().to_owned(),
-            name: name_claims(claims.name(), claims.given_name(), claims.family_name()),
+            claims: raw,
         })
     }
 }
@@ -212,14 +209,12 @@ fn check_authorized_party(
     }
 }
 
-/// The mailbox needs NSIS Substantial or High (Digital Post requires Substantial).
-pub fn check_assurance(acr: Option<&str>) -> Result<(), LoginError> {
-    match acr {
-        Some(ACR_SUBSTANTIAL | ACR_HIGH) => Ok(()),
-        other => Err(LoginError::AssuranceTooLow {
-            found: other.map(str::to_owned),
-        }),
-    }
+/// The mailbox needs NSIS Substantial or High (Digital Post requires Substantial), as the
+/// dialect says it in the verified ID token.
+pub fn check_assurance(dialect: &Dialect, id_token: &Map<String, Value>) -> Result<(), LoginError> {
+    dialect
+        .check_level(id_token)
+        .map_err(|found| LoginError::AssuranceTooLow { found })
 }
 
 /// Whether the ID token is signed with a key id the cached JWKS does not hold.
@@ -254,22 +249,36 @@ fn describe_token_error<E: std::error::Error>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::{ACR_HIGH, ACR_SUBSTANTIAL};
+    use crate::oidc::dialect::{IDURA, STANDARD};
+    use serde_json::json;
+
+    fn acr(value: &str) -> Map<String, Value> {
+        let mut claims = Map::new();
+        claims.insert("acr".into(), json!(value));
+        claims
+    }
 
     #[test]
     fn substantial_and_high_are_enough() {
-        assert!(check_assurance(Some(ACR_SUBSTANTIAL)).is_ok());
-        assert!(check_assurance(Some(ACR_HIGH)).is_ok());
+        assert!(check_assurance(&STANDARD, &acr(ACR_SUBSTANTIAL)).is_ok());
+        assert!(check_assurance(&STANDARD, &acr(ACR_HIGH)).is_ok());
     }
 
     #[test]
     fn low_or_missing_assurance_is_refused() {
         let low = "https://data.gov.dk/concept/core/nsis/Low";
         assert!(matches!(
-            check_assurance(Some(low)),
+            check_assurance(&STANDARD, &acr(low)),
             Err(LoginError::AssuranceTooLow { found: Some(found) }) if found == low
         ));
         assert!(matches!(
-            check_assurance(None),
+            check_assurance(&STANDARD, &Map::new()),
+            Err(LoginError::AssuranceTooLow { found: None })
+        ));
+        // Idura says the level in loA, not acr.
+        assert!(matches!(
+            check_assurance(&IDURA, &acr(ACR_SUBSTANTIAL)),
             Err(LoginError::AssuranceTooLow { found: None })
         ));
     }

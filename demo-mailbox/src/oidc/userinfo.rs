@@ -1,105 +1,76 @@
-//! The UserInfo request (OpenID Connect Core §5.3): the person's name, CPR number and, after
-//! a MitID Erhverv login, the business.
+//! The UserInfo request (OpenID Connect Core §5.3): the person's claims as the broker's dialect
+//! sends them, read as plain JSON. The `openidconnect` userinfo types would refuse a
+//! string-typed broker's `"true"` where the standard has a boolean; the dialect reads the
+//! values instead ([`super::dialect`]).
 
-use std::ops::Deref;
+use openidconnect::core::CoreTokenResponse;
+use openidconnect::OAuth2TokenResponse;
+use reqwest::header::{ACCEPT, CONTENT_TYPE};
+use serde_json::{Map, Value};
 
-use openidconnect::core::{CoreGenderClaim, CoreTokenResponse};
-use openidconnect::{
-    EndUserFamilyName, EndUserGivenName, EndUserName, LocalizedClaim, OAuth2TokenResponse,
-    SubjectIdentifier, UserInfoClaims,
-};
-
-use super::extra_claims::MitIdUserInfo;
 use super::{Provider, RelyingParty};
 
-/// What userinfo said about the person.
-pub struct UserInfo {
-    /// The name (`name`, else `given_name family_name`).
-    pub name: Option<String>,
-    /// `dk.cpr`, as sent.
-    pub cpr: Option<String>,
-    /// `nemlogin.cvr` and `nemlogin.org_name`, when both were sent.
-    pub business: Option<(String, String)>,
-    /// `nemlogin.auth_to_repr`: the person may represent the business.
-    pub may_represent: bool,
-}
-
 impl RelyingParty {
-    /// The person's claims from the userinfo endpoint. The response's `sub` must be `sub`
-    /// (Core §5.3.2).
+    /// The person's claims from the userinfo endpoint, with the access token as a Bearer
+    /// token. The response must be a JSON object whose `sub` is `sub` (Core §5.3.2); a signed
+    /// or encrypted response (`application/jwt`) is not read.
     pub(super) async fn fetch_userinfo(
         &self,
         provider: &Provider,
         token_response: &CoreTokenResponse,
         sub: &str,
-    ) -> Result<UserInfo, String> {
-        let claims: UserInfoClaims<MitIdUserInfo, CoreGenderClaim> = provider
-            .client
-            .user_info(
-                token_response.access_token().clone(),
-                Some(SubjectIdentifier::new(sub.to_owned())),
-            )
-            .map_err(|error| error.to_string())?
-            .request_async(&self.http)
+    ) -> Result<Map<String, Value>, String> {
+        let endpoint = provider
+            .userinfo_endpoint
+            .as_ref()
+            .ok_or("the broker announced no userinfo endpoint")?;
+        let response = self
+            .http
+            .get(endpoint.clone())
+            .bearer_auth(token_response.access_token().secret())
+            .header(ACCEPT, "application/json")
+            .send()
             .await
-            .map_err(|error| error.to_string())?;
-        let name = name_claims(claims.name(), claims.given_name(), claims.family_name());
-        let extra = claims.additional_claims();
-        let business = match (
-            non_empty(extra.cvr.as_deref()),
-            non_empty(extra.org_name.as_deref()),
-        ) {
-            (Some(cvr), Some(org_name)) => Some((cvr.to_owned(), org_name.to_owned())),
-            _ => None,
-        };
-        Ok(UserInfo {
-            name,
-            cpr: non_empty(extra.cpr.as_deref()).map(str::to_owned),
-            business,
-            may_represent: extra.auth_to_repr == Some(true),
-        })
+            .map_err(|error| format!("request failed: {error}"))?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(format!("the userinfo endpoint answered {status}"));
+        }
+        let content_type = response
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        if content_type.starts_with("application/jwt") {
+            return Err("a signed or encrypted userinfo response is not supported".to_owned());
+        }
+        let body = response
+            .bytes()
+            .await
+            .map_err(|error| format!("reading the response failed: {error}"))?;
+        let claims = parse_claims(&body)?;
+        check_subject(&claims, sub)?;
+        Ok(claims)
     }
 }
 
-/// The display name from the standard name claims of an ID token or a userinfo response, in
-/// their default locale: see [`display_name`].
-pub fn name_claims(
-    name: Option<&LocalizedClaim<EndUserName>>,
-    given_name: Option<&LocalizedClaim<EndUserGivenName>>,
-    family_name: Option<&LocalizedClaim<EndUserFamilyName>>,
-) -> Option<String> {
-    display_name(
-        default_locale(name),
-        default_locale(given_name),
-        default_locale(family_name),
-    )
-}
-
-/// A localized claim's value without a language tag.
-fn default_locale<T: Deref<Target = String>>(claim: Option<&LocalizedClaim<T>>) -> Option<&str> {
-    claim
-        .and_then(|claim| claim.get(None))
-        .map(|value| value.as_str())
-}
-
-/// `name`, else "given family", else whichever of the two exists.
-pub fn display_name(
-    name: Option<&str>,
-    given_name: Option<&str>,
-    family_name: Option<&str>,
-) -> Option<String> {
-    if let Some(name) = non_empty(name) {
-        return Some(name.to_owned());
-    }
-    match (non_empty(given_name), non_empty(family_name)) {
-        (Some(given), Some(family)) => Some(format!("{given} {family}")),
-        (Some(one), None) | (None, Some(one)) => Some(one.to_owned()),
-        (None, None) => None,
+/// The response body as a JSON object.
+fn parse_claims(body: &[u8]) -> Result<Map<String, Value>, String> {
+    match serde_json::from_slice(body) {
+        Ok(Value::Object(claims)) => Ok(claims),
+        Ok(_) => Err("the userinfo response is not a JSON object".to_owned()),
+        Err(error) => Err(format!("the userinfo response is not JSON: {error}")),
     }
 }
 
-fn non_empty(value: Option<&str>) -> Option<&str> {
-    value.map(str::trim).filter(|value| !value.is_empty())
+/// Core §5.3.2: the `sub` of userinfo must be exactly the ID token's.
+fn check_subject(claims: &Map<String, Value>, sub: &str) -> Result<(), String> {
+    match claims.get("sub").and_then(Value::as_str) {
+        Some(found) if found == sub => Ok(()),
+        Some(_) => Err("the userinfo sub is not the ID token's".to_owned()),
+        None => Err("the userinfo response has no sub".to_owned()),
+    }
 }
 
 #[cfg(test)]
@@ -107,19 +78,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn name_wins_then_given_and_family() {
-        assert_eq!(
-            display_name(Some("Ib Ø"), Some("X"), Some("Y")).as_deref(),
-            Some("Ib Ø")
-        );
-        assert_eq!(
-            display_name(None, Some("Ib"), Some("Ø")).as_deref(),
-            Some("Ib Ø")
-        );
-        assert_eq!(
-            display_name(Some(" "), None, Some("Ø")).as_deref(),
-            Some("Ø")
-        );
-        assert_eq!(display_name(None, None, None), None);
+    fn userinfo_must_be_an_object_for_the_same_subject() {
+        let claims = parse_claims(br#"{"sub":"s","mitid.has_cpr":"true"}"#).unwrap();
+        assert_eq!(check_subject(&claims, "s"), Ok(()));
+        assert!(check_subject(&claims, "t").is_err());
+        assert!(check_subject(&parse_claims(br#"{"name":"x"}"#).unwrap(), "s").is_err());
+        assert!(check_subject(&parse_claims(br#"{"sub":1}"#).unwrap(), "1").is_err());
+        assert!(parse_claims(b"[]").is_err());
+        assert!(parse_claims(b"eyJhbGciOi.x.y").is_err());
     }
 }

@@ -22,6 +22,7 @@ mod mailbox_access;
 mod mailbox_business_access;
 mod mailbox_logout;
 mod mailbox_org_access;
+mod mailbox_profiles;
 mod mitid_claims;
 mod negative;
 mod onboarding;
