@@ -58,14 +58,16 @@ fn logout_token(
     session: &Session,
     now: i64,
 ) -> Result<String, OAuthError> {
-    let (sid_claim, sid) = crate::oidc::profile::session_claim(broker, &session.sid);
+    // Back-Channel Logout 1.0 section 2.4 names the session `sid` in every dialect; its value
+    // is the one the profile's ID tokens carry (Idura's `sessionindex`).
+    let (_, sid) = crate::oidc::profile::session_claim(broker, &session.sid);
     let mut payload = json!({
         "iss": broker.issuer.as_str(),
         "aud": client.client_id,
         "iat": now,
         "exp": now + LIFETIME,
         "jti": secrets::random_id(),
-        sid_claim: sid,
+        "sid": sid,
         "events": { EVENT: {} },
     });
     if let (Some(identity), Some(map)) = (identity, payload.as_object_mut()) {

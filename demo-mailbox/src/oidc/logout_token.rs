@@ -102,7 +102,7 @@ struct Header {
 
 /// Checks `token` as §2.6 says: the signature with the broker's key named by `kid` in `jwks`,
 /// then `iss`, `aud`, `iat`, `exp` (if present), `events`, `sid`/`sub` and the absence of
-/// `nonce`. `session_claim` is the dialect's name for `sid` (Idura's `sessionindex`). Replays
+/// `nonce`. `session_claim` names the session claim (`sid`, as section 2.4 says). Replays
 /// are the caller's to refuse, with [`SeenTokenIds`].
 pub fn verify_logout_token(
     token: &str,

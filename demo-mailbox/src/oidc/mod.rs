@@ -200,7 +200,9 @@ impl RelyingParty {
                 &provider.jwks,
                 &provider.issuer,
                 self.client_id.as_str(),
-                self.dialect.session_claim,
+                // Back-Channel Logout 1.0 names the session `sid` in every dialect; its value
+                // is the ID token's session claim (Idura's `sessionindex`).
+                "sid",
                 self.clock.now(),
             )
         };

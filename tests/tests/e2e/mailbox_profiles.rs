@@ -236,8 +236,8 @@ async fn a_back_channel_logout_in_each_dialect_ends_only_the_broker_session_it_n
         log_in(&elsewhere, &mailbox, &host, row).await;
 
         // Logging out at the broker itself, without id_token_hint: the broker asks first,
-        // then tells the mailbox in a logout token naming the session in its dialect (`sid`,
-        // Idura's `sessionindex`).
+        // then tells the mailbox in a logout token whose `sid` is the session as the
+        // dialect's ID tokens name it (Idura's `sessionindex`).
         let logout = format!("{}{end_session}", host.issuer());
         let page = here.get(&logout).send().await.unwrap();
         assert_eq!(page.status(), StatusCode::OK, "{profile}");
