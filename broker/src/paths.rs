@@ -133,5 +133,8 @@ pub const SIM_SELF_SERVICE: &str = "/_sim/self-service";
 /// The simulated Citizen Service desk (a caseworker's pages).
 pub const SIM_CITIZEN_SERVICE: &str = "/_sim/citizen-service";
 
+/// The pages' scripts (the only scripts a page may run: CSP `script-src 'self'`).
+pub const SIM_STATIC: &str = "/_sim/static";
+
 /// The simulated SMS and letters the broker "sent".
 pub const SIM_OUTBOX: &str = "/_sim/outbox";

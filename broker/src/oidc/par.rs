@@ -23,7 +23,14 @@ pub async fn push(
     authorization: Option<&str>,
     now: UnixTime,
 ) -> Result<Value, TokenError> {
-    let client = authenticate(broker, params, authorization, paths::PAR, now).await?;
+    let client = authenticate(
+        broker,
+        params,
+        authorization,
+        broker.profile.endpoints().par.unwrap_or(paths::PAR),
+        now,
+    )
+    .await?;
     if let Some(name) = params.first_repeated() {
         return Err(OAuthError::invalid_request(format!("{name} was sent more than once")).into());
     }

@@ -74,18 +74,21 @@ fn refuse(status: StatusCode, message: &'static str) -> Response {
         .into_response()
 }
 
-/// Whether the request comes from a page of another site.
+/// Whether the request comes from a page of another site. A browser's `Sec-Fetch-Site`
+/// (which no page can set) decides where it is sent; an `Origin` naming a host not ours always
+/// refuses; `Origin: null` refuses unless the browser says the request is its own site's (our
+/// pages' `Referrer-Policy: no-referrer` makes their own form posts say `null`).
 fn from_another_site(headers: &HeaderMap, hosts: &Hosts) -> bool {
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    if header("sec-fetch-site") == Some("cross-site") {
+    let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    if fetch_site == Some("cross-site") {
         return true;
     }
     match headers.get(ORIGIN).map(|v| v.to_str()) {
         None => false,
         Some(Ok(origin)) => match url::Url::parse(origin) {
             Ok(url) => !url.host_str().is_some_and(|h| hosts.allows(h)),
-            // `null` (a sandboxed frame, a file, a redirect across origins) or garbage.
-            Err(_) => true,
+            // `null` (a sandboxed frame, a file, a no-referrer page) or garbage.
+            Err(_) => !matches!(fetch_site, Some("same-origin" | "same-site" | "none")),
         },
         Some(Err(_)) => true,
     }
@@ -214,6 +217,15 @@ mod tests {
             &hosts
         ));
         assert!(from_another_site(&with("origin", "null"), &hosts));
+        let mut own_form = with("origin", "null");
+        own_form.insert("sec-fetch-site", HeaderValue::from_static("same-origin"));
+        assert!(
+            !from_another_site(&own_form, &hosts),
+            "a no-referrer page's own form post"
+        );
+        let mut framed = with("origin", "null");
+        framed.insert("sec-fetch-site", HeaderValue::from_static("cross-site"));
+        assert!(from_another_site(&framed, &hosts));
         assert!(from_another_site(
             &with("sec-fetch-site", "cross-site"),
             &hosts

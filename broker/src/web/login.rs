@@ -106,7 +106,12 @@ fn respond(broker: &Broker, txn: &LoginTxn) -> Response {
         return expired_page(lang);
     }
     match screen(broker, txn, texts(lang)) {
-        Ok(page) => pages::render(StatusCode::OK, &page),
+        // Its forms' answers end at the client (the login finishes with a redirect there).
+        Ok(page) => pages::render_with(
+            StatusCode::OK,
+            &page,
+            &pages::Csp::ending_at(&txn.request.redirect_uri),
+        ),
         Err(e) => pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, &e, lang),
     }
 }

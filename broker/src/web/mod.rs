@@ -1,6 +1,7 @@
 //! HTTP: the router and thin handlers. Everything of substance happens in `oidc`, `login` and
 //! the stores.
 
+pub mod assets;
 pub mod control;
 pub mod cookies;
 pub mod devices;
@@ -59,6 +60,10 @@ pub fn router(broker: Arc<Broker>) -> Router {
             control::router().with_state(Arc::clone(&broker)),
         )
         .merge(devices::router().with_state(Arc::clone(&broker)))
+        .route(
+            &format!("{}/{{name}}", paths::SIM_STATIC),
+            get(assets::script),
+        )
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn(limit_uri))

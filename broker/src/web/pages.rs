@@ -1,6 +1,11 @@
 //! Server-rendered pages (askama; one struct per page).
 
 use askama::Template;
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
+    X_FRAME_OPTIONS,
+};
+use axum::http::HeaderValue;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
@@ -233,13 +238,76 @@ pub struct SimKeyCardPage {
 
 /// Renders a page with a status; a template failure becomes a plain 500.
 pub fn render(status: StatusCode, page: &impl Template) -> Response {
-    match page.render() {
+    render_with(status, page, &Csp::default())
+}
+
+/// What a page may do beyond its own origin.
+#[derive(Debug, Default)]
+pub struct Csp {
+    /// Origins its forms may post to or be redirected to after posting (a client's, where a
+    /// form's answer sends the browser back to it).
+    pub form_action: Vec<String>,
+    /// Origins it may frame (front-channel logout).
+    pub frame_src: Vec<String>,
+}
+
+impl Csp {
+    /// The page ends at the client behind `uri` (its form's answer redirects there).
+    pub fn ending_at(uri: &str) -> Csp {
+        Csp {
+            form_action: origin_of(uri).into_iter().collect(),
+            frame_src: Vec::new(),
+        }
+    }
+
+    /// The `Content-Security-Policy` value: scripts only from the broker (no inline script),
+    /// no framing of the page, forms only to the broker and the given origins.
+    pub fn header(&self) -> String {
+        let list = |extra: &[String]| {
+            std::iter::once("'self'".to_string())
+                .chain(extra.iter().cloned())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let frames = if self.frame_src.is_empty() {
+            "'none'".to_string()
+        } else {
+            self.frame_src.join(" ")
+        };
+        format!(
+            "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; \
+             img-src 'self' data:; connect-src 'self'; form-action {}; frame-src {frames}; \
+             frame-ancestors 'none'; base-uri 'none'",
+            list(&self.form_action)
+        )
+    }
+}
+
+/// The origin of an http(s) URI, as CSP names it; `None` for anything else.
+pub fn origin_of(uri: &str) -> Option<String> {
+    let url = url::Url::parse(uri).ok()?;
+    matches!(url.scheme(), "http" | "https").then(|| url.origin().ascii_serialization())
+}
+
+/// Renders `page` with the headers every HTML page of the broker sends: the CSP, no
+/// sniffing, no referrer, not framed, and not cached (pages show codes, PINs, key cards).
+pub fn render_with(status: StatusCode, page: &impl Template, csp: &Csp) -> Response {
+    let mut response = match page.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "page failed to render");
-            (StatusCode::INTERNAL_SERVER_ERROR, "page failed to render").into_response()
+            return (StatusCode::INTERNAL_SERVER_ERROR, "page failed to render").into_response();
         }
+    };
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&csp.header()) {
+        headers.insert(CONTENT_SECURITY_POLICY, value);
     }
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }
 
 /// The page for a request that cannot be answered to the client. `detail` is logged only.

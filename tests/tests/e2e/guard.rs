@@ -137,3 +137,61 @@ async fn configured_host_names_are_served() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
 }
+
+/// Every HTML page says what it allows: scripts only from the broker, never framed, no
+/// sniffing, no referrer, not cached (pages show codes, PINs and key cards).
+#[tokio::test]
+async fn every_page_sends_its_csp_and_is_not_cached() {
+    let rp = Rp::start().await;
+    let pkce = Pkce::new();
+    let login = redirect_to(&rp.authorize(&pkce, &[]).await);
+    let pages = [
+        rp.url("/"),
+        login.to_string(),
+        rp.url("/_sim/app/anna"),
+        rp.url("/_sim/codeviewer/KV-100200300"),
+        rp.url("/_sim/keycard/jens"),
+        rp.url("/_sim/outbox"),
+        rp.url("/_sim/app-setup"),
+        rp.url("/_sim/citizen-service"),
+        rp.url("/authorize?client_id=nobody"),
+    ];
+    for page in pages {
+        let response = rp.browser.get(&page).send().await.unwrap();
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_string()
+        };
+        assert!(header("content-type").starts_with("text/html"), "{page}");
+        let csp = header("content-security-policy");
+        for directive in [
+            "script-src 'self'",
+            "frame-ancestors 'none'",
+            "default-src 'none'",
+            "base-uri 'none'",
+        ] {
+            assert!(csp.contains(directive), "{page}: {csp}");
+        }
+        assert!(
+            !csp.contains("unsafe-inline'; img") || !csp.contains("script-src 'unsafe-inline'"),
+            "{page}"
+        );
+        assert_eq!(header("x-content-type-options"), "nosniff", "{page}");
+        assert_eq!(header("referrer-policy"), "no-referrer", "{page}");
+        assert_eq!(header("cache-control"), "no-store", "{page}");
+    }
+    // The login screens' forms may end at the client they finish at, and nowhere else.
+    let screen = rp.browser.get(login.as_str()).send().await.unwrap();
+    let csp = screen.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        csp.contains("form-action 'self' https://rp.example;"),
+        "{csp}"
+    );
+}

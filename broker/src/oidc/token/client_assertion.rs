@@ -10,7 +10,6 @@ use crate::error::OAuthError;
 use crate::model::{AuthMethod, Client};
 use crate::oidc::jose::{self, Jwt};
 use crate::oidc::{client_keys, Params};
-use crate::paths;
 
 /// RFC 7523 2.2.
 pub const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -115,7 +114,7 @@ pub async fn verify(
     .map_err(|e| invalid(format!("client_assertion: {e}")))?;
     let audiences = [
         broker.issuer.as_str().to_string(),
-        broker.issuer.endpoint(paths::TOKEN),
+        broker.issuer.endpoint(broker.profile.endpoints().token),
         broker.issuer.endpoint(endpoint),
     ];
     let audiences: Vec<&str> = audiences.iter().map(String::as_str).collect();

@@ -49,7 +49,14 @@ pub async fn token(
     authorization: Option<&str>,
     now: UnixTime,
 ) -> Result<Value, TokenError> {
-    let client = authenticate(broker, params, authorization, crate::paths::TOKEN, now).await?;
+    let client = authenticate(
+        broker,
+        params,
+        authorization,
+        broker.profile.endpoints().token,
+        now,
+    )
+    .await?;
     if let Some(name) = params.first_repeated() {
         return Err(OAuthError::invalid_request(format!("{name} was sent more than once")).into());
     }

@@ -211,7 +211,18 @@ async fn authenticated_client(
 
 pub async fn revoke(State(broker): AppState, headers: HeaderMap, body: Bytes) -> Response {
     let params = Params::parse(&body);
-    let client = match authenticated_client(&broker, &params, &headers, paths::REVOCATION).await {
+    let client = match authenticated_client(
+        &broker,
+        &params,
+        &headers,
+        broker
+            .profile
+            .endpoints()
+            .revocation
+            .unwrap_or(paths::REVOCATION),
+    )
+    .await
+    {
         Ok(c) => c,
         Err(response) => return response,
     };
@@ -238,7 +249,17 @@ pub async fn par(State(broker): AppState, headers: HeaderMap, body: Bytes) -> Re
 
 pub async fn introspect(State(broker): AppState, headers: HeaderMap, body: Bytes) -> Response {
     let params = Params::parse(&body);
-    let client = match authenticated_client(&broker, &params, &headers, paths::INTROSPECTION).await
+    let client = match authenticated_client(
+        &broker,
+        &params,
+        &headers,
+        broker
+            .profile
+            .endpoints()
+            .introspection
+            .unwrap_or(paths::INTROSPECTION),
+    )
+    .await
     {
         Ok(c) => c,
         Err(response) => return response,
@@ -275,15 +296,25 @@ async fn end_session_response(broker: &Broker, params: &Params, headers: &Header
     };
     match outcome {
         EndSessionOutcome::ErrorPage(e) => pages::error_page(StatusCode::BAD_REQUEST, &e, lang),
-        EndSessionOutcome::Confirm { csrf, params } => pages::render(
-            StatusCode::OK,
-            &LogoutConfirmPage {
-                lang,
-                action: &broker.issuer.endpoint(paths::END_SESSION),
-                csrf: &csrf,
-                params: &params,
-            },
-        ),
+        EndSessionOutcome::Confirm { csrf, params } => {
+            // The confirmation's answer may send the browser on to the client.
+            let next = params
+                .iter()
+                .find(|(k, _)| k == "post_logout_redirect_uri")
+                .map_or("", |(_, v)| v.as_str());
+            pages::render_with(
+                StatusCode::OK,
+                &LogoutConfirmPage {
+                    lang,
+                    action: &broker
+                        .issuer
+                        .endpoint(broker.profile.endpoints().end_session),
+                    csrf: &csrf,
+                    params: &params,
+                },
+                &pages::Csp::ending_at(next),
+            )
+        }
         EndSessionOutcome::LoggedOut { redirect, ended } => {
             // Tell the session's clients before the browser moves on (Back-Channel Logout 1.0).
             let mut frames = Vec::new();
@@ -299,13 +330,18 @@ async fn end_session_response(broker: &Broker, params: &Params, headers: &Header
                 }
             }
             let mut response = if !frames.is_empty() {
-                pages::render(
+                let csp = pages::Csp {
+                    form_action: Vec::new(),
+                    frame_src: frames.iter().filter_map(|f| pages::origin_of(f)).collect(),
+                };
+                pages::render_with(
                     StatusCode::OK,
                     &FrontchannelLogoutPage {
                         lang,
                         frames: &frames,
                         next: redirect.as_deref(),
                     },
+                    &csp,
                 )
             } else {
                 match redirect {
