@@ -279,7 +279,9 @@ async fn end_session_response(broker: &Broker, params: &Params, headers: &Header
             StatusCode::OK,
             &LogoutConfirmPage {
                 lang,
-                action: &broker.issuer.endpoint(paths::END_SESSION),
+                action: &broker
+                    .issuer
+                    .endpoint(broker.profile.endpoints().end_session),
                 csrf: &csrf,
                 params: &params,
             },
