@@ -24,6 +24,7 @@ mod mailbox_org_access;
 mod mitid_claims;
 mod negative;
 mod onboarding;
+mod profile_idura;
 mod profile_neb;
 mod profiles;
 mod refresh;
