@@ -272,7 +272,7 @@ pub const ENTRIES: &[Entry] = &[
       "an unknown idp shows a chooser; unknown keys are ignored; mitid_reference_text:<base64> in a signed request object",
       "SIG-DOC eid-hub/concepts/levels-of-assurance; STUBID docs/research/signicat-day-zero.md"),
     e("signicat.claims", Signicat, "ID token and userinfo", SameShape,
-      "ID token: iss nbf iat exp aud amr ([\"external\"]) nonce at_hash sid (32 hex) sub auth_time idp profile claims idp_issuer transaction_id sandbox (true) acr; userinfo: the scopes' claims as strings, sub",
+      "ID token: iss nbf iat exp aud amr ([\"external\"]) nonce at_hash sid (32 hex) sub auth_time idp profile claims idp_issuer transaction_id sandbox (true) acr; userinfo: the scopes' claims as strings (mitid-extra without mitid_reference_text_body, mitid_cpr_source and mitid_auth_token_id), sub",
       "the same recorded shapes (values not published)",
       "STUBID docs/research/signicat-observed-tokens.md; SIG-DOC MitID attributes reference"),
     e("signicat.token-lifetime", Signicat, "token lifetimes", SameShape,
