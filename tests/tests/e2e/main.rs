@@ -26,6 +26,7 @@ mod negative;
 mod onboarding;
 mod profile_idura;
 mod profile_neb;
+mod profile_signicat;
 mod profiles;
 mod refresh;
 mod registration;
