@@ -546,6 +546,83 @@ async fn userinfo_without_mitid_extra_is_the_recorded_ten_members() {
     assert_eq!(member_names(&info), sorted(&USERINFO_MEMBERS));
 }
 
+#[tokio::test]
+async fn private_key_jwt_assertions_name_signicats_own_endpoints() {
+    use keys::{Alg, KeyKind, SigningKey};
+    let rp = Rp::start_auto().await;
+    let (key, _) = SigningKey::generate(KeyKind::Rsa).unwrap();
+    register_client(
+        &rp.host,
+        json!({
+            "client_id": "signed",
+            "client_secret": null,
+            "token_endpoint_auth_method": "private_key_jwt",
+            "jwks": { "keys": [key.public_jwk()] },
+        }),
+    )
+    .await;
+    let doc = discovery_at(&rp, "/auth/open").await;
+    let post = |member: &str, jti: &str, form: Vec<(&str, &str)>| {
+        let url = doc[member].as_str().unwrap().to_string();
+        let now = rp.host.clock().now();
+        let claims = json!({
+            "iss": "signed", "sub": "signed", "aud": url, "jti": jti, "iat": now, "exp": now + 60,
+        });
+        let assertion =
+            keys::sign_compact(&key, Alg::RS256, "JWT", claims.to_string().as_bytes()).unwrap();
+        let mut form: Vec<(String, String)> = form
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        form.push((
+            "client_assertion_type".into(),
+            "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".into(),
+        ));
+        form.push(("client_assertion".into(), assertion));
+        reqwest::Client::new().post(url).form(&form).send()
+    };
+    let pkce = Pkce::new();
+    let url = authorize_url(
+        &rp,
+        &pkce,
+        &[
+            ("client_id", "signed"),
+            ("scope", "openid"),
+            ("acr_values", ACR),
+        ],
+    );
+    let response = http_client().get(url).send().await.unwrap();
+    let code = query(&at_client(&rp, &response), "code").unwrap();
+    let response = post(
+        "token_endpoint",
+        "jti-token",
+        vec![
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", REDIRECT_URI),
+            ("code_verifier", &pkce.verifier),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let tokens: Value = response.json().await.unwrap();
+    let access = tokens["access_token"].as_str().unwrap();
+    let response = post(
+        "introspection_endpoint",
+        "jti-introspect",
+        vec![("token", access)],
+    )
+    .await
+    .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.json::<Value>().await.unwrap()["active"], true);
+    let response = post("revocation_endpoint", "jti-revoke", vec![("token", access)])
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
 // ---- error envelopes, end session, what is not emulated
 
 #[tokio::test]
