@@ -263,6 +263,16 @@ async fn discovery_has_exactly_the_42_recorded_members_and_its_endpoints_answer(
     let done = login_anna(&rp, SCOPE).await;
     let jwks_uri = doc["jwks_uri"].as_str().unwrap();
     verify_signature_at(jwks_uri, done.tokens["id_token"].as_str().unwrap()).await;
+    // The key set as the ledger describes it (signicat.jwks): no alg member.
+    let jwks: Value = reqwest::get(jwks_uri).await.unwrap().json().await.unwrap();
+    for key in jwks["keys"].as_array().unwrap() {
+        assert_eq!(key["use"], "sig", "{key}");
+        assert!(key.get("alg").is_none(), "{key}");
+    }
+    assert!(ledger_entry(&rp, "signicat.jwks").await["simulator"]
+        .as_str()
+        .unwrap()
+        .contains("no alg member"));
     let introspect = |token: String| {
         reqwest::Client::new()
             .post(doc["introspection_endpoint"].as_str().unwrap())
@@ -737,6 +747,10 @@ async fn end_session_with_an_id_token_hint_redirects_to_the_registered_uri() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert!(response.headers().get(LOCATION).is_none());
+    assert!(ledger_entry(&rp, "signicat.end-session").await["simulator"]
+        .as_str()
+        .unwrap()
+        .contains("without parameters: the broker's logged-out page (200)"));
 }
 
 #[tokio::test]
