@@ -35,6 +35,28 @@ pub struct Endpoints {
     pub not_emulated: &'static [(&'static str, &'static str)],
 }
 
+impl Endpoints {
+    /// This issuer's path for the endpoint the standard profile serves at `standard` (one of
+    /// this module's constants: [`TOKEN`], [`PAR`], ...); `standard` itself for a path the
+    /// profile has no counterpart of.
+    pub fn own<'a>(&self, standard: &'a str) -> &'a str {
+        let own = match standard {
+            DISCOVERY => Some(self.discovery),
+            AUTHORIZE => Some(self.authorize),
+            TOKEN => Some(self.token),
+            USERINFO => Some(self.userinfo),
+            JWKS => Some(self.jwks),
+            END_SESSION => Some(self.end_session),
+            PAR => self.par,
+            REVOCATION => self.revocation,
+            INTROSPECTION => self.introspection,
+            REGISTER => self.register,
+            _ => None,
+        };
+        own.unwrap_or(standard)
+    }
+}
+
 /// The `standard` profile's endpoints.
 pub const STANDARD: Endpoints = Endpoints {
     discovery: DISCOVERY,
@@ -138,3 +160,24 @@ pub const SIM_STATIC: &str = "/_sim/static";
 
 /// The simulated SMS and letters the broker "sent".
 pub const SIM_OUTBOX: &str = "/_sim/outbox";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_profile_names_its_own_path_for_a_standard_endpoint() {
+        for standard in [TOKEN, PAR, REVOCATION, INTROSPECTION, END_SESSION, JWKS] {
+            assert_eq!(STANDARD.own(standard), standard);
+        }
+        assert_eq!(NEB.own(TOKEN), "/connect/token");
+        assert_eq!(NEB.own(PAR), "/connect/par");
+        assert_eq!(NEB.own(END_SESSION), "/connect/endsession");
+        assert_eq!(IDURA.own(END_SESSION), "/oauth2/logout");
+        assert_eq!(SIGNICAT.own(REVOCATION), "/connect/revocation");
+        assert_eq!(SIGNICAT.own(INTROSPECTION), "/connect/introspect");
+        // NEB publishes no revocation endpoint: the standard path stands.
+        assert_eq!(NEB.own(REVOCATION), REVOCATION);
+        assert_eq!(NEB.own("/elsewhere"), "/elsewhere");
+    }
+}

@@ -25,13 +25,23 @@ pub fn approve(
             user_id: identity.user_id.clone(),
             acr: assurance.loa(),
             amr,
+            business: simulated_business(identity, assurance.idp),
             assurance,
-            business: None,
             decided_by,
             decided_at: now,
         },
         Err(description) => reject(Some(description), decided_by, now),
     }
+}
+
+/// The business identity a simulated MitID Erhverv login chooses: the person's first, the one
+/// the business screen offers first (through the screens, a MitID Erhverv login always ends
+/// with one chosen).
+fn simulated_business(identity: &Identity, idp: Idp) -> Option<String> {
+    (idp == Idp::MitidErhverv)
+        .then(|| identity.business.first())
+        .flatten()
+        .map(|b| b.professional_uuid.clone())
 }
 
 pub fn reject(
@@ -274,6 +284,44 @@ mod tests {
             key_card_seed: Some(1),
         });
         assert_eq!(choose_idp(&p, &[Idp::Nemid]), Ok(Idp::Nemid));
+    }
+
+    #[test]
+    fn a_simulated_mitid_erhverv_login_chooses_the_first_business_identity() {
+        let mut p = person(vec![APP]);
+        for (cvr, uuid) in [("12345678", "first"), ("87654321", "second")] {
+            p.business.push(BusinessIdentity {
+                cvr: cvr.into(),
+                organisation_name: "Firma".into(),
+                role: BusinessRole::Employee,
+                rid: None,
+                professional_uuid: uuid.into(),
+            });
+        }
+        let business = |idp_values: Vec<Idp>| match approve(
+            &p,
+            &request(None, idp_values),
+            Level::Low,
+            DecisionSource::InstanceDefault,
+            0,
+        ) {
+            LoginStatus::Approved {
+                business,
+                assurance,
+                ..
+            } => (assurance.idp, business),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            business(vec![Idp::MitidErhverv]),
+            (Idp::MitidErhverv, Some("first".into()))
+        );
+        // A private login chooses none.
+        assert_eq!(
+            business(vec![Idp::Mitid, Idp::MitidErhverv]),
+            (Idp::Mitid, None)
+        );
+        assert_eq!(business(vec![]), (Idp::Mitid, None));
     }
 
     #[test]

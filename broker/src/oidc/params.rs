@@ -30,6 +30,11 @@ impl Params {
         self.values.get(name).map(String::as_str)
     }
 
+    /// Whether nothing with a value was sent.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty() && self.repeated.is_empty()
+    }
+
     /// The first parameter sent more than once, if any.
     pub fn first_repeated(&self) -> Option<&str> {
         self.repeated.first().map(String::as_str)

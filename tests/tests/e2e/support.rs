@@ -277,3 +277,214 @@ pub async fn verify_signature(rp: &Rp, jwt: &str) {
     key.verify(alg, signed.as_bytes(), &B64.decode(signature).unwrap())
         .unwrap();
 }
+
+// ---- Profiles (profile_neb.rs, profile_idura.rs, profile_signicat.rs): a login through a
+// profile's own endpoints and grammar.
+
+/// The discovery document of the issuer at `path` below the base URL (`/op`, `/idura`, ...).
+pub async fn discovery_at(rp: &Rp, path: &str) -> Value {
+    let response = reqwest::get(rp.url(&format!("{path}/.well-known/openid-configuration")))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{path}");
+    response.json().await.unwrap()
+}
+
+/// The authorization request URL at `endpoint` (an absolute URL): `client_id`, `redirect_uri`,
+/// `response_type=code`, `state=state-123`, `nonce=nonce-456` and PKCE, overridden or
+/// extended by `extra` (a value of "" removes the parameter). No `scope`: each profile's test
+/// names its own.
+pub fn authorize_url_at(endpoint: &str, pkce: &Pkce, extra: &[(&str, &str)]) -> Url {
+    let mut params: Vec<(String, String)> = vec![
+        ("client_id".into(), CLIENT_ID.into()),
+        ("redirect_uri".into(), REDIRECT_URI.into()),
+        ("response_type".into(), "code".into()),
+        ("state".into(), "state-123".into()),
+        ("nonce".into(), "nonce-456".into()),
+        ("code_challenge".into(), pkce.challenge.clone()),
+        ("code_challenge_method".into(), "S256".into()),
+    ];
+    for (k, v) in extra {
+        params.retain(|(name, _)| name != k);
+        if !v.is_empty() {
+            params.push((k.to_string(), v.to_string()));
+        }
+    }
+    let mut url = Url::parse(endpoint).unwrap();
+    url.query_pairs_mut().extend_pairs(params);
+    url
+}
+
+/// Redeems `code` at `token_endpoint` as `client_id` (client_secret_basic).
+pub async fn redeem_at(
+    token_endpoint: &str,
+    client_id: &str,
+    code: &str,
+    pkce: &Pkce,
+) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(token_endpoint)
+        .basic_auth(client_id, Some(CLIENT_SECRET))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", REDIRECT_URI),
+            ("code_verifier", &pkce.verifier),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// GET `userinfo_endpoint` with `access_token` as the bearer.
+pub async fn userinfo_at(userinfo_endpoint: &str, access_token: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .get(userinfo_endpoint)
+        .bearer_auth(access_token)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// An object's member names, sorted.
+pub fn member_names(object: &Value) -> Vec<String> {
+    let mut names: Vec<String> = object
+        .as_object()
+        .unwrap_or_else(|| panic!("not an object: {object}"))
+        .keys()
+        .cloned()
+        .collect();
+    names.sort_unstable();
+    names
+}
+
+/// `names`, sorted, for comparing with [`member_names`].
+pub fn sorted(names: &[&str]) -> Vec<String> {
+    let mut names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    names.sort_unstable();
+    names
+}
+
+/// A lower-case GUID with dashes (8-4-4-4-12 hex digits).
+pub fn is_guid(value: &str) -> bool {
+    let groups: Vec<&str> = value.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, len)| g.len() == len && g.chars().all(|c| matches!(c, '0'..='9' | 'a'..='f')))
+}
+
+/// The header of a JWT, unverified.
+pub fn jwt_header(jwt: &str) -> Value {
+    let header = jwt.split('.').next().unwrap();
+    serde_json::from_slice(&B64.decode(header).unwrap()).unwrap()
+}
+
+/// Verifies a JWS against the JWKS at `jwks_uri` (a profile's own key set URL).
+pub async fn verify_signature_at(jwks_uri: &str, jwt: &str) {
+    let jwks: keys::Jwks = reqwest::get(jwks_uri).await.unwrap().json().await.unwrap();
+    let header = keys::decode_unverified_header(jwt).unwrap();
+    let kid = header.kid.expect("a kid");
+    let key = jwks.find(&kid).expect("the kid in the JWKS");
+    let (signed, signature) = jwt.rsplit_once('.').unwrap();
+    let alg = keys::Alg::parse(&header.alg).unwrap();
+    key.verify(alg, signed.as_bytes(), &B64.decode(signature).unwrap())
+        .unwrap();
+}
+
+/// A login's record from the control API (`GET /_sim/v1/logins/{id}`).
+pub async fn login_record(rp: &Rp, id: &str) -> Value {
+    let response = rp
+        .host
+        .control()
+        .get(&format!("/logins/{id}"))
+        .await
+        .unwrap();
+    assert_eq!(response.status, 200, "{:?}", response.body);
+    response.body
+}
+
+/// Why a login ended as it did (`GET /_sim/v1/logins/{id}/explain`).
+pub async fn login_explained(rp: &Rp, id: &str) -> Value {
+    let response = rp
+        .host
+        .control()
+        .get(&format!("/logins/{id}/explain"))
+        .await
+        .unwrap();
+    assert_eq!(response.status, 200, "{:?}", response.body);
+    response.body
+}
+
+/// The login id the broker names in the `x-sim-login-id` header of an authorize response.
+pub fn login_id_of(response: &reqwest::Response) -> String {
+    response.headers()["x-sim-login-id"]
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+/// A seeded identity from the control API (`id` is the MitID UUID, `cpr` its CPR number).
+pub async fn identity(rp: &Rp, user_id: &str) -> Value {
+    let response = rp
+        .host
+        .control()
+        .get(&format!("/identities/{user_id}"))
+        .await
+        .unwrap();
+    assert_eq!(response.status, 200, "{:?}", response.body);
+    response.body
+}
+
+/// The fidelity ledger's entry `id` (`GET /_sim/v1/fidelity/{id}`).
+pub async fn ledger_entry(rp: &Rp, id: &str) -> Value {
+    let response = rp
+        .host
+        .control()
+        .get(&format!("/fidelity/{id}"))
+        .await
+        .unwrap();
+    assert_eq!(response.status, 200, "{id}: {:?}", response.body);
+    response.body
+}
+
+/// The fidelity ledger of one profile (`GET /_sim/v1/fidelity?profile=`): its entries.
+pub async fn ledger_of(rp: &Rp, profile: &str) -> Vec<Value> {
+    let response = rp
+        .host
+        .control()
+        .get(&format!("/fidelity?profile={profile}"))
+        .await
+        .unwrap();
+    assert_eq!(response.status, 200, "{:?}", response.body);
+    response.body["entries"].as_array().unwrap().clone()
+}
+
+/// A GET to an endpoint the profile does not emulate: 501 naming `entry`, whose ledger entry
+/// says so.
+pub async fn assert_not_emulated(rp: &Rp, path: &str, entry: &str) {
+    let response = reqwest::get(rp.url(path)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_IMPLEMENTED, "{path}");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"], "not_emulated", "{path}: {body}");
+    assert_eq!(body["ledger_entry"], entry, "{path}: {body}");
+    assert_eq!(body["ledger"], format!("/_sim/v1/fidelity/{entry}"));
+    let described = ledger_entry(rp, entry).await;
+    assert_eq!(described["tier"], "not_emulated", "{described}");
+    assert_eq!(
+        described["simulator"], "501 naming this entry",
+        "{described}"
+    );
+}
+
+/// Moves the broker's clock through the control API (`POST /_sim/v1/clock/advance`).
+pub async fn advance_clock(rp: &Rp, seconds: i64) {
+    let response = rp
+        .host
+        .control()
+        .post("/clock/advance", &json!({ "seconds": seconds }))
+        .await
+        .unwrap();
+    assert_eq!(response.status, 200, "{:?}", response.body);
+}

@@ -158,6 +158,27 @@ pub fn session_index(broker: &Broker, sid: &Sid) -> String {
     guid(broker, "idura.session", sid.as_str())
 }
 
+/// `authenticationtype`: the login method the client asked for, an `acr_values` value (in the
+/// samples it is the value the request used, whatever level `loA` then says was reached):
+/// MitID Erhverv's, or MitID's at the level asked for.
+fn authentication_type(idp: Idp, requested: Level) -> String {
+    if idp == Idp::MitidErhverv {
+        ACR_BUSINESS.to_string()
+    } else {
+        format!("{ACR_PREFIX}{}", requested.name())
+    }
+}
+
+/// The level the login behind `grant` asked for (its `acr_values`, else the broker's default);
+/// the level reached when the login is no longer known.
+fn requested_level(broker: &Broker, grant: &crate::model::Grant) -> Level {
+    grant
+        .login_id
+        .as_ref()
+        .and_then(|id| broker.store.logins.get(id).ok().flatten())
+        .map_or(grant.acr, |txn| broker.required_level(&txn.request))
+}
+
 /// The person's claims as Idura names them (criipto/docs snippets/jwt-payloads; the decoded
 /// samples in brokers.md, "Idura"): every value a string.
 fn person(broker: &Broker, login: &Login<'_>, now: UnixTime) -> Map<String, Value> {
@@ -166,12 +187,13 @@ fn person(broker: &Broker, login: &Login<'_>, now: UnixTime) -> Map<String, Valu
     let pseudonym = pseudonym(broker, identity, grant.business.as_deref());
     let mut out = Map::new();
     out.insert("identityscheme".into(), json!("dkmitid"));
-    let authenticationtype = if grant.assurance.idp == Idp::MitidErhverv {
-        ACR_BUSINESS.to_string()
-    } else {
-        format!("{ACR_PREFIX}{}", grant.acr.name())
-    };
-    out.insert("authenticationtype".into(), json!(authenticationtype));
+    out.insert(
+        "authenticationtype".into(),
+        json!(authentication_type(
+            grant.assurance.idp,
+            requested_level(broker, grant)
+        )),
+    );
     let method = match grant.amr.first().map(String::as_str) {
         Some("code_app") => "app",
         Some("code_token") | Some("code_reader") => "otp",
@@ -270,4 +292,26 @@ pub fn userinfo(
     now: UnixTime,
 ) -> Map<String, Value> {
     person(broker, login, now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The samples' `authenticationtype` is the `acr_values` value the request used.
+    #[test]
+    fn authenticationtype_names_the_method_asked_for() {
+        assert_eq!(
+            authentication_type(Idp::Mitid, Level::Substantial),
+            "urn:grn:authn:dk:mitid:substantial"
+        );
+        assert_eq!(
+            authentication_type(Idp::Mitid, Level::Low),
+            "urn:grn:authn:dk:mitid:low"
+        );
+        assert_eq!(
+            authentication_type(Idp::MitidErhverv, Level::Substantial),
+            ACR_BUSINESS
+        );
+    }
 }

@@ -200,38 +200,54 @@ fn mitid_params(broker: &Broker, mitid: &Value, rewrite: &mut Rewrite) -> Result
 }
 
 /// `simulation=no-ui username:<user>` (also `uuid:`, `cpr:`): a headless login as that person
-/// (enterprise/simulation.md). `simulation=ui` (NEB's person picker) is not emulated: the
-/// login screens' simulator shortcut stands in for it.
+/// (enterprise/simulation.md). `mitid_erhverv_uuid:<uuid>`, which the documented examples add
+/// beside the person, is accepted and not read (ledger: neb.simulation). `simulation=ui`
+/// (NEB's person picker) is not emulated: the login screens' simulator shortcut stands in for
+/// it.
 fn simulation(value: &str) -> Result<Simulation, Refusal> {
     let mut words = value.split_whitespace();
-    match (words.next(), words.next(), words.next()) {
-        (Some("no-ui"), Some(who), None) => {
-            let (kind, person) = who.split_once(':').ok_or_else(|| {
-                invalid("simulation=no-ui needs username:<user>, uuid:<uuid> or cpr:<cpr>")
-            })?;
-            match kind {
-                "username" => Ok(Simulation::UserId(UserId::new(person))),
-                "uuid" => Ok(Simulation::Uuid(person.to_string())),
-                "cpr" => Ok(Simulation::Cpr(
-                    person.chars().filter(char::is_ascii_digit).collect(),
-                )),
-                other => Err(invalid(format!(
-                    "simulation=no-ui {other}: is not username, uuid or cpr"
-                ))),
-            }
+    match words.next() {
+        Some("no-ui") => {}
+        Some("ui") => {
+            return Err(Refusal::ErrorPage(
+                OAuthError::new(
+                    ErrorCode::InvalidRequest,
+                    "simulation=ui (NEB's person picker) is not emulated; use the login \
+                     screens' simulator shortcut, or simulation=no-ui username:<user>",
+                )
+                .with_detail("ledger: neb.simulation-ui"),
+            ))
         }
-        (Some("ui"), None, None) => Err(Refusal::ErrorPage(
-            OAuthError::new(
-                ErrorCode::InvalidRequest,
-                "simulation=ui (NEB's person picker) is not emulated; use the login screens' \
-                 simulator shortcut, or simulation=no-ui username:<user>",
-            )
-            .with_detail("ledger: neb.simulation-ui"),
-        )),
-        _ => Err(invalid(
-            "simulation must be no-ui username:<user> (or uuid:, cpr:)",
-        )),
+        _ => {
+            return Err(invalid(
+                "simulation must be no-ui username:<user> (or uuid:, cpr:)",
+            ))
+        }
     }
+    let mut person = None;
+    for word in words {
+        let (kind, value) = word.split_once(':').ok_or_else(|| {
+            invalid(format!(
+                "simulation=no-ui {word}: is not username:, uuid:, cpr: or mitid_erhverv_uuid:"
+            ))
+        })?;
+        let named = match kind {
+            "username" => Simulation::UserId(UserId::new(value)),
+            "uuid" => Simulation::Uuid(value.to_string()),
+            "cpr" => Simulation::Cpr(value.chars().filter(char::is_ascii_digit).collect()),
+            "mitid_erhverv_uuid" => continue,
+            other => {
+                return Err(invalid(format!(
+                    "simulation=no-ui {other}: is not username, uuid, cpr or mitid_erhverv_uuid"
+                )))
+            }
+        };
+        if person.replace(named).is_some() {
+            return Err(invalid("simulation=no-ui names more than one person"));
+        }
+    }
+    person
+        .ok_or_else(|| invalid("simulation=no-ui needs username:<user>, uuid:<uuid> or cpr:<cpr>"))
 }
 
 /// `session_state` (OIDC Session Management's form, as NEB's IdentityServer sends it):
@@ -452,7 +468,20 @@ mod tests {
             simulation("no-ui uuid:0b2c").unwrap(),
             Simulation::Uuid("0b2c".into())
         );
-        for bad in ["no-ui", "no-ui anna", "no-ui email:a@b", "yes"] {
+        // The documented examples name the business identity beside the person: not read.
+        assert_eq!(
+            simulation("no-ui uuid:0b2c mitid_erhverv_uuid:9f1e").unwrap(),
+            Simulation::Uuid("0b2c".into())
+        );
+        for bad in [
+            "no-ui",
+            "no-ui anna",
+            "no-ui email:a@b",
+            "yes",
+            "no-ui mitid_erhverv_uuid:9f1e",
+            "no-ui username:anna cpr:2101601234",
+            "ui uuid:0b2c",
+        ] {
             assert!(
                 matches!(simulation(bad), Err(Refusal::ErrorPage(_))),
                 "{bad}"

@@ -13,7 +13,7 @@ use super::{dialect_scopes, guid, level_caps, stringify, Dialect, Login, Refusal
 use crate::app::Broker;
 use crate::clock::UnixTime;
 use crate::error::OAuthError;
-use crate::model::{Client, Identity, Level, Sid};
+use crate::model::{Client, Grant, Identity, Level, Sid};
 use crate::oidc::Params;
 
 /// The default ID and access token lifetime of a Signicat client, 600 s (ledger:
@@ -109,8 +109,18 @@ pub fn session_id(broker: &Broker, sid: &Sid) -> String {
         .to_ascii_uppercase()
 }
 
+/// `mitid_transaction_id`: MitID's transaction, a GUID as in the attributes reference
+/// (`"40c6c751-d16b-45f2-a596-b28e1c2031a9"`), derived from the login.
+fn mitid_transaction_id(broker: &Broker, grant: &Grant) -> String {
+    let flow = grant
+        .login_id
+        .as_ref()
+        .map_or_else(|| grant.id.to_string(), |id| id.to_string());
+    guid(broker, "signicat.mitid_transaction", &flow)
+}
+
 /// The claims each Signicat scope releases (the eID hub's MitID attributes reference).
-fn person(login: &Login<'_>) -> Map<String, Value> {
+fn person(broker: &Broker, login: &Login<'_>) -> Map<String, Value> {
     let grant = login.grant;
     let identity = login.identity;
     let mut out = Map::new();
@@ -143,9 +153,10 @@ fn person(login: &Login<'_>) -> Map<String, Value> {
         out.insert("mitid_ial".into(), json!(level_caps(grant.assurance.ial)));
         out.insert("mitid_aal".into(), json!(level_caps(grant.assurance.aal)));
         out.insert("mitid_fal".into(), json!("HIGH"));
-        if let Some(login) = &grant.login_id {
-            out.insert("mitid_transaction_id".into(), json!(login));
-        }
+        out.insert(
+            "mitid_transaction_id".into(),
+            json!(mitid_transaction_id(broker, grant)),
+        );
     }
     out.insert("idp_issuer".into(), json!("mitid"));
     out
@@ -188,7 +199,7 @@ pub fn id_token(
         json!(subject(broker, login.client, login.identity)),
     );
     out.insert("idp".into(), json!("mitid"));
-    let mut person = person(login);
+    let mut person = person(broker, login);
     person.remove("idp_id");
     person.retain(|k, _| !k.starts_with("nin") && !k.starts_with("mitid_"));
     out.extend(person);
@@ -211,10 +222,85 @@ pub fn userinfo(
     login: &Login<'_>,
     _standard: Map<String, Value>,
 ) -> Map<String, Value> {
-    let mut out = person(login);
+    let mut out = person(broker, login);
     out.insert(
         "sub".into(),
         json!(subject(broker, login.client, login.identity)),
     );
     stringify(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::ManualClock;
+    use crate::config::Config;
+    use crate::mitid::Cpr;
+    use crate::model::{Assurance, ClientId, GrantId, IdentityId, Profile, TxnId, UserId};
+    use crate::server::{build, Storage};
+    use std::sync::Arc;
+
+    fn broker() -> Broker {
+        build(
+            Config::default(),
+            "https://op.example",
+            Arc::new(ManualClock::new(1_700_000_000)),
+            Storage::Memory,
+        )
+        .unwrap()
+        .for_profile(Profile::Signicat)
+    }
+
+    fn grant(login: &str) -> Grant {
+        Grant {
+            profile: Profile::Signicat,
+            dialect_scopes: ["openid", "nin", "mitid-extra"].map(String::from).to_vec(),
+            id: GrantId::new("g"),
+            client_id: ClientId::new("c"),
+            identity_id: IdentityId::new("i"),
+            scopes: ["openid", "ssn", "mitid"].map(String::from).to_vec(),
+            auth_time: 0,
+            acr: Level::Substantial,
+            amr: vec![],
+            assurance: Assurance::default(),
+            sid: Sid::new("s"),
+            business: None,
+            login_id: Some(TxnId::new(login)),
+            claims: None,
+        }
+    }
+
+    /// The attributes reference's `mitid_transaction_id` is a GUID, one per login.
+    #[test]
+    fn mitid_transaction_id_is_a_guid_per_login() {
+        let broker = broker();
+        let mut anna = Identity::new(
+            IdentityId::new("7b1d3c0e-5f1a-4b8e-9a57-3f2d1c4e6a01"),
+            UserId::new("anna"),
+            "Anna",
+            "Testesen",
+        );
+        anna.cpr = Some(Cpr::parse("720490-1236").unwrap());
+        let client: Client = serde_json::from_value(json!({
+            "client_id": "c", "redirect_uris": ["https://rp.example/cb"],
+        }))
+        .unwrap();
+        let id_of = |login: &str| {
+            let grant = grant(login);
+            let claims = person(
+                &broker,
+                &Login {
+                    client: &client,
+                    identity: &anna,
+                    grant: &grant,
+                },
+            );
+            claims["mitid_transaction_id"].as_str().unwrap().to_string()
+        };
+        let first = id_of("DH0Xwiw7HCo8HBzVD0LkvQ");
+        assert!(uuid::Uuid::parse_str(&first).is_ok(), "{first}");
+        assert_eq!(first, first.to_ascii_lowercase());
+        assert_eq!(first, id_of("DH0Xwiw7HCo8HBzVD0LkvQ"));
+        assert_ne!(first, id_of("another-login"));
+    }
 }

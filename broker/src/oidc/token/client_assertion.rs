@@ -4,10 +4,10 @@
 //! endpoint called, or the issuer), `exp` lies ahead but not too far, and a `jti` is accepted
 //! once: it is remembered until the assertion expires. Every failure is `invalid_client`.
 
-use crate::app::Broker;
+use crate::app::{Broker, Issuer};
 use crate::clock::UnixTime;
 use crate::error::OAuthError;
-use crate::model::{AuthMethod, Client};
+use crate::model::{AuthMethod, Client, Profile};
 use crate::oidc::jose::{self, Jwt};
 use crate::oidc::{client_keys, Params};
 
@@ -112,11 +112,7 @@ pub async fn verify(
         }
     }
     .map_err(|e| invalid(format!("client_assertion: {e}")))?;
-    let audiences = [
-        broker.issuer.as_str().to_string(),
-        broker.issuer.endpoint(broker.profile.endpoints().token),
-        broker.issuer.endpoint(endpoint),
-    ];
+    let audiences = audiences(&broker.issuer, broker.profile, endpoint);
     let audiences: Vec<&str> = audiences.iter().map(String::as_str).collect();
     let (jti, exp) = check_claims(&decoded, client.client_id.as_str(), &audiences, now)?;
     // Recorded only after the signature verified: a forger cannot burn a client's jti.
@@ -130,6 +126,18 @@ pub async fn verify(
         ));
     }
     Ok(())
+}
+
+/// What an assertion sent to `endpoint` (a path from [`crate::paths`]) may name as its `aud`:
+/// the issuer, its token endpoint, or the endpoint itself, at the paths of the issuer's profile
+/// (NEB's token endpoint is `/op/connect/token`, not `/op/token`).
+fn audiences(issuer: &Issuer, profile: Profile, endpoint: &str) -> [String; 3] {
+    let paths = profile.endpoints();
+    [
+        issuer.as_str().to_string(),
+        issuer.endpoint(paths.token),
+        issuer.endpoint(paths.own(endpoint)),
+    ]
 }
 
 /// RFC 7523 3 and OIDC Core 9: the claims of a verified assertion. Returns `jti` and `exp`.
@@ -184,6 +192,33 @@ mod tests {
 
     const NOW: UnixTime = 1_700_000_000;
     const AUD: &[&str] = &["https://op", "https://op/token"];
+
+    #[test]
+    fn an_assertion_may_name_the_profiles_own_endpoints() {
+        let neb = Issuer::new("https://broker.test/op");
+        assert_eq!(
+            audiences(&neb, Profile::Neb, crate::paths::PAR),
+            [
+                "https://broker.test/op",
+                "https://broker.test/op/connect/token",
+                "https://broker.test/op/connect/par",
+            ]
+        );
+        let signicat = Issuer::new("https://broker.test/auth/open");
+        assert_eq!(
+            audiences(&signicat, Profile::Signicat, crate::paths::INTROSPECTION)[2],
+            "https://broker.test/auth/open/connect/introspect"
+        );
+        let standard = Issuer::new("https://broker.test");
+        assert_eq!(
+            audiences(&standard, Profile::Standard, crate::paths::TOKEN),
+            [
+                "https://broker.test",
+                "https://broker.test/token",
+                "https://broker.test/token",
+            ]
+        );
+    }
 
     fn unsigned(claims: &Value) -> String {
         format!(

@@ -12,6 +12,7 @@ use serde_json::Value;
 use crate::app::Broker;
 use crate::clock::UnixTime;
 use crate::error::{ErrorCode, OAuthError};
+use crate::model::Profile;
 use crate::oidc::Params;
 
 pub use client_auth::{authenticate, ClientAuthError};
@@ -49,6 +50,9 @@ pub async fn token(
     authorization: Option<&str>,
     now: UnixTime,
 ) -> Result<Value, TokenError> {
+    if let Some(refused) = refused_before_client_auth(broker.profile, params) {
+        return Err(refused.into());
+    }
     let client = authenticate(
         broker,
         params,
@@ -71,5 +75,30 @@ pub async fn token(
             format!("grant_type {other} is not supported"),
         )
         .into()),
+    }
+}
+
+/// NEB (IdentityServer) refuses a token request that sends no parameters at all with
+/// `invalid_request`, before it looks for a client (STUBID pp/CAP-042; brokers.md, "NEB").
+fn refused_before_client_auth(profile: Profile, params: &Params) -> Option<OAuthError> {
+    (profile == Profile::Neb && params.is_empty())
+        .then(|| OAuthError::invalid_request("the token request has no parameters"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn neb_refuses_a_request_without_parameters_before_client_authentication() {
+        let empty = Params::parse(b"");
+        let refused = refused_before_client_auth(Profile::Neb, &empty).unwrap();
+        assert_eq!(refused.code, ErrorCode::InvalidRequest);
+        // With anything sent, the client is authenticated first (invalid_client, CAP-014).
+        assert!(
+            refused_before_client_auth(Profile::Neb, &Params::parse(b"client_id=rp")).is_none()
+        );
+        // The standard asks for the client first (RFC 6749 5.2).
+        assert!(refused_before_client_auth(Profile::Standard, &empty).is_none());
     }
 }
