@@ -1351,3 +1351,85 @@ async fn the_ledger_lists_only_nebs_entries_for_neb_each_with_evidence() {
         .unwrap();
     assert_eq!(bad.status, 400);
 }
+
+/// An HS256 request object under the client secret, as NEB's own example signs it
+/// (openid-intro.md), with `exp` required (STUBID docs/research/signed-requests.md).
+fn neb_request_object(secret: &str, claims: &Value) -> String {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+    use base64::Engine;
+    use hmac::{Hmac, Mac};
+    let input = format!(
+        "{}.{}",
+        B64.encode(br#"{"alg":"HS256","kid":null,"typ":"JWT"}"#),
+        B64.encode(claims.to_string())
+    );
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(input.as_bytes());
+    format!("{input}.{}", B64.encode(mac.finalize().into_bytes()))
+}
+
+#[tokio::test]
+async fn an_hs256_request_object_under_the_client_secret_is_honoured_and_needs_exp() {
+    let rp = Rp::start_auto().await;
+    let secret = "neb-hs256-secret-0123456789abcdef";
+    register_client(
+        &rp.host,
+        json!({"client_id": "neb-signed", "client_secret": secret,
+               "token_endpoint_auth_method": "client_secret_jwt"}),
+    )
+    .await;
+    let now = rp.host.control().get("/clock").await.unwrap().body["now"]
+        .as_i64()
+        .unwrap();
+    let object = |extra: Value| {
+        let mut claims = json!({
+            "client_id": "neb-signed", "iss": "neb-signed", "aud": rp.url("/op"),
+            "redirect_uri": REDIRECT_URI, "response_type": "code", "scope": "openid mitid",
+            "state": "signed-state", "nonce": "signed-nonce",
+            "idp_params": r#"{"mitid":{"loa_value":"substantial"}}"#,
+        });
+        claims
+            .as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        neb_request_object(secret, &claims)
+    };
+    let authorize = |request: String| {
+        let mut url = Url::parse(&endpoint(&rp, "/connect/authorize")).unwrap();
+        url.query_pairs_mut().extend_pairs([
+            ("client_id", "neb-signed"),
+            ("response_type", "code"),
+            ("request", request.as_str()),
+        ]);
+        url
+    };
+    // NEB's example sends exp as a string of digits; a number works as well.
+    for exp in [json!((now + 60).to_string()), json!(now + 60)] {
+        let response = http_client()
+            .get(authorize(object(json!({ "exp": exp }))))
+            .send()
+            .await
+            .unwrap();
+        let location = redirect_to(&response);
+        assert!(location.as_str().starts_with(REDIRECT_URI), "{location}");
+        assert_eq!(query(&location, "state").as_deref(), Some("signed-state"));
+        assert!(query(&location, "code").is_some(), "{location}");
+    }
+    // Without exp, or signed under another secret: refused at the client's redirect URI.
+    for request in [
+        object(json!({})),
+        neb_request_object("another-secret-000000000000", &json!({"exp": now + 60})),
+    ] {
+        let response = http_client().get(authorize(request)).send().await.unwrap();
+        let text = response
+            .headers()
+            .get("location")
+            .map(|l| l.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        assert!(
+            response.status() == StatusCode::BAD_REQUEST || text.contains("invalid_request_object"),
+            "{} {text}",
+            response.status()
+        );
+    }
+}
