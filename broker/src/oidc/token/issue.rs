@@ -28,7 +28,12 @@ pub fn issue_tokens(broker: &Broker, issue: Issue<'_>, now: UnixTime) -> Result<
         .get(&issue.grant.identity_id)?
         .ok_or_else(|| OAuthError::invalid_grant("the identity no longer exists"))?;
     let ttl = profile::access_token_ttl(broker);
-    let access_token = mint_access_token(broker, issue.grant, issue.scopes, now)?;
+    let login = Login {
+        client: issue.client,
+        identity: &identity,
+        grant: issue.grant,
+    };
+    let access_token = mint_for(broker, &login, issue.scopes, now)?;
     let id_token = issue_id_token(
         broker,
         IdTokenInput {
@@ -74,32 +79,8 @@ pub fn mint_access_token(
     scopes: &[String],
     now: UnixTime,
 ) -> Result<String, OAuthError> {
-    let access_token = match jwt_access_token(broker, grant, scopes, now)? {
-        Some(jwt) => jwt,
-        None => secrets::random_token(),
-    };
-    broker.store.tokens.put_access(&AccessToken {
-        hash: secrets::hash(&access_token),
-        grant: Grant {
-            scopes: scopes.to_vec(),
-            ..grant.clone()
-        },
-        issued_at: now,
-        expires_at: now + profile::access_token_ttl(broker),
-    })?;
-    Ok(access_token)
-}
-
-/// The access token as a signed JWT (`typ` `at+jwt`, RFC 9068), for a profile that issues
-/// them; `None` for an opaque one.
-fn jwt_access_token(
-    broker: &Broker,
-    grant: &Grant,
-    scopes: &[String],
-    now: UnixTime,
-) -> Result<Option<String>, OAuthError> {
     if !profile::issues_jwt_access_tokens(broker.profile) {
-        return Ok(None);
+        return store_access_token(broker, secrets::random_token(), grant, scopes, now);
     }
     let store = &broker.store;
     let client = store
@@ -115,13 +96,41 @@ fn jwt_access_token(
         identity: &identity,
         grant,
     };
-    let Some(claims) = profile::access_token_claims(broker, &login, scopes, now) else {
-        return Ok(None);
+    mint_for(broker, &login, scopes, now)
+}
+
+/// [`mint_access_token`] when the client and the person are at hand.
+fn mint_for(
+    broker: &Broker,
+    login: &Login<'_>,
+    scopes: &[String],
+    now: UnixTime,
+) -> Result<String, OAuthError> {
+    let access_token = match profile::access_token_claims(broker, login, scopes, now) {
+        Some(claims) => {
+            let bytes = serde_json::to_vec(&claims).map_err(OAuthError::server_error)?;
+            broker.keys.sign_jwt(keys::Alg::RS256, "at+jwt", &bytes)?
+        }
+        None => secrets::random_token(),
     };
-    let bytes = serde_json::to_vec(&claims).map_err(OAuthError::server_error)?;
-    Ok(Some(broker.keys.sign_jwt(
-        keys::Alg::RS256,
-        "at+jwt",
-        &bytes,
-    )?))
+    store_access_token(broker, access_token, login.grant, scopes, now)
+}
+
+fn store_access_token(
+    broker: &Broker,
+    access_token: String,
+    grant: &Grant,
+    scopes: &[String],
+    now: UnixTime,
+) -> Result<String, OAuthError> {
+    broker.store.tokens.put_access(&AccessToken {
+        hash: secrets::hash(&access_token),
+        grant: Grant {
+            scopes: scopes.to_vec(),
+            ..grant.clone()
+        },
+        issued_at: now,
+        expires_at: now + profile::access_token_ttl(broker),
+    })?;
+    Ok(access_token)
 }
