@@ -24,6 +24,12 @@ pub struct Jwk {
     pub x: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub y: Option<String>,
+    /// The SHA-1 thumbprint of the key's certificate, base64url (RFC 7517 4.8).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub x5t: Option<String>,
+    /// The key's certificate chain, standard base64 DER (RFC 7517 4.7).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub x5c: Option<Vec<String>>,
 }
 
 impl Jwk {
@@ -37,6 +43,8 @@ impl Jwk {
             crv: None,
             x: None,
             y: None,
+            x5t: None,
+            x5c: None,
         }
     }
 
@@ -50,6 +58,8 @@ impl Jwk {
             crv: Some("P-256".into()),
             x: Some(x),
             y: Some(y),
+            x5t: None,
+            x5c: None,
         }
     }
 

@@ -24,9 +24,21 @@ pub fn sign_compact(
     typ: &str,
     payload: &[u8],
 ) -> Result<String, KeyError> {
+    sign_compact_as(key, key.kid().as_str(), alg, typ, payload)
+}
+
+/// [`sign_compact`] with the key named `kid` in the header (its certificate's thumbprint,
+/// say).
+pub(crate) fn sign_compact_as(
+    key: &SigningKey,
+    kid: &str,
+    alg: Alg,
+    typ: &str,
+    payload: &[u8],
+) -> Result<String, KeyError> {
     let header = JwsHeader {
         alg: alg.as_str().into(),
-        kid: Some(key.kid().as_str().into()),
+        kid: Some(kid.into()),
         typ: Some(typ.into()),
     };
     let header = serde_json::to_vec(&header).map_err(|e| KeyError::Sign(format!("header: {e}")))?;

@@ -119,6 +119,9 @@ pub struct SigningKey {
     kind: KeyKind,
     jwk: Jwk,
     private: Private,
+    /// For an RSA key, a self-signed certificate of it, the same every time the key is loaded:
+    /// for JWKS that name keys by certificate (`x5c`, `x5t`, a SHA-1 thumbprint `kid`).
+    certified: Option<Jwk>,
 }
 
 impl fmt::Debug for SigningKey {
@@ -202,12 +205,23 @@ impl SigningKey {
         };
         let kid = Kid(jwk.thumbprint());
         let jwk = jwk.with_kid(kid.clone());
+        let certified = match kind {
+            KeyKind::Rsa => Some(certified_jwk(der, &jwk).map_err(bad)?),
+            KeyKind::Ec => None,
+        };
         Ok(SigningKey {
             kid,
             kind,
             jwk,
             private,
+            certified,
         })
+    }
+
+    /// The public JWK named by its certificate (RSA keys): `kid` the upper-case hex SHA-1
+    /// thumbprint of the certificate, `x5t` the same bytes in base64url, `x5c` the certificate.
+    pub fn certified_jwk(&self) -> Option<&Jwk> {
+        self.certified.as_ref()
     }
 
     pub fn kid(&self) -> &Kid {
@@ -253,4 +267,35 @@ impl SigningKey {
 /// SHA-256 over `input`, base64url without padding.
 pub(crate) fn sha256_b64(input: &[u8]) -> String {
     B64.encode(Sha256::digest(input))
+}
+
+/// A self-signed certificate of an RSA key, made the same way every time (fixed validity,
+/// a serial from the key's thumbprint; RSA PKCS#1 v1.5 signatures are deterministic), and the
+/// JWK that names the key by it.
+fn certified_jwk(pkcs8: &[u8], jwk: &Jwk) -> Result<Jwk, String> {
+    use aws_lc_rs::digest::{digest, SHA1_FOR_LEGACY_USE_ONLY, SHA256};
+    let pair = rcgen::KeyPair::try_from(pkcs8).map_err(|e| e.to_string())?;
+    let thumbprint = jwk.thumbprint();
+    let mut params = rcgen::CertificateParams::default();
+    let mut name = rcgen::DistinguishedName::new();
+    name.push(
+        rcgen::DnType::CommonName,
+        format!("idsim token signing (simulated) {}", &thumbprint[..8]),
+    );
+    params.distinguished_name = name;
+    params.not_before = rcgen::date_time_ymd(2024, 1, 1);
+    params.not_after = rcgen::date_time_ymd(2044, 1, 1);
+    let serial = digest(&SHA256, thumbprint.as_bytes());
+    params.serial_number = Some(rcgen::SerialNumber::from_slice(&serial.as_ref()[..16]));
+    params.key_usages = vec![rcgen::KeyUsagePurpose::DigitalSignature];
+    let certificate = params.self_signed(&pair).map_err(|e| e.to_string())?;
+    let der = certificate.der().to_vec();
+    let sha1 = digest(&SHA1_FOR_LEGACY_USE_ONLY, &der);
+    let hex: String = sha1.as_ref().iter().map(|b| format!("{b:02X}")).collect();
+    Ok(Jwk {
+        kid: Some(Kid(hex)),
+        x5t: Some(B64.encode(sha1.as_ref())),
+        x5c: Some(vec![base64::engine::general_purpose::STANDARD.encode(&der)]),
+        ..jwk.clone()
+    })
 }

@@ -1,7 +1,7 @@
 use serde::Serialize;
 use std::sync::{Arc, RwLock};
 
-use crate::jws::{sign_compact, verify_compact};
+use crate::jws::{sign_compact, sign_compact_as, verify_compact};
 use crate::key::{Alg, KeyKind, KeyState, Kid, SigningKey};
 use crate::store::{KeyStore, StoredKey};
 use crate::{Jwks, KeyError};
@@ -28,6 +28,9 @@ struct Loaded {
     entries: Vec<Entry>,
     jwks: Jwks,
     jwks_json: Arc<str>,
+    /// The RSA keys named by their certificates (`kid` = SHA-1 thumbprint, `x5t`, `x5c`).
+    certified: Jwks,
+    certified_json: Arc<str>,
 }
 
 impl Loaded {
@@ -48,10 +51,21 @@ impl Loaded {
         let jwks_json = serde_json::to_string(&jwks)
             .map_err(|e| KeyError::Manifest(e.to_string()))?
             .into();
+        let certified = Jwks {
+            keys: entries
+                .iter()
+                .filter_map(|e| e.key.certified_jwk().cloned())
+                .collect(),
+        };
+        let certified_json = serde_json::to_string(&certified)
+            .map_err(|e| KeyError::Manifest(e.to_string()))?
+            .into();
         Ok(Loaded {
             entries,
             jwks,
             jwks_json,
+            certified,
+            certified_json,
         })
     }
 
@@ -130,10 +144,40 @@ impl KeyManager {
         sign_compact(&entry.key, alg, typ, payload)
     }
 
-    /// Verifies a compact JWS against the published keys; returns the payload bytes.
-    /// Only the signature is checked: claims are the caller's.
+    /// Signs with the active RSA key, named in the header by its certificate's SHA-1
+    /// thumbprint (the `kid` of [`KeyManager::certified_jwks_json`]).
+    pub fn sign_jwt_certified(
+        &self,
+        alg: Alg,
+        typ: &str,
+        payload: &[u8],
+    ) -> Result<String, KeyError> {
+        let loaded = self.snapshot()?;
+        let entry = loaded
+            .active(KeyKind::Rsa)
+            .ok_or(KeyError::NoActiveKey(KeyKind::Rsa.as_str()))?;
+        let kid = entry
+            .key
+            .certified_jwk()
+            .and_then(|j| j.kid.clone())
+            .ok_or(KeyError::NoActiveKey(KeyKind::Rsa.as_str()))?;
+        sign_compact_as(&entry.key, kid.as_str(), alg, typ, payload)
+    }
+
+    /// Verifies a compact JWS against the published keys, by either name of a key; returns
+    /// the payload bytes. Only the signature is checked: claims are the caller's.
     pub fn verify_jwt(&self, token: &str) -> Result<Vec<u8>, KeyError> {
-        verify_compact(&self.snapshot()?.jwks, token)
+        let loaded = self.snapshot()?;
+        match verify_compact(&loaded.jwks, token) {
+            Err(KeyError::UnknownKid(_)) => verify_compact(&loaded.certified, token),
+            other => other,
+        }
+    }
+
+    /// The RSA keys named by their certificates: `kty use kid x5t e n x5c`, no `alg` (NEB's
+    /// JWKS).
+    pub fn certified_jwks_json(&self) -> Result<Arc<str>, KeyError> {
+        Ok(Arc::clone(&self.snapshot()?.certified_json))
     }
 
     pub fn jwks(&self) -> Result<Jwks, KeyError> {
@@ -308,6 +352,49 @@ mod tests {
                 keys.active_kid(alg.key_kind()).unwrap().as_str()
             );
         }
+    }
+
+    /// NEB names its keys by certificate (brokers.md, "JWKS"): `kid` the upper-case hex
+    /// SHA-1 of the certificate, `x5t` the same bytes in base64url, `x5c` the certificate;
+    /// the same certificate every time the key is loaded, so tokens stay verifiable across
+    /// restarts.
+    #[test]
+    fn rsa_keys_are_also_named_by_a_stable_certificate() {
+        use aws_lc_rs::digest::{digest, SHA1_FOR_LEGACY_USE_ONLY};
+        use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+        use base64::Engine;
+        let dir = tempfile::tempdir().unwrap();
+        let open =
+            || KeyManager::open(Arc::new(FileKeyStore::new(dir.path()).unwrap()), 1_000).unwrap();
+        let first = open();
+        let json = first.certified_jwks_json().unwrap();
+        let set: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let keys = set["keys"].as_array().unwrap();
+        assert_eq!(keys.len(), 1, "the RSA key only: {set}");
+        let key = &keys[0];
+        let der = STANDARD.decode(key["x5c"][0].as_str().unwrap()).unwrap();
+        let sha1 = digest(&SHA1_FOR_LEGACY_USE_ONLY, &der);
+        let hex: String = sha1.as_ref().iter().map(|b| format!("{b:02X}")).collect();
+        assert_eq!(key["kid"], hex);
+        assert_eq!(key["x5t"], URL_SAFE_NO_PAD.encode(sha1.as_ref()));
+        assert!(key.get("alg").is_none());
+        // The certificate holds the key's modulus.
+        let n = URL_SAFE_NO_PAD.decode(key["n"].as_str().unwrap()).unwrap();
+        assert!(der.windows(n.len()).any(|w| w == n.as_slice()));
+        // Loaded again: the same certificate.
+        assert_eq!(open().certified_jwks_json().unwrap(), json);
+        // A token named by the certificate verifies, by either name.
+        let token = first
+            .sign_jwt_certified(Alg::RS256, "JWT", br#"{"a":1}"#)
+            .unwrap();
+        assert_eq!(
+            crate::decode_unverified_header(&token)
+                .unwrap()
+                .kid
+                .unwrap(),
+            hex
+        );
+        assert_eq!(first.verify_jwt(&token).unwrap(), br#"{"a":1}"#);
     }
 
     #[test]

@@ -83,9 +83,12 @@ fn logout_token(
     }
     let bytes =
         serde_json::to_vec(&payload).map_err(|e| OAuthError::server_error(e.to_string()))?;
-    Ok(broker
-        .keys
-        .sign_jwt(client.id_token_signed_response_alg, "logout+jwt", &bytes)?)
+    Ok(crate::oidc::profile::sign_jwt(
+        broker,
+        client.id_token_signed_response_alg,
+        "logout+jwt",
+        &bytes,
+    )?)
 }
 
 /// Sends the notices, all at once, each with a timeout; a client that fails to answer 200 is

@@ -83,7 +83,10 @@ pub fn issue_id_token(
     };
     let payload = profile::id_token(broker, &login, standard, now)?;
     let bytes = serde_json::to_vec(&payload).map_err(OAuthError::server_error)?;
-    Ok(broker
-        .keys
-        .sign_jwt(input.client.id_token_signed_response_alg, "JWT", &bytes)?)
+    Ok(profile::sign_jwt(
+        broker,
+        input.client.id_token_signed_response_alg,
+        "JWT",
+        &bytes,
+    )?)
 }

@@ -132,9 +132,7 @@ pub fn userinfo(
     claims.insert("iss".into(), json!(broker.issuer.as_str()));
     claims.insert("aud".into(), json!(client.client_id.as_str()));
     let payload = Value::Object(claims).to_string();
-    let jwt = broker
-        .keys
-        .sign_jwt(alg, "JWT", payload.as_bytes())
-        .map_err(OAuthError::from)?;
+    let jwt =
+        profile::sign_jwt(broker, alg, "JWT", payload.as_bytes()).map_err(OAuthError::from)?;
     Ok(Userinfo::Signed(jwt))
 }

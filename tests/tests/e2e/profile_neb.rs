@@ -288,19 +288,31 @@ async fn discovery_has_exactly_the_36_recorded_members_and_its_endpoints_answer(
         .unwrap();
     let keys = jwks["keys"].as_array().unwrap();
     assert!(!keys.is_empty(), "{jwks}");
-    // The ledger (neb.token-kid): RFC 7638 thumbprints as kid, no x5c or x5t.
+    // As recorded (pp/CAP-002): RSA keys named by certificate: kty use kid x5t e n x5c and no
+    // alg; kid the upper-case hex SHA-1 of the certificate, x5t the same in base64url.
     for key in keys {
-        let kid = key["kid"].as_str().unwrap();
-        assert_eq!(kid.len(), 43, "{key}");
-        assert!(
-            key.get("x5c").is_none() && key.get("x5t").is_none(),
+        assert_eq!(
+            member_names(key),
+            sorted(&["kty", "use", "kid", "x5t", "e", "n", "x5c"]),
             "{key}"
         );
+        assert_eq!(key["kty"], "RSA");
+        let kid = key["kid"].as_str().unwrap();
+        assert!(
+            kid.len() == 40 && kid.chars().all(|c| matches!(c, '0'..='9' | 'A'..='F')),
+            "{key}"
+        );
+        use base64::Engine;
+        let sha1 = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(key["x5t"].as_str().unwrap())
+            .unwrap();
+        let hex: String = sha1.iter().map(|b| format!("{b:02X}")).collect();
+        assert_eq!(hex, kid);
     }
     assert!(ledger_entry(&rp, "neb.token-kid").await["simulator"]
         .as_str()
         .unwrap()
-        .contains("without x5c and x5t"));
+        .contains("upper-case hex SHA-1 thumbprint"));
     let done = login(&rp, "openid mitid").await;
     verify_signature_at(
         doc["jwks_uri"].as_str().unwrap(),

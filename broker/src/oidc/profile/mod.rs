@@ -174,6 +174,31 @@ pub fn access_token_ttl(broker: &Broker) -> i64 {
     }
 }
 
+/// Signs a JWT as the profile's issuer: NEB names its key by the certificate's SHA-1
+/// thumbprint (`kid`, as its JWKS does); the others by the key's RFC 7638 thumbprint.
+pub fn sign_jwt(
+    broker: &Broker,
+    alg: keys::Alg,
+    typ: &str,
+    payload: &[u8],
+) -> Result<String, keys::KeyError> {
+    match broker.profile {
+        Profile::Neb if alg == keys::Alg::RS256 => {
+            broker.keys.sign_jwt_certified(alg, typ, payload)
+        }
+        _ => broker.keys.sign_jwt(alg, typ, payload),
+    }
+}
+
+/// The profile's JWKS document: NEB's keys named by certificate (`kty use kid x5t e n x5c`,
+/// no `alg`, RSA only), the others' the broker's keys as they are.
+pub fn jwks_json(broker: &Broker) -> Result<std::sync::Arc<str>, keys::KeyError> {
+    match broker.profile {
+        Profile::Neb => broker.keys.certified_jwks_json(),
+        _ => broker.keys.jwks_json(),
+    }
+}
+
 /// Whether the profile's access tokens are JWTs (NEB) rather than opaque.
 pub const fn issues_jwt_access_tokens(profile: Profile) -> bool {
     matches!(profile, Profile::Neb)

@@ -109,7 +109,7 @@ fn mint_for(
     let access_token = match profile::access_token_claims(broker, login, scopes, now) {
         Some(claims) => {
             let bytes = serde_json::to_vec(&claims).map_err(OAuthError::server_error)?;
-            broker.keys.sign_jwt(keys::Alg::RS256, "at+jwt", &bytes)?
+            profile::sign_jwt(broker, keys::Alg::RS256, "at+jwt", &bytes)?
         }
         None => secrets::random_token(),
     };

@@ -47,7 +47,7 @@ pub async fn discovery(State(broker): AppState) -> Response {
 }
 
 pub async fn jwks(State(broker): AppState) -> Response {
-    match broker.keys.jwks_json() {
+    match crate::oidc::profile::jwks_json(&broker) {
         Ok(json) => {
             let mut r = json.to_string().into_response();
             let h = r.headers_mut();
