@@ -14,10 +14,16 @@ use crate::model::Session;
 /// registered Redirection URI value." Also absolute, without a fragment.
 pub fn check_registration(uri: &str, redirect_uris: &[String]) -> Result<(), String> {
     let url = match Url::parse(uri) {
-        Ok(url) if url.fragment().is_none() && url.has_host() => url,
+        Ok(url)
+            if url.fragment().is_none()
+                && url.has_host()
+                && matches!(url.scheme(), "http" | "https") =>
+        {
+            url
+        }
         _ => {
             return Err(format!(
-                "frontchannel_logout_uri {uri:?} must be an absolute URL without a fragment"
+                "frontchannel_logout_uri {uri:?} must be an absolute http(s) URL without a fragment"
             ))
         }
     };

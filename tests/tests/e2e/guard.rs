@@ -195,3 +195,32 @@ async fn every_page_sends_its_csp_and_is_not_cached() {
         "{csp}"
     );
 }
+
+/// A script URI registered as a logout or redirect target would run on the broker's origin
+/// when the front-channel logout page links and navigates to it: neither door takes one.
+#[tokio::test]
+async fn script_uris_are_registered_by_neither_door() {
+    let rp = Rp::start().await;
+    let registered = reqwest::Client::new()
+        .post(rp.url("/register"))
+        .json(&json!({
+            "redirect_uris": [REDIRECT_URI],
+            "post_logout_redirect_uris": ["javascript://x/%0Aalert(1)"],
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(registered.status(), StatusCode::BAD_REQUEST);
+    let control = rp.host.control();
+    for (field, uri) in [
+        ("redirect_uris", "javascript:alert(1)"),
+        ("redirect_uris", "data:text/html,x"),
+        ("post_logout_redirect_uris", "javascript://x/%0Aalert(1)"),
+    ] {
+        let mut body = json!({"client_id": "script", "redirect_uris": [REDIRECT_URI]});
+        body[field] = json!([uri]);
+        let refused = control.post("/clients", &body).await.unwrap();
+        assert_eq!(refused.status, 400, "{field} {uri}: {}", refused.body);
+    }
+    assert_eq!(control.get("/clients/script").await.unwrap().status, 404);
+}

@@ -40,6 +40,15 @@ pub fn absolute(uri: &str) -> Option<Url> {
         .filter(|u| u.fragment().is_none() && !u.cannot_be_a_base())
 }
 
+/// Schemes that run script or read what is local: never a redirect, logout or link target,
+/// from either door (a `javascript:` post-logout URI would run on the broker's origin).
+pub const FORBIDDEN_SCHEMES: &[&str] = &["javascript", "data", "vbscript", "file", "blob", "about"];
+
+/// An absolute http(s) URL without a fragment: what a logout or notification URI must be.
+pub fn web_uri(uri: &str) -> Option<Url> {
+    absolute(uri).filter(|u| matches!(u.scheme(), "http" | "https"))
+}
+
 /// One redirect URI (RFC 7591 2, OIDC Registration 2 `application_type`, RFC 8252 7.3).
 pub fn check_redirect_uri(uri: &str, native: bool, implicit: bool) -> Result<(), OAuthError> {
     let Some(url) = Url::parse(uri).ok().filter(|u| u.fragment().is_none()) else {
@@ -58,6 +67,9 @@ pub fn check_redirect_uri(uri: &str, native: bool, implicit: bool) -> Result<(),
         "http" => Err(bad_redirect(format!(
             "redirect_uri {uri:?} must use https (http only to localhost, and not for the \
              implicit flow of a web client)"
+        ))),
+        scheme if FORBIDDEN_SCHEMES.contains(&scheme) => Err(bad_redirect(format!(
+            "redirect_uri {uri:?}: the scheme {scheme} is never a redirect target"
         ))),
         _ if native => Ok(()),
         scheme => Err(bad_redirect(format!(

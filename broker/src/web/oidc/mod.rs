@@ -316,6 +316,9 @@ async fn end_session_response(broker: &Broker, params: &Params, headers: &Header
             )
         }
         EndSessionOutcome::LoggedOut { redirect, ended } => {
+            // Rendered as a link and a navigation: only ever an http(s) URL (a stored URI
+            // from before the registration rules refused script schemes is dropped).
+            let redirect = redirect.filter(|uri| pages::origin_of(uri).is_some());
             // Tell the session's clients before the browser moves on (Back-Channel Logout 1.0).
             let mut frames = Vec::new();
             if let Some(session) = ended {

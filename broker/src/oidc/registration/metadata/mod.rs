@@ -13,7 +13,8 @@ use url::Url;
 
 use super::rules::{
     absolute, bad, bad_redirect, check_alg, check_redirect_uri, check_response_and_grant_types,
-    implied_grant_types, parse_jwks, supported_alg, ASSERTION_ALGS, REQUEST_OBJECT_ALGS,
+    implied_grant_types, parse_jwks, supported_alg, web_uri, ASSERTION_ALGS, FORBIDDEN_SCHEMES,
+    REQUEST_OBJECT_ALGS,
 };
 use crate::error::OAuthError;
 use crate::model::{
@@ -219,9 +220,10 @@ pub fn parse_for(body: &Value, door: Door) -> Result<Metadata, OAuthError> {
     for uri in &redirect_uris {
         if registration {
             check_redirect_uri(uri, native, implicit)?;
-        } else if absolute(uri).is_none() {
+        } else if absolute(uri).is_none_or(|u| FORBIDDEN_SCHEMES.contains(&u.scheme())) {
             return Err(bad_redirect(format!(
-                "redirect_uri {uri:?} must be an absolute URL without a fragment"
+                "redirect_uri {uri:?} must be an absolute URL without a fragment, and not \
+                 javascript:, data:, vbscript: or file:"
             )));
         }
     }
@@ -279,9 +281,10 @@ pub fn parse_for(body: &Value, door: Door) -> Result<Metadata, OAuthError> {
 
     let post_logout_redirect_uris = f.strings("post_logout_redirect_uris")?.unwrap_or_default();
     for uri in &post_logout_redirect_uris {
-        if absolute(uri).is_none() {
+        if web_uri(uri).is_none() {
             return Err(bad(format!(
-                "post_logout_redirect_uri {uri:?} must be an absolute URI without a fragment"
+                "post_logout_redirect_uri {uri:?} must be an absolute http(s) URL without a \
+                 fragment"
             )));
         }
     }
@@ -289,9 +292,10 @@ pub fn parse_for(body: &Value, door: Door) -> Result<Metadata, OAuthError> {
     if let Some(uri) = &backchannel_logout_uri {
         if registration {
             fetch::fetchable(uri).map_err(|e| bad(format!("backchannel_logout_uri: {e}")))?;
-        } else if absolute(uri).is_none() {
+        } else if web_uri(uri).is_none() {
             return Err(bad(format!(
-                "backchannel_logout_uri {uri:?} must be an absolute URL without a fragment"
+                "backchannel_logout_uri {uri:?} must be an absolute http(s) URL without a \
+                 fragment"
             )));
         }
     }

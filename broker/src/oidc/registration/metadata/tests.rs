@@ -482,3 +482,35 @@ fn a_secret_is_given_or_made_and_only_methods_with_secrets_get_one() {
     assert!(Secret::new(AuthMethod::PrivateKeyJwt, Some("x".into())).is_err());
     assert!(Secret::new(AuthMethod::None, None).unwrap().hash.is_none());
 }
+
+#[test]
+fn script_and_local_schemes_are_never_accepted_by_either_door() {
+    for door in [Door::Registration, Door::ControlApi] {
+        let with = |extra: Value| {
+            let mut body = json!({ "redirect_uris": ["http://localhost:3000/cb"] });
+            if let (Value::Object(b), Value::Object(e)) = (&mut body, extra) {
+                b.extend(e);
+            }
+            parse_for(&body, door)
+        };
+        for bad in [
+            json!({ "post_logout_redirect_uris": ["javascript://x/%0Aalert(1)"] }),
+            json!({ "post_logout_redirect_uris": ["data:text/html,<script>alert(1)</script>"] }),
+            json!({ "post_logout_redirect_uris": ["file:///etc/passwd"] }),
+            json!({ "redirect_uris": ["javascript://x/%0Aalert(1)"] }),
+            json!({ "redirect_uris": ["vbscript://x/msgbox"] }),
+            json!({ "frontchannel_logout_uri": "javascript://localhost:3000/%0Aalert(1)" }),
+        ] {
+            assert_ne!(code_of(with(bad.clone())), "ok", "{door:?} {bad}");
+        }
+    }
+    // A native client may still use its own scheme, never a script one.
+    let native =
+        |uri: &str| parse(&json!({ "redirect_uris": [uri], "application_type": "native" }));
+    assert_eq!(code_of(native("com.example.app:/callback")), "ok");
+    assert_eq!(
+        code_of(native("javascript://x/%0Aalert(1)")),
+        "invalid_redirect_uri"
+    );
+    assert_eq!(code_of(native("data://x/y")), "invalid_redirect_uri");
+}
