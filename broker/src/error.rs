@@ -34,6 +34,32 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    pub const ALL: [ErrorCode; 19] = [
+        ErrorCode::InvalidRequest,
+        ErrorCode::UnauthorizedClient,
+        ErrorCode::AccessDenied,
+        ErrorCode::UnsupportedResponseType,
+        ErrorCode::InvalidScope,
+        ErrorCode::ServerError,
+        ErrorCode::InvalidClient,
+        ErrorCode::InvalidGrant,
+        ErrorCode::UnsupportedGrantType,
+        ErrorCode::LoginRequired,
+        ErrorCode::InteractionRequired,
+        ErrorCode::RequestNotSupported,
+        ErrorCode::RequestUriNotSupported,
+        ErrorCode::InvalidToken,
+        ErrorCode::UnsupportedTokenType,
+        ErrorCode::InvalidRequestObject,
+        ErrorCode::InvalidRequestUri,
+        ErrorCode::InvalidRedirectUri,
+        ErrorCode::InvalidClientMetadata,
+    ];
+
+    pub fn parse(code: &str) -> Option<ErrorCode> {
+        ErrorCode::ALL.into_iter().find(|c| c.as_str() == code)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorCode::InvalidRequest => "invalid_request",

@@ -30,6 +30,9 @@ pub struct Endpoints {
     pub revocation: Option<&'static str>,
     pub introspection: Option<&'static str>,
     pub register: Option<&'static str>,
+    /// Where the real broker shows a refused authorization request (NEB's `/Error?errorId=`);
+    /// `None`: the error page is shown at the authorize URL.
+    pub error_page: Option<&'static str>,
     /// Endpoints the real broker publishes that the simulator does not emulate, with their
     /// fidelity ledger entry: they answer 501 and name it.
     pub not_emulated: &'static [(&'static str, &'static str)],
@@ -69,6 +72,7 @@ pub const STANDARD: Endpoints = Endpoints {
     revocation: Some(REVOCATION),
     introspection: Some(INTROSPECTION),
     register: Some(REGISTER),
+    error_page: None,
     not_emulated: &[],
 };
 
@@ -85,6 +89,7 @@ pub const NEB: Endpoints = Endpoints {
     revocation: None,
     introspection: None,
     register: None,
+    error_page: Some("/Error"),
     not_emulated: &[
         ("/connect/ciba", "neb.ciba"),
         ("/api/v1/mitid/matchCpr", "neb.match-cpr-api"),
@@ -104,6 +109,7 @@ pub const IDURA: Endpoints = Endpoints {
     revocation: None,
     introspection: None,
     register: None,
+    error_page: None,
     not_emulated: &[
         ("/ciba/bc-authorize", "idura.ciba"),
         ("/headless/authorize", "idura.headless"),
@@ -122,6 +128,7 @@ pub const SIGNICAT: Endpoints = Endpoints {
     revocation: Some("/connect/revocation"),
     introspection: Some("/connect/introspect"),
     register: None,
+    error_page: None,
     not_emulated: &[
         ("/connect/checksession", "signicat.check-session"),
         (

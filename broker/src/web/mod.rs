@@ -103,6 +103,9 @@ fn protocol(broker: &Broker) -> Router<Arc<Broker>> {
     if let Some(path) = paths.par {
         router = router.route(path, post(oidc::par));
     }
+    if let Some(path) = paths.error_page {
+        router = router.route(path, get(oidc::error_page));
+    }
     for (path, entry) in paths.not_emulated {
         router = router.route(path, axum::routing::any(move || not_emulated(entry)));
     }

@@ -141,14 +141,22 @@ fn at_client(response: &reqwest::Response) -> Url {
 
 /// NEB's own error page: 400 HTML at the authorize URL, never a redirect to the client.
 async fn assert_error_page(response: reqwest::Response, what: &str) -> String {
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{what}");
-    assert!(response.headers().get(LOCATION).is_none(), "{what}");
-    let content_type = response.headers()[CONTENT_TYPE].to_str().unwrap();
+    // NEB sends the browser to its own error page, never to the client (STUBID pp/CAP-008).
+    assert_eq!(response.status(), StatusCode::FOUND, "{what}");
+    let location = response.headers()[LOCATION].to_str().unwrap().to_string();
+    assert!(
+        location.contains("/op/Error?errorId="),
+        "{what}: {location}"
+    );
+    assert!(!location.starts_with(REDIRECT_URI), "{what}: {location}");
+    let page = http_client().get(&location).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::BAD_REQUEST, "{what}");
+    let content_type = page.headers()[CONTENT_TYPE].to_str().unwrap().to_string();
     assert!(
         content_type.starts_with("text/html"),
         "{what}: {content_type}"
     );
-    response.text().await.unwrap()
+    page.text().await.unwrap()
 }
 
 /// The token response and the ID token's claims of a login (the browser's own).
@@ -1427,21 +1435,39 @@ async fn an_hs256_request_object_under_the_client_secret_is_honoured_and_needs_e
         assert_eq!(query(&location, "state").as_deref(), Some("signed-state"));
         assert!(query(&location, "code").is_some(), "{location}");
     }
-    // Without exp, or signed under another secret: refused at the client's redirect URI.
-    for request in [
-        object(json!({})),
-        neb_request_object("another-secret-000000000000", &json!({"exp": now + 60})),
+    // Without exp, or signed under another secret: NEB's error page (the object's own
+    // redirect URI cannot be trusted before it verifies).
+    for (request, says) in [
+        (object(json!({})), "exp"),
+        (
+            neb_request_object("another-secret-000000000000", &json!({"exp": now + 60})),
+            "request object",
+        ),
     ] {
         let response = http_client().get(authorize(request)).send().await.unwrap();
-        let text = response
-            .headers()
-            .get("location")
-            .map(|l| l.to_str().unwrap().to_string())
-            .unwrap_or_default();
-        assert!(
-            response.status() == StatusCode::BAD_REQUEST || text.contains("invalid_request_object"),
-            "{} {text}",
-            response.status()
-        );
+        let page = assert_error_page(response, says).await;
+        assert!(page.contains(says), "{says}: {page}");
     }
+}
+
+#[tokio::test]
+async fn nebs_error_page_shows_only_errors_the_broker_sealed() {
+    let rp = Rp::start().await;
+    let url = authorize_url(&rp, &Pkce::new(), &[("scope", "openid profile")]);
+    let response = http_client().get(url).send().await.unwrap();
+    let page = assert_error_page(response, "scope profile").await;
+    assert!(page.contains("profile"), "{page}");
+    // An errorId of anyone else's making shows nothing of theirs.
+    use base64::Engine;
+    let forged = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(br#"{"error":"invalid_request","error_description":"Call +45 12345678 now"}"#);
+    let page = http_client()
+        .get(rp.url(&format!("/op/Error?errorId={forged}.AAAA")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains("12345678"), "{page}");
 }

@@ -126,7 +126,7 @@ pub const ENTRIES: &[Entry] = &[
       "a person picker",
       "NEB-DOC enterprise/simulation.md"),
     e("neb.error-page", Neb, "refused authorization requests", SameShape,
-      "shown on an error page at the authorize URL (400), never redirected to the client",
+      "302 to /op/Error?errorId=<the error, sealed with the instance's secret>, which shows it (400); never redirected to the client",
       "302 to /op/Error?errorId=<opaque>, never redirected to the client",
       "NEB-DOC oidc-integration.md; STUBID pp/CAP-008, CAP-009, CAP-040, CAP-043"),
     e("neb.authorize-response", Neb, "authorization response parameters", SameShape,

@@ -250,6 +250,46 @@ fn simulation(value: &str) -> Result<Simulation, Refusal> {
         .ok_or_else(|| invalid("simulation=no-ui needs username:<user>, uuid:<uuid> or cpr:<cpr>"))
 }
 
+/// The `errorId` of NEB's error page for a refused request: the error, sealed with the
+/// instance's secret so no one else can make the broker's page say something (NEB's own is
+/// an opaque ASP.NET data-protection blob).
+pub fn seal_error(broker: &Broker, error: &OAuthError) -> String {
+    use base64::Engine;
+    let payload =
+        json!({ "error": error.code.as_str(), "error_description": error.description }).to_string();
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let body = b64.encode(payload.as_bytes());
+    format!("{body}.{}", b64.encode(error_mac(broker, &body)))
+}
+
+/// The error an `errorId` holds, if this instance sealed it.
+pub fn unseal_error(broker: &Broker, error_id: &str) -> Option<(String, String)> {
+    use base64::Engine;
+    let (body, mac) = error_id.split_once('.')?;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let expected = b64.encode(error_mac(broker, body));
+    if !crate::secrets::constant_time_eq(mac, &expected) {
+        return None;
+    }
+    let value: Value = serde_json::from_slice(&b64.decode(body).ok()?).ok()?;
+    Some((
+        value["error"].as_str()?.to_string(),
+        value["error_description"].as_str()?.to_string(),
+    ))
+}
+
+fn error_mac(broker: &Broker, body: &str) -> Vec<u8> {
+    use hmac::{Hmac, Mac};
+    match Hmac::<sha2::Sha256>::new_from_slice(broker.pairwise_salt.as_bytes()) {
+        Ok(mut mac) => {
+            mac.update(b"neb-error|");
+            mac.update(body.as_bytes());
+            mac.finalize().into_bytes().to_vec()
+        }
+        Err(_) => Vec::new(),
+    }
+}
+
 /// `session_state` (OIDC Session Management's form, as NEB's IdentityServer sends it):
 /// 43 base64url characters of a SHA-256 over the client's redirect URI and a salt, a dot, and
 /// the salt as 32 upper-case hex digits. NEB publishes no check_session_iframe to use it with.

@@ -109,7 +109,20 @@ async fn authorize_response(broker: &Broker, params: &Params, headers: &HeaderMa
 /// completed.
 pub fn authorize_result_response(broker: &Broker, result: AuthorizeResult, lang: &str) -> Response {
     let mut response = match result.outcome {
-        AuthorizeOutcome::ErrorPage(e) => pages::error_page(StatusCode::BAD_REQUEST, &e, lang),
+        AuthorizeOutcome::ErrorPage(e) => match broker.profile.endpoints().error_page {
+            // NEB sends the browser to its own error page (brokers.md; STUBID pp/CAP-008).
+            Some(path) => {
+                if let Some(detail) = &e.detail {
+                    tracing::info!(error = e.code.as_str(), detail, "request refused");
+                }
+                found(&format!(
+                    "{}?errorId={}",
+                    broker.issuer.endpoint(path),
+                    crate::oidc::profile::neb::seal_error(broker, &e)
+                ))
+            }
+            None => pages::error_page(StatusCode::BAD_REQUEST, &e, lang),
+        },
         AuthorizeOutcome::Redirect(url) => found(&url),
         AuthorizeOutcome::FormPost { action, fields } => form_post::page(&action, &fields),
         AuthorizeOutcome::NeedsLogin { .. } => pages::error_page(
@@ -371,4 +384,22 @@ async fn end_session_response(broker: &Broker, params: &Params, headers: &Header
             response
         }
     }
+}
+
+/// NEB's error page (`/op/Error?errorId=...`): the refused request's error, if this broker
+/// sealed it.
+pub async fn error_page(State(broker): AppState, RawQuery(q): RawQuery) -> Response {
+    let params = Params::parse(q.unwrap_or_default().as_bytes());
+    let sealed = params
+        .get("errorId")
+        .and_then(|id| crate::oidc::profile::neb::unseal_error(&broker, id));
+    let error = match sealed {
+        Some((code, description)) => OAuthError::new(
+            crate::error::ErrorCode::parse(&code)
+                .unwrap_or(crate::error::ErrorCode::InvalidRequest),
+            description,
+        ),
+        None => OAuthError::invalid_request("there is no such error"),
+    };
+    pages::error_page(StatusCode::BAD_REQUEST, &error, "da")
 }
