@@ -39,8 +39,12 @@ pub fn build(
             let dir = &config.data_dir;
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create data directory {}", dir.display()))?;
-            let db = SqliteStore::open(&dir.join("broker.sqlite"))
+            // Sessions, codes and keys live here: nobody else on the machine may read them.
+            owner_only(dir, 0o700)?;
+            let path = dir.join("broker.sqlite");
+            let db = SqliteStore::open(&path)
                 .with_context(|| format!("cannot open the database in {}", dir.display()))?;
+            owner_only(&path, 0o600)?;
             (db, Arc::new(FileKeyStore::new(dir.join("keys"))?))
         }
         Storage::Memory => (
@@ -226,4 +230,45 @@ async fn purge_periodically(broker: Arc<Broker>) {
 /// The data directory's key folder (for the CLI's `keys` commands).
 pub fn key_dir(config: &Config) -> PathBuf {
     config.data_dir.join("keys")
+}
+
+/// Restricts `path` to its owner (`mode`: 0700 for a directory, 0600 for a file).
+#[cfg(unix)]
+fn owner_only(path: &std::path::Path, mode: u32) -> anyhow::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+        .with_context(|| format!("cannot restrict {} to its owner", path.display()))
+}
+
+#[cfg(not(unix))]
+fn owner_only(_path: &std::path::Path, _mode: u32) -> anyhow::Result<()> {
+    Ok(())
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use crate::clock::ManualClock;
+    use std::os::unix::fs::PermissionsExt;
+
+    /// The data directory holds sessions, codes and the signing keys: owner only.
+    #[test]
+    fn the_data_directory_and_database_are_the_owners_only() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("broker");
+        let config = Config {
+            data_dir: dir.clone(),
+            ..Config::default()
+        };
+        build(
+            config,
+            "http://localhost:8080",
+            Arc::new(ManualClock::new(1_790_000_000)),
+            Storage::DataDir,
+        )
+        .unwrap();
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&dir), 0o700);
+        assert_eq!(mode(&dir.join("broker.sqlite")), 0o600);
+    }
 }

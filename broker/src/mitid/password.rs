@@ -20,6 +20,11 @@ pub enum PasswordError {
     Hashing(String),
     #[error("a password hash is a PHC string like $argon2id$v=19$m=19456,t=2,p=1$...: {0}")]
     NotAHash(String),
+    #[error(
+        "a password hash may cost at most m=19456,t=2,p=1 (the defaults): a costlier one would \
+         let whoever sets it make every login burn CPU"
+    )]
+    TooCostly,
 }
 
 /// A password's Argon2 hash as a PHC string. Holding one proves it parsed as a PHC string.
@@ -39,10 +44,20 @@ impl PasswordHash {
         Ok(PasswordHash(hash.to_string()))
     }
 
-    /// A stored hash, checked to be a PHC string.
+    /// A stored hash, checked to be an Argon2 PHC string whose cost is at most the defaults'
+    /// (it is verified at every login with the parameters it names).
     pub fn parse(phc: &str) -> Result<PasswordHash, PasswordError> {
-        argon2::password_hash::PasswordHash::new(phc)
+        let parsed = argon2::password_hash::PasswordHash::new(phc)
             .map_err(|e| PasswordError::NotAHash(e.to_string()))?;
+        let params = argon2::Params::try_from(&parsed)
+            .map_err(|e| PasswordError::NotAHash(e.to_string()))?;
+        let most = argon2::Params::default();
+        if params.m_cost() > most.m_cost()
+            || params.t_cost() > most.t_cost()
+            || params.p_cost() > most.p_cost()
+        {
+            return Err(PasswordError::TooCostly);
+        }
         Ok(PasswordHash(phc.to_string()))
     }
 
@@ -124,5 +139,14 @@ mod tests {
     fn debug_does_not_show_the_hash() {
         let hash = PasswordHash::new("x").unwrap();
         assert_eq!(format!("{hash:?}"), "PasswordHash(..)");
+    }
+
+    #[test]
+    fn a_hash_costlier_than_the_defaults_is_refused() {
+        let costly = "$argon2id$v=19$m=1048576,t=10,p=4$c29tZXNhbHRzb21lc2FsdA$\
+                      q5W5j5/yR3hlYDy9Xm3m3x2TiEW5bbd9V+WdS6fR2Zk";
+        assert_eq!(PasswordHash::parse(costly), Err(PasswordError::TooCostly));
+        let ok = PasswordHash::new("x").unwrap();
+        assert!(PasswordHash::parse(ok.as_str()).is_ok());
     }
 }

@@ -363,7 +363,16 @@ pub async fn submit(
             lang,
         );
     };
-    match flow::submit(&broker, &txn, input, now) {
+    // A password check (Argon2) takes milliseconds of CPU: off the async workers.
+    let worker = Arc::clone(&broker);
+    let submitted =
+        tokio::task::spawn_blocking(move || flow::submit(&worker, &txn, input, now)).await;
+    let submitted = submitted.unwrap_or_else(|e| {
+        Err(OAuthError::server_error(format!(
+            "the login step failed: {e}"
+        )))
+    });
+    match submitted {
         Ok(t) if !t.status.is_pending() => respond(&broker, &t),
         Ok(_) => see_other(&page),
         Err(e) => pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, &e, lang),

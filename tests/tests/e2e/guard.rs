@@ -224,3 +224,32 @@ async fn script_uris_are_registered_by_neither_door() {
     }
     assert_eq!(control.get("/clients/script").await.unwrap().status, 404);
 }
+
+/// No answer of the control API carries a password hash (a leaked Argon2 hash is an offline
+/// guessing target), and a hash costlier than the defaults is refused.
+#[tokio::test]
+async fn the_control_api_never_shows_a_password_hash_and_refuses_costly_ones() {
+    let rp = Rp::start().await;
+    let control = rp.host.control();
+    let dorthe = control.get("/identities/dorthe").await.unwrap().body;
+    let all = control.get("/identities").await.unwrap().body;
+    for text in [dorthe.to_string(), all.to_string()] {
+        assert!(!text.contains("$argon2"), "{text}");
+    }
+    let password = dorthe["authenticators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["kind"] == "password")
+        .unwrap();
+    assert_eq!(password["password_set"], true);
+    let costly = control
+        .patch(
+            "/identities/dorthe",
+            &json!({"authenticators": [{"kind": "password", "hash":
+                "$argon2id$v=19$m=1048576,t=10,p=4$c29tZXNhbHRzb21lc2FsdA$q5W5j5/yR3hlYDy9Xm3m3x2TiEW5bbd9V+WdS6fR2Zk"}]}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(costly.status, 400, "{}", costly.body);
+}

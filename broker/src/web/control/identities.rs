@@ -50,6 +50,14 @@ fn identity_view(identity: &Identity) -> Value {
     let mut v = to_value(identity);
     if let Value::Object(map) = &mut v {
         map.insert("reaches".into(), json!(identity.reachable_level()));
+        // A password is shown as set, never as its hash.
+        if let Some(Value::Array(authenticators)) = map.get_mut("authenticators") {
+            for a in authenticators.iter_mut().filter_map(Value::as_object_mut) {
+                if a.remove("hash").is_some() {
+                    a.insert("password_set".into(), json!(true));
+                }
+            }
+        }
     }
     v
 }
