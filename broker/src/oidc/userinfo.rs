@@ -109,6 +109,11 @@ pub fn userinfo(
         .get(&stored.grant.identity_id)
         .map_err(OAuthError::from)?
         .ok_or_else(|| BearerError::invalid_token("the identity no longer exists"))?;
+    if identity.status != crate::model::IdentityStatus::Active {
+        return Err(BearerError::invalid_token(
+            "the person's MitID is suspended or revoked",
+        ));
+    }
     let mut claims = claims::scope_claims(&identity, &stored.grant, now);
     claims.extend(claims::requested_for_userinfo(
         &identity,

@@ -98,6 +98,7 @@ macro_rules! contract_tests {
                 tokens_refresh_concurrent_takes_yield_one_taken,
                 tokens_revoke_refresh_ends_it,
                 tokens_revoke_grant_spares_other_grants,
+                tokens_stored_after_revoke_grant_are_dead,
                 sessions_put_and_find_by_cookie,
                 sessions_end_is_true_once_and_hides_session,
                 sessions_clear_removes_all,
@@ -901,6 +902,30 @@ fn tokens_revoke_grant_spares_other_grants(store: &Store) {
     assert!(store.tokens.get_access("at-c").unwrap().is_none());
     let take = store.tokens.take_refresh("rt-c").unwrap();
     assert!(!matches!(take, Take::Taken(_)), "{take:?}");
+}
+
+fn tokens_stored_after_revoke_grant_are_dead(store: &Store) {
+    // A concurrent refresh may store its new tokens after a replay revoked the grant.
+    store.tokens.revoke_grant(&GrantId::new("grant-a")).unwrap();
+    store
+        .tokens
+        .put_access(&access("at-late", "grant-a"))
+        .unwrap();
+    store
+        .tokens
+        .put_refresh(&refresh("rt-late", "grant-a"))
+        .unwrap();
+    assert!(store.tokens.get_access("at-late").unwrap().is_none());
+    assert!(store.tokens.get_refresh("rt-late").unwrap().is_none());
+    let take = store.tokens.take_refresh("rt-late").unwrap();
+    assert!(!matches!(take, Take::Taken(_)), "{take:?}");
+
+    // Other grants are untouched, and clearing the store forgets the revocation.
+    store.tokens.put_access(&access("at-b", "grant-b")).unwrap();
+    assert!(store.tokens.get_access("at-b").unwrap().is_some());
+    store.tokens.clear().unwrap();
+    store.tokens.put_access(&access("at-a", "grant-a")).unwrap();
+    assert!(store.tokens.get_access("at-a").unwrap().is_some());
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -160,7 +160,9 @@ pub trait TokenStore: Send + Sync {
     /// [`Take::AlreadyTaken`] so the grant can be revoked.
     fn take_refresh(&self, hash: &str) -> StoreResult<Take<RefreshToken>>;
     fn revoke_refresh(&self, hash: &str) -> StoreResult<bool>;
-    /// Revokes every token of a grant (code replay, refresh replay).
+    /// Revokes every token of a grant (code replay, refresh replay). Security rule: tokens of
+    /// the grant stored after this call are revoked too (a concurrent refresh may store its
+    /// new tokens after a replay revoked the grant).
     fn revoke_grant(&self, grant: &GrantId) -> StoreResult<()>;
     fn clear(&self) -> StoreResult<()>;
 }

@@ -253,3 +253,88 @@ async fn the_control_api_never_shows_a_password_hash_and_refuses_costly_ones() {
         .unwrap();
     assert_eq!(costly.status, 400, "{}", costly.body);
 }
+
+/// A refresh token presented twice at once: whatever the order, the grant is revoked (RFC
+/// 9700 4.14.2), so the winner's new tokens die with it. Run with real concurrency.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_refresh_token_presented_twice_at_once_revokes_the_grant() {
+    let rp = Rp::start_auto().await;
+    for _ in 0..5 {
+        let tokens = rp.login(&[]).await;
+        let refresh = tokens["refresh_token"].as_str().unwrap().to_string();
+        let attempts = (0..6).map(|_| {
+            let rp_url = rp.url("/token");
+            let refresh = refresh.clone();
+            tokio::spawn(async move {
+                let response = reqwest::Client::new()
+                    .post(rp_url)
+                    .basic_auth(CLIENT_ID, Some(CLIENT_SECRET))
+                    .form(&[
+                        ("grant_type", "refresh_token"),
+                        ("refresh_token", refresh.as_str()),
+                    ])
+                    .send()
+                    .await
+                    .unwrap();
+                let status = response.status();
+                let body: serde_json::Value = response.json().await.unwrap();
+                (status, body)
+            })
+        });
+        let results = futures_join_all(attempts).await;
+        let won: Vec<_> = results
+            .iter()
+            .filter(|(s, _)| *s == StatusCode::OK)
+            .collect();
+        assert!(won.len() <= 1, "one refresh at most: {results:?}");
+        for (_, body) in won {
+            let info = reqwest::Client::new()
+                .get(rp.url("/userinfo"))
+                .bearer_auth(body["access_token"].as_str().unwrap())
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                info.status(),
+                StatusCode::UNAUTHORIZED,
+                "the grant is revoked"
+            );
+        }
+    }
+}
+
+async fn futures_join_all<T>(tasks: impl Iterator<Item = tokio::task::JoinHandle<T>>) -> Vec<T> {
+    let mut out = Vec::new();
+    for task in tasks.collect::<Vec<_>>() {
+        out.push(task.await.unwrap());
+    }
+    out
+}
+
+/// A suspended MitID gets no new tokens and no userinfo, whatever it was granted before.
+#[tokio::test]
+async fn a_suspended_identity_gets_no_tokens_and_no_userinfo() {
+    let rp = Rp::start_auto().await;
+    let tokens = rp.login(&[]).await;
+    let suspended = rp
+        .host
+        .control()
+        .patch("/identities/anna", &json!({"status": "suspended"}))
+        .await
+        .unwrap();
+    assert_eq!(suspended.status, 200, "{}", suspended.body);
+    let info = reqwest::Client::new()
+        .get(rp.url("/userinfo"))
+        .bearer_auth(tokens["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(info.status(), StatusCode::UNAUTHORIZED);
+    let refreshed = rp
+        .token(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", tokens["refresh_token"].as_str().unwrap()),
+        ])
+        .await;
+    assert_eq!(refreshed.status(), StatusCode::BAD_REQUEST);
+}

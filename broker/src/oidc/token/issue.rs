@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use crate::app::Broker;
 use crate::clock::UnixTime;
 use crate::error::OAuthError;
-use crate::model::{AccessToken, Client, Grant, RefreshToken};
+use crate::model::{AccessToken, Client, Grant, IdentityStatus, RefreshToken};
 use crate::oidc::claims;
 use crate::oidc::id_token::{issue_id_token, IdTokenInput};
 use crate::oidc::profile::{self, Login};
@@ -27,6 +27,13 @@ pub fn issue_tokens(broker: &Broker, issue: Issue<'_>, now: UnixTime) -> Result<
         .identities
         .get(&issue.grant.identity_id)?
         .ok_or_else(|| OAuthError::invalid_grant("the identity no longer exists"))?;
+    // A suspended or revoked MitID gets no new tokens (nor refreshed ones).
+    if identity.status != IdentityStatus::Active {
+        return Err(OAuthError::invalid_grant(format!(
+            "the person's MitID is {}",
+            identity.status.as_str()
+        )));
+    }
     let ttl = profile::access_token_ttl(broker);
     let login = Login {
         client: issue.client,
@@ -61,7 +68,8 @@ pub fn issue_tokens(broker: &Broker, issue: Issue<'_>, now: UnixTime) -> Result<
             hash: secrets::hash(&refresh_token),
             grant: issue.grant.clone(),
             issued_at: now,
-            expires_at: now + broker.config.tokens.refresh_token_ttl,
+            // An absolute lifetime from the login: rotation never extends it.
+            expires_at: issue.grant.auth_time + broker.config.tokens.refresh_token_ttl,
         })?;
         if let Value::Object(map) = &mut response {
             map.insert("refresh_token".into(), json!(refresh_token));

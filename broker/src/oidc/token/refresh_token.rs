@@ -64,7 +64,16 @@ pub fn refresh(
     };
     let grant = match broker.store.tokens.take_refresh(&hash)? {
         Take::Taken(t) => t.grant,
-        _ => return Err(OAuthError::invalid_grant("the refresh token is not valid")),
+        // Spent between our look and our take: a concurrent second presentation, which is a
+        // replay like any other (RFC 9700 4.14.2): the grant goes.
+        Take::AlreadyTaken(grant) => {
+            broker.store.tokens.revoke_grant(&grant)?;
+            return Err(OAuthError::invalid_grant(
+                "the refresh token was already used; the grant is revoked",
+            )
+            .with_detail(format!("concurrent refresh replay, grant {grant} revoked")));
+        }
+        Take::NotFound => return Err(OAuthError::invalid_grant("the refresh token is not valid")),
     };
     issue_tokens(
         broker,

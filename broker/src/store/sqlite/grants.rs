@@ -40,7 +40,8 @@ impl TokenStore for SqliteStore {
     }
     fn get_access(&self, hash: &str) -> StoreResult<Option<AccessToken>> {
         self.one_data(
-            "SELECT data FROM access_tokens WHERE hash = ?1 AND revoked = 0",
+            "SELECT data FROM access_tokens WHERE hash = ?1 AND revoked = 0
+             AND NOT EXISTS (SELECT 1 FROM revoked_grants r WHERE r.grant_id = access_tokens.grant_id)",
             [hash],
         )
     }
@@ -61,13 +62,16 @@ impl TokenStore for SqliteStore {
     }
     fn get_refresh(&self, hash: &str) -> StoreResult<Option<RefreshToken>> {
         self.one_data(
-            "SELECT data FROM refresh_tokens WHERE hash = ?1 AND used = 0 AND revoked = 0",
+            "SELECT data FROM refresh_tokens WHERE hash = ?1 AND used = 0 AND revoked = 0
+             AND NOT EXISTS (SELECT 1 FROM revoked_grants r WHERE r.grant_id = refresh_tokens.grant_id)",
             [hash],
         )
     }
     fn take_refresh(&self, hash: &str) -> StoreResult<Take<RefreshToken>> {
         self.take_once(
-            "SELECT grant_id, CASE WHEN used THEN 1 WHEN revoked THEN 2 ELSE 0 END, data
+            "SELECT grant_id, CASE WHEN used THEN 1 WHEN revoked THEN 2
+                 WHEN EXISTS (SELECT 1 FROM revoked_grants r WHERE r.grant_id = refresh_tokens.grant_id)
+                 THEN 2 ELSE 0 END, data
              FROM refresh_tokens WHERE hash = ?1",
             "UPDATE refresh_tokens SET used = 1 WHERE hash = ?1 AND used = 0 AND revoked = 0",
             hash,
@@ -80,6 +84,12 @@ impl TokenStore for SqliteStore {
         )? > 0)
     }
     fn revoke_grant(&self, grant: &GrantId) -> StoreResult<()> {
+        // Remembered, so tokens of the grant stored after this (a concurrent refresh that won
+        // the race) are dead too.
+        self.exec(
+            "INSERT OR IGNORE INTO revoked_grants (grant_id) VALUES (?1)",
+            [grant.as_str()],
+        )?;
         self.exec(
             "UPDATE access_tokens SET revoked = 1 WHERE grant_id = ?1",
             [grant.as_str()],
@@ -93,6 +103,7 @@ impl TokenStore for SqliteStore {
     fn clear(&self) -> StoreResult<()> {
         self.exec("DELETE FROM access_tokens", [])?;
         self.exec("DELETE FROM refresh_tokens", [])?;
+        self.exec("DELETE FROM revoked_grants", [])?;
         Ok(())
     }
 }

@@ -52,6 +52,15 @@ impl Maintenance for SqliteStore {
         ] {
             gone += tx.execute(sql, [at]).map_err(db)?;
         }
+        // A revoked grant is forgotten once nothing of it is left to revoke.
+        gone += tx
+            .execute(
+                "DELETE FROM revoked_grants WHERE grant_id NOT IN (
+                     SELECT grant_id FROM codes UNION SELECT grant_id FROM access_tokens
+                     UNION SELECT grant_id FROM refresh_tokens)",
+                [],
+            )
+            .map_err(db)?;
         tx.commit().map_err(db)?;
         Ok(gone)
     }

@@ -61,6 +61,8 @@ CREATE TABLE IF NOT EXISTS refresh_tokens (
     expires_at INTEGER NOT NULL,
     data TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS refresh_tokens_grant ON refresh_tokens(grant_id);
+CREATE TABLE IF NOT EXISTS revoked_grants (
+    grant_id TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS sessions (
     sid TEXT PRIMARY KEY,
     cookie_hash TEXT NOT NULL UNIQUE,
