@@ -64,6 +64,106 @@ const server = http.createServer((req, res) => {
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const redirectUri = `http://127.0.0.1:${server.address().port}/callback`;
 
+// A single-page app (a public client, PKCE in the page, every call from the page's script), at
+// http://localhost:PORT/spa, an origin of its own: the broker must answer it CORS. The same app
+// at http://127.0.0.1:PORT/spa is an origin no client registered.
+const SPA_CLIENT_ID = 'browser-spa';
+const spaServer = http.createServer((req, res) => {
+  const url = new URL(req.url, 'http://localhost');
+  if (url.pathname === '/spa') {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(spaPage());
+  } else {
+    res.writeHead(404);
+    res.end();
+  }
+});
+await new Promise((resolve) => spaServer.listen(0, '127.0.0.1', resolve));
+const spaUrl = `http://localhost:${spaServer.address().port}/spa`;
+const spaElsewhere = `http://127.0.0.1:${spaServer.address().port}/spa`;
+
+/** The app: on load it sends the person to log in; back with a code it redeems it, checks the
+ * ID token's signature with the JWKS, reads userinfo, revokes the token and reads userinfo
+ * again, and writes what it saw into #result. */
+function spaPage() {
+  return `<!doctype html><meta charset="utf-8"><title>SPA</title><pre id="result"></pre>
+<script type="module">
+const ISSUER = ${JSON.stringify(issuer)};
+const CLIENT_ID = ${JSON.stringify(SPA_CLIENT_ID)};
+const REDIRECT = location.origin + '/spa';
+const result = document.getElementById('result');
+const done = (data) => { result.textContent = JSON.stringify(data); result.dataset.done = '1'; };
+const b64url = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes)))
+  .replaceAll('+', '-').replaceAll('/', '_').replaceAll('=', '');
+const unb64url = (text) => Uint8Array.from(atob(text.replaceAll('-', '+').replaceAll('_', '/')), (c) => c.charCodeAt(0));
+let stage = 'discovery';
+const random = (n) => b64url(crypto.getRandomValues(new Uint8Array(n)));
+try {
+  const config = await (await fetch(ISSUER + '/.well-known/openid-configuration')).json();
+  const params = new URLSearchParams(location.search);
+  if (params.get('probe') === 'token') {
+    // A page at an origin no client registered: discovery reads, the token endpoint does not.
+    let tokenReadable;
+    try {
+      await fetch(config.token_endpoint, { method: 'POST', body: new URLSearchParams({ grant_type: 'authorization_code', client_id: CLIENT_ID, code: 'x' }) });
+      tokenReadable = true;
+    } catch (e) { tokenReadable = false; }
+    done({ discovery: config.issuer, tokenReadable });
+  } else if (!params.has('code') && !params.has('error')) {
+    const login = { verifier: random(32), state: random(16), nonce: random(16) };
+    sessionStorage.setItem('login', JSON.stringify(login));
+    const challenge = b64url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(login.verifier)));
+    const url = new URL(config.authorization_endpoint);
+    url.search = new URLSearchParams({
+      response_type: 'code', client_id: CLIENT_ID, redirect_uri: REDIRECT, scope: 'openid mitid',
+      state: login.state, nonce: login.nonce, code_challenge: challenge, code_challenge_method: 'S256',
+    });
+    location.assign(url);
+  } else {
+    const login = JSON.parse(sessionStorage.getItem('login'));
+    if (params.get('state') !== login.state) throw new Error('the state came back changed');
+    stage = 'token';
+    const tokenResponse = await fetch(config.token_endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code', client_id: CLIENT_ID, code: params.get('code'),
+        redirect_uri: REDIRECT, code_verifier: login.verifier,
+      }),
+    });
+    const tokens = await tokenResponse.json();
+    const [h, p, s] = tokens.id_token.split('.');
+    const header = JSON.parse(new TextDecoder().decode(unb64url(h)));
+    const claims = JSON.parse(new TextDecoder().decode(unb64url(p)));
+    stage = 'jwks';
+    const jwks = await (await fetch(config.jwks_uri)).json();
+    const jwk = jwks.keys.find((k) => k.kid === header.kid);
+    const key = await crypto.subtle.importKey('jwk', { kty: jwk.kty, n: jwk.n, e: jwk.e },
+      { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['verify']);
+    const signatureValid = await crypto.subtle.verify('RSASSA-PKCS1-v1_5', key, unb64url(s),
+      new TextEncoder().encode(h + '.' + p));
+    const bearer = { headers: { authorization: 'Bearer ' + tokens.access_token } };
+    stage = 'userinfo';
+    const userinfo = await (await fetch(config.userinfo_endpoint, bearer)).json();
+    stage = 'revocation';
+    const revoked = await fetch(config.revocation_endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ client_id: CLIENT_ID, token: tokens.access_token }),
+    });
+    stage = 'userinfo after revocation';
+    const after = await fetch(config.userinfo_endpoint, bearer);
+    done({
+      tokenStatus: tokenResponse.status, alg: header.alg, signatureValid, claims, nonce: login.nonce,
+      userinfo, revokeStatus: revoked.status, afterStatus: after.status,
+    });
+  }
+} catch (e) {
+  done({ error: stage + ': ' + String(e) });
+}
+</script>`;
+}
+
 /** The issuers a relying party can log in at: the standard one and the real brokers' dialects
  * (docs/profiles.md), each with its paths and its way of asking for a Substantial MitID login. */
 const PROFILES = {
@@ -229,6 +329,20 @@ const mailboxRegistered = await step('control API registers the demo mailbox', a
       post_logout_redirect_uris: [`${mailbox}/logged-out`],
       backchannel_logout_uri: `${mailbox}/backchannel-logout`,
       require_pkce: true,
+    }),
+  });
+  assert.equal(res.status, 201, await res.text());
+  return true;
+});
+
+const spaRegistered = await step('control API registers the single-page app (a public client)', async () => {
+  const res = await fetch(`${issuer}/_sim/v1/clients`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      client_id: SPA_CLIENT_ID,
+      token_endpoint_auth_method: 'none',
+      redirect_uris: [spaUrl],
     }),
   });
   assert.equal(res.status, 201, await res.text());
@@ -461,6 +575,44 @@ if (browser && registered) {
     }));
 }
 
+if (browser && spaRegistered) {
+  await step('g. a single-page app logs in from its own origin (PKCE and every call in the page)', () =>
+    inContext(browser, 'spa', async (context) => {
+      const page = await context.newPage();
+      await page.goto(spaUrl);
+      // The app sends the person to the login screen by itself; Anna approves in her app.
+      await page.waitForURL((u) => u.toString().startsWith(`${issuer}/login/`));
+      const txn = decodeURIComponent(/\/login\/([^/?#]+)/.exec(page.url())[1]);
+      await page.fill('input[name=user_id]#user_id', 'anna');
+      await page.click('button[name=action][value=user_id]');
+      await chooseIfAsked(page, 'app', '#app-code');
+      const approved = await fetch(
+        `${issuer}/_sim/v1/identities/anna/app/requests/${encodeURIComponent(txn)}/approve`,
+        { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' },
+      );
+      assert.equal(approved.status, 200, await approved.text());
+      await page.waitForURL((u) => u.toString().startsWith(`${spaUrl}?`), { timeout: 20_000 });
+      await page.locator('#result[data-done]').waitFor();
+      const seen = JSON.parse(await page.textContent('#result'));
+      await screenshot(page, 'spa-done');
+      assert.equal(seen.error, undefined, `the app failed: ${seen.error}`);
+      assert.equal(seen.tokenStatus, 200, 'the page reads the token response');
+      assert.equal(seen.signatureValid, true, `the ID token verifies with the JWKS (${seen.alg})`);
+      assert.equal(seen.claims.aud, SPA_CLIENT_ID);
+      assert.equal(seen.claims.nonce, seen.nonce);
+      assert.equal(seen.userinfo.sub, seen.claims.sub, 'the page reads userinfo');
+      assert.equal(seen.revokeStatus, 200, 'the page revokes its token');
+      assert.equal(seen.afterStatus, 401, 'a revoked token reads nothing');
+
+      // The same app at an origin no client registered reads discovery, not the token endpoint.
+      const elsewhere = await context.newPage();
+      await elsewhere.goto(`${spaElsewhere}?probe=token`);
+      await elsewhere.locator('#result[data-done]').waitFor();
+      const probe = JSON.parse(await elsewhere.textContent('#result'));
+      assert.deepEqual(probe, { discovery: issuer, tokenReadable: false });
+    }));
+}
+
 if (browser && mailboxRegistered) {
   await step('f. the citizen reads and answers a letter in the demo mailbox', () =>
     inContext(browser, 'mailbox', async (context) => {
@@ -541,7 +693,8 @@ if (browser && mailboxRegistered) {
 
 await browser?.close();
 server.close();
-const expected = 10;
+spaServer.close();
+const expected = 12;
 if (passes + failures < expected) {
   console.log(`browser tests: FAIL only ${passes + failures} of ${expected} steps ran`);
   failures++;

@@ -14,6 +14,7 @@ pub mod authorize;
 pub mod backchannel;
 pub mod claims;
 pub mod client_keys;
+pub mod cors;
 pub mod discovery;
 pub mod end_session;
 pub mod fetch;

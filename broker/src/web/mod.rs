@@ -4,6 +4,7 @@
 pub mod assets;
 pub mod control;
 pub mod cookies;
+pub mod cors;
 pub mod devices;
 pub mod guard;
 pub mod login;
@@ -75,27 +76,36 @@ pub fn router(broker: Arc<Broker>) -> Router {
 }
 
 /// One issuer's protocol endpoints, at the paths of its profile.
-fn protocol(broker: &Broker) -> Router<Arc<Broker>> {
-    use axum::routing::post;
+fn protocol(broker: &Arc<Broker>) -> Router<Arc<Broker>> {
+    use axum::routing::{post, MethodRouter};
     let paths = broker.profile.endpoints();
+    // Readable by browser apps (web::cors): the public documents from anywhere, the endpoints
+    // a single-page app calls from its clients' origins.
+    let public = |route: MethodRouter<Arc<Broker>>| route.layer(middleware::from_fn(cors::public));
+    let client_based = |route: MethodRouter<Arc<Broker>>| {
+        route.layer(middleware::from_fn_with_state(
+            Arc::clone(broker),
+            cors::client_based,
+        ))
+    };
     let mut router = Router::new()
-        .route(paths.discovery, get(oidc::discovery))
+        .route(paths.discovery, public(get(oidc::discovery)))
         .route(
             paths.authorize,
             get(oidc::authorize_get).post(oidc::authorize_post),
         )
-        .route(paths.token, post(oidc::token))
+        .route(paths.token, client_based(post(oidc::token)))
         .route(
             paths.userinfo,
-            get(oidc::userinfo_get).post(oidc::userinfo_post),
+            client_based(get(oidc::userinfo_get).post(oidc::userinfo_post)),
         )
-        .route(paths.jwks, get(oidc::jwks))
+        .route(paths.jwks, public(get(oidc::jwks)))
         .route(
             paths.end_session,
             get(oidc::end_session_get).post(oidc::end_session_post),
         );
     if let Some(path) = paths.revocation {
-        router = router.route(path, post(oidc::revoke));
+        router = router.route(path, client_based(post(oidc::revoke)));
     }
     if let Some(path) = paths.introspection {
         router = router.route(path, post(oidc::introspect));

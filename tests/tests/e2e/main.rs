@@ -11,6 +11,7 @@ mod citizen_service;
 mod client_jwt;
 mod conformance;
 mod control;
+mod cors;
 mod decisions;
 mod discovery;
 mod flow;

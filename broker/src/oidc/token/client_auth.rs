@@ -122,6 +122,12 @@ fn presented(params: &Params, authorization: Option<&str>) -> Result<Presented, 
     }
 }
 
+/// The client a request names or presents credentials for, unverified (which origins may read
+/// the answer: [`crate::oidc::cors`]).
+pub fn claimed_client_id(params: &Params, authorization: Option<&str>) -> Option<String> {
+    presented(params, authorization).ok().map(|p| p.client_id)
+}
+
 /// Authenticates the client making a request to `endpoint` (a path from [`crate::paths`]; an
 /// assertion's `aud` may name it, the token endpoint or the issuer).
 pub async fn authenticate(
