@@ -32,6 +32,18 @@ pub struct Config {
     /// Host names served beside localhost, 127.0.0.1, [::1] and the issuer's host (any other
     /// `Host` gets 421, against DNS rebinding): e.g. the name a container network gives it.
     pub allowed_hosts: Vec<String>,
+    pub outbound: OutboundSettings,
+}
+
+/// Where the broker may connect when a client points it somewhere (`jwks_uri`,
+/// `sector_identifier_uri`, `request_uri`, back-channel logout): see [`crate::oidc::fetch`].
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct OutboundSettings {
+    /// Private addresses too (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7): for relying
+    /// parties on a container network or the office LAN. Link-local, unspecified, multicast and
+    /// broadcast addresses stay refused.
+    pub allow_private: bool,
 }
 
 /// https with a certificate from a local CA (README "HTTPS (--tls)").
@@ -174,6 +186,7 @@ impl Default for Config {
             par: ParSettings::default(),
             tls: TlsSettings::default(),
             allowed_hosts: Vec::new(),
+            outbound: OutboundSettings::default(),
         }
     }
 }

@@ -53,6 +53,10 @@ struct Opts {
     /// (repeatable; any other Host header gets 421, against DNS rebinding).
     #[arg(long = "allowed-host", global = true)]
     allowed_hosts: Vec<String>,
+    /// Let clients point the broker at private addresses too (10/8, 172.16/12, 192.168/16,
+    /// fc00::/7) for their jwks_uri, request_uri, sector document and back-channel logout.
+    #[arg(long, global = true)]
+    allow_private_fetch: bool,
 }
 
 #[derive(Subcommand)]
@@ -99,6 +103,9 @@ fn config(opts: &Opts) -> anyhow::Result<Config> {
     }
     if opts.tls {
         config.tls.enabled = true;
+    }
+    if opts.allow_private_fetch {
+        config.outbound.allow_private = true;
     }
     config
         .allowed_hosts

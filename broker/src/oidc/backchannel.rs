@@ -10,6 +10,7 @@ use crate::app::Broker;
 use crate::clock::UnixTime;
 use crate::error::OAuthError;
 use crate::model::{Client, Session};
+use crate::oidc::fetch::Outbound;
 use crate::secrets;
 
 /// The event that says "this session ended" (section 2.4).
@@ -93,11 +94,10 @@ fn logout_token(
 
 /// Sends the notices, all at once, each with a timeout; a client that fails to answer 200 is
 /// logged (not retried: the spec leaves retries to the OP, and a simulator keeps it simple).
-/// `trust` is an extra CA file (the local CA in `--tls` mode).
-pub async fn deliver(notices: Vec<Notice>, trust: Option<std::path::PathBuf>) {
-    let mut builder = reqwest::Client::builder()
-        .timeout(TIMEOUT)
-        .redirect(reqwest::redirect::Policy::none());
+/// `trust` is an extra CA file (the local CA in `--tls` mode). Only addresses `outbound`
+/// allows are reached.
+pub async fn deliver(outbound: Outbound, notices: Vec<Notice>, trust: Option<std::path::PathBuf>) {
+    let mut builder = outbound.client().timeout(TIMEOUT);
     if let Some(path) = trust {
         let roots = std::fs::read(&path)
             .map_err(|e| e.to_string())
@@ -122,6 +122,13 @@ pub async fn deliver(notices: Vec<Notice>, trust: Option<std::path::PathBuf>) {
     for notice in notices {
         let client = client.clone();
         sending.spawn(async move {
+            let refused = url::Url::parse(&notice.uri)
+                .map_err(|e| e.to_string())
+                .and_then(|url| outbound.check_url(&url).map_err(|r| r.to_string()));
+            if let Err(reason) = refused {
+                tracing::warn!(client = %notice.client_id, reason, "back-channel logout not sent");
+                return;
+            }
             let sent = client
                 .post(&notice.uri)
                 .form(&[("logout_token", notice.logout_token.as_str())])
@@ -138,7 +145,7 @@ pub async fn deliver(notices: Vec<Notice>, trust: Option<std::path::PathBuf>) {
                 ),
                 Err(e) => tracing::warn!(
                     client = %notice.client_id,
-                    error = %e,
+                    error = crate::oidc::fetch::error_chain(&e),
                     "back-channel logout not delivered"
                 ),
             }

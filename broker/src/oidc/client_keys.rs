@@ -5,7 +5,7 @@
 use keys::Jwks;
 
 use crate::model::Client;
-use crate::oidc::fetch;
+use crate::oidc::fetch::{self, Outbound};
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ClientKeysError {
@@ -18,7 +18,7 @@ pub enum ClientKeysError {
 }
 
 /// The client's JWK Set.
-pub async fn jwks(client: &Client) -> Result<Jwks, ClientKeysError> {
+pub async fn jwks(outbound: Outbound, client: &Client) -> Result<Jwks, ClientKeysError> {
     if let Some(jwks) = &client.jose.jwks {
         return Ok(jwks.clone());
     }
@@ -27,6 +27,6 @@ pub async fn jwks(client: &Client) -> Result<Jwks, ClientKeysError> {
         .jwks_uri
         .as_deref()
         .ok_or(ClientKeysError::NoKeys)?;
-    let body = fetch::fetch(uri, "application/jwk-set+json, application/json").await?;
+    let body = fetch::fetch(outbound, uri, "application/jwk-set+json, application/json").await?;
     serde_json::from_slice(&body).map_err(|_| ClientKeysError::NotAJwkSet)
 }

@@ -10,6 +10,7 @@ use crate::clock::UnixTime;
 use crate::error::OAuthError;
 use crate::model::PushedRequest;
 use crate::oidc::authorize::{self, check_request_object};
+use crate::oidc::fetch::Outbound;
 use crate::oidc::token::{authenticate, TokenError};
 use crate::oidc::{client_keys, Params};
 use crate::{paths, secrets};
@@ -45,7 +46,9 @@ pub async fn push(
         Some(jwt) => {
             // The keys are fetched first when they live at a jwks_uri: verification is sync.
             let fetched = match (&client.jose.jwks, &client.jose.jwks_uri) {
-                (None, Some(_)) => Some(client_keys::jwks(&client).await),
+                (None, Some(_)) => {
+                    Some(client_keys::jwks(Outbound::of(&broker.config), &client).await)
+                }
                 _ => None,
             };
             let keys = || match (&client.jose.jwks, fetched) {

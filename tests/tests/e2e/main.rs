@@ -27,6 +27,7 @@ mod mailbox_profiles;
 mod mitid_claims;
 mod negative;
 mod onboarding;
+mod outbound;
 mod profile_idura;
 mod profile_neb;
 mod profile_signicat;

@@ -16,6 +16,7 @@ use crate::app::Broker;
 use crate::clock::UnixTime;
 use crate::error::{ErrorCode, OAuthError};
 use crate::model::{Client, Profile};
+use crate::oidc::fetch::Outbound;
 use crate::oidc::jose::{self, JoseError};
 use crate::oidc::{client_keys, fetch, Params};
 use crate::secrets;
@@ -45,30 +46,44 @@ fn invalid_uri(description: impl Into<String>) -> OAuthError {
 
 /// Fetches what [`resolve`] will need: the document at a (non-PAR) `request_uri`, and the keys
 /// of a client that publishes them at a `jwks_uri`.
+///
+/// Nothing is fetched for a request whose client is not registered, or whose query names a
+/// redirect_uri the client did not register: a page on the web cannot make the broker fetch
+/// for an arbitrary request.
 pub async fn prefetch(broker: &Broker, params: &Params) -> Prefetched {
     let uri = params
         .get("request_uri")
         .filter(|u| !u.starts_with(PAR_URN_PREFIX));
     let request_uri = match uri {
         None => None,
-        Some(uri) => Some(
-            fetch::fetch(uri, "application/oauth-authz-req+jwt, application/jwt")
-                .await
-                .map_err(|e| invalid_uri(e.to_string()))
-                .and_then(|body| {
-                    String::from_utf8(body)
-                        .map(|s| s.trim().to_string())
-                        .map_err(|_| invalid_uri("the request_uri document is not text"))
-                }),
-        ),
+        Some(uri) => Some(match may_fetch_for(broker, params) {
+            Err(e) => Err(invalid_uri(format!(
+                "the request_uri was not fetched: {}",
+                e.description
+            ))),
+            Ok(()) => fetch::fetch(
+                Outbound::of(&broker.config),
+                uri,
+                "application/oauth-authz-req+jwt, application/jwt",
+            )
+            .await
+            .map_err(|e| invalid_uri(e.to_string()))
+            .and_then(|body| {
+                String::from_utf8(body)
+                    .map(|s| s.trim().to_string())
+                    .map_err(|_| invalid_uri("the request_uri document is not text"))
+            }),
+        }),
     };
     let wants_keys = params.get("request").is_some() || request_uri.is_some();
     let client_jwks = match params.get("client_id") {
         Some(id) if wants_keys => {
             match broker.store.clients.get(&crate::model::ClientId::new(id)) {
-                Ok(Some(client)) if client.jose.jwks_uri.is_some() => {
-                    Some(client_keys::jwks(&client).await.map_err(|e| e.to_string()))
-                }
+                Ok(Some(client)) if client.jose.jwks_uri.is_some() => Some(
+                    client_keys::jwks(Outbound::of(&broker.config), &client)
+                        .await
+                        .map_err(|e| e.to_string()),
+                ),
                 _ => None,
             }
         }
@@ -78,6 +93,15 @@ pub async fn prefetch(broker: &Broker, params: &Params) -> Prefetched {
         request_uri,
         client_jwks,
     }
+}
+
+/// The client is registered and the query's redirect_uri, if it names one, is the client's.
+fn may_fetch_for(broker: &Broker, params: &Params) -> Result<(), OAuthError> {
+    let client = super::check_client::check(broker, params)?;
+    if params.get("redirect_uri").is_some() {
+        super::check_redirect_uri::check(&client, params)?;
+    }
+    Ok(())
 }
 
 /// The request's effective parameters: `None` when it carries no request object and no pushed

@@ -17,6 +17,7 @@ use crate::clock::UnixTime;
 use crate::error::{ErrorCode, OAuthError};
 use crate::model::{AuthMethod, Client, ClientId, Registration};
 use crate::oidc::fetch;
+use crate::oidc::fetch::Outbound;
 use crate::paths;
 use crate::secrets;
 
@@ -64,17 +65,22 @@ fn parse_body(body: &[u8]) -> Result<Value, OAuthError> {
 }
 
 /// Parses the metadata and fetches the sector document, if any; returns the pairwise sector.
-async fn validate(body: &Value) -> Result<(Metadata, Option<String>), OAuthError> {
+async fn validate(
+    outbound: fetch::Outbound,
+    body: &Value,
+) -> Result<(Metadata, Option<String>), OAuthError> {
     let metadata = metadata::parse(body)?;
     let sector = match &metadata.sector_identifier_uri {
         None => None,
         Some(uri) => {
-            let document = fetch::fetch(uri, "application/json").await.map_err(|e| {
-                OAuthError::new(
-                    ErrorCode::InvalidClientMetadata,
-                    format!("sector_identifier_uri could not be read: {e}"),
-                )
-            })?;
+            let document = fetch::fetch(outbound, uri, "application/json")
+                .await
+                .map_err(|e| {
+                    OAuthError::new(
+                        ErrorCode::InvalidClientMetadata,
+                        format!("sector_identifier_uri could not be read: {e}"),
+                    )
+                })?;
             Some(rules::check_sector_document(
                 uri,
                 &document,
@@ -130,7 +136,7 @@ pub async fn register(
     now: UnixTime,
 ) -> Result<Value, OAuthError> {
     check_initial_access_token(broker, authorization)?;
-    let (metadata, sector) = validate(&parse_body(body)?).await?;
+    let (metadata, sector) = validate(Outbound::of(&broker.config), &parse_body(body)?).await?;
     let client_id = ClientId::new(secrets::random_id());
     let secret = Secret::new(metadata.token_endpoint_auth_method, None)?;
     let access_token = secrets::random_token();
@@ -212,7 +218,7 @@ pub async fn update(
             ));
         }
     }
-    let (metadata, sector) = validate(&body).await?;
+    let (metadata, sector) = validate(Outbound::of(&broker.config), &body).await?;
     let method = metadata.token_endpoint_auth_method;
     let keeps_secret = method.uses_secret()
         && old.secret_hash.is_some()

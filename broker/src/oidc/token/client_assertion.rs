@@ -8,6 +8,7 @@ use crate::app::{Broker, Issuer};
 use crate::clock::UnixTime;
 use crate::error::OAuthError;
 use crate::model::{AuthMethod, Client, Profile};
+use crate::oidc::fetch::Outbound;
 use crate::oidc::jose::{self, Jwt};
 use crate::oidc::{client_keys, Params};
 
@@ -99,7 +100,7 @@ pub async fn verify(
             decoded.verify_hs256(secret)
         }
         AuthMethod::PrivateKeyJwt => {
-            let jwks = client_keys::jwks(client)
+            let jwks = client_keys::jwks(Outbound::of(&broker.config), client)
                 .await
                 .map_err(|e| invalid(e.to_string()))?;
             decoded.verify_with(&jwks)

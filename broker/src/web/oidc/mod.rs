@@ -16,6 +16,7 @@ use crate::login::finish::{start, Started};
 use crate::model::{Client, TxnId};
 use crate::oidc::authorize::{authorize, prefetch, AuthorizeOutcome, AuthorizeResult};
 use crate::oidc::end_session::{end_session, EndSessionOutcome};
+use crate::oidc::fetch::Outbound;
 use crate::oidc::{backchannel, frontchannel};
 use crate::oidc::{introspection, revocation, session, token, userinfo, Params};
 use crate::paths;
@@ -336,7 +337,14 @@ async fn end_session_response(broker: &Broker, params: &Params, headers: &Header
             let mut frames = Vec::new();
             if let Some(session) = ended {
                 match backchannel::notices(broker, &session, broker.now()) {
-                    Ok(notices) => backchannel::deliver(notices, broker.local_ca()).await,
+                    Ok(notices) => {
+                        backchannel::deliver(
+                            Outbound::of(&broker.config),
+                            notices,
+                            broker.local_ca(),
+                        )
+                        .await
+                    }
                     Err(e) => tracing::warn!(error = %e, "back-channel logout tokens not made"),
                 }
                 // And in the browser (Front-Channel Logout 1.0): a page of hidden iframes.
