@@ -13,6 +13,9 @@
 //! - A success resets the count of failures in a row but lifts no block: the caller checks
 //!   [`Lockout::is_blocked`] before it checks a code. Only time or [`Lockout::unblock`] (the
 //!   control API) ends a block.
+//! - An attempt is counted before it is checked ([`Lockout::reserve`], written before the
+//!   check), so attempts in parallel cannot pass the limit; a right one then takes its count
+//!   back ([`Lockout::succeed`]), lifting the block only if it set that block itself.
 
 use serde::{Deserialize, Serialize};
 
@@ -111,6 +114,23 @@ impl Lockout {
         self.failures = 0;
     }
 
+    /// Counts an attempt at `now` before it is checked, as if it were wrong: what it will have
+    /// been if it is. [`FailureOutcome::StillBlocked`]: do not check it.
+    pub fn reserve(&mut self, now: UnixTime, policy: &LockoutPolicy) -> FailureOutcome {
+        self.record_failure(now, policy)
+    }
+
+    /// The attempt reserved as `reserved` was right: the count starts again, and the block that
+    /// attempt set (it was the last one allowed) is lifted; any other block stays.
+    pub fn succeed(&mut self, reserved: FailureOutcome) {
+        self.record_success();
+        if let FailureOutcome::NowBlocked { until } = reserved {
+            if self.blocked_until == Some(until) {
+                self.blocked_until = None;
+            }
+        }
+    }
+
     /// Blocks from `now` for the policy's duration (also the control API's "block"); returns
     /// when the block ends.
     pub fn block(&mut self, now: UnixTime, policy: &LockoutPolicy) -> UnixTime {
@@ -165,6 +185,37 @@ mod tests {
         );
         assert!(lockout.is_blocked(T0 + 2));
         assert_eq!(lockout.seconds_blocked(T0 + 2), 300);
+    }
+
+    #[test]
+    fn a_reserved_attempt_that_is_right_takes_its_count_and_its_block_back() {
+        let mut lockout = Lockout::default();
+        lockout.record_failure(T0, &policy());
+        let reserved = lockout.reserve(T0, &policy());
+        assert_eq!(reserved, FailureOutcome::Counted { attempts_left: 1 });
+        lockout.succeed(reserved);
+        assert_eq!(lockout, Lockout::default());
+
+        // The last attempt allowed blocks while it is checked; right, it lifts that block.
+        lockout.record_failure(T0, &policy());
+        lockout.record_failure(T0, &policy());
+        let last = lockout.reserve(T0, &policy());
+        assert_eq!(last, FailureOutcome::NowBlocked { until: T0 + 300 });
+        assert!(
+            lockout.is_blocked(T0),
+            "attempts in parallel are refused meanwhile"
+        );
+        assert_eq!(
+            lockout.reserve(T0, &policy()),
+            FailureOutcome::StillBlocked { until: T0 + 300 }
+        );
+        lockout.succeed(last);
+        assert!(!lockout.is_blocked(T0));
+
+        // A block someone else set (the control API) stays.
+        let other = lockout.block(T0, &policy());
+        lockout.succeed(FailureOutcome::NowBlocked { until: other - 1 });
+        assert!(lockout.is_blocked(T0));
     }
 
     #[test]

@@ -242,6 +242,10 @@ impl Device {
 /// NemID key card with its spent keys.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct DeviceState {
+    /// How many times the state was written: a write must name the revision it read
+    /// ([`crate::store::DeviceStore::update`]).
+    #[serde(default)]
+    pub rev: u64,
     #[serde(default)]
     pub lockouts: BTreeMap<Device, Lockout>,
     #[serde(default)]

@@ -84,6 +84,7 @@ macro_rules! contract_tests {
                 logins_list_recent_is_newest_first_and_limited,
                 logins_update_flow_needs_the_revision_read_and_a_pending_login,
                 devices_start_default_and_keep_what_is_put,
+                devices_concurrent_changes_are_each_applied_once,
                 outbox_lists_newest_first,
                 cases_create_get_and_list_newest_first,
                 cases_update_needs_the_revision_read,
@@ -1263,17 +1264,46 @@ fn logins_update_flow_needs_the_revision_read_and_a_pending_login(store: &Store)
         .is_none());
 }
 
+fn devices_concurrent_changes_are_each_applied_once(store: &Store) {
+    use crate::model::Device;
+    let anna = IdentityId::new("id-anna");
+    let answers = race(|| {
+        crate::store::change_devices(&*store.devices, &anna, |state| {
+            let lockout = state.lockout_mut(Device::Password);
+            lockout.failures += 1;
+            Ok::<_, StoreError>(lockout.failures)
+        })
+        .unwrap()
+    });
+    let mut answers = answers;
+    answers.sort_unstable();
+    let expected: Vec<u32> = (1..=u32::try_from(THREADS).unwrap()).collect();
+    assert_eq!(answers, expected, "each change saw the one before it");
+    let stored = store.devices.get(&anna).unwrap();
+    assert_eq!(
+        stored.lockout(Device::Password).failures,
+        expected.len() as u32
+    );
+}
+
 fn devices_start_default_and_keep_what_is_put(store: &Store) {
     use crate::model::Device;
     let anna = IdentityId::new("id-anna");
     let fresh = store.devices.get(&anna).unwrap();
     assert_eq!(fresh.lockout(Device::CodeViewer).failures, 0);
+    assert_eq!(fresh.rev, 0);
     let mut state = fresh;
     state.lockout_mut(Device::CodeViewer).failures = 2;
     state.last_totp_step.insert(Device::CodeViewer, 42);
-    store.devices.put(&anna, &state).unwrap();
+    let written = store.devices.update(&anna, &state).unwrap().unwrap();
+    assert_eq!(written.rev, 1);
+    // A second write from the same read loses: someone wrote meanwhile.
+    assert!(store.devices.update(&anna, &state).unwrap().is_none());
+    let mut state = store.devices.get(&anna).unwrap();
+    assert_eq!(state.rev, written.rev);
+    assert_eq!(state.lockout(Device::CodeViewer).failures, 2);
     state.lockout_mut(Device::CodeViewer).failures = 1;
-    store.devices.put(&anna, &state).unwrap();
+    assert_eq!(store.devices.update(&anna, &state).unwrap().unwrap().rev, 2);
     let back = store.devices.get(&anna).unwrap();
     assert_eq!(back.lockout(Device::CodeViewer).failures, 1);
     assert_eq!(back.last_totp_step.get(&Device::CodeViewer), Some(&42));

@@ -125,10 +125,43 @@ pub trait CaseStore: Send + Sync {
 
 /// What an identity's devices remember between logins (wrong attempts, blocks, spent codes).
 pub trait DeviceStore: Send + Sync {
-    /// The identity's device state; the default state when nothing was stored.
+    /// The identity's device state; the default state (revision 0) when nothing was stored.
     fn get(&self, identity: &IdentityId) -> StoreResult<DeviceState>;
-    fn put(&self, identity: &IdentityId, state: &DeviceState) -> StoreResult<()>;
+    /// Writes `state` if nobody wrote the identity's state since the caller read it (the
+    /// stored revision is still `state.rev`); the stored revision becomes `state.rev + 1`.
+    /// `None` when it was written meanwhile: the caller reads it again. Security rule: wrong
+    /// attempts, blocks, spent codes and keys are read-modify-written, so two logins at once
+    /// cannot both count from the same state ([`change_devices`]).
+    fn update(
+        &self,
+        identity: &IdentityId,
+        state: &DeviceState,
+    ) -> StoreResult<Option<DeviceState>>;
     fn clear(&self) -> StoreResult<()>;
+}
+
+/// How often [`change_devices`] reads again before it gives up.
+const DEVICE_RETRIES: usize = 64;
+
+/// Reads an identity's device state, lets `change` change it, and writes it if nobody wrote
+/// it meanwhile; otherwise reads it again and calls `change` again, so `change` must do
+/// nothing but change the state (and answer what it decided).
+pub fn change_devices<T, E: From<StoreError>>(
+    store: &dyn DeviceStore,
+    identity: &IdentityId,
+    mut change: impl FnMut(&mut DeviceState) -> Result<T, E>,
+) -> Result<T, E> {
+    for _ in 0..DEVICE_RETRIES {
+        let mut state = store.get(identity)?;
+        let answer = change(&mut state)?;
+        if store.update(identity, &state)?.is_some() {
+            return Ok(answer);
+        }
+    }
+    Err(StoreError::Db(format!(
+        "the devices of {identity} changed {DEVICE_RETRIES} times while being written; try again"
+    ))
+    .into())
 }
 
 /// Result of redeeming a code.

@@ -1,6 +1,8 @@
 //! Opening another person's mailbox through a grant: the helper types the password the
 //! owner handed over. Wrong passwords are counted; the fifth in a row locks the grant until
-//! the owner sets a new password. Every attempt lands in the owner's activity log.
+//! the owner sets a new password. Each attempt is counted before the password is checked (and
+//! the count cleared when it was right), so guesses sent in parallel cannot pass the limit.
+//! Every attempt lands in the owner's activity log.
 
 use super::activity::{ActivityAction, ActivityEntry};
 use super::cpr::Cpr;
@@ -54,6 +56,16 @@ pub fn open_grant(
             None,
         ))
     };
+    let Some(failed) = store
+        .grants
+        .reserve_attempt(grantee, id, MAX_FAILED_ATTEMPTS)?
+    else {
+        // Locked by attempts in parallel, or revoked, since the read.
+        return Ok(match store.grants.get_for_grantee(grantee, id)? {
+            Some(grant) if grant.status() == GrantStatus::Locked => Opening::Locked,
+            _ => Opening::NotFound,
+        });
+    };
     if grant.password.verify(password) {
         store.grants.clear_failed_attempts(grantee, id)?;
         log(ActivityAction::OpenedMailbox)?;
@@ -62,10 +74,6 @@ pub fn open_grant(
             ..grant
         })));
     }
-    let Some(failed) = store.grants.record_failed_attempt(grantee, id)? else {
-        // Revoked between the two statements.
-        return Ok(Opening::NotFound);
-    };
     if failed >= MAX_FAILED_ATTEMPTS {
         log(ActivityAction::Locked)?;
         tracing::info!("a grant was locked after too many wrong passwords");

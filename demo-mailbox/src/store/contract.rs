@@ -76,6 +76,7 @@ macro_rules! contract_tests {
                 a_second_open_grant_to_the_same_person_is_conflict_until_revoked,
                 a_revoked_grant_stays_with_the_owner_and_leaves_the_grantee,
                 failed_attempts_count_and_a_new_password_resets_them_and_bumps_the_version,
+                parallel_reservations_never_pass_the_limit,
                 folders_a_helper_creates_join_a_grant_of_chosen_folders,
                 the_owner_changes_an_open_grant_of_her_mailbox_only,
                 activity_is_per_mailbox_newest_first_up_to_the_limit,
@@ -477,7 +478,7 @@ fn everything_survives_reopen(subject: Subject) {
     store.grants.create(&granted).unwrap();
     store
         .grants
-        .record_failed_attempt(&cpr(BO_CPR), &granted.id)
+        .reserve_attempt(&cpr(BO_CPR), &granted.id, 5)
         .unwrap();
     let logged = activity(&anna, &granted, NOW);
     store.activity.record(&logged).unwrap();
@@ -742,7 +743,7 @@ fn grants_are_found_only_through_the_mailbox_or_the_grantee(store: &Store) {
     assert_eq!(
         store
             .grants
-            .record_failed_attempt(&cpr(CARL_CPR), &to_bo.id)
+            .reserve_attempt(&cpr(CARL_CPR), &to_bo.id, 5)
             .unwrap(),
         None
     );
@@ -874,10 +875,39 @@ fn a_revoked_grant_stays_with_the_owner_and_leaves_the_grantee(store: &Store) {
     assert_eq!(
         store
             .grants
-            .record_failed_attempt(&cpr(BO_CPR), &to_bo.id)
+            .reserve_attempt(&cpr(BO_CPR), &to_bo.id, 5)
             .unwrap(),
         None
     );
+}
+
+fn parallel_reservations_never_pass_the_limit(store: &Store) {
+    let anna = new_mailbox(store, "anna");
+    let to_bo = grant(&anna, BO_CPR, FolderScope::All);
+    store.grants.create(&to_bo).unwrap();
+    let bo = cpr(BO_CPR);
+    let threads = 12;
+    let barrier = std::sync::Barrier::new(threads);
+    let reserved: Vec<Option<u32>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    barrier.wait();
+                    store.grants.reserve_attempt(&bo, &to_bo.id, 5).unwrap()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let mut counts: Vec<u32> = reserved.iter().flatten().copied().collect();
+    counts.sort_unstable();
+    assert_eq!(counts, [1, 2, 3, 4, 5], "{reserved:?}");
+    let stored = store
+        .grants
+        .get(&anna.mailbox.id, &to_bo.id)
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.failed_attempts, 5);
 }
 
 fn failed_attempts_count_and_a_new_password_resets_them_and_bumps_the_version(store: &Store) {
@@ -887,10 +917,15 @@ fn failed_attempts_count_and_a_new_password_resets_them_and_bumps_the_version(st
     let bo = cpr(BO_CPR);
     for expected in 1..=5 {
         assert_eq!(
-            store.grants.record_failed_attempt(&bo, &to_bo.id).unwrap(),
+            store.grants.reserve_attempt(&bo, &to_bo.id, 5).unwrap(),
             Some(expected)
         );
     }
+    // At the limit: no attempt is reserved, and the count stays.
+    assert_eq!(
+        store.grants.reserve_attempt(&bo, &to_bo.id, 5).unwrap(),
+        None
+    );
     let locked = store
         .grants
         .get(&anna.mailbox.id, &to_bo.id)
@@ -914,7 +949,7 @@ fn failed_attempts_count_and_a_new_password_resets_them_and_bumps_the_version(st
     assert_eq!(reset.status(), crate::access::GrantStatus::Active);
 
     assert_eq!(
-        store.grants.record_failed_attempt(&bo, &to_bo.id).unwrap(),
+        store.grants.reserve_attempt(&bo, &to_bo.id, 5).unwrap(),
         Some(1)
     );
     store.grants.clear_failed_attempts(&bo, &to_bo.id).unwrap();

@@ -154,9 +154,13 @@ pub trait GrantStore: Send + Sync {
         permission: Permission,
         folders: &FolderScope,
     ) -> StoreResult<bool>;
-    /// Counts one wrong password for the grant `id` given to `grantee`, atomically, and
-    /// answers the count after it; `None` if there is no such grant that is not revoked.
-    fn record_failed_attempt(&self, grantee: &Cpr, id: &GrantId) -> StoreResult<Option<u32>>;
+    /// Reserves one attempt at the grant `id` given to `grantee`, before its password is
+    /// checked: atomically, the count of wrong attempts in a row goes up by one if it is below
+    /// `limit`, and the count after is answered. `None` when there is no such grant that is not
+    /// revoked, or it is locked (the count is at `limit`): then the password is not checked.
+    /// Security rule: parallel guesses cannot pass the limit, since each is counted before it
+    /// is checked; a right password clears the count ([`GrantStore::clear_failed_attempts`]).
+    fn reserve_attempt(&self, grantee: &Cpr, id: &GrantId, limit: u32) -> StoreResult<Option<u32>>;
     /// A right password: the grant's failed attempts go back to zero.
     fn clear_failed_attempts(&self, grantee: &Cpr, id: &GrantId) -> StoreResult<()>;
     /// Adds `folder` to the folders of a grant of `mailbox` that lists its folders (a folder

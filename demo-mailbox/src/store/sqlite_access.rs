@@ -172,12 +172,12 @@ impl GrantStore for SqliteStore {
         Ok(changed > 0)
     }
 
-    fn record_failed_attempt(&self, grantee: &Cpr, id: &GrantId) -> StoreResult<Option<u32>> {
+    fn reserve_attempt(&self, grantee: &Cpr, id: &GrantId, limit: u32) -> StoreResult<Option<u32>> {
         self.query_one(
             "UPDATE grants SET failed_attempts = failed_attempts + 1
-             WHERE id = ?1 AND grantee_cpr = ?2 AND revoked_at IS NULL
+             WHERE id = ?1 AND grantee_cpr = ?2 AND revoked_at IS NULL AND failed_attempts < ?3
              RETURNING failed_attempts",
-            params![id.as_str(), grantee.as_str()],
+            params![id.as_str(), grantee.as_str(), limit],
             |row| row.get(0),
         )
     }

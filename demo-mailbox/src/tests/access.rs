@@ -169,6 +169,45 @@ async fn wrong_passwords_are_counted_and_the_fifth_locks_until_the_owner_sets_a_
     assert_eq!(count(ActivityAction::OpenedMailbox), 2);
 }
 
+/// Guesses sent in parallel: each is counted before its password is checked, so no more than
+/// five are ever checked, and the grant locks once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_wrong_passwords_cannot_pass_the_limit() {
+    let mailbox = TestMailbox::without_broker().await;
+    let (anna, bo) = anna_and_bo(&mailbox);
+    mailbox.grant(&anna, BO, "read", &[], PASSWORD).await;
+    let grant = mailbox.grant_to(&anna, BO);
+    let guesses = (0..12).map(|i| {
+        let (mailbox, bo, id) = (&mailbox, &bo, grant.id.clone());
+        async move {
+            mailbox
+                .open_grant(bo, &id, &format!("gæt-{i}"))
+                .await
+                .status()
+        }
+    });
+    let statuses = futures_util::future::join_all(guesses).await;
+    let wrong = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::FORBIDDEN)
+        .count();
+    let locked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::LOCKED)
+        .count();
+    assert_eq!((wrong, locked), (4, 8), "{statuses:?}");
+    assert_eq!(mailbox.grant_to(&anna, BO).failed_attempts, 5);
+    let log = mailbox
+        .app
+        .store()
+        .activity
+        .for_mailbox(&anna.mailbox, 50)
+        .unwrap();
+    let count = |action| log.iter().filter(|entry| entry.action == action).count();
+    assert_eq!(count(ActivityAction::WrongPassword), 4);
+    assert_eq!(count(ActivityAction::Locked), 1, "the grant locks once");
+}
+
 #[tokio::test]
 async fn revoking_refuses_the_helpers_very_next_request() {
     let mailbox = TestMailbox::without_broker().await;

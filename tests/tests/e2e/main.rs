@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod activation;
+mod attempts;
 mod backchannel;
 mod business_claims;
 mod citizen_service;

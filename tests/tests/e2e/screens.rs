@@ -50,6 +50,11 @@ impl Screen {
             .unwrap_or_else(|| panic!("no #{id} on the {} screen:\n{}", self.step, self.card()))
     }
 
+    /// The screen's `data-step`.
+    pub fn step(&self) -> &str {
+        &self.step
+    }
+
     /// The notice (`#notice`), if the screen shows one.
     pub fn notice(&self) -> Option<String> {
         element_text(&self.html, "notice")

@@ -17,6 +17,7 @@ use crate::model::{
     LoginTxn, Step,
 };
 use crate::secrets::constant_time_eq;
+use crate::store::change_devices;
 use crate::store::StoreError;
 
 /// How the simulated app answers a request.
@@ -216,23 +217,21 @@ pub fn block(
     seconds: u64,
     now: UnixTime,
 ) -> Result<UnixTime, StoreError> {
-    let mut devices = broker.store.devices.get(&identity.id)?;
-    let until = devices.lockout_mut(device).block(
-        now,
-        &LockoutPolicy {
-            max_failures: 1,
-            block_seconds: seconds,
-        },
-    );
-    broker.store.devices.put(&identity.id, &devices)?;
-    Ok(until)
+    let policy = LockoutPolicy {
+        max_failures: 1,
+        block_seconds: seconds,
+    };
+    change_devices(&*broker.store.devices, &identity.id, |devices| {
+        Ok(devices.lockout_mut(device).block(now, &policy))
+    })
 }
 
 /// Lifts a block and forgets the wrong attempts.
 pub fn unblock(broker: &Broker, identity: &Identity, device: Device) -> Result<(), StoreError> {
-    let mut devices = broker.store.devices.get(&identity.id)?;
-    devices.lockout_mut(device).unblock();
-    broker.store.devices.put(&identity.id, &devices)
+    change_devices(&*broker.store.devices, &identity.id, |devices| {
+        devices.lockout_mut(device).unblock();
+        Ok(())
+    })
 }
 
 /// The current code of a code device, how long it lasts, and whether the device is blocked.
@@ -284,12 +283,17 @@ pub fn key_card_of(
     broker: &Broker,
     identity: &Identity,
 ) -> Result<Option<(crate::mitid::KeyCard, u64)>, OAuthError> {
-    let mut devices = broker.store.devices.get(&identity.id)?;
-    if devices.key_card.is_none() {
-        devices.key_card = issue_key_card(broker, identity, 0)?;
-        if devices.key_card.is_some() {
-            broker.store.devices.put(&identity.id, &devices)?;
-        }
+    let devices = broker.store.devices.get(&identity.id)?;
+    if devices.key_card.is_some() {
+        return Ok(devices.key_card.map(|c| (c, devices.key_cards_issued)));
     }
-    Ok(devices.key_card.map(|c| (c, devices.key_cards_issued)))
+    change_devices(&*broker.store.devices, &identity.id, |devices| {
+        if devices.key_card.is_none() {
+            devices.key_card = issue_key_card(broker, identity, 0)?;
+        }
+        Ok(devices
+            .key_card
+            .clone()
+            .map(|c| (c, devices.key_cards_issued)))
+    })
 }

@@ -168,60 +168,94 @@ impl Ctx<'_> {
             Some(Method::CodeReader) => (Device::CodeReader, Authenticator::CodeReader),
             _ => return Ok(Next::Unchanged),
         };
-        let mut devices = self.broker.store.devices.get(&identity.id)?;
-        if let Some(until) = devices.lockout(device).block_end(self.now) {
-            flow.step = failed(Failure::AuthenticatorBlocked { device, until });
-            return Ok(Next::Continue);
-        }
-        let accepted = match code_device(self.broker, identity, device) {
-            Some(totp) if identity.rule != Some(IdentityRule::WrongCode) => {
+        let policy = self.broker.config.login.code_lockout;
+        let reserved = match self.reserve(identity, device, policy)? {
+            Ok(reserved) => reserved,
+            Err(blocked) => return Ok(self.blocked(flow, device, blocked)),
+        };
+        let totp = code_device(self.broker, identity, device)
+            .filter(|_| identity.rule != Some(IdentityRule::WrongCode));
+        // A code is taken once (RFC 6238 5.2): the step is checked against the last one
+        // accepted and written in the same change, so two logins cannot both use it.
+        let accepted = self.change_devices(identity, |devices| {
+            let step = totp.as_ref().and_then(|totp| {
                 totp.accepted_step(code.trim(), self.now).filter(|step| {
                     devices
                         .last_totp_step
                         .get(&device)
                         .is_none_or(|last| step > last)
                 })
-            }
-            _ => None,
-        };
-        let policy = self.broker.config.login.code_lockout;
-        let next = match accepted {
-            Some(step) => {
-                devices.lockout_mut(device).record_success();
+            });
+            if let Some(step) = step {
+                devices.lockout_mut(device).succeed(reserved);
                 devices.last_totp_step.insert(device, step);
-                flow.used.push(kind);
-                flow.step = Step::Password;
-                Next::Continue
             }
-            None => self.wrong(flow, &mut devices, device, policy, |left| {
-                Notice::WrongCode {
+            Ok(step.is_some())
+        })?;
+        if !accepted {
+            return Ok(
+                self.wrong(flow, device, reserved, |left| Notice::WrongCode {
                     attempts_left: left,
-                }
-            }),
-        };
-        self.broker.store.devices.put(&identity.id, &devices)?;
-        Ok(next)
+                }),
+            );
+        }
+        flow.used.push(kind);
+        flow.step = Step::Password;
+        Ok(Next::Continue)
     }
 
-    /// Counts a wrong attempt: a notice with the attempts left, or the blocked screen.
+    /// Changes the identity's device state atomically ([`crate::store::change_devices`]).
+    fn change_devices<T>(
+        &self,
+        identity: &Identity,
+        change: impl FnMut(&mut DeviceState) -> Result<T, OAuthError>,
+    ) -> Result<T, OAuthError> {
+        crate::store::change_devices(&*self.broker.store.devices, &identity.id, change)
+    }
+
+    /// Counts an attempt at `device` before it is checked (so attempts in parallel cannot
+    /// pass the limit): what it will have been if it is wrong, or, when the device is blocked,
+    /// the block's end (the attempt is not to be checked).
+    fn reserve(
+        &self,
+        identity: &Identity,
+        device: Device,
+        policy: LockoutPolicy,
+    ) -> Result<Result<FailureOutcome, UnixTime>, OAuthError> {
+        self.change_devices(identity, |devices| {
+            Ok(
+                match devices.lockout_mut(device).reserve(self.now, &policy) {
+                    FailureOutcome::StillBlocked { until } => Err(until),
+                    reserved => Ok(reserved),
+                },
+            )
+        })
+    }
+
+    /// The blocked screen.
+    fn blocked(&self, flow: &mut Flow, device: Device, until: UnixTime) -> Next {
+        flow.step = failed(Failure::AuthenticatorBlocked { device, until });
+        Next::Continue
+    }
+
+    /// A wrong attempt, counted when it was reserved: a notice with the attempts left, or the
+    /// blocked screen.
     pub(super) fn wrong(
         &self,
         flow: &mut Flow,
-        devices: &mut DeviceState,
         device: Device,
-        policy: LockoutPolicy,
+        reserved: FailureOutcome,
         notice: impl Fn(u32) -> Notice,
     ) -> Next {
-        match devices
-            .lockout_mut(device)
-            .record_failure(self.now, &policy)
-        {
-            FailureOutcome::Counted { attempts_left } => flow.notice = Some(notice(attempts_left)),
+        match reserved {
+            FailureOutcome::Counted { attempts_left } => {
+                flow.notice = Some(notice(attempts_left));
+                Next::Continue
+            }
             FailureOutcome::NowBlocked { until } | FailureOutcome::StillBlocked { until } => {
-                flow.step = failed(Failure::AuthenticatorBlocked { device, until });
+                self.blocked(flow, device, until)
             }
         }
-        Next::Continue
     }
 
     pub(super) fn password(
@@ -231,40 +265,42 @@ impl Ctx<'_> {
         password: &str,
     ) -> Result<Next, OAuthError> {
         let device = Device::Password;
-        let mut devices = self.broker.store.devices.get(&identity.id)?;
-        if let Some(until) = devices.lockout(device).block_end(self.now) {
-            flow.step = failed(Failure::AuthenticatorBlocked { device, until });
-            return Ok(Next::Continue);
-        }
         let policy = self.broker.config.login.password_lockout;
+        let reserved = match self.reserve(identity, device, policy)? {
+            Ok(reserved) => reserved,
+            Err(blocked) => return Ok(self.blocked(flow, device, blocked)),
+        };
         if !identity.verify_password(password) {
-            let next = self.wrong(flow, &mut devices, device, policy, |left| {
-                Notice::WrongPassword {
+            return Ok(
+                self.wrong(flow, device, reserved, |left| Notice::WrongPassword {
                     attempts_left: left,
-                }
-            });
-            self.broker.store.devices.put(&identity.id, &devices)?;
-            return Ok(next);
+                }),
+            );
         }
-        devices.lockout_mut(device).record_success();
+        self.change_devices(identity, |devices| {
+            devices.lockout_mut(device).succeed(reserved);
+            Ok(())
+        })?;
         flow.used.push(Authenticator::Password);
-        let next = match flow.method {
+        match flow.method {
             Some(Method::Chip) => {
                 flow.step = Step::Chip;
-                Next::Continue
+                Ok(Next::Continue)
             }
             Some(Method::Nemid) => {
-                let card = self.key_card_of(identity, &mut devices)?;
-                match card.and_then(|c| c.next_challenge()) {
-                    Some(key) => flow.step = Step::KeyCard { key },
-                    None => flow.step = failed(Failure::KeyCardUsedUp),
-                }
-                Next::Continue
+                let key = self.change_devices(identity, |devices| {
+                    Ok(self
+                        .key_card_of(identity, devices)?
+                        .and_then(|card| card.next_challenge()))
+                })?;
+                flow.step = match key {
+                    Some(key) => Step::KeyCard { key },
+                    None => failed(Failure::KeyCardUsedUp),
+                };
+                Ok(Next::Continue)
             }
-            _ => self.authenticated(flow, identity)?,
-        };
-        self.broker.store.devices.put(&identity.id, &devices)?;
-        Ok(next)
+            _ => self.authenticated(flow, identity),
+        }
     }
 
     /// The person's key card, made from their seed the first time it is needed.
@@ -287,44 +323,47 @@ impl Ctx<'_> {
         code: &str,
     ) -> Result<Next, OAuthError> {
         let device = Device::KeyCard;
-        let mut devices = self.broker.store.devices.get(&identity.id)?;
-        if let Some(until) = devices.lockout(device).block_end(self.now) {
-            flow.step = failed(Failure::AuthenticatorBlocked { device, until });
-            return Ok(Next::Continue);
-        }
+        let policy = self.broker.config.login.code_lockout;
+        let reserved = match self.reserve(identity, device, policy)? {
+            Ok(reserved) => reserved,
+            Err(blocked) => return Ok(self.blocked(flow, device, blocked)),
+        };
         let wrong_rule = identity.rule == Some(IdentityRule::WrongCode);
-        let Some(card) = self.key_card_of(identity, &mut devices)? else {
+        // The key is spent right or wrong (the rule "wrong code" spends it as wrong), in one
+        // change with the count, so a key is never accepted twice.
+        let checked = self.change_devices(identity, |devices| {
+            let Some(card) = self.key_card_of(identity, devices)? else {
+                return Ok(None);
+            };
+            let correct = card.verify(key, code.trim()) == KeyCheck::Correct && !wrong_rule;
+            let next_key = card.next_challenge();
+            let running_low = card.running_low();
+            if correct {
+                devices.lockout_mut(device).succeed(reserved);
+                if running_low {
+                    // The screen said a new card is on its way: it replaces the old one now,
+                    // and the card page shows it.
+                    devices.key_cards_issued += 1;
+                    devices.key_card =
+                        issue_key_card(self.broker, identity, devices.key_cards_issued)?;
+                }
+            }
+            Ok(Some((correct, next_key)))
+        })?;
+        let Some((correct, next_key)) = checked else {
             flow.step = failed(Failure::KeyCardUsedUp);
             return Ok(Next::Continue);
         };
-        // The key is spent right or wrong; the rule "wrong code" spends it as wrong.
-        let check = card.verify(key, code.trim());
-        let correct = check == KeyCheck::Correct && !wrong_rule;
-        let next_key = card.next_challenge();
-        let running_low = card.running_low();
-        let next = if correct {
-            devices.lockout_mut(device).record_success();
-            if running_low {
-                // The screen said a new card is on its way: it replaces the old one now, and
-                // the card page shows it.
-                devices.key_cards_issued += 1;
-                devices.key_card = issue_key_card(self.broker, identity, devices.key_cards_issued)?;
-            }
-            self.authenticated(flow, identity)?
-        } else {
-            let policy = self.broker.config.login.code_lockout;
-            let next = self.wrong(flow, &mut devices, device, policy, |_| {
-                Notice::WrongKeyCardCode
-            });
-            if matches!(flow.step, Step::KeyCard { .. }) {
-                flow.step = match next_key {
-                    Some(key) => Step::KeyCard { key },
-                    None => failed(Failure::KeyCardUsedUp),
-                };
-            }
-            next
-        };
-        self.broker.store.devices.put(&identity.id, &devices)?;
+        if correct {
+            return self.authenticated(flow, identity);
+        }
+        let next = self.wrong(flow, device, reserved, |_| Notice::WrongKeyCardCode);
+        if matches!(flow.step, Step::KeyCard { .. }) {
+            flow.step = match next_key {
+                Some(key) => Step::KeyCard { key },
+                None => failed(Failure::KeyCardUsedUp),
+            };
+        }
         Ok(next)
     }
 

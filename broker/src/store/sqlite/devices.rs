@@ -1,4 +1,5 @@
-//! What the identities' devices remember between logins, in SQLite.
+//! What the identities' devices remember between logins, in SQLite: the state as JSON, its
+//! revision inside it.
 
 use rusqlite::params;
 
@@ -14,13 +15,36 @@ impl DeviceStore for SqliteStore {
         )?;
         Ok(state.unwrap_or_default())
     }
-    fn put(&self, identity: &IdentityId, state: &DeviceState) -> StoreResult<()> {
-        self.exec(
-            "INSERT INTO devices (identity_id, data) VALUES (?1, ?2)
-             ON CONFLICT(identity_id) DO UPDATE SET data = excluded.data",
-            params![identity.as_str(), to_json(state)?],
+    fn update(
+        &self,
+        identity: &IdentityId,
+        state: &DeviceState,
+    ) -> StoreResult<Option<DeviceState>> {
+        let written = DeviceState {
+            rev: state.rev + 1,
+            ..state.clone()
+        };
+        let data = to_json(&written)?;
+        if state.rev == 0
+            && self.exec(
+                "INSERT INTO devices (identity_id, data) VALUES (?1, ?2)
+                 ON CONFLICT(identity_id) DO NOTHING",
+                params![identity.as_str(), data],
+            )? == 1
+        {
+            return Ok(Some(written));
+        }
+        // The revision lives in the JSON (a state stored before revisions reads as 0).
+        let changed = self.exec(
+            "UPDATE devices SET data = ?3
+             WHERE identity_id = ?1 AND COALESCE(json_extract(data, '$.rev'), 0) = ?2",
+            params![
+                identity.as_str(),
+                i64::try_from(state.rev).unwrap_or(i64::MAX),
+                data
+            ],
         )?;
-        Ok(())
+        Ok((changed == 1).then_some(written))
     }
     fn clear(&self) -> StoreResult<()> {
         self.exec("DELETE FROM devices", [])?;
