@@ -49,6 +49,14 @@ struct Cli {
     /// (made on first run; trust the printed CA file).
     #[arg(long)]
     tls: bool,
+    /// Lock both programs' control APIs and simulator pages with this token (at least 16
+    /// characters): APIs take it as a bearer token, pages ask for it once. Needed to listen
+    /// beyond loopback.
+    #[arg(long, env = "BROKER_CONTROL_TOKEN", hide_env_values = true)]
+    control_token: Option<String>,
+    /// Listen beyond loopback without a control token: only on a network that is yours alone.
+    #[arg(long)]
+    unsafe_open_control: bool,
 }
 
 #[tokio::main]
@@ -66,6 +74,17 @@ async fn main() -> anyhow::Result<()> {
     config.listen = cli.broker_listen;
     config.data_dir = cli.data_dir.join("broker");
     config.auto_approve |= cli.auto_approve;
+    if cli.control_token.is_some() {
+        config.control_token = cli.control_token.clone();
+    }
+    config.unsafe_open_control |= cli.unsafe_open_control;
+    webguard::check_listen(
+        cli.mailbox_listen,
+        config.control_token.is_some(),
+        config.unsafe_open_control,
+        "--control-token (BROKER_CONTROL_TOKEN)",
+    )
+    .map_err(|e| anyhow::anyhow!(e))?;
     if cli.tls {
         // One CA for both programs, beside their data directories.
         config.tls.enabled = true;
@@ -83,6 +102,7 @@ async fn main() -> anyhow::Result<()> {
             Some(format!("{mailbox_url}{}", demo_mailbox::BACKCHANNEL_LOGOUT));
     }
     let secret = config.demo_client.client_secret.clone();
+    let control_token = config.control_token.clone();
     let client_id = config.demo_client.client_id.clone();
 
     let running = server::start(config, Arc::new(SystemClock), Storage::DataDir).await?;
@@ -96,6 +116,7 @@ async fn main() -> anyhow::Result<()> {
         client_secret: secret,
         data_dir: Some(cli.data_dir.join("mailbox")),
         broker_ca: running.tls.as_ref().map(|files| files.ca_cert.clone()),
+        control_token,
         ..demo_mailbox::Config::default()
     };
     let listener = tokio::net::TcpListener::bind(cli.mailbox_listen)

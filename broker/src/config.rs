@@ -33,6 +33,12 @@ pub struct Config {
     /// `Host` gets 421, against DNS rebinding): e.g. the name a container network gives it.
     pub allowed_hosts: Vec<String>,
     pub outbound: OutboundSettings,
+    /// When set, `/_sim/v1` needs it as a bearer token and the simulator's pages a cookie got by
+    /// typing it on `/_sim/unlock` (security.md). Needed to listen beyond loopback.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub control_token: Option<String>,
+    /// Listen beyond loopback without a control token (the network is the developer's alone).
+    pub unsafe_open_control: bool,
 }
 
 /// Where the broker may connect when a client points it somewhere (`jwks_uri`,
@@ -187,6 +193,8 @@ impl Default for Config {
             tls: TlsSettings::default(),
             allowed_hosts: Vec::new(),
             outbound: OutboundSettings::default(),
+            control_token: None,
+            unsafe_open_control: false,
         }
     }
 }

@@ -61,6 +61,7 @@ impl TestHost {
         storage: Storage,
     ) -> anyhow::Result<TestHost> {
         let dyn_clock: Arc<dyn Clock> = clock.clone();
+        let token = config.control_token.clone();
         let running = start(config, dyn_clock, storage).await?;
         let control = match &running.tls {
             Some(files) => ControlClient::trusting(
@@ -72,7 +73,8 @@ impl TestHost {
                 &files.ca_cert,
             )?,
             None => ControlClient::new(&format!("http://{}{}", running.local_addr, paths::CONTROL)),
-        };
+        }
+        .with_token(token);
         Ok(TestHost {
             running,
             clock,
@@ -123,6 +125,8 @@ fn test_config() -> Config {
 pub struct ControlClient {
     base: String,
     http: reqwest::Client,
+    /// The broker's control token, sent as a bearer token when set.
+    token: Option<String>,
 }
 
 /// A control API answer: status and JSON body (Null when empty).
@@ -137,6 +141,7 @@ impl ControlClient {
         ControlClient {
             base: base.trim_end_matches('/').to_string(),
             http: reqwest::Client::new(),
+            token: None,
         }
     }
 
@@ -149,7 +154,13 @@ impl ControlClient {
         Ok(ControlClient {
             base: base.trim_end_matches('/').to_string(),
             http: http.build()?,
+            token: None,
         })
+    }
+
+    /// The same client, sending `token` (a broker's control token) as a bearer token.
+    pub fn with_token(self, token: Option<String>) -> ControlClient {
+        ControlClient { token, ..self }
     }
 
     pub fn base(&self) -> &str {
@@ -157,6 +168,10 @@ impl ControlClient {
     }
 
     async fn send(&self, request: reqwest::RequestBuilder) -> anyhow::Result<ControlResponse> {
+        let request = match &self.token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        };
         let response = request.send().await?;
         let status = response.status().as_u16();
         let bytes = response.bytes().await?;

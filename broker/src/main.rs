@@ -57,6 +57,14 @@ struct Opts {
     /// fc00::/7) for their jwks_uri, request_uri, sector document and back-channel logout.
     #[arg(long, global = true)]
     allow_private_fetch: bool,
+    /// Lock the control API and the simulator's pages with this token (at least 16
+    /// characters; also BROKER_CONTROL_TOKEN): the API takes it as a bearer token, the pages
+    /// ask for it once. Needed to listen beyond loopback.
+    #[arg(long, global = true)]
+    control_token: Option<String>,
+    /// Listen beyond loopback without a control token: only on a network that is yours alone.
+    #[arg(long, global = true)]
+    unsafe_open_control: bool,
 }
 
 #[derive(Subcommand)]
@@ -106,6 +114,12 @@ fn config(opts: &Opts) -> anyhow::Result<Config> {
     }
     if opts.allow_private_fetch {
         config.outbound.allow_private = true;
+    }
+    if let Some(token) = &opts.control_token {
+        config.control_token = Some(token.clone());
+    }
+    if opts.unsafe_open_control {
+        config.unsafe_open_control = true;
     }
     config
         .allowed_hosts
@@ -203,12 +217,14 @@ async fn keys_command(config: Config, command: KeysCommand) -> anyhow::Result<()
                     }
                 }
             }
-            let running = http
+            let mut request = http
                 .build()?
                 .post(&url)
-                .json(&serde_json::json!({ "kind": kind.as_str() }))
-                .send()
-                .await;
+                .json(&serde_json::json!({ "kind": kind.as_str() }));
+            if let Some(token) = &config.control_token {
+                request = request.bearer_auth(token);
+            }
+            let running = request.send().await;
             match running {
                 Ok(r) if r.status().is_success() => {
                     println!("rotated on the running broker: {}", r.text().await?);

@@ -142,6 +142,16 @@ pub async fn start(
     clock: Arc<dyn Clock>,
     storage: Storage,
 ) -> anyhow::Result<RunningBroker> {
+    if let Some(token) = &config.control_token {
+        webguard::valid_token(token).map_err(|e| anyhow::anyhow!("{e} (--control-token)"))?;
+    }
+    webguard::check_listen(
+        config.listen,
+        config.control_token.is_some(),
+        config.unsafe_open_control,
+        "--control-token (BROKER_CONTROL_TOKEN)",
+    )
+    .map_err(|e| anyhow::anyhow!(e))?;
     let listener = TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;

@@ -108,6 +108,12 @@ pub struct Config {
     /// A CA certificate file (PEM) to trust for the broker beside the public roots: the
     /// broker's local CA when it runs with `--tls`.
     pub broker_ca: Option<PathBuf>,
+    /// Host names served beside localhost, 127.0.0.1, [::1] and the public URL's host (any
+    /// other `Host` gets 421, against DNS rebinding).
+    pub allowed_hosts: Vec<String>,
+    /// When set, the simulator's API (`/_sim/v1`) needs it as a bearer token and its pages
+    /// (`/_sim/outbox`, `/sender`) a cookie got by typing it on `/_sim/unlock`.
+    pub control_token: Option<String>,
 }
 
 impl Default for Config {
@@ -122,6 +128,8 @@ impl Default for Config {
             session_max_secs: 8 * 60 * 60,
             data_dir: None,
             broker_ca: None,
+            allowed_hosts: Vec::new(),
+            control_token: None,
         }
     }
 }
@@ -144,6 +152,11 @@ impl std::fmt::Debug for Config {
             .field("session_max_secs", &self.session_max_secs)
             .field("data_dir", &self.data_dir)
             .field("broker_ca", &self.broker_ca)
+            .field("allowed_hosts", &self.allowed_hosts)
+            .field(
+                "control_token",
+                &self.control_token.as_ref().map(|_| "<redacted>"),
+            )
             .finish()
     }
 }

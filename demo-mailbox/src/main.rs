@@ -57,6 +57,17 @@ struct Args {
     /// with `--tls`.
     #[arg(long)]
     broker_ca: Option<PathBuf>,
+    /// A host name to serve beside localhost, 127.0.0.1, [::1] and the public URL's host
+    /// (repeatable; any other Host header gets 421, against DNS rebinding).
+    #[arg(long = "allowed-host")]
+    allowed_hosts: Vec<String>,
+    /// Lock the simulator's API and pages with this token (at least 16 characters): the API
+    /// takes it as a bearer token, the pages ask for it once. Needed to listen beyond loopback.
+    #[arg(long, env = "MAILBOX_CONTROL_TOKEN", hide_env_values = true)]
+    control_token: Option<String>,
+    /// Listen beyond loopback without a control token: only on a network that is yours alone.
+    #[arg(long)]
+    unsafe_open_control: bool,
 }
 
 #[tokio::main]
@@ -69,6 +80,16 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let args = Args::parse();
+    if let Some(token) = &args.control_token {
+        webguard::valid_token(token).map_err(|e| anyhow::anyhow!("{e} (--control-token)"))?;
+    }
+    webguard::check_listen(
+        args.listen,
+        args.control_token.is_some(),
+        args.unsafe_open_control,
+        "--control-token (MAILBOX_CONTROL_TOKEN)",
+    )
+    .map_err(|e| anyhow::anyhow!(e))?;
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     let scheme = if args.tls { "https" } else { "http" };
     let public_url = match args.public_url {
@@ -84,6 +105,8 @@ async fn main() -> anyhow::Result<()> {
         client_secret: args.client_secret,
         data_dir: Some(args.data_dir),
         broker_ca: args.broker_ca,
+        allowed_hosts: args.allowed_hosts,
+        control_token: args.control_token,
         ..demo_mailbox::Config::default()
     };
     if !args.tls {

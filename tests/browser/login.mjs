@@ -25,6 +25,15 @@ const CLIENT_ID = 'browser-rp';
 const CLIENT_SECRET = 'browser-rp-secret-0123456789';
 const SUBSTANTIAL = 'https://data.gov.dk/concept/core/nsis/Substantial';
 const HIGH = 'https://data.gov.dk/concept/core/nsis/High';
+// Control tokens, when the broker and the mailbox were started with them (security.md): the
+// control APIs take them as bearer tokens, and each browser context unlocks the simulator's
+// pages once.
+const CONTROL = process.env.BROKER_CONTROL_TOKEN;
+const MAILBOX_CONTROL = process.env.MAILBOX_CONTROL_TOKEN;
+const jsonHeaders = (token) => ({
+  'content-type': 'application/json',
+  ...(token ? { authorization: `Bearer ${token}` } : {}),
+});
 const shots = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../target/browser-tests');
 rmSync(shots, { recursive: true, force: true });
 mkdirSync(shots, { recursive: true });
@@ -272,6 +281,17 @@ async function screenshot(page, name) {
 async function inContext(browser, name, fn) {
   const context = await browser.newContext({ locale: 'da-DK' });
   context.setDefaultTimeout(15_000);
+  for (const [base, token] of [[issuer, CONTROL], [mailbox, MAILBOX_CONTROL]]) {
+    if (token) {
+      // As a person would: the unlock form, once per browser.
+      const page = await context.newPage();
+      await page.goto(`${base}/_sim/unlock?next=%2F_sim%2Foutbox`);
+      await page.fill('#token', token);
+      await page.click('button[type=submit]');
+      await page.waitForURL((u) => u.pathname === '/_sim/outbox');
+      await page.close();
+    }
+  }
   try {
     await fn(context);
   } catch (e) {
@@ -306,7 +326,7 @@ const browser = await step('chromium starts', async () => {
 const registered = await step('control API registers the client', async () => {
   const res = await fetch(`${issuer}/_sim/v1/clients`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: jsonHeaders(CONTROL),
     body: JSON.stringify({
       client_id: CLIENT_ID,
       client_secret: CLIENT_SECRET,
@@ -321,7 +341,7 @@ const registered = await step('control API registers the client', async () => {
 const mailboxRegistered = await step('control API registers the demo mailbox', async () => {
   const res = await fetch(`${issuer}/_sim/v1/clients`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: jsonHeaders(CONTROL),
     body: JSON.stringify({
       client_id: MAILBOX_CLIENT_ID,
       client_secret: MAILBOX_CLIENT_SECRET,
@@ -338,7 +358,7 @@ const mailboxRegistered = await step('control API registers the demo mailbox', a
 const spaRegistered = await step('control API registers the single-page app (a public client)', async () => {
   const res = await fetch(`${issuer}/_sim/v1/clients`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: jsonHeaders(CONTROL),
     body: JSON.stringify({
       client_id: SPA_CLIENT_ID,
       token_endpoint_auth_method: 'none',
@@ -566,7 +586,7 @@ if (browser && registered) {
       await chooseIfAsked(login, 'app', '#app-code');
       const approved = await fetch(
         `${issuer}/_sim/v1/identities/browser.borger/app/requests/${encodeURIComponent(txn)}/approve`,
-        { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' },
+        { method: 'POST', headers: jsonHeaders(CONTROL), body: '{}' },
       );
       assert.equal(approved.status, 200, await approved.text());
       const claims = await redeem(await landed(login, auth), auth);
@@ -588,7 +608,7 @@ if (browser && spaRegistered) {
       await chooseIfAsked(page, 'app', '#app-code');
       const approved = await fetch(
         `${issuer}/_sim/v1/identities/anna/app/requests/${encodeURIComponent(txn)}/approve`,
-        { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' },
+        { method: 'POST', headers: jsonHeaders(CONTROL), body: '{}' },
       );
       assert.equal(approved.status, 200, await approved.text());
       await page.waitForURL((u) => u.toString().startsWith(`${spaUrl}?`), { timeout: 20_000 });
@@ -620,7 +640,7 @@ if (browser && mailboxRegistered) {
       const subject = `Indkaldelse til samtale ${randomBytes(4).toString('hex')}`;
       const sent = await fetch(`${mailbox}/_sim/v1/letters`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: jsonHeaders(MAILBOX_CONTROL),
         body: JSON.stringify({
           recipient: '7204901236',
           sender: 'kommune',
@@ -643,7 +663,7 @@ if (browser && mailboxRegistered) {
       // Anna approves in her (simulated) app; the login screen moves on by itself.
       const approved = await fetch(
         `${issuer}/_sim/v1/identities/anna/app/requests/${encodeURIComponent(txn)}/approve`,
-        { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' },
+        { method: 'POST', headers: jsonHeaders(CONTROL), body: '{}' },
       );
       assert.equal(approved.status, 200, await approved.text());
 

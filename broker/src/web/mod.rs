@@ -69,7 +69,7 @@ pub fn router(broker: Arc<Broker>) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn(limit_uri))
         .layer(middleware::from_fn_with_state(
-            Arc::new(guard::Hosts::for_broker(&broker)),
+            Arc::new(guard::policy(&broker)),
             guard::guard,
         ))
         .with_state(broker)

@@ -30,12 +30,16 @@ pub use sim_sender::SENDER_CSRF_COOKIE;
 
 use axum::routing::{delete, get, post};
 use axum::Router;
+use std::sync::Arc;
 
 use crate::app::App;
+use crate::config::Config;
 use crate::paths::*;
 
 /// The mailbox's routes over `app`. Tests can drive it without a socket.
 pub fn router(app: App) -> Router {
+    let guard = Arc::new(guard_policy(app.config()));
+    let pages = Arc::new(page_policy(app.config()));
     Router::new()
         .route(HOME, get(home::home))
         .route(LOGIN, get(login::login))
@@ -78,5 +82,43 @@ pub fn router(app: App) -> Router {
         .route(SIM_MEMBERSHIP, delete(sim_api::remove_membership))
         .route(SIM_OUTBOX_JSON, get(sim_api::outbox_json))
         .route(SIM_OUTBOX, get(sim_api::outbox_page))
+        .layer(axum::middleware::from_fn_with_state(
+            pages,
+            webguard::html_headers,
+        ))
+        .layer(axum::middleware::from_fn_with_state(guard, webguard::guard))
         .with_state(app)
+}
+
+/// Loopback is not a boundary (the `webguard` crate): only the mailbox's own host names are
+/// served; the simulator's API and pages (`/_sim`, the authority's `/sender`) answer only pages
+/// of the mailbox's own, take JSON bodies at `/_sim/v1`, and are locked by a control token
+/// when one is set. The citizen's pages have their own CSRF tokens and session checks.
+fn guard_policy(config: &Config) -> webguard::Policy {
+    fn simulator(path: &str) -> bool {
+        path == "/_sim" || path.starts_with("/_sim/") || path == SIM_SENDER
+    }
+    webguard::Policy {
+        hosts: webguard::Hosts::new([config.public_url.as_str()], &config.allowed_hosts),
+        paths: webguard::Paths {
+            own_site_only: simulator,
+            json_only: |path| path.starts_with("/_sim/v1/"),
+            locked: simulator,
+            api: |path| path.starts_with("/_sim/v1/"),
+        },
+        lock: config
+            .control_token
+            .as_deref()
+            .map(|token| webguard::ControlLock::new(token, config.cookies_secure())),
+    }
+}
+
+/// Every page's CSP: no script at all, styles inline, forms to the mailbox and (logging out
+/// continues there) the broker.
+fn page_policy(config: &Config) -> String {
+    let broker = config.issuer.origin().ascii_serialization();
+    format!(
+        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; \
+         form-action 'self' {broker}; frame-ancestors 'none'; base-uri 'none'"
+    )
 }

@@ -8,6 +8,7 @@ mod backchannel_logout;
 mod compose;
 mod fake_broker;
 mod folders;
+mod guard;
 mod language;
 mod letters;
 mod login;
@@ -62,14 +63,23 @@ impl TestMailbox {
         clock: Arc<ManualClock>,
         data_dir: Option<std::path::PathBuf>,
     ) -> Self {
-        let config = Config {
+        Self::with_config(issuer, clock, |config| config.data_dir = data_dir)
+    }
+
+    /// As [`TestMailbox::new`], after `adjust` has changed the configuration.
+    pub fn with_config(
+        issuer: Url,
+        clock: Arc<ManualClock>,
+        adjust: impl FnOnce(&mut Config),
+    ) -> Self {
+        let mut config = Config {
             public_url: Url::parse("http://mailbox.test:8081").unwrap(),
             issuer,
             session_idle_secs: 60,
             session_max_secs: 600,
-            data_dir,
             ..Config::default()
         };
+        adjust(&mut config);
         let app = App::with_clock(config, clock.clone()).unwrap();
         Self { app, clock }
     }

@@ -35,6 +35,9 @@ struct Args {
     /// logins without a browser, and moves the OP's clock instead of waiting.
     #[arg(long)]
     sim_control: Option<String>,
+    /// The simulator's control token, when it runs with one.
+    #[arg(long, env = "BROKER_CONTROL_TOKEN", hide_env_values = true)]
+    sim_control_token: Option<String>,
     /// A command run as `CMD AUTHORIZATION_URL` that logs in and prints the URL the browser
     /// ended at (the redirect URI with the response) as its last line.
     #[arg(long)]
@@ -93,6 +96,7 @@ async fn main() -> ExitCode {
         modules: args.modules,
         ca_pem,
         sim_control: args.sim_control,
+        sim_control_token: args.sim_control_token,
         login_hook: args.login_hook,
         static_client,
         login_hint: args.login_hint,

@@ -98,6 +98,8 @@ pub struct Options {
     /// The simulator's control API (`{issuer}/_sim/v1`): creates clients, settles logins,
     /// reads and moves the OP's clock.
     pub sim_control: Option<String>,
+    /// The simulator's control token, when it runs with one (sent as a bearer token).
+    pub sim_control_token: Option<String>,
     /// A command that gets the authorization URL as its argument and prints the URL the
     /// browser ended at (the redirect URI with the response).
     pub login_hook: Option<String>,
@@ -119,6 +121,7 @@ impl Options {
             modules: Vec::new(),
             ca_pem: None,
             sim_control: None,
+            sim_control_token: None,
             login_hook: None,
             static_client: None,
             login_hint: None,

@@ -338,3 +338,91 @@ async fn a_suspended_identity_gets_no_tokens_and_no_userinfo() {
         .await;
     assert_eq!(refreshed.status(), StatusCode::BAD_REQUEST);
 }
+
+const CONTROL_TOKEN: &str = "broker-control-token-0123";
+
+/// A shared machine: with a control token, the control API needs it as a bearer token and the
+/// simulator's pages ask for it once; the login itself is not locked.
+#[tokio::test]
+async fn a_control_token_locks_the_control_api_and_the_simulator_pages() {
+    let rp = Rp::start_with(|c| {
+        c.auto_approve = true;
+        c.control_token = Some(CONTROL_TOKEN.into());
+    })
+    .await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let anonymous = client
+        .get(rp.url("/_sim/v1/identities"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    assert!(anonymous.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .starts_with("Bearer"));
+    // The test host's control client carries the token (register_client above used it).
+    let listed = rp.host.control().get("/identities").await.unwrap();
+    assert_eq!(listed.status, 200);
+
+    // A page: the unlock form first, then the page with the cookie it sets.
+    let page = client.get(rp.url("/_sim/outbox")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        page.headers()["location"],
+        "/_sim/unlock?next=%2F_sim%2Foutbox"
+    );
+    let unlocked = client
+        .post(rp.url("/_sim/unlock"))
+        .form(&[("token", CONTROL_TOKEN), ("next", "/_sim/outbox")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unlocked.status(), StatusCode::SEE_OTHER);
+    let cookie = unlocked.headers()["set-cookie"].to_str().unwrap();
+    let cookie = cookie.split(';').next().unwrap().to_string();
+    let opened = client
+        .get(rp.url("/_sim/outbox"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(opened.status(), StatusCode::OK);
+
+    // The login itself, and the scripts its screens load, are not the simulator's to lock.
+    let tokens = rp.login(&[]).await;
+    assert!(tokens["id_token"].is_string());
+    let script = client
+        .get(rp.url("/_sim/static/login.js"))
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(script.status(), StatusCode::SEE_OTHER);
+}
+
+/// Listening beyond loopback without a control token refuses to start, naming the flag.
+#[tokio::test]
+async fn listening_beyond_loopback_needs_a_control_token() {
+    let open = |token: Option<&str>, unsafe_open: bool| {
+        let token = token.map(str::to_string);
+        broker::host::TestHost::start_with(move |c| {
+            c.listen = "0.0.0.0:0".parse().unwrap();
+            c.control_token = token;
+            c.unsafe_open_control = unsafe_open;
+        })
+    };
+    let refused = open(None, false).await.err().expect("refused to start");
+    let message = refused.to_string();
+    assert!(message.contains("--control-token"), "{message}");
+    assert!(message.contains("--unsafe-open-control"), "{message}");
+    assert!(open(Some(CONTROL_TOKEN), false).await.is_ok());
+    assert!(open(None, true).await.is_ok());
+    let short = open(Some("short"), false)
+        .await
+        .err()
+        .expect("a short token");
+    assert!(short.to_string().contains("at least 16"), "{short}");
+}

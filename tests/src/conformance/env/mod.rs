@@ -221,6 +221,9 @@ impl Env {
         if let Some(body) = body {
             request = request.json(&body);
         }
+        if let Some(token) = &self.options.sim_control_token {
+            request = request.bearer_auth(token);
+        }
         Some(answer_of(request.send().await.ok()?).await)
     }
 
