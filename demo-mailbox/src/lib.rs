@@ -58,6 +58,8 @@ mod app;
 mod clock;
 mod config;
 mod cookies;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 mod id;
 mod language;
 mod logged_in;
