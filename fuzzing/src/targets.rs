@@ -330,6 +330,10 @@ fn reference_photo() -> &'static passport::face::GreyImage {
     PHOTO.get_or_init(|| passport::face::passport_photo(1))
 }
 
+/// Pictures up to this many pixels also go through the face comparison (locating the face,
+/// quality, the match); larger ones are decoded only, so the decoders get most of the time.
+const COMPARED_PIXELS: usize = 96 * 96;
+
 pub fn image(data: &[u8]) {
     if let Ok(picture) = passport::face::GreyImage::decode(data) {
         assert_eq!(
@@ -337,7 +341,9 @@ pub fn image(data: &[u8]) {
             picture.width() * picture.height(),
             "the pixels fill the picture"
         );
-        let _ = passport::face::compare(reference_photo(), &picture);
+        if picture.pixels().len() <= COMPARED_PIXELS {
+            let _ = passport::face::compare(reference_photo(), &picture);
+        }
     }
 }
 

@@ -1,7 +1,8 @@
 //! `fuzz-smoke`: a bounded fuzzing run for CI on stable Rust. Each target's seeds, then random
 //! mutations of them, for `--seconds` each (default 3); a panic is a failure, with the input
 //! saved to `target/fuzz-smoke/<target>-<n>.bin` to replay (`--replay FILE --target NAME`).
-//! The campaigns run with cargo-fuzz instead (docs/fuzzing.md).
+//! The campaigns run with cargo-fuzz instead (docs/fuzzing.md); `--write-seeds DIR` gives them
+//! the seeds as a starting corpus.
 
 // A test harness (see the library).
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
@@ -20,6 +21,7 @@ struct Args {
     only: Option<String>,
     seed: u64,
     replay: Option<PathBuf>,
+    write_seeds: Option<PathBuf>,
 }
 
 fn args() -> Result<Args, String> {
@@ -28,6 +30,7 @@ fn args() -> Result<Args, String> {
         only: None,
         seed: std::process::id().into(),
         replay: None,
+        write_seeds: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -39,8 +42,9 @@ fn args() -> Result<Args, String> {
             "--target" => args.only = Some(value()?),
             "--seed" => args.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
             "--replay" => args.replay = Some(PathBuf::from(value()?)),
+            "--write-seeds" => args.write_seeds = Some(PathBuf::from(value()?)),
             other => return Err(format!(
-                "unknown argument {other}; use --seconds S, --target NAME, --seed N, --replay FILE"
+                "unknown argument {other}; use --seconds S, --target NAME, --seed N, --replay FILE, --write-seeds DIR"
             )),
         }
     }
@@ -69,6 +73,23 @@ fn main() {
         },
         None => TARGETS.iter().collect(),
     };
+    if let Some(dir) = &args.write_seeds {
+        // A starting corpus for cargo-fuzz: DIR/<target>/seed-<n>.
+        for t in &chosen {
+            let target_dir = dir.join(t.name);
+            let written = std::fs::create_dir_all(&target_dir).and_then(|()| {
+                for (n, seed) in (t.seeds)().iter().enumerate() {
+                    std::fs::write(target_dir.join(format!("seed-{n}")), seed)?;
+                }
+                Ok(())
+            });
+            if let Err(e) = written {
+                eprintln!("fuzz-smoke: {}: {e}", target_dir.display());
+                std::process::exit(2);
+            }
+        }
+        return;
+    }
     if let Some(file) = &args.replay {
         let input = std::fs::read(file).unwrap_or_else(|e| {
             eprintln!("fuzz-smoke: {}: {e}", file.display());
