@@ -1,7 +1,9 @@
-//! The targets. Each builds what it needs once (a broker with an in-memory store, a mailbox
-//! with a logged-in person) and then takes one input per call.
+//! The targets. Each builds what it needs (a broker with an in-memory store, a mailbox with a
+//! logged-in person) and then takes one input per call. The two with state build it afresh every
+//! [`RENEW_EVERY`] inputs: what earlier inputs stored (pending logins, letters, folders) would
+//! otherwise pile up, and a long campaign would measure a growing database, not the parsers.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
@@ -15,15 +17,46 @@ use tower::ServiceExt;
 /// The fixed "now" of the broker target (2026-01-01).
 const NOW: i64 = 1_767_225_600;
 
+/// How many inputs a target's state serves before it is built again.
+pub const RENEW_EVERY: u32 = 5_000;
+
+/// State that is built on first use and again after every [`RENEW_EVERY`] uses.
+struct Renewed<T> {
+    slot: Mutex<Option<(Arc<T>, u32)>>,
+}
+
+impl<T> Renewed<T> {
+    const fn new() -> Self {
+        Self {
+            slot: Mutex::new(None),
+        }
+    }
+
+    fn get(&self, build: fn() -> T) -> Arc<T> {
+        let mut slot = self.slot.lock().unwrap_or_else(PoisonError::into_inner);
+        match slot.as_mut() {
+            Some((state, uses)) if *uses < RENEW_EVERY => {
+                *uses += 1;
+                Arc::clone(state)
+            }
+            _ => {
+                let state = Arc::new(build());
+                *slot = Some((Arc::clone(&state), 1));
+                state
+            }
+        }
+    }
+}
+
 // ---- the authorization request (OIDC Core 3.1.2, request objects, every profile's grammar)
 
 struct Brokers {
     views: Vec<broker::Broker>,
 }
 
-fn brokers() -> &'static Brokers {
-    static BROKERS: OnceLock<Brokers> = OnceLock::new();
-    BROKERS.get_or_init(|| {
+fn brokers() -> Arc<Brokers> {
+    static BROKERS: Renewed<Brokers> = Renewed::new();
+    BROKERS.get(|| {
         let clock = Arc::new(broker::clock::ManualClock::new(NOW));
         let base = match broker::server::build(
             broker::config::Config::default(),
@@ -45,7 +78,8 @@ pub fn authorize(data: &[u8]) {
     let Some((&which, query)) = data.split_first() else {
         return;
     };
-    let views = &brokers().views;
+    let brokers = brokers();
+    let views = &brokers.views;
     let broker = &views[usize::from(which) % views.len()];
     let params = Params::parse(query);
     let result = authorize_request(broker, &params, None, &Prefetched::default(), NOW);
@@ -388,9 +422,9 @@ struct Mailbox {
     letter: String,
 }
 
-fn mailbox() -> &'static Mailbox {
-    static MAILBOX: OnceLock<Mailbox> = OnceLock::new();
-    MAILBOX.get_or_init(|| {
+fn mailbox() -> Arc<Mailbox> {
+    static MAILBOX: Renewed<Mailbox> = Renewed::new();
+    MAILBOX.get(|| {
         let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
             Ok(r) => r,
             Err(e) => panic!("no runtime for the mailbox target: {e}"),
@@ -582,11 +616,22 @@ mod tests {
     /// The seeds get past the front doors (session, CSRF, client checks), so the fuzzer starts
     /// from inputs that reach the code behind them.
     #[test]
+    fn renewed_state_is_built_again_after_its_share_of_inputs() {
+        static BUILT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        static STATE: Renewed<u32> = Renewed::new();
+        let build = || BUILT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let first: Vec<u32> = (0..RENEW_EVERY).map(|_| *STATE.get(build)).collect();
+        assert!(first.iter().all(|&n| n == 0), "one state for the first share");
+        assert_eq!(*STATE.get(build), 1, "a fresh state after it");
+        assert_eq!(BUILT.load(std::sync::atomic::Ordering::SeqCst), 2);
+    }
+
+    #[test]
     fn the_seeds_reach_past_the_front_doors() {
         for seed in authorize_seeds() {
             let (&which, query) = seed.split_first().unwrap();
-            let views = &brokers().views;
-            let broker = &views[usize::from(which) % views.len()];
+            let brokers = brokers();
+            let broker = &brokers.views[usize::from(which) % brokers.views.len()];
             let result = authorize_request(
                 broker,
                 &Params::parse(query),
