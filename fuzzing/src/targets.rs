@@ -20,7 +20,8 @@ const NOW: i64 = 1_767_225_600;
 /// How many inputs a target's state serves before it is built again.
 pub const RENEW_EVERY: u32 = 5_000;
 
-/// State that is built on first use and again after every [`RENEW_EVERY`] uses.
+/// State that is built on first use and renewed after every [`RENEW_EVERY`] uses: built
+/// again, or emptied in place where building is costly (the broker's keys).
 struct Renewed<T> {
     slot: Mutex<Option<(Arc<T>, u32)>>,
 }
@@ -32,19 +33,15 @@ impl<T> Renewed<T> {
         }
     }
 
-    fn get(&self, build: fn() -> T) -> Arc<T> {
+    fn get(&self, build: fn() -> T, renew: fn(Arc<T>) -> Arc<T>) -> Arc<T> {
         let mut slot = self.slot.lock().unwrap_or_else(PoisonError::into_inner);
-        match slot.as_mut() {
-            Some((state, uses)) if *uses < RENEW_EVERY => {
-                *uses += 1;
-                Arc::clone(state)
-            }
-            _ => {
-                let state = Arc::new(build());
-                *slot = Some((Arc::clone(&state), 1));
-                state
-            }
-        }
+        let (state, uses) = match slot.take() {
+            Some((state, uses)) if uses < RENEW_EVERY => (state, uses),
+            Some((state, _)) => (renew(state), 0),
+            None => (Arc::new(build()), 0),
+        };
+        *slot = Some((Arc::clone(&state), uses + 1));
+        state
     }
 }
 
@@ -56,21 +53,31 @@ struct Brokers {
 
 fn brokers() -> Arc<Brokers> {
     static BROKERS: Renewed<Brokers> = Renewed::new();
-    BROKERS.get(|| {
-        let clock = Arc::new(broker::clock::ManualClock::new(NOW));
-        let base = match broker::server::build(
-            broker::config::Config::default(),
-            "http://localhost:8080",
-            clock,
-            broker::server::Storage::Memory,
-        ) {
-            Ok(b) => b,
-            Err(e) => panic!("the fuzz target's broker does not start: {e}"),
-        };
-        Brokers {
-            views: Profile::ALL.iter().map(|p| base.for_profile(*p)).collect(),
+    BROKERS.get(build_brokers, |brokers| {
+        // Making the broker makes its keys (RSA): too slow to repeat; its store is emptied.
+        if let Some(broker) = brokers.views.first() {
+            if let Err(e) = broker.store.reset() {
+                panic!("the fuzz target's store does not reset: {e}");
+            }
         }
+        brokers
     })
+}
+
+fn build_brokers() -> Brokers {
+    let clock = Arc::new(broker::clock::ManualClock::new(NOW));
+    let base = match broker::server::build(
+        broker::config::Config::default(),
+        "http://localhost:8080",
+        clock,
+        broker::server::Storage::Memory,
+    ) {
+        Ok(b) => b,
+        Err(e) => panic!("the fuzz target's broker does not start: {e}"),
+    };
+    Brokers {
+        views: Profile::ALL.iter().map(|p| base.for_profile(*p)).collect(),
+    }
 }
 
 /// The first byte picks the profile's issuer, the rest is the query string.
@@ -424,8 +431,16 @@ struct Mailbox {
 
 fn mailbox() -> Arc<Mailbox> {
     static MAILBOX: Renewed<Mailbox> = Renewed::new();
-    MAILBOX.get(|| {
-        let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    // Cheap to make (no keys): a fresh one.
+    MAILBOX.get(build_mailbox, |_| Arc::new(build_mailbox()))
+}
+
+fn build_mailbox() -> Mailbox {
+    {
+        let runtime = match tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
             Ok(r) => r,
             Err(e) => panic!("no runtime for the mailbox target: {e}"),
         };
@@ -463,7 +478,7 @@ fn mailbox() -> Arc<Mailbox> {
             csrf: person.csrf,
             letter,
         }
-    })
+    }
 }
 
 /// The routes the first byte picks from: (method, path with `{letter}`, body kind).
@@ -613,19 +628,25 @@ pub fn mailbox_seeds() -> Vec<Vec<u8>> {
 mod tests {
     use super::*;
 
-    /// The seeds get past the front doors (session, CSRF, client checks), so the fuzzer starts
-    /// from inputs that reach the code behind them.
     #[test]
     fn renewed_state_is_built_again_after_its_share_of_inputs() {
-        static BUILT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static BUILT: AtomicU32 = AtomicU32::new(0);
         static STATE: Renewed<u32> = Renewed::new();
-        let build = || BUILT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let first: Vec<u32> = (0..RENEW_EVERY).map(|_| *STATE.get(build)).collect();
-        assert!(first.iter().all(|&n| n == 0), "one state for the first share");
-        assert_eq!(*STATE.get(build), 1, "a fresh state after it");
-        assert_eq!(BUILT.load(std::sync::atomic::Ordering::SeqCst), 2);
+        let build = || BUILT.fetch_add(1, Ordering::SeqCst);
+        let renew = |_| Arc::new(BUILT.fetch_add(1, Ordering::SeqCst));
+        let first: Vec<u32> = (0..RENEW_EVERY).map(|_| *STATE.get(build, renew)).collect();
+        assert!(
+            first.iter().all(|&n| n == 0),
+            "one state for the first share"
+        );
+        assert_eq!(*STATE.get(build, renew), 1, "a fresh state after it");
+        assert_eq!(*STATE.get(build, renew), 1, "kept for its share");
+        assert_eq!(BUILT.load(Ordering::SeqCst), 2);
     }
 
+    /// The seeds get past the front doors (session, CSRF, client checks), so the fuzzer starts
+    /// from inputs that reach the code behind them.
     #[test]
     fn the_seeds_reach_past_the_front_doors() {
         for seed in authorize_seeds() {

@@ -18,6 +18,10 @@ pub struct Explanation {
     /// are then the strongest combination the identity has, which reaches `required_level`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authenticated: Option<Authenticated>,
+    /// For a refusal: the code the client got (`error_description`) and, when the broker
+    /// refused a decision, why in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refused: Option<Refused>,
     pub ladder: Vec<Step>,
 }
 
@@ -31,6 +35,13 @@ pub struct Authenticated {
     pub aal: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Refused {
+    pub error_description: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -105,8 +116,29 @@ pub fn explain(txn: &LoginTxn, required_level: Level) -> Explanation {
         }),
         _ => None,
     };
-    let summary = match &authenticated {
-        Some(a) => format!(
+    let refused = match &txn.status {
+        LoginStatus::Rejected {
+            description,
+            detail,
+            ..
+        } => Some(Refused {
+            error_description: description.clone(),
+            detail: detail.clone(),
+        }),
+        _ => None,
+    };
+    let summary = match (&authenticated, &refused) {
+        (
+            _,
+            Some(Refused {
+                error_description,
+                detail,
+            }),
+        ) => match detail {
+            Some(detail) => format!("{summary}; refused with {error_description}: {detail}"),
+            None => format!("{summary}; refused with {error_description}"),
+        },
+        (Some(a), None) => format!(
             "{summary}; {} with {} at {}",
             if a.simulated {
                 "simulated a login"
@@ -116,7 +148,7 @@ pub fn explain(txn: &LoginTxn, required_level: Level) -> Explanation {
             a.amr.join(" + "),
             a.acr
         ),
-        None => summary,
+        (None, None) => summary,
     };
     Explanation {
         login_id: txn.id.to_string(),
@@ -125,6 +157,7 @@ pub fn explain(txn: &LoginTxn, required_level: Level) -> Explanation {
         summary,
         required_level,
         authenticated,
+        refused,
         ladder: STEPS
             .iter()
             .map(|(step, name)| Step {

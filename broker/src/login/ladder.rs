@@ -2,7 +2,7 @@
 //! settles a parked login. Step 1, a decision aimed at the login, comes later through
 //! [`super::decide`]; this module runs steps 2 to 5 when the login is parked.
 
-use super::approve::{approve, reject};
+use super::approve::{approve, approve_as, refuse, reject, unknown_user};
 use crate::app::Broker;
 use crate::clock::UnixTime;
 use crate::model::{
@@ -37,16 +37,24 @@ pub fn decide_automatically(
             decision_id: queued.id.clone(),
         };
         return Ok(Some(match queued.outcome {
-            DecisionOutcome::Approve { user_id } => {
+            DecisionOutcome::Approve { user_id, business } => {
                 let user = user_id
                     .or(hinted_user.clone())
                     .unwrap_or_else(|| UserId::new(broker.config.default_user_id.clone()));
                 match store.identities.by_user_id(&user)? {
-                    Some(identity) => approve(&identity, request, required, source, now),
-                    None => reject(
-                        Some(format!(
-                            "the queued decision names no test identity ({user})"
-                        )),
+                    Some(identity) => approve_as(
+                        &identity,
+                        request,
+                        required,
+                        business.as_deref(),
+                        source,
+                        now,
+                    ),
+                    None => refuse(
+                        unknown_user(
+                            request,
+                            format!("the queued decision names no test identity ({user})"),
+                        ),
                         source,
                         now,
                     ),
@@ -84,8 +92,11 @@ pub fn decide_automatically(
             };
             return Ok(Some(match &hinted {
                 Some(identity) => approve(identity, request, required, source, now),
-                None => reject(
-                    Some(format!("login_hint names no test identity ({user})")),
+                None => refuse(
+                    unknown_user(
+                        request,
+                        format!("login_hint names no test identity ({user})"),
+                    ),
                     source,
                     now,
                 ),
@@ -143,11 +154,14 @@ pub fn decide_automatically(
                 DecisionSource::InstanceDefault,
                 now,
             ),
-            None => reject(
-                Some(format!(
-                    "auto-approve has no default identity ({} does not exist)",
-                    broker.config.default_user_id
-                )),
+            None => refuse(
+                unknown_user(
+                    request,
+                    format!(
+                        "auto-approve has no default identity ({} does not exist)",
+                        broker.config.default_user_id
+                    ),
+                ),
                 DecisionSource::InstanceDefault,
                 now,
             ),

@@ -27,7 +27,8 @@ use crate::app::Broker;
 use crate::clock::UnixTime;
 use crate::error::OAuthError;
 use crate::model::{
-    AuthRequest, DecisionOutcome, DecisionSource, LoginStatus, LoginTxn, TxnId, UserId,
+    AuthRequest, DecisionOutcome, DecisionSource, Identity, Idp, LoginStatus, LoginTxn, TxnId,
+    UserId,
 };
 use crate::secrets;
 use crate::store::{Settle, StoreError};
@@ -93,7 +94,7 @@ pub fn decide(
     }
     let source = DecisionSource::Explicit { via: via.into() };
     let status = match outcome {
-        DecisionOutcome::Approve { user_id } => {
+        DecisionOutcome::Approve { user_id, business } => {
             let user = user_id
                 .clone()
                 .or_else(|| txn.request.login_hint.clone().map(UserId::new))
@@ -105,10 +106,14 @@ pub fn decide(
             let identity = broker.store.identities.by_user_id(&user)?.ok_or_else(|| {
                 DecideError::BadDecision(format!("no identity with user ID {user}"))
             })?;
-            approve::approve(
+            if let Some(chosen) = business {
+                check_business(&identity, &txn.request, chosen)?;
+            }
+            approve::approve_as(
                 &identity,
                 &txn.request,
                 broker.required_level(&txn.request),
+                business.as_deref(),
                 source,
                 now,
             )
@@ -121,6 +126,35 @@ pub fn decide(
         Settle::Settled(txn) => Ok(txn),
         Settle::AlreadySettled(txn) => Err(DecideError::AlreadySettled(Box::new(txn))),
         Settle::NotFound => Err(DecideError::NotFound(id.clone())),
+    }
+}
+
+/// An explicit decision's business identity must be one the screens could have chosen: the
+/// login asks for MitID Erhverv, and the person has it (or `private`).
+fn check_business(
+    identity: &Identity,
+    request: &AuthRequest,
+    chosen: &str,
+) -> Result<(), DecideError> {
+    if !request.idp_values.contains(&Idp::MitidErhverv) {
+        return Err(DecideError::BadDecision(
+            "business chooses a MitID Erhverv identity, and this login does not ask for MitID \
+             Erhverv (idp_values)"
+                .into(),
+        ));
+    }
+    let has = chosen == "private"
+        || identity
+            .business
+            .iter()
+            .any(|b| b.professional_uuid == chosen || b.cvr == chosen);
+    if has {
+        Ok(())
+    } else {
+        Err(DecideError::BadDecision(format!(
+            "{} has no business identity {chosen} (a professional UUID or CVR number, or private)",
+            identity.user_id
+        )))
     }
 }
 

@@ -148,11 +148,16 @@ pub enum Failure {
     IdentityLocked,
     IdentityRevoked,
     ApprovalExpired,
-    AuthenticatorBlocked { device: Device, until: UnixTime },
+    AuthenticatorBlocked {
+        device: Device,
+        until: UnixTime,
+    },
     LevelNotReachable,
     CprMatchFailed,
     NoBusinessIdentity,
     KeyCardUsedUp,
+    /// A NemID login by someone without NemID (told after the password, as NemID did).
+    NemidUnknownUser,
 }
 
 impl Failure {
@@ -170,11 +175,12 @@ impl Failure {
             Failure::CprMatchFailed => "mitid_cpr_match_failed",
             Failure::NoBusinessIdentity => "mitid_erhverv_no_identity",
             Failure::KeyCardUsedUp => "nemid_key_card_used_up",
+            Failure::NemidUnknownUser => "nemid_unknown_user",
         }
     }
 
     /// Every failure's code, for the README and the tests.
-    pub const CODES: [&'static str; 10] = [
+    pub const CODES: [&'static str; 11] = [
         "mitid_user_aborted",
         "mitid_unknown_user",
         "mitid_identity_locked",
@@ -185,6 +191,7 @@ impl Failure {
         "mitid_cpr_match_failed",
         "mitid_erhverv_no_identity",
         "nemid_key_card_used_up",
+        "nemid_unknown_user",
     ];
 }
 
@@ -289,6 +296,7 @@ mod tests {
             Failure::CprMatchFailed,
             Failure::NoBusinessIdentity,
             Failure::KeyCardUsedUp,
+            Failure::NemidUnknownUser,
         ];
         assert_eq!(failures.len(), Failure::CODES.len());
         for failure in failures {

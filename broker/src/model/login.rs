@@ -203,6 +203,10 @@ pub enum DecisionOutcome {
     Approve {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         user_id: Option<UserId>,
+        /// For a login that asks for MitID Erhverv: the business identity chosen (professional
+        /// UUID or CVR number), or `private`; `None` takes the person's first.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        business: Option<String>,
     },
     /// The person cancels: `access_denied` goes back to the client.
     Reject {
@@ -230,7 +234,12 @@ pub enum LoginStatus {
         decided_at: UnixTime,
     },
     Rejected {
+        /// The `error_description` the client gets: a code from the failure catalogue, or
+        /// what an explicit rejection named.
         description: String,
+        /// Why, in words, for `explain` and the log; never sent to the client.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        detail: Option<String>,
         decided_by: DecisionSource,
         decided_at: UnixTime,
     },

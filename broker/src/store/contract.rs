@@ -240,7 +240,8 @@ fn approved(user_id: &str) -> LoginStatus {
 
 fn rejected() -> LoginStatus {
     LoginStatus::Rejected {
-        description: "the person cancelled".into(),
+        description: "mitid_identity_locked".into(),
+        detail: Some("the identity is suspended".into()),
         decided_by: DecisionSource::InstanceDefault,
         decided_at: NOW + 6,
     }
@@ -318,7 +319,10 @@ fn decision(
 ) -> QueuedDecision {
     QueuedDecision {
         id: id.into(),
-        outcome: DecisionOutcome::Approve { user_id: None },
+        outcome: DecisionOutcome::Approve {
+            user_id: None,
+            business: Some("12345674".into()),
+        },
         client_id: client_id.map(ClientId::new),
         for_user_id: for_user_id.map(UserId::new),
         created_at,

@@ -384,6 +384,7 @@ pub async fn submit(
 fn shortcut(broker: &Broker, txn: &LoginTxn, form: &Params, lang: &str) -> Response {
     let outcome = DecisionOutcome::Approve {
         user_id: form.get("user_id").map(UserId::new),
+        business: None,
     };
     let settled = match login::decide(broker, &txn.id, &outcome, "login_page", broker.now()) {
         Ok(t) => t,

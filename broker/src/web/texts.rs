@@ -251,6 +251,14 @@ impl Texts {
                 "Nøglekortet er brugt op",
                 "Dit nøglekort har ingen ubrugte koder tilbage.".into(),
             ),
+            Failure::NemidUnknownUser if en => (
+                "No NemID",
+                "There is no NemID for this user ID. NemID closed in 2023: log in with MitID instead, if the service allows it.".into(),
+            ),
+            Failure::NemidUnknownUser => (
+                "Intet NemID",
+                "Der findes intet NemID til dette bruger-ID. NemID lukkede i 2023: log på med MitID i stedet, hvis tjenesten tillader det.".into(),
+            ),
         }
     }
 

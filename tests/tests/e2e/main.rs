@@ -28,6 +28,7 @@ mod mailbox_profiles;
 mod mitid_claims;
 mod negative;
 mod onboarding;
+mod one_truth;
 mod outbound;
 mod profile_idura;
 mod profile_neb;

@@ -165,7 +165,10 @@ async fn ial_caps_the_level_an_identity_reaches() {
     let location = redirect_to(&r);
     assert_eq!(query(&location, "error").as_deref(), Some("access_denied"));
     let description = query(&location, "error_description").unwrap();
-    assert!(description.contains("ial substantial"), "{description}");
+    assert_eq!(description, "mitid_level_not_reachable");
+    let explained = explain(&rp, &login_id_of(&r)).await;
+    let detail = explained["refused"]["detail"].as_str().unwrap();
+    assert!(detail.contains("ial substantial"), "{detail}");
 }
 
 #[tokio::test]
@@ -195,9 +198,11 @@ async fn a_suspended_identity_is_refused_whatever_the_source() {
     let location = redirect_to(&r);
     assert_eq!(query(&location, "error").as_deref(), Some("access_denied"));
     let description = query(&location, "error_description").unwrap();
-    assert!(description.contains("kim is suspended"), "{description}");
+    assert_eq!(description, "mitid_identity_locked");
     let explained = explain(&rp, &login_id).await;
     assert_eq!(explained["decided_by"]["source"], "login_hint");
+    let detail = explained["refused"]["detail"].as_str().unwrap();
+    assert!(detail.contains("kim is suspended"), "{detail}");
 
     // 2. a queued approval as kim.
     let queued = rp
@@ -213,7 +218,7 @@ async fn a_suspended_identity_is_refused_whatever_the_source() {
     let r = rp.authorize(&Pkce::new(), &[]).await;
     let login_id = r.headers()["x-sim-login-id"].to_str().unwrap().to_string();
     let description = query(&redirect_to(&r), "error_description").unwrap();
-    assert!(description.contains("suspended"), "{description}");
+    assert_eq!(description, "mitid_identity_locked");
     assert_eq!(
         explain(&rp, &login_id).await["decided_by"]["source"],
         "queued"
@@ -222,7 +227,12 @@ async fn a_suspended_identity_is_refused_whatever_the_source() {
     // A revoked identity (the deceased person) likewise.
     let r = rp.authorize(&Pkce::new(), &[("login_hint", "mads")]).await;
     let description = query(&redirect_to(&r), "error_description").unwrap();
-    assert!(description.contains("mads is revoked"), "{description}");
+    assert_eq!(description, "mitid_identity_revoked");
+    let detail = &explain(&rp, &login_id_of(&r)).await["refused"]["detail"];
+    assert!(
+        detail.as_str().unwrap().contains("mads is revoked"),
+        "{detail}"
+    );
 }
 
 #[tokio::test]
@@ -241,8 +251,12 @@ async fn an_explicit_approval_of_a_suspended_identity_is_refused() {
         .unwrap();
     assert_eq!(approved.status, 200, "{:?}", approved.body);
     assert_eq!(approved.body["status"]["status"], "rejected");
-    let description = approved.body["status"]["description"].as_str().unwrap();
-    assert!(description.contains("suspended"), "{description}");
+    assert_eq!(
+        approved.body["status"]["description"],
+        "mitid_identity_locked"
+    );
+    let detail = approved.body["status"]["detail"].as_str().unwrap();
+    assert!(detail.contains("suspended"), "{detail}");
     assert_eq!(
         explain(&rp, &login_id).await["decided_by"]["source"],
         "explicit"

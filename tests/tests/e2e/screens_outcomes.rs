@@ -121,9 +121,12 @@ async fn a_business_identity_is_chosen_after_the_app() {
     let id_token = walk.id_token(&location).await;
     assert_eq!(id_token["idp"], "mitid");
 
-    // Someone without a business identity, when only MitID Erhverv will do.
+    // Someone without a business identity, when only MitID Erhverv will do: told only after
+    // authenticating, as in the real flow (the user ID alone reveals nothing).
     let walk = Walk::start(&rp, &[("idp_values", "mitid_erhverv")]).await;
-    let screen = walk.user_id("anna").await.expect("failed");
+    let screen = walk.user_id("anna").await.expect("app");
+    approve_shown_code(&walk, "anna", &screen).await;
+    let screen = walk.screen().await.expect("failed");
     assert_eq!(screen.text("failure"), "Ingen erhvervsidentitet");
     walk.leave_with("mitid_erhverv_no_identity").await;
 }

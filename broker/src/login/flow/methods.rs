@@ -78,12 +78,14 @@ pub(crate) fn active_app(identity: &Identity) -> Option<Authenticator> {
 }
 
 /// The ways of logging in offered to `identity` for `request`: the ones the client's identity
-/// providers allow, the person has, and that reach `required`, in MitID's order.
+/// providers allow, the person has, and that reach `required`, in MitID's order. A MitID
+/// Erhverv login offers MitID's ways to everyone, and a NemID-only login offers NemID to
+/// everyone with a password: whether the person has a business identity or NemID is told only
+/// after they have authenticated, as in the real flows.
 pub fn offered_methods(identity: &Identity, request: &AuthRequest, required: Level) -> Vec<Method> {
     let idps = &request.idp_values;
-    let mitid_allowed = idps.is_empty()
-        || idps.contains(&Idp::Mitid)
-        || (idps.contains(&Idp::MitidErhverv) && !identity.business.is_empty());
+    let mitid_allowed =
+        idps.is_empty() || idps.contains(&Idp::Mitid) || idps.contains(&Idp::MitidErhverv);
     let mut offered = Vec::new();
     if mitid_allowed {
         for method in [
@@ -101,11 +103,12 @@ pub fn offered_methods(identity: &Identity, request: &AuthRequest, required: Lev
             }
         }
     }
+    let nemid_only = idps.iter().all(|i| *i == Idp::Nemid);
     let nemid_ok = idps.contains(&Idp::Nemid)
-        && identity
-            .nemid
-            .as_ref()
-            .is_some_and(|n| n.key_card_seed.is_some())
+        && match &identity.nemid {
+            Some(nemid) => nemid.key_card_seed.is_some(),
+            None => nemid_only,
+        }
         && identity
             .authenticator_kinds()
             .contains(&Authenticator::Password)

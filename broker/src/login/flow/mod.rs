@@ -191,6 +191,7 @@ fn settle(
 fn rejected(failure: Failure, now: UnixTime) -> LoginStatus {
     LoginStatus::Rejected {
         description: failure.code().into(),
+        detail: None,
         decided_by: DecisionSource::Explicit { via: VIA.into() },
         decided_at: now,
     }

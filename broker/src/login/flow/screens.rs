@@ -5,13 +5,14 @@ use super::methods::{allows_private, devices_of, new_app_request, offered_method
 use super::{failed, rejected, Ctx, Input, Next, VIA};
 use crate::clock::UnixTime;
 use crate::error::OAuthError;
+use crate::login::approve::{missing_idp_failure, state_refusal, unknown_user};
 use crate::login::devices::{code_device, issue_key_card};
 use crate::mitid::{
     self, simulate, Authenticator, FailureOutcome, KeyCard, KeyCheck, LockoutPolicy,
 };
 use crate::model::{
-    Assurance, DecisionSource, Device, DeviceState, Failure, Flow, Identity, IdentityRule,
-    IdentityStatus, Idp, Level, LoginStatus, Method, Notice, Step, UserId,
+    Assurance, DecisionSource, Device, DeviceState, Failure, Flow, Identity, IdentityRule, Idp,
+    Level, LoginStatus, Method, Notice, Step, UserId,
 };
 
 impl Ctx<'_> {
@@ -31,20 +32,13 @@ impl Ctx<'_> {
                 .find(|i| i.user_id.as_str().eq_ignore_ascii_case(text)),
         };
         let Some(identity) = identity else {
-            flow.step = failed(Failure::UnknownUser);
+            flow.step = failed(unknown_user(self.request, String::new()).failure);
             return Ok(Next::Continue);
         };
         flow.identity_id = Some(identity.id.clone());
         flow.user_id = Some(identity.user_id.clone());
-        let refusal = match (identity.status, identity.rule) {
-            (IdentityStatus::Revoked, _) => Some(Failure::IdentityRevoked),
-            (IdentityStatus::Suspended, _) | (_, Some(IdentityRule::Locked)) => {
-                Some(Failure::IdentityLocked)
-            }
-            _ => None,
-        };
-        if let Some(failure) = refusal {
-            flow.step = failed(failure);
+        if let Some(refusal) = state_refusal(&identity) {
+            flow.step = failed(refusal.failure);
             return Ok(Next::Continue);
         }
         match identity.rule {
@@ -87,16 +81,7 @@ impl Ctx<'_> {
     }
 
     pub(super) fn no_method_failure(&self, identity: &Identity) -> Failure {
-        let idps = &self.request.idp_values;
-        let erhverv_only = !idps.is_empty() && idps.iter().all(|i| *i == Idp::MitidErhverv);
-        let nemid_only = !idps.is_empty() && idps.iter().all(|i| *i == Idp::Nemid);
-        if erhverv_only && identity.business.is_empty() {
-            Failure::NoBusinessIdentity
-        } else if nemid_only && identity.nemid.is_none() {
-            Failure::UnknownUser
-        } else {
-            Failure::LevelNotReachable
-        }
+        missing_idp_failure(identity, &self.request.idp_values)
     }
 
     pub(super) fn start(
@@ -285,6 +270,11 @@ impl Ctx<'_> {
         match flow.method {
             Some(Method::Chip) => {
                 flow.step = Step::Chip;
+                Ok(Next::Continue)
+            }
+            // Whether the person has NemID at all is told only after a right password.
+            Some(Method::Nemid) if identity.nemid.is_none() => {
+                flow.step = failed(Failure::NemidUnknownUser);
                 Ok(Next::Continue)
             }
             Some(Method::Nemid) => {

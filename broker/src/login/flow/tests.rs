@@ -87,8 +87,12 @@ fn only_the_ways_that_reach_the_level_are_offered() {
             vec![Idp::Nemid, Idp::Mitid],
             vec![App, Nemid],
         ),
-        ("anna", Substantial, vec![Idp::Nemid], vec![]),
-        ("anna", Substantial, vec![Idp::MitidErhverv], vec![]),
+        // Without NemID or a business identity the same ways are offered: that they have
+        // none is told after they authenticate.
+        ("anna", Substantial, vec![Idp::Nemid], vec![Nemid]),
+        ("anna", Substantial, vec![Idp::MitidErhverv], vec![App]),
+        // Only when NemID stands beside MitID is NemID left out for those without it.
+        ("anna", Substantial, vec![Idp::Nemid, Idp::Mitid], vec![App]),
         ("ida", Substantial, vec![Idp::MitidErhverv], vec![App]),
     ];
     for (user, level, idps, expected) in cases {

@@ -90,6 +90,8 @@ async fn explain_login(State(b): AppState, Path(id): Path<String>) -> ApiResult 
 struct ApproveInput {
     #[serde(default)]
     user_id: Option<UserId>,
+    #[serde(default)]
+    business: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -106,6 +108,7 @@ async fn approve_login(State(b): AppState, Path(id): Path<String>, body: Bytes) 
         &id,
         DecisionOutcome::Approve {
             user_id: input.user_id,
+            business: input.business,
         },
     )
 }
@@ -152,6 +155,8 @@ struct DecisionInput {
     #[serde(default)]
     user_id: Option<UserId>,
     #[serde(default)]
+    business: Option<String>,
+    #[serde(default)]
     description: Option<String>,
     #[serde(default)]
     client_id: Option<ClientId>,
@@ -174,10 +179,11 @@ impl DecisionInput {
             )),
             OutcomeName::Approve => Ok(DecisionOutcome::Approve {
                 user_id: self.user_id.clone(),
+                business: self.business.clone(),
             }),
-            OutcomeName::Reject if self.user_id.is_some() => Err(ApiError::bad_request(
-                "user_id belongs to an approve decision",
-            )),
+            OutcomeName::Reject if self.user_id.is_some() || self.business.is_some() => Err(
+                ApiError::bad_request("user_id and business belong to an approve decision"),
+            ),
             OutcomeName::Reject => Ok(DecisionOutcome::Reject {
                 description: self.description.clone(),
             }),

@@ -358,6 +358,7 @@ fn schemas() -> Value {
                 "post_logout_redirect_uris": {"type": "array", "items": {"type": "string"}},
                 "token_endpoint_auth_method": {"enum": ["client_secret_basic", "client_secret_post", "client_secret_jwt", "private_key_jwt", "none"]},
                 "require_pkce": {"type": "boolean"},
+                "private_service": {"type": "boolean", "description": "a private service: dk.cpr only after the person's CPR match"},
                 "id_token_signed_response_alg": {"enum": ["RS256", "PS256", "ES256"]},
                 "subject_type": {"enum": ["public", "pairwise"]},
                 "sector_identifier": {"type": "string"},
@@ -370,7 +371,7 @@ fn schemas() -> Value {
                 "default_acr_values": {"type": "array", "items": {"type": "string"}, "description": "level URIs for requests without acr_values"}
             }
         },
-        "Approve": {"type": "object", "properties": {"user_id": {"type": "string"}}},
+        "Approve": {"type": "object", "properties": {"user_id": {"type": "string"}, "business": {"type": "string", "description": "a login that asks for MitID Erhverv: the business identity chosen (professional UUID or CVR number) or private; default the person's first"}}},
         "Reject": {"type": "object", "properties": {"description": {"type": "string"}}},
         "AppApprove": {"type": "object", "properties": {"code": {"type": "string", "pattern": "^[0-9]{4}$", "description": "the code the login page shows; omit to approve without the check"}}},
         "OnboardingStart": {"type": "object", "properties": {"document": {"type": "string"}, "seed": {"type": "integer"}, "format": {"enum": ["Td1", "Td3"]}, "fault": {}}},
@@ -387,6 +388,7 @@ fn schemas() -> Value {
             "properties": {
                 "outcome": {"enum": ["approve", "reject"]},
                 "user_id": {"type": "string", "description": "approve: log in as this identity"},
+                "business": {"type": "string", "description": "approve, for a login that asks for MitID Erhverv: the business identity chosen (professional UUID or CVR number) or private; default the person's first"},
                 "description": {"type": "string", "description": "reject: error_description"},
                 "client_id": {"type": "string", "description": "only for logins of this client"},
                 "for_user_id": {"type": "string", "description": "only for logins whose login_hint names this user ID"}
