@@ -44,6 +44,7 @@ pub fn park(broker: &Broker, request: AuthRequest, now: UnixTime) -> Result<Logi
         expires_at: now + broker.config.tokens.login_ttl,
         status: LoginStatus::Pending,
         delivered: false,
+        response: None,
         flow: Default::default(),
         request,
     };

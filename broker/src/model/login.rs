@@ -271,9 +271,37 @@ pub struct LoginTxn {
     /// Set once the outcome went back to the client; a login finishes only once.
     #[serde(default)]
     pub delivered: bool,
+    /// What went back to the client, written with `delivered`: a repeated request for the
+    /// finished login (a double click, the back button) gets the same answer while it holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<Delivered>,
     /// The interactive login's screens, while it is pending.
     #[serde(default)]
     pub flow: Flow,
+}
+
+/// The answer a finished login sent to the client, kept so a repeated request gets it again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Delivered {
+    pub to_client: ToClient,
+    /// The hash of the authorization code in it: the answer holds while the code is unspent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_hash: Option<String>,
+    /// The answer is not sent again after this (the code's lifetime).
+    pub until: UnixTime,
+}
+
+/// How the answer reaches the client.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "mode", rename_all = "snake_case")]
+pub enum ToClient {
+    Redirect {
+        location: String,
+    },
+    FormPost {
+        action: String,
+        fields: Vec<(String, String)>,
+    },
 }
 
 /// A decision waiting for the next login that matches its filters; consumed once.

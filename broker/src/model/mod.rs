@@ -32,8 +32,8 @@ pub use identity::{
 pub use ids::{CaseId, ClientId, GrantId, IdentityId, Sid, TxnId, UserId};
 pub use level::Level;
 pub use login::{
-    ActionText, AuthRequest, DecisionOutcome, DecisionSource, LoginStatus, LoginTxn, Prompt,
-    QueuedDecision, Simulation,
+    ActionText, AuthRequest, DecisionOutcome, DecisionSource, Delivered, LoginStatus, LoginTxn,
+    Prompt, QueuedDecision, Simulation, ToClient,
 };
 pub use onboarding::{Challenge, DocumentChoice, Onboarding, Step as OnboardingStep};
 pub use outbox::{Channel, OutboxMessage};

@@ -13,7 +13,8 @@ use tempfile::TempDir;
 
 use super::*;
 use crate::model::{
-    Assurance, AuthMethod, AuthRequest, DecisionOutcome, Grant, Level, LoginStatus, SubjectType,
+    Assurance, AuthMethod, AuthRequest, DecisionOutcome, Delivered, Grant, Level, LoginStatus,
+    SubjectType, ToClient,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -219,6 +220,7 @@ fn login(id: &str, created_at: UnixTime, expires_at: UnixTime) -> LoginTxn {
         expires_at,
         status: LoginStatus::Pending,
         delivered: false,
+        response: None,
         flow: Default::default(),
     }
 }
@@ -689,21 +691,37 @@ fn logins_mark_delivered_is_true_once(store: &Store) {
     store.logins.create(&txn).unwrap();
     store.logins.settle(&txn.id, &approved("anna")).unwrap();
 
-    assert!(store.logins.mark_delivered(&txn.id).unwrap());
-    assert!(!store.logins.mark_delivered(&txn.id).unwrap());
+    let answer = Delivered {
+        to_client: ToClient::Redirect {
+            location: "https://rp.example/cb?code=c1".into(),
+        },
+        code_hash: Some("h1".into()),
+        until: NOW + 60,
+    };
+    let other_answer = Delivered {
+        code_hash: Some("h2".into()),
+        ..answer.clone()
+    };
+    assert!(store.logins.mark_delivered(&txn.id, Some(&answer)).unwrap());
+    assert!(!store
+        .logins
+        .mark_delivered(&txn.id, Some(&other_answer))
+        .unwrap());
     let got = store.logins.get(&txn.id).unwrap().unwrap();
     assert!(got.delivered);
+    // The first answer stands.
+    assert_eq!(got.response, Some(answer));
     // Delivery does not disturb the settled status.
     assert_eq!(got.status, approved("anna"));
     assert!(!store
         .logins
-        .mark_delivered(&TxnId::new("t-unknown"))
+        .mark_delivered(&TxnId::new("t-unknown"), None)
         .unwrap());
 
     let results = {
         let other = login("t2", NOW, NOW + 600);
         store.logins.create(&other).unwrap();
-        race(|| store.logins.mark_delivered(&other.id).unwrap())
+        race(|| store.logins.mark_delivered(&other.id, None).unwrap())
     };
     assert_eq!(results.iter().filter(|d| **d).count(), 1, "{results:?}");
 }
@@ -734,7 +752,11 @@ fn codes_are_taken_once(store: &Store) {
     store.codes.put(&c).unwrap();
     store.codes.put(&code("other-hash", "grant-2")).unwrap();
 
+    assert!(store.codes.is_unspent("code-hash").unwrap());
+    assert!(!store.codes.is_unspent("no-such-hash").unwrap());
     assert_eq!(store.codes.take("code-hash").unwrap(), Take::Taken(c));
+    assert!(!store.codes.is_unspent("code-hash").unwrap());
+    assert!(store.codes.is_unspent("other-hash").unwrap());
     assert_eq!(
         store.codes.take("code-hash").unwrap(),
         Take::AlreadyTaken(GrantId::new("grant-1"))

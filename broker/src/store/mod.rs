@@ -12,9 +12,9 @@ use std::sync::Arc;
 
 use crate::clock::UnixTime;
 use crate::model::{
-    AccessToken, AuthCode, Case, CaseId, Client, ClientId, DecisionSource, DeviceState, Flow,
-    GrantId, Identity, IdentityId, LoginStatus, LoginTxn, Onboarding, OutboxMessage, PushedRequest,
-    QueuedDecision, RefreshToken, Session, Sid, TxnId, UserId,
+    AccessToken, AuthCode, Case, CaseId, Client, ClientId, DecisionSource, Delivered, DeviceState,
+    Flow, GrantId, Identity, IdentityId, LoginStatus, LoginTxn, Onboarding, OutboxMessage,
+    PushedRequest, QueuedDecision, RefreshToken, Session, Sid, TxnId, UserId,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -74,7 +74,9 @@ pub trait LoginStore: Send + Sync {
     fn settle(&self, id: &TxnId, status: &LoginStatus) -> StoreResult<Settle>;
     /// Marks the outcome as sent to the client. True only for the first caller, so a login
     /// finishes (issues a code) once.
-    fn mark_delivered(&self, id: &TxnId) -> StoreResult<bool>;
+    /// Marks a settled login as delivered with the answer the client got, once: `false` when
+    /// it was delivered before (or is unknown), and the stored answer stands.
+    fn mark_delivered(&self, id: &TxnId, response: Option<&Delivered>) -> StoreResult<bool>;
     /// Writes the interactive flow of a pending login if nobody wrote it since the caller read
     /// it (its `rev` is still `expected_rev`); the stored flow's `rev` becomes
     /// `expected_rev + 1`. `None` when the login is gone, settled, or was written meanwhile:
@@ -178,6 +180,8 @@ pub trait CodeStore: Send + Sync {
     /// Security rule: a code can be taken once. A second take answers
     /// [`Take::AlreadyTaken`] (until the code's record is purged after its expiry).
     fn take(&self, hash: &str) -> StoreResult<Take<AuthCode>>;
+    /// Whether the code is stored and not yet taken (the caller checks its expiry).
+    fn is_unspent(&self, hash: &str) -> StoreResult<bool>;
     fn clear(&self) -> StoreResult<()>;
 }
 

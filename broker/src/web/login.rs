@@ -13,7 +13,11 @@ use std::sync::Arc;
 use crate::app::Broker;
 use crate::error::OAuthError;
 use crate::login::flow::{self, Input};
-use crate::login::{self, finish::finish, DecideError};
+use crate::login::{
+    self,
+    finish::{finish, Finished},
+    DecideError,
+};
 use crate::model::{
     BusinessRole, DecisionOutcome, Device, EnrolledAuthenticator, Failure, Identity, LoginTxn,
     Method, Step, TxnId, UserId,
@@ -98,7 +102,18 @@ fn respond(broker: &Broker, txn: &LoginTxn) -> Response {
         // The issuer the request came in by answers it (its `iss`, its session cookie).
         let issuer = broker.for_profile(txn.request.profile);
         return match finish(&issuer, txn, now) {
-            Ok(result) => authorize_result_response(&issuer, result, lang),
+            Ok(Finished::Answer(result)) => authorize_result_response(&issuer, result, lang),
+            Ok(Finished::Before { client, service }) => {
+                let web = service.starts_with("https://") || service.starts_with("http://");
+                pages::render(
+                    StatusCode::OK,
+                    &pages::FinishedPage {
+                        lang,
+                        client: &client,
+                        service: web.then_some(service.as_str()),
+                    },
+                )
+            }
             Err(e) => pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, &e, lang),
         };
     }

@@ -117,6 +117,16 @@ pub struct FrontchannelLogoutPage<'a> {
     pub next: Option<&'a str>,
 }
 
+/// A finished login asked for again after its answer stopped holding.
+#[derive(Template)]
+#[template(path = "finished.html")]
+pub struct FinishedPage<'a> {
+    pub lang: &'a str,
+    pub client: &'a str,
+    /// The service's address, when it is a web page (http or https) to link to.
+    pub service: Option<&'a str>,
+}
+
 #[derive(Template)]
 #[template(path = "message.html")]
 pub struct MessagePage<'a> {

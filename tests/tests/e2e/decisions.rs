@@ -212,7 +212,8 @@ async fn interactive_login_waits_and_explicit_approve_as_bo_logs_in_bo() {
     assert_eq!(explanation["decided_by"]["via"], "control_api");
     assert_decided_by(&explanation, "explicit", 1);
 
-    // Settled logins leave the pending list, and a login finishes once.
+    // Settled logins leave the pending list, and a login finishes once: its code redeemed,
+    // the page says it is finished.
     let pending = rp.host.control().get("/logins").await.unwrap();
     assert!(
         pending.body.as_array().unwrap().is_empty(),
@@ -221,7 +222,8 @@ async fn interactive_login_waits_and_explicit_approve_as_bo_logs_in_bo() {
     );
     let again = rp.browser.get(page).send().await.unwrap();
     assert!(again.headers().get(LOCATION).is_none());
-    assert!(again.status().is_client_error(), "{}", again.status());
+    assert_eq!(again.status(), StatusCode::OK);
+    assert!(again.text().await.unwrap().contains("id=\"finished\""));
 }
 
 #[tokio::test]
@@ -465,15 +467,17 @@ async fn queued_decision_is_explained_as_queued() {
         Some("queued no")
     );
     assert!(queued(&rp).await.is_empty());
-    // Decided and delivered on the spot: its login page cannot finish it a second time.
+    // Decided and delivered on the spot: its login page cannot finish it a second time; it
+    // says the login is finished.
     let id = explanation["login_id"].as_str().unwrap();
     let page = http_client()
         .get(rp.url(&format!("/login/{id}")))
         .send()
         .await
         .unwrap();
-    assert!(page.status().is_client_error(), "{}", page.status());
+    assert_eq!(page.status(), StatusCode::OK);
     assert!(page.headers().get(LOCATION).is_none());
+    assert!(page.text().await.unwrap().contains("id=\"finished\""));
 }
 
 #[tokio::test]

@@ -15,6 +15,7 @@ mod control;
 mod cors;
 mod decisions;
 mod discovery;
+mod finishing;
 mod flow;
 mod frontchannel;
 mod guard;

@@ -267,7 +267,11 @@ async fn a_headless_business_login_has_the_business_claims_of_the_screens() {
 }
 
 /// A person, the authorize parameters, and the code their login must be refused with.
-type Refusal = (&'static str, &'static [(&'static str, &'static str)], &'static str);
+type Refusal = (
+    &'static str,
+    &'static [(&'static str, &'static str)],
+    &'static str,
+);
 
 /// Each refusal the failure catalogue names for a person's state or means, walked through the
 /// screens and decided headlessly: the same `error_description` every way, and no English

@@ -86,6 +86,7 @@ pub(super) fn single_sign_on(
             decided_at: now,
         },
         delivered: true,
+        response: None,
         flow: Default::default(),
     })?;
     let outcome = respond::success(broker, request, session, &id, now)?;

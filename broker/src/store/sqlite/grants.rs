@@ -1,6 +1,8 @@
 //! Authorization codes, access tokens and refresh tokens in SQLite: rows bound to a grant,
 //! each taken once.
 
+use rusqlite::OptionalExtension;
+
 use super::SqliteStore;
 use crate::model::{AccessToken, AuthCode, GrantId, RefreshToken};
 use crate::store::{CodeStore, StoreResult, Take, TokenStore};
@@ -21,6 +23,16 @@ impl CodeStore for SqliteStore {
             "UPDATE codes SET taken = 1 WHERE hash = ?1 AND taken = 0",
             hash,
         )
+    }
+    fn is_unspent(&self, hash: &str) -> StoreResult<bool> {
+        let conn = self.conn()?;
+        let taken: Option<bool> = conn
+            .query_row("SELECT taken FROM codes WHERE hash = ?1", [hash], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(super::db)?;
+        Ok(taken == Some(false))
     }
     fn clear(&self) -> StoreResult<()> {
         self.exec("DELETE FROM codes", [])?;

@@ -4,7 +4,7 @@ use rusqlite::{params, OptionalExtension};
 
 use super::{db, from_json, to_json, SqliteStore};
 use crate::clock::UnixTime;
-use crate::model::{Flow, LoginStatus, LoginTxn, TxnId};
+use crate::model::{Delivered, Flow, LoginStatus, LoginTxn, TxnId};
 use crate::store::{LoginStore, Settle, StoreResult};
 
 impl LoginStore for SqliteStore {
@@ -66,7 +66,7 @@ impl LoginStore for SqliteStore {
         tx.commit().map_err(db)?;
         Ok(Settle::Settled(txn))
     }
-    fn mark_delivered(&self, id: &TxnId) -> StoreResult<bool> {
+    fn mark_delivered(&self, id: &TxnId, response: Option<&Delivered>) -> StoreResult<bool> {
         let conn = self.conn()?;
         let tx = conn.unchecked_transaction().map_err(db)?;
         let data: Option<String> = tx
@@ -82,6 +82,7 @@ impl LoginStore for SqliteStore {
         };
         let mut txn: LoginTxn = from_json(&data)?;
         txn.delivered = true;
+        txn.response = response.cloned();
         tx.execute(
             "UPDATE logins SET delivered = 1, data = ?2 WHERE id = ?1",
             params![id.as_str(), to_json(&txn)?],
