@@ -97,13 +97,14 @@ fn send_or_save(
     Ok(letter)
 }
 
-/// Sends the draft `id`: a letter lying in "Kladder" moves to "Sendt" (returned). Any other
-/// letter of the mailbox is refused.
+/// Sends the draft `id`: a letter the person wrote, lying in "Kladder", moves to "Sendt"
+/// (returned). Any other letter of the mailbox is refused, received post above all (it may
+/// lie in "Kladder" from before moving it there was refused).
 pub fn send_draft(desk: &Desk, id: &str) -> Outcome<Folder> {
     desk.require(Capability::Compose)?;
     let letter = desk.letter(id)?;
     let drafts = desk.standard_folder(StandardFolder::Drafts)?;
-    if letter.folder != drafts.id {
+    if letter.folder != drafts.id || !letter.content.is_own() {
         return Err(Refusal::NotADraft);
     }
     let sent = desk.standard_folder(StandardFolder::Sent)?;

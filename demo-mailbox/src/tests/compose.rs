@@ -328,3 +328,51 @@ async fn new_forms_refuse_a_missing_or_foreign_csrf_token() {
     assert_eq!(mailbox.letters_in(&bob, &bobs_inbox).len(), 5);
     assert!(mailbox.app.store().outbox.latest(10).unwrap().is_empty());
 }
+
+/// CPR numbers whose first six digits are no date: day 32, month 13, all zeros.
+const IMPOSSIBLE_CPRS: [&str; 4] = [
+    "320190-1234",
+    "011390-1234",
+    "000000-0000",
+    "cpr:3201901234",
+];
+
+#[tokio::test]
+async fn forwarding_to_an_impossible_cpr_number_is_refused_and_delivers_nothing() {
+    let mailbox = TestMailbox::without_broker().await;
+    let anna = mailbox.citizen("anna", "Anna");
+    let letter = mailbox
+        .find_letter(&anna, StandardFolder::Inbox, ALLOWS_REPLIES)
+        .unwrap();
+    for to in IMPOSSIBLE_CPRS {
+        let response = mailbox
+            .post_as(&anna, &forward_path(&letter.id), &[("to", to)])
+            .await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{to}");
+        let html = body_text(response).await;
+        assert!(html.contains("Ugyldigt CPR-nummer"), "{to}: {html}");
+        assert!(html.contains("fødselsdatoen"), "{to}: {html}");
+        let digits: String = to.chars().filter(char::is_ascii_digit).collect();
+        let owner = crate::post::Owner::PersonByCpr(digits);
+        assert!(
+            mailbox
+                .app
+                .store()
+                .mailboxes
+                .by_owner(&owner)
+                .unwrap()
+                .is_none(),
+            "{to}: no mailbox made"
+        );
+    }
+    assert!(mailbox.app.store().outbox.latest(10).unwrap().is_empty());
+    let sendt = mailbox.standard_folder(&anna, StandardFolder::Sent);
+    assert!(mailbox.letters_in(&anna, &sendt).is_empty());
+
+    // A replacement number (day + 60) is a date, and failing modulus 11 is no reason to refuse.
+    let response = mailbox
+        .post_as(&anna, &forward_path(&letter.id), &[("to", "710190-1234")])
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(mailbox.app.store().outbox.latest(10).unwrap().len(), 2);
+}
