@@ -323,6 +323,10 @@ fn refusal_text(refusal: &Refusal) -> StaticText {
             ("Ikke en kladde", "Kun breve, du selv har skrevet, og som ligger i Kladder, kan sendes herfra."),
             ("Not a draft", "Only letters you wrote yourself that lie in Drafts can be sent from here."),
         ),
+        Refusal::AlreadySubmitted => (
+            ("Allerede sendt", "Denne formular er allerede sendt én gang, så brevet blev ikke sendt igen. Se efter det i Sendt eller Kladder."),
+            ("Already sent", "This form was sent once already, so the letter was not sent again. Look for it in Sent or Drafts."),
+        ),
         Refusal::ReceivedPostNotMovable => (
             ("Kan ikke flyttes dertil", "Modtaget post kan ikke flyttes til Sendt eller Kladder. Vælg Indbakke eller en af dine egne mapper."),
             ("Cannot be moved there", "Received post cannot be moved to Sent or Drafts. Choose the Inbox or one of your own folders."),
@@ -354,6 +358,7 @@ fn refusal_status(refusal: &Refusal) -> StatusCode {
         Refusal::RepliesNotAccepted
         | Refusal::NotADraft
         | Refusal::ReceivedPostNotMovable
+        | Refusal::AlreadySubmitted
         | Refusal::FolderNameTaken
         | Refusal::FolderNotEmpty
         | Refusal::StandardFolder
@@ -481,6 +486,7 @@ mod tests {
             Problem::BadPassword(PasswordError::TooShort),
             Problem::Refused(Refusal::BadLetter(ComposeError::BadRecipient)),
             Problem::Refused(Refusal::ReceivedPostNotMovable),
+            Problem::Refused(Refusal::AlreadySubmitted),
             Problem::LoginEnded(BrokerFailure::IdentityLocked),
             Problem::LoginEnded(BrokerFailure::Other("mitid_new".to_owned())),
         ];

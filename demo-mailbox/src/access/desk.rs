@@ -44,6 +44,8 @@ pub enum Refusal {
     NotADraft,
     /// Received post cannot go into "Sendt" or "Kladder".
     ReceivedPostNotMovable,
+    /// The form was sent before, and what it sent is being sent or no longer to be found.
+    AlreadySubmitted,
     /// A grant to this person exists already.
     GrantExists,
     /// A grant of chosen folders named none of the mailbox's folders.
