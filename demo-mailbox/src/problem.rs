@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use crate::access::desk::Refusal;
 use crate::access::{CprError, PasswordError};
 use crate::language::Lang;
-use crate::oidc::{DiscoveryError, LoginError};
+use crate::oidc::{BrokerFailure, DiscoveryError, LoginError};
 use crate::pages::{render, ProblemPage};
 use crate::post::{ComposeError, FolderNameError};
 use crate::store::StoreError;
@@ -14,10 +14,9 @@ use crate::store::StoreError;
 /// A failure shown to the person as a page (never a panic, never a stack of details).
 #[derive(Debug)]
 pub enum Problem {
-    /// The person cancelled at the broker (`error=access_denied`).
-    LoginCancelled,
-    /// The broker answered the login with another OAuth error code.
-    BrokerRefusedLogin,
+    /// The login ended at the broker without a code (an authorization error response): the
+    /// person cancelled, their MitID is locked, ... (see [`BrokerFailure`]).
+    LoginEnded(BrokerFailure),
     /// The callback's query string is malformed (e.g. a parameter given twice).
     BadCallbackQuery,
     /// No login was started in this browser, or it took too long.
@@ -74,9 +73,9 @@ impl From<StoreError> for Problem {
 impl Problem {
     fn status(&self) -> StatusCode {
         match self {
-            Self::LoginCancelled => StatusCode::OK,
-            Self::BrokerRefusedLogin
-            | Self::BadCallbackQuery
+            // An ordinary end of a login, explained; logging in again is the way on.
+            Self::LoginEnded(_) => StatusCode::OK,
+            Self::BadCallbackQuery
             | Self::NoLoginInProgress
             | Self::StateMismatch
             | Self::IssuerMismatch
@@ -98,6 +97,18 @@ impl Problem {
 
     /// Heading and message in `lang`.
     fn text(&self, lang: Lang) -> (String, String) {
+        if let Self::LoginEnded(BrokerFailure::Other(code)) = self {
+            return match lang {
+                Lang::Da => (
+                    "Login mislykkedes".to_owned(),
+                    format!("Login-tjenesten afbrød login med fejlkoden \u{201c}{code}\u{201d}. Prøv igen, eller kontakt tjenestens support, hvis det sker igen."),
+                ),
+                Lang::En => (
+                    "Login failed".to_owned(),
+                    format!("The login service ended the login with the error code \u{201c}{code}\u{201d}. Please try again, or contact the service's support if it happens again."),
+                ),
+            };
+        }
         if let Self::WrongPassword { attempts_left } = self {
             return match lang {
                 Lang::Da => (
@@ -121,14 +132,7 @@ impl Problem {
     /// Heading and message, Danish then English.
     fn static_text(&self) -> StaticText {
         match self {
-            Self::LoginCancelled => (
-                ("Login afbrudt", "Du afbrød login."),
-                ("Login cancelled", "You cancelled the login."),
-            ),
-            Self::BrokerRefusedLogin => (
-                ("Login mislykkedes", "Login-tjenesten afviste login. Prøv igen."),
-                ("Login failed", "The login service refused the login. Please try again."),
-            ),
+            Self::LoginEnded(failure) => broker_failure_text(failure),
             Self::BadCallbackQuery | Self::CodeMissing => (
                 ("Ugyldigt svar", "Svaret fra login-tjenesten var ufuldstændigt. Start login forfra."),
                 ("Invalid response", "The response from the login service was incomplete. Please start the login again."),
@@ -179,9 +183,13 @@ impl Problem {
                 ("Adgangen er låst", "Der er tastet forkert adgangskode for mange gange. Bed postkassens ejer om at sætte en ny adgangskode."),
                 ("Access locked", "The wrong password was typed too many times. Ask the mailbox's owner to set a new password."),
             ),
-            Self::BadCpr(_) => (
+            Self::BadCpr(CprError::Malformed) => (
                 ("Ugyldigt CPR-nummer", "Skriv personens CPR-nummer med 10 cifre, fx 010190-1234."),
                 ("Invalid CPR number", "Type the person's CPR number with 10 digits, e.g. 010190-1234."),
+            ),
+            Self::BadCpr(CprError::ImpossibleDate) => (
+                ("Ugyldigt CPR-nummer", "De første 6 cifre i et CPR-nummer er fødselsdatoen (DDMMÅÅ), og de er ikke en dato. Tjek dag og måned, fx 010190-1234."),
+                ("Invalid CPR number", "The first 6 digits of a CPR number are the date of birth (DDMMYY), and these are no date. Check the day and month, e.g. 010190-1234."),
             ),
             Self::GrantToSelf => (
                 ("Det er dit eget CPR-nummer", "Du har allerede adgang til din egen postkasse. Skriv CPR-nummeret på den, der skal hjælpe dig."),
@@ -214,6 +222,62 @@ const STORE_FAILED: StaticText = (
         "The mailbox could not save or fetch data. Please try again shortly.",
     ),
 );
+
+/// Heading and message for a login that ended at the broker, Danish then English; the
+/// meanings are the broker's (its README, "Failures and their error codes").
+fn broker_failure_text(failure: &BrokerFailure) -> StaticText {
+    match failure {
+        BrokerFailure::UserAborted => (
+            ("Login afbrudt", "Du afbrød login."),
+            ("Login cancelled", "You cancelled the login."),
+        ),
+        BrokerFailure::UnknownUser => (
+            ("Ukendt bruger-id", "Der findes intet MitID med det bruger-id, du tastede. Tjek bruger-id'et, og prøv igen."),
+            ("Unknown user ID", "There is no MitID with the user ID you typed. Check the user ID and try again."),
+        ),
+        BrokerFailure::NemidUnknownUser => (
+            ("Ukendt NemID-bruger", "Der findes intet NemID med det bruger-id, du tastede. Tjek det, og prøv igen, eller log ind med MitID."),
+            ("Unknown NemID user", "There is no NemID with the user ID you typed. Check it and try again, or log in with MitID."),
+        ),
+        BrokerFailure::IdentityLocked => (
+            ("Dit MitID er spærret", "Dit MitID er spærret (suspenderet), så du kan ikke logge ind med det. Kontakt MitID-support for at få det åbnet igen."),
+            ("Your MitID is locked", "Your MitID is locked (suspended), so you cannot log in with it. Contact MitID support to have it opened again."),
+        ),
+        BrokerFailure::IdentityRevoked => (
+            ("Dit MitID er tilbagekaldt", "Dit MitID er tilbagekaldt og kan ikke længere bruges. Du skal have et nyt MitID for at logge ind."),
+            ("Your MitID is revoked", "Your MitID has been revoked and can no longer be used. You need a new MitID to log in."),
+        ),
+        BrokerFailure::ApprovalExpired => (
+            ("Tiden løb ud", "Login blev ikke godkendt i tide i MitID-appen. Log ind igen, og godkend inden for 3 minutter."),
+            ("Time ran out", "The login was not approved in time in the MitID app. Log in again and approve within 3 minutes."),
+        ),
+        BrokerFailure::AuthenticatorBlocked => (
+            ("Dit MitID-middel er spærret", "Der blev tastet forkert kode eller adgangskode for mange gange, så dit MitID-middel er spærret i 15 minutter. Prøv igen senere, eller brug et andet middel."),
+            ("Your MitID authenticator is blocked", "A wrong code or password was typed too many times, so your MitID authenticator is blocked for 15 minutes. Try again later, or use another authenticator."),
+        ),
+        BrokerFailure::LevelNotReachable => (
+            ("Sikringsniveauet kan ikke nås", "Ingen af dine måder at logge ind med MitID giver det sikringsniveau, Digital Post kræver (betydeligt). Tilføj fx MitID-appen, og prøv igen."),
+            ("Level of assurance not reachable", "None of your ways of logging in with MitID gives the level of assurance Digital Post needs (Substantial). Add e.g. the MitID app and try again."),
+        ),
+        BrokerFailure::CprMatchFailed => (
+            ("CPR-nummeret passede ikke", "Der blev tastet et forkert CPR-nummer tre gange. Log ind igen, og tast dit eget CPR-nummer."),
+            ("The CPR number did not match", "A wrong CPR number was typed three times. Log in again and type your own CPR number."),
+        ),
+        BrokerFailure::ErhvervNoIdentity => (
+            ("Ingen erhvervsidentitet", "Du har ingen MitID Erhverv-identitet. Log ind som privatperson, eller bed din virksomhed om at oprette dig i MitID Erhverv."),
+            ("No business identity", "You have no MitID Erhverv identity. Log in as a private person, or ask your business to create you in MitID Erhverv."),
+        ),
+        BrokerFailure::KeyCardUsedUp => (
+            ("Nøglekortet er brugt op", "Dit NemID-nøglekort har ikke flere ubrugte koder. Brug dit nye nøglekort, når det kommer, eller log ind med MitID."),
+            ("The key card is used up", "Your NemID key card has no unused codes left. Use your new key card when it arrives, or log in with MitID."),
+        ),
+        // Answered by `Problem::text` itself (it names the code).
+        BrokerFailure::Other(_) => (
+            ("Login mislykkedes", ""),
+            ("Login failed", ""),
+        ),
+    }
+}
 
 /// Heading and message for what an operation in the mailbox refused, Danish then English.
 fn refusal_text(refusal: &Refusal) -> StaticText {
@@ -256,8 +320,16 @@ fn refusal_text(refusal: &Refusal) -> StaticText {
             ("Replies not accepted", "The sender does not accept replies to this letter. Write a new letter instead."),
         ),
         Refusal::NotADraft => (
-            ("Ikke en kladde", "Kun breve i Kladder kan sendes herfra."),
-            ("Not a draft", "Only letters in Drafts can be sent from here."),
+            ("Ikke en kladde", "Kun breve, du selv har skrevet, og som ligger i Kladder, kan sendes herfra."),
+            ("Not a draft", "Only letters you wrote yourself that lie in Drafts can be sent from here."),
+        ),
+        Refusal::AlreadySubmitted => (
+            ("Allerede sendt", "Denne formular er allerede sendt én gang, så brevet blev ikke sendt igen. Se efter det i Sendt eller Kladder."),
+            ("Already sent", "This form was sent once already, so the letter was not sent again. Look for it in Sent or Drafts."),
+        ),
+        Refusal::ReceivedPostNotMovable => (
+            ("Kan ikke flyttes dertil", "Modtaget post kan ikke flyttes til Sendt eller Kladder. Vælg Indbakke eller en af dine egne mapper."),
+            ("Cannot be moved there", "Received post cannot be moved to Sent or Drafts. Choose the Inbox or one of your own folders."),
         ),
         Refusal::NotPermitted => (
             ("Ikke tilladt", "Din adgang til denne postkasse tillader ikke det."),
@@ -285,6 +357,8 @@ fn refusal_status(refusal: &Refusal) -> StatusCode {
         }
         Refusal::RepliesNotAccepted
         | Refusal::NotADraft
+        | Refusal::ReceivedPostNotMovable
+        | Refusal::AlreadySubmitted
         | Refusal::FolderNameTaken
         | Refusal::FolderNotEmpty
         | Refusal::StandardFolder
@@ -325,6 +399,10 @@ fn compose_text(error: ComposeError) -> StaticText {
                 ("Ugyldig modtager", "Skriv et CPR-nummer (10 cifre), en postkasseadresse som cpr:6101701234, eller en e-mailadresse."),
                 ("Invalid recipient", "Type a CPR number (10 digits), a mailbox address such as cpr:6101701234, or an e-mail address."),
             ),
+        ComposeError::RecipientCprNotADate => (
+                ("Ugyldigt CPR-nummer", "De første 6 cifre i modtagerens CPR-nummer er fødselsdatoen (DDMMÅÅ), og de er ikke en dato. Tjek dag og måned."),
+                ("Invalid CPR number", "The first 6 digits of the recipient's CPR number are the date of birth (DDMMYY), and these are no date. Check the day and month."),
+            ),
         ComposeError::BadAttachment => (
                 ("Ugyldigt bilag", "Bilaget skal være en PDF på højst 512 kB."),
                 ("Invalid attachment", "The attachment must be a PDF of at most 512 kB."),
@@ -337,8 +415,7 @@ impl Problem {
     fn is_about_login(&self) -> bool {
         matches!(
             self,
-            Self::LoginCancelled
-                | Self::BrokerRefusedLogin
+            Self::LoginEnded(_)
                 | Self::BadCallbackQuery
                 | Self::NoLoginInProgress
                 | Self::StateMismatch
@@ -404,8 +481,14 @@ mod tests {
             Problem::WrongPassword { attempts_left: 3 },
             Problem::GrantLocked,
             Problem::BadCpr(CprError::Malformed),
+            Problem::BadCpr(CprError::ImpossibleDate),
+            Problem::Refused(Refusal::BadLetter(ComposeError::RecipientCprNotADate)),
             Problem::BadPassword(PasswordError::TooShort),
             Problem::Refused(Refusal::BadLetter(ComposeError::BadRecipient)),
+            Problem::Refused(Refusal::ReceivedPostNotMovable),
+            Problem::Refused(Refusal::AlreadySubmitted),
+            Problem::LoginEnded(BrokerFailure::IdentityLocked),
+            Problem::LoginEnded(BrokerFailure::Other("mitid_new".to_owned())),
         ];
         for problem in problems {
             let (da_heading, da_message) = problem.text(Lang::Da);
@@ -423,7 +506,7 @@ mod tests {
 
     #[test]
     fn cancelled_login_is_a_plain_page_with_a_way_back() {
-        let response = Problem::LoginCancelled.into_response();
+        let response = Problem::LoginEnded(BrokerFailure::UserAborted).into_response();
         assert_eq!(response.status(), StatusCode::OK);
     }
 

@@ -40,8 +40,12 @@ pub enum Refusal {
     BadLetter(ComposeError),
     /// The sender of the letter does not accept replies.
     RepliesNotAccepted,
-    /// Only a letter in "Kladder" can be sent as a draft.
+    /// Only a letter the person wrote, lying in "Kladder", can be sent as a draft.
     NotADraft,
+    /// Received post cannot go into "Sendt" or "Kladder".
+    ReceivedPostNotMovable,
+    /// The form was sent before, and what it sent is being sent or no longer to be found.
+    AlreadySubmitted,
     /// A grant to this person exists already.
     GrantExists,
     /// A grant of chosen folders named none of the mailbox's folders.

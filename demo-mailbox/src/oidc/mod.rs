@@ -10,6 +10,7 @@ pub mod dialect;
 mod discovery;
 mod end_session;
 mod extra_claims;
+mod failure;
 mod logout_token;
 mod token;
 mod userinfo;
@@ -30,6 +31,7 @@ use crate::start_error::StartError;
 
 pub use authorize::PendingLogin;
 pub use discovery::DiscoveryError;
+pub use failure::BrokerFailure;
 pub use logout_token::{LogoutRequest, LogoutTokenError, SeenTokenIds};
 pub use token::LoginError;
 

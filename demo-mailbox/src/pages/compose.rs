@@ -6,7 +6,7 @@ use askama::Template;
 use crate::language::Lang;
 use crate::pages::post::Chrome;
 use crate::paths::{forward_path, letter_path, reply_path, WRITE};
-use crate::post::{Authority, Letter, MAX_BODY_CHARS, MAX_SUBJECT_CHARS};
+use crate::post::{Authority, Letter, SubmissionId, MAX_BODY_CHARS, MAX_SUBJECT_CHARS};
 
 /// An authority in the "to" list.
 pub struct AuthorityOption {
@@ -43,12 +43,15 @@ pub struct WritePage<'a> {
     pub max_subject: usize,
     /// Longest text.
     pub max_body: usize,
+    /// The form's one-time submission id.
+    pub submission: SubmissionId,
 }
 
 impl<'a> WritePage<'a> {
-    /// The empty form.
-    pub fn new(chrome: Chrome<'a>) -> Self {
+    /// The empty form, with the one-time id `submission`.
+    pub fn new(chrome: Chrome<'a>, submission: SubmissionId) -> Self {
         Self {
+            submission,
             lang: chrome.lang,
             chrome,
             action: WRITE,
@@ -102,12 +105,15 @@ pub struct ReplyPage<'a> {
     pub max_subject: usize,
     /// Longest text.
     pub max_body: usize,
+    /// The form's one-time submission id.
+    pub submission: SubmissionId,
 }
 
 impl<'a> ReplyPage<'a> {
-    /// The reply page for `letter`.
-    pub fn new(chrome: Chrome<'a>, letter: &'a Letter) -> Self {
+    /// The reply page for `letter`, with the one-time id `submission`.
+    pub fn new(chrome: Chrome<'a>, letter: &'a Letter, submission: SubmissionId) -> Self {
         Self {
+            submission,
             lang: chrome.lang,
             chrome,
             letter: AboutLetter::new(letter),
@@ -141,12 +147,15 @@ pub struct ForwardPage<'a> {
     pub letter: AboutLetter<'a>,
     /// Where the form posts.
     pub action: String,
+    /// The form's one-time submission id.
+    pub submission: SubmissionId,
 }
 
 impl<'a> ForwardPage<'a> {
-    /// The forward page for `letter`.
-    pub fn new(chrome: Chrome<'a>, letter: &'a Letter) -> Self {
+    /// The forward page for `letter`, with the one-time id `submission`.
+    pub fn new(chrome: Chrome<'a>, letter: &'a Letter, submission: SubmissionId) -> Self {
         Self {
+            submission,
             lang: chrome.lang,
             chrome,
             letter: AboutLetter::new(letter),

@@ -209,8 +209,8 @@ pub struct LetterPage<'a> {
     pub subject: &'a str,
     /// When it arrived.
     pub received: String,
-    /// The body's paragraphs.
-    pub paragraphs: Vec<&'a str>,
+    /// The body's paragraphs, each as its lines.
+    pub paragraphs: Vec<Vec<&'a str>>,
     /// Whether the sender accepts replies.
     pub accepts_replies: bool,
     /// For a letter the person wrote: whom it went to.
@@ -233,8 +233,8 @@ pub struct LetterPage<'a> {
     pub move_targets: Vec<MoveTarget>,
     /// Whether it lies in "Slettet" (delete then means for good).
     pub in_deleted: bool,
-    /// Form action for sending a draft, when the letter is one (in "Kladder") and the
-    /// session may send.
+    /// Form action for sending a draft, when the letter is one (the person's own, in
+    /// "Kladder") and the session may send.
     pub send_draft_action: Option<String>,
     /// Form actions.
     pub unread_action: String,
@@ -293,9 +293,10 @@ impl<'a> LetterPage<'a> {
             move_targets: folders
                 .iter()
                 .filter(|target| target.id != folder.id)
-                .filter(|target| {
-                    target.standard_kind() != Some(StandardFolder::Deleted)
-                        || access.allows(Capability::Delete)
+                .filter(|target| match target.standard_kind() {
+                    Some(StandardFolder::Deleted) => access.allows(Capability::Delete),
+                    Some(standard) if standard.holds_only_own_letters() => letter.content.is_own(),
+                    _ => true,
                 })
                 .map(|target| MoveTarget {
                     id: target.id.as_str().to_owned(),
@@ -304,6 +305,7 @@ impl<'a> LetterPage<'a> {
                 .collect(),
             in_deleted,
             send_draft_action: (may_compose
+                && letter.content.is_own()
                 && folder.standard_kind() == Some(StandardFolder::Drafts))
             .then(|| send_draft_path(&letter.id)),
             unread_action: LETTER_UNREAD.replace("{letter_id}", id),

@@ -3,6 +3,7 @@
 
 use super::owner::Owner;
 use super::sender::Authority;
+use crate::access::{Cpr, CprError};
 
 /// The longest subject, in characters.
 pub const MAX_SUBJECT_CHARS: usize = 200;
@@ -35,6 +36,9 @@ pub enum ComposeError {
     /// Neither a Digital Post address nor an e-mail address.
     #[error("the recipient is not a CPR number, mailbox address or e-mail address")]
     BadRecipient,
+    /// Ten digits as a CPR number has, but the first six are no date of birth.
+    #[error("the recipient's CPR number holds no date of birth")]
+    RecipientCprNotADate,
     /// An attachment that is not a small PDF.
     #[error("the attachment is not a PDF of at most 512 kB")]
     BadAttachment,
@@ -91,7 +95,7 @@ impl ForwardTarget {
         }
         Owner::parse_address(text)
             .map(Self::DigitalPost)
-            .ok_or(ComposeError::BadRecipient)
+            .ok_or_else(|| recipient_error(text))
     }
 
     /// Shown as the recipient of the copy in "Sendt".
@@ -100,6 +104,19 @@ impl ForwardTarget {
             Self::DigitalPost(owner) => format!("Digital Post: {}", owner.address()),
             Self::Email(address) => format!("e-mail: {address}"),
         }
+    }
+}
+
+/// Why `text` names no recipient: a CPR number whose date is impossible is told apart, so the
+/// person checks the date rather than the form of the number.
+fn recipient_error(text: &str) -> ComposeError {
+    let number = text
+        .split_once(':')
+        .filter(|(kind, _)| kind.trim().eq_ignore_ascii_case("cpr"))
+        .map_or(text, |(_, number)| number);
+    match Cpr::parse(number) {
+        Err(CprError::ImpossibleDate) => ComposeError::RecipientCprNotADate,
+        _ => ComposeError::BadRecipient,
     }
 }
 
@@ -155,6 +172,13 @@ mod tests {
             ForwardTarget::parse(" anna@example.test "),
             Ok(ForwardTarget::Email("anna@example.test".to_owned()))
         );
+        for impossible in ["320190-1234", "cpr:0113901234", "0000000000"] {
+            assert_eq!(
+                ForwardTarget::parse(impossible),
+                Err(ComposeError::RecipientCprNotADate),
+                "{impossible}"
+            );
+        }
         for bad in ["anna@", "@x.dk", "a@b", "a b@x.dk", "a@x.dk\"<", "hej", ""] {
             assert_eq!(
                 ForwardTarget::parse(bad),

@@ -55,6 +55,12 @@ impl StandardFolder {
         }
     }
 
+    /// Whether only letters the person wrote belong here ("Sendt" and "Kladder"): received
+    /// post is never moved in, so it can never be sent as a draft or look sent.
+    pub fn holds_only_own_letters(self) -> bool {
+        matches!(self, Self::Sent | Self::Drafts)
+    }
+
     /// The English name.
     pub fn english_name(self) -> &'static str {
         match self {

@@ -23,11 +23,13 @@ pub fn move_and_log(
     desk.log(action, object)
 }
 
-/// Reads letter `id`: it is marked read, and the reading logged.
+/// Reads letter `id`: it is marked read, and the reading logged. A helper's reading is only
+/// logged: the unread mark (and the notice of new post) is the owner's, so a letter the
+/// owner has not read stays unread for them.
 pub fn read(desk: &Desk, id: &str) -> Outcome<Letter> {
     desk.require(Capability::Read)?;
     let mut letter = desk.letter(id)?;
-    if !letter.read {
+    if !letter.read && desk.access.helper().is_none() {
         desk.store
             .letters
             .set_read(desk.mailbox, &letter.id, true)?;
@@ -60,10 +62,19 @@ pub fn mark_unread(desk: &Desk, id: &str) -> Outcome<Letter> {
 
 /// Moves letter `id` to the folder `folder_id` of the same mailbox; the letter as found (in
 /// the folder it left). Moving into "Slettet" is deleting, and takes the right to delete.
+/// Received post never goes into "Sendt" or "Kladder" (from there it could be sent as if the
+/// person wrote it).
 pub fn move_letter(desk: &Desk, id: &str, folder_id: &str) -> Outcome<Letter> {
     desk.require(Capability::Move)?;
     let letter = desk.letter(id)?;
     let target = desk.folder(folder_id)?;
+    if !letter.content.is_own()
+        && target
+            .standard_kind()
+            .is_some_and(StandardFolder::holds_only_own_letters)
+    {
+        return Err(Refusal::ReceivedPostNotMovable);
+    }
     if target.standard_kind() == Some(StandardFolder::Deleted) {
         desk.require(Capability::Delete)?;
     }

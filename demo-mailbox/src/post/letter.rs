@@ -40,6 +40,14 @@ pub struct LetterContent {
     pub helped_by: Option<String>,
 }
 
+impl LetterContent {
+    /// Whether the person wrote it (a letter sent, a draft, the copy of a forwarded letter),
+    /// rather than received it.
+    pub fn is_own(&self) -> bool {
+        self.sent_to.is_some()
+    }
+}
+
 /// An attached document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attachment {
@@ -100,13 +108,15 @@ pub struct Letter {
 }
 
 impl Letter {
-    /// The body split into paragraphs, for display.
-    pub fn paragraphs(&self) -> Vec<&str> {
+    /// The body split into paragraphs (at blank lines), each split into its lines, for
+    /// display: a single line break is kept as one ("Hej SU" above "Jeg skriver ...").
+    pub fn paragraphs(&self) -> Vec<Vec<&str>> {
         self.content
             .body
             .split("\n\n")
             .map(str::trim)
             .filter(|paragraph| !paragraph.is_empty())
+            .map(|paragraph| paragraph.lines().map(str::trim_end).collect())
             .collect()
     }
 }

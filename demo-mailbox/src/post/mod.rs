@@ -21,6 +21,7 @@ pub mod own_folders;
 mod owner;
 mod pdf;
 mod sender;
+mod submission;
 mod time;
 pub mod writing;
 
@@ -39,4 +40,5 @@ pub use owner::{person_owner, Owner};
 #[cfg(test)]
 pub use pdf::text_pdf;
 pub use sender::Authority;
+pub use submission::{Claim, SubmissionId};
 pub use time::{display_time, unix_time, UnixTime};

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::access::Cpr;
+
 /// The owner of a mailbox. Digital Post keys a person's mailbox on the CPR number (it follows
 /// the person for life), and a business's or an association's on its CVR number.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,7 +36,8 @@ impl Owner {
     }
 
     /// A recipient as typed: `kind:key` (`cpr`, `cvr`, `association`, `sub`), or a bare CPR
-    /// number (10 digits, a dash after the sixth allowed) or CVR number (8 digits).
+    /// number (10 digits, a dash after the sixth allowed, the first six a date: see [`Cpr`])
+    /// or CVR number (8 digits).
     pub fn parse_address(text: &str) -> Option<Self> {
         let text = text.trim();
         let (kind, key) = text.split_once(':').unwrap_or(("", text));
@@ -45,7 +48,9 @@ impl Owner {
             && key.len() <= 200
             && key.chars().all(|c| c.is_ascii_graphic() && c != ':');
         match kind.trim().to_ascii_lowercase().as_str() {
-            "" | "cpr" if all_digits && digits.len() == 10 => Some(Self::PersonByCpr(digits)),
+            "" | "cpr" if all_digits && digits.len() == 10 => Cpr::parse(&digits)
+                .ok()
+                .map(|cpr| Self::PersonByCpr(cpr.as_str().to_owned())),
             "" | "cvr" if all_digits && digits.len() == 8 => Some(Self::Business(digits)),
             "association" if all_digits && digits.len() == 8 => Some(Self::Association(digits)),
             "sub" if plain_key => Some(Self::PersonBySubject(key.to_owned())),
@@ -112,7 +117,18 @@ mod tests {
             Owner::parse_address("12345678"),
             Some(Owner::Business("12345678".to_owned()))
         );
-        for bad in ["", "123", "cpr:12345678", "sub:", "sub:a b", "x:1", "abc"] {
+        for bad in [
+            "",
+            "123",
+            "cpr:12345678",
+            "sub:",
+            "sub:a b",
+            "x:1",
+            "abc",
+            "320190-1234",
+            "cpr:0113901234",
+            "0000000000",
+        ] {
             assert_eq!(Owner::parse_address(bad), None, "{bad}");
         }
     }

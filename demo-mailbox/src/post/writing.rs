@@ -3,6 +3,10 @@
 //! kept in the mailbox, in "Sendt" (or "Kladder", for a draft). A helper with read and write
 //! access writes on the owner's behalf: the letter shows who helped.
 //!
+//! Writing, replying and forwarding happen once per form submission: the form's one-time
+//! [`SubmissionId`] is claimed first (see [`once`]), so the same form sent twice files one
+//! letter, and the second answers with the letter the first filed.
+//!
 //! Forwarding sends a copy to another Digital Post recipient (into their inbox, or on paper
 //! if they are exempt) or to an e-mail address (it leaves Digital Post: recorded in the
 //! simulated outbox); a copy of what was sent lands in the person's own "Sendt".
@@ -16,6 +20,7 @@ use super::handling::move_and_log;
 use super::letter::{Letter, LetterContent};
 use super::outbox::{Channel, OutboxEntry};
 use super::sender::Authority;
+use super::submission::{Claim, SubmissionId};
 use crate::access::desk::{Desk, Outcome, Refusal};
 use crate::access::{ActivityAction, Capability};
 
@@ -30,36 +35,91 @@ enum Composed {
     Reply,
 }
 
+/// What a person typed into the form of a letter: its subject and text, and whether to save
+/// it as a draft rather than send it.
+pub struct Typed<'a> {
+    /// The subject.
+    pub subject: &'a str,
+    /// The text.
+    pub body: &'a str,
+    /// Save to "Kladder" rather than send.
+    pub draft: bool,
+}
+
+/// Runs `send` once per form submission: without a `submission` id (a request not made from
+/// the mailbox's own form) it simply runs. Otherwise the id is claimed first: the first claim
+/// runs `send` (and gives the claim up again when `send` is refused, so the corrected form can
+/// be sent); a later one sends nothing and answers with the letter the first filed, or
+/// [`Refusal::AlreadySubmitted`] while that is not to be found.
+pub fn once(
+    desk: &Desk,
+    submission: Option<&SubmissionId>,
+    send: impl FnOnce() -> Outcome<Letter>,
+) -> Outcome<Letter> {
+    let Some(submission) = submission else {
+        return send();
+    };
+    match desk
+        .store
+        .submissions
+        .claim(desk.mailbox, submission, desk.now)?
+    {
+        Claim::New => {}
+        Claim::Taken(Some(letter)) => {
+            tracing::info!("a form sent again was not sent twice");
+            return desk
+                .letter(letter.as_str())
+                .map_err(|_| Refusal::AlreadySubmitted);
+        }
+        Claim::Taken(None) => return Err(Refusal::AlreadySubmitted),
+    }
+    match send() {
+        Ok(letter) => {
+            desk.store
+                .submissions
+                .complete(desk.mailbox, submission, &letter.id)?;
+            Ok(letter)
+        }
+        Err(refusal) => {
+            if let Err(error) = desk.store.submissions.release(desk.mailbox, submission) {
+                tracing::error!(%error, "a refused submission could not be released");
+            }
+            Err(refusal)
+        }
+    }
+}
+
 /// Writes a new letter to the authority `authority` (its slug): sent, or saved as a draft
-/// when `draft`. The letter as filed.
+/// when `typed.draft`; once per `submission`. The letter as filed.
 pub fn write(
     desk: &Desk,
+    submission: Option<&SubmissionId>,
     authority: &str,
-    subject: &str,
-    body: &str,
-    draft: bool,
+    typed: &Typed,
 ) -> Outcome<Letter> {
     desk.require(Capability::Compose)?;
     let authority = parse_authority(authority).map_err(Refusal::BadLetter)?;
-    send_or_save(desk, Composed::New, authority, subject, body, draft)
+    once(desk, submission, || {
+        send_or_save(desk, Composed::New, authority, typed)
+    })
 }
 
 /// Replies to letter `id`, only where its sender accepts replies: sent, or saved as a draft
-/// when `draft`. The reply as filed.
-pub fn reply(desk: &Desk, id: &str, subject: &str, body: &str, draft: bool) -> Outcome<Letter> {
+/// when `typed.draft`; once per `submission`. The reply as filed.
+pub fn reply(
+    desk: &Desk,
+    submission: Option<&SubmissionId>,
+    id: &str,
+    typed: &Typed,
+) -> Outcome<Letter> {
     desk.require(Capability::Compose)?;
     let letter = desk.letter(id)?;
     if !letter.content.accepts_replies {
         return Err(Refusal::RepliesNotAccepted);
     }
-    send_or_save(
-        desk,
-        Composed::Reply,
-        letter.content.sender,
-        subject,
-        body,
-        draft,
-    )
+    once(desk, submission, || {
+        send_or_save(desk, Composed::Reply, letter.content.sender, typed)
+    })
 }
 
 /// Checks subject and text, then files the letter to `authority` in "Sendt", or in "Kladder"
@@ -68,14 +128,13 @@ fn send_or_save(
     desk: &Desk,
     composed: Composed,
     authority: Authority,
-    subject: &str,
-    body: &str,
-    draft: bool,
+    typed: &Typed,
 ) -> Outcome<Letter> {
+    let draft = typed.draft;
     let content = LetterContent {
         sender: authority,
-        subject: parse_subject(subject).map_err(Refusal::BadLetter)?,
-        body: parse_body(body).map_err(Refusal::BadLetter)?,
+        subject: parse_subject(typed.subject).map_err(Refusal::BadLetter)?,
+        body: parse_body(typed.body).map_err(Refusal::BadLetter)?,
         accepts_replies: false,
         attachments: Vec::new(),
         sent_to: Some(authority.display_name().to_owned()),
@@ -97,13 +156,14 @@ fn send_or_save(
     Ok(letter)
 }
 
-/// Sends the draft `id`: a letter lying in "Kladder" moves to "Sendt" (returned). Any other
-/// letter of the mailbox is refused.
+/// Sends the draft `id`: a letter the person wrote, lying in "Kladder", moves to "Sendt"
+/// (returned). Any other letter of the mailbox is refused, received post above all (it may
+/// lie in "Kladder" from before moving it there was refused).
 pub fn send_draft(desk: &Desk, id: &str) -> Outcome<Folder> {
     desk.require(Capability::Compose)?;
     let letter = desk.letter(id)?;
     let drafts = desk.standard_folder(StandardFolder::Drafts)?;
-    if letter.folder != drafts.id {
+    if letter.folder != drafts.id || !letter.content.is_own() {
         return Err(Refusal::NotADraft);
     }
     let sent = desk.standard_folder(StandardFolder::Sent)?;
@@ -127,18 +187,36 @@ fn parse_note(note: Option<&str>) -> Result<Option<String>, ComposeError> {
 }
 
 /// Forwards letter `id` to `to` (a Digital Post recipient or an e-mail address) with an
-/// optional `note`. The copy filed in "Sendt".
-pub fn forward(desk: &Desk, id: &str, to: &str, note: Option<&str>) -> Outcome<Letter> {
+/// optional `note`, once per `submission`. The copy filed in "Sendt".
+pub fn forward(
+    desk: &Desk,
+    submission: Option<&SubmissionId>,
+    id: &str,
+    to: &str,
+    note: Option<&str>,
+) -> Outcome<Letter> {
     desk.require(Capability::Forward)?;
     let letter = desk.letter(id)?;
     let target = ForwardTarget::parse(to).map_err(Refusal::BadLetter)?;
     let note = parse_note(note).map_err(Refusal::BadLetter)?;
+    once(desk, submission, || {
+        forward_checked(desk, letter, &target, note.as_deref())
+    })
+}
+
+/// Forwards `letter` to `target`, both checked.
+fn forward_checked(
+    desk: &Desk,
+    letter: Letter,
+    target: &ForwardTarget,
+    note: Option<&str>,
+) -> Outcome<Letter> {
     let original = letter.content;
     let subject: String = format!("Vs: {}", original.subject)
         .chars()
         .take(MAX_SUBJECT_CHARS)
         .collect();
-    let body = match &note {
+    let body = match note {
         Some(note) => format!(
             "{note}\n\n--- Videresendt brev / Forwarded letter ---\n\n{}",
             original.body
@@ -155,7 +233,7 @@ pub fn forward(desk: &Desk, id: &str, to: &str, note: Option<&str>) -> Outcome<L
         helped_by: None,
         ..original
     };
-    match &target {
+    match target {
         ForwardTarget::DigitalPost(owner) => {
             deliver(desk.store, owner, forwarded.clone(), desk.now)?;
         }

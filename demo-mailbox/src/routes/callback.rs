@@ -12,7 +12,7 @@ use crate::cookies::{
     append_set_cookie, clear_cookie, read_cookie, set_session_cookie, LOGIN_COOKIE, SESSION_COOKIE,
 };
 use crate::language::Lang;
-use crate::oidc::PendingLogin;
+use crate::oidc::{BrokerFailure, PendingLogin};
 use crate::pages::redirect;
 use crate::paths::HOME;
 use crate::post::opening::open_own_mailbox;
@@ -28,6 +28,7 @@ pub struct CallbackQuery {
     state: Option<String>,
     iss: Option<String>,
     error: Option<String>,
+    error_description: Option<String>,
 }
 
 pub async fn callback(
@@ -59,12 +60,13 @@ async fn finish_login(
 ) -> Result<Response, Problem> {
     let Query(query) = query.map_err(|_| Problem::BadCallbackQuery)?;
     if let Some(error) = query.error {
-        tracing::info!(error = ?error, "the broker returned an error to the callback");
-        return Err(if error == "access_denied" {
-            Problem::LoginCancelled
-        } else {
-            Problem::BrokerRefusedLogin
-        });
+        let failure = BrokerFailure::from_response(&error, query.error_description.as_deref());
+        tracing::info!(
+            ?error,
+            ?failure,
+            "the broker returned an error to the callback"
+        );
+        return Err(Problem::LoginEnded(failure));
     }
 
     let pending = pending.ok_or(Problem::NoLoginInProgress)?;

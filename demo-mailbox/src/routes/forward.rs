@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::in_mailbox::{desk, letter_form, show_filed};
+use super::in_mailbox::{desk, letter_form, show_filed, submission};
 use crate::access::Capability;
 use crate::action::Action;
 use crate::app::App;
@@ -14,11 +14,14 @@ use crate::logged_in::LoggedIn;
 use crate::pages::compose::ForwardPage;
 use crate::pages::render;
 use crate::post::writing;
+use crate::post::SubmissionId;
 
 #[derive(Deserialize)]
 pub struct ForwardForm {
     to: String,
     note: Option<String>,
+    /// The form's one-time id: the same form sent twice forwards once.
+    submission: Option<String>,
 }
 
 pub async fn form(
@@ -31,7 +34,12 @@ pub async fn form(
         &session,
         &letter_id,
         Capability::Forward,
-        |chrome, letter| render(StatusCode::OK, &ForwardPage::new(chrome, letter)),
+        |chrome, letter| {
+            render(
+                StatusCode::OK,
+                &ForwardPage::new(chrome, letter, SubmissionId::random()),
+            )
+        },
     )
 }
 
@@ -42,8 +50,13 @@ pub async fn send(
     action: Action<ForwardForm>,
 ) -> Response {
     let Action { session, form } = action;
+    let submission = match submission(form.submission.as_deref()) {
+        Ok(submission) => submission,
+        Err(problem) => return problem.page(session.lang),
+    };
     let sent = writing::forward(
         &desk(&app, &session),
+        submission.as_ref(),
         &letter_id,
         &form.to,
         form.note.as_deref(),

@@ -10,7 +10,7 @@ use crate::app::App;
 use crate::pages::post::Chrome;
 use crate::pages::redirect;
 use crate::paths::{folder_path, HOME};
-use crate::post::{unix_time, Folder, FolderId, Letter};
+use crate::post::{unix_time, Folder, FolderId, Letter, SubmissionId};
 use crate::problem::{respond, Problem};
 use crate::session::ActiveSession;
 
@@ -62,6 +62,14 @@ pub fn letter_form<'a>(
         Ok(page(chrome, &letter))
     };
     respond(found(), session.lang)
+}
+
+/// The one-time submission id a form sent, if any ([`crate::post::writing::once`]); a
+/// malformed one is a bad form.
+pub fn submission(field: Option<&str>) -> Result<Option<SubmissionId>, Problem> {
+    field
+        .map(|text| SubmissionId::parse(text).ok_or(Problem::BadForm))
+        .transpose()
 }
 
 /// After writing, replying or forwarding: the folder the letter was filed in (or the front

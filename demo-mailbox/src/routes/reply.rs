@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::in_mailbox::{desk, letter_form, show_filed};
+use super::in_mailbox::{desk, letter_form, show_filed, submission};
 use super::write::is_draft;
 use crate::access::Capability;
 use crate::action::Action;
@@ -14,7 +14,8 @@ use crate::app::App;
 use crate::logged_in::LoggedIn;
 use crate::pages::compose::ReplyPage;
 use crate::pages::render;
-use crate::post::writing;
+use crate::post::writing::{self, Typed};
+use crate::post::SubmissionId;
 
 #[derive(Deserialize)]
 pub struct ReplyForm {
@@ -22,6 +23,8 @@ pub struct ReplyForm {
     body: String,
     /// `draft` saves to "Kladder"; anything else sends.
     intent: Option<String>,
+    /// The form's one-time id: the same form sent twice sends once.
+    submission: Option<String>,
 }
 
 pub async fn form(
@@ -34,7 +37,12 @@ pub async fn form(
         &session,
         &letter_id,
         Capability::Compose,
-        |chrome, letter| render(StatusCode::OK, &ReplyPage::new(chrome, letter)),
+        |chrome, letter| {
+            render(
+                StatusCode::OK,
+                &ReplyPage::new(chrome, letter, SubmissionId::random()),
+            )
+        },
     )
 }
 
@@ -44,12 +52,20 @@ pub async fn send(
     action: Action<ReplyForm>,
 ) -> Response {
     let Action { session, form } = action;
+    let submission = match submission(form.submission.as_deref()) {
+        Ok(submission) => submission,
+        Err(problem) => return problem.page(session.lang),
+    };
+    let typed = Typed {
+        subject: &form.subject,
+        body: &form.body,
+        draft: is_draft(form.intent.as_deref()),
+    };
     let sent = writing::reply(
         &desk(&app, &session),
+        submission.as_ref(),
         &letter_id,
-        &form.subject,
-        &form.body,
-        is_draft(form.intent.as_deref()),
+        &typed,
     );
     show_filed(&session, sent)
 }

@@ -7,14 +7,15 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::in_mailbox::{chrome, desk, folder_or_home, show_filed};
+use super::in_mailbox::{chrome, desk, folder_or_home, show_filed, submission};
 use crate::access::Capability;
 use crate::action::{Action, NoFields};
 use crate::app::App;
 use crate::logged_in::LoggedIn;
 use crate::pages::compose::WritePage;
 use crate::pages::{redirect, render};
-use crate::post::writing;
+use crate::post::writing::{self, Typed};
+use crate::post::SubmissionId;
 use crate::problem::{respond, Problem};
 
 #[derive(Deserialize)]
@@ -24,6 +25,8 @@ pub struct WriteForm {
     body: String,
     /// `draft` saves to "Kladder"; anything else sends.
     intent: Option<String>,
+    /// The form's one-time id: the same form sent twice sends once.
+    submission: Option<String>,
 }
 
 /// Whether a form's `intent` asks to save a draft rather than send.
@@ -36,7 +39,10 @@ pub async fn form(State(app): State<App>, LoggedIn(session): LoggedIn) -> Respon
         let desk = desk(&app, &session);
         desk.require(Capability::Compose)?;
         let chrome = chrome(&desk, &session, None)?;
-        Ok(render(StatusCode::OK, &WritePage::new(chrome)))
+        Ok(render(
+            StatusCode::OK,
+            &WritePage::new(chrome, SubmissionId::random()),
+        ))
     };
     respond(page(), session.lang)
 }
@@ -45,12 +51,20 @@ pub async fn form(State(app): State<App>, LoggedIn(session): LoggedIn) -> Respon
 /// helper not given it).
 pub async fn send(State(app): State<App>, action: Action<WriteForm>) -> Response {
     let Action { session, form } = action;
+    let submission = match submission(form.submission.as_deref()) {
+        Ok(submission) => submission,
+        Err(problem) => return problem.page(session.lang),
+    };
+    let typed = Typed {
+        subject: &form.subject,
+        body: &form.body,
+        draft: is_draft(form.intent.as_deref()),
+    };
     let sent = writing::write(
         &desk(&app, &session),
+        submission.as_ref(),
         &form.authority,
-        &form.subject,
-        &form.body,
-        is_draft(form.intent.as_deref()),
+        &typed,
     );
     show_filed(&session, sent)
 }

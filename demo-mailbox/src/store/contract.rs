@@ -82,6 +82,8 @@ macro_rules! contract_tests {
                 activity_is_per_mailbox_newest_first_up_to_the_limit,
                 memberships_are_per_person_and_adding_again_renames_the_association,
                 memberships_are_listed_removed_and_seeded_once,
+                a_submission_is_claimed_once_per_mailbox_and_remembers_its_letter,
+                parallel_claims_of_a_submission_give_one_new,
             );
             $($extra)*
         }
@@ -1088,4 +1090,61 @@ fn memberships_are_per_person_and_adding_again_renames_the_association(store: &S
         .of_person(&cpr("7204901236"))
         .unwrap()
         .is_empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Submissions
+// ---------------------------------------------------------------------------------------------
+
+fn a_submission_is_claimed_once_per_mailbox_and_remembers_its_letter(store: &Store) {
+    let anna = new_mailbox(store, "anna");
+    let bo = new_mailbox(store, "bo");
+    let form = SubmissionId::random();
+    let anna_claims = || {
+        store
+            .submissions
+            .claim(&anna.mailbox.id, &form, NOW)
+            .unwrap()
+    };
+    assert_eq!(anna_claims(), Claim::New);
+    assert_eq!(anna_claims(), Claim::Taken(None));
+    // The same id in another mailbox is another submission.
+    assert_eq!(
+        store.submissions.claim(&bo.mailbox.id, &form, NOW).unwrap(),
+        Claim::New
+    );
+
+    // Released (it sent nothing), it can be claimed again; completed, it stays taken.
+    store.submissions.release(&anna.mailbox.id, &form).unwrap();
+    assert_eq!(anna_claims(), Claim::New);
+    let letter = LetterId::random();
+    store
+        .submissions
+        .complete(&anna.mailbox.id, &form, &letter)
+        .unwrap();
+    store.submissions.release(&anna.mailbox.id, &form).unwrap();
+    assert_eq!(anna_claims(), Claim::Taken(Some(letter)));
+}
+
+fn parallel_claims_of_a_submission_give_one_new(store: &Store) {
+    let anna = new_mailbox(store, "anna");
+    let form = SubmissionId::random();
+    let threads = 12;
+    let barrier = std::sync::Barrier::new(threads);
+    let claims: Vec<Claim> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    barrier.wait();
+                    store
+                        .submissions
+                        .claim(&anna.mailbox.id, &form, NOW)
+                        .unwrap()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let new = claims.iter().filter(|claim| **claim == Claim::New).count();
+    assert_eq!(new, 1, "{claims:?}");
 }

@@ -17,6 +17,7 @@ mod sqlite;
 mod sqlite_access;
 mod sqlite_mailbox;
 mod sqlite_outbox;
+mod sqlite_submissions;
 
 pub use sqlite::SqliteStore;
 
@@ -27,8 +28,8 @@ use crate::access::{
     AccessPassword, ActivityEntry, Cpr, FolderScope, Grant, GrantId, Membership, Permission,
 };
 use crate::post::{
-    Folder, FolderId, FolderName, Letter, LetterId, Mailbox, MailboxId, NewMailbox, OutboxEntry,
-    Owner, UnixTime,
+    Claim, Folder, FolderId, FolderName, Letter, LetterId, Mailbox, MailboxId, NewMailbox,
+    OutboxEntry, Owner, SubmissionId, UnixTime,
 };
 
 /// Why the store failed.
@@ -195,6 +196,24 @@ pub trait MembershipStore: Send + Sync {
     fn get(&self, cpr: &Cpr, cvr: &str) -> StoreResult<Option<Membership>>;
 }
 
+/// The one-time ids of the forms that send letters, per mailbox.
+pub trait SubmissionStore: Send + Sync {
+    /// Claims submission `id` in `mailbox`. Security rule: atomically, so of any number of
+    /// claims of one id (in parallel or not) exactly one is [`Claim::New`]; the others are
+    /// [`Claim::Taken`] with the letter the first filed, once it is recorded.
+    fn claim(&self, mailbox: &MailboxId, id: &SubmissionId, now: UnixTime) -> StoreResult<Claim>;
+    /// Records the letter the submission `id` filed.
+    fn complete(
+        &self,
+        mailbox: &MailboxId,
+        id: &SubmissionId,
+        letter: &LetterId,
+    ) -> StoreResult<()>;
+    /// Gives up the claim of a submission that filed nothing (it was refused), so the form
+    /// can be corrected and sent again; a completed one stays.
+    fn release(&self, mailbox: &MailboxId, id: &SubmissionId) -> StoreResult<()>;
+}
+
 /// Every store the mailbox uses.
 #[derive(Clone)]
 pub struct Store {
@@ -212,6 +231,8 @@ pub struct Store {
     pub activity: Arc<dyn ActivityStore>,
     /// Association memberships.
     pub memberships: Arc<dyn MembershipStore>,
+    /// One-time form submissions.
+    pub submissions: Arc<dyn SubmissionStore>,
 }
 
 /// The database file's name inside the data directory.
@@ -228,7 +249,8 @@ impl Store {
             outbox: db.clone(),
             grants: db.clone(),
             activity: db.clone(),
-            memberships: db,
+            memberships: db.clone(),
+            submissions: db,
         }
     }
 

@@ -68,6 +68,12 @@ CREATE TABLE IF NOT EXISTS memberships (
     name TEXT NOT NULL,
     role TEXT NOT NULL DEFAULT 'member',
     PRIMARY KEY (cpr, cvr));
+CREATE TABLE IF NOT EXISTS submissions (
+    mailbox_id TEXT NOT NULL REFERENCES mailboxes(id),
+    id TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    letter_id TEXT,
+    PRIMARY KEY (mailbox_id, id));
 CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL);

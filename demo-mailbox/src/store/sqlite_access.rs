@@ -47,7 +47,8 @@ fn grant_from(
     Ok(Grant {
         id: GrantId::new(id),
         mailbox: MailboxId::from_stored(mailbox),
-        grantee: Cpr::parse(&grantee).map_err(|error| StoreError::Corrupt(error.to_string()))?,
+        grantee: Cpr::from_stored(&grantee)
+            .map_err(|error| StoreError::Corrupt(error.to_string()))?,
         grantee_name: data.grantee_name,
         owner_name: data.owner_name,
         permission: data.permission,
@@ -245,7 +246,7 @@ fn membership_from(row: &Row<'_>) -> rusqlite::Result<(String, String, String, S
 
 fn membership((cpr, cvr, name, role): (String, String, String, String)) -> StoreResult<Membership> {
     Ok(Membership {
-        cpr: Cpr::parse(&cpr).map_err(|error| StoreError::Corrupt(error.to_string()))?,
+        cpr: Cpr::from_stored(&cpr).map_err(|error| StoreError::Corrupt(error.to_string()))?,
         cvr,
         name,
         role: Role::from_slug(&role)

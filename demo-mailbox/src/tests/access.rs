@@ -617,3 +617,67 @@ async fn the_owner_changes_a_grant_and_the_helpers_next_request_follows_it() {
         .await;
     assert_eq!(late.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_helper_reading_a_letter_leaves_the_owners_unread_mark_and_new_post_notice() {
+    let mailbox = TestMailbox::without_broker().await;
+    let (anna, bo) = bo_helps_anna(&mailbox, "read").await;
+    let inbox = mailbox.standard_folder(&anna, StandardFolder::Inbox);
+    let unread: Vec<_> = mailbox
+        .letters_in(&anna, &inbox)
+        .into_iter()
+        .filter(|letter| !letter.read)
+        .collect();
+    assert!(!unread.is_empty());
+
+    for letter in &unread {
+        let page = mailbox.get_as(&bo, &letter_path(&letter.id)).await;
+        assert_eq!(page.status(), StatusCode::OK);
+        assert!(body_text(page).await.contains(&letter.content.subject));
+    }
+
+    // Still unread for Anna: in the store, and the notice of new post still shows.
+    for letter in &unread {
+        let stored = mailbox
+            .app
+            .store()
+            .letters
+            .get(&anna.mailbox, &letter.id)
+            .unwrap()
+            .unwrap();
+        assert!(!stored.read, "{}", letter.content.subject);
+    }
+    let home = body_text(mailbox.get_as(&anna, HOME).await).await;
+    assert!(
+        home.contains(&format!("Der er {} ulæste breve", unread.len())),
+        "{home}"
+    );
+    // The reading is logged all the same.
+    let log = body_text(mailbox.get_as(&anna, ACTIVITY).await).await;
+    assert!(log.contains(&unread[0].content.subject), "{log}");
+}
+
+#[tokio::test]
+async fn a_grant_to_an_impossible_cpr_number_is_refused_with_a_readable_message() {
+    let mailbox = TestMailbox::without_broker().await;
+    let anna = mailbox.citizen_with_cpr(ANNA, "Anna Testesen");
+    for cpr in ["320190-1234", "011390-1234", "000000-0000", "3201901234"] {
+        let response = mailbox.grant(&anna, cpr, "read", &[], PASSWORD).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{cpr}");
+        let html = body_text(response).await;
+        assert!(html.contains("Ugyldigt CPR-nummer"), "{cpr}: {html}");
+        assert!(html.contains("fødselsdatoen"), "{cpr}: {html}");
+    }
+    assert!(mailbox
+        .app
+        .store()
+        .grants
+        .list(&anna.mailbox)
+        .unwrap()
+        .is_empty());
+    // A replacement number is fine.
+    let response = mailbox
+        .grant(&anna, "710190-1234", "read", &[], PASSWORD)
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+}

@@ -328,3 +328,186 @@ async fn new_forms_refuse_a_missing_or_foreign_csrf_token() {
     assert_eq!(mailbox.letters_in(&bob, &bobs_inbox).len(), 5);
     assert!(mailbox.app.store().outbox.latest(10).unwrap().is_empty());
 }
+
+/// CPR numbers whose first six digits are no date: day 32, month 13, all zeros.
+const IMPOSSIBLE_CPRS: [&str; 4] = [
+    "320190-1234",
+    "011390-1234",
+    "000000-0000",
+    "cpr:3201901234",
+];
+
+#[tokio::test]
+async fn forwarding_to_an_impossible_cpr_number_is_refused_and_delivers_nothing() {
+    let mailbox = TestMailbox::without_broker().await;
+    let anna = mailbox.citizen("anna", "Anna");
+    let letter = mailbox
+        .find_letter(&anna, StandardFolder::Inbox, ALLOWS_REPLIES)
+        .unwrap();
+    for to in IMPOSSIBLE_CPRS {
+        let response = mailbox
+            .post_as(&anna, &forward_path(&letter.id), &[("to", to)])
+            .await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{to}");
+        let html = body_text(response).await;
+        assert!(html.contains("Ugyldigt CPR-nummer"), "{to}: {html}");
+        assert!(html.contains("fødselsdatoen"), "{to}: {html}");
+        let digits: String = to.chars().filter(char::is_ascii_digit).collect();
+        let owner = crate::post::Owner::PersonByCpr(digits);
+        assert!(
+            mailbox
+                .app
+                .store()
+                .mailboxes
+                .by_owner(&owner)
+                .unwrap()
+                .is_none(),
+            "{to}: no mailbox made"
+        );
+    }
+    assert!(mailbox.app.store().outbox.latest(10).unwrap().is_empty());
+    let sendt = mailbox.standard_folder(&anna, StandardFolder::Sent);
+    assert!(mailbox.letters_in(&anna, &sendt).is_empty());
+
+    // A replacement number (day + 60) is a date, and failing modulus 11 is no reason to refuse.
+    let response = mailbox
+        .post_as(&anna, &forward_path(&letter.id), &[("to", "710190-1234")])
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(mailbox.app.store().outbox.latest(10).unwrap().len(), 2);
+}
+
+/// The one-time submission id in the form of the page `html`.
+fn submission_of(html: &str) -> String {
+    let marker = "name=\"submission\" value=\"";
+    let start = html.find(marker).expect("a submission field in the form") + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn the_same_form_sent_twice_sends_one_letter() {
+    let mailbox = TestMailbox::without_broker().await;
+    let anna = mailbox.citizen("anna", "Anna");
+    let bob = mailbox.citizen("bob", "Bob");
+    let sendt = mailbox.standard_folder(&anna, StandardFolder::Sent);
+
+    // A new letter, the form sent twice (a double click, a reload of the POST).
+    let write_form = body_text(mailbox.get_as(&anna, WRITE).await).await;
+    let submission = submission_of(&write_form);
+    let fields = [
+        ("authority", "su"),
+        ("subject", "Spørgsmål om SU"),
+        ("body", "Hej SU"),
+        ("intent", "send"),
+        ("submission", submission.as_str()),
+    ];
+    for _ in 0..2 {
+        let response = mailbox.post_as(&anna, WRITE, &fields).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert_eq!(location(&response), folder_path(&sendt.id));
+    }
+    assert_eq!(mailbox.letters_in(&anna, &sendt).len(), 1);
+    // A new form is a new letter.
+    let again = submission_of(&body_text(mailbox.get_as(&anna, WRITE).await).await);
+    assert_ne!(again, submission);
+
+    // A reply, twice.
+    let letter = mailbox
+        .find_letter(&anna, StandardFolder::Inbox, ALLOWS_REPLIES)
+        .unwrap();
+    let reply_form = body_text(mailbox.get_as(&anna, &reply_path(&letter.id)).await).await;
+    let submission = submission_of(&reply_form);
+    for _ in 0..2 {
+        let response = mailbox
+            .post_as(
+                &anna,
+                &reply_path(&letter.id),
+                &[
+                    ("subject", "Sv: Afgørelse om boligstøtte"),
+                    ("body", "Tak."),
+                    ("intent", "send"),
+                    ("submission", submission.as_str()),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    }
+    assert_eq!(mailbox.letters_in(&anna, &sendt).len(), 2);
+
+    // A forward, twice: Bob gets it once, and one pair of notices goes out.
+    let forward_form = body_text(mailbox.get_as(&anna, &forward_path(&letter.id)).await).await;
+    let submission = submission_of(&forward_form);
+    for _ in 0..2 {
+        let response = mailbox
+            .post_as(
+                &anna,
+                &forward_path(&letter.id),
+                &[("to", "sub:bob"), ("submission", submission.as_str())],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    }
+    assert_eq!(mailbox.letters_in(&anna, &sendt).len(), 3);
+    let bobs_inbox = mailbox.standard_folder(&bob, StandardFolder::Inbox);
+    let forwarded = mailbox
+        .letters_in(&bob, &bobs_inbox)
+        .into_iter()
+        .filter(|letter| letter.content.forwarded_by.is_some())
+        .count();
+    assert_eq!(forwarded, 1);
+    assert_eq!(mailbox.app.store().outbox.latest(10).unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_refused_form_can_be_corrected_and_sent_with_the_same_submission() {
+    let mailbox = TestMailbox::without_broker().await;
+    let anna = mailbox.citizen("anna", "Anna");
+    let submission = submission_of(&body_text(mailbox.get_as(&anna, WRITE).await).await);
+    let refused = mailbox
+        .post_as(
+            &anna,
+            WRITE,
+            &[
+                ("authority", "su"),
+                ("subject", " "),
+                ("body", "Hej"),
+                ("submission", submission.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let sent = mailbox
+        .post_as(
+            &anna,
+            WRITE,
+            &[
+                ("authority", "su"),
+                ("subject", "Emne"),
+                ("body", "Hej"),
+                ("submission", submission.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status(), StatusCode::SEE_OTHER);
+    assert!(mailbox
+        .find_letter(&anna, StandardFolder::Sent, "Emne")
+        .is_some());
+
+    // A submission id that is no token is a bad form, and sends nothing.
+    let bad = mailbox
+        .post_as(
+            &anna,
+            WRITE,
+            &[
+                ("authority", "su"),
+                ("subject", "Andet"),
+                ("body", "Hej"),
+                ("submission", "<script>"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    assert!(mailbox
+        .find_letter(&anna, StandardFolder::Sent, "Andet")
+        .is_none());
+}

@@ -4,7 +4,7 @@ use axum::http::StatusCode;
 
 use super::{body_text, cookie_value, location, TestMailbox};
 use crate::cookies::SESSION_COOKIE;
-use crate::paths::{folder_path, letter_path, permanent_delete_path};
+use crate::paths::{folder_path, letter_path, permanent_delete_path, send_draft_path};
 use crate::post::{LetterId, StandardFolder};
 
 #[tokio::test]
@@ -75,7 +75,14 @@ async fn a_letter_moves_to_another_folder_of_the_mailbox() {
     let mailbox = TestMailbox::without_broker().await;
     let anna = mailbox.citizen("anna", "Anna");
     let inbox = mailbox.standard_folder(&anna, StandardFolder::Inbox);
-    let sent = mailbox.standard_folder(&anna, StandardFolder::Sent);
+    mailbox
+        .post_as(&anna, "/folders", &[("name", "Gemt")])
+        .await;
+    let sent = mailbox
+        .folders(&anna)
+        .into_iter()
+        .find(|folder| folder.is_own())
+        .unwrap();
     let letter = mailbox.letters_in(&anna, &inbox).remove(0);
 
     let path = format!("{}/move", letter_path(&letter.id));
@@ -207,4 +214,97 @@ async fn a_subject_with_html_is_shown_as_text() {
             "{path}: {html}"
         );
     }
+}
+
+#[tokio::test]
+async fn received_post_is_never_moved_into_sendt_or_kladder_nor_sent_as_a_draft() {
+    let mailbox = TestMailbox::without_broker().await;
+    let anna = mailbox.citizen("anna", "Anna");
+    let inbox = mailbox.standard_folder(&anna, StandardFolder::Inbox);
+    let sent = mailbox.standard_folder(&anna, StandardFolder::Sent);
+    let drafts = mailbox.standard_folder(&anna, StandardFolder::Drafts);
+    let police = mailbox
+        .find_letter(
+            &anna,
+            StandardFolder::Inbox,
+            "Dit pas er klar til afhentning",
+        )
+        .unwrap();
+    assert!(police.content.sent_to.is_none(), "received post");
+
+    // The letter's page does not offer Sendt or Kladder.
+    let html = body_text(mailbox.get_as(&anna, &letter_path(&police.id)).await).await;
+    assert!(html.contains("name=\"folder_id\""), "a move form: {html}");
+    for folder in [&sent, &drafts] {
+        assert!(
+            !html.contains(&format!("value=\"{}\"", folder.id.as_str())),
+            "{html}"
+        );
+    }
+
+    // The server refuses those moves, whatever the form says.
+    let path = format!("{}/move", letter_path(&police.id));
+    for folder in [&sent, &drafts] {
+        let refused = mailbox
+            .post_as(&anna, &path, &[("folder_id", folder.id.as_str())])
+            .await;
+        assert_eq!(refused.status(), StatusCode::CONFLICT);
+        let html = body_text(refused).await;
+        assert!(html.contains("Modtaget post kan ikke flyttes"), "{html}");
+        assert!(mailbox.letters_in(&anna, folder).is_empty());
+    }
+    assert!(mailbox
+        .letters_in(&anna, &inbox)
+        .iter()
+        .any(|letter| letter.id == police.id));
+
+    // A received letter that lies in Kladder all the same (moved there before this rule) is
+    // no draft: no button, and sending it is refused.
+    assert!(mailbox
+        .app
+        .store()
+        .letters
+        .move_to(&anna.mailbox, &police.id, &drafts.id)
+        .unwrap());
+    let html = body_text(mailbox.get_as(&anna, &letter_path(&police.id)).await).await;
+    assert!(!html.contains(&send_draft_path(&police.id)), "{html}");
+    assert!(!html.contains("Send kladden"), "{html}");
+    let refused = mailbox
+        .post_as(&anna, &send_draft_path(&police.id), &[])
+        .await;
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+    assert!(mailbox.letters_in(&anna, &sent).is_empty());
+    assert_eq!(mailbox.letters_in(&anna, &drafts)[0].id, police.id);
+}
+
+#[tokio::test]
+async fn a_letters_single_line_breaks_show_as_line_breaks_and_stay_escaped() {
+    let mailbox = TestMailbox::without_broker().await;
+    let anna = mailbox.citizen("anna", "Anna");
+    let wrote = mailbox
+        .post_as(
+            &anna,
+            crate::paths::WRITE,
+            &[
+                ("authority", "su"),
+                ("subject", "Min SU"),
+                (
+                    "body",
+                    "Hej SU\r\nJeg skriver om <min> støtte.\r\n\r\nMed venlig hilsen\r\nAnna",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(wrote.status(), StatusCode::SEE_OTHER);
+    let letter = mailbox
+        .find_letter(&anna, StandardFolder::Sent, "Min SU")
+        .unwrap();
+
+    let html = body_text(mailbox.get_as(&anna, &letter_path(&letter.id)).await).await;
+    assert!(
+        html.contains("<p>Hej SU<br>Jeg skriver om &#60;min&#62; støtte.</p>"),
+        "{html}"
+    );
+    assert!(html.contains("<p>Med venlig hilsen<br>Anna</p>"), "{html}");
+    assert!(!html.contains("<min>"), "{html}");
 }

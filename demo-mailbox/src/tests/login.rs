@@ -281,6 +281,99 @@ async fn cancelled_login_shows_a_page_with_a_way_back() {
 }
 
 #[tokio::test]
+async fn each_login_failure_code_of_the_broker_has_its_own_message_in_both_languages() {
+    let mailbox = TestMailbox::without_broker().await;
+    let callback = |description: &str| {
+        format!("/callback?error=access_denied&error_description={description}&state=s&iss=x")
+    };
+    // The broker's failure codes (README, docs/login-screens.md), each with a phrase of its
+    // Danish and of its English page.
+    let cases = [
+        (
+            "mitid_user_aborted",
+            "Du afbrød login",
+            "You cancelled the login",
+        ),
+        ("mitid_identity_locked", "spærret", "locked"),
+        ("mitid_identity_revoked", "tilbagekaldt", "revoked"),
+        (
+            "mitid_unknown_user",
+            "Der findes intet MitID",
+            "There is no MitID",
+        ),
+        (
+            "nemid_unknown_user",
+            "Der findes intet NemID",
+            "There is no NemID",
+        ),
+        (
+            "mitid_approval_expired",
+            "ikke godkendt i tide",
+            "not approved in time",
+        ),
+        ("mitid_authenticator_blocked", "15 minutter", "15 minutes"),
+        (
+            "mitid_level_not_reachable",
+            "sikringsniveau",
+            "level of assurance",
+        ),
+        ("mitid_cpr_match_failed", "CPR-nummer", "CPR number"),
+        (
+            "mitid_erhverv_no_identity",
+            "MitID Erhverv",
+            "MitID Erhverv",
+        ),
+        ("nemid_key_card_used_up", "nøglekort", "key card"),
+    ];
+    let mut headings = std::collections::HashSet::new();
+    for (code, danish, english) in cases {
+        let response = mailbox.get(&callback(code), &[]).await;
+        assert_eq!(response.status(), StatusCode::OK, "{code}");
+        let html = body_text(response).await;
+        assert!(html.contains(danish), "{code}: {html}");
+        assert!(html.contains("href=\"/login\""), "{code}: {html}");
+        if code != "mitid_user_aborted" {
+            assert!(!html.contains("Du afbrød login"), "{code}: {html}");
+        }
+        let heading = html
+            .split("<h2>")
+            .nth(1)
+            .and_then(|rest| rest.split("</h2>").next())
+            .map(str::to_owned);
+        assert!(
+            headings.insert(heading.clone()),
+            "{code}: {heading:?} twice"
+        );
+
+        let english_page = mailbox
+            .get(&callback(code), &[(crate::language::LANGUAGE_COOKIE, "en")])
+            .await;
+        let html = body_text(english_page).await;
+        assert!(html.contains(english), "{code}: {html}");
+    }
+
+    // An unknown code gets a general message that names it (escaped).
+    let html = body_text(
+        mailbox
+            .get(&callback("mitid_something_new%3Cb%3E"), &[])
+            .await,
+    )
+    .await;
+    assert!(html.contains("mitid_something_new&#60;b&#62;"), "{html}");
+    assert!(!html.contains("Du afbrød login"), "{html}");
+    let html = body_text(
+        mailbox
+            .get(
+                "/callback?error=temporarily_unavailable&state=s&iss=x",
+                &[(crate::language::LANGUAGE_COOKIE, "en")],
+            )
+            .await,
+    )
+    .await;
+    assert!(html.contains("temporarily_unavailable"), "{html}");
+}
+
+#[tokio::test]
 async fn low_assurance_is_refused_with_a_way_back() {
     let (mailbox, broker) = TestMailbox::with_fake_broker().await;
     broker.behave(|b| b.acr = Some("https://data.gov.dk/concept/core/nsis/Low".to_owned()));
