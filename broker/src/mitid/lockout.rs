@@ -141,6 +141,19 @@ impl Lockout {
         until
     }
 
+    /// Gives back an attempt reserved as `reserved` that turned out to be neither right nor
+    /// wrong (a spent code): the count is as before it, and the block it set is lifted.
+    pub fn release(&mut self, reserved: FailureOutcome, policy: &LockoutPolicy) {
+        match reserved {
+            FailureOutcome::Counted { .. } => self.failures = self.failures.saturating_sub(1),
+            FailureOutcome::NowBlocked { until } if self.blocked_until == Some(until) => {
+                self.blocked_until = None;
+                self.failures = policy.threshold() - 1;
+            }
+            FailureOutcome::NowBlocked { .. } | FailureOutcome::StillBlocked { .. } => {}
+        }
+    }
+
     /// Lifts any block and forgets the failures (the control API's "unblock").
     pub fn unblock(&mut self) {
         *self = Lockout::default();
@@ -165,6 +178,28 @@ mod tests {
         let policy = LockoutPolicy::default();
         assert_eq!(policy.max_failures, 3);
         assert_eq!(policy.block_seconds, 900);
+    }
+
+    #[test]
+    fn a_released_attempt_leaves_the_count_and_block_as_before() {
+        let mut lockout = Lockout::default();
+        let first = lockout.reserve(T0, &policy());
+        lockout.release(first, &policy());
+        assert_eq!(lockout, Lockout::default());
+        lockout.record_failure(T0, &policy());
+        lockout.record_failure(T0, &policy());
+        let before = lockout;
+        // The last attempt allowed blocks when reserved, and unblocks when released.
+        let last = lockout.reserve(T0, &policy());
+        assert_eq!(last, FailureOutcome::NowBlocked { until: T0 + 300 });
+        lockout.release(last, &policy());
+        assert_eq!(lockout, before);
+        assert!(!lockout.is_blocked(T0));
+        // A block set by someone else stays.
+        lockout.block(T0, &policy());
+        let blocked = lockout;
+        lockout.release(FailureOutcome::NowBlocked { until: T0 - 1 }, &policy());
+        assert_eq!(lockout, blocked);
     }
 
     #[test]

@@ -96,6 +96,15 @@ pub struct AppRequest {
     pub binding: String,
     pub started_at: UnixTime,
     pub expires_at: UnixTime,
+    /// Wrong codes typed in the app for this request; at [`AppRequest::MAX_WRONG_CODES`] the
+    /// app refuses it.
+    #[serde(default)]
+    pub wrong_codes: u32,
+}
+
+impl AppRequest {
+    /// Wrong codes the app takes for one request before it refuses the request.
+    pub const MAX_WRONG_CODES: u32 = 3;
 }
 
 /// Ways to log in: the authenticators a login uses, in the order it asks for them.
@@ -156,6 +165,8 @@ pub enum Failure {
     CprMatchFailed,
     NoBusinessIdentity,
     KeyCardUsedUp,
+    /// The app refused the request after too many wrong codes were typed in it.
+    AppCodeRefused,
     /// A NemID login by someone without NemID (told after the password, as NemID did).
     NemidUnknownUser,
 }
@@ -175,12 +186,13 @@ impl Failure {
             Failure::CprMatchFailed => "mitid_cpr_match_failed",
             Failure::NoBusinessIdentity => "mitid_erhverv_no_identity",
             Failure::KeyCardUsedUp => "nemid_key_card_used_up",
+            Failure::AppCodeRefused => "mitid_app_code_refused",
             Failure::NemidUnknownUser => "nemid_unknown_user",
         }
     }
 
     /// Every failure's code, for the README and the tests.
-    pub const CODES: [&'static str; 11] = [
+    pub const CODES: [&'static str; 12] = [
         "mitid_user_aborted",
         "mitid_unknown_user",
         "mitid_identity_locked",
@@ -191,6 +203,7 @@ impl Failure {
         "mitid_cpr_match_failed",
         "mitid_erhverv_no_identity",
         "nemid_key_card_used_up",
+        "mitid_app_code_refused",
         "nemid_unknown_user",
     ];
 }
@@ -199,11 +212,28 @@ impl Failure {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "notice", rename_all = "snake_case")]
 pub enum Notice {
-    WrongCode { attempts_left: u32 },
-    WrongPassword { attempts_left: u32 },
-    WrongCpr { attempts_left: u32 },
-    WrongKeyCardCode,
+    WrongCode {
+        attempts_left: u32,
+    },
+    WrongPassword {
+        attempts_left: u32,
+    },
+    WrongCpr {
+        attempts_left: u32,
+    },
+    WrongKeyCardCode {
+        #[serde(default)]
+        attempts_left: u32,
+    },
     InvalidUserId,
+    /// A code device's code that was accepted before (RFC 6238 5.2): nothing is counted.
+    CodeAlreadyUsed,
+    /// Not a CPR number at all (ten digits, hyphen and spaces optional): nothing is counted.
+    CprFormat,
+    /// A wrong code typed in the app; the app refuses the request after the last.
+    AppWrongCode {
+        attempts_left: u32,
+    },
 }
 
 /// A device (or the password) that wrong attempts can block.
@@ -296,6 +326,7 @@ mod tests {
             Failure::CprMatchFailed,
             Failure::NoBusinessIdentity,
             Failure::KeyCardUsedUp,
+            Failure::AppCodeRefused,
             Failure::NemidUnknownUser,
         ];
         assert_eq!(failures.len(), Failure::CODES.len());

@@ -297,6 +297,7 @@ fn screen<'a>(
                     failure,
                     Failure::UnknownUser
                         | Failure::ApprovalExpired
+                        | Failure::AppCodeRefused
                         | Failure::AuthenticatorBlocked { .. }
                 ),
             });

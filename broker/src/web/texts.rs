@@ -251,6 +251,14 @@ impl Texts {
                 "Nøglekortet er brugt op",
                 "Dit nøglekort har ingen ubrugte koder tilbage.".into(),
             ),
+            Failure::AppCodeRefused if en => (
+                "The app refused the request",
+                "A wrong code was typed in the app too many times. Try again: a new request goes to the app.".into(),
+            ),
+            Failure::AppCodeRefused => (
+                "Appen afviste anmodningen",
+                "Der blev tastet en forkert kode i appen for mange gange. Prøv igen: en ny anmodning sendes til appen.".into(),
+            ),
             Failure::NemidUnknownUser if en => (
                 "No NemID",
                 "There is no NemID for this user ID. NemID closed in 2023: log in with MitID instead, if the service allows it.".into(),
@@ -283,14 +291,38 @@ impl Texts {
             Notice::WrongCpr { attempts_left } => {
                 format!("CPR-nummeret passer ikke. {attempts_left} forsøg tilbage.")
             }
-            Notice::WrongKeyCardCode if en => {
-                "Wrong code; that key is now used. Type the code for the new key number.".into()
-            }
-            Notice::WrongKeyCardCode => {
-                "Forkert kode; nøglen er nu brugt. Skriv koden til det nye nøglenummer.".into()
-            }
+            Notice::WrongKeyCardCode { attempts_left } if en => format!(
+                "Wrong code; that key is now used. Type the code for the new key number. \
+                 {attempts_left} attempt(s) left before the key card is blocked."
+            ),
+            Notice::WrongKeyCardCode { attempts_left } => format!(
+                "Forkert kode; nøglen er nu brugt. Skriv koden til det nye nøglenummer. \
+                 {attempts_left} forsøg tilbage, før nøglekortet spærres."
+            ),
             Notice::InvalidUserId if en => "Type your user ID.".into(),
             Notice::InvalidUserId => "Skriv dit bruger-ID.".into(),
+            Notice::CodeAlreadyUsed if en => {
+                "This code was already used. Wait for the next one on the device.".into()
+            }
+            Notice::CodeAlreadyUsed => {
+                "Denne kode er allerede brugt. Vent på den næste kode på enheden.".into()
+            }
+            Notice::CprFormat if en => {
+                "That is not a CPR number: type the 10 digits (DDMMYY-XXXX). Nothing was counted."
+                    .into()
+            }
+            Notice::CprFormat => {
+                "Det er ikke et CPR-nummer: skriv de 10 cifre (DDMMÅÅ-XXXX). Intet blev talt med."
+                    .into()
+            }
+            Notice::AppWrongCode { attempts_left } if en => format!(
+                "A wrong code was typed in the app. {attempts_left} attempt(s) left before the \
+                 app refuses the request."
+            ),
+            Notice::AppWrongCode { attempts_left } => format!(
+                "Der blev tastet en forkert kode i appen. {attempts_left} forsøg tilbage, før \
+                 appen afviser anmodningen."
+            ),
         }
     }
 }

@@ -45,23 +45,41 @@ async fn code_viewer_and_password_and_a_code_is_never_accepted_twice() {
     assert_eq!(id_token["amr"], json!(["code_token", "password"]));
     assert_eq!(id_token["acr"], SUBSTANTIAL);
 
-    // The same code again, in the same 30 s step: refused.
+    // The same code again, in the same 30 s step: refused as spent, counting nothing (back-to-
+    // back logins in tests must not block the device).
     let walk = Walk::start(&rp, &[]).await;
     walk.user_id("dorthe").await.expect("code");
-    let screen = walk.next("code", &[("code", &code)]).await.expect("code");
-    assert!(
-        screen.notice().is_some_and(|n| n.contains('2')),
-        "a replayed code counts as wrong:\n{}",
-        screen.card()
-    );
+    for _ in 0..3 {
+        let screen = walk.next("code", &[("code", &code)]).await.expect("code");
+        let notice = screen.notice().unwrap_or_default();
+        assert!(
+            notice.contains("allerede brugt") && !notice.contains("forsøg"),
+            "a spent code is not a wrong one:\n{}",
+            screen.card()
+        );
+    }
     // 30 s later the old code is still in the accepted window, but was used: refused; the
     // new one works.
     rp.host.clock().advance(30);
     let screen = walk.next("code", &[("code", &code)]).await.expect("code");
     assert!(
-        screen.notice().is_some_and(|n| n.contains('1')),
+        screen
+            .notice()
+            .is_some_and(|n| n.contains("allerede brugt")),
         "{}",
         screen.card()
+    );
+    let devices = rp
+        .host
+        .control()
+        .get("/identities/dorthe/devices")
+        .await
+        .unwrap();
+    assert_eq!(devices.status, 200);
+    assert_eq!(
+        devices.body["code_viewer"]["failures"], 0,
+        "{}",
+        devices.body
     );
     let fresh = viewer_code(&rp).await;
     assert_ne!(fresh, code, "a new code every 30 s");

@@ -14,7 +14,7 @@ use crate::login::flow;
 use crate::mitid::{Authenticator, LockoutPolicy};
 use crate::model::{
     ActivationState, AppRequest, Device, EnrolledAuthenticator, Failure, Identity, IdentityRule,
-    LoginTxn, Step,
+    LoginTxn, Notice, Step,
 };
 use crate::secrets::constant_time_eq;
 use crate::store::change_devices;
@@ -188,10 +188,46 @@ pub fn app_answer(
         AppAnswer::Scan { binding } => constant_time_eq(binding, &request.binding),
     };
     if !verified {
+        if matches!(answer, AppAnswer::Approve { code: Some(_) }) {
+            count_wrong_app_code(broker, &txn, request)?;
+        }
         return Err(DeviceError::WrongCode);
     }
     let app = flow::active_app(identity).ok_or(DeviceError::NoRequest)?;
     flow::device_proved(broker, identity, &txn, app, now)?.ok_or(DeviceError::NoRequest)
+}
+
+/// A wrong code typed in the app: the login page says so, and after
+/// [`AppRequest::MAX_WRONG_CODES`] the app refuses the request (the login page offers a new
+/// one). Written only if nobody changed the login meanwhile; a lost write was a concurrent
+/// answer, which stands.
+fn count_wrong_app_code(
+    broker: &Broker,
+    txn: &LoginTxn,
+    request: &AppRequest,
+) -> Result<(), DeviceError> {
+    let mut flow = txn.flow.clone();
+    let wrong = request.wrong_codes + 1;
+    let left = AppRequest::MAX_WRONG_CODES.saturating_sub(wrong);
+    if left == 0 {
+        flow.step = Step::Failed {
+            failure: Failure::AppCodeRefused,
+        };
+        flow.notice = None;
+    } else {
+        flow.step = Step::App(AppRequest {
+            wrong_codes: wrong,
+            ..request.clone()
+        });
+        flow.notice = Some(Notice::AppWrongCode {
+            attempts_left: left,
+        });
+    }
+    broker
+        .store
+        .logins
+        .update_flow(&txn.id, txn.flow.rev, &flow)?;
+    Ok(())
 }
 
 /// The chip's touch for a login waiting for it.

@@ -49,10 +49,14 @@ impl Ctx<'_> {
         identity: &Identity,
         text: &str,
     ) -> Result<Next, OAuthError> {
-        let matches = Cpr::parse(text.trim())
-            .ok()
-            .is_some_and(|c| Some(c) == identity.cpr);
-        if matches {
+        // Spaces are how people group digits: "720490 1236" is the number.
+        let compact: String = text.split_whitespace().collect();
+        let Ok(typed) = Cpr::parse(&compact) else {
+            // Not a CPR number at all: a typing slip, not a wrong guess.
+            flow.notice = Some(Notice::CprFormat);
+            return Ok(Next::Continue);
+        };
+        if Some(typed) == identity.cpr {
             return self.after_cpr(flow, identity);
         }
         flow.cpr_failures += 1;

@@ -26,7 +26,9 @@ pub(super) fn switchable(step: &Step) -> bool {
             | Step::Chip
             | Step::KeyCard { .. }
             | Step::Failed {
-                failure: Failure::AuthenticatorBlocked { .. } | Failure::ApprovalExpired
+                failure: Failure::AuthenticatorBlocked { .. }
+                    | Failure::ApprovalExpired
+                    | Failure::AppCodeRefused
             }
     )
 }
@@ -127,5 +129,6 @@ pub(super) fn new_app_request(now: UnixTime, seconds: i64) -> AppRequest {
         binding: binding.iter().map(|b| format!("{b:02x}")).collect(),
         started_at: now,
         expires_at: now + seconds.max(1),
+        wrong_codes: 0,
     }
 }

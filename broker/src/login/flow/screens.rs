@@ -15,6 +15,14 @@ use crate::model::{
     Level, LoginStatus, Method, Notice, Step, UserId,
 };
 
+/// A code device's code, as checked.
+enum CodeCheck {
+    Accepted,
+    /// Right, but accepted before.
+    Spent,
+    Wrong,
+}
+
 impl Ctx<'_> {
     pub(super) fn user_id(&self, flow: &mut Flow, text: &str) -> Result<Next, OAuthError> {
         let text = text.trim();
@@ -129,7 +137,9 @@ impl Ctx<'_> {
                     flow.step = Step::UserId;
                     Ok(Next::Continue)
                 }
-                Failure::ApprovalExpired => self.start(flow, identity, Method::App),
+                Failure::ApprovalExpired | Failure::AppCodeRefused => {
+                    self.start(flow, identity, Method::App)
+                }
                 Failure::AuthenticatorBlocked { .. } => self.offer(flow, identity),
                 _ => Ok(Next::Unchanged),
             },
@@ -161,28 +171,44 @@ impl Ctx<'_> {
         let totp = code_device(self.broker, identity, device)
             .filter(|_| identity.rule != Some(IdentityRule::WrongCode));
         // A code is taken once (RFC 6238 5.2): the step is checked against the last one
-        // accepted and written in the same change, so two logins cannot both use it.
-        let accepted = self.change_devices(identity, |devices| {
-            let step = totp.as_ref().and_then(|totp| {
-                totp.accepted_step(code.trim(), self.now).filter(|step| {
-                    devices
-                        .last_totp_step
-                        .get(&device)
-                        .is_none_or(|last| step > last)
-                })
-            });
-            if let Some(step) = step {
-                devices.lockout_mut(device).succeed(reserved);
-                devices.last_totp_step.insert(device, step);
-            }
-            Ok(step.is_some())
+        // accepted and written in the same change, so two logins cannot both use it. A code
+        // that was right but is spent is not a wrong guess: its attempt is released.
+        let checked = self.change_devices(identity, |devices| {
+            let step = totp
+                .as_ref()
+                .and_then(|totp| totp.accepted_step(code.trim(), self.now));
+            let fresh = |step: &u64| {
+                devices
+                    .last_totp_step
+                    .get(&device)
+                    .is_none_or(|last| step > last)
+            };
+            Ok(match step {
+                Some(step) if fresh(&step) => {
+                    devices.lockout_mut(device).succeed(reserved);
+                    devices.last_totp_step.insert(device, step);
+                    CodeCheck::Accepted
+                }
+                Some(_) => {
+                    devices.lockout_mut(device).release(reserved, &policy);
+                    CodeCheck::Spent
+                }
+                None => CodeCheck::Wrong,
+            })
         })?;
-        if !accepted {
-            return Ok(
-                self.wrong(flow, device, reserved, |left| Notice::WrongCode {
-                    attempts_left: left,
-                }),
-            );
+        match checked {
+            CodeCheck::Accepted => {}
+            CodeCheck::Spent => {
+                flow.notice = Some(Notice::CodeAlreadyUsed);
+                return Ok(Next::Continue);
+            }
+            CodeCheck::Wrong => {
+                return Ok(
+                    self.wrong(flow, device, reserved, |left| Notice::WrongCode {
+                        attempts_left: left,
+                    }),
+                );
+            }
         }
         flow.used.push(kind);
         flow.step = Step::Password;
@@ -347,7 +373,9 @@ impl Ctx<'_> {
         if correct {
             return self.authenticated(flow, identity);
         }
-        let next = self.wrong(flow, device, reserved, |_| Notice::WrongKeyCardCode);
+        let next = self.wrong(flow, device, reserved, |left| Notice::WrongKeyCardCode {
+            attempts_left: left,
+        });
         if matches!(flow.step, Step::KeyCard { .. }) {
             flow.step = match next_key {
                 Some(key) => Step::KeyCard { key },

@@ -1,8 +1,8 @@
 use super::*;
 use crate::clock::ManualClock;
 use crate::login::devices::{app_answer, app_requests, code_device, AppAnswer, DeviceError};
+use crate::model::{AppRequest, Device, Idp, Notice, UserId};
 use crate::model::{ClientId, TxnId};
-use crate::model::{Device, Idp, Notice, UserId};
 use crate::server::{build, Storage};
 use crate::Config;
 use std::sync::Arc;
@@ -158,6 +158,10 @@ fn the_app_checks_the_code_shown_in_the_browser() {
         matches!(refused, Err(DeviceError::WrongCode)),
         "{refused:?}"
     );
+    assert_eq!(
+        b.store.logins.get(&txn.id).unwrap().unwrap().flow.notice,
+        Some(Notice::AppWrongCode { attempts_left: 2 })
+    );
     // Another person's app cannot answer it.
     let bo = person(&b, "bo");
     let other = app_answer(&b, &bo, &txn.id, AppAnswer::Approve { code: None }, b.now());
@@ -196,18 +200,29 @@ fn a_code_is_not_accepted_twice_and_three_wrong_codes_block_until_the_clock_move
     let txn = submit(&b, &txn, Input::Code(code.clone()), b.now()).unwrap();
     assert_eq!(txn.flow.step, Step::Password);
 
-    // The same code again, in the next login: refused as a replay.
-    let txn = login(&b);
-    let txn = submit(&b, &txn, Input::Code(code.clone()), b.now()).unwrap();
+    // The same code again, in the next login: refused as spent, and not counted (a person
+    // reading the device twice is not guessing), however often.
+    let mut txn = login(&b);
+    for _ in 0..5 {
+        txn = submit(&b, &txn, Input::Code(code.clone()), b.now()).unwrap();
+        assert_eq!(txn.flow.notice, Some(Notice::CodeAlreadyUsed));
+        assert_eq!(txn.flow.step, Step::Code);
+    }
+    let devices = b.store.devices.get(&dorthe.id).unwrap();
+    assert_eq!(devices.lockout(Device::CodeViewer).failures, 0);
+    let txn = submit(&b, &txn, Input::Code("000000x".into()), b.now()).unwrap();
     assert_eq!(
         txn.flow.notice,
         Some(Notice::WrongCode { attempts_left: 2 })
     );
-    let txn = submit(&b, &txn, Input::Code("000000x".into()), b.now()).unwrap();
+    let txn = submit(&b, &txn, Input::Code("1".into()), b.now()).unwrap();
     assert_eq!(
         txn.flow.notice,
         Some(Notice::WrongCode { attempts_left: 1 })
     );
+    // The spent code on the last attempt neither counts nor blocks.
+    let txn = submit(&b, &txn, Input::Code(code.clone()), b.now()).unwrap();
+    assert_eq!(txn.flow.notice, Some(Notice::CodeAlreadyUsed));
     let txn = submit(&b, &txn, Input::Code("".into()), b.now()).unwrap();
     let blocked_until = T0 + 15 * 60;
     assert_eq!(
@@ -255,7 +270,11 @@ fn a_key_card_key_is_never_asked_twice() {
                 panic!("{:?}", txn.flow.step)
             };
             assert_ne!(next, key);
-            assert_eq!(txn.flow.notice, Some(Notice::WrongKeyCardCode));
+            // With the attempts left before the key card blocks.
+            assert_eq!(
+                txn.flow.notice,
+                Some(Notice::WrongKeyCardCode { attempts_left: 2 })
+            );
             let _ = submit(&b, &txn, Input::Cancel, b.now()).unwrap();
         } else {
             match txn.status {
@@ -284,4 +303,99 @@ fn cancel_at_any_step_sends_user_aborted() {
     // Settled: later input changes nothing.
     let again = submit(&b, &txn, Input::Code("123456".into()), b.now()).unwrap();
     assert_eq!(again.status, txn.status);
+}
+
+#[test]
+fn the_app_refuses_a_request_after_three_wrong_codes_and_a_retry_starts_a_new_one() {
+    let (b, _) = broker();
+    let txn = park(&b, request(None, vec![]));
+    let txn = submit(&b, &txn, Input::UserId("anna".into()), b.now()).unwrap();
+    let Step::App(app) = txn.flow.step.clone() else {
+        panic!("{:?}", txn.flow.step)
+    };
+    let anna = person(&b, "anna");
+    let wrong = format!("{:04}", (app.code.parse::<u32>().unwrap() + 1) % 10_000);
+    for _ in 0..AppRequest::MAX_WRONG_CODES {
+        let refused = app_answer(
+            &b,
+            &anna,
+            &txn.id,
+            AppAnswer::Approve {
+                code: Some(wrong.clone()),
+            },
+            b.now(),
+        );
+        assert!(
+            matches!(refused, Err(DeviceError::WrongCode)),
+            "{refused:?}"
+        );
+    }
+    let txn = b.store.logins.get(&txn.id).unwrap().unwrap();
+    assert_eq!(
+        txn.flow.step,
+        Step::Failed {
+            failure: Failure::AppCodeRefused
+        }
+    );
+    // Even the right code no longer answers it.
+    let late = app_answer(
+        &b,
+        &anna,
+        &txn.id,
+        AppAnswer::Approve {
+            code: Some(app.code.clone()),
+        },
+        b.now(),
+    );
+    assert!(matches!(late, Err(DeviceError::NoRequest)), "{late:?}");
+    // Trying again sends a new request to the app.
+    let txn = submit(&b, &txn, Input::Retry, b.now()).unwrap();
+    let Step::App(new) = txn.flow.step else {
+        panic!("{:?}", txn.flow.step)
+    };
+    assert_eq!(new.wrong_codes, 0);
+    assert_ne!(new.binding, app.binding);
+}
+
+#[test]
+fn a_cpr_number_that_is_not_one_counts_nothing() {
+    let (b, _) = broker();
+    let mut client = b
+        .store
+        .clients
+        .get(&ClientId::new("demo-mailbox"))
+        .unwrap()
+        .unwrap();
+    client.private_service = true;
+    b.store.clients.put(&client).unwrap();
+    let mut r = request(None, vec![]);
+    r.scopes.push("ssn".into());
+    let txn = park(&b, r);
+    let txn = submit(&b, &txn, Input::UserId("anna".into()), b.now()).unwrap();
+    let anna = person(&b, "anna");
+    let Step::App(app) = txn.flow.step.clone() else {
+        panic!("{:?}", txn.flow.step)
+    };
+    let txn = app_answer(
+        &b,
+        &anna,
+        &txn.id,
+        AppAnswer::Approve {
+            code: Some(app.code),
+        },
+        b.now(),
+    )
+    .unwrap();
+    assert_eq!(txn.flow.step, Step::Cpr);
+    let mut txn = txn;
+    for typo in ["12345", "abcdefghij", "320190-1234", ""] {
+        txn = submit(&b, &txn, Input::Cpr(typo.into()), b.now()).unwrap();
+        assert_eq!(txn.flow.notice, Some(Notice::CprFormat), "{typo}");
+        assert_eq!(txn.flow.cpr_failures, 0, "{typo}");
+    }
+    let cpr = anna.cpr.unwrap().to_digits();
+    // The right number with a space in it is the right number.
+    let spaced = format!("{} {}", &cpr[..6], &cpr[6..]);
+    let txn = submit(&b, &txn, Input::Cpr(spaced), b.now()).unwrap();
+    assert!(!txn.status.is_pending(), "{:?}", txn.flow);
 }
