@@ -12,7 +12,9 @@
   if (speak && window.speechSynthesis) {
     speak.addEventListener("click", function () {
       var digits = document.getElementById("code").textContent.split("").join(" ");
-      window.speechSynthesis.speak(new SpeechSynthesisUtterance(digits));
+      var said = new SpeechSynthesisUtterance(digits);
+      said.lang = speak.dataset.lang || "da-DK";
+      window.speechSynthesis.speak(said);
     });
   }
 })();

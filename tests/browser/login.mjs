@@ -431,7 +431,9 @@ if (browser && registered) {
       await tab2.waitForLoadState();
       assert.equal(answers.length, 1, `one swipe sends one answer, not ${answers.length} (${answers.join(', ')})`);
       const said = (await tab2.textContent('#said')).trim();
-      assert.match(said, /Approved/, `the app says it approved, not "${said}"`);
+      // A Danish login, a Danish app page.
+      assert.equal(await tab2.getAttribute('html', 'lang'), 'da', 'the app page speaks the login\'s language');
+      assert.match(said, /Godkendt/, `the app says it approved, not "${said}"`);
     }));
 
   await step('b. code viewer login', () =>
@@ -468,6 +470,71 @@ if (browser && registered) {
       const claims = await redeem(query, auth);
       assert.deepEqual(claims.amr, ['code_token', 'password']);
       assert.equal(claims.acr, SUBSTANTIAL);
+
+      // The same code again at once, in a new login: spent, says so, and counts nothing.
+      const again = authorization('standard', { prompt: 'login' });
+      await enterUserId(tab1, again, 'dorthe');
+      await chooseIfAsked(tab1, 'code_viewer', 'input[name=code]');
+      for (let i = 0; i < 3; i++) {
+        await tab1.fill('input[name=code]', shown.code);
+        await tab1.click('button[name=action][value=code]');
+        const notice = (await tab1.locator('#notice').textContent()).trim();
+        assert.match(notice, /allerede brugt/, `a spent code is said to be spent: "${notice}"`);
+        assert.doesNotMatch(notice, /forsøg/, `a spent code counts no attempt: "${notice}"`);
+      }
+      await screenshot(tab1, 'codeviewer-spent-code');
+    }));
+
+  await step('h. a double click on the last step still reaches the client', () =>
+    inContext(browser, 'doubleclick', async (context) => {
+      const tab = await context.newPage();
+      // Carl logs in with his password alone, so the client asks for Low.
+      const auth = authorization('standard', { acr_values: 'https://data.gov.dk/concept/core/nsis/Low' });
+      await enterUserId(tab, auth, 'carl');
+      await chooseIfAsked(tab, 'password', 'input[name=password]');
+      await tab.fill('input[name=password]', 'test1234');
+      const posts = [];
+      tab.on('request', (r) => { if (r.method() === 'POST' && r.url().includes('/login/')) posts.push(r.url()); });
+      await tab.dblclick('button[name=action][value=password]');
+      const query = await landed(tab, auth);
+      const claims = await redeem(query, auth);
+      assert.deepEqual(claims.amr, ['password']);
+      assert.ok(posts.length >= 1, 'the form was sent');
+      // Back to the finished login: not a dead end.
+      await tab.goBack();
+      await tab.waitForLoadState();
+      if (!tab.url().startsWith(redirectUri)) {
+        await tab.locator('#finished').waitFor();
+        assert.ok(await tab.locator('#back-to-service').count(), 'a link back to the service');
+      }
+    }));
+
+  await step('i. a newer login\'s request replaces the older one in the app', () =>
+    inContext(browser, 'replace', async (context) => {
+      const older = await context.newPage();
+      const first = authorization();
+      const olderId = await enterUserId(older, first, 'anna');
+      await chooseIfAsked(older, 'app', '#app-code');
+      const newer = await context.newPage();
+      const second = authorization();
+      const newerId = await enterUserId(newer, second, 'anna');
+      await chooseIfAsked(newer, 'app', '#app-code');
+      const app = await context.newPage();
+      await app.goto(`${issuer}/_sim/app/anna`);
+      assert.equal(await app.locator('.app-request').count(), 1, 'the app shows one request');
+      assert.equal(await app.locator('.app-request').getAttribute('data-login'), newerId, 'the newest');
+      // The older login page learns it by itself (it polls): its request was withdrawn.
+      await older.locator('#failure').waitFor({ timeout: 15_000 });
+      assert.match(await older.textContent('#failure'), /nyere anmodning/);
+      await screenshot(older, 'replaced-older');
+      // The newer one logs in.
+      const code = (await newer.textContent('#app-code')).replace(/\s/g, '');
+      const request = app.locator(`[data-login="${newerId}"]`);
+      await request.locator('input[name=code]').fill(code);
+      await request.locator('button[name=action][value=approve]').click();
+      const claims = await redeem(await landed(newer, second), second);
+      assert.deepEqual(claims.amr, ['code_app']);
+      assert.notEqual(olderId, newerId);
     }));
 
   await step('c. cancel', () =>
@@ -714,7 +781,7 @@ if (browser && mailboxRegistered) {
 await browser?.close();
 server.close();
 spaServer.close();
-const expected = 12;
+const expected = 14;
 if (passes + failures < expected) {
   console.log(`browser tests: FAIL only ${passes + failures} of ${expected} steps ran`);
   failures++;

@@ -100,6 +100,9 @@ pub struct AppRequest {
     /// app refuses it.
     #[serde(default)]
     pub wrong_codes: u32,
+    /// The app scanned the QR code (the channel binding matched): it still waits for the swipe.
+    #[serde(default)]
+    pub scanned: bool,
 }
 
 impl AppRequest {
@@ -167,6 +170,9 @@ pub enum Failure {
     KeyCardUsedUp,
     /// The app refused the request after too many wrong codes were typed in it.
     AppCodeRefused,
+    /// A newer login sent the person's app a request: the app shows one at a time, so this
+    /// one was withdrawn.
+    AppRequestReplaced,
     /// A NemID login by someone without NemID (told after the password, as NemID did).
     NemidUnknownUser,
 }
@@ -187,12 +193,13 @@ impl Failure {
             Failure::NoBusinessIdentity => "mitid_erhverv_no_identity",
             Failure::KeyCardUsedUp => "nemid_key_card_used_up",
             Failure::AppCodeRefused => "mitid_app_code_refused",
+            Failure::AppRequestReplaced => "mitid_app_request_replaced",
             Failure::NemidUnknownUser => "nemid_unknown_user",
         }
     }
 
     /// Every failure's code, for the README and the tests.
-    pub const CODES: [&'static str; 12] = [
+    pub const CODES: [&'static str; 13] = [
         "mitid_user_aborted",
         "mitid_unknown_user",
         "mitid_identity_locked",
@@ -204,6 +211,7 @@ impl Failure {
         "mitid_erhverv_no_identity",
         "nemid_key_card_used_up",
         "mitid_app_code_refused",
+        "mitid_app_request_replaced",
         "nemid_unknown_user",
     ];
 }
@@ -327,6 +335,7 @@ mod tests {
             Failure::NoBusinessIdentity,
             Failure::KeyCardUsedUp,
             Failure::AppCodeRefused,
+            Failure::AppRequestReplaced,
             Failure::NemidUnknownUser,
         ];
         assert_eq!(failures.len(), Failure::CODES.len());

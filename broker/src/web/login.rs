@@ -5,7 +5,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::json;
 use std::sync::Arc;
@@ -28,10 +28,10 @@ use crate::paths::{SIM_APP, SIM_CHIP, SIM_CODE_READER, SIM_CODE_VIEWER, SIM_KEY_
 use crate::secrets;
 use crate::web::oidc::authorize_result_response;
 use crate::web::pages::{self, AppView, Choice, FailureView, LoginIdentity, LoginPage};
-use crate::web::qr;
 use crate::web::responses::no_store_json;
 use crate::web::responses::see_other;
 use crate::web::texts::{texts, Texts};
+use crate::web::{device_lang, qr};
 
 pub fn lang(txn: &LoginTxn) -> &'static str {
     match txn.flow.lang.as_deref() {
@@ -66,10 +66,36 @@ fn load(broker: &Broker, id: &str) -> Result<LoginTxn, Box<Response>> {
     }
 }
 
-pub async fn show(State(broker): State<Arc<Broker>>, Path(id): Path<String>) -> Response {
+pub async fn show(
+    State(broker): State<Arc<Broker>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
     match load(&broker, &id) {
-        Ok(txn) => respond(&broker, &txn),
+        Ok(txn) => respond(&broker, &in_remembered_language(&broker, txn, &headers)),
         Err(r) => *r,
+    }
+}
+
+/// A login the person has not switched the language of takes the language they chose before
+/// (on a login page or a device page), over the client's `ui_locales`.
+fn in_remembered_language(broker: &Broker, txn: LoginTxn, headers: &HeaderMap) -> LoginTxn {
+    let Some(remembered) = device_lang::remembered(headers) else {
+        return txn;
+    };
+    if txn.flow.lang.is_some() || !txn.status.is_pending() || lang(&txn) == remembered {
+        return txn;
+    }
+    let mut flow = txn.flow.clone();
+    flow.lang = Some(remembered.into());
+    match broker
+        .store
+        .logins
+        .update_flow(&txn.id, txn.flow.rev, &flow)
+    {
+        Ok(Some(updated)) => updated,
+        // Written meanwhile, or the store failed: the page shows what stands.
+        _ => txn,
     }
 }
 
@@ -298,10 +324,15 @@ fn screen<'a>(
                     Failure::UnknownUser
                         | Failure::ApprovalExpired
                         | Failure::AppCodeRefused
+                        | Failure::AppRequestReplaced
                         | Failure::AuthenticatorBlocked { .. }
                 ),
             });
         }
+    }
+    if !page.device_url.is_empty() {
+        // The device page opens in the login's language.
+        page.device_url = format!("{}?lang={}", page.device_url, t.lang);
     }
     Ok(page)
 }
@@ -356,9 +387,10 @@ pub async fn submit(
         return expired_page(lang);
     }
     if let Some(chosen) = form.get("lang") {
+        let chosen = if chosen == "en" { "en" } else { "da" };
         if txn.status.is_pending() {
             let mut flow = txn.flow.clone();
-            flow.lang = Some(if chosen == "en" { "en" } else { "da" }.into());
+            flow.lang = Some(chosen.into());
             if let Err(e) = broker
                 .store
                 .logins
@@ -367,7 +399,10 @@ pub async fn submit(
                 return pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, &e.into(), lang);
             }
         }
-        return see_other(&page);
+        // Remembered for the device pages and the next login.
+        let mut response = see_other(&page);
+        device_lang::remember(&broker, &mut response, chosen);
+        return response;
     }
     if form.get("action") == Some("approve") {
         return shortcut(&broker, &txn, &form, lang);

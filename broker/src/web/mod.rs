@@ -5,6 +5,7 @@ pub mod assets;
 pub mod control;
 pub mod cookies;
 pub mod cors;
+pub mod device_lang;
 pub mod devices;
 pub mod guard;
 pub mod login;

@@ -48,6 +48,8 @@ pub struct AppRequestView {
     pub token: String,
     pub binding_1: String,
     pub binding_2: String,
+    /// The QR code was scanned: the app waits for the swipe.
+    pub scanned: bool,
 }
 
 /// What the app screen shows: the 4-digit code and the QR code's two frames (SVG data URIs).
@@ -152,7 +154,8 @@ pub struct SimAppPage {
     pub lang: &'static str,
     pub user_id: String,
     pub name: String,
-    pub requests: Vec<AppRequestView>,
+    /// The request the app shows: the newest waiting for it.
+    pub request: Option<AppRequestView>,
     pub said: String,
     pub base: String,
 }
@@ -247,6 +250,11 @@ pub struct SimKeyCardPage {
 }
 
 /// Renders a page with a status; a template failure becomes a plain 500.
+/// A page with a title and a sentence.
+pub fn message_page(status: StatusCode, lang: &str, title: &str, text: &str) -> Response {
+    render(status, &MessagePage { lang, title, text })
+}
+
 pub fn render(status: StatusCode, page: &impl Template) -> Response {
     render_with(status, page, &Csp::default())
 }

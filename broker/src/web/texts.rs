@@ -259,6 +259,14 @@ impl Texts {
                 "Appen afviste anmodningen",
                 "Der blev tastet en forkert kode i appen for mange gange. Prøv igen: en ny anmodning sendes til appen.".into(),
             ),
+            Failure::AppRequestReplaced if en => (
+                "A newer request went to your app",
+                "Your MitID app shows one request at a time, and a newer login sent it one, so this login's request was withdrawn. Try again to send it a new one.".into(),
+            ),
+            Failure::AppRequestReplaced => (
+                "En nyere anmodning blev sendt til din app",
+                "Din MitID-app viser én anmodning ad gangen, og et nyere login sendte den en, så dette logins anmodning blev trukket tilbage. Prøv igen for at sende en ny.".into(),
+            ),
             Failure::NemidUnknownUser if en => (
                 "No NemID",
                 "There is no NemID for this user ID. NemID closed in 2023: log in with MitID instead, if the service allows it.".into(),

@@ -14,6 +14,7 @@ mod conformance;
 mod control;
 mod cors;
 mod decisions;
+mod device_pages;
 mod discovery;
 mod finishing;
 mod flow;

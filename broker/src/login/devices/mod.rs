@@ -28,10 +28,13 @@ pub enum AppAnswer {
     Approve {
         code: Option<String>,
     },
-    /// Approve after scanning the QR code: the two frames' halves of the channel binding.
+    /// Scan the QR code: the two frames' halves of the channel binding. A scan that matches
+    /// shows the request in the app, which still waits for the swipe ([`AppAnswer::Swipe`]).
     Scan {
         binding: String,
     },
+    /// Swipe to approve a request the app scanned.
+    Swipe,
     Reject,
 }
 
@@ -94,15 +97,16 @@ pub fn find_code_device(
         }))
 }
 
-/// Logins waiting for this identity's app (none while its rule is "app times out": the app
-/// never sees them).
-pub fn app_requests(
+/// The login waiting for this identity's app: the newest request, as the real app shows one at
+/// a time (a newer one replaces the older, whose login page says so; `flow::refresh`). None
+/// while the rule is "app times out": the app never sees them.
+pub fn app_request(
     broker: &Broker,
     identity: &Identity,
     now: UnixTime,
-) -> Result<Vec<(LoginTxn, AppRequest)>, StoreError> {
+) -> Result<Option<(LoginTxn, AppRequest)>, StoreError> {
     if identity.rule == Some(IdentityRule::AppTimesOut) {
-        return Ok(Vec::new());
+        return Ok(None);
     }
     Ok(broker
         .store
@@ -117,7 +121,9 @@ pub fn app_requests(
             }
             _ => None,
         })
-        .collect())
+        .max_by(|(a, ra), (b, rb)| {
+            (ra.started_at, a.id.as_str()).cmp(&(rb.started_at, b.id.as_str()))
+        }))
 }
 
 /// Logins waiting for this identity to touch their chip.
@@ -185,7 +191,22 @@ pub fn app_answer(
         }
         AppAnswer::Approve { code: None } => true,
         AppAnswer::Approve { code: Some(code) } => constant_time_eq(code.trim(), &request.code),
-        AppAnswer::Scan { binding } => constant_time_eq(binding, &request.binding),
+        AppAnswer::Scan { binding } => {
+            if !constant_time_eq(binding, &request.binding) {
+                return Err(DeviceError::WrongCode);
+            }
+            let mut flow = txn.flow.clone();
+            flow.step = Step::App(AppRequest {
+                scanned: true,
+                ..request.clone()
+            });
+            return broker
+                .store
+                .logins
+                .update_flow(&txn.id, txn.flow.rev, &flow)?
+                .ok_or(DeviceError::NoRequest);
+        }
+        AppAnswer::Swipe => request.scanned,
     };
     if !verified {
         if matches!(answer, AppAnswer::Approve { code: Some(_) }) {

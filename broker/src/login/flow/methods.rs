@@ -29,6 +29,7 @@ pub(super) fn switchable(step: &Step) -> bool {
                 failure: Failure::AuthenticatorBlocked { .. }
                     | Failure::ApprovalExpired
                     | Failure::AppCodeRefused
+                    | Failure::AppRequestReplaced
             }
     )
 }
@@ -130,5 +131,6 @@ pub(super) fn new_app_request(now: UnixTime, seconds: i64) -> AppRequest {
         started_at: now,
         expires_at: now + seconds.max(1),
         wrong_codes: 0,
+        scanned: false,
     }
 }

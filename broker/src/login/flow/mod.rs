@@ -29,8 +29,8 @@ use crate::clock::UnixTime;
 use crate::error::OAuthError;
 use crate::mitid::Authenticator;
 use crate::model::{
-    AuthRequest, DecisionSource, Failure, Flow, Identity, Level, LoginStatus, LoginTxn, Method,
-    Step,
+    AppRequest, AuthRequest, DecisionSource, Failure, Flow, Identity, Level, LoginStatus, LoginTxn,
+    Method, Step,
 };
 use crate::store::{Settle, StoreError};
 
@@ -58,15 +58,23 @@ pub enum Input {
 pub const VIA: &str = "mitid_login";
 
 /// A login as the screens see it: its flow brought up to `now` (an app request past its time
-/// has expired). Written back when that changed it.
+/// has expired; one that a newer login's request to the same app replaced is withdrawn).
+/// Written back when that changed it.
 pub fn refresh(broker: &Broker, txn: LoginTxn, now: UnixTime) -> Result<LoginTxn, StoreError> {
     if !txn.status.is_pending() {
         return Ok(txn);
     }
     if let Step::App(request) = &txn.flow.step {
-        if request.expires_at <= now {
+        let failure = if request.expires_at <= now {
+            Some(Failure::ApprovalExpired)
+        } else if replaced(broker, &txn, request, now)? {
+            Some(Failure::AppRequestReplaced)
+        } else {
+            None
+        };
+        if let Some(failure) = failure {
             let mut flow = txn.flow.clone();
-            flow.step = failed(Failure::ApprovalExpired);
+            flow.step = failed(failure);
             return reload_if_stale(
                 broker,
                 &txn,
@@ -78,6 +86,26 @@ pub fn refresh(broker: &Broker, txn: LoginTxn, now: UnixTime) -> Result<LoginTxn
         }
     }
     Ok(txn)
+}
+
+/// Whether another pending login sent the same person's app a newer request (the app shows
+/// one at a time: the newest; ties go to the greater login id).
+fn replaced(
+    broker: &Broker,
+    txn: &LoginTxn,
+    request: &AppRequest,
+    now: UnixTime,
+) -> Result<bool, StoreError> {
+    let Some(identity) = &txn.flow.identity_id else {
+        return Ok(false);
+    };
+    Ok(broker.store.logins.list_pending(now)?.iter().any(|other| {
+        other.id != txn.id
+            && other.flow.identity_id.as_ref() == Some(identity)
+            && matches!(&other.flow.step, Step::App(o)
+                if o.expires_at > now
+                    && (o.started_at, other.id.as_str()) > (request.started_at, txn.id.as_str()))
+    }))
 }
 
 fn reload_if_stale(

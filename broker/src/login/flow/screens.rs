@@ -137,9 +137,9 @@ impl Ctx<'_> {
                     flow.step = Step::UserId;
                     Ok(Next::Continue)
                 }
-                Failure::ApprovalExpired | Failure::AppCodeRefused => {
-                    self.start(flow, identity, Method::App)
-                }
+                Failure::ApprovalExpired
+                | Failure::AppCodeRefused
+                | Failure::AppRequestReplaced => self.start(flow, identity, Method::App),
                 Failure::AuthenticatorBlocked { .. } => self.offer(flow, identity),
                 _ => Ok(Next::Unchanged),
             },

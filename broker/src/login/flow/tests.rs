@@ -1,6 +1,6 @@
 use super::*;
 use crate::clock::ManualClock;
-use crate::login::devices::{app_answer, app_requests, code_device, AppAnswer, DeviceError};
+use crate::login::devices::{app_answer, app_request, code_device, AppAnswer, DeviceError};
 use crate::model::{AppRequest, Device, Idp, Notice, UserId};
 use crate::model::{ClientId, TxnId};
 use crate::server::{build, Storage};
@@ -108,7 +108,7 @@ fn an_app_request_expires_on_the_injected_clock() {
     let txn = submit(&b, &txn, Input::UserId("anna".into()), b.now()).unwrap();
     assert!(matches!(txn.flow.step, Step::App(_)), "{:?}", txn.flow.step);
     let anna = person(&b, "anna");
-    assert_eq!(app_requests(&b, &anna, b.now()).unwrap().len(), 1);
+    assert!(app_request(&b, &anna, b.now()).unwrap().is_some());
 
     clock.advance(179);
     assert!(matches!(step_of(&b, &txn.id), Step::App(_)));
@@ -119,7 +119,7 @@ fn an_app_request_expires_on_the_injected_clock() {
             failure: Failure::ApprovalExpired
         }
     );
-    assert!(app_requests(&b, &anna, b.now()).unwrap().is_empty());
+    assert!(app_request(&b, &anna, b.now()).unwrap().is_none());
     let late = app_answer(
         &b,
         &anna,
@@ -398,4 +398,94 @@ fn a_cpr_number_that_is_not_one_counts_nothing() {
     let spaced = format!("{} {}", &cpr[..6], &cpr[6..]);
     let txn = submit(&b, &txn, Input::Cpr(spaced), b.now()).unwrap();
     assert!(!txn.status.is_pending(), "{:?}", txn.flow);
+}
+
+#[test]
+fn a_newer_app_request_replaces_the_older_and_its_login_says_so() {
+    let (b, clock) = broker();
+    let anna = person(&b, "anna");
+    let start = |b: &Broker| {
+        let txn = park(b, request(None, vec![]));
+        submit(b, &txn, Input::UserId("anna".into()), b.now()).unwrap()
+    };
+    let older = start(&b);
+    clock.advance(5);
+    let newer = start(&b);
+    // The app shows only the newest.
+    let (shown, _) = app_request(&b, &anna, b.now()).unwrap().unwrap();
+    assert_eq!(shown.id, newer.id);
+    // The older login's page says its request was withdrawn; its app answer is refused.
+    assert_eq!(
+        step_of(&b, &older.id),
+        Step::Failed {
+            failure: Failure::AppRequestReplaced
+        }
+    );
+    let late = app_answer(
+        &b,
+        &anna,
+        &older.id,
+        AppAnswer::Approve { code: None },
+        b.now(),
+    );
+    assert!(matches!(late, Err(DeviceError::NoRequest)), "{late:?}");
+    // Trying again on the older login sends a new request, which replaces the other in turn.
+    let older = b.store.logins.get(&older.id).unwrap().unwrap();
+    clock.advance(5);
+    let retried = submit(&b, &older, Input::Retry, b.now()).unwrap();
+    assert!(
+        matches!(retried.flow.step, Step::App(_)),
+        "{:?}",
+        retried.flow.step
+    );
+    let (shown, _) = app_request(&b, &anna, b.now()).unwrap().unwrap();
+    assert_eq!(shown.id, older.id);
+    assert_eq!(
+        step_of(&b, &newer.id),
+        Step::Failed {
+            failure: Failure::AppRequestReplaced
+        }
+    );
+}
+
+#[test]
+fn scanning_the_qr_code_still_needs_the_swipe() {
+    let (b, _) = broker();
+    let anna = person(&b, "anna");
+    let txn = park(&b, request(None, vec![]));
+    let txn = submit(&b, &txn, Input::UserId("anna".into()), b.now()).unwrap();
+    let Step::App(app) = txn.flow.step.clone() else {
+        panic!("{:?}", txn.flow.step)
+    };
+    // A swipe before a scan approves nothing.
+    let early = app_answer(&b, &anna, &txn.id, AppAnswer::Swipe, b.now());
+    assert!(matches!(early, Err(DeviceError::WrongCode)), "{early:?}");
+    let wrong = app_answer(
+        &b,
+        &anna,
+        &txn.id,
+        AppAnswer::Scan {
+            binding: "00".repeat(16),
+        },
+        b.now(),
+    );
+    assert!(matches!(wrong, Err(DeviceError::WrongCode)), "{wrong:?}");
+    let scanned = app_answer(
+        &b,
+        &anna,
+        &txn.id,
+        AppAnswer::Scan {
+            binding: app.binding.clone(),
+        },
+        b.now(),
+    )
+    .unwrap();
+    assert!(scanned.status.is_pending(), "a scan alone does not approve");
+    assert!(matches!(&scanned.flow.step, Step::App(r) if r.scanned));
+    let done = app_answer(&b, &anna, &txn.id, AppAnswer::Swipe, b.now()).unwrap();
+    assert!(
+        matches!(done.status, LoginStatus::Approved { .. }),
+        "{:?}",
+        done.status
+    );
 }

@@ -82,7 +82,7 @@ fn parse_device(name: &str) -> Result<Device, ApiError> {
 async fn app_requests(State(b): AppState, Path(id): Path<String>) -> ApiResult {
     let identity = find_identity(&b, &id)?;
     let now = b.now();
-    let list: Vec<Value> = devices::app_requests(&b, &identity, now)?
+    let list: Vec<Value> = devices::app_request(&b, &identity, now)?
         .iter()
         .map(|(txn, request)| {
             json!({

@@ -6,7 +6,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
@@ -22,8 +22,13 @@ use crate::paths::{SIM_APP, SIM_CHIP, SIM_CODE_READER, SIM_CODE_VIEWER, SIM_KEY_
 use crate::secrets;
 use crate::web::responses::see_other;
 
+use crate::clock::UnixTime;
+use crate::login::approve::state_refusal;
 use crate::login::client_name;
-use crate::web::pages;
+use crate::login::flow::active_app;
+use crate::model::AppRequest;
+use crate::web::texts::texts;
+use crate::web::{device_lang, pages};
 
 pub fn router() -> Router<Arc<Broker>> {
     Router::new()
@@ -79,58 +84,106 @@ fn token_ok(form: &Params, txn: &LoginTxn) -> bool {
 pub struct Said {
     #[serde(default)]
     said: Option<String>,
+    /// The page's language switch (`da` or `en`).
+    #[serde(default)]
+    lang: Option<String>,
 }
 
 // ---- the app
 
-async fn app_page(State(b): Shared, Path(user): Path<String>, Query(q): Query<Said>) -> Response {
+async fn app_page(
+    State(b): Shared,
+    Path(user): Path<String>,
+    Query(q): Query<Said>,
+    headers: HeaderMap,
+) -> Response {
     let identity = match identity_by_user(&b, &user) {
         Ok(i) => i,
         Err(r) => return *r,
     };
+    let now = b.now();
+    let request = match devices::app_request(&b, &identity, now) {
+        Ok(r) => r,
+        Err(e) => return pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, &e.into(), "da"),
+    };
+    let login_lang = request.as_ref().map(|(txn, _)| login_lang(txn));
+    let (lang, asked) = device_lang::choose(q.lang.as_deref(), &headers, login_lang);
+    let mut response = app_screen(&b, &identity, request, q.said, lang, now);
+    if asked {
+        device_lang::remember(&b, &mut response, lang);
+    }
+    response
+}
+
+/// The app page: a page that says so for a person without an app or whose MitID cannot be
+/// used; the activation screen for an app waiting for its code; else the newest request.
+fn app_screen(
+    b: &Broker,
+    identity: &Identity,
+    request: Option<(LoginTxn, AppRequest)>,
+    said: Option<String>,
+    lang: &'static str,
+    now: UnixTime,
+) -> Response {
+    let en = lang == "en";
+    let user = &identity.user_id;
+    if let Some(refusal) = state_refusal(identity) {
+        let (title, text) = texts(lang).failure(refusal.failure);
+        return pages::message_page(StatusCode::FORBIDDEN, lang, title, &text);
+    }
     // An app waiting for activation asks for the code from the letter first.
     if let Some(pending) = identity.pending_app() {
-        return crate::web::devices::activation::app_activation_page(
-            &b, &identity, pending, q.said,
-        );
+        return crate::web::devices::activation::app_activation_page(b, identity, pending, said);
     }
-    let now = b.now();
-    let requests = match devices::app_requests(&b, &identity, now) {
-        Ok(r) => r,
-        Err(e) => return pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, &e.into(), "en"),
-    };
-    let views = requests
-        .iter()
-        .map(|(txn, request)| {
-            let binding = &request.binding;
-            let (binding_1, binding_2) = binding.split_at(binding.len() / 2);
-            pages::AppRequestView {
-                login: txn.id.to_string(),
-                service: client_name(&b, txn),
-                action_text: txn.request.action_text.header(true).into(),
-                reference: txn
-                    .request
-                    .reference_text
-                    .clone()
-                    .unwrap_or_else(|| format!("Login {}", txn.id)),
-                seconds_left: (request.expires_at - now).max(0),
-                token: device_token(txn),
-                binding_1: binding_1.into(),
-                binding_2: binding_2.into(),
-            }
-        })
-        .collect();
+    if active_app(identity).is_none() {
+        let (title, text) = if en {
+            (
+                "No MitID app",
+                format!("{user} has no MitID app: they log in another way."),
+            )
+        } else {
+            (
+                "Ingen MitID-app",
+                format!("{user} har ingen MitID-app og logger på på en anden måde."),
+            )
+        };
+        return pages::message_page(StatusCode::NOT_FOUND, lang, title, &text);
+    }
+    let view = request.map(|(txn, request)| {
+        let binding = &request.binding;
+        let (binding_1, binding_2) = binding.split_at(binding.len() / 2);
+        pages::AppRequestView {
+            login: txn.id.to_string(),
+            service: client_name(b, &txn),
+            action_text: txn.request.action_text.header(en).into(),
+            reference: txn
+                .request
+                .reference_text
+                .clone()
+                .unwrap_or_else(|| format!("Login {}", txn.id)),
+            seconds_left: (request.expires_at - now).max(0),
+            token: device_token(&txn),
+            binding_1: binding_1.into(),
+            binding_2: binding_2.into(),
+            scanned: request.scanned,
+        }
+    });
     pages::render(
         StatusCode::OK,
         &pages::SimAppPage {
-            lang: "en",
+            lang,
             user_id: identity.user_id.to_string(),
             name: identity.name(),
-            requests: views,
-            said: q.said.unwrap_or_default(),
+            request: view,
+            said: said.unwrap_or_default(),
             base: format!("{SIM_APP}/{}", identity.user_id),
         },
     )
+}
+
+/// The language of the login a device serves: the person's switch on it, else `ui_locales`.
+fn login_lang(txn: &LoginTxn) -> &'static str {
+    crate::web::login::lang(txn)
 }
 
 async fn app_submit(
@@ -148,7 +201,7 @@ async fn app_submit(
     let txn = match b.store.logins.get(&id) {
         Ok(Some(t)) => t,
         Ok(None) => return see_other(format!("{back}?said=no_request")),
-        Err(e) => return pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, &e.into(), "en"),
+        Err(e) => return pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, &e.into(), "da"),
     };
     if !token_ok(&form, &txn) {
         return page_error(
@@ -167,18 +220,27 @@ async fn app_submit(
                 form.get("binding_2").unwrap_or_default()
             ),
         },
+        Some("swipe") => AppAnswer::Swipe,
         Some("reject") => AppAnswer::Reject,
-        _ => return page_error(StatusCode::BAD_REQUEST, "choose approve, scan or reject"),
+        _ => {
+            return page_error(
+                StatusCode::BAD_REQUEST,
+                "choose approve, scan, swipe or reject",
+            )
+        }
     };
-    let rejecting = answer == AppAnswer::Reject;
+    let said_for_ok = match answer {
+        AppAnswer::Reject => "rejected",
+        AppAnswer::Scan { .. } => "scanned",
+        _ => "approved",
+    };
     let said = match devices::app_answer(&b, &identity, &id, answer, b.now()) {
-        Ok(_) if rejecting => "rejected",
-        Ok(_) => "approved",
+        Ok(_) => said_for_ok,
         Err(DeviceError::WrongCode) => "wrong_code",
         Err(DeviceError::Expired) => "expired",
         Err(DeviceError::NoRequest) => "no_request",
         Err(DeviceError::Login(e)) => {
-            return pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, &e, "en")
+            return pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, &e, "da")
         }
     };
     see_other(format!("{back}?said={said}"))
@@ -190,19 +252,47 @@ async fn code_viewer(
     State(b): Shared,
     Path(serial): Path<String>,
     Query(q): Query<Said>,
+    headers: HeaderMap,
 ) -> Response {
-    code_device_page(&b, &serial, Device::CodeViewer, q.said)
+    in_language(&b, &q, &headers, None, |lang| {
+        code_device_page(&b, &serial, Device::CodeViewer, q.said.clone(), lang)
+    })
 }
 
 async fn code_reader(
     State(b): Shared,
     Path(serial): Path<String>,
     Query(q): Query<Said>,
+    headers: HeaderMap,
 ) -> Response {
-    code_device_page(&b, &serial, Device::CodeReader, q.said)
+    in_language(&b, &q, &headers, None, |lang| {
+        code_device_page(&b, &serial, Device::CodeReader, q.said.clone(), lang)
+    })
 }
 
-fn code_device_page(b: &Broker, serial: &str, wanted: Device, said: Option<String>) -> Response {
+/// A device page in its language ([`device_lang::choose`]), remembering one asked for.
+fn in_language(
+    b: &Broker,
+    q: &Said,
+    headers: &HeaderMap,
+    login: Option<&'static str>,
+    page: impl FnOnce(&'static str) -> Response,
+) -> Response {
+    let (lang, asked) = device_lang::choose(q.lang.as_deref(), headers, login);
+    let mut response = page(lang);
+    if asked {
+        device_lang::remember(b, &mut response, lang);
+    }
+    response
+}
+
+fn code_device_page(
+    b: &Broker,
+    serial: &str,
+    wanted: Device,
+    said: Option<String>,
+    lang: &'static str,
+) -> Response {
     let now = b.now();
     let reading = match devices::read_code_device(b, serial, now) {
         Ok(Some(r)) if r.device == wanted => r,
@@ -229,7 +319,7 @@ fn code_device_page(b: &Broker, serial: &str, wanted: Device, said: Option<Strin
     pages::render(
         StatusCode::OK,
         &pages::SimCodePage {
-            lang: "en",
+            lang,
             reader: wanted == Device::CodeReader,
             serial: serial.to_string(),
             owner: reading.identity.name(),
@@ -260,6 +350,7 @@ async fn chip_page(
     State(b): Shared,
     Path(serial): Path<String>,
     Query(q): Query<Said>,
+    headers: HeaderMap,
 ) -> Response {
     let identity = match chip_owner(&b, &serial) {
         Ok(Some(i)) => i,
@@ -273,26 +364,29 @@ async fn chip_page(
     };
     let waiting = match devices::chip_requests(&b, &identity, b.now()) {
         Ok(w) => w,
-        Err(e) => return pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, &e.into(), "en"),
+        Err(e) => return pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, &e.into(), "da"),
     };
-    pages::render(
-        StatusCode::OK,
-        &pages::SimChipPage {
-            lang: "en",
-            serial: serial.clone(),
-            owner: identity.name(),
-            waiting: waiting
-                .iter()
-                .map(|t| pages::ChipRequestView {
-                    login: t.id.to_string(),
-                    service: client_name(&b, t),
-                    token: device_token(t),
-                })
-                .collect(),
-            said: q.said.unwrap_or_default(),
-            base: format!("{SIM_CHIP}/{serial}"),
-        },
-    )
+    let login = waiting.first().map(login_lang);
+    in_language(&b, &q, &headers, login, |lang| {
+        pages::render(
+            StatusCode::OK,
+            &pages::SimChipPage {
+                lang,
+                serial: serial.clone(),
+                owner: identity.name(),
+                waiting: waiting
+                    .iter()
+                    .map(|t| pages::ChipRequestView {
+                        login: t.id.to_string(),
+                        service: client_name(&b, t),
+                        token: device_token(t),
+                    })
+                    .collect(),
+                said: q.said.clone().unwrap_or_default(),
+                base: format!("{SIM_CHIP}/{serial}"),
+            },
+        )
+    })
 }
 
 async fn chip_submit(
@@ -328,7 +422,12 @@ async fn chip_submit(
 
 // ---- the NemID key card
 
-async fn key_card_page(State(b): Shared, Path(user): Path<String>) -> Response {
+async fn key_card_page(
+    State(b): Shared,
+    Path(user): Path<String>,
+    Query(q): Query<Said>,
+    headers: HeaderMap,
+) -> Response {
     let identity = match identity_by_user(&b, &user) {
         Ok(i) => i,
         Err(r) => return *r,
@@ -344,25 +443,27 @@ async fn key_card_page(State(b): Shared, Path(user): Path<String>) -> Response {
         Err(e) => return pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, &e, "en"),
     };
     let (card, issued) = card;
-    pages::render(
-        StatusCode::OK,
-        &pages::SimKeyCardPage {
-            lang: "en",
-            owner: identity.name(),
-            serial: card.serial().to_string(),
-            remaining: card.remaining(),
-            running_low: card.running_low(),
-            replacement: issued,
-            lines: card
-                .lines()
-                .map(|(key, code)| pages::KeyLine {
-                    key: key.to_string(),
-                    code: code.to_string(),
-                    used: card.is_used(key),
-                })
-                .collect(),
-        },
-    )
+    in_language(&b, &q, &headers, None, |lang| {
+        pages::render(
+            StatusCode::OK,
+            &pages::SimKeyCardPage {
+                lang,
+                owner: identity.name(),
+                serial: card.serial().to_string(),
+                remaining: card.remaining(),
+                running_low: card.running_low(),
+                replacement: issued,
+                lines: card
+                    .lines()
+                    .map(|(key, code)| pages::KeyLine {
+                        key: key.to_string(),
+                        code: code.to_string(),
+                        used: card.is_used(key),
+                    })
+                    .collect(),
+            },
+        )
+    })
 }
 
 // ---- the outbox: the SMS and letters the simulator "sent"
