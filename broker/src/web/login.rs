@@ -27,7 +27,9 @@ use crate::paths;
 use crate::paths::{SIM_APP, SIM_CHIP, SIM_CODE_READER, SIM_CODE_VIEWER, SIM_KEY_CARD};
 use crate::secrets;
 use crate::web::oidc::authorize_result_response;
-use crate::web::pages::{self, AppView, Choice, FailureView, LoginIdentity, LoginPage};
+use crate::web::pages::{
+    self, AppView, Choice, FailureView, LoginIdentity, LoginPage, MethodChoice,
+};
 use crate::web::responses::no_store_json;
 use crate::web::responses::see_other;
 use crate::web::texts::{texts, Texts};
@@ -157,6 +159,31 @@ fn respond(broker: &Broker, txn: &LoginTxn) -> Response {
     }
 }
 
+/// The ways offered on the choice screen, each marked with its block, if any.
+fn method_choices(
+    broker: &Broker,
+    identity: Option<&crate::model::Identity>,
+    offered: &[Method],
+    t: &Texts,
+    now: crate::clock::UnixTime,
+) -> Result<Vec<MethodChoice>, OAuthError> {
+    let blocked = match identity {
+        Some(identity) => flow::blocked_methods(broker, identity, offered, now)?,
+        None => Vec::new(),
+    };
+    Ok(offered
+        .iter()
+        .map(|m| MethodChoice {
+            value: m.as_str().into(),
+            label: t.method(*m).into(),
+            blocked_minutes: blocked
+                .iter()
+                .find(|(b, _)| b == m)
+                .map(|(_, until)| pages::minutes_until(*until, now)),
+        })
+        .collect())
+}
+
 fn expired_page(lang: &str) -> Response {
     pages::error_page(
         StatusCode::GONE,
@@ -248,13 +275,7 @@ fn screen<'a>(
         }
         Step::Choose => {
             page.can_switch = false;
-            page.methods = offered
-                .iter()
-                .map(|m| Choice {
-                    value: m.as_str().into(),
-                    label: t.method(*m).into(),
-                })
-                .collect();
+            page.methods = method_choices(broker, identity.as_ref(), &offered, t, now)?;
         }
         Step::App(request) => {
             let frames = qr::frame_payloads(&request.binding, flow.rev);
@@ -315,18 +336,34 @@ fn screen<'a>(
                 .collect();
         }
         Step::Failed { failure } => {
-            let (title, text) = t.failure(*failure);
+            let (title, mut text) = t.failure(*failure);
+            let mut others = Vec::new();
+            if let Failure::AuthenticatorBlocked { until, .. } = failure {
+                let minutes = pages::minutes_until(*until, now);
+                text = if *until > now {
+                    format!("{text} {}", t.blocked_for(minutes))
+                } else {
+                    format!("{text} {}", t.block_over())
+                };
+                // The ways not blocked, to log in with meanwhile.
+                others = method_choices(broker, identity.as_ref(), &offered, t, now)?
+                    .into_iter()
+                    .filter(|m| m.blocked_minutes.is_none())
+                    .collect();
+            }
             page.failure = Some(FailureView {
                 title,
                 text,
-                can_retry: matches!(
-                    failure,
+                others,
+                can_retry: match failure {
                     Failure::UnknownUser
-                        | Failure::ApprovalExpired
-                        | Failure::AppCodeRefused
-                        | Failure::AppRequestReplaced
-                        | Failure::AuthenticatorBlocked { .. }
-                ),
+                    | Failure::ApprovalExpired
+                    | Failure::AppCodeRefused
+                    | Failure::AppRequestReplaced => true,
+                    // Trying the blocked way again only helps once its block is over.
+                    Failure::AuthenticatorBlocked { until, .. } => *until <= now,
+                    _ => false,
+                },
             });
         }
     }

@@ -31,6 +31,11 @@ pub struct Choice {
     pub label: String,
 }
 
+/// Whole minutes, rounded up, from `now` until `until`.
+pub fn minutes_until(until: i64, now: i64) -> i64 {
+    ((until - now).max(0) + 59) / 60
+}
+
 /// What the onboarding's face pages show.
 pub struct FaceView {
     /// The chip's photo as a PNG data URI (empty before the chip was read).
@@ -64,6 +69,16 @@ pub struct FailureView {
     pub title: &'static str,
     pub text: String,
     pub can_retry: bool,
+    /// On a block: the other ways of logging in the person can use meanwhile.
+    pub others: Vec<MethodChoice>,
+}
+
+/// A way of logging in on the choice screen; a blocked one is shown disabled, with the minutes
+/// its block lasts.
+pub struct MethodChoice {
+    pub value: String,
+    pub label: String,
+    pub blocked_minutes: Option<i64>,
 }
 
 /// Every screen of the MitID login: `step` says which; the fields of other steps are empty.
@@ -84,7 +99,7 @@ pub struct LoginPage<'a> {
     pub rev: u64,
     pub notice: Option<String>,
     pub user_id: String,
-    pub methods: Vec<Choice>,
+    pub methods: Vec<MethodChoice>,
     pub can_switch: bool,
     pub app: Option<AppView>,
     /// Help text and link to the simulated device for the code, chip and key-card screens.

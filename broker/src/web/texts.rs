@@ -173,6 +173,24 @@ impl Texts {
         }
     }
 
+    /// How long a block lasts, after its failure text.
+    pub fn blocked_for(&self, minutes: i64) -> String {
+        if self.en() {
+            format!("It can be used again in about {minutes} minute(s). Meanwhile, log in another way if you have one, or go back to the service.")
+        } else {
+            format!("Den kan bruges igen om cirka {minutes} minut(ter). Log imens på en anden måde, hvis du har en, eller gå tilbage til tjenesten.")
+        }
+    }
+
+    /// A block that has run out.
+    pub fn block_over(&self) -> &'static str {
+        if self.en() {
+            "The block is over: try again."
+        } else {
+            "Spærringen er ophævet: prøv igen."
+        }
+    }
+
     /// A failure's title and explanation.
     pub fn failure(&self, failure: Failure) -> (&'static str, String) {
         let en = self.en();

@@ -7,6 +7,7 @@
 mod activation;
 mod attempts;
 mod backchannel;
+mod block_screens;
 mod business_claims;
 mod citizen_service;
 mod client_jwt;

@@ -46,6 +46,26 @@ pub fn devices_of(method: Method) -> &'static [Device] {
     }
 }
 
+/// The ways among `offered` that a blocked device stops at `now`, with when the block ends.
+pub fn blocked_methods(
+    broker: &crate::app::Broker,
+    identity: &Identity,
+    offered: &[Method],
+    now: UnixTime,
+) -> Result<Vec<(Method, UnixTime)>, crate::store::StoreError> {
+    let devices = broker.store.devices.get(&identity.id)?;
+    Ok(offered
+        .iter()
+        .filter_map(|m| {
+            devices_of(*m)
+                .iter()
+                .filter_map(|d| devices.lockout(*d).block_end(now))
+                .max()
+                .map(|until| (*m, until))
+        })
+        .collect())
+}
+
 /// The authenticators a way of logging in proves, when the identity has them.
 pub(super) fn method_authenticators(
     identity: &Identity,

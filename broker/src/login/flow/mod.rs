@@ -22,7 +22,7 @@ mod methods;
 mod screens;
 
 pub(crate) use methods::active_app;
-pub use methods::{allows_private, devices_of, offered_methods};
+pub use methods::{allows_private, blocked_methods, devices_of, offered_methods};
 
 use crate::app::Broker;
 use crate::clock::UnixTime;

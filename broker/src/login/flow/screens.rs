@@ -1,7 +1,9 @@
 //! The screens' transitions: the user ID, choosing a way of logging in, the code, password
 //! and key card screens, the business identity, and the approval they add up to.
 
-use super::methods::{allows_private, devices_of, new_app_request, offered_methods, switchable};
+use super::methods::{
+    allows_private, blocked_methods, devices_of, new_app_request, offered_methods, switchable,
+};
 use super::{failed, rejected, Ctx, Input, Next, VIA};
 use crate::clock::UnixTime;
 use crate::error::OAuthError;
@@ -71,16 +73,26 @@ impl Ctx<'_> {
 
     /// After the user ID (or a switch): the ways of logging in that reach the level; one starts
     /// at once.
+    /// A blocked way is not started again: with only blocked ways left, the block of the first
+    /// is shown; with one free way, it starts; with several, the person chooses (the blocked
+    /// ones are marked on the choice screen).
     pub(super) fn offer(&self, flow: &mut Flow, identity: &Identity) -> Result<Next, OAuthError> {
         flow.method = None;
         flow.used.clear();
         let offered = offered_methods(identity, self.request, self.required());
-        match offered.as_slice() {
-            [] => {
+        let blocked = blocked_methods(self.broker, identity, &offered, self.now)?;
+        let free: Vec<Method> = offered
+            .iter()
+            .copied()
+            .filter(|m| !blocked.iter().any(|(b, _)| b == m))
+            .collect();
+        match (offered.as_slice(), free.as_slice()) {
+            ([], _) => {
                 flow.step = failed(self.no_method_failure(identity));
                 Ok(Next::Continue)
             }
-            [only] => self.start(flow, identity, *only),
+            (_, []) => self.start(flow, identity, offered[0]),
+            (_, [only]) if offered.len() == 1 => self.start(flow, identity, *only),
             _ => {
                 flow.step = Step::Choose;
                 Ok(Next::Continue)
@@ -130,7 +142,13 @@ impl Ctx<'_> {
         input: Input,
     ) -> Result<Next, OAuthError> {
         match (input, flow.step.clone()) {
-            (Input::Choose(method), Step::Choose) => self.start(flow, identity, method),
+            (Input::Choose(method), Step::Choose)
+            | (
+                Input::Choose(method),
+                Step::Failed {
+                    failure: Failure::AuthenticatorBlocked { .. },
+                },
+            ) => self.start(flow, identity, method),
             (Input::Switch, step) if switchable(&step) => self.offer(flow, identity),
             (Input::Retry, Step::Failed { failure }) => match failure {
                 Failure::UnknownUser => {
