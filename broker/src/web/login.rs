@@ -159,6 +159,13 @@ fn respond(broker: &Broker, txn: &LoginTxn) -> Response {
     }
 }
 
+/// A NemID login: the client asked for NemID only, or the person chose it.
+fn is_nemid(txn: &LoginTxn) -> bool {
+    let idps = &txn.request.idp_values;
+    txn.flow.method == Some(Method::Nemid)
+        || (!idps.is_empty() && idps.iter().all(|i| *i == crate::model::Idp::Nemid))
+}
+
 /// The ways offered on the choice screen, each marked with its block, if any.
 fn method_choices(
     broker: &Broker,
@@ -246,6 +253,7 @@ fn screen<'a>(
             .or_else(|| txn.request.login_hint.clone())
             .unwrap_or_default(),
         methods: Vec::new(),
+        scheme: if is_nemid(txn) { "NemID" } else { "MitID" },
         can_switch: offered.len() > 1,
         app: None,
         device_help: "",

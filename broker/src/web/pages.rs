@@ -100,6 +100,8 @@ pub struct LoginPage<'a> {
     pub notice: Option<String>,
     pub user_id: String,
     pub methods: Vec<MethodChoice>,
+    /// `NemID` on a NemID login (only NemID asked for, or chosen), else `MitID`.
+    pub scheme: &'static str,
     pub can_switch: bool,
     pub app: Option<AppView>,
     /// Help text and link to the simulated device for the code, chip and key-card screens.

@@ -459,3 +459,35 @@ async fn a_queued_decision_chooses_private_mitid() {
         .unwrap();
     assert_eq!(refused.status, 400, "{:?}", refused.body);
 }
+
+/// NemID is NemID: its own wording on the screens, and its own unknown-user code, told after
+/// the user ID for a user ID nobody has.
+#[tokio::test]
+async fn a_nemid_login_is_worded_as_nemid() {
+    let rp = Rp::start().await;
+    let response = rp
+        .authorize(&Pkce::new(), &[("idp_values", "nemid")])
+        .await;
+    let page = redirect_to(&response);
+    let html = page_html(&rp, &page).await;
+    assert!(html.contains("Simuleret NemID"), "{html}");
+    assert!(html.contains("simulerede NemID"), "{html}");
+    assert!(!html.contains("MitID"), "no MitID on a NemID login: {html}");
+    let response = post_form(
+        &rp,
+        &page,
+        &[("action", "user_id"), ("user_id", "nobody-here")],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let response = post_form(&rp, &page, &[("action", "leave")]).await;
+    let location = sent_to(&response);
+    assert_eq!(
+        query(&location, "error_description").as_deref(),
+        Some("nemid_unknown_user")
+    );
+    // A MitID login keeps MitID's words.
+    let response = rp.authorize(&Pkce::new(), &[]).await;
+    let html = page_html(&rp, &redirect_to(&response)).await;
+    assert!(html.contains("Simuleret MitID"), "{html}");
+}
