@@ -17,7 +17,47 @@ use crate::web::texts::Texts;
 pub struct ErrorPage<'a> {
     pub lang: &'a str,
     pub code: &'a str,
+    /// What happened, in the page's language.
     pub description: &'a str,
+    /// On a Danish page, the protocol's English description for developers, when there is no
+    /// Danish one (shown apart, marked as English).
+    pub technical: Option<&'a str>,
+}
+
+/// The Danish words for the errors a person meets on the login pages.
+const DANISH: [(&str, &str); 6] = [
+    (
+        "there is no such login; start again from the application",
+        "Dette login findes ikke. Start forfra fra tjenesten.",
+    ),
+    (
+        "this login has expired; start again from the application",
+        "Dette login er udløbet. Start forfra fra tjenesten.",
+    ),
+    (
+        "the form is stale or was not sent from this page; reload it",
+        "Formularen er forældet eller blev ikke sendt fra denne side. Genindlæs siden.",
+    ),
+    (
+        "the form has no action this page knows",
+        "Formularen beder om noget, siden ikke kender. Genindlæs siden.",
+    ),
+    (
+        "this login is still waiting for a decision",
+        "Dette login venter stadig på en afgørelse.",
+    ),
+    (
+        "there is no test identity with that user ID",
+        "Der findes ingen testidentitet med det bruger-ID.",
+    ),
+];
+
+/// The Danish for an error description, if it has one.
+fn danish(description: &str) -> Option<&'static str> {
+    DANISH
+        .iter()
+        .find(|(en, _)| *en == description)
+        .map(|(_, da)| *da)
 }
 
 pub struct LoginIdentity {
@@ -354,12 +394,21 @@ pub fn error_page(status: StatusCode, error: &OAuthError, lang: &str) -> Respons
             "request answered with an error page"
         );
     }
+    let (description, technical) = match (lang, danish(&error.description)) {
+        ("en", _) => (&error.description[..], None),
+        (_, Some(da)) => (da, None),
+        (_, None) => (
+            "Forespørgslen kunne ikke behandles.",
+            Some(&error.description[..]),
+        ),
+    };
     render(
         status,
         &ErrorPage {
             lang,
             code: error.code.as_str(),
-            description: &error.description,
+            description,
+            technical,
         },
     )
 }

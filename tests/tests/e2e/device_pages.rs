@@ -148,3 +148,27 @@ async fn the_login_pages_switch_is_remembered_for_the_devices() {
     let (_, html) = get(&rp, "/_sim/codeviewer/KV-100200300", Some("da")).await;
     assert_eq!(lang_of(&html), "en");
 }
+
+/// A Danish error page speaks Danish: the person's words for what they meet on the login
+/// pages, and the protocol's English description only apart, marked for developers.
+#[tokio::test]
+async fn a_danish_error_page_has_no_english_sentence_in_its_text() {
+    let rp = Rp::start().await;
+    let (status, html) = get(&rp, "/login/no-such-login", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(lang_of(&html), "da");
+    assert!(html.contains("Dette login findes ikke"), "{html}");
+    assert!(!html.contains("start again"), "{html}");
+    // A protocol error without Danish words: the English goes under a developers' heading.
+    let response = rp
+        .browser
+        .get(rp.url("/authorize?client_id=nobody&response_type=code"))
+        .send()
+        .await
+        .unwrap();
+    let html = response.text().await.unwrap();
+    let main = html.split("<details").next().unwrap();
+    assert!(main.contains("Forespørgslen kunne ikke behandles"), "{html}");
+    assert!(html.contains("id=\"technical\""), "{html}");
+    assert!(html.contains("<p lang=\"en\">"), "{html}");
+}
