@@ -537,6 +537,42 @@ if (browser && registered) {
       assert.notEqual(olderId, newerId);
     }));
 
+  await step('j. every broker page fits a 375 px phone without sideways scrolling', () =>
+    inContext(browser, 'mobile', async (context) => {
+      const page = await context.newPage();
+      await page.setViewportSize({ width: 375, height: 740 });
+      const fits = async (what) => {
+        await page.waitForLoadState();
+        const width = await page.evaluate(() => document.documentElement.scrollWidth);
+        assert.ok(width <= 375, `${what} is ${width} px wide at 375 px`);
+      };
+      // The login screens: user ID, choice, code, password.
+      const auth = authorization('standard', { prompt: 'login' });
+      await enterUserId(page, auth, 'gitte');
+      await page.locator('button[name=method]').first().waitFor();
+      await fits('the choice screen');
+      await page.click('button[name=method][value=code_reader]');
+      await page.locator('input[name=code]').waitFor();
+      await fits('the code screen');
+      await page.goto(auth.url);
+      await fits('the user-ID screen');
+      for (const [what, url] of [
+        ['the app', `${issuer}/_sim/app/anna`],
+        ['the code viewer', `${issuer}/_sim/codeviewer/KV-100200300`],
+        ['the code reader', `${issuer}/_sim/codereader/KO-300400500`],
+        ['the chip', `${issuer}/_sim/chip/CHIP-0042`],
+        ['the key card', `${issuer}/_sim/keycard/lis`],
+        ['the outbox', `${issuer}/_sim/outbox`],
+        ['the home page', `${issuer}/`],
+        ['an error page', `${issuer}/login/no-such-login`],
+        ['getting MitID', `${issuer}/_sim/app-setup`],
+      ]) {
+        await page.goto(url);
+        await fits(what);
+      }
+      await screenshot(page, 'mobile-keycard');
+    }));
+
   await step('c. cancel', () =>
     inContext(browser, 'cancel', async (context) => {
       const tab1 = await context.newPage();
@@ -781,7 +817,7 @@ if (browser && mailboxRegistered) {
 await browser?.close();
 server.close();
 spaServer.close();
-const expected = 14;
+const expected = 15;
 if (passes + failures < expected) {
   console.log(`browser tests: FAIL only ${passes + failures} of ${expected} steps ran`);
   failures++;
