@@ -168,7 +168,10 @@ async fn a_danish_error_page_has_no_english_sentence_in_its_text() {
         .unwrap();
     let html = response.text().await.unwrap();
     let main = html.split("<details").next().unwrap();
-    assert!(main.contains("Forespørgslen kunne ikke behandles"), "{html}");
+    assert!(
+        main.contains("Forespørgslen kunne ikke behandles"),
+        "{html}"
+    );
     assert!(html.contains("id=\"technical\""), "{html}");
     assert!(html.contains("<p lang=\"en\">"), "{html}");
 }

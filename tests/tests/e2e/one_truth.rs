@@ -465,9 +465,7 @@ async fn a_queued_decision_chooses_private_mitid() {
 #[tokio::test]
 async fn a_nemid_login_is_worded_as_nemid() {
     let rp = Rp::start().await;
-    let response = rp
-        .authorize(&Pkce::new(), &[("idp_values", "nemid")])
-        .await;
+    let response = rp.authorize(&Pkce::new(), &[("idp_values", "nemid")]).await;
     let page = redirect_to(&response);
     let html = page_html(&rp, &page).await;
     assert!(html.contains("Simuleret NemID"), "{html}");
