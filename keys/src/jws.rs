@@ -27,18 +27,18 @@ pub fn sign_compact(
     sign_compact_as(key, key.kid().as_str(), alg, typ, payload)
 }
 
-/// [`sign_compact`] with the key named `kid` in the header (its certificate's thumbprint,
-/// say).
-pub(crate) fn sign_compact_as(
+/// [`sign_compact`] with `kid` in the header as given, or no `kid` at all (the RP test kit's
+/// faults: a name the JWKS does not have, or none).
+pub(crate) fn sign_compact_named(
     key: &SigningKey,
-    kid: &str,
+    kid: Option<&str>,
     alg: Alg,
     typ: &str,
     payload: &[u8],
 ) -> Result<String, KeyError> {
     let header = JwsHeader {
         alg: alg.as_str().into(),
-        kid: Some(kid.into()),
+        kid: kid.map(str::to_owned),
         typ: Some(typ.into()),
     };
     let header = serde_json::to_vec(&header).map_err(|e| KeyError::Sign(format!("header: {e}")))?;
@@ -50,6 +50,18 @@ pub(crate) fn sign_compact_as(
     out.push('.');
     B64.encode_string(sig, &mut out);
     Ok(out)
+}
+
+/// [`sign_compact`] with the key named `kid` in the header (its certificate's thumbprint,
+/// say).
+pub(crate) fn sign_compact_as(
+    key: &SigningKey,
+    kid: &str,
+    alg: Alg,
+    typ: &str,
+    payload: &[u8],
+) -> Result<String, KeyError> {
+    sign_compact_named(key, Some(kid), alg, typ, payload)
 }
 
 /// A compact JWS taken apart, nothing verified yet.

@@ -144,6 +144,36 @@ impl KeyManager {
         sign_compact(&entry.key, alg, typ, payload)
     }
 
+    /// Signs with the active key for `alg`, naming it `kid` in the header, or not at all.
+    pub fn sign_jwt_named(
+        &self,
+        alg: Alg,
+        typ: &str,
+        kid: Option<&str>,
+        payload: &[u8],
+    ) -> Result<String, KeyError> {
+        let loaded = self.snapshot()?;
+        let kind = alg.key_kind();
+        let entry = loaded
+            .active(kind)
+            .ok_or(KeyError::NoActiveKey(kind.as_str()))?;
+        crate::jws::sign_compact_named(&entry.key, kid, alg, typ, payload)
+    }
+
+    /// The active RSA key's public half as its JWK's modulus bytes (big-endian), for the
+    /// RP test kit's algorithm-confusion fault.
+    pub fn active_rsa_modulus(&self) -> Result<Vec<u8>, KeyError> {
+        let loaded = self.snapshot()?;
+        let entry = loaded
+            .active(KeyKind::Rsa)
+            .ok_or(KeyError::NoActiveKey(KeyKind::Rsa.as_str()))?;
+        let n = entry.key.public_jwk().n.clone().unwrap_or_default();
+        use base64::Engine;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(n.as_bytes())
+            .map_err(|e| KeyError::Sign(format!("modulus: {e}")))
+    }
+
     /// Signs with the active RSA key, named in the header by its certificate's SHA-1
     /// thumbprint (the `kid` of [`KeyManager::certified_jwks_json`]).
     pub fn sign_jwt_certified(

@@ -22,6 +22,9 @@ pub struct Explanation {
     /// refused a decision, why in words.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refused: Option<Refused>,
+    /// The RP test kit's faults this login's responses carried, in order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub faults: Vec<String>,
     pub ladder: Vec<Step>,
 }
 
@@ -158,6 +161,7 @@ pub fn explain(txn: &LoginTxn, required_level: Level) -> Explanation {
         required_level,
         authenticated,
         refused,
+        faults: Vec::new(),
         ladder: STEPS
             .iter()
             .map(|(step, name)| Step {

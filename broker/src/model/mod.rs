@@ -6,6 +6,7 @@ mod business;
 mod case;
 mod claims_request;
 mod client;
+mod fault;
 mod flow;
 mod grant;
 mod identity;
@@ -24,6 +25,7 @@ pub use business::{BusinessIdentity, BusinessRole, NemId};
 pub use case::{Case, CaseStep, DocumentType, Evidence, Question, QuestionKind};
 pub use claims_request::{ClaimRequest, ClaimsRequest};
 pub use client::{AuthMethod, Client, ClientDefaults, ClientJose, Registration, SubjectType};
+pub use fault::{Expect, Fault, FaultSpec, FaultUse, QueuedFault, Stage, CATALOGUE as FAULTS};
 pub use flow::{AppRequest, Device, DeviceState, Failure, Flow, Method, Notice, Step};
 pub use grant::{AccessToken, AuthCode, Grant, RefreshToken, Session};
 pub use identity::{

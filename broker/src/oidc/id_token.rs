@@ -6,9 +6,10 @@ use serde_json::{json, Map, Value};
 use crate::app::Broker;
 use crate::clock::UnixTime;
 use crate::error::OAuthError;
+use crate::model::Stage;
 use crate::model::{Client, Grant, Identity, Idp};
-use crate::oidc::claims;
 use crate::oidc::profile::{self, Login};
+use crate::oidc::{claims, faults};
 use crate::secrets;
 
 pub struct IdTokenInput<'a> {
@@ -25,6 +26,8 @@ pub struct IdTokenInput<'a> {
     pub state: Option<&'a str>,
     /// Further claims: scope claims when no access token can fetch them (OIDC Core 5.4).
     pub extra: Map<String, Value>,
+    /// Which responses' queued faults it takes: the first ID token of a login, or a refresh's.
+    pub stage: Stage,
 }
 
 pub fn issue_id_token(
@@ -81,8 +84,25 @@ pub fn issue_id_token(
         identity: input.identity,
         grant: input.grant,
     };
-    let payload = profile::id_token(broker, &login, standard, now)?;
+    let mut payload = profile::id_token(broker, &login, standard, now)?;
+    // The RP test kit: a queued fault makes its one defect.
+    let fault = faults::take(
+        broker,
+        &input.client.client_id,
+        input.stage,
+        input.grant.login_id.as_ref(),
+        now,
+    )?;
+    if let Some(fault) = fault {
+        faults::spoil_claims(broker, fault, &mut payload, now);
+    }
     let bytes = serde_json::to_vec(&payload).map_err(OAuthError::server_error)?;
+    if let Some(fault) = fault {
+        let alg = input.client.id_token_signed_response_alg;
+        if let Some(token) = faults::sign(broker, fault, alg, &bytes)? {
+            return Ok(token);
+        }
+    }
     Ok(profile::sign_jwt(
         broker,
         input.client.id_token_signed_response_alg,

@@ -17,6 +17,7 @@ pub mod client_keys;
 pub mod cors;
 pub mod discovery;
 pub mod end_session;
+pub mod faults;
 pub mod fetch;
 pub mod frontchannel;
 pub mod id_token;

@@ -6,9 +6,9 @@ use serde_json::{json, Value};
 use crate::app::Broker;
 use crate::clock::UnixTime;
 use crate::error::{ErrorCode, OAuthError};
-use crate::model::AccessToken;
+use crate::model::{AccessToken, Fault, Stage};
 use crate::oidc::profile::{self, Login};
-use crate::oidc::{claims, Params};
+use crate::oidc::{claims, faults, Params};
 use crate::secrets;
 
 /// A bearer-token failure (RFC 6750 3.1). `error` is None when the request carried no token:
@@ -130,6 +130,24 @@ pub fn userinfo(
         grant: &stored.grant,
     };
     let mut claims = profile::userinfo(broker, &login, claims, now).map_err(OAuthError::from)?;
+    // The RP test kit.
+    match faults::take(
+        broker,
+        &client.client_id,
+        Stage::Userinfo,
+        stored.grant.login_id.as_ref(),
+        now,
+    )? {
+        Some(Fault::Userinfo500) => {
+            return Err(
+                OAuthError::server_error("the userinfo-500 fault of the RP test kit").into(),
+            )
+        }
+        Some(Fault::UserinfoInvalidSub) => {
+            claims.insert("sub".into(), json!("another-subject-than-the-id-token-s"));
+        }
+        _ => {}
+    }
     let Some(alg) = client.jose.userinfo_signed_response_alg else {
         return Ok(Userinfo::Json(Value::Object(claims)));
     };

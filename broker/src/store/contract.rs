@@ -13,8 +13,8 @@ use tempfile::TempDir;
 
 use super::*;
 use crate::model::{
-    Assurance, AuthMethod, AuthRequest, DecisionOutcome, Delivered, Grant, Level, LoginStatus,
-    SubjectType, ToClient,
+    Assurance, AuthMethod, AuthRequest, DecisionOutcome, Delivered, Fault, FaultUse, Grant, Level,
+    LoginStatus, QueuedFault, Stage, SubjectType, ToClient,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -92,6 +92,8 @@ macro_rules! contract_tests {
                 cases_concurrent_updates_have_one_winner,
                 onboardings_update_needs_the_revision_read,
                 codes_are_taken_once,
+                faults_are_taken_once_per_use_by_their_client_and_stage,
+                faults_concurrent_takes_yield_their_count,
                 codes_unknown_hash_is_not_found,
                 codes_concurrent_takes_yield_one_taken,
                 codes_clear_removes_all,
@@ -741,6 +743,94 @@ fn logins_clear_removes_all(store: &Store) {
         store.logins.settle(&TxnId::new("t1"), &rejected()).unwrap(),
         Settle::NotFound
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Faults (the RP test kit)
+// ---------------------------------------------------------------------------------------------
+
+fn queued_fault(id: &str, fault: Fault, client: &str, count: u32) -> QueuedFault {
+    QueuedFault {
+        id: id.into(),
+        fault,
+        client_id: ClientId::new(client),
+        remaining: count,
+        created_at: NOW,
+    }
+}
+
+fn faults_are_taken_once_per_use_by_their_client_and_stage(store: &Store) {
+    let rp = ClientId::new("rp");
+    let other = ClientId::new("other");
+    store
+        .faults
+        .enqueue(&queued_fault("f1", Fault::InvalidIss, "rp", 2))
+        .unwrap();
+    store
+        .faults
+        .enqueue(&queued_fault("f2", Fault::Userinfo500, "rp", 1))
+        .unwrap();
+    store
+        .faults
+        .enqueue(&queued_fault("f3", Fault::MissingSub, "rp", 1))
+        .unwrap();
+    // Never another client's, never another stage's.
+    assert_eq!(store.faults.take(&other, Stage::IdToken).unwrap(), None);
+    assert_eq!(store.faults.take(&rp, Stage::TokenEndpoint).unwrap(), None);
+    // The oldest of the stage first, for as many uses as it was queued.
+    assert_eq!(
+        store.faults.take(&rp, Stage::IdToken).unwrap(),
+        Some(Fault::InvalidIss)
+    );
+    assert_eq!(store.faults.list().unwrap()[0].remaining, 1);
+    assert_eq!(
+        store.faults.take(&rp, Stage::IdToken).unwrap(),
+        Some(Fault::InvalidIss)
+    );
+    assert_eq!(
+        store.faults.take(&rp, Stage::IdToken).unwrap(),
+        Some(Fault::MissingSub)
+    );
+    assert_eq!(store.faults.take(&rp, Stage::IdToken).unwrap(), None);
+    let left: Vec<String> = store
+        .faults
+        .list()
+        .unwrap()
+        .into_iter()
+        .map(|f| f.id)
+        .collect();
+    assert_eq!(left, ["f2"]);
+    // Removed by id, by client, or all.
+    assert_eq!(store.faults.remove(Some("nope"), None).unwrap(), 0);
+    assert_eq!(store.faults.remove(None, Some(&other)).unwrap(), 0);
+    assert_eq!(store.faults.remove(Some("f2"), None).unwrap(), 1);
+    assert!(store.faults.list().unwrap().is_empty());
+    // Uses are recorded per login.
+    let login = TxnId::new("t1");
+    let used = FaultUse {
+        fault: Fault::InvalidIss,
+        client_id: rp.clone(),
+        login_id: Some(login.clone()),
+        at: NOW,
+    };
+    store.faults.record_use(&used).unwrap();
+    assert_eq!(store.faults.uses_for_login(&login).unwrap(), vec![used]);
+    assert!(store
+        .faults
+        .uses_for_login(&TxnId::new("t2"))
+        .unwrap()
+        .is_empty());
+}
+
+fn faults_concurrent_takes_yield_their_count(store: &Store) {
+    let rp = ClientId::new("rp");
+    store
+        .faults
+        .enqueue(&queued_fault("f1", Fault::NonceInvalid, "rp", 3))
+        .unwrap();
+    let taken = race(|| store.faults.take(&rp, Stage::IdToken).unwrap());
+    assert_eq!(taken.iter().filter(|t| t.is_some()).count(), 3, "{taken:?}");
+    assert!(store.faults.list().unwrap().is_empty());
 }
 
 // ---------------------------------------------------------------------------------------------

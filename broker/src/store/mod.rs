@@ -13,8 +13,9 @@ use std::sync::Arc;
 use crate::clock::UnixTime;
 use crate::model::{
     AccessToken, AuthCode, Case, CaseId, Client, ClientId, DecisionSource, Delivered, DeviceState,
-    Flow, GrantId, Identity, IdentityId, LoginStatus, LoginTxn, Onboarding, OutboxMessage,
-    PushedRequest, QueuedDecision, RefreshToken, Session, Sid, TxnId, UserId,
+    Fault, FaultUse, Flow, GrantId, Identity, IdentityId, LoginStatus, LoginTxn, Onboarding,
+    OutboxMessage, PushedRequest, QueuedDecision, QueuedFault, RefreshToken, Session, Sid, Stage,
+    TxnId, UserId,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -246,6 +247,23 @@ pub trait DecisionStore: Send + Sync {
     fn clear(&self) -> StoreResult<()>;
 }
 
+/// The RP test kit's queued faults, and the responses that carried them.
+pub trait FaultStore: Send + Sync {
+    fn enqueue(&self, fault: &QueuedFault) -> StoreResult<()>;
+    /// Queued faults, oldest first.
+    fn list(&self) -> StoreResult<Vec<QueuedFault>>;
+    /// Takes one use of the oldest fault queued for `client` at `stage`; the fault leaves the
+    /// queue with its last use. Security rule: a use is taken once, even by concurrent
+    /// responses, and never by another client's.
+    fn take(&self, client: &ClientId, stage: Stage) -> StoreResult<Option<Fault>>;
+    /// Removes queued faults: one by id, every one of a client, or all. How many went.
+    fn remove(&self, id: Option<&str>, client: Option<&ClientId>) -> StoreResult<usize>;
+    fn record_use(&self, used: &FaultUse) -> StoreResult<()>;
+    /// The faults a login's responses carried, in order.
+    fn uses_for_login(&self, login: &TxnId) -> StoreResult<Vec<FaultUse>>;
+    fn clear(&self) -> StoreResult<()>;
+}
+
 /// Small instance-wide values (e.g. the pairwise-subject salt).
 pub trait MetaStore: Send + Sync {
     fn get(&self, key: &str) -> StoreResult<Option<String>>;
@@ -274,6 +292,7 @@ pub struct Store {
     pub tokens: Arc<dyn TokenStore>,
     pub sessions: Arc<dyn SessionStore>,
     pub decisions: Arc<dyn DecisionStore>,
+    pub faults: Arc<dyn FaultStore>,
     pub devices: Arc<dyn DeviceStore>,
     pub outbox: Arc<dyn OutboxStore>,
     pub cases: Arc<dyn CaseStore>,
@@ -295,6 +314,7 @@ impl Store {
             tokens: db.clone(),
             sessions: db.clone(),
             decisions: db.clone(),
+            faults: db.clone(),
             devices: db.clone(),
             outbox: db.clone(),
             cases: db.clone(),
@@ -320,6 +340,7 @@ impl Store {
         self.sessions.clear()?;
         self.assertions.clear()?;
         self.pushed.clear()?;
+        self.faults.clear()?;
         self.decisions.clear()
     }
 }

@@ -5,7 +5,7 @@ use url::Url;
 
 use crate::app::Issuer;
 use crate::error::OAuthError;
-use crate::model::{AuthRequest, Client, Profile, ResponseMode};
+use crate::model::{AuthRequest, Client, Fault, Profile, ResponseMode};
 use crate::oidc::Params;
 
 use super::AuthorizeOutcome;
@@ -46,6 +46,15 @@ pub fn check(client: &Client, params: &Params) -> Result<VerifiedRedirect, OAuth
     })
 }
 
+/// RFC 9207's `iss`, as the RP test kit's fault has it: right, another issuer's, or none.
+fn push_iss<'a>(all: &mut Vec<(&str, &'a str)>, issuer: &'a Issuer, fault: Option<Fault>) {
+    match fault {
+        Some(Fault::IssParamMissing) => {}
+        Some(Fault::IssParamMismatch) => all.push(("iss", "https://another-issuer.example")),
+        _ => all.push(("iss", issuer.as_str())),
+    }
+}
+
 impl VerifiedRedirect {
     /// The redirect of a login parked after its request passed [`check`].
     pub(super) fn of_parked(request: &AuthRequest) -> VerifiedRedirect {
@@ -81,7 +90,18 @@ impl VerifiedRedirect {
 
     /// A successful response: `pairs` (a code, tokens), then `state` and `iss` (RFC 9207).
     pub fn success(&self, issuer: &Issuer, pairs: &[(&str, &str)]) -> AuthorizeOutcome {
-        self.respond(issuer, pairs, false)
+        self.respond(issuer, pairs, false, None)
+    }
+
+    /// [`VerifiedRedirect::success`] carrying the RP test kit's authorization-response fault:
+    /// another `state`, another `iss`, or no `iss`.
+    pub fn success_with_fault(
+        &self,
+        issuer: &Issuer,
+        pairs: &[(&str, &str)],
+        fault: Option<Fault>,
+    ) -> AuthorizeOutcome {
+        self.respond(issuer, pairs, false, fault)
     }
 
     /// An error response: `error`, `error_description`, `state` and `iss`. The error's
@@ -94,13 +114,26 @@ impl VerifiedRedirect {
                 ("error_description", &error.description),
             ],
             true,
+            None,
         )
     }
 
-    fn respond(&self, issuer: &Issuer, pairs: &[(&str, &str)], error: bool) -> AuthorizeOutcome {
+    fn respond(
+        &self,
+        issuer: &Issuer,
+        pairs: &[(&str, &str)],
+        error: bool,
+        fault: Option<Fault>,
+    ) -> AuthorizeOutcome {
         let mut all: Vec<(&str, &str)> = pairs.to_vec();
+        let other_state;
         if let Some(state) = &self.state {
-            all.push(("state", state));
+            if fault == Some(Fault::StateMismatch) {
+                other_state = format!("{state}-mismatch");
+                all.push(("state", &other_state));
+            } else {
+                all.push(("state", state));
+            }
         }
         let session_state;
         if self.profile == Profile::Neb {
@@ -109,10 +142,10 @@ impl VerifiedRedirect {
             session_state = crate::oidc::profile::neb::session_state(&self.uri);
             all.push(("session_state", &session_state));
             if !error && !pairs.iter().any(|(k, _)| *k == "id_token") {
-                all.push(("iss", issuer.as_str()));
+                push_iss(&mut all, issuer, fault);
             }
         } else {
-            all.push(("iss", issuer.as_str()));
+            push_iss(&mut all, issuer, fault);
         }
         if self.mode == ResponseMode::FormPost {
             return AuthorizeOutcome::FormPost {

@@ -5,10 +5,10 @@
 use crate::app::Broker;
 use crate::clock::UnixTime;
 use crate::error::{ErrorCode, OAuthError};
-use crate::model::{AuthCode, AuthRequest, Grant, GrantId, Session, TxnId};
+use crate::model::{AuthCode, AuthRequest, Grant, GrantId, Session, Stage, TxnId};
 use crate::oidc::id_token::{issue_id_token, IdTokenInput};
 use crate::oidc::token::issue::mint_access_token;
-use crate::oidc::{claims, session};
+use crate::oidc::{claims, faults, session};
 use crate::secrets;
 
 use super::{AuthorizeOutcome, VerifiedRedirect};
@@ -85,7 +85,14 @@ pub fn success(
     if let Some(id_token) = &id_token {
         pairs.push(("id_token", id_token));
     }
-    Ok(redirect.success(&broker.issuer, &pairs))
+    let fault = faults::take(
+        broker,
+        &request.client_id,
+        Stage::AuthorizationResponse,
+        Some(login_id),
+        now,
+    )?;
+    Ok(redirect.success_with_fault(&broker.issuer, &pairs, fault))
 }
 
 /// Stores a new authorization code for `request`, bound to its client, redirect URI and PKCE
@@ -144,6 +151,7 @@ fn authorization_id_token(
             code,
             state: request.state.as_deref(),
             extra,
+            stage: Stage::IdToken,
         },
         now,
     )

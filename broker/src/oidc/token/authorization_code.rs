@@ -7,7 +7,8 @@ use serde_json::Value;
 use crate::app::Broker;
 use crate::clock::UnixTime;
 use crate::error::OAuthError;
-use crate::model::Client;
+use crate::model::{Client, Fault, Stage};
+use crate::oidc::faults;
 use crate::oidc::Params;
 use crate::secrets;
 use crate::store::Take;
@@ -26,6 +27,14 @@ pub fn exchange_code(
     let redirect_uri = params
         .get("redirect_uri")
         .ok_or_else(|| OAuthError::invalid_request("redirect_uri is missing"))?;
+    // The RP test kit: an error before the code is looked at, so it stays unspent.
+    if let Some(Fault::TokenEndpointError) =
+        faults::take(broker, &client.client_id, Stage::TokenEndpoint, None, now)?
+    {
+        return Err(OAuthError::server_error(
+            "the token-endpoint-error fault of the RP test kit",
+        ));
+    }
     let code = match broker.store.codes.take(&secrets::hash(code))? {
         Take::Taken(code) => code,
         Take::NotFound => return Err(OAuthError::invalid_grant("the code is not valid")),
@@ -60,6 +69,7 @@ pub fn exchange_code(
     issue_tokens(
         broker,
         Issue {
+            stage: Stage::IdToken,
             client,
             grant: &code.grant,
             nonce: code.nonce.as_deref(),

@@ -6,13 +6,15 @@ use serde_json::{json, Value};
 use crate::app::Broker;
 use crate::clock::UnixTime;
 use crate::error::OAuthError;
-use crate::model::{AccessToken, Client, Grant, IdentityStatus, RefreshToken};
+use crate::model::{AccessToken, Client, Grant, IdentityStatus, RefreshToken, Stage};
 use crate::oidc::claims;
 use crate::oidc::id_token::{issue_id_token, IdTokenInput};
 use crate::oidc::profile::{self, Login};
 use crate::secrets;
 
 pub struct Issue<'a> {
+    /// The ID token's stage for the RP test kit's faults: a login's first, or a refresh's.
+    pub stage: Stage,
     pub client: &'a Client,
     /// The grant the refresh token carries on (all its scopes).
     pub grant: &'a Grant,
@@ -52,6 +54,7 @@ pub fn issue_tokens(broker: &Broker, issue: Issue<'_>, now: UnixTime) -> Result<
             code: None,
             state: None,
             extra: claims::requested_for_id_token(&identity, issue.grant, now),
+            stage: issue.stage,
         },
         now,
     )?;

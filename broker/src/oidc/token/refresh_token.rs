@@ -78,6 +78,7 @@ pub fn refresh(
     issue_tokens(
         broker,
         Issue {
+            stage: crate::model::Stage::RefreshIdToken,
             client,
             grant: &grant,
             nonce: None,

@@ -16,6 +16,7 @@ mod cases;
 mod clients;
 mod decisions;
 mod devices;
+mod faults;
 mod grants;
 mod identities;
 mod logins;
@@ -74,6 +75,18 @@ CREATE TABLE IF NOT EXISTS decisions (
     id TEXT NOT NULL UNIQUE,
     client_id TEXT,
     for_user_id TEXT,
+    data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS faults (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    client_id TEXT NOT NULL,
+    stage TEXT NOT NULL,
+    remaining INTEGER NOT NULL,
+    data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS fault_uses (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    client_id TEXT NOT NULL,
+    login_id TEXT,
     data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS devices (identity_id TEXT PRIMARY KEY, data TEXT NOT NULL);

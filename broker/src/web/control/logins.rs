@@ -82,7 +82,15 @@ async fn get_login(State(b): AppState, Path(id): Path<String>) -> ApiResult {
 
 async fn explain_login(State(b): AppState, Path(id): Path<String>) -> ApiResult {
     let txn = find_login(&b, &id)?;
-    ok(to_value(&explain(&txn, b.required_level(&txn.request))))
+    let mut explained = explain(&txn, b.required_level(&txn.request));
+    explained.faults = b
+        .store
+        .faults
+        .uses_for_login(&txn.id)?
+        .into_iter()
+        .map(|u| u.fault.name())
+        .collect();
+    ok(to_value(&explained))
 }
 
 #[derive(Deserialize, Default)]

@@ -6,6 +6,7 @@ mod api;
 mod citizen_service;
 mod clients;
 mod devices;
+mod faults;
 mod identities;
 mod instance;
 mod logins;
@@ -24,6 +25,7 @@ pub fn router() -> Router<Arc<Broker>> {
         .merge(identities::router())
         .merge(clients::router())
         .merge(logins::router())
+        .merge(faults::router())
         .merge(instance::router())
         .merge(devices::router())
         .merge(activation::router())

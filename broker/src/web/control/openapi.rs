@@ -72,6 +72,26 @@ pub const ROUTES: &[(&str, &str, &str, &str)] = &[
         "Decision",
     ),
     ("delete", "/decisions", "Clear queued decisions", ""),
+    (
+        "get",
+        "/faults",
+        "The RP test kit's faults: name, OIDF module, stage, what it changes, what a correct RP does",
+        "",
+    ),
+    (
+        "post",
+        "/faults",
+        "Queue a fault for a client's next responses at its stage",
+        "FaultRequest",
+    ),
+    ("get", "/faults/queued", "List queued faults", ""),
+    (
+        "delete",
+        "/faults/queued",
+        "Clear queued faults (all, or ?client_id= one client's)",
+        "",
+    ),
+    ("delete", "/faults/queued/{id}", "Remove one queued fault", ""),
     ("get", "/clock", "Read the broker's clock", ""),
     (
         "post",
@@ -392,6 +412,15 @@ fn schemas() -> Value {
                 "description": {"type": "string", "description": "reject: error_description"},
                 "client_id": {"type": "string", "description": "only for logins of this client"},
                 "for_user_id": {"type": "string", "description": "only for logins whose login_hint names this user ID"}
+            }
+        },
+        "FaultRequest": {
+            "type": "object",
+            "required": ["fault", "client_id"],
+            "properties": {
+                "fault": {"type": "string", "description": "a name from GET /faults, e.g. invalid-iss"},
+                "client_id": {"type": "string"},
+                "count": {"type": "integer", "minimum": 1, "maximum": 100, "description": "responses to carry it; default 1"}
             }
         },
         "Advance": {"type": "object", "required": ["seconds"], "properties": {"seconds": {"type": "integer", "minimum": 1}}},

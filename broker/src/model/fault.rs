@@ -1,0 +1,276 @@
+//! The RP test kit's faults: one defect each, on demand, in the next matching response to a
+//! client, so a relying party can prove it refuses what it must (and accepts what it may).
+//! Names follow the OpenID Foundation's client test modules (`oidcc-client-test-<name>` in
+//! openid-certification/conformance-suite) where one exists.
+
+use serde::{Deserialize, Serialize};
+
+use crate::clock::UnixTime;
+use crate::model::{ClientId, TxnId};
+
+/// A supported fault. Its serde name is its catalogue name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Fault {
+    InvalidIss,
+    InvalidAud,
+    InvalidSigRs256,
+    IdtokenSigNone,
+    MissingSub,
+    MissingIat,
+    NonceInvalid,
+    Expired,
+    IatInFuture,
+    InvalidAtHash,
+    AlgConfusionHs256,
+    KidUnknown,
+    IssParamMismatch,
+    IssParamMissing,
+    StateMismatch,
+    UserinfoInvalidSub,
+    #[serde(rename = "userinfo-500")]
+    Userinfo500,
+    TokenEndpointError,
+    RefreshTokenInvalidIssuer,
+}
+
+/// Where a fault shows: the response that takes it from the queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// The ID token of the token endpoint's authorization-code response (or of an implicit or
+    /// hybrid authorization response).
+    IdToken,
+    /// The redirect back to the client (RFC 6749 4.1.2, RFC 9207).
+    AuthorizationResponse,
+    /// The token endpoint's answer to an authorization code.
+    TokenEndpoint,
+    /// The userinfo response.
+    Userinfo,
+    /// The ID token of a refresh-token response.
+    RefreshIdToken,
+}
+
+/// What a correct relying party does with the faulty response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Expect {
+    Refuse,
+    Accept,
+}
+
+/// A fault's entry in the catalogue.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct FaultSpec {
+    pub name: Fault,
+    /// The OIDF client test module it mirrors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub oidf_module: Option<&'static str>,
+    pub stage: Stage,
+    pub changes: &'static str,
+    pub expect: Expect,
+}
+
+const fn spec(
+    name: Fault,
+    oidf_module: Option<&'static str>,
+    stage: Stage,
+    changes: &'static str,
+) -> FaultSpec {
+    FaultSpec {
+        name,
+        oidf_module,
+        stage,
+        changes,
+        expect: Expect::Refuse,
+    }
+}
+
+/// Every supported fault.
+pub const CATALOGUE: &[FaultSpec] = &[
+    spec(
+        Fault::InvalidIss,
+        Some("oidcc-client-test-invalid-iss"),
+        Stage::IdToken,
+        "the ID token's iss is not the issuer (the issuer with /invalid-iss appended); still signed correctly",
+    ),
+    spec(
+        Fault::InvalidAud,
+        Some("oidcc-client-test-invalid-aud"),
+        Stage::IdToken,
+        "the ID token's aud (and azp) name another client; still signed correctly",
+    ),
+    spec(
+        Fault::InvalidSigRs256,
+        Some("oidcc-client-test-invalid-sig-rs256"),
+        Stage::IdToken,
+        "the ID token's signature does not verify (one bit of it flipped); header and claims are right",
+    ),
+    spec(
+        Fault::IdtokenSigNone,
+        Some("oidcc-client-test-idtoken-sig-none"),
+        Stage::IdToken,
+        "the ID token is unsigned: alg none and an empty signature; the claims are right",
+    ),
+    spec(
+        Fault::MissingSub,
+        Some("oidcc-client-test-missing-sub"),
+        Stage::IdToken,
+        "the ID token has no sub; still signed correctly",
+    ),
+    spec(
+        Fault::MissingIat,
+        Some("oidcc-client-test-missing-iat"),
+        Stage::IdToken,
+        "the ID token has no iat; still signed correctly",
+    ),
+    spec(
+        Fault::NonceInvalid,
+        Some("oidcc-client-test-nonce-invalid"),
+        Stage::IdToken,
+        "the ID token's nonce is not the one the request sent; still signed correctly",
+    ),
+    spec(
+        Fault::Expired,
+        None,
+        Stage::IdToken,
+        "the ID token expired an hour ago (exp and iat in the past); still signed correctly",
+    ),
+    spec(
+        Fault::IatInFuture,
+        None,
+        Stage::IdToken,
+        "the ID token was issued an hour from now (iat, and exp after it); still signed correctly",
+    ),
+    spec(
+        Fault::InvalidAtHash,
+        None,
+        Stage::IdToken,
+        "the ID token's at_hash is not the access token's; still signed correctly",
+    ),
+    spec(
+        Fault::AlgConfusionHs256,
+        None,
+        Stage::IdToken,
+        "the ID token is signed HS256 with the public RSA key (its modulus bytes) as the secret",
+    ),
+    spec(
+        Fault::KidUnknown,
+        None,
+        Stage::IdToken,
+        "the ID token's header names a kid the JWKS does not have (the signature is the active key's)",
+    ),
+    spec(
+        Fault::IssParamMismatch,
+        None,
+        Stage::AuthorizationResponse,
+        "the authorization response's iss parameter (RFC 9207) names another issuer",
+    ),
+    spec(
+        Fault::IssParamMissing,
+        None,
+        Stage::AuthorizationResponse,
+        "the authorization response has no iss parameter, though discovery says it sends one (RFC 9207)",
+    ),
+    spec(
+        Fault::StateMismatch,
+        None,
+        Stage::AuthorizationResponse,
+        "the authorization response's state is not the one the request sent",
+    ),
+    spec(
+        Fault::UserinfoInvalidSub,
+        Some("oidcc-client-test-userinfo-invalid-sub"),
+        Stage::Userinfo,
+        "the userinfo response's sub is not the ID token's",
+    ),
+    spec(
+        Fault::Userinfo500,
+        None,
+        Stage::Userinfo,
+        "the userinfo endpoint answers 500 server_error",
+    ),
+    spec(
+        Fault::TokenEndpointError,
+        None,
+        Stage::TokenEndpoint,
+        "the token endpoint answers 500 server_error to the authorization code (the code stays unspent)",
+    ),
+    spec(
+        Fault::RefreshTokenInvalidIssuer,
+        Some("oidcc-client-test-refresh-token-invalid-issuer"),
+        Stage::RefreshIdToken,
+        "the ID token of a refresh-token response has the wrong iss; still signed correctly",
+    ),
+];
+
+impl Fault {
+    pub fn spec(self) -> &'static FaultSpec {
+        CATALOGUE
+            .iter()
+            .find(|s| s.name == self)
+            .unwrap_or(&CATALOGUE[0])
+    }
+
+    pub fn stage(self) -> Stage {
+        self.spec().stage
+    }
+
+    /// Its catalogue name.
+    pub fn name(self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    }
+}
+
+/// A fault waiting for the next responses of its stage to its client.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueuedFault {
+    pub id: String,
+    pub fault: Fault,
+    pub client_id: ClientId,
+    /// Responses it still applies to.
+    pub remaining: u32,
+    pub created_at: UnixTime,
+}
+
+/// A fault as a response carried it: for `explain` and the client's report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FaultUse {
+    pub fault: Fault,
+    pub client_id: ClientId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub login_id: Option<TxnId>,
+    pub at: UnixTime,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_fault_is_in_the_catalogue_once_under_its_name() {
+        let names: Vec<String> = CATALOGUE.iter().map(|s| s.name.name()).collect();
+        let mut unique = names.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), names.len(), "{names:?}");
+        for spec in CATALOGUE {
+            assert_eq!(spec.name.spec().name, spec.name);
+            let parsed: Fault =
+                serde_json::from_value(serde_json::json!(spec.name.name())).unwrap();
+            assert_eq!(parsed, spec.name);
+            if let Some(module) = spec.oidf_module {
+                assert_eq!(
+                    module,
+                    format!("oidcc-client-test-{}", spec.name.name()),
+                    "the OIDF module's name is the fault's"
+                );
+            }
+        }
+        assert_eq!(Fault::Userinfo500.name(), "userinfo-500");
+        assert_eq!(Fault::InvalidSigRs256.name(), "invalid-sig-rs256");
+    }
+}

@@ -1,0 +1,178 @@
+//! Applying the RP test kit's faults ([`crate::model::Fault`]): each response that can carry
+//! one takes the next fault queued for its client at its stage, records the use (for `explain`)
+//! and makes exactly the named defect, leaving the rest of the response as it would be.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use base64::Engine;
+use serde_json::{json, Map, Value};
+
+use crate::app::Broker;
+use crate::clock::UnixTime;
+use crate::error::OAuthError;
+use crate::model::{ClientId, Fault, FaultUse, Stage, TxnId};
+
+/// Takes the next fault queued for `client` at `stage`, and records that the response of
+/// `login` carries it.
+pub fn take(
+    broker: &Broker,
+    client: &ClientId,
+    stage: Stage,
+    login: Option<&TxnId>,
+    now: UnixTime,
+) -> Result<Option<Fault>, OAuthError> {
+    let Some(fault) = broker.store.faults.take(client, stage)? else {
+        return Ok(None);
+    };
+    broker.store.faults.record_use(&FaultUse {
+        fault,
+        client_id: client.clone(),
+        login_id: login.cloned(),
+        at: now,
+    })?;
+    tracing::info!(fault = %fault.name(), client = %client, "a response carries a queued fault");
+    Ok(Some(fault))
+}
+
+/// The claim changes of an ID-token fault (the signature's are [`sign`]'s).
+pub fn spoil_claims(broker: &Broker, fault: Fault, claims: &mut Map<String, Value>, now: UnixTime) {
+    let hour = 3600;
+    match fault {
+        Fault::InvalidIss | Fault::RefreshTokenInvalidIssuer => {
+            claims.insert(
+                "iss".into(),
+                json!(format!("{}/invalid-iss", broker.issuer.as_str())),
+            );
+        }
+        Fault::InvalidAud => {
+            claims.insert("aud".into(), json!("another-client"));
+            if claims.contains_key("azp") {
+                claims.insert("azp".into(), json!("another-client"));
+            }
+        }
+        Fault::MissingSub => {
+            claims.remove("sub");
+        }
+        Fault::MissingIat => {
+            claims.remove("iat");
+        }
+        Fault::NonceInvalid => {
+            let nonce = claims.get("nonce").and_then(Value::as_str).unwrap_or("");
+            claims.insert("nonce".into(), json!(format!("{nonce}-invalid")));
+        }
+        Fault::Expired => {
+            let ttl = lifetime(claims);
+            claims.insert("iat".into(), json!(now - hour - ttl));
+            claims.insert("exp".into(), json!(now - hour));
+        }
+        Fault::IatInFuture => {
+            let ttl = lifetime(claims);
+            claims.insert("iat".into(), json!(now + hour));
+            claims.insert("exp".into(), json!(now + hour + ttl));
+        }
+        Fault::InvalidAtHash => {
+            claims.insert(
+                "at_hash".into(),
+                json!(crate::secrets::left_half_sha256("not the access token")),
+            );
+        }
+        _ => {}
+    }
+}
+
+/// How long the token lives (`exp - iat`), kept when a fault moves both.
+fn lifetime(claims: &Map<String, Value>) -> i64 {
+    let at = |name| claims.get(name).and_then(Value::as_i64);
+    match (at("exp"), at("iat")) {
+        (Some(exp), Some(iat)) if exp > iat => exp - iat,
+        _ => 300,
+    }
+}
+
+/// Signs an ID token's payload as the fault has it: unsigned, with a spoilt signature, with an
+/// unknown `kid`, or HS256 with the public key; `None` when the fault leaves the signature be.
+pub fn sign(
+    broker: &Broker,
+    fault: Fault,
+    alg: keys::Alg,
+    payload: &[u8],
+) -> Result<Option<String>, OAuthError> {
+    let signing =
+        |e: keys::KeyError| OAuthError::server_error(format!("fault {}: {e}", fault.name()));
+    Ok(match fault {
+        Fault::IdtokenSigNone => {
+            let header = B64.encode(br#"{"alg":"none","typ":"JWT"}"#);
+            Some(format!("{header}.{}.", B64.encode(payload)))
+        }
+        Fault::InvalidSigRs256 => {
+            let token = broker.keys.sign_jwt(alg, "JWT", payload).map_err(signing)?;
+            Some(flip_signature_bit(&token))
+        }
+        Fault::KidUnknown => Some(
+            broker
+                .keys
+                .sign_jwt_named(
+                    alg,
+                    "JWT",
+                    Some("unknown-kid-from-the-rp-test-kit"),
+                    payload,
+                )
+                .map_err(signing)?,
+        ),
+        Fault::AlgConfusionHs256 => {
+            let secret = broker.keys.active_rsa_modulus().map_err(signing)?;
+            let header = B64.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
+            let input = format!("{header}.{}", B64.encode(payload));
+            let mac = hmac_sha256(&secret, input.as_bytes());
+            Some(format!("{input}.{}", B64.encode(mac)))
+        }
+        _ => None,
+    })
+}
+
+/// The same JWS with one bit of its signature flipped.
+fn flip_signature_bit(token: &str) -> String {
+    let Some((input, signature)) = token.rsplit_once('.') else {
+        return token.to_string();
+    };
+    let mut bytes = B64.decode(signature).unwrap_or_default();
+    if let Some(last) = bytes.last_mut() {
+        *last ^= 0x01;
+    }
+    format!("{input}.{}", B64.encode(bytes))
+}
+
+fn hmac_sha256(key: &[u8], message: &[u8]) -> Vec<u8> {
+    use hmac::{Hmac, Mac};
+    match Hmac::<sha2::Sha256>::new_from_slice(key) {
+        Ok(mut mac) => {
+            mac.update(message);
+            mac.finalize().into_bytes().to_vec()
+        }
+        // HMAC takes keys of any length.
+        Err(_) => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_flipped_bit_changes_only_the_signature() {
+        let token = "aGVhZGVy.cGF5bG9hZA.c2lnbmF0dXJl";
+        let spoilt = flip_signature_bit(token);
+        assert!(spoilt.starts_with("aGVhZGVy.cGF5bG9hZA."));
+        assert_ne!(spoilt, token);
+        assert_eq!(flip_signature_bit(&spoilt), token);
+    }
+
+    #[test]
+    fn hmac_matches_rfc_4231_case_2() {
+        let mac = hmac_sha256(b"Jefe", b"what do ya want for nothing?");
+        let hex: String = mac.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(
+            hex,
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
+}

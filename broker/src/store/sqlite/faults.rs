@@ -1,0 +1,107 @@
+//! The RP test kit's queued faults in SQLite, each use taken once, and the uses recorded.
+
+use rusqlite::{params, OptionalExtension};
+
+use super::{db, from_json, to_json, SqliteStore};
+use crate::model::{ClientId, Fault, FaultUse, QueuedFault, Stage, TxnId};
+use crate::store::{FaultStore, StoreResult};
+
+fn stage_name(stage: Stage) -> StoreResult<String> {
+    let value = serde_json::to_value(stage)
+        .map_err(|e| crate::store::StoreError::Corrupt(format!("stage: {e}")))?;
+    Ok(value.as_str().unwrap_or_default().to_owned())
+}
+
+impl FaultStore for SqliteStore {
+    fn enqueue(&self, fault: &QueuedFault) -> StoreResult<()> {
+        self.exec(
+            "INSERT INTO faults (id, client_id, stage, remaining, data) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                fault.id,
+                fault.client_id.as_str(),
+                stage_name(fault.fault.stage())?,
+                fault.remaining,
+                to_json(fault)?
+            ],
+        )?;
+        Ok(())
+    }
+    fn list(&self) -> StoreResult<Vec<QueuedFault>> {
+        let conn = self.conn()?;
+        let mut statement = conn
+            .prepare_cached("SELECT remaining, data FROM faults ORDER BY seq")
+            .map_err(db)?;
+        let rows = statement
+            .query_map([], |r| Ok((r.get::<_, u32>(0)?, r.get::<_, String>(1)?)))
+            .map_err(db)?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (remaining, data) = row.map_err(db)?;
+            let mut fault: QueuedFault = from_json(&data)?;
+            fault.remaining = remaining;
+            out.push(fault);
+        }
+        Ok(out)
+    }
+    fn take(&self, client: &ClientId, stage: Stage) -> StoreResult<Option<Fault>> {
+        let conn = self.conn()?;
+        let tx = conn.unchecked_transaction().map_err(db)?;
+        let row: Option<(i64, String)> = tx
+            .query_row(
+                "SELECT seq, data FROM faults WHERE client_id = ?1 AND stage = ?2 AND remaining > 0
+                 ORDER BY seq LIMIT 1",
+                params![client.as_str(), stage_name(stage)?],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(db)?;
+        let Some((seq, data)) = row else {
+            return Ok(None);
+        };
+        let taken = tx
+            .execute(
+                "UPDATE faults SET remaining = remaining - 1 WHERE seq = ?1 AND remaining > 0",
+                [seq],
+            )
+            .map_err(db)?;
+        tx.execute(
+            "DELETE FROM faults WHERE seq = ?1 AND remaining <= 0",
+            [seq],
+        )
+        .map_err(db)?;
+        tx.commit().map_err(db)?;
+        if taken == 0 {
+            return Ok(None);
+        }
+        let queued: QueuedFault = from_json(&data)?;
+        Ok(Some(queued.fault))
+    }
+    fn remove(&self, id: Option<&str>, client: Option<&ClientId>) -> StoreResult<usize> {
+        self.exec(
+            "DELETE FROM faults WHERE (?1 IS NULL OR id = ?1) AND (?2 IS NULL OR client_id = ?2)",
+            params![id, client.map(|c| c.as_str())],
+        )
+    }
+    fn record_use(&self, used: &FaultUse) -> StoreResult<()> {
+        self.exec(
+            "INSERT INTO fault_uses (client_id, login_id, data) VALUES (?1, ?2, ?3)",
+            params![
+                used.client_id.as_str(),
+                used.login_id.as_ref().map(|l| l.as_str()),
+                to_json(used)?
+            ],
+        )?;
+        Ok(())
+    }
+    fn uses_for_login(&self, login: &TxnId) -> StoreResult<Vec<FaultUse>> {
+        self.query_data(
+            "SELECT data FROM fault_uses WHERE login_id = ?1 ORDER BY seq",
+            [login.as_str()],
+        )
+    }
+    fn clear(&self) -> StoreResult<()> {
+        self.exec("DELETE FROM faults", [])?;
+        self.exec("DELETE FROM fault_uses", [])?;
+        Ok(())
+    }
+}
