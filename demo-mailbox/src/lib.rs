@@ -63,6 +63,7 @@ pub mod fuzzing;
 mod id;
 mod language;
 mod logged_in;
+mod notice;
 mod oidc;
 mod pages;
 mod paths;

@@ -11,6 +11,7 @@
 
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
+use axum::http::Method;
 use axum::response::Response;
 
 use crate::access::{Access, Helper, Role};
@@ -73,7 +74,13 @@ impl FromRequestParts<App> for LoggedIn {
         let LoggedInPerson { session, lang } =
             <LoggedInPerson as FromRequestParts<App>>::from_request_parts(parts, app).await?;
         match open_current(app, session, lang) {
-            Ok(active) => Ok(Self(active)),
+            Ok(mut active) => {
+                // A page (a GET) shows the notice of the last action, once.
+                if parts.method == Method::GET {
+                    active.notice = app.sessions().take_notice(&active.id);
+                }
+                Ok(Self(active))
+            }
             Err(problem) => Err(problem.page(lang)),
         }
     }
@@ -133,6 +140,8 @@ pub fn open_current(app: &App, session: LiveSession, lang: Lang) -> Result<Activ
         }
     };
     Ok(ActiveSession {
+        id: session.id.clone(),
+        notice: None,
         name: person.name.clone(),
         person: session.person.clone(),
         mailbox: session.current.mailbox,

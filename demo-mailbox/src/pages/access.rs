@@ -6,6 +6,7 @@ use askama::Template;
 use crate::access::{ActivityEntry, FolderScope, Grant, GrantStatus, Permission};
 use crate::language::Lang;
 use crate::pages::post::Chrome;
+use crate::pages::FormError;
 use crate::paths::{grant_edit_path, grant_password_path, grant_revoke_path, ACCESS};
 use crate::post::{display_time, Folder};
 
@@ -159,11 +160,54 @@ pub struct AccessPage<'a> {
     pub action: &'static str,
     /// The grants, newest first.
     pub grants: Vec<GrantView>,
-    /// The mailbox's folders.
+    /// The mailbox's folders, ticked as typed.
     pub folders: Vec<FolderOption>,
+    /// The new-grant form as typed (empty at first).
+    pub typed: NewGrantFields,
+    /// What was refused in it, next to its field.
+    pub error: FormError,
+}
+
+/// The new-grant form as typed, to fill it in again when it was refused. Never the password:
+/// it is not sent back to the browser.
+#[derive(Debug, Clone)]
+pub struct NewGrantFields {
+    /// The helper's name.
+    pub name: String,
+    /// The helper's CPR number.
+    pub cpr: String,
+    /// Read and write chosen (else read).
+    pub read_write: bool,
+    /// All folders ticked.
+    pub all_folders: bool,
+    /// The folder ids ticked.
+    pub folders: Vec<String>,
+}
+
+impl Default for NewGrantFields {
+    /// A new form: read access to all folders.
+    fn default() -> Self {
+        Self {
+            name: String::new(),
+            cpr: String::new(),
+            read_write: false,
+            all_folders: true,
+            folders: Vec::new(),
+        }
+    }
 }
 
 impl<'a> AccessPage<'a> {
+    /// The page with its grant form holding `typed`, refused for `error`.
+    pub fn refilled(mut self, typed: NewGrantFields, error: FormError) -> Self {
+        for folder in &mut self.folders {
+            folder.checked = typed.folders.contains(&folder.id);
+        }
+        self.typed = typed;
+        self.error = error;
+        self
+    }
+
     /// The page for a mailbox with `grants` and `folders`.
     pub fn new(chrome: Chrome<'a>, grants: &[Grant], folders: &[Folder]) -> Self {
         let lang = chrome.lang;
@@ -183,6 +227,8 @@ impl<'a> AccessPage<'a> {
                     checked: false,
                 })
                 .collect(),
+            typed: NewGrantFields::default(),
+            error: FormError::none(),
         }
     }
 }

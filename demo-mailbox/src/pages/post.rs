@@ -7,6 +7,7 @@ use askama::Template;
 
 use crate::access::{Access, Capability, Permission};
 use crate::language::Lang;
+use crate::pages::FormError;
 use crate::paths::{
     attachment_path, folder_path, forward_path, letter_path, permanent_delete_path, reply_path,
     send_draft_path, LETTER_DELETE, LETTER_MOVE, LETTER_UNREAD,
@@ -57,6 +58,8 @@ pub struct Chrome<'a> {
     /// The mailbox's address (`cpr:...`/`sub:...`), for the simulated sender and forwarding.
     /// Not shown to a helper: it may hold the owner's CPR number.
     pub address: Option<String>,
+    /// What the last action did, shown once.
+    pub notice: Option<String>,
 }
 
 impl<'a> Chrome<'a> {
@@ -104,6 +107,7 @@ impl<'a> Chrome<'a> {
             new_post,
             inbox_href,
             address: access.helper().is_none().then_some(address),
+            notice: session.notice.as_ref().map(|notice| notice.text(lang)),
         }
     }
 }
@@ -348,6 +352,10 @@ impl<'a> ConfirmDeletePage<'a> {
 pub struct OwnFolderView {
     /// Its name.
     pub name: String,
+    /// The rename field: its name, or the new name typed when that was refused.
+    pub value: String,
+    /// Why the new name typed was refused.
+    pub error: FormError,
     /// Link to it.
     pub href: String,
     /// Rename form action.
@@ -368,17 +376,48 @@ pub struct FoldersPage<'a> {
     pub own: Vec<OwnFolderView>,
     /// Whether the session may rename and delete them (else only create).
     pub can_manage: bool,
+    /// The create field: empty, or the name typed when it was refused.
+    pub create_value: String,
+    /// Why the name typed to create a folder was refused.
+    pub create_error: FormError,
+}
+
+/// A folder form refused for the name typed: which one, the name, and why.
+pub struct RefusedName {
+    /// The folder being renamed, or `None` for creating one.
+    pub folder: Option<FolderId>,
+    /// The name as typed.
+    pub typed: String,
+    /// Why it was refused.
+    pub error: FormError,
 }
 
 impl<'a> FoldersPage<'a> {
-    /// The page for a mailbox whose visible folders are `folders`.
-    pub fn new(chrome: Chrome<'a>, folders: &[Folder], can_manage: bool) -> Self {
+    /// The page for a mailbox whose visible folders are `folders`; `refused`, the form
+    /// refused for the name typed, shown again with it.
+    pub fn new(
+        chrome: Chrome<'a>,
+        folders: &[Folder],
+        can_manage: bool,
+        refused: Option<RefusedName>,
+    ) -> Self {
+        let (refused_folder, mut refused) = match refused {
+            Some(refused) => (refused.folder.clone(), Some(refused)),
+            None => (None, None),
+        };
         let own = folders
             .iter()
             .filter(|folder| folder.is_own())
             .map(|folder| {
                 let href = folder_path(&folder.id);
+                let (value, error) =
+                    match refused.take_if(|_| refused_folder.as_ref() == Some(&folder.id)) {
+                        Some(refused) => (refused.typed, refused.error),
+                        None => (folder.display_name().to_owned(), FormError::none()),
+                    };
                 OwnFolderView {
+                    value,
+                    error,
                     name: folder.display_name().to_owned(),
                     rename_action: format!("{href}/rename"),
                     delete_action: format!("{href}/delete"),
@@ -386,11 +425,17 @@ impl<'a> FoldersPage<'a> {
                 }
             })
             .collect();
+        let (create_value, create_error) = match refused {
+            Some(refused) if refused.folder.is_none() => (refused.typed, refused.error),
+            _ => (String::new(), FormError::none()),
+        };
         Self {
             lang: chrome.lang,
             chrome,
             own,
             can_manage,
+            create_value,
+            create_error,
         }
     }
 }

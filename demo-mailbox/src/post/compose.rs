@@ -44,8 +44,23 @@ pub enum ComposeError {
     BadAttachment,
 }
 
-/// A checked subject line.
+impl ComposeError {
+    /// The form field it is about: `subject`, `body`, `authority` or `to` (a forward's note is
+    /// checked as a text: its caller names it).
+    pub fn field(self) -> &'static str {
+        match self {
+            Self::SubjectEmpty | Self::SubjectTooLong | Self::SubjectControl => "subject",
+            Self::BodyEmpty | Self::BodyTooLong | Self::BadAttachment => "body",
+            Self::UnknownAuthority => "authority",
+            Self::BadRecipient | Self::RecipientCprNotADate => "to",
+        }
+    }
+}
+
+/// A checked subject line. A tab (pasted from a table, say) becomes a space; a line break or
+/// other control character is refused.
 pub fn parse_subject(text: &str) -> Result<String, ComposeError> {
+    let text = text.replace('\t', " ");
     let text = text.trim();
     if text.is_empty() {
         return Err(ComposeError::SubjectEmpty);
@@ -152,6 +167,7 @@ mod tests {
             Err(ComposeError::SubjectTooLong)
         );
         assert_eq!(parse_subject("a\nb"), Err(ComposeError::SubjectControl));
+        assert_eq!(parse_subject("Sag\t42 "), Ok("Sag 42".to_owned()));
         assert_eq!(parse_body("a\r\n\r\nb"), Ok("a\n\nb".to_owned()));
         assert_eq!(parse_body("\n"), Err(ComposeError::BodyEmpty));
         assert_eq!(

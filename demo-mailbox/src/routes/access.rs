@@ -13,15 +13,16 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::in_mailbox::{chrome, desk};
-use crate::access::desk::Desk;
+use super::in_mailbox::{chrome, desk, notify};
+use crate::access::desk::{Desk, Refusal};
 use crate::access::granting::{self, NewGrant};
-use crate::access::{AccessPassword, Capability, Cpr, FolderScope, Permission};
+use crate::access::{AccessPassword, Capability, Cpr, FolderScope, PasswordError, Permission};
 use crate::action::{Action, NoFields};
 use crate::app::App;
 use crate::logged_in::LoggedIn;
-use crate::pages::access::AccessPage;
-use crate::pages::{redirect, render};
+use crate::notice::Notice;
+use crate::pages::access::{AccessPage, NewGrantFields};
+use crate::pages::{redirect, render, FormError};
 use crate::paths::ACCESS;
 use crate::problem::{respond, Problem};
 use crate::session::ActiveSession;
@@ -68,24 +69,28 @@ struct GrantForm {
     password: String,
 }
 
+/// A grant form refused for what was typed: the field it is about, and why.
+type Refused = (&'static str, Problem);
+
 /// Checks the grant form against the session's mailbox.
 fn parse_grant(
     desk: &Desk,
     session: &ActiveSession,
     form: &[(String, String)],
-) -> Result<GrantForm, Problem> {
+) -> Result<GrantForm, Refused> {
     let name = field(form, "name").unwrap_or_default().trim().to_owned();
     if name.is_empty()
         || name.chars().count() > MAX_NAME_CHARS
         || name.chars().any(char::is_control)
     {
-        return Err(Problem::BadForm);
+        return Err(("name", Problem::BadGrantName));
     }
-    let grantee = Cpr::parse(field(form, "cpr").unwrap_or_default()).map_err(Problem::BadCpr)?;
+    let grantee = Cpr::parse(field(form, "cpr").unwrap_or_default())
+        .map_err(|error| ("cpr", Problem::BadCpr(error)))?;
     if session.person.cpr.as_ref() == Some(&grantee) {
-        return Err(Problem::GrantToSelf);
+        return Err(("cpr", Problem::GrantToSelf));
     }
-    let (permission, folders) = parse_scope(desk, form)?;
+    let (permission, folders) = parse_scope(desk, form).map_err(|problem| ("folders", problem))?;
     Ok(GrantForm {
         grantee,
         name,
@@ -112,24 +117,85 @@ fn parse_scope(
     Ok((permission, folders))
 }
 
+/// What the grant form held, to fill it in again (never the password).
+fn typed_grant(form: &[(String, String)]) -> NewGrantFields {
+    NewGrantFields {
+        name: field(form, "name").unwrap_or_default().to_owned(),
+        cpr: field(form, "cpr").unwrap_or_default().to_owned(),
+        read_write: field(form, "permission") == Some(Permission::ReadWrite.slug()),
+        all_folders: field(form, "all_folders").is_some(),
+        folders: form
+            .iter()
+            .filter(|(key, _)| key == "folder")
+            .map(|(_, value)| value.clone())
+            .collect(),
+    }
+}
+
 pub async fn grant(State(app): State<App>, action: Action<Vec<(String, String)>>) -> Response {
     let Action { session, form } = action;
+    let desk = desk(&app, &session);
     let granted = async {
-        let desk = desk(&app, &session);
         // Refused before the form is read, so a refusal says nothing about it.
-        desk.require(Capability::ManageAccess)?;
+        desk.require(Capability::ManageAccess)
+            .map_err(|refusal| ("", Problem::from(refusal)))?;
         let checked = parse_grant(&desk, &session, &form)?;
+        let password = match hash_password(checked.password).await {
+            Err(Problem::BadPassword(
+                error @ (PasswordError::TooShort | PasswordError::TooLong),
+            )) => {
+                return Err(("password", Problem::BadPassword(error)));
+            }
+            hashed => hashed.map_err(|problem| ("", problem))?,
+        };
         let new = NewGrant {
             grantee: checked.grantee,
             name: checked.name,
             permission: checked.permission,
             folders: checked.folders,
-            password: hash_password(checked.password).await?,
+            password,
         };
-        granting::grant(&desk, new, &session.mailbox_name)?;
-        Ok::<_, Problem>(redirect(ACCESS))
+        let granted =
+            granting::grant(&desk, new, &session.mailbox_name).map_err(
+                |refusal| match refusal {
+                    Refusal::GrantExists => ("cpr", Problem::from(refusal)),
+                    other => ("", Problem::from(other)),
+                },
+            )?;
+        notify(&app, &session, Notice::Granted(granted.grantee_name));
+        Ok::<_, Refused>(redirect(ACCESS))
     };
-    respond(granted.await, session.lang)
+    match granted.await {
+        Ok(response) => response,
+        Err((field, problem)) if !field.is_empty() && !matches!(problem, Problem::BadForm) => {
+            show_refused_grant(&desk, &session, typed_grant(&form), field, problem)
+        }
+        Err((_, problem)) => problem.page(session.lang),
+    }
+}
+
+/// The access page again, its grant form refilled with what was typed and `problem` next to
+/// `field`.
+fn show_refused_grant(
+    desk: &Desk,
+    session: &ActiveSession,
+    typed: NewGrantFields,
+    field: &'static str,
+    problem: Problem,
+) -> Response {
+    tracing::info!(
+        ?problem,
+        field,
+        "a grant form was refused for what was typed"
+    );
+    let shown = || -> Result<Response, Problem> {
+        let (grants, folders) = granting::grants(desk)?;
+        let error = FormError::on(problem.field_error(field, session.lang));
+        let chrome = chrome(desk, session, None)?;
+        let page = AccessPage::new(chrome, &grants, &folders).refilled(typed, error);
+        Ok(render(problem.form_status(), &page))
+    };
+    respond(shown(), session.lang)
 }
 
 pub async fn revoke(
@@ -138,8 +204,14 @@ pub async fn revoke(
     action: Action<NoFields>,
 ) -> Response {
     let session = action.session;
-    let revoked = granting::revoke(&desk(&app, &session), &grant_id);
-    respond(revoked.map(|()| redirect(ACCESS)), session.lang)
+    let revoked = || -> Result<Response, Problem> {
+        let desk = desk(&app, &session);
+        let grant = granting::open_grant_of(&desk, &grant_id)?;
+        granting::revoke(&desk, grant.id.as_str())?;
+        notify(&app, &session, Notice::Revoked(grant.grantee_name));
+        Ok(redirect(ACCESS))
+    };
+    respond(revoked(), session.lang)
 }
 
 #[derive(Deserialize)]
@@ -158,6 +230,7 @@ pub async fn new_password(
         let grant = granting::open_grant_of(&desk, &grant_id)?;
         let password = hash_password(form.password).await?;
         granting::set_password(&desk, &grant.id, &password)?;
+        notify(&app, &session, Notice::PasswordChanged(grant.grantee_name));
         Ok::<_, Problem>(redirect(ACCESS))
     };
     respond(changed.await, session.lang)
@@ -176,6 +249,7 @@ pub async fn edit(
         let grant = granting::open_grant_of(&desk, &grant_id)?;
         let (permission, folders) = parse_scope(&desk, &form)?;
         granting::change(&desk, &grant, permission, &folders)?;
+        notify(&app, &session, Notice::AccessChanged(grant.grantee_name));
         Ok(redirect(ACCESS))
     };
     respond(edited(), session.lang)

@@ -7,12 +7,14 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::in_mailbox::{chrome, desk, folder_or_home, show_filed, submission};
+use super::in_mailbox::{chrome, desk, folder_or_home, notify, show_again, show_filed, submission};
+use crate::access::desk::Refusal;
 use crate::access::Capability;
 use crate::action::{Action, NoFields};
 use crate::app::App;
 use crate::logged_in::LoggedIn;
-use crate::pages::compose::WritePage;
+use crate::notice::Notice;
+use crate::pages::compose::{WriteFields, WritePage};
 use crate::pages::{redirect, render};
 use crate::post::writing::{self, Typed};
 use crate::post::SubmissionId;
@@ -48,7 +50,7 @@ pub async fn form(State(app): State<App>, LoggedIn(session): LoggedIn) -> Respon
 }
 
 /// Sends or saves the letter, then shows the folder it went to (or the front page, for a
-/// helper not given it).
+/// helper not given it). A letter refused for what was typed shows the form again, refilled.
 pub async fn send(State(app): State<App>, action: Action<WriteForm>) -> Response {
     let Action { session, form } = action;
     let submission = match submission(form.submission.as_deref()) {
@@ -60,13 +62,32 @@ pub async fn send(State(app): State<App>, action: Action<WriteForm>) -> Response
         body: &form.body,
         draft: is_draft(form.intent.as_deref()),
     };
-    let sent = writing::write(
-        &desk(&app, &session),
-        submission.as_ref(),
-        &form.authority,
-        &typed,
-    );
-    show_filed(&session, sent)
+    let desk = desk(&app, &session);
+    match writing::write(&desk, submission.as_ref(), &form.authority, &typed) {
+        Err(Refusal::BadLetter(error)) => {
+            let fields = WriteFields {
+                authority: form.authority,
+                subject: form.subject,
+                body: form.body,
+            };
+            let submission = submission.unwrap_or_else(SubmissionId::random);
+            show_again(
+                &desk,
+                &session,
+                error.into(),
+                error.field(),
+                |chrome, error| WritePage::filled(chrome, submission, fields, error),
+            )
+        }
+        sent => {
+            let notice = if typed.draft {
+                Notice::DraftSaved
+            } else {
+                Notice::LetterSent
+            };
+            show_filed(&app, &session, sent, notice)
+        }
+    }
 }
 
 /// Sends a draft: a letter of the session's mailbox lying in "Kladder" moves to "Sendt".
@@ -77,7 +98,9 @@ pub async fn send_draft(
     action: Action<NoFields>,
 ) -> Response {
     let session = action.session;
-    let sent = writing::send_draft(&desk(&app, &session), &letter_id)
-        .map(|sent| redirect(&folder_or_home(&session, &sent.id)));
+    let sent = writing::send_draft(&desk(&app, &session), &letter_id).map(|sent| {
+        notify(&app, &session, Notice::DraftSent);
+        redirect(&folder_or_home(&session, &sent.id))
+    });
     respond(sent, session.lang)
 }

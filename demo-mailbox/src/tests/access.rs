@@ -519,7 +519,7 @@ async fn granting_checks_the_cpr_number_the_password_and_the_folders() {
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let again = mailbox.grant(&anna, BO, "read_write", &[], PASSWORD).await;
-    assert_eq!(again.status(), StatusCode::CONFLICT);
+    assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body_text(again)
         .await
         .contains("Personen har allerede adgang"));
