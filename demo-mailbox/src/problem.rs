@@ -125,7 +125,10 @@ impl Problem {
                 ),
                 Lang::En => (
                     "Wrong password".to_owned(),
-                    format!("The password does not match. You have {attempts_left} attempts left before the access is locked."),
+                    format!(
+                        "The password does not match. You have {attempts_left} {} left before the access is locked.",
+                        if *attempts_left == 1 { "attempt" } else { "attempts" }
+                    ),
                 ),
             };
         }
@@ -534,6 +537,8 @@ mod tests {
         }
         let (_, message) = Problem::WrongPassword { attempts_left: 3 }.text(Lang::En);
         assert!(message.contains("3 attempts left"), "{message}");
+        let (_, message) = Problem::WrongPassword { attempts_left: 1 }.text(Lang::En);
+        assert!(message.contains("1 attempt left"), "{message}");
     }
 
     #[test]

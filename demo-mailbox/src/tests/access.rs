@@ -344,7 +344,7 @@ async fn the_activity_log_says_who_did_what_to_which_letter_and_when() {
     assert_eq!(rows.len(), 4, "{page}");
     assert!(
         rows[0].starts_with(
-            "14.11.2023 22:14 UTC</td><td>Bo Prøvegaard</td><td>Oprettede mappe</td><td>Bolig"
+            "14.11.2023 23:14</td><td>Bo Prøvegaard</td><td>Oprettede mappe</td><td>Bolig"
         ),
         "{}",
         rows[0]

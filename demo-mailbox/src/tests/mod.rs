@@ -21,6 +21,7 @@ mod restart;
 mod serve;
 mod session_expiry;
 mod simulator;
+mod wording;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};

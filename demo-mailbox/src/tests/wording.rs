@@ -1,0 +1,84 @@
+//! Count-based texts in Danish and English (one letter, two letters) and times in
+//! Copenhagen's time (CET, CEST in summer).
+
+use std::time::{Duration, SystemTime};
+
+use axum::http::StatusCode;
+
+use super::{body_text, TestMailbox};
+use crate::paths::{letter_path, SIM_LETTERS};
+use crate::post::StandardFolder;
+
+fn letter_to(recipient: &str, subject: &str) -> serde_json::Value {
+    serde_json::json!({
+        "recipient": recipient,
+        "sender": "su",
+        "subject": subject,
+        "body": "Din SU er beregnet.",
+        "accepts_replies": false,
+    })
+}
+
+#[tokio::test]
+async fn one_unread_letter_is_singular_and_two_are_plural() {
+    let mailbox = TestMailbox::without_broker().await;
+    let anna = mailbox.citizen("anna", "Anna");
+    // A new mailbox holds two unread letters in its inbox: read one of them.
+    let inbox = mailbox.standard_folder(&anna, StandardFolder::Inbox);
+    let unread: Vec<_> = mailbox
+        .letters_in(&anna, &inbox)
+        .into_iter()
+        .filter(|letter| !letter.read)
+        .collect();
+    assert_eq!(unread.len(), 2);
+    let html = body_text(mailbox.get_as(&anna, "/").await).await;
+    assert!(html.contains("Der er 2 ulæste breve i"), "{html}");
+    assert!(html.contains("2 ulæste</strong>"), "{html}");
+    let html = body_text(mailbox.get_in_english(&anna, "/").await).await;
+    assert!(html.contains("there are 2 unread letters in"), "{html}");
+
+    let read = mailbox.get_as(&anna, &letter_path(&unread[0].id)).await;
+    assert_eq!(read.status(), StatusCode::OK);
+    let html = body_text(mailbox.get_as(&anna, "/").await).await;
+    assert!(html.contains("Der er 1 ulæst brev i"), "{html}");
+    assert!(html.contains("1 ulæst</strong>"), "{html}");
+    assert!(!html.contains("1 ulæste"), "{html}");
+    let html = body_text(mailbox.get_in_english(&anna, "/").await).await;
+    assert!(html.contains("there is 1 unread letter in"), "{html}");
+    assert!(!html.contains("1 unread letters"), "{html}");
+}
+
+#[tokio::test]
+async fn times_are_shown_in_copenhagen_summer_and_winter_time() {
+    let mailbox = TestMailbox::without_broker().await;
+    // 2026-07-01T10:00:00Z is 12:00 in Copenhagen (CEST, UTC+2).
+    mailbox
+        .clock
+        .set(SystemTime::UNIX_EPOCH + Duration::from_secs(1_782_900_000));
+    let response = mailbox
+        .post_json(SIM_LETTERS, &letter_to("sub:anna", "Sommerbrev"))
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    // 2026-12-01T10:00:00Z is 11:00 in Copenhagen (CET, UTC+1).
+    mailbox
+        .clock
+        .set(SystemTime::UNIX_EPOCH + Duration::from_secs(1_796_119_200));
+    let response = mailbox
+        .post_json(SIM_LETTERS, &letter_to("sub:anna", "Vinterbrev"))
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    // Logged in after the clock moved, so the session is not idle.
+    let anna = mailbox.citizen("anna", "Anna");
+
+    let summer = mailbox
+        .find_letter(&anna, StandardFolder::Inbox, "Sommerbrev")
+        .unwrap();
+    let html = body_text(mailbox.get_as(&anna, &letter_path(&summer.id)).await).await;
+    assert!(html.contains("01.07.2026 12:00"), "{html}");
+    let winter = mailbox
+        .find_letter(&anna, StandardFolder::Inbox, "Vinterbrev")
+        .unwrap();
+    let html = body_text(mailbox.get_as(&anna, &letter_path(&winter.id)).await).await;
+    assert!(html.contains("01.12.2026 11:00"), "{html}");
+    assert!(!html.contains("UTC"), "{html}");
+}
