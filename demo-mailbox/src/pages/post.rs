@@ -141,18 +141,59 @@ pub struct LetterRow {
 }
 
 impl LetterRow {
-    /// The row for `letter`.
-    pub fn new(letter: &Letter, lang: Lang) -> Self {
+    /// The row for `letter` in a folder of kind `columns`.
+    pub fn new(letter: &Letter, lang: Lang, columns: Columns) -> Self {
         Self {
             href: letter_path(&letter.id),
-            sender: match &letter.content.sent_to {
-                Some(to) => format!("{} {to}", lang.t("Til:", "To:")),
-                None => letter.content.sender.display_name().to_owned(),
+            sender: match (&letter.content.sent_to, columns) {
+                // The column is headed "Modtager" there.
+                (Some(to), Columns::Sent | Columns::Drafts) => to.clone(),
+                (Some(to), Columns::Received) => format!("{} {to}", lang.t("Til:", "To:")),
+                (None, _) => letter.content.sender.display_name().to_owned(),
             },
             subject: letter.content.subject.clone(),
             received: display_time(letter.received_at),
             read: letter.read,
             has_attachments: !letter.content.attachments.is_empty(),
+        }
+    }
+}
+
+/// What a folder's list heads its columns with: who and when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Columns {
+    /// Received post (the inbox, "Slettet", own folders): sender, received.
+    Received,
+    /// "Sendt": recipient, sent.
+    Sent,
+    /// "Kladder": recipient, saved.
+    Drafts,
+}
+
+impl Columns {
+    /// The columns of `folder`.
+    pub fn of(folder: &Folder) -> Self {
+        match folder.standard_kind() {
+            Some(StandardFolder::Sent) => Self::Sent,
+            Some(StandardFolder::Drafts) => Self::Drafts,
+            _ => Self::Received,
+        }
+    }
+
+    /// The heading of the "who" column, in `lang`.
+    pub fn who(self, lang: Lang) -> &'static str {
+        match self {
+            Self::Received => lang.t("Afsender", "Sender"),
+            Self::Sent | Self::Drafts => lang.t("Modtager", "Recipient"),
+        }
+    }
+
+    /// The heading of the "when" column, in `lang`.
+    pub fn when(self, lang: Lang) -> &'static str {
+        match self {
+            Self::Received => lang.t("Modtaget", "Received"),
+            Self::Sent => lang.t("Sendt", "Sent"),
+            Self::Drafts => lang.t("Gemt", "Saved"),
         }
     }
 }
@@ -167,6 +208,10 @@ pub struct FolderPage<'a> {
     pub chrome: Chrome<'a>,
     /// The folder's name.
     pub folder_name: String,
+    /// The heading of the "who" column (sender or recipient).
+    pub who_heading: &'static str,
+    /// The heading of the "when" column (received, sent or saved).
+    pub when_heading: &'static str,
     /// Its letters.
     pub letters: Vec<LetterRow>,
 }

@@ -82,3 +82,54 @@ async fn times_are_shown_in_copenhagen_summer_and_winter_time() {
     assert!(html.contains("01.12.2026 11:00"), "{html}");
     assert!(!html.contains("UTC"), "{html}");
 }
+
+#[tokio::test]
+async fn sendt_and_kladder_head_their_columns_with_recipient_and_when_sent_or_saved() {
+    let mailbox = TestMailbox::without_broker().await;
+    let anna = mailbox.citizen("anna", "Anna");
+    for intent in ["send", "draft"] {
+        let response = mailbox
+            .post_as(
+                &anna,
+                crate::paths::WRITE,
+                &[
+                    ("authority", "su"),
+                    ("subject", "Spørgsmål"),
+                    ("body", "Hej"),
+                    ("intent", intent),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    }
+    let sendt = mailbox.standard_folder(&anna, StandardFolder::Sent);
+    let path = crate::paths::folder_path(&sendt.id);
+    let html = body_text(mailbox.get_as(&anna, &path).await).await;
+    assert!(html.contains("<th>Modtager</th>"), "{html}");
+    assert!(html.contains("<th>Sendt</th>"), "{html}");
+    assert!(!html.contains("<th>Afsender</th>"), "{html}");
+    assert!(!html.contains("<th>Modtaget</th>"), "{html}");
+    // The recipient under "Modtager", without a "Til:" before it.
+    assert!(
+        html.contains("<td>SU (Uddannelses- og Forskningsstyrelsen)</td>"),
+        "{html}"
+    );
+    let html = body_text(mailbox.get_in_english(&anna, &path).await).await;
+    assert!(html.contains("<th>Recipient</th>"), "{html}");
+    assert!(html.contains("<th>Sent</th>"), "{html}");
+
+    let kladder = mailbox.standard_folder(&anna, StandardFolder::Drafts);
+    let html = body_text(
+        mailbox
+            .get_as(&anna, &crate::paths::folder_path(&kladder.id))
+            .await,
+    )
+    .await;
+    assert!(html.contains("<th>Modtager</th>"), "{html}");
+    assert!(html.contains("<th>Gemt</th>"), "{html}");
+
+    // The inbox keeps "Afsender" and "Modtaget".
+    let html = body_text(mailbox.get_as(&anna, "/").await).await;
+    assert!(html.contains("<th>Afsender</th>"), "{html}");
+    assert!(html.contains("<th>Modtaget</th>"), "{html}");
+}
