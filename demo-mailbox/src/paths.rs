@@ -43,6 +43,9 @@ pub const LETTER_REPLY: &str = "/letters/{letter_id}/reply";
 pub const LETTER_FORWARD: &str = "/letters/{letter_id}/forward";
 /// POST: send a draft (a letter in "Kladder"): it moves to "Sendt".
 pub const LETTER_SEND_DRAFT: &str = "/letters/{letter_id}/send-draft";
+/// GET: a draft (a letter the person wrote, in "Kladder") in the write form; POST
+/// (`authority`, `subject`, `body`, `intent`, `submission`): save it again or send it.
+pub const LETTER_EDIT_DRAFT: &str = "/letters/{letter_id}/edit";
 /// GET: the form; POST (`authority`, `subject`, `body`, `intent`): write to an authority.
 pub const WRITE: &str = "/write";
 /// GET: the mailboxes the person may open (own, business, associations, others' by grant).
@@ -110,6 +113,11 @@ pub fn forward_path(id: impl AsRef<str>) -> String {
 /// Where the draft `id` is sent.
 pub fn send_draft_path(id: impl AsRef<str>) -> String {
     LETTER_SEND_DRAFT.replace("{letter_id}", id.as_ref())
+}
+
+/// The write form of the draft `id`.
+pub fn edit_draft_path(id: impl AsRef<str>) -> String {
+    LETTER_EDIT_DRAFT.replace("{letter_id}", id.as_ref())
 }
 
 /// The confirmation page for deleting letter `id` for good.

@@ -9,8 +9,8 @@ use crate::access::{Access, Capability, Permission};
 use crate::language::Lang;
 use crate::pages::FormError;
 use crate::paths::{
-    attachment_path, folder_path, forward_path, letter_path, permanent_delete_path, reply_path,
-    send_draft_path, LETTER_DELETE, LETTER_MOVE, LETTER_UNREAD,
+    attachment_path, edit_draft_path, folder_path, forward_path, letter_path,
+    permanent_delete_path, reply_path, send_draft_path, LETTER_DELETE, LETTER_MOVE, LETTER_UNREAD,
 };
 use crate::post::{display_time, Folder, FolderId, Letter, StandardFolder};
 use crate::session::ActiveSession;
@@ -285,6 +285,8 @@ pub struct LetterPage<'a> {
     /// Form action for sending a draft, when the letter is one (the person's own, in
     /// "Kladder") and the session may send.
     pub send_draft_action: Option<String>,
+    /// Where the draft opens in the write form, when the letter is one the session may send.
+    pub edit_draft_href: Option<String>,
     /// Form actions.
     pub unread_action: String,
     /// Form action for moving.
@@ -357,6 +359,10 @@ impl<'a> LetterPage<'a> {
                 && letter.content.is_own()
                 && folder.standard_kind() == Some(StandardFolder::Drafts))
             .then(|| send_draft_path(&letter.id)),
+            edit_draft_href: (may_compose
+                && letter.content.is_own()
+                && folder.standard_kind() == Some(StandardFolder::Drafts))
+            .then(|| edit_draft_path(&letter.id)),
             unread_action: LETTER_UNREAD.replace("{letter_id}", id),
             move_action: LETTER_MOVE.replace("{letter_id}", id),
             delete_action: may_delete.then(|| LETTER_DELETE.replace("{letter_id}", id)),

@@ -87,6 +87,15 @@ pub fn parse_body(text: &str) -> Result<String, ComposeError> {
     Ok(text.to_owned())
 }
 
+/// A draft's text: as [`parse_body`], but it may be empty (it is needed when the draft is
+/// sent).
+pub fn parse_draft_body(text: &str) -> Result<String, ComposeError> {
+    match parse_body(text) {
+        Err(ComposeError::BodyEmpty) => Ok(String::new()),
+        other => other,
+    }
+}
+
 /// An authority from the fixed list, by its slug.
 pub fn parse_authority(slug: &str) -> Result<Authority, ComposeError> {
     Authority::from_slug(slug).ok_or(ComposeError::UnknownAuthority)
@@ -170,6 +179,11 @@ mod tests {
         assert_eq!(parse_subject("Sag\t42 "), Ok("Sag 42".to_owned()));
         assert_eq!(parse_body("a\r\n\r\nb"), Ok("a\n\nb".to_owned()));
         assert_eq!(parse_body("\n"), Err(ComposeError::BodyEmpty));
+        assert_eq!(parse_draft_body(" \n"), Ok(String::new()));
+        assert_eq!(
+            parse_draft_body(&"x".repeat(20_001)),
+            Err(ComposeError::BodyTooLong)
+        );
         assert_eq!(
             parse_body(&"x".repeat(20_001)),
             Err(ComposeError::BodyTooLong)

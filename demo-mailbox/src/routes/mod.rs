@@ -64,6 +64,7 @@ pub fn router(app: App) -> Router {
         .route(LETTER_FORWARD, get(forward::form).post(forward::send))
         .route(WRITE, get(write::form).post(write::send))
         .route(LETTER_SEND_DRAFT, post(write::send_draft))
+        .route(LETTER_EDIT_DRAFT, get(write::edit_form).post(write::edit))
         .route(MAILBOXES, get(mailboxes::choose))
         .route(MAILBOXES_SWITCH, post(mailboxes::switch))
         .route(ACCESS, get(access::manage).post(access::grant))
