@@ -19,7 +19,7 @@ use crate::app::App;
 use crate::cookies::{read_cookie, SESSION_COOKIE};
 use crate::language::Lang;
 use crate::pages::redirect;
-use crate::paths::LOGIN;
+use crate::paths::{local_return_path, LOGIN};
 use crate::problem::Problem;
 use crate::session::{ActiveSession, LiveSession, Via};
 
@@ -47,7 +47,25 @@ impl FromRequestParts<App> for LoggedInPerson {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
-        Self::from_parts(parts, app).ok_or_else(|| redirect(LOGIN))
+        Self::from_parts(parts, app).ok_or_else(|| redirect(&login_path(parts)))
+    }
+}
+
+/// Where a request without a live session is sent: the login, which ends back at the page
+/// asked for when it is one to return to (a GET of a local page other than the front page).
+fn login_path(parts: &Parts) -> String {
+    let asked = parts
+        .uri
+        .path_and_query()
+        .map(|path| path.as_str())
+        .filter(|_| parts.method == Method::GET)
+        .and_then(local_return_path);
+    match asked {
+        Some(path) => {
+            let encoded: String = url::form_urlencoded::byte_serialize(path.as_bytes()).collect();
+            format!("{LOGIN}?return_to={encoded}")
+        }
+        None => LOGIN.to_owned(),
     }
 }
 

@@ -159,6 +159,30 @@ pub const POST_ONLY: [&str; 15] = [
     SIM_EXEMPTIONS,
 ];
 
+/// The longest path kept to return to after login.
+const MAX_RETURN_PATH_CHARS: usize = 1_000;
+
+/// `text` as a page of this mailbox to return to after login, or `None`: only a local path
+/// (one `/` first, never `//` or a backslash, which a browser may read as another site: no
+/// open redirect), printable ASCII only (no header injection), and a page one can be sent
+/// back to (not the login, logout or callback, nor a route that takes no GET).
+pub fn local_return_path(text: &str) -> Option<&str> {
+    let plausible = text.starts_with('/')
+        && !text.starts_with("//")
+        && !text.contains('\\')
+        && text.len() <= MAX_RETURN_PATH_CHARS
+        && text.chars().all(|c| c.is_ascii_graphic());
+    if !plausible {
+        return None;
+    }
+    let path = text.split(['?', '#']).next().unwrap_or_default();
+    let not_a_page = [LOGIN, CALLBACK, LOGOUT, LOGGED_OUT, HOME]
+        .iter()
+        .chain(POST_ONLY.iter())
+        .any(|route| matches_route(route, path));
+    (!not_a_page).then_some(text)
+}
+
 /// Whether `path` matches the route `pattern` (a `{name}` segment matches any one segment).
 pub fn matches_route(pattern: &str, path: &str) -> bool {
     let pattern: Vec<&str> = pattern.split('/').collect();
@@ -168,4 +192,33 @@ pub fn matches_route(pattern: &str, path: &str) -> bool {
             .iter()
             .zip(&path)
             .all(|(want, got)| (want.starts_with('{') && !got.is_empty()) || want == got)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_pages_are_returned_to() {
+        assert_eq!(local_return_path("/letters/a1"), Some("/letters/a1"));
+        assert_eq!(local_return_path("/folders/f?x=1"), Some("/folders/f?x=1"));
+        for refused in [
+            "",
+            "letters/a1",
+            "//evil.example/x",
+            "/\\evil.example",
+            "https://evil.example/",
+            "/letters/a b",
+            "/letters/a\r\nSet-Cookie: x",
+            "/login",
+            "/login?return_to=/x",
+            "/callback",
+            "/",
+            "/letters/a1/move",
+            "/letters/æ",
+        ] {
+            assert_eq!(local_return_path(refused), None, "{refused:?}");
+        }
+        assert_eq!(local_return_path(&format!("/{}", "a".repeat(1_000))), None);
+    }
 }

@@ -671,7 +671,7 @@ impl World {
 fn outcome_of(response: &Response<Body>) -> Outcome {
     match response.status() {
         StatusCode::OK => Outcome::Allowed,
-        StatusCode::SEE_OTHER if location(response) == "/login" => Outcome::Login,
+        StatusCode::SEE_OTHER if location(response).starts_with("/login") => Outcome::Login,
         StatusCode::SEE_OTHER => Outcome::Allowed,
         StatusCode::NOT_FOUND => Outcome::NotFound,
         StatusCode::CONFLICT => Outcome::Conflict,

@@ -6,6 +6,7 @@ mod attachments;
 mod authorization;
 mod backchannel_logout;
 mod compose;
+mod deep_link;
 mod drafts;
 mod fake_broker;
 mod folders;
