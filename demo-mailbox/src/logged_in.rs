@@ -18,10 +18,11 @@ use crate::access::{Access, Helper, Role};
 use crate::app::App;
 use crate::cookies::{read_cookie, SESSION_COOKIE};
 use crate::language::Lang;
+use crate::notice::Notice;
 use crate::pages::redirect;
-use crate::paths::{local_return_path, LOGIN};
+use crate::paths::{local_return_path, HOME, LOGIN};
 use crate::problem::Problem;
-use crate::session::{ActiveSession, LiveSession, Via};
+use crate::session::{ActiveSession, Current, LiveSession, Via};
 
 /// A logged-in person, whatever mailbox their session works in.
 #[derive(Clone)]
@@ -91,7 +92,9 @@ impl FromRequestParts<App> for LoggedIn {
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
         let LoggedInPerson { session, lang } =
             <LoggedInPerson as FromRequestParts<App>>::from_request_parts(parts, app).await?;
-        match open_current(app, session, lang) {
+        match open_current(app, session.clone(), lang)
+            .or_else(|problem| back_to_own_mailbox(app, parts, session, lang, problem))
+        {
             Ok(mut active) => {
                 // A page (a GET) shows the notice of the last action, once.
                 if parts.method == Method::GET {
@@ -102,6 +105,38 @@ impl FromRequestParts<App> for LoggedIn {
             Err(problem) => Err(problem.page(lang)),
         }
     }
+}
+
+/// When the session's access to its mailbox ended (a grant revoked, a membership ended) and
+/// it asks for the front page: it goes back to the person's own mailbox, with a notice saying
+/// why, rather than to a refusal. Any other request is refused as before (`problem`): a form
+/// from the old mailbox must not act in the own one.
+fn back_to_own_mailbox(
+    app: &App,
+    parts: &Parts,
+    session: LiveSession,
+    lang: Lang,
+    problem: Problem,
+) -> Result<ActiveSession, Problem> {
+    let asks_front_page = parts.method == Method::GET && parts.uri.path() == HOME;
+    if !matches!(problem, Problem::AccessEnded) || !asks_front_page {
+        return Err(problem);
+    }
+    let own = Current {
+        mailbox: session.person.own_mailbox.clone(),
+        via: Via::Own,
+    };
+    app.sessions().switch(&session.id, own.clone());
+    app.sessions().set_notice(&session.id, Notice::AccessEnded);
+    tracing::info!("access ended: the session is back in its own mailbox");
+    open_current(
+        app,
+        LiveSession {
+            current: own,
+            ..session
+        },
+        lang,
+    )
 }
 
 /// Works out, now, whether the session may still open its current mailbox and what it may

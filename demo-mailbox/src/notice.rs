@@ -46,6 +46,9 @@ pub enum Notice {
     PasswordChanged(String),
     /// The helper's access was changed.
     AccessChanged(String),
+    /// The session's access to the mailbox it worked in ended (revoked, or a membership
+    /// ended), so it is back in the person's own.
+    AccessEnded,
 }
 
 impl Notice {
@@ -116,6 +119,10 @@ impl Notice {
                 format!("Adgangen for {name} er ændret."),
                 format!("The access of {name} was changed."),
             ),
+            Self::AccessEnded => (
+                "Din adgang til den postkasse, du arbejdede i, er ophørt. Du er nu i din egen postkasse.".to_owned(),
+                "Your access to the mailbox you worked in has ended. You are now in your own mailbox.".to_owned(),
+            ),
         };
         match lang {
             Lang::Da => da,
@@ -150,6 +157,7 @@ mod tests {
             Notice::Revoked("Bo".to_owned()),
             Notice::PasswordChanged("Bo".to_owned()),
             Notice::AccessChanged("Bo".to_owned()),
+            Notice::AccessEnded,
         ];
         for notice in notices {
             let (da, en) = (notice.text(Lang::Da), notice.text(Lang::En));

@@ -55,7 +55,7 @@ pub const MAILBOXES_SWITCH: &str = "/mailboxes/switch";
 /// GET: the owner's grants of access for others; POST (`name`, `cpr`, `permission`,
 /// `all_folders` or `folder`..., `password`): grant access.
 pub const ACCESS: &str = "/access";
-/// POST: revoke a grant (the helper's next request is refused).
+/// GET: confirm; POST: revoke a grant (the helper's next request is refused).
 pub const GRANT_REVOKE: &str = "/access/{grant_id}/revoke";
 /// POST (`password`): a new password for a grant, which also unlocks it.
 pub const GRANT_PASSWORD: &str = "/access/{grant_id}/password";
@@ -125,7 +125,7 @@ pub fn permanent_delete_path(id: impl AsRef<str>) -> String {
     LETTER_DELETE_PERMANENTLY.replace("{letter_id}", id.as_ref())
 }
 
-/// Where the revoke form of grant `id` posts.
+/// The confirmation of revoking grant `id`, and where it posts.
 pub fn grant_revoke_path(id: impl AsRef<str>) -> String {
     GRANT_REVOKE.replace("{grant_id}", id.as_ref())
 }
@@ -141,7 +141,7 @@ pub fn grant_password_path(id: impl AsRef<str>) -> String {
 }
 
 /// Routes that take no GET (POST, or DELETE): a browser cannot be sent back to one of them.
-pub const POST_ONLY: [&str; 15] = [
+pub const POST_ONLY: [&str; 14] = [
     LOGOUT,
     BACKCHANNEL_LOGOUT,
     FOLDER_RENAME,
@@ -151,7 +151,6 @@ pub const POST_ONLY: [&str; 15] = [
     LETTER_DELETE,
     LETTER_SEND_DRAFT,
     MAILBOXES_SWITCH,
-    GRANT_REVOKE,
     GRANT_PASSWORD,
     GRANT_EDIT,
     SIM_LETTERS,

@@ -77,6 +77,8 @@ pub struct GrantView {
     pub open: bool,
     /// Since when.
     pub created: String,
+    /// When it was revoked (empty while it is not).
+    pub revoked: String,
     /// Where the revoke form posts.
     pub revoke_action: String,
     /// Where the new-password form posts.
@@ -118,6 +120,7 @@ impl GrantView {
             },
             open: status != GrantStatus::Revoked,
             created: display_time(grant.created_at),
+            revoked: grant.revoked_at.map(display_time).unwrap_or_default(),
             revoke_action: grant_revoke_path(&grant.id),
             password_action: grant_password_path(&grant.id),
             edit_action: grant_edit_path(&grant.id),
@@ -158,8 +161,10 @@ pub struct AccessPage<'a> {
     pub chrome: Chrome<'a>,
     /// Where the new-grant form posts.
     pub action: &'static str,
-    /// The grants, newest first.
+    /// The grants not revoked, newest first.
     pub grants: Vec<GrantView>,
+    /// The revoked grants, newest first: the history.
+    pub history: Vec<GrantView>,
     /// The mailbox's folders, ticked as typed.
     pub folders: Vec<FolderOption>,
     /// The new-grant form as typed (empty at first).
@@ -217,6 +222,12 @@ impl<'a> AccessPage<'a> {
             action: ACCESS,
             grants: grants
                 .iter()
+                .filter(|grant| grant.revoked_at.is_none())
+                .map(|grant| GrantView::new(grant, folders, lang))
+                .collect(),
+            history: grants
+                .iter()
+                .filter(|grant| grant.revoked_at.is_some())
                 .map(|grant| GrantView::new(grant, folders, lang))
                 .collect(),
             folders: folders
@@ -229,6 +240,42 @@ impl<'a> AccessPage<'a> {
                 .collect(),
             typed: NewGrantFields::default(),
             error: FormError::none(),
+        }
+    }
+}
+
+/// `GET /access/{id}/revoke`: are you sure?
+#[derive(Template)]
+#[template(path = "confirm_revoke.html")]
+pub struct ConfirmRevokePage<'a> {
+    /// The page's language.
+    pub lang: Lang,
+    /// Around the content.
+    pub chrome: Chrome<'a>,
+    /// The helper's name.
+    pub name: String,
+    /// The helper's CPR number, `DDMMYY-XXXX`.
+    pub cpr: String,
+    /// Read, or read and write.
+    pub permission: &'static str,
+    /// Where the form posts.
+    pub action: String,
+    /// Back to the access page.
+    pub cancel_href: &'static str,
+}
+
+impl<'a> ConfirmRevokePage<'a> {
+    /// The confirmation for `grant`.
+    pub fn new(chrome: Chrome<'a>, grant: &Grant) -> Self {
+        let lang = chrome.lang;
+        Self {
+            lang,
+            chrome,
+            name: grant.grantee_name.clone(),
+            cpr: grant.grantee.display(),
+            permission: permission_name(grant.permission, lang),
+            action: grant_revoke_path(&grant.id),
+            cancel_href: ACCESS,
         }
     }
 }

@@ -21,7 +21,7 @@ use crate::action::{Action, NoFields};
 use crate::app::App;
 use crate::logged_in::LoggedIn;
 use crate::notice::Notice;
-use crate::pages::access::{AccessPage, NewGrantFields};
+use crate::pages::access::{AccessPage, ConfirmRevokePage, NewGrantFields};
 use crate::pages::{redirect, render, FormError};
 use crate::paths::ACCESS;
 use crate::problem::{respond, Problem};
@@ -196,6 +196,24 @@ fn show_refused_grant(
         Ok(render(problem.form_status(), &page))
     };
     respond(shown(), session.lang)
+}
+
+/// Asks before revoking: who loses which access.
+pub async fn confirm_revoke(
+    State(app): State<App>,
+    LoggedIn(session): LoggedIn,
+    Path(grant_id): Path<String>,
+) -> Response {
+    let page = || -> Result<Response, Problem> {
+        let desk = desk(&app, &session);
+        let grant = granting::open_grant_of(&desk, &grant_id)?;
+        let chrome = chrome(&desk, &session, None)?;
+        Ok(render(
+            StatusCode::OK,
+            &ConfirmRevokePage::new(chrome, &grant),
+        ))
+    };
+    respond(page(), session.lang)
 }
 
 pub async fn revoke(

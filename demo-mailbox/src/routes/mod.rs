@@ -68,7 +68,10 @@ pub fn router(app: App) -> Router {
         .route(MAILBOXES, get(mailboxes::choose))
         .route(MAILBOXES_SWITCH, post(mailboxes::switch))
         .route(ACCESS, get(access::manage).post(access::grant))
-        .route(GRANT_REVOKE, post(access::revoke))
+        .route(
+            GRANT_REVOKE,
+            get(access::confirm_revoke).post(access::revoke),
+        )
         .route(GRANT_PASSWORD, post(access::new_password))
         .route(GRANT_EDIT, post(access::edit))
         .route(ACTIVITY, get(activity::log))

@@ -9,7 +9,7 @@
 //! | organisation member | – | Dorthe, a member | Ida, an employee |
 //! | read helper | Bo, through a read grant of some folders | the same | the same |
 //! | read-and-write helper | Carl, the same through a read-and-write grant | the same | the same |
-//! | revoked helper | Lis, whose grant was revoked while she was in the mailbox | the same | the same |
+//! | revoked helper | Lis, whose grant was revoked while she was in the mailbox (her front page is her own mailbox again) | the same | the same |
 //! | removed member | – | Kim, whose membership ended while he was in the mailbox | – |
 //! | another citizen | Gitte, in her own mailbox | the same | the same |
 //! | anonymous | no session | the same | the same |
@@ -337,6 +337,8 @@ fn expected(route: Route, object: Object, column: Column) -> Outcome {
         return Allowed;
     }
     match column {
+        // The front page takes them back to their own mailbox, with a notice.
+        Column::RevokedHelper | Column::RemovedMember if route == Home => return Allowed,
         Column::RevokedHelper | Column::RemovedMember => return AccessEnded,
         // Gitte works in her own mailbox: everything of the other one is not found there.
         Column::OtherCitizen => {

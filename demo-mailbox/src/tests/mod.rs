@@ -20,6 +20,7 @@ mod mailboxes;
 mod notices;
 mod organisation_access;
 mod restart;
+mod revoking;
 mod serve;
 mod session_expiry;
 mod simulator;
