@@ -63,6 +63,12 @@ pub fn permission_name(permission: Permission, lang: Lang) -> &'static str {
 
 /// A grant on the owner's access page.
 pub struct GrantView {
+    /// Its id.
+    pub id: String,
+    /// Why its new-password form was refused, if it was.
+    pub password_error: FormError,
+    /// Why its change form was refused, if it was (the form is then shown open).
+    pub edit_error: FormError,
     /// The helper's name as the owner typed it.
     pub name: String,
     /// The helper's CPR number, `DDMMYY-XXXX`.
@@ -98,6 +104,9 @@ impl GrantView {
     pub fn new(grant: &Grant, folders: &[Folder], lang: Lang) -> Self {
         let status = grant.status();
         Self {
+            id: grant.id.as_str().to_owned(),
+            password_error: FormError::none(),
+            edit_error: FormError::none(),
             name: grant.grantee_name.clone(),
             cpr: grant.grantee.display(),
             permission: permission_name(grant.permission, lang),
@@ -202,7 +211,45 @@ impl Default for NewGrantFields {
     }
 }
 
+/// Which form of a grant was refused.
+pub enum RefusedGrantForm {
+    /// The new password.
+    Password,
+    /// The change of access, with what was chosen: read and write, all folders, the folder
+    /// ids ticked.
+    Change {
+        /// Read and write chosen.
+        read_write: bool,
+        /// All folders ticked.
+        all_folders: bool,
+        /// The folder ids ticked.
+        folders: Vec<String>,
+    },
+}
+
 impl<'a> AccessPage<'a> {
+    /// The page with the `form` of grant `id` refused for `error` (what was chosen kept).
+    pub fn refused_for_grant(mut self, id: &str, form: RefusedGrantForm, error: FormError) -> Self {
+        if let Some(grant) = self.grants.iter_mut().find(|grant| grant.id == id) {
+            match form {
+                RefusedGrantForm::Password => grant.password_error = error,
+                RefusedGrantForm::Change {
+                    read_write,
+                    all_folders,
+                    folders,
+                } => {
+                    grant.read_write = read_write;
+                    grant.all_folders = all_folders;
+                    for folder in &mut grant.folder_choices {
+                        folder.checked = folders.contains(&folder.id);
+                    }
+                    grant.edit_error = error;
+                }
+            }
+        }
+        self
+    }
+
     /// The page with its grant form holding `typed`, refused for `error`.
     pub fn refilled(mut self, typed: NewGrantFields, error: FormError) -> Self {
         for folder in &mut self.folders {

@@ -21,7 +21,7 @@ use crate::action::{Action, NoFields};
 use crate::app::App;
 use crate::logged_in::LoggedIn;
 use crate::notice::Notice;
-use crate::pages::access::{AccessPage, ConfirmRevokePage, NewGrantFields};
+use crate::pages::access::{AccessPage, ConfirmRevokePage, NewGrantFields, RefusedGrantForm};
 use crate::pages::{redirect, render, FormError};
 use crate::paths::ACCESS;
 use crate::problem::{respond, Problem};
@@ -174,6 +174,32 @@ pub async fn grant(State(app): State<App>, action: Action<Vec<(String, String)>>
     }
 }
 
+/// The access page again, with `form` of the grant `grant_id` refused for `problem` (about
+/// its `field`).
+fn show_refused_grant_form(
+    desk: &Desk,
+    session: &ActiveSession,
+    grant_id: &str,
+    form: RefusedGrantForm,
+    field: &'static str,
+    problem: Problem,
+) -> Response {
+    tracing::info!(
+        ?problem,
+        field,
+        "a grant's form was refused for what was typed"
+    );
+    let shown = || -> Result<Response, Problem> {
+        let (grants, folders) = granting::grants(desk)?;
+        let error = FormError::on(problem.field_error(field, session.lang));
+        let chrome = chrome(desk, session, None)?;
+        let page =
+            AccessPage::new(chrome, &grants, &folders).refused_for_grant(grant_id, form, error);
+        Ok(render(problem.form_status(), &page))
+    };
+    respond(shown(), session.lang)
+}
+
 /// The access page again, its grant form refilled with what was typed and `problem` next to
 /// `field`.
 fn show_refused_grant(
@@ -243,15 +269,27 @@ pub async fn new_password(
     action: Action<PasswordForm>,
 ) -> Response {
     let Action { session, form } = action;
+    let desk = desk(&app, &session);
     let changed = async {
-        let desk = desk(&app, &session);
         let grant = granting::open_grant_of(&desk, &grant_id)?;
         let password = hash_password(form.password).await?;
         granting::set_password(&desk, &grant.id, &password)?;
         notify(&app, &session, Notice::PasswordChanged(grant.grantee_name));
         Ok::<_, Problem>(redirect(ACCESS))
     };
-    respond(changed.await, session.lang)
+    match changed.await {
+        Err(problem @ Problem::BadPassword(PasswordError::TooShort | PasswordError::TooLong)) => {
+            show_refused_grant_form(
+                &desk,
+                &session,
+                &grant_id,
+                RefusedGrantForm::Password,
+                "password",
+                problem,
+            )
+        }
+        changed => respond(changed, session.lang),
+    }
 }
 
 /// The owner changes a grant's permission and folders (the form of `/access`: `permission`,
@@ -262,13 +300,24 @@ pub async fn edit(
     action: Action<Vec<(String, String)>>,
 ) -> Response {
     let Action { session, form } = action;
+    let desk = desk(&app, &session);
     let edited = || -> Result<Response, Problem> {
-        let desk = desk(&app, &session);
         let grant = granting::open_grant_of(&desk, &grant_id)?;
         let (permission, folders) = parse_scope(&desk, &form)?;
         granting::change(&desk, &grant, permission, &folders)?;
         notify(&app, &session, Notice::AccessChanged(grant.grantee_name));
         Ok(redirect(ACCESS))
     };
-    respond(edited(), session.lang)
+    match edited() {
+        Err(problem @ Problem::Refused(Refusal::NoFoldersChosen)) => {
+            let typed = typed_grant(&form);
+            let chosen = RefusedGrantForm::Change {
+                read_write: typed.read_write,
+                all_folders: typed.all_folders,
+                folders: typed.folders,
+            };
+            show_refused_grant_form(&desk, &session, &grant_id, chosen, "folders", problem)
+        }
+        edited => respond(edited, session.lang),
+    }
 }

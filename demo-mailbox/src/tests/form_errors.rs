@@ -254,3 +254,69 @@ async fn a_grant_refused_for_its_cpr_number_comes_back_refilled_without_the_pass
     assert!(html.contains("id=\"name-error\""), "{html}");
     assert!(html.contains("value=\"710190-1234\""), "{html}");
 }
+
+#[tokio::test]
+async fn a_new_password_or_change_refused_comes_back_in_that_grant_s_form() {
+    let mailbox = TestMailbox::without_broker().await;
+    let anna = mailbox.citizen_with_cpr("6101701234", "Anna");
+    let granted = mailbox
+        .grant(&anna, "7101901234", "read", &[], "hemmelig-kode")
+        .await;
+    assert_eq!(granted.status(), StatusCode::SEE_OTHER);
+    let grant = mailbox.grant_to(&anna, "7101901234");
+
+    let short = mailbox
+        .post_as(
+            &anna,
+            &crate::paths::grant_password_path(&grant.id),
+            &[("password", "kort")],
+        )
+        .await;
+    assert_eq!(short.status(), StatusCode::BAD_REQUEST);
+    let html = body_text(short).await;
+    let form_start = html
+        .find(&format!(
+            "action=\"{}\"",
+            crate::paths::grant_password_path(&grant.id)
+        ))
+        .unwrap();
+    let form = &html[form_start..];
+    let form = &form[..form.find("</form>").unwrap()];
+    assert!(form.contains("Brug mindst 8 tegn"), "{form}");
+    assert!(form.contains("aria-invalid=\"true\""), "{form}");
+    assert!(!html.contains("kort\""), "the password is never sent back");
+    assert_eq!(mailbox.grant_to(&anna, "7101901234").version, grant.version);
+
+    let none = mailbox
+        .post_as(
+            &anna,
+            &crate::paths::grant_edit_path(&grant.id),
+            &[("permission", "read_write")],
+        )
+        .await;
+    assert_eq!(none.status(), StatusCode::BAD_REQUEST);
+    let html = body_text(none).await;
+    assert!(
+        html.contains("<details class=\"edit-grant\" open>"),
+        "{html}"
+    );
+    let form_start = html
+        .find(&format!(
+            "action=\"{}\"",
+            crate::paths::grant_edit_path(&grant.id)
+        ))
+        .unwrap();
+    let form = &html[form_start..];
+    let form = &form[..form.find("</form>").unwrap()];
+    assert!(form.contains("Vælg mindst én mappe"), "{form}");
+    // What was chosen stays chosen.
+    assert!(form.contains("value=\"read_write\" checked"), "{form}");
+    assert!(
+        !form.contains("name=\"all_folders\" value=\"on\" checked"),
+        "{form}"
+    );
+    assert_eq!(
+        mailbox.grant_to(&anna, "7101901234").permission,
+        crate::access::Permission::Read
+    );
+}
