@@ -54,6 +54,8 @@ pub struct MailboxesPage<'a> {
     pub delegated: Vec<DelegatedChoice>,
     /// The login carried no CPR number, so no access from others or memberships can apply.
     pub without_cpr: bool,
+    /// The login was not a MitID Erhverv login: say that a business's mailbox needs one.
+    pub business_hint: bool,
 }
 
 /// A permission in `lang`.

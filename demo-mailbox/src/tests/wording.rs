@@ -133,3 +133,97 @@ async fn sendt_and_kladder_head_their_columns_with_recipient_and_when_sent_or_sa
     assert!(html.contains("<th>Afsender</th>"), "{html}");
     assert!(html.contains("<th>Modtaget</th>"), "{html}");
 }
+
+#[tokio::test]
+async fn every_page_has_a_skip_link_and_controls_are_named_for_their_folder_or_person() {
+    let mailbox = TestMailbox::without_broker().await;
+    let anna = mailbox.citizen_with_cpr("6101701234", "Anna");
+    let created = mailbox
+        .post_as(&anna, crate::paths::FOLDERS, &[("name", "Arbejde")])
+        .await;
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    let granted = mailbox
+        .grant(&anna, "7101901234", "read", &[], "hemmelig-kode")
+        .await;
+    assert_eq!(granted.status(), StatusCode::SEE_OTHER);
+
+    let html = body_text(mailbox.get_as(&anna, crate::paths::FOLDERS).await).await;
+    assert!(
+        html.contains("<a class=\"skip-link\" href=\"#main\">Spring til indhold</a>"),
+        "{html}"
+    );
+    assert!(html.contains("<main id=\"main\">"), "{html}");
+    assert!(html.contains("aria-label=\"Omdøb Arbejde\""), "{html}");
+    assert!(html.contains("aria-label=\"Slet mappe Arbejde\""), "{html}");
+    let html = body_text(mailbox.get_in_english(&anna, crate::paths::FOLDERS).await).await;
+    assert!(html.contains(">Skip to content</a>"), "{html}");
+    assert!(html.contains("aria-label=\"Rename Arbejde\""), "{html}");
+    assert!(
+        html.contains("aria-label=\"Delete folder Arbejde\""),
+        "{html}"
+    );
+
+    let html = body_text(mailbox.get_as(&anna, crate::paths::ACCESS).await).await;
+    assert!(
+        html.contains("aria-label=\"Sæt ny adgangskode for Hjælper\""),
+        "{html}"
+    );
+    assert!(
+        html.contains("Ændr adgang<span class=\"visually-hidden\"> for Hjælper</span>"),
+        "{html}"
+    );
+}
+
+#[tokio::test]
+async fn an_organisation_s_access_page_speaks_of_its_mailbox_not_yours() {
+    let mailbox = TestMailbox::without_broker().await;
+    let jens = mailbox.business_citizen(
+        "7204901236",
+        "Jens Direktør",
+        crate::session::BusinessLogin {
+            cvr: "12345674".to_owned(),
+            name: "Simulatorfirmaet ApS".to_owned(),
+            may_represent: true,
+        },
+    );
+    let html = body_text(mailbox.get_as(&jens, crate::paths::ACCESS).await).await;
+    assert!(!html.contains("din postkasse"), "{html}");
+    assert!(
+        html.contains("adgang til postkassen for Simulatorfirmaet ApS"),
+        "{html}"
+    );
+    let html = body_text(mailbox.get_in_english(&jens, crate::paths::ACCESS).await).await;
+    assert!(!html.contains("your mailbox"), "{html}");
+    assert!(
+        html.contains("access to the mailbox of Simulatorfirmaet ApS"),
+        "{html}"
+    );
+    // A person's own page still says "din postkasse".
+    let anna = mailbox.citizen_with_cpr("6101701234", "Anna");
+    let html = body_text(mailbox.get_as(&anna, crate::paths::ACCESS).await).await;
+    assert!(html.contains("adgang til din postkasse"), "{html}");
+}
+
+#[tokio::test]
+async fn a_private_login_is_told_how_to_open_a_business_s_mailbox() {
+    let mailbox = TestMailbox::without_broker().await;
+    let anna = mailbox.citizen_with_cpr("6101701234", "Anna");
+    let html = body_text(mailbox.get_as(&anna, crate::paths::MAILBOXES).await).await;
+    assert!(html.contains("kræver et MitID Erhverv-login"), "{html}");
+    assert!(html.contains("href=\"/login\""), "{html}");
+    let html = body_text(mailbox.get_in_english(&anna, crate::paths::MAILBOXES).await).await;
+    assert!(html.contains("needs a MitID Erhverv login"), "{html}");
+    // After a business login the business's mailbox is listed, and no hint is needed.
+    let jens = mailbox.business_citizen(
+        "7204901236",
+        "Jens Direktør",
+        crate::session::BusinessLogin {
+            cvr: "12345674".to_owned(),
+            name: "Simulatorfirmaet ApS".to_owned(),
+            may_represent: true,
+        },
+    );
+    let html = body_text(mailbox.get_as(&jens, crate::paths::MAILBOXES).await).await;
+    assert!(html.contains("Simulatorfirmaet ApS"), "{html}");
+    assert!(!html.contains("kræver et MitID Erhverv-login"), "{html}");
+}
