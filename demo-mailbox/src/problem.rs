@@ -406,6 +406,10 @@ fn compose_text(error: ComposeError) -> StaticText {
                 ("Teksten er for lang", "Brug højst 20.000 tegn."),
                 ("The text is too long", "Use at most 20,000 characters."),
             ),
+        ComposeError::NoteTooLong => (
+                ("Beskeden er for lang", "Brug højst 2.000 tegn i beskeden."),
+                ("The note is too long", "Use at most 2,000 characters in the note."),
+            ),
         ComposeError::UnknownAuthority => (
                 ("Ukendt myndighed", "Vælg en myndighed fra listen."),
                 ("Unknown authority", "Choose an authority from the list."),
@@ -520,6 +524,7 @@ mod tests {
             Problem::Refused(Refusal::BadLetter(ComposeError::RecipientCprNotADate)),
             Problem::BadPassword(PasswordError::TooShort),
             Problem::Refused(Refusal::BadLetter(ComposeError::BadRecipient)),
+            Problem::Refused(Refusal::BadLetter(ComposeError::NoteTooLong)),
             Problem::Refused(Refusal::ReceivedPostNotMovable),
             Problem::Refused(Refusal::AlreadySubmitted),
             Problem::LoginEnded(BrokerFailure::IdentityLocked),

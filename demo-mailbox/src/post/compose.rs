@@ -30,6 +30,9 @@ pub enum ComposeError {
     /// Over [`MAX_BODY_CHARS`].
     #[error("the text is too long")]
     BodyTooLong,
+    /// A forwarded letter's note over its limit (2,000 characters).
+    #[error("the note is too long")]
+    NoteTooLong,
     /// Not an authority of the fixed list.
     #[error("unknown authority")]
     UnknownAuthority,
@@ -45,12 +48,12 @@ pub enum ComposeError {
 }
 
 impl ComposeError {
-    /// The form field it is about: `subject`, `body`, `authority` or `to` (a forward's note is
-    /// checked as a text: its caller names it).
+    /// The form field it is about: `subject`, `body`, `authority`, `to` or `note`.
     pub fn field(self) -> &'static str {
         match self {
             Self::SubjectEmpty | Self::SubjectTooLong | Self::SubjectControl => "subject",
             Self::BodyEmpty | Self::BodyTooLong | Self::BadAttachment => "body",
+            Self::NoteTooLong => "note",
             Self::UnknownAuthority => "authority",
             Self::BadRecipient | Self::RecipientCprNotADate => "to",
         }

@@ -218,7 +218,9 @@ pub fn send_draft(desk: &Desk, id: &str) -> Outcome<Folder> {
 fn parse_note(note: Option<&str>) -> Result<Option<String>, ComposeError> {
     match note.map(parse_body) {
         None | Some(Err(ComposeError::BodyEmpty)) => Ok(None),
-        Some(Ok(note)) if note.chars().count() > MAX_NOTE_CHARS => Err(ComposeError::BodyTooLong),
+        Some(Ok(note)) if note.chars().count() > MAX_NOTE_CHARS => Err(ComposeError::NoteTooLong),
+        // A note is not the letter's text: its own limit, said at its own field.
+        Some(Err(ComposeError::BodyTooLong)) => Err(ComposeError::NoteTooLong),
         Some(note) => note.map(Some),
     }
 }

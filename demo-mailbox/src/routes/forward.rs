@@ -70,11 +70,7 @@ pub async fn send(
                 Ok(letter) => letter,
                 Err(refusal) => return Problem::from(refusal).page(session.lang),
             };
-            // The recipient is checked first; a text refused after it is the note.
-            let field = match error.field() {
-                "to" => "to",
-                _ => "note",
-            };
+            let field = error.field();
             let submission = submission.unwrap_or_else(SubmissionId::random);
             let note = form.note.unwrap_or_default();
             show_again(&desk, &session, error.into(), field, |chrome, error| {

@@ -320,3 +320,26 @@ async fn a_new_password_or_change_refused_comes_back_in_that_grant_s_form() {
         crate::access::Permission::Read
     );
 }
+
+#[tokio::test]
+async fn a_note_too_long_is_told_at_the_note_with_its_own_limit() {
+    let mailbox = TestMailbox::without_broker().await;
+    let anna = mailbox.citizen("anna", "Anna");
+    let letter = mailbox
+        .find_letter(&anna, StandardFolder::Inbox, ALLOWS_REPLIES)
+        .unwrap();
+    let note = "x".repeat(2_001);
+    let response = mailbox
+        .post_as(
+            &anna,
+            &forward_path(&letter.id),
+            &[("to", "sub:bob"), ("note", &note)],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let html = body_text(response).await;
+    assert!(html.contains("id=\"note-error\""), "{html}");
+    assert!(html.contains("højst 2.000 tegn"), "{html}");
+    assert!(!html.contains("20.000"), "{html}");
+    assert!(html.contains("value=\"sub:bob\""), "{html}");
+}
