@@ -1,22 +1,24 @@
-//! Access for others, for the owner of a mailbox: `GET /access` (the grants), `POST /access`
-//! (grant access), `POST /access/{grant_id}/revoke` (at once: the helper's next request is
-//! refused), `POST /access/{grant_id}/password` (a new password, which also unlocks a
+//! Access for others, for the owner of a mailbox: `GET /access` (the grants, and the revoked
+//! ones as a history), `POST /access` (grant access), `GET /access/{grant_id}/revoke` (are you
+//! sure?) and `POST` (at once: the helper's next request is refused), `POST /access/{grant_id}/password` (a new password, which also unlocks a
 //! locked grant and ends sessions opened with the old one) and `POST /access/{grant_id}/edit`
 //! (another permission or other folders, from the helper's next request on; logged in the
 //! activity log). Only the owner may do any of it: of a person's mailbox, that person; of a
 //! business's, a person whose business login may represent it; of an association's, its
-//! administrator (see [`crate::access::Access::allows`]). The forms are read here; the
-//! operations are [`crate::access::granting`].
+//! administrator (see [`crate::access::Access::allows`]). The forms are read in
+//! [`super::grant_form`]; a form refused for what was typed comes back on the access page,
+//! refilled; the operations are [`crate::access::granting`].
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
+use super::grant_form::{parse_grant, parse_scope, typed_grant, Refused};
 use super::in_mailbox::{chrome, desk, notify};
 use crate::access::desk::{Desk, Refusal};
 use crate::access::granting::{self, NewGrant};
-use crate::access::{AccessPassword, Capability, Cpr, FolderScope, PasswordError, Permission};
+use crate::access::{AccessPassword, Capability, PasswordError};
 use crate::action::{Action, NoFields};
 use crate::app::App;
 use crate::logged_in::LoggedIn;
@@ -27,9 +29,6 @@ use crate::paths::ACCESS;
 use crate::problem::{respond, Problem};
 use crate::session::ActiveSession;
 use crate::store::StoreError;
-
-/// The longest name the owner may give a helper, in characters.
-const MAX_NAME_CHARS: usize = 100;
 
 pub async fn manage(State(app): State<App>, LoggedIn(session): LoggedIn) -> Response {
     let page = || -> Result<Response, Problem> {
@@ -50,86 +49,6 @@ async fn hash_password(password: String) -> Result<AccessPassword, Problem> {
         .await
         .map_err(|error| Problem::from(StoreError::Db(error.to_string())))?
         .map_err(Problem::BadPassword)
-}
-
-/// The grant form: `name`, `cpr`, `permission`, `all_folders` or any number of `folder`,
-/// `password`. Read as pairs because `folder` repeats.
-fn field<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    form.iter()
-        .find(|(key, _)| key == name)
-        .map(|(_, value)| value.as_str())
-}
-
-/// The grant form, checked (the password is hashed by the caller, off the runtime).
-struct GrantForm {
-    grantee: Cpr,
-    name: String,
-    permission: Permission,
-    folders: FolderScope,
-    password: String,
-}
-
-/// A grant form refused for what was typed: the field it is about, and why.
-type Refused = (&'static str, Problem);
-
-/// Checks the grant form against the session's mailbox.
-fn parse_grant(
-    desk: &Desk,
-    session: &ActiveSession,
-    form: &[(String, String)],
-) -> Result<GrantForm, Refused> {
-    let name = field(form, "name").unwrap_or_default().trim().to_owned();
-    if name.is_empty()
-        || name.chars().count() > MAX_NAME_CHARS
-        || name.chars().any(char::is_control)
-    {
-        return Err(("name", Problem::BadGrantName));
-    }
-    let grantee = Cpr::parse(field(form, "cpr").unwrap_or_default())
-        .map_err(|error| ("cpr", Problem::BadCpr(error)))?;
-    if session.person.cpr.as_ref() == Some(&grantee) {
-        return Err(("cpr", Problem::GrantToSelf));
-    }
-    let (permission, folders) = parse_scope(desk, form).map_err(|problem| ("folders", problem))?;
-    Ok(GrantForm {
-        grantee,
-        name,
-        permission,
-        folders,
-        password: field(form, "password").unwrap_or_default().to_owned(),
-    })
-}
-
-/// The form's `permission`, and `all_folders` or the `folder`s of the desk's mailbox.
-fn parse_scope(
-    desk: &Desk,
-    form: &[(String, String)],
-) -> Result<(Permission, FolderScope), Problem> {
-    let permission = field(form, "permission")
-        .and_then(Permission::from_slug)
-        .ok_or(Problem::BadForm)?;
-    let chosen: Vec<&str> = form
-        .iter()
-        .filter(|(key, _)| key == "folder")
-        .map(|(_, value)| value.as_str())
-        .collect();
-    let folders = granting::folder_scope(desk, field(form, "all_folders").is_some(), &chosen)?;
-    Ok((permission, folders))
-}
-
-/// What the grant form held, to fill it in again (never the password).
-fn typed_grant(form: &[(String, String)]) -> NewGrantFields {
-    NewGrantFields {
-        name: field(form, "name").unwrap_or_default().to_owned(),
-        cpr: field(form, "cpr").unwrap_or_default().to_owned(),
-        read_write: field(form, "permission") == Some(Permission::ReadWrite.slug()),
-        all_folders: field(form, "all_folders").is_some(),
-        folders: form
-            .iter()
-            .filter(|(key, _)| key == "folder")
-            .map(|(_, value)| value.clone())
-            .collect(),
-    }
 }
 
 pub async fn grant(State(app): State<App>, action: Action<Vec<(String, String)>>) -> Response {

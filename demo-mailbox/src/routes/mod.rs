@@ -12,6 +12,7 @@ mod callback;
 mod folder_view;
 mod folders;
 mod forward;
+mod grant_form;
 mod home;
 mod in_mailbox;
 mod language;
