@@ -179,6 +179,9 @@ pub fn own_draft(desk: &Desk, id: &str) -> Outcome<Letter> {
 /// `typed.draft` is false; once per `submission`. The letter is filed anew (in "Kladder" or
 /// "Sendt") before the old draft is deleted, so a failure between the two leaves both rather
 /// than neither. The letter as filed.
+///
+/// The draft is looked up once the submission is claimed: the same form sent again finds the
+/// draft gone (the first one replaced it) and answers with the letter the first filed.
 pub fn edit_draft(
     desk: &Desk,
     submission: Option<&SubmissionId>,
@@ -186,9 +189,10 @@ pub fn edit_draft(
     authority: &str,
     typed: &Typed,
 ) -> Outcome<Letter> {
-    let draft = own_draft(desk, id)?;
+    desk.require(Capability::Compose)?;
     let authority = parse_authority(authority).map_err(Refusal::BadLetter)?;
     once(desk, submission, || {
+        let draft = own_draft(desk, id)?;
         let filed = send_or_save(desk, Composed::New, authority, typed)?;
         desk.store.letters.delete(desk.mailbox, &draft.id)?;
         Ok(filed)

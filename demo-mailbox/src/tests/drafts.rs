@@ -187,3 +187,49 @@ async fn a_draft_without_text_sent_from_its_page_opens_the_form_to_add_one() {
         .find_letter(&anna, StandardFolder::Drafts, "Tom")
         .is_some());
 }
+
+#[tokio::test]
+async fn an_edited_draft_sent_twice_is_sent_once_and_the_second_answer_shows_sendt() {
+    let mailbox = TestMailbox::without_broker().await;
+    let anna = mailbox.citizen("anna", "Anna");
+    mailbox
+        .post_as(
+            &anna,
+            WRITE,
+            &[
+                ("authority", "su"),
+                ("subject", "Udkast"),
+                ("body", ""),
+                ("intent", "draft"),
+            ],
+        )
+        .await;
+    let draft = mailbox
+        .find_letter(&anna, StandardFolder::Drafts, "Udkast")
+        .unwrap();
+    let form = body_text(mailbox.get_as(&anna, &edit_draft_path(&draft.id)).await).await;
+    let marker = "name=\"submission\" value=\"";
+    let start = form.find(marker).unwrap() + marker.len();
+    let submission = form[start..].split('"').next().unwrap().to_owned();
+    let sendt = mailbox.standard_folder(&anna, StandardFolder::Sent);
+    for _ in 0..2 {
+        let response = mailbox
+            .post_as(
+                &anna,
+                &edit_draft_path(&draft.id),
+                &[
+                    ("authority", "su"),
+                    ("subject", "Færdigt"),
+                    ("body", "Tekst"),
+                    ("intent", "send"),
+                    ("submission", submission.as_str()),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert_eq!(location(&response), folder_path(&sendt.id));
+    }
+    assert_eq!(mailbox.letters_in(&anna, &sendt).len(), 1);
+    let kladder = mailbox.standard_folder(&anna, StandardFolder::Drafts);
+    assert!(mailbox.letters_in(&anna, &kladder).is_empty());
+}
