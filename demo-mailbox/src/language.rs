@@ -75,6 +75,24 @@ impl Lang {
         }
     }
 
+    /// The word for `count` things: Danish `da_one`/`da_many`, English `en_one`/`en_many`
+    /// (both languages use the singular for exactly one, the plural for 0 and 2 or more).
+    pub fn plural<'a>(
+        self,
+        count: impl std::borrow::Borrow<usize>,
+        da_one: &'a str,
+        da_many: &'a str,
+        en_one: &'a str,
+        en_many: &'a str,
+    ) -> &'a str {
+        match (self, *count.borrow() == 1) {
+            (Self::Da, true) => da_one,
+            (Self::Da, false) => da_many,
+            (Self::En, true) => en_one,
+            (Self::En, false) => en_many,
+        }
+    }
+
     /// Whether this is English (for longer template passages written out twice).
     pub fn is_en(self) -> bool {
         self == Self::En
@@ -122,6 +140,12 @@ mod tests {
         assert_eq!(Lang::Da.t("Mapper", "Folders"), "Mapper");
         assert_eq!(Lang::En.t("Mapper", "Folders"), "Folders");
         assert_eq!(Lang::Da.other(), Lang::En);
+        let words = |lang: Lang, n| lang.plural(n, "brev", "breve", "letter", "letters");
+        assert_eq!(words(Lang::Da, 1), "brev");
+        assert_eq!(words(Lang::Da, 0), "breve");
+        assert_eq!(words(Lang::Da, 2), "breve");
+        assert_eq!(words(Lang::En, 1), "letter");
+        assert_eq!(words(Lang::En, 3), "letters");
         assert_eq!(Lang::En.other().switch_label(), "Dansk");
         let cookie = set_language_cookie(Lang::En, true);
         let cookie = cookie.to_str().unwrap();

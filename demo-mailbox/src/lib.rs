@@ -48,9 +48,11 @@
 //! and `sqlite.rs`). `post` and `access` use each other's types (a grant names folders; post's
 //! operations work at access's desk), never in a circle of files.
 //!
-//! Around them: `app` (the shared state), `session` (logged-in sessions), `problem` (every
-//! failure a person may see), `config`, `start_error`, and leaves: `id` (the one macro that
-//! declares an id type), `clock`, `random`, `cookies`, `language`.
+//! Around them: `app` (the shared state), `session` (logged-in sessions, each holding the
+//! one-time `notice` of its last action), `problem` (every failure a person may see; a form
+//! refused for what was typed is shown again with it next to the field), `config`,
+//! `start_error`, and leaves: `id` (the one macro that declares an id type), `clock`,
+//! `random`, `cookies`, `language`, `notice`.
 
 mod access;
 mod action;
@@ -63,6 +65,7 @@ pub mod fuzzing;
 mod id;
 mod language;
 mod logged_in;
+mod notice;
 mod oidc;
 mod pages;
 mod paths;

@@ -43,6 +43,9 @@ pub const LETTER_REPLY: &str = "/letters/{letter_id}/reply";
 pub const LETTER_FORWARD: &str = "/letters/{letter_id}/forward";
 /// POST: send a draft (a letter in "Kladder"): it moves to "Sendt".
 pub const LETTER_SEND_DRAFT: &str = "/letters/{letter_id}/send-draft";
+/// GET: a draft (a letter the person wrote, in "Kladder") in the write form; POST
+/// (`authority`, `subject`, `body`, `intent`, `submission`): save it again or send it.
+pub const LETTER_EDIT_DRAFT: &str = "/letters/{letter_id}/edit";
 /// GET: the form; POST (`authority`, `subject`, `body`, `intent`): write to an authority.
 pub const WRITE: &str = "/write";
 /// GET: the mailboxes the person may open (own, business, associations, others' by grant).
@@ -52,7 +55,7 @@ pub const MAILBOXES_SWITCH: &str = "/mailboxes/switch";
 /// GET: the owner's grants of access for others; POST (`name`, `cpr`, `permission`,
 /// `all_folders` or `folder`..., `password`): grant access.
 pub const ACCESS: &str = "/access";
-/// POST: revoke a grant (the helper's next request is refused).
+/// GET: confirm; POST: revoke a grant (the helper's next request is refused).
 pub const GRANT_REVOKE: &str = "/access/{grant_id}/revoke";
 /// POST (`password`): a new password for a grant, which also unlocks it.
 pub const GRANT_PASSWORD: &str = "/access/{grant_id}/password";
@@ -112,12 +115,17 @@ pub fn send_draft_path(id: impl AsRef<str>) -> String {
     LETTER_SEND_DRAFT.replace("{letter_id}", id.as_ref())
 }
 
+/// The write form of the draft `id`.
+pub fn edit_draft_path(id: impl AsRef<str>) -> String {
+    LETTER_EDIT_DRAFT.replace("{letter_id}", id.as_ref())
+}
+
 /// The confirmation page for deleting letter `id` for good.
 pub fn permanent_delete_path(id: impl AsRef<str>) -> String {
     LETTER_DELETE_PERMANENTLY.replace("{letter_id}", id.as_ref())
 }
 
-/// Where the revoke form of grant `id` posts.
+/// The confirmation of revoking grant `id`, and where it posts.
 pub fn grant_revoke_path(id: impl AsRef<str>) -> String {
     GRANT_REVOKE.replace("{grant_id}", id.as_ref())
 }
@@ -133,7 +141,7 @@ pub fn grant_password_path(id: impl AsRef<str>) -> String {
 }
 
 /// Routes that take no GET (POST, or DELETE): a browser cannot be sent back to one of them.
-pub const POST_ONLY: [&str; 15] = [
+pub const POST_ONLY: [&str; 14] = [
     LOGOUT,
     BACKCHANNEL_LOGOUT,
     FOLDER_RENAME,
@@ -143,13 +151,36 @@ pub const POST_ONLY: [&str; 15] = [
     LETTER_DELETE,
     LETTER_SEND_DRAFT,
     MAILBOXES_SWITCH,
-    GRANT_REVOKE,
     GRANT_PASSWORD,
     GRANT_EDIT,
     SIM_LETTERS,
     SIM_MEMBERSHIP,
     SIM_EXEMPTIONS,
 ];
+
+/// The longest path kept to return to after login.
+const MAX_RETURN_PATH_CHARS: usize = 1_000;
+
+/// `text` as a page of this mailbox to return to after login, or `None`: only a local path
+/// (one `/` first, never `//` or a backslash, which a browser may read as another site: no
+/// open redirect), printable ASCII only (no header injection), and a page one can be sent
+/// back to (not the login, logout or callback, nor a route that takes no GET).
+pub fn local_return_path(text: &str) -> Option<&str> {
+    let plausible = text.starts_with('/')
+        && !text.starts_with("//")
+        && !text.contains('\\')
+        && text.len() <= MAX_RETURN_PATH_CHARS
+        && text.chars().all(|c| c.is_ascii_graphic());
+    if !plausible {
+        return None;
+    }
+    let path = text.split(['?', '#']).next().unwrap_or_default();
+    let not_a_page = [LOGIN, CALLBACK, LOGOUT, LOGGED_OUT, HOME]
+        .iter()
+        .chain(POST_ONLY.iter())
+        .any(|route| matches_route(route, path));
+    (!not_a_page).then_some(text)
+}
 
 /// Whether `path` matches the route `pattern` (a `{name}` segment matches any one segment).
 pub fn matches_route(pattern: &str, path: &str) -> bool {
@@ -160,4 +191,33 @@ pub fn matches_route(pattern: &str, path: &str) -> bool {
             .iter()
             .zip(&path)
             .all(|(want, got)| (want.starts_with('{') && !got.is_empty()) || want == got)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_pages_are_returned_to() {
+        assert_eq!(local_return_path("/letters/a1"), Some("/letters/a1"));
+        assert_eq!(local_return_path("/folders/f?x=1"), Some("/folders/f?x=1"));
+        for refused in [
+            "",
+            "letters/a1",
+            "//evil.example/x",
+            "/\\evil.example",
+            "https://evil.example/",
+            "/letters/a b",
+            "/letters/a\r\nSet-Cookie: x",
+            "/login",
+            "/login?return_to=/x",
+            "/callback",
+            "/",
+            "/letters/a1/move",
+            "/letters/æ",
+        ] {
+            assert_eq!(local_return_path(refused), None, "{refused:?}");
+        }
+        assert_eq!(local_return_path(&format!("/{}", "a".repeat(1_000))), None);
+    }
 }

@@ -16,7 +16,17 @@ const MAX_PENDING: usize = 10_000;
 
 struct Entry {
     login: PendingLogin,
+    /// The local page to go to once logged in (checked by [`crate::paths::local_return_path`]).
+    return_to: Option<String>,
     started: SystemTime,
+}
+
+/// A parked login taken back at the callback.
+pub struct TakenLogin {
+    /// The login's state, nonce and PKCE verifier.
+    pub login: PendingLogin,
+    /// The local page to go to once logged in, if the login started from one.
+    pub return_to: Option<String>,
 }
 
 /// The logins in progress.
@@ -26,8 +36,14 @@ pub struct PendingLogins {
 }
 
 impl PendingLogins {
-    /// Parks `login` under a new random key (the `mailbox_login` cookie value) and returns it.
-    pub fn insert(&self, login: PendingLogin, now: SystemTime) -> String {
+    /// Parks `login`, to end at `return_to` (a local path), under a new random key (the
+    /// `mailbox_login` cookie value) and returns it.
+    pub fn insert(
+        &self,
+        login: PendingLogin,
+        return_to: Option<String>,
+        now: SystemTime,
+    ) -> String {
         let key = random_token();
         let mut logins = self.lock();
         logins.retain(|_, entry| !is_expired(entry, now));
@@ -44,6 +60,7 @@ impl PendingLogins {
             key.clone(),
             Entry {
                 login,
+                return_to,
                 started: now,
             },
         );
@@ -51,9 +68,12 @@ impl PendingLogins {
     }
 
     /// Takes the login parked under `key`: it can be finished once only.
-    pub fn take(&self, key: &str, now: SystemTime) -> Option<PendingLogin> {
+    pub fn take(&self, key: &str, now: SystemTime) -> Option<TakenLogin> {
         let entry = self.lock().remove(key)?;
-        (!is_expired(&entry, now)).then_some(entry.login)
+        (!is_expired(&entry, now)).then_some(TakenLogin {
+            login: entry.login,
+            return_to: entry.return_to,
+        })
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Entry>> {
@@ -77,7 +97,7 @@ mod tests {
     #[test]
     fn a_login_can_be_taken_once() {
         let logins = PendingLogins::default();
-        let key = logins.insert(PendingLogin::new_random(), at(0));
+        let key = logins.insert(PendingLogin::new_random(), None, at(0));
         assert!(logins.take(&key, at(1)).is_some());
         assert!(logins.take(&key, at(2)).is_none());
     }
@@ -85,14 +105,14 @@ mod tests {
     #[test]
     fn a_stale_login_is_gone() {
         let logins = PendingLogins::default();
-        let key = logins.insert(PendingLogin::new_random(), at(0));
+        let key = logins.insert(PendingLogin::new_random(), None, at(0));
         assert!(logins.take(&key, at(LOGIN_COOKIE_MAX_AGE_SECS)).is_none());
     }
 
     #[test]
     fn unknown_key_finds_nothing() {
         let logins = PendingLogins::default();
-        logins.insert(PendingLogin::new_random(), at(0));
+        logins.insert(PendingLogin::new_random(), None, at(0));
         assert!(logins.take("not-a-key", at(1)).is_none());
     }
 }

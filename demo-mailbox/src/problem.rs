@@ -7,7 +7,7 @@ use crate::access::desk::Refusal;
 use crate::access::{CprError, PasswordError};
 use crate::language::Lang;
 use crate::oidc::{BrokerFailure, DiscoveryError, LoginError};
-use crate::pages::{render, ProblemPage};
+use crate::pages::{render, FieldError, ProblemPage};
 use crate::post::{ComposeError, FolderNameError};
 use crate::store::StoreError;
 
@@ -56,11 +56,19 @@ pub enum Problem {
     GrantToSelf,
     /// A new access password was refused.
     BadPassword(PasswordError),
+    /// The helper's name (as the owner calls them) is empty, too long or not one line.
+    BadGrantName,
 }
 
 impl From<Refusal> for Problem {
     fn from(refusal: Refusal) -> Self {
         Self::Refused(refusal)
+    }
+}
+
+impl From<ComposeError> for Problem {
+    fn from(error: ComposeError) -> Self {
+        Self::Refused(Refusal::BadLetter(error))
     }
 }
 
@@ -89,7 +97,7 @@ impl Problem {
             Self::BadForm => StatusCode::BAD_REQUEST,
             Self::AccessEnded | Self::WrongPassword { .. } => StatusCode::FORBIDDEN,
             Self::GrantLocked => StatusCode::LOCKED,
-            Self::BadCpr(_) | Self::GrantToSelf => StatusCode::BAD_REQUEST,
+            Self::BadCpr(_) | Self::GrantToSelf | Self::BadGrantName => StatusCode::BAD_REQUEST,
             Self::BadPassword(PasswordError::Hashing(_)) => StatusCode::INTERNAL_SERVER_ERROR,
             Self::BadPassword(_) => StatusCode::BAD_REQUEST,
         }
@@ -117,7 +125,10 @@ impl Problem {
                 ),
                 Lang::En => (
                     "Wrong password".to_owned(),
-                    format!("The password does not match. You have {attempts_left} attempts left before the access is locked."),
+                    format!(
+                        "The password does not match. You have {attempts_left} {} left before the access is locked.",
+                        if *attempts_left == 1 { "attempt" } else { "attempts" }
+                    ),
                 ),
             };
         }
@@ -190,6 +201,10 @@ impl Problem {
             Self::BadCpr(CprError::ImpossibleDate) => (
                 ("Ugyldigt CPR-nummer", "De første 6 cifre i et CPR-nummer er fødselsdatoen (DDMMÅÅ), og de er ikke en dato. Tjek dag og måned, fx 010190-1234."),
                 ("Invalid CPR number", "The first 6 digits of a CPR number are the date of birth (DDMMYY), and these are no date. Check the day and month, e.g. 010190-1234."),
+            ),
+            Self::BadGrantName => (
+                ("Navnet mangler", "Skriv personens navn på én linje, højst 100 tegn."),
+                ("Name missing", "Type the person's name on one line, at most 100 characters."),
             ),
             Self::GrantToSelf => (
                 ("Det er dit eget CPR-nummer", "Du har allerede adgang til din egen postkasse. Skriv CPR-nummeret på den, der skal hjælpe dig."),
@@ -391,6 +406,10 @@ fn compose_text(error: ComposeError) -> StaticText {
                 ("Teksten er for lang", "Brug højst 20.000 tegn."),
                 ("The text is too long", "Use at most 20,000 characters."),
             ),
+        ComposeError::NoteTooLong => (
+                ("Beskeden er for lang", "Brug højst 2.000 tegn i beskeden."),
+                ("The note is too long", "Use at most 2,000 characters in the note."),
+            ),
         ComposeError::UnknownAuthority => (
                 ("Ukendt myndighed", "Vælg en myndighed fra listen."),
                 ("Unknown authority", "Choose an authority from the list."),
@@ -411,6 +430,26 @@ fn compose_text(error: ComposeError) -> StaticText {
 }
 
 impl Problem {
+    /// This problem shown next to the form field `field`, in `lang`: for a form refused for
+    /// what was typed, shown again refilled rather than as a page of its own.
+    pub fn field_error(&self, field: &'static str, lang: Lang) -> FieldError {
+        let (heading, message) = self.text(lang);
+        FieldError {
+            field,
+            heading,
+            message,
+        }
+    }
+
+    /// The status of a form shown again for this problem: 400 for what was typed wrong, 422
+    /// for what clashes with what exists (a name taken, access given already).
+    pub fn form_status(&self) -> StatusCode {
+        match self.status() {
+            StatusCode::BAD_REQUEST => StatusCode::BAD_REQUEST,
+            _ => StatusCode::UNPROCESSABLE_ENTITY,
+        }
+    }
+
     /// Whether logging in again is the way out (login and callback failures).
     fn is_about_login(&self) -> bool {
         matches!(
@@ -485,6 +524,7 @@ mod tests {
             Problem::Refused(Refusal::BadLetter(ComposeError::RecipientCprNotADate)),
             Problem::BadPassword(PasswordError::TooShort),
             Problem::Refused(Refusal::BadLetter(ComposeError::BadRecipient)),
+            Problem::Refused(Refusal::BadLetter(ComposeError::NoteTooLong)),
             Problem::Refused(Refusal::ReceivedPostNotMovable),
             Problem::Refused(Refusal::AlreadySubmitted),
             Problem::LoginEnded(BrokerFailure::IdentityLocked),
@@ -502,6 +542,8 @@ mod tests {
         }
         let (_, message) = Problem::WrongPassword { attempts_left: 3 }.text(Lang::En);
         assert!(message.contains("3 attempts left"), "{message}");
+        let (_, message) = Problem::WrongPassword { attempts_left: 1 }.text(Lang::En);
+        assert!(message.contains("1 attempt left"), "{message}");
     }
 
     #[test]

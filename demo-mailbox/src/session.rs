@@ -11,6 +11,7 @@ use openidconnect::core::CoreIdToken;
 
 use crate::access::{Access, Cpr, GrantId};
 use crate::language::Lang;
+use crate::notice::Notice;
 use crate::post::MailboxId;
 use crate::random::random_token;
 
@@ -123,6 +124,10 @@ pub struct LiveSession {
 /// checked that on this request). No `Debug`: it holds the session id and CSRF token.
 #[derive(Clone)]
 pub struct ActiveSession {
+    /// The session id (the cookie value): where a notice for the next page is kept.
+    pub id: String,
+    /// The notice of the last action, taken for this page (see [`SessionStore::take_notice`]).
+    pub notice: Option<Notice>,
     /// The person's name, for display and as the one who acted.
     pub name: String,
     /// Who logged in.
@@ -154,6 +159,8 @@ struct Session {
     csrf_token: String,
     created: SystemTime,
     last_seen: SystemTime,
+    /// What the last action did, until the next page shows it.
+    notice: Option<Notice>,
 }
 
 /// All sessions of this mailbox process.
@@ -184,6 +191,7 @@ impl SessionStore {
             csrf_token: random_token(),
             created: now,
             last_seen: now,
+            notice: None,
         };
         let mut sessions = self.lock();
         // Forget the sessions nobody came back for, so the map does not grow forever.
@@ -220,6 +228,23 @@ impl SessionStore {
             }
             None => false,
         }
+    }
+
+    /// Keeps `notice` for the next page the session `id` is shown (replacing one not shown
+    /// yet); false if there is no such session.
+    pub fn set_notice(&self, id: &str, notice: Notice) -> bool {
+        match self.lock().get_mut(id) {
+            Some(session) => {
+                session.notice = Some(notice);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Takes the notice kept for the session `id`: it is shown once.
+    pub fn take_notice(&self, id: &str) -> Option<Notice> {
+        self.lock().get_mut(id)?.notice.take()
     }
 
     /// Ends the session `id`, returning what logout at the broker needs.
@@ -387,6 +412,18 @@ pub(crate) mod tests {
         assert!(store.touch(&a_elsewhere, at(1)).is_none());
         assert!(store.touch(&b, at(1)).is_some());
         assert_eq!(store.end_broker_session(None, None), 0, "names nobody");
+    }
+
+    #[test]
+    fn a_notice_is_taken_once_and_only_by_its_session() {
+        let store = store();
+        let a = store.create(new_session("A"), at(0));
+        let b = store.create(new_session("B"), at(0));
+        assert!(store.set_notice(&a, Notice::LetterSent));
+        assert_eq!(store.take_notice(&b), None);
+        assert_eq!(store.take_notice(&a), Some(Notice::LetterSent));
+        assert_eq!(store.take_notice(&a), None);
+        assert!(!store.set_notice("nobody", Notice::LetterSent));
     }
 
     #[test]

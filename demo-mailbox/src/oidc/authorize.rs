@@ -9,7 +9,8 @@
 
 use openidconnect::core::CoreAuthenticationFlow;
 use openidconnect::{
-    AuthenticationContextClass, CsrfToken, Nonce, PkceCodeChallenge, PkceCodeVerifier, Scope,
+    AuthenticationContextClass, CsrfToken, LanguageTag, Nonce, PkceCodeChallenge, PkceCodeVerifier,
+    Scope,
 };
 use url::Url;
 
@@ -41,8 +42,14 @@ impl PendingLogin {
 }
 
 impl RelyingParty {
-    /// The broker's authorization URL for `login`, in the configured dialect.
-    pub fn authorization_url(&self, provider: &Provider, login: &PendingLogin) -> Url {
+    /// The broker's authorization URL for `login`, in the configured dialect, asking for its
+    /// pages in `ui_locale` (`da` or `en`: OpenID Connect Core §3.1.2.1 `ui_locales`).
+    pub fn authorization_url(
+        &self,
+        provider: &Provider,
+        login: &PendingLogin,
+        ui_locale: &str,
+    ) -> Url {
         let state = login.state.clone();
         let nonce = login.nonce.clone();
         let dialect = self.dialect;
@@ -67,6 +74,7 @@ impl RelyingParty {
                 request.add_auth_context_value(AuthenticationContextClass::new((*acr).to_owned()));
         }
         let (url, _, _) = request
+            .add_ui_locale(LanguageTag::new(ui_locale.to_owned()))
             .set_pkce_challenge(login.pkce_challenge.clone())
             .url();
         url
@@ -120,8 +128,11 @@ mod tests {
             ..Config::default()
         };
         let relying_party = RelyingParty::new(&config, Arc::new(SystemClock)).unwrap();
-        let url =
-            relying_party.authorization_url(&provider(&relying_party), &PendingLogin::new_random());
+        let url = relying_party.authorization_url(
+            &provider(&relying_party),
+            &PendingLogin::new_random(),
+            "da",
+        );
         let query: HashMap<String, String> = url.query_pairs().into_owned().collect();
         for name in ["state", "nonce", "code_challenge", "redirect_uri"] {
             assert!(query.contains_key(name), "{profile}: {name} in {url}");

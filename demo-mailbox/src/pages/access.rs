@@ -6,6 +6,7 @@ use askama::Template;
 use crate::access::{ActivityEntry, FolderScope, Grant, GrantStatus, Permission};
 use crate::language::Lang;
 use crate::pages::post::Chrome;
+use crate::pages::FormError;
 use crate::paths::{grant_edit_path, grant_password_path, grant_revoke_path, ACCESS};
 use crate::post::{display_time, Folder};
 
@@ -53,6 +54,8 @@ pub struct MailboxesPage<'a> {
     pub delegated: Vec<DelegatedChoice>,
     /// The login carried no CPR number, so no access from others or memberships can apply.
     pub without_cpr: bool,
+    /// The login was not a MitID Erhverv login: say that a business's mailbox needs one.
+    pub business_hint: bool,
 }
 
 /// A permission in `lang`.
@@ -62,6 +65,12 @@ pub fn permission_name(permission: Permission, lang: Lang) -> &'static str {
 
 /// A grant on the owner's access page.
 pub struct GrantView {
+    /// Its id.
+    pub id: String,
+    /// Why its new-password form was refused, if it was.
+    pub password_error: FormError,
+    /// Why its change form was refused, if it was (the form is then shown open).
+    pub edit_error: FormError,
     /// The helper's name as the owner typed it.
     pub name: String,
     /// The helper's CPR number, `DDMMYY-XXXX`.
@@ -76,6 +85,8 @@ pub struct GrantView {
     pub open: bool,
     /// Since when.
     pub created: String,
+    /// When it was revoked (empty while it is not).
+    pub revoked: String,
     /// Where the revoke form posts.
     pub revoke_action: String,
     /// Where the new-password form posts.
@@ -95,6 +106,9 @@ impl GrantView {
     pub fn new(grant: &Grant, folders: &[Folder], lang: Lang) -> Self {
         let status = grant.status();
         Self {
+            id: grant.id.as_str().to_owned(),
+            password_error: FormError::none(),
+            edit_error: FormError::none(),
             name: grant.grantee_name.clone(),
             cpr: grant.grantee.display(),
             permission: permission_name(grant.permission, lang),
@@ -117,6 +131,7 @@ impl GrantView {
             },
             open: status != GrantStatus::Revoked,
             created: display_time(grant.created_at),
+            revoked: grant.revoked_at.map(display_time).unwrap_or_default(),
             revoke_action: grant_revoke_path(&grant.id),
             password_action: grant_password_path(&grant.id),
             edit_action: grant_edit_path(&grant.id),
@@ -157,13 +172,96 @@ pub struct AccessPage<'a> {
     pub chrome: Chrome<'a>,
     /// Where the new-grant form posts.
     pub action: &'static str,
-    /// The grants, newest first.
+    /// The grants not revoked, newest first.
     pub grants: Vec<GrantView>,
-    /// The mailbox's folders.
+    /// The revoked grants, newest first: the history.
+    pub history: Vec<GrantView>,
+    /// The mailbox's folders, ticked as typed.
     pub folders: Vec<FolderOption>,
+    /// The new-grant form as typed (empty at first).
+    pub typed: NewGrantFields,
+    /// What was refused in it, next to its field.
+    pub error: FormError,
+}
+
+/// The new-grant form as typed, to fill it in again when it was refused. Never the password:
+/// it is not sent back to the browser.
+#[derive(Debug, Clone)]
+pub struct NewGrantFields {
+    /// The helper's name.
+    pub name: String,
+    /// The helper's CPR number.
+    pub cpr: String,
+    /// Read and write chosen (else read).
+    pub read_write: bool,
+    /// All folders ticked.
+    pub all_folders: bool,
+    /// The folder ids ticked.
+    pub folders: Vec<String>,
+}
+
+impl Default for NewGrantFields {
+    /// A new form: read access to all folders.
+    fn default() -> Self {
+        Self {
+            name: String::new(),
+            cpr: String::new(),
+            read_write: false,
+            all_folders: true,
+            folders: Vec::new(),
+        }
+    }
+}
+
+/// Which form of a grant was refused.
+pub enum RefusedGrantForm {
+    /// The new password.
+    Password,
+    /// The change of access, with what was chosen: read and write, all folders, the folder
+    /// ids ticked.
+    Change {
+        /// Read and write chosen.
+        read_write: bool,
+        /// All folders ticked.
+        all_folders: bool,
+        /// The folder ids ticked.
+        folders: Vec<String>,
+    },
 }
 
 impl<'a> AccessPage<'a> {
+    /// The page with the `form` of grant `id` refused for `error` (what was chosen kept).
+    pub fn refused_for_grant(mut self, id: &str, form: RefusedGrantForm, error: FormError) -> Self {
+        if let Some(grant) = self.grants.iter_mut().find(|grant| grant.id == id) {
+            match form {
+                RefusedGrantForm::Password => grant.password_error = error,
+                RefusedGrantForm::Change {
+                    read_write,
+                    all_folders,
+                    folders,
+                } => {
+                    grant.read_write = read_write;
+                    grant.all_folders = all_folders;
+                    for folder in &mut grant.folder_choices {
+                        folder.checked = folders.contains(&folder.id);
+                    }
+                    grant.edit_error = error;
+                }
+            }
+        }
+        self
+    }
+
+    /// The page with its grant form holding `typed`, refused for `error`.
+    pub fn refilled(mut self, typed: NewGrantFields, error: FormError) -> Self {
+        for folder in &mut self.folders {
+            folder.checked = typed.folders.contains(&folder.id);
+        }
+        self.typed = typed;
+        self.error = error;
+        self
+    }
+
     /// The page for a mailbox with `grants` and `folders`.
     pub fn new(chrome: Chrome<'a>, grants: &[Grant], folders: &[Folder]) -> Self {
         let lang = chrome.lang;
@@ -173,6 +271,12 @@ impl<'a> AccessPage<'a> {
             action: ACCESS,
             grants: grants
                 .iter()
+                .filter(|grant| grant.revoked_at.is_none())
+                .map(|grant| GrantView::new(grant, folders, lang))
+                .collect(),
+            history: grants
+                .iter()
+                .filter(|grant| grant.revoked_at.is_some())
                 .map(|grant| GrantView::new(grant, folders, lang))
                 .collect(),
             folders: folders
@@ -183,6 +287,44 @@ impl<'a> AccessPage<'a> {
                     checked: false,
                 })
                 .collect(),
+            typed: NewGrantFields::default(),
+            error: FormError::none(),
+        }
+    }
+}
+
+/// `GET /access/{id}/revoke`: are you sure?
+#[derive(Template)]
+#[template(path = "confirm_revoke.html")]
+pub struct ConfirmRevokePage<'a> {
+    /// The page's language.
+    pub lang: Lang,
+    /// Around the content.
+    pub chrome: Chrome<'a>,
+    /// The helper's name.
+    pub name: String,
+    /// The helper's CPR number, `DDMMYY-XXXX`.
+    pub cpr: String,
+    /// Read, or read and write.
+    pub permission: &'static str,
+    /// Where the form posts.
+    pub action: String,
+    /// Back to the access page.
+    pub cancel_href: &'static str,
+}
+
+impl<'a> ConfirmRevokePage<'a> {
+    /// The confirmation for `grant`.
+    pub fn new(chrome: Chrome<'a>, grant: &Grant) -> Self {
+        let lang = chrome.lang;
+        Self {
+            lang,
+            chrome,
+            name: grant.grantee_name.clone(),
+            cpr: grant.grantee.display(),
+            permission: permission_name(grant.permission, lang),
+            action: grant_revoke_path(&grant.id),
+            cancel_href: ACCESS,
         }
     }
 }

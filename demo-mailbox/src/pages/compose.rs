@@ -5,6 +5,7 @@ use askama::Template;
 
 use crate::language::Lang;
 use crate::pages::post::Chrome;
+use crate::pages::FormError;
 use crate::paths::{forward_path, letter_path, reply_path, WRITE};
 use crate::post::{Authority, Letter, SubmissionId, MAX_BODY_CHARS, MAX_SUBJECT_CHARS};
 
@@ -27,7 +28,18 @@ pub fn authority_options() -> Vec<AuthorityOption> {
         .collect()
 }
 
-/// `GET /write`: a new letter to an authority.
+/// What the write form holds: nothing yet, what was typed (when refused), or a draft's fields.
+#[derive(Debug, Clone, Default)]
+pub struct WriteFields {
+    /// The authority's slug.
+    pub authority: String,
+    /// The subject.
+    pub subject: String,
+    /// The text.
+    pub body: String,
+}
+
+/// `GET /write`: a new letter to an authority (or a draft being edited).
 #[derive(Template)]
 #[template(path = "write.html")]
 pub struct WritePage<'a> {
@@ -36,7 +48,9 @@ pub struct WritePage<'a> {
     /// Around the content.
     pub chrome: Chrome<'a>,
     /// Where the form posts.
-    pub action: &'static str,
+    pub action: String,
+    /// Whether it edits a saved draft (the heading says so).
+    pub editing_draft: bool,
     /// The authorities one may write to.
     pub authorities: Vec<AuthorityOption>,
     /// Longest subject.
@@ -45,19 +59,41 @@ pub struct WritePage<'a> {
     pub max_body: usize,
     /// The form's one-time submission id.
     pub submission: SubmissionId,
+    /// The fields as filled in.
+    pub fields: WriteFields,
+    /// What was refused, next to its field.
+    pub error: FormError,
 }
 
 impl<'a> WritePage<'a> {
     /// The empty form, with the one-time id `submission`.
     pub fn new(chrome: Chrome<'a>, submission: SubmissionId) -> Self {
+        Self::filled(
+            chrome,
+            submission,
+            WriteFields::default(),
+            FormError::none(),
+        )
+    }
+
+    /// The form holding `fields`, with `error` next to the field refused.
+    pub fn filled(
+        chrome: Chrome<'a>,
+        submission: SubmissionId,
+        fields: WriteFields,
+        error: FormError,
+    ) -> Self {
         Self {
             submission,
             lang: chrome.lang,
             chrome,
-            action: WRITE,
+            action: WRITE.to_owned(),
+            editing_draft: false,
             authorities: authority_options(),
             max_subject: MAX_SUBJECT_CHARS,
             max_body: MAX_BODY_CHARS,
+            fields,
+            error,
         }
     }
 }
@@ -107,17 +143,44 @@ pub struct ReplyPage<'a> {
     pub max_body: usize,
     /// The form's one-time submission id.
     pub submission: SubmissionId,
+    /// The text as typed (empty in a new form).
+    pub body: String,
+    /// What was refused, next to its field.
+    pub error: FormError,
 }
 
 impl<'a> ReplyPage<'a> {
     /// The reply page for `letter`, with the one-time id `submission`.
     pub fn new(chrome: Chrome<'a>, letter: &'a Letter, submission: SubmissionId) -> Self {
+        let subject = reply_subject(&letter.content.subject);
+        Self::filled(
+            chrome,
+            letter,
+            submission,
+            subject,
+            String::new(),
+            FormError::none(),
+        )
+    }
+
+    /// The reply form for `letter` holding `subject` and `body` as typed, with `error` next to
+    /// the field refused.
+    pub fn filled(
+        chrome: Chrome<'a>,
+        letter: &'a Letter,
+        submission: SubmissionId,
+        subject: String,
+        body: String,
+        error: FormError,
+    ) -> Self {
         Self {
             submission,
             lang: chrome.lang,
             chrome,
             letter: AboutLetter::new(letter),
-            reply_subject: reply_subject(&letter.content.subject),
+            reply_subject: subject,
+            body,
+            error,
             accepts_replies: letter.content.accepts_replies,
             action: reply_path(&letter.id),
             write_href: WRITE,
@@ -149,17 +212,46 @@ pub struct ForwardPage<'a> {
     pub action: String,
     /// The form's one-time submission id.
     pub submission: SubmissionId,
+    /// The recipient as typed (empty in a new form).
+    pub to: String,
+    /// The note as typed.
+    pub note: String,
+    /// What was refused, next to its field.
+    pub error: FormError,
 }
 
 impl<'a> ForwardPage<'a> {
     /// The forward page for `letter`, with the one-time id `submission`.
     pub fn new(chrome: Chrome<'a>, letter: &'a Letter, submission: SubmissionId) -> Self {
+        Self::filled(
+            chrome,
+            letter,
+            submission,
+            String::new(),
+            String::new(),
+            FormError::none(),
+        )
+    }
+
+    /// The forward form for `letter` holding `to` and `note` as typed, with `error` next to
+    /// the field refused.
+    pub fn filled(
+        chrome: Chrome<'a>,
+        letter: &'a Letter,
+        submission: SubmissionId,
+        to: String,
+        note: String,
+        error: FormError,
+    ) -> Self {
         Self {
             submission,
             lang: chrome.lang,
             chrome,
             letter: AboutLetter::new(letter),
             action: forward_path(&letter.id),
+            to,
+            note,
+            error,
         }
     }
 }

@@ -43,6 +43,49 @@ pub struct ProblemPage<'a> {
     pub offer_mailboxes: bool,
 }
 
+/// A field of a form refused for what was typed: the form is shown again, refilled, with this
+/// next to the field (see [`crate::problem::Problem::field_error`]).
+#[derive(Debug, Clone)]
+pub struct FieldError {
+    /// The form field it is about (its `name`).
+    pub field: &'static str,
+    /// What is wrong, in the page's language.
+    pub heading: String,
+    /// What to do, in the page's language.
+    pub message: String,
+}
+
+/// The error a refilled form shows next to one of its fields, if any.
+#[derive(Debug, Clone, Default)]
+pub struct FormError(Option<FieldError>);
+
+impl FormError {
+    /// A form with nothing wrong (a new, empty one).
+    pub fn none() -> Self {
+        Self(None)
+    }
+
+    /// A form refused for `error`.
+    pub fn on(error: FieldError) -> Self {
+        Self(Some(error))
+    }
+
+    /// The error next to field `name`, if it is the one refused.
+    pub fn about(&self, name: &str) -> Option<&FieldError> {
+        self.0.as_ref().filter(|error| error.field == name)
+    }
+
+    /// Whether field `name` is the one refused (`aria-invalid`).
+    pub fn is_on(&self, name: &str) -> bool {
+        self.about(name).is_some()
+    }
+
+    /// Whether the form was refused at all.
+    pub fn is_some(&self) -> bool {
+        self.0.is_some()
+    }
+}
+
 /// `page` as an HTML response with `status`, never cached (pages may show personal data).
 pub fn render(status: StatusCode, page: &impl Template) -> Response {
     match page.render() {

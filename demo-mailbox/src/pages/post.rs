@@ -7,9 +7,10 @@ use askama::Template;
 
 use crate::access::{Access, Capability, Permission};
 use crate::language::Lang;
+use crate::pages::FormError;
 use crate::paths::{
-    attachment_path, folder_path, forward_path, letter_path, permanent_delete_path, reply_path,
-    send_draft_path, LETTER_DELETE, LETTER_MOVE, LETTER_UNREAD,
+    attachment_path, edit_draft_path, folder_path, forward_path, letter_path,
+    permanent_delete_path, reply_path, send_draft_path, LETTER_DELETE, LETTER_MOVE, LETTER_UNREAD,
 };
 use crate::post::{display_time, Folder, FolderId, Letter, StandardFolder};
 use crate::session::ActiveSession;
@@ -57,6 +58,8 @@ pub struct Chrome<'a> {
     /// The mailbox's address (`cpr:...`/`sub:...`), for the simulated sender and forwarding.
     /// Not shown to a helper: it may hold the owner's CPR number.
     pub address: Option<String>,
+    /// What the last action did, shown once.
+    pub notice: Option<String>,
 }
 
 impl<'a> Chrome<'a> {
@@ -104,6 +107,7 @@ impl<'a> Chrome<'a> {
             new_post,
             inbox_href,
             address: access.helper().is_none().then_some(address),
+            notice: session.notice.as_ref().map(|notice| notice.text(lang)),
         }
     }
 }
@@ -137,18 +141,59 @@ pub struct LetterRow {
 }
 
 impl LetterRow {
-    /// The row for `letter`.
-    pub fn new(letter: &Letter, lang: Lang) -> Self {
+    /// The row for `letter` in a folder of kind `columns`.
+    pub fn new(letter: &Letter, lang: Lang, columns: Columns) -> Self {
         Self {
             href: letter_path(&letter.id),
-            sender: match &letter.content.sent_to {
-                Some(to) => format!("{} {to}", lang.t("Til:", "To:")),
-                None => letter.content.sender.display_name().to_owned(),
+            sender: match (&letter.content.sent_to, columns) {
+                // The column is headed "Modtager" there.
+                (Some(to), Columns::Sent | Columns::Drafts) => to.clone(),
+                (Some(to), Columns::Received) => format!("{} {to}", lang.t("Til:", "To:")),
+                (None, _) => letter.content.sender.display_name().to_owned(),
             },
             subject: letter.content.subject.clone(),
             received: display_time(letter.received_at),
             read: letter.read,
             has_attachments: !letter.content.attachments.is_empty(),
+        }
+    }
+}
+
+/// What a folder's list heads its columns with: who and when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Columns {
+    /// Received post (the inbox, "Slettet", own folders): sender, received.
+    Received,
+    /// "Sendt": recipient, sent.
+    Sent,
+    /// "Kladder": recipient, saved.
+    Drafts,
+}
+
+impl Columns {
+    /// The columns of `folder`.
+    pub fn of(folder: &Folder) -> Self {
+        match folder.standard_kind() {
+            Some(StandardFolder::Sent) => Self::Sent,
+            Some(StandardFolder::Drafts) => Self::Drafts,
+            _ => Self::Received,
+        }
+    }
+
+    /// The heading of the "who" column, in `lang`.
+    pub fn who(self, lang: Lang) -> &'static str {
+        match self {
+            Self::Received => lang.t("Afsender", "Sender"),
+            Self::Sent | Self::Drafts => lang.t("Modtager", "Recipient"),
+        }
+    }
+
+    /// The heading of the "when" column, in `lang`.
+    pub fn when(self, lang: Lang) -> &'static str {
+        match self {
+            Self::Received => lang.t("Modtaget", "Received"),
+            Self::Sent => lang.t("Sendt", "Sent"),
+            Self::Drafts => lang.t("Gemt", "Saved"),
         }
     }
 }
@@ -163,6 +208,10 @@ pub struct FolderPage<'a> {
     pub chrome: Chrome<'a>,
     /// The folder's name.
     pub folder_name: String,
+    /// The heading of the "who" column (sender or recipient).
+    pub who_heading: &'static str,
+    /// The heading of the "when" column (received, sent or saved).
+    pub when_heading: &'static str,
     /// Its letters.
     pub letters: Vec<LetterRow>,
 }
@@ -236,6 +285,8 @@ pub struct LetterPage<'a> {
     /// Form action for sending a draft, when the letter is one (the person's own, in
     /// "Kladder") and the session may send.
     pub send_draft_action: Option<String>,
+    /// Where the draft opens in the write form, when the letter is one the session may send.
+    pub edit_draft_href: Option<String>,
     /// Form actions.
     pub unread_action: String,
     /// Form action for moving.
@@ -308,6 +359,10 @@ impl<'a> LetterPage<'a> {
                 && letter.content.is_own()
                 && folder.standard_kind() == Some(StandardFolder::Drafts))
             .then(|| send_draft_path(&letter.id)),
+            edit_draft_href: (may_compose
+                && letter.content.is_own()
+                && folder.standard_kind() == Some(StandardFolder::Drafts))
+            .then(|| edit_draft_path(&letter.id)),
             unread_action: LETTER_UNREAD.replace("{letter_id}", id),
             move_action: LETTER_MOVE.replace("{letter_id}", id),
             delete_action: may_delete.then(|| LETTER_DELETE.replace("{letter_id}", id)),
@@ -348,6 +403,10 @@ impl<'a> ConfirmDeletePage<'a> {
 pub struct OwnFolderView {
     /// Its name.
     pub name: String,
+    /// The rename field: its name, or the new name typed when that was refused.
+    pub value: String,
+    /// Why the new name typed was refused.
+    pub error: FormError,
     /// Link to it.
     pub href: String,
     /// Rename form action.
@@ -368,17 +427,48 @@ pub struct FoldersPage<'a> {
     pub own: Vec<OwnFolderView>,
     /// Whether the session may rename and delete them (else only create).
     pub can_manage: bool,
+    /// The create field: empty, or the name typed when it was refused.
+    pub create_value: String,
+    /// Why the name typed to create a folder was refused.
+    pub create_error: FormError,
+}
+
+/// A folder form refused for the name typed: which one, the name, and why.
+pub struct RefusedName {
+    /// The folder being renamed, or `None` for creating one.
+    pub folder: Option<FolderId>,
+    /// The name as typed.
+    pub typed: String,
+    /// Why it was refused.
+    pub error: FormError,
 }
 
 impl<'a> FoldersPage<'a> {
-    /// The page for a mailbox whose visible folders are `folders`.
-    pub fn new(chrome: Chrome<'a>, folders: &[Folder], can_manage: bool) -> Self {
+    /// The page for a mailbox whose visible folders are `folders`; `refused`, the form
+    /// refused for the name typed, shown again with it.
+    pub fn new(
+        chrome: Chrome<'a>,
+        folders: &[Folder],
+        can_manage: bool,
+        refused: Option<RefusedName>,
+    ) -> Self {
+        let (refused_folder, mut refused) = match refused {
+            Some(refused) => (refused.folder.clone(), Some(refused)),
+            None => (None, None),
+        };
         let own = folders
             .iter()
             .filter(|folder| folder.is_own())
             .map(|folder| {
                 let href = folder_path(&folder.id);
+                let (value, error) =
+                    match refused.take_if(|_| refused_folder.as_ref() == Some(&folder.id)) {
+                        Some(refused) => (refused.typed, refused.error),
+                        None => (folder.display_name().to_owned(), FormError::none()),
+                    };
                 OwnFolderView {
+                    value,
+                    error,
                     name: folder.display_name().to_owned(),
                     rename_action: format!("{href}/rename"),
                     delete_action: format!("{href}/delete"),
@@ -386,11 +476,17 @@ impl<'a> FoldersPage<'a> {
                 }
             })
             .collect();
+        let (create_value, create_error) = match refused {
+            Some(refused) if refused.folder.is_none() => (refused.typed, refused.error),
+            _ => (String::new(), FormError::none()),
+        };
         Self {
             lang: chrome.lang,
             chrome,
             own,
             can_manage,
+            create_value,
+            create_error,
         }
     }
 }

@@ -30,6 +30,9 @@ pub enum ComposeError {
     /// Over [`MAX_BODY_CHARS`].
     #[error("the text is too long")]
     BodyTooLong,
+    /// A forwarded letter's note over its limit (2,000 characters).
+    #[error("the note is too long")]
+    NoteTooLong,
     /// Not an authority of the fixed list.
     #[error("unknown authority")]
     UnknownAuthority,
@@ -44,8 +47,23 @@ pub enum ComposeError {
     BadAttachment,
 }
 
-/// A checked subject line.
+impl ComposeError {
+    /// The form field it is about: `subject`, `body`, `authority`, `to` or `note`.
+    pub fn field(self) -> &'static str {
+        match self {
+            Self::SubjectEmpty | Self::SubjectTooLong | Self::SubjectControl => "subject",
+            Self::BodyEmpty | Self::BodyTooLong | Self::BadAttachment => "body",
+            Self::NoteTooLong => "note",
+            Self::UnknownAuthority => "authority",
+            Self::BadRecipient | Self::RecipientCprNotADate => "to",
+        }
+    }
+}
+
+/// A checked subject line. A tab (pasted from a table, say) becomes a space; a line break or
+/// other control character is refused.
 pub fn parse_subject(text: &str) -> Result<String, ComposeError> {
+    let text = text.replace('\t', " ");
     let text = text.trim();
     if text.is_empty() {
         return Err(ComposeError::SubjectEmpty);
@@ -70,6 +88,15 @@ pub fn parse_body(text: &str) -> Result<String, ComposeError> {
         return Err(ComposeError::BodyTooLong);
     }
     Ok(text.to_owned())
+}
+
+/// A draft's text: as [`parse_body`], but it may be empty (it is needed when the draft is
+/// sent).
+pub fn parse_draft_body(text: &str) -> Result<String, ComposeError> {
+    match parse_body(text) {
+        Err(ComposeError::BodyEmpty) => Ok(String::new()),
+        other => other,
+    }
 }
 
 /// An authority from the fixed list, by its slug.
@@ -152,8 +179,14 @@ mod tests {
             Err(ComposeError::SubjectTooLong)
         );
         assert_eq!(parse_subject("a\nb"), Err(ComposeError::SubjectControl));
+        assert_eq!(parse_subject("Sag\t42 "), Ok("Sag 42".to_owned()));
         assert_eq!(parse_body("a\r\n\r\nb"), Ok("a\n\nb".to_owned()));
         assert_eq!(parse_body("\n"), Err(ComposeError::BodyEmpty));
+        assert_eq!(parse_draft_body(" \n"), Ok(String::new()));
+        assert_eq!(
+            parse_draft_body(&"x".repeat(20_001)),
+            Err(ComposeError::BodyTooLong)
+        );
         assert_eq!(
             parse_body(&"x".repeat(20_001)),
             Err(ComposeError::BodyTooLong)

@@ -32,8 +32,8 @@ pub fn create(desk: &Desk, name: &str) -> Outcome<Folder> {
     Ok(folder)
 }
 
-/// Renames the own folder `id` to `name` (a standard folder keeps its name).
-pub fn rename(desk: &Desk, id: &str, name: &str) -> Outcome<()> {
+/// Renames the own folder `id` to `name` (a standard folder keeps its name); the new name.
+pub fn rename(desk: &Desk, id: &str, name: &str) -> Outcome<FolderName> {
     desk.require(Capability::ManageFolders)?;
     let folder = desk.folder(id)?;
     if !folder.is_own() {
@@ -51,11 +51,12 @@ pub fn rename(desk: &Desk, id: &str, name: &str) -> Outcome<()> {
     desk.log(
         ActivityAction::RenamedFolder,
         Some(format!("{} → {}", folder.display_name(), name.as_str())),
-    )
+    )?;
+    Ok(name)
 }
 
-/// Deletes the own folder `id`, only when no letter lies in it.
-pub fn delete(desk: &Desk, id: &str) -> Outcome<()> {
+/// Deletes the own folder `id`, only when no letter lies in it; the folder deleted.
+pub fn delete(desk: &Desk, id: &str) -> Outcome<Folder> {
     desk.require(Capability::ManageFolders)?;
     let folder = desk.folder(id)?;
     match desk
@@ -63,10 +64,13 @@ pub fn delete(desk: &Desk, id: &str) -> Outcome<()> {
         .folders
         .delete_if_empty(desk.mailbox, &folder.id)?
     {
-        FolderDeletion::Deleted => desk.log(
-            ActivityAction::DeletedFolder,
-            Some(folder.display_name().to_owned()),
-        ),
+        FolderDeletion::Deleted => {
+            desk.log(
+                ActivityAction::DeletedFolder,
+                Some(folder.display_name().to_owned()),
+            )?;
+            Ok(folder)
+        }
         FolderDeletion::NotEmpty => Err(Refusal::FolderNotEmpty),
         FolderDeletion::Standard => Err(Refusal::StandardFolder),
         FolderDeletion::NotFound => Err(Refusal::NotFound),

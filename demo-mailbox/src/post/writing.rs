@@ -12,7 +12,8 @@
 //! simulated outbox); a copy of what was sent lands in the person's own "Sendt".
 
 use super::compose::{
-    parse_authority, parse_body, parse_subject, ComposeError, ForwardTarget, MAX_SUBJECT_CHARS,
+    parse_authority, parse_body, parse_draft_body, parse_subject, ComposeError, ForwardTarget,
+    MAX_SUBJECT_CHARS,
 };
 use super::delivery::{deliver, file_own_letter};
 use super::folder::{Folder, StandardFolder};
@@ -122,8 +123,8 @@ pub fn reply(
     })
 }
 
-/// Checks subject and text, then files the letter to `authority` in "Sendt", or in "Kladder"
-/// when `draft`.
+/// Checks subject and text (a draft may have none yet), then files the letter to `authority`
+/// in "Sendt", or in "Kladder" when `draft`.
 fn send_or_save(
     desk: &Desk,
     composed: Composed,
@@ -134,7 +135,12 @@ fn send_or_save(
     let content = LetterContent {
         sender: authority,
         subject: parse_subject(typed.subject).map_err(Refusal::BadLetter)?,
-        body: parse_body(typed.body).map_err(Refusal::BadLetter)?,
+        body: if draft {
+            parse_draft_body(typed.body)
+        } else {
+            parse_body(typed.body)
+        }
+        .map_err(Refusal::BadLetter)?,
         accepts_replies: false,
         attachments: Vec::new(),
         sent_to: Some(authority.display_name().to_owned()),
@@ -156,15 +162,50 @@ fn send_or_save(
     Ok(letter)
 }
 
-/// Sends the draft `id`: a letter the person wrote, lying in "Kladder", moves to "Sendt"
-/// (returned). Any other letter of the mailbox is refused, received post above all (it may
-/// lie in "Kladder" from before moving it there was refused).
-pub fn send_draft(desk: &Desk, id: &str) -> Outcome<Folder> {
+/// The draft `id`: a letter the person wrote, lying in "Kladder". Any other letter of the
+/// mailbox is refused, received post above all (it may lie in "Kladder" from before moving it
+/// there was refused).
+pub fn own_draft(desk: &Desk, id: &str) -> Outcome<Letter> {
     desk.require(Capability::Compose)?;
     let letter = desk.letter(id)?;
     let drafts = desk.standard_folder(StandardFolder::Drafts)?;
     if letter.folder != drafts.id || !letter.content.is_own() {
         return Err(Refusal::NotADraft);
+    }
+    Ok(letter)
+}
+
+/// Saves the draft `id` again with what was typed (to `authority`), or sends it when
+/// `typed.draft` is false; once per `submission`. The letter is filed anew (in "Kladder" or
+/// "Sendt") before the old draft is deleted, so a failure between the two leaves both rather
+/// than neither. The letter as filed.
+///
+/// The draft is looked up once the submission is claimed: the same form sent again finds the
+/// draft gone (the first one replaced it) and answers with the letter the first filed.
+pub fn edit_draft(
+    desk: &Desk,
+    submission: Option<&SubmissionId>,
+    id: &str,
+    authority: &str,
+    typed: &Typed,
+) -> Outcome<Letter> {
+    desk.require(Capability::Compose)?;
+    let authority = parse_authority(authority).map_err(Refusal::BadLetter)?;
+    once(desk, submission, || {
+        let draft = own_draft(desk, id)?;
+        let filed = send_or_save(desk, Composed::New, authority, typed)?;
+        desk.store.letters.delete(desk.mailbox, &draft.id)?;
+        Ok(filed)
+    })
+}
+
+/// Sends the draft `id`: a letter the person wrote, lying in "Kladder", moves to "Sendt"
+/// (returned). Any other letter of the mailbox is refused. A draft with no text yet is
+/// refused for it ([`ComposeError::BodyEmpty`]).
+pub fn send_draft(desk: &Desk, id: &str) -> Outcome<Folder> {
+    let letter = own_draft(desk, id)?;
+    if letter.content.body.trim().is_empty() {
+        return Err(Refusal::BadLetter(ComposeError::BodyEmpty));
     }
     let sent = desk.standard_folder(StandardFolder::Sent)?;
     move_and_log(
@@ -181,7 +222,9 @@ pub fn send_draft(desk: &Desk, id: &str) -> Outcome<Folder> {
 fn parse_note(note: Option<&str>) -> Result<Option<String>, ComposeError> {
     match note.map(parse_body) {
         None | Some(Err(ComposeError::BodyEmpty)) => Ok(None),
-        Some(Ok(note)) if note.chars().count() > MAX_NOTE_CHARS => Err(ComposeError::BodyTooLong),
+        Some(Ok(note)) if note.chars().count() > MAX_NOTE_CHARS => Err(ComposeError::NoteTooLong),
+        // A note is not the letter's text: its own limit, said at its own field.
+        Some(Err(ComposeError::BodyTooLong)) => Err(ComposeError::NoteTooLong),
         Some(note) => note.map(Some),
     }
 }

@@ -12,9 +12,10 @@ use crate::cookies::{
     append_set_cookie, clear_cookie, read_cookie, set_session_cookie, LOGIN_COOKIE, SESSION_COOKIE,
 };
 use crate::language::Lang;
-use crate::oidc::{BrokerFailure, PendingLogin};
+use crate::oidc::BrokerFailure;
 use crate::pages::redirect;
-use crate::paths::HOME;
+use crate::paths::{local_return_path, HOME};
+use crate::pending_logins::TakenLogin;
 use crate::post::opening::open_own_mailbox;
 use crate::post::{person_owner, unix_time, Owner};
 use crate::problem::Problem;
@@ -55,7 +56,7 @@ pub async fn callback(
 async fn finish_login(
     app: &App,
     headers: &HeaderMap,
-    pending: Option<PendingLogin>,
+    pending: Option<TakenLogin>,
     query: Result<Query<CallbackQuery>, QueryRejection>,
 ) -> Result<Response, Problem> {
     let Query(query) = query.map_err(|_| Problem::BadCallbackQuery)?;
@@ -69,7 +70,10 @@ async fn finish_login(
         return Err(Problem::LoginEnded(failure));
     }
 
-    let pending = pending.ok_or(Problem::NoLoginInProgress)?;
+    let TakenLogin {
+        login: pending,
+        return_to,
+    } = pending.ok_or(Problem::NoLoginInProgress)?;
     let state_matches = query
         .state
         .is_some_and(|state| secrets_equal(&state, pending.state.secret()));
@@ -133,7 +137,12 @@ async fn finish_login(
         },
         app.now(),
     );
-    let mut response = redirect(HOME);
+    // Checked again, though only a checked path was kept.
+    let after = return_to
+        .as_deref()
+        .and_then(local_return_path)
+        .unwrap_or(HOME);
+    let mut response = redirect(after);
     append_set_cookie(
         response.headers_mut(),
         set_session_cookie(&session_id, app.cookies_secure()),

@@ -9,7 +9,7 @@ use crate::access::desk::Desk;
 use crate::access::Capability;
 use crate::app::App;
 use crate::logged_in::LoggedIn;
-use crate::pages::post::{FolderPage, LetterRow};
+use crate::pages::post::{Columns, FolderPage, LetterRow};
 use crate::pages::render;
 use crate::post::Folder;
 use crate::problem::{respond, Problem};
@@ -37,15 +37,18 @@ pub fn show_folder(
 ) -> Result<Response, Problem> {
     let chrome = chrome(desk, session, Some(folder))?;
     let letters = desk.letters_in(folder)?;
+    let columns = Columns::of(folder);
     Ok(render(
         StatusCode::OK,
         &FolderPage {
             lang: session.lang,
             chrome,
             folder_name: folder.name_in(session.lang),
+            who_heading: columns.who(session.lang),
+            when_heading: columns.when(session.lang),
             letters: letters
                 .iter()
-                .map(|letter| LetterRow::new(letter, session.lang))
+                .map(|letter| LetterRow::new(letter, session.lang, columns))
                 .collect(),
         },
     ))

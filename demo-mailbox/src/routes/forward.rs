@@ -6,15 +6,18 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::in_mailbox::{desk, letter_form, show_filed, submission};
+use super::in_mailbox::{desk, letter_form, show_again, show_filed, submission};
+use crate::access::desk::Refusal;
 use crate::access::Capability;
 use crate::action::Action;
 use crate::app::App;
 use crate::logged_in::LoggedIn;
+use crate::notice::Notice;
 use crate::pages::compose::ForwardPage;
 use crate::pages::render;
 use crate::post::writing;
 use crate::post::SubmissionId;
+use crate::problem::Problem;
 
 #[derive(Deserialize)]
 pub struct ForwardForm {
@@ -54,12 +57,26 @@ pub async fn send(
         Ok(submission) => submission,
         Err(problem) => return problem.page(session.lang),
     };
-    let sent = writing::forward(
-        &desk(&app, &session),
+    let desk = desk(&app, &session);
+    match writing::forward(
+        &desk,
         submission.as_ref(),
         &letter_id,
         &form.to,
         form.note.as_deref(),
-    );
-    show_filed(&session, sent)
+    ) {
+        Err(Refusal::BadLetter(error)) => {
+            let letter = match desk.letter(&letter_id) {
+                Ok(letter) => letter,
+                Err(refusal) => return Problem::from(refusal).page(session.lang),
+            };
+            let field = error.field();
+            let submission = submission.unwrap_or_else(SubmissionId::random);
+            let note = form.note.unwrap_or_default();
+            show_again(&desk, &session, error.into(), field, |chrome, error| {
+                ForwardPage::filled(chrome, &letter, submission, form.to, note, error)
+            })
+        }
+        sent => show_filed(&app, &session, sent, Notice::Forwarded),
+    }
 }

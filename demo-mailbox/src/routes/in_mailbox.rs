@@ -7,12 +7,14 @@ use axum::response::Response;
 use crate::access::desk::{Desk, Outcome};
 use crate::access::Capability;
 use crate::app::App;
+use crate::notice::Notice;
 use crate::pages::post::Chrome;
-use crate::pages::redirect;
+use crate::pages::{redirect, render, FormError};
 use crate::paths::{folder_path, HOME};
 use crate::post::{unix_time, Folder, FolderId, Letter, SubmissionId};
 use crate::problem::{respond, Problem};
 use crate::session::ActiveSession;
+use askama::Template;
 
 /// The session at work in its mailbox, now.
 pub fn desk<'a>(app: &'a App, session: &'a ActiveSession) -> Desk<'a> {
@@ -72,10 +74,40 @@ pub fn submission(field: Option<&str>) -> Result<Option<SubmissionId>, Problem> 
         .transpose()
 }
 
+/// A form refused for what was typed (`problem`, about its field `field`), shown again:
+/// `page` builds it around the chrome, refilled, with the error next to the field.
+pub fn show_again<'a, T: Template>(
+    desk: &Desk,
+    session: &'a ActiveSession,
+    problem: Problem,
+    field: &'static str,
+    page: impl FnOnce(Chrome<'a>, FormError) -> T,
+) -> Response {
+    tracing::info!(?problem, field, "a form was refused for what was typed");
+    let error = FormError::on(problem.field_error(field, session.lang));
+    match chrome(desk, session, None) {
+        Ok(chrome) => render(problem.form_status(), &page(chrome, error)),
+        Err(failed) => failed.page(session.lang),
+    }
+}
+
+/// Keeps `notice` for the next page the session shows.
+pub fn notify(app: &App, session: &ActiveSession, notice: Notice) {
+    app.sessions().set_notice(&session.id, notice);
+}
+
 /// After writing, replying or forwarding: the folder the letter was filed in (or the front
-/// page, for a helper not given it), or the page of what was refused.
-pub fn show_filed(session: &ActiveSession, filed: Outcome<Letter>) -> Response {
-    let shown = filed.map(|letter| redirect(&folder_or_home(session, &letter.folder)));
+/// page, for a helper not given it) with `notice`, or the page of what was refused.
+pub fn show_filed(
+    app: &App,
+    session: &ActiveSession,
+    filed: Outcome<Letter>,
+    notice: Notice,
+) -> Response {
+    let shown = filed.map(|letter| {
+        notify(app, session, notice);
+        redirect(&folder_or_home(session, &letter.folder))
+    });
     respond(shown, session.lang)
 }
 

@@ -6,10 +6,12 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::in_mailbox::{chrome, desk};
+use super::in_mailbox::{chrome, desk, notify};
 use crate::action::{Action, NoFields};
 use crate::app::App;
+use crate::language::Lang;
 use crate::logged_in::LoggedIn;
+use crate::notice::Notice;
 use crate::pages::post::ConfirmDeletePage;
 use crate::pages::{redirect, render};
 use crate::paths::{folder_path, permanent_delete_path};
@@ -28,8 +30,18 @@ pub async fn move_letter(
     action: Action<MoveForm>,
 ) -> Response {
     let Action { session, form } = action;
-    let moved = handling::move_letter(&desk(&app, &session), &letter_id, &form.folder_id)
-        .map(|letter| redirect(&folder_path(&letter.folder)));
+    let desk = desk(&app, &session);
+    let moved = handling::move_letter(&desk, &letter_id, &form.folder_id).map(|letter| {
+        // Named in both languages: the page it lands on may be shown in either.
+        if let Ok(target) = desk.folder(&form.folder_id) {
+            let notice = Notice::Moved {
+                da: target.name_in(Lang::Da),
+                en: target.name_in(Lang::En),
+            };
+            notify(&app, &session, notice);
+        }
+        redirect(&folder_path(&letter.folder))
+    });
     respond(moved, session.lang)
 }
 
@@ -43,7 +55,10 @@ pub async fn delete(
     let session = action.session;
     let deleted =
         handling::delete(&desk(&app, &session), &letter_id).map(|deletion| match deletion {
-            Deletion::ToBin(letter) => redirect(&folder_path(&letter.folder)),
+            Deletion::ToBin(letter) => {
+                notify(&app, &session, Notice::Deleted);
+                redirect(&folder_path(&letter.folder))
+            }
             Deletion::AlreadyInBin(letter) => redirect(&permanent_delete_path(&letter.id)),
         });
     respond(deleted, session.lang)
@@ -74,7 +89,9 @@ pub async fn delete_permanently(
     action: Action<NoFields>,
 ) -> Response {
     let session = action.session;
-    let deleted = handling::delete_for_good(&desk(&app, &session), &letter_id)
-        .map(|letter| redirect(&folder_path(&letter.folder)));
+    let deleted = handling::delete_for_good(&desk(&app, &session), &letter_id).map(|letter| {
+        notify(&app, &session, Notice::DeletedForGood);
+        redirect(&folder_path(&letter.folder))
+    });
     respond(deleted, session.lang)
 }

@@ -5,10 +5,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use super::in_mailbox::{chrome, desk};
+use super::in_mailbox::{chrome, desk, notify};
 use crate::action::{Action, NoFields};
 use crate::app::App;
 use crate::logged_in::LoggedIn;
+use crate::notice::Notice;
 use crate::pages::post::LetterPage;
 use crate::pages::{redirect, render};
 use crate::paths::folder_path;
@@ -43,7 +44,9 @@ pub async fn mark_unread(
     action: Action<NoFields>,
 ) -> Response {
     let session = action.session;
-    let marked = handling::mark_unread(&desk(&app, &session), &letter_id)
-        .map(|letter| redirect(&folder_path(&letter.folder)));
+    let marked = handling::mark_unread(&desk(&app, &session), &letter_id).map(|letter| {
+        notify(&app, &session, Notice::MarkedUnread);
+        redirect(&folder_path(&letter.folder))
+    });
     respond(marked, session.lang)
 }

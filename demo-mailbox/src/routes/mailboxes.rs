@@ -93,6 +93,7 @@ pub async fn choose(State(app): State<App>, person: LoggedInPerson) -> Response 
                 choices,
                 delegated,
                 without_cpr: who.cpr.is_none(),
+                business_hint: who.business.is_none(),
             },
         ))
     };

@@ -12,6 +12,7 @@ mod callback;
 mod folder_view;
 mod folders;
 mod forward;
+mod grant_form;
 mod home;
 mod in_mailbox;
 mod language;
@@ -64,10 +65,14 @@ pub fn router(app: App) -> Router {
         .route(LETTER_FORWARD, get(forward::form).post(forward::send))
         .route(WRITE, get(write::form).post(write::send))
         .route(LETTER_SEND_DRAFT, post(write::send_draft))
+        .route(LETTER_EDIT_DRAFT, get(write::edit_form).post(write::edit))
         .route(MAILBOXES, get(mailboxes::choose))
         .route(MAILBOXES_SWITCH, post(mailboxes::switch))
         .route(ACCESS, get(access::manage).post(access::grant))
-        .route(GRANT_REVOKE, post(access::revoke))
+        .route(
+            GRANT_REVOKE,
+            get(access::confirm_revoke).post(access::revoke),
+        )
         .route(GRANT_PASSWORD, post(access::new_password))
         .route(GRANT_EDIT, post(access::edit))
         .route(ACTIVITY, get(activity::log))

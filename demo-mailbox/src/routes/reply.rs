@@ -6,16 +6,19 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::in_mailbox::{desk, letter_form, show_filed, submission};
+use super::in_mailbox::{desk, letter_form, show_again, show_filed, submission};
 use super::write::is_draft;
+use crate::access::desk::Refusal;
 use crate::access::Capability;
 use crate::action::Action;
 use crate::app::App;
 use crate::logged_in::LoggedIn;
+use crate::notice::Notice;
 use crate::pages::compose::ReplyPage;
 use crate::pages::render;
 use crate::post::writing::{self, Typed};
 use crate::post::SubmissionId;
+use crate::problem::Problem;
 
 #[derive(Deserialize)]
 pub struct ReplyForm {
@@ -61,11 +64,31 @@ pub async fn send(
         body: &form.body,
         draft: is_draft(form.intent.as_deref()),
     };
-    let sent = writing::reply(
-        &desk(&app, &session),
-        submission.as_ref(),
-        &letter_id,
-        &typed,
-    );
-    show_filed(&session, sent)
+    let desk = desk(&app, &session);
+    match writing::reply(&desk, submission.as_ref(), &letter_id, &typed) {
+        Err(Refusal::BadLetter(error)) => {
+            let letter = match desk.letter(&letter_id) {
+                Ok(letter) => letter,
+                Err(refusal) => return Problem::from(refusal).page(session.lang),
+            };
+            let submission = submission.unwrap_or_else(SubmissionId::random);
+            show_again(
+                &desk,
+                &session,
+                error.into(),
+                error.field(),
+                |chrome, error| {
+                    ReplyPage::filled(chrome, &letter, submission, form.subject, form.body, error)
+                },
+            )
+        }
+        sent => {
+            let notice = if typed.draft {
+                Notice::DraftSaved
+            } else {
+                Notice::ReplySent
+            };
+            show_filed(&app, &session, sent, notice)
+        }
+    }
 }

@@ -77,5 +77,10 @@ async fn another_persons_attachment_is_not_found_and_anonymous_goes_to_login() {
     assert_eq!(body_text(response).await, nowhere);
     let anonymous = mailbox.get(&path, &[]).await;
     assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
-    assert_eq!(super::location(&anonymous), "/login");
+    // To login, and back to the download afterwards.
+    let encoded: String = url::form_urlencoded::byte_serialize(path.as_bytes()).collect();
+    assert_eq!(
+        super::location(&anonymous),
+        format!("/login?return_to={encoded}")
+    );
 }

@@ -9,7 +9,7 @@
 //! | organisation member | – | Dorthe, a member | Ida, an employee |
 //! | read helper | Bo, through a read grant of some folders | the same | the same |
 //! | read-and-write helper | Carl, the same through a read-and-write grant | the same | the same |
-//! | revoked helper | Lis, whose grant was revoked while she was in the mailbox | the same | the same |
+//! | revoked helper | Lis, whose grant was revoked while she was in the mailbox (her front page is her own mailbox again) | the same | the same |
 //! | removed member | – | Kim, whose membership ended while he was in the mailbox | – |
 //! | another citizen | Gitte, in her own mailbox | the same | the same |
 //! | anonymous | no session | the same | the same |
@@ -30,8 +30,8 @@ use crate::access::{
 use crate::paths::{
     ACCESS, ACTIVITY, FOLDER, FOLDERS, FOLDER_DELETE, FOLDER_RENAME, GRANT_EDIT, GRANT_PASSWORD,
     GRANT_REVOKE, HOME, LETTER, LETTER_ATTACHMENT, LETTER_DELETE, LETTER_DELETE_PERMANENTLY,
-    LETTER_FORWARD, LETTER_MOVE, LETTER_REPLY, LETTER_SEND_DRAFT, LETTER_UNREAD, MAILBOXES,
-    MAILBOXES_SWITCH, WRITE,
+    LETTER_EDIT_DRAFT, LETTER_FORWARD, LETTER_MOVE, LETTER_REPLY, LETTER_SEND_DRAFT, LETTER_UNREAD,
+    MAILBOXES, MAILBOXES_SWITCH, WRITE,
 };
 use crate::post::delivery::file_own_letter;
 use crate::post::{
@@ -161,9 +161,12 @@ enum Route {
     ForwardToCitizen,
     ForwardToEmail,
     SendDraft,
+    EditDraftForm,
+    EditDraft,
     ShowFolder,
     RenameFolder,
     DeleteFolder,
+    ConfirmRevokeGrant,
     RevokeGrant,
     NewGrantPassword,
     EditGrant,
@@ -179,7 +182,7 @@ enum Route {
     OpenBosGrant,
 }
 
-const LETTER_ROUTES: [Route; 14] = [
+const LETTER_ROUTES: [Route; 16] = [
     Route::ReadLetter,
     Route::MarkUnread,
     Route::MoveToOwnFolder,
@@ -194,9 +197,12 @@ const LETTER_ROUTES: [Route; 14] = [
     Route::ForwardToCitizen,
     Route::ForwardToEmail,
     Route::SendDraft,
+    Route::EditDraftForm,
+    Route::EditDraft,
 ];
 const FOLDER_ROUTES: [Route; 3] = [Route::ShowFolder, Route::RenameFolder, Route::DeleteFolder];
-const GRANT_ROUTES: [Route; 3] = [
+const GRANT_ROUTES: [Route; 4] = [
+    Route::ConfirmRevokeGrant,
     Route::RevokeGrant,
     Route::NewGrantPassword,
     Route::EditGrant,
@@ -239,9 +245,20 @@ impl Route {
             ForwardToCitizen => (LETTER_FORWARD, Some(&[("to", "GITTE")])),
             ForwardToEmail => (LETTER_FORWARD, Some(&[("to", "x@example.test")])),
             SendDraft => (LETTER_SEND_DRAFT, Some(&[])),
+            EditDraftForm => (LETTER_EDIT_DRAFT, None),
+            EditDraft => (
+                LETTER_EDIT_DRAFT,
+                Some(&[
+                    ("authority", "su"),
+                    ("subject", "Rettet"),
+                    ("body", ""),
+                    ("intent", "draft"),
+                ]),
+            ),
             ShowFolder => (FOLDER, None),
             RenameFolder => (FOLDER_RENAME, Some(&[("name", "Omdøbt")])),
             DeleteFolder => (FOLDER_DELETE, Some(&[])),
+            ConfirmRevokeGrant => (GRANT_REVOKE, None),
             RevokeGrant => (GRANT_REVOKE, Some(&[])),
             NewGrantPassword => (GRANT_PASSWORD, Some(&[("password", "nyt-kodeord")])),
             EditGrant => (
@@ -293,16 +310,23 @@ fn may(column: Column, route: Route) -> bool {
         Column::Owner => true,
         Column::OrgMember => !matches!(
             route,
-            ActivityLog | AccessPage | GrantAccess | RevokeGrant | NewGrantPassword | EditGrant
+            ActivityLog
+                | AccessPage
+                | GrantAccess
+                | ConfirmRevokeGrant
+                | RevokeGrant
+                | NewGrantPassword
+                | EditGrant
         ),
         Column::ReadHelper | Column::ReadWriteHelper => match route {
             ReadLetter | MarkUnread | MoveToOwnFolder | Attachment | ForwardForm
             | ForwardToCitizen | ForwardToEmail | ShowFolder | Home | ManageFolders
             | CreateFolder | ActivityLog | MailboxList | OpenBosGrant => true,
-            MoveToSlettet | Delete | ReplyForm | Reply | SendDraft | WriteForm | Write
-            | RenameFolder | DeleteFolder => read_write,
+            MoveToSlettet | Delete | ReplyForm | Reply | SendDraft | EditDraftForm | EditDraft
+            | WriteForm | Write | RenameFolder | DeleteFolder => read_write,
             ConfirmPermanentDelete
             | DeletePermanently
+            | ConfirmRevokeGrant
             | RevokeGrant
             | NewGrantPassword
             | EditGrant
@@ -337,6 +361,8 @@ fn expected(route: Route, object: Object, column: Column) -> Outcome {
         return Allowed;
     }
     match column {
+        // The front page takes them back to their own mailbox, with a notice.
+        Column::RevokedHelper | Column::RemovedMember if route == Home => return Allowed,
         Column::RevokedHelper | Column::RemovedMember => return AccessEnded,
         // Gitte works in her own mailbox: everything of the other one is not found there.
         Column::OtherCitizen => {
@@ -367,7 +393,7 @@ fn expected(route: Route, object: Object, column: Column) -> Outcome {
         }
         (Attachment, Object::Draft) => NotFound,
         (Reply, Object::Draft) => Conflict,
-        (SendDraft, letter) if letter != Object::Draft => Conflict,
+        (SendDraft | EditDraftForm | EditDraft, letter) if letter != Object::Draft => Conflict,
         (RenameFolder | DeleteFolder, Object::Inbox) => Conflict,
         (DeleteFolder, Object::HiddenFolder) => Conflict,
         _ => Allowed,
@@ -671,7 +697,7 @@ impl World {
 fn outcome_of(response: &Response<Body>) -> Outcome {
     match response.status() {
         StatusCode::OK => Outcome::Allowed,
-        StatusCode::SEE_OTHER if location(response) == "/login" => Outcome::Login,
+        StatusCode::SEE_OTHER if location(response).starts_with("/login") => Outcome::Login,
         StatusCode::SEE_OTHER => Outcome::Allowed,
         StatusCode::NOT_FOUND => Outcome::NotFound,
         StatusCode::CONFLICT => Outcome::Conflict,

@@ -93,7 +93,7 @@ async fn standard_folders_cannot_be_renamed_or_deleted_and_names_are_checked() {
         ("", StatusCode::BAD_REQUEST),
         ("Slettet", StatusCode::BAD_REQUEST),
         ("Skat", StatusCode::SEE_OTHER),
-        ("Skat", StatusCode::CONFLICT),
+        ("Skat", StatusCode::UNPROCESSABLE_ENTITY),
     ] {
         let response = mailbox.post_as(&anna, "/folders", &[("name", name)]).await;
         assert_eq!(response.status(), status, "{name:?}");

@@ -189,8 +189,12 @@ async fn actions_without_a_session_redirect_to_login() {
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&response), "/login");
+    // A POST cannot be returned to; a page can (see `deep_link`).
     let page = mailbox.get(&letter_path(&letter.id), &[]).await;
-    assert_eq!(location(&page), "/login");
+    assert_eq!(
+        location(&page),
+        format!("/login?return_to=%2Fletters%2F{}", letter.id.as_str())
+    );
     assert_eq!(mailbox.letters_in(&anna, &inbox).len(), 5);
 }
 

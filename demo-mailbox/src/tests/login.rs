@@ -150,10 +150,11 @@ async fn second_login_replaces_the_session_id() {
 #[tokio::test]
 async fn callback_with_unknown_state_is_refused() {
     let mailbox = TestMailbox::without_broker().await;
-    let key = mailbox
-        .app
-        .pending_logins()
-        .insert(PendingLogin::new_random(), mailbox.app.now());
+    let key =
+        mailbox
+            .app
+            .pending_logins()
+            .insert(PendingLogin::new_random(), None, mailbox.app.now());
     let response = mailbox
         .get(
             "/callback?code=abc&state=not-the-state&iss=x",

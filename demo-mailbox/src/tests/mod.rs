@@ -6,19 +6,25 @@ mod attachments;
 mod authorization;
 mod backchannel_logout;
 mod compose;
+mod deep_link;
+mod drafts;
 mod fake_broker;
 mod folders;
+mod form_errors;
 mod guard;
 mod language;
 mod letters;
 mod login;
 mod logout;
 mod mailboxes;
+mod notices;
 mod organisation_access;
 mod restart;
+mod revoking;
 mod serve;
 mod session_expiry;
 mod simulator;
+mod wording;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -268,6 +274,28 @@ impl TestMailbox {
         self.post_form(
             path,
             &[(crate::cookies::SESSION_COOKIE, &citizen.session)],
+            &form,
+        )
+        .await
+    }
+
+    /// `citizen` POSTs the form `fields` plus their CSRF token to `path`, with the English
+    /// pages chosen.
+    pub async fn post_in_english(
+        &self,
+        citizen: &Citizen,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> Response<Body> {
+        let mut pairs = vec![("csrf_token", citizen.csrf.as_str())];
+        pairs.extend_from_slice(fields);
+        let form = fake_broker::form_encode(&pairs);
+        self.post_form(
+            path,
+            &[
+                (crate::cookies::SESSION_COOKIE, &citizen.session),
+                (crate::language::LANGUAGE_COOKIE, "en"),
+            ],
             &form,
         )
         .await

@@ -245,9 +245,12 @@ async fn the_membership_api_lists_adds_and_removes_memberships() {
     let path = format!("{SIM_MEMBERSHIPS}/{SOLSIKKEN}/{BO}");
     assert_eq!(delete(&mailbox, &path).await, StatusCode::NO_CONTENT);
     assert_eq!(delete(&mailbox, &path).await, StatusCode::NOT_FOUND);
-    let next = mailbox.get_as(&bo, HOME).await;
+    let next = mailbox.get_as(&bo, crate::paths::FOLDERS).await;
     assert_eq!(next.status(), StatusCode::FORBIDDEN);
     assert!(body_text(next).await.contains("Adgangen er ophørt"));
+    // His front page is his own mailbox again, saying why.
+    let home = body_text(mailbox.get_as(&bo, HOME).await).await;
+    assert!(home.contains("Du er nu i din egen postkasse"), "{home}");
 }
 
 #[tokio::test]
