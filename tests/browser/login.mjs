@@ -496,6 +496,16 @@ if (browser && registered) {
       const posts = [];
       tab.on('request', (r) => { if (r.method() === 'POST' && r.url().includes('/login/')) posts.push(r.url()); });
       await tab.dblclick('button[name=action][value=password]');
+      // The second click aborts the first navigation: wait through that to where it lands.
+      for (let tries = 0; ; tries++) {
+        try {
+          await tab.waitForURL((u) => u.toString().startsWith(redirectUri + '?'), { timeout: 20_000 });
+          break;
+        } catch (e) {
+          if (tries < 3 && /ERR_ABORTED|detached/.test(String(e))) continue;
+          throw e;
+        }
+      }
       const query = await landed(tab, auth);
       const claims = await redeem(query, auth);
       assert.deepEqual(claims.amr, ['password']);

@@ -103,6 +103,17 @@ pub struct AppRequest {
     /// The app scanned the QR code (the channel binding matched): it still waits for the swipe.
     #[serde(default)]
     pub scanned: bool,
+    /// Which of two requests started in the same second of the clock came later (wall-clock
+    /// nanoseconds): the app shows the newest.
+    #[serde(default)]
+    pub order: u64,
+}
+
+impl AppRequest {
+    /// Sorts requests by when they started, the newest last.
+    pub fn age_key(&self) -> (crate::clock::UnixTime, u64) {
+        (self.started_at, self.order)
+    }
 }
 
 impl AppRequest {

@@ -17,6 +17,7 @@ mod cors;
 mod decisions;
 mod device_pages;
 mod discovery;
+mod faults;
 mod finishing;
 mod flow;
 mod frontchannel;

@@ -122,7 +122,7 @@ pub fn app_request(
             _ => None,
         })
         .max_by(|(a, ra), (b, rb)| {
-            (ra.started_at, a.id.as_str()).cmp(&(rb.started_at, b.id.as_str()))
+            (ra.age_key(), a.id.as_str()).cmp(&(rb.age_key(), b.id.as_str()))
         }))
 }
 

@@ -152,5 +152,8 @@ pub(super) fn new_app_request(now: UnixTime, seconds: i64) -> AppRequest {
         expires_at: now + seconds.max(1),
         wrong_codes: 0,
         scanned: false,
+        order: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)),
     }
 }

@@ -104,7 +104,7 @@ fn replaced(
             && other.flow.identity_id.as_ref() == Some(identity)
             && matches!(&other.flow.step, Step::App(o)
                 if o.expires_at > now
-                    && (o.started_at, other.id.as_str()) > (request.started_at, txn.id.as_str()))
+                    && (o.age_key(), other.id.as_str()) > (request.age_key(), txn.id.as_str()))
     }))
 }
 
