@@ -142,6 +142,9 @@ pub fn offered_methods(identity: &Identity, request: &AuthRequest, required: Lev
     offered
 }
 
+/// Orders app requests started in the same second of the clock (this process's count).
+static NEXT_ORDER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 pub(super) fn new_app_request(now: UnixTime, seconds: i64) -> AppRequest {
     let mut rng = rand::thread_rng();
     let binding: [u8; 16] = rng.gen();
@@ -152,8 +155,6 @@ pub(super) fn new_app_request(now: UnixTime, seconds: i64) -> AppRequest {
         expires_at: now + seconds.max(1),
         wrong_codes: 0,
         scanned: false,
-        order: std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)),
+        order: NEXT_ORDER.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
     }
 }
