@@ -271,6 +271,12 @@ mod tests {
             }
         }
         assert_eq!(Fault::Userinfo500.name(), "userinfo-500");
+        // Each is documented for RP authors.
+        let docs = include_str!("../../../docs/rp-test-kit.md");
+        for spec in CATALOGUE {
+            let row = format!("| `{}` |", spec.name.name());
+            assert!(docs.contains(&row), "{row} is not in docs/rp-test-kit.md");
+        }
         assert_eq!(Fault::InvalidSigRs256.name(), "invalid-sig-rs256");
     }
 }
