@@ -22,6 +22,9 @@ pub enum Fault {
     Expired,
     IatInFuture,
     InvalidAtHash,
+    InvalidCHash,
+    SigningKeyRotation,
+    SigningKeyRotationJustBeforeSigning,
     AlgConfusionHs256,
     KidUnknown,
     IssParamMismatch,
@@ -49,6 +52,8 @@ pub enum Stage {
     Userinfo,
     /// The ID token of a refresh-token response.
     RefreshIdToken,
+    /// The ID token of a hybrid authorization response (beside a code, so with `c_hash`).
+    HybridIdToken,
 }
 
 /// What a correct relying party does with the faulty response.
@@ -83,6 +88,22 @@ const fn spec(
         stage,
         changes,
         expect: Expect::Refuse,
+    }
+}
+
+/// A fault a correct relying party accepts: the broker does something allowed that a careless
+/// RP mishandles.
+const fn accept(
+    name: Fault,
+    oidf_module: Option<&'static str>,
+    changes: &'static str,
+) -> FaultSpec {
+    FaultSpec {
+        name,
+        oidf_module,
+        stage: Stage::IdToken,
+        changes,
+        expect: Expect::Accept,
     }
 }
 
@@ -147,6 +168,22 @@ pub const CATALOGUE: &[FaultSpec] = &[
         None,
         Stage::IdToken,
         "the ID token's at_hash is not the access token's; still signed correctly",
+    ),
+    spec(
+        Fault::InvalidCHash,
+        None,
+        Stage::HybridIdToken,
+        "the hybrid response's ID token has a c_hash that is not the code's; still signed correctly",
+    ),
+    accept(
+        Fault::SigningKeyRotation,
+        Some("oidcc-client-test-signing-key-rotation"),
+        "the signing key is rotated before the ID token is signed: its kid is new, and the JWKS has it (the RP fetches the JWKS again)",
+    ),
+    accept(
+        Fault::SigningKeyRotationJustBeforeSigning,
+        Some("oidcc-client-test-signing-key-rotation-just-before-signing"),
+        "the same rotation, right before this ID token is signed: a JWKS the RP cached moments ago lacks the new kid",
     ),
     spec(
         Fault::AlgConfusionHs256,

@@ -10,6 +10,7 @@ use crate::app::Broker;
 use crate::clock::UnixTime;
 use crate::error::OAuthError;
 use crate::model::{ClientId, Fault, FaultUse, Stage, TxnId};
+use crate::oidc::profile;
 
 /// Takes the next fault queued for `client` at `stage`, and records that the response of
 /// `login` carries it.
@@ -75,6 +76,12 @@ pub fn spoil_claims(broker: &Broker, fault: Fault, claims: &mut Map<String, Valu
                 json!(crate::secrets::left_half_sha256("not the access token")),
             );
         }
+        Fault::InvalidCHash => {
+            claims.insert(
+                "c_hash".into(),
+                json!(crate::secrets::left_half_sha256("not the code")),
+            );
+        }
         _ => {}
     }
 }
@@ -118,6 +125,13 @@ pub fn sign(
                 )
                 .map_err(signing)?,
         ),
+        Fault::SigningKeyRotation | Fault::SigningKeyRotationJustBeforeSigning => {
+            broker
+                .keys
+                .rotate(alg.key_kind(), broker.now())
+                .map_err(signing)?;
+            Some(profile::sign_jwt(broker, alg, "JWT", payload).map_err(signing)?)
+        }
         Fault::AlgConfusionHs256 => {
             let secret = broker.keys.active_rsa_modulus().map_err(signing)?;
             let header = B64.encode(br#"{"alg":"HS256","typ":"JWT"}"#);

@@ -86,13 +86,13 @@ pub fn issue_id_token(
     };
     let mut payload = profile::id_token(broker, &login, standard, now)?;
     // The RP test kit: a queued fault makes its one defect.
-    let fault = faults::take(
-        broker,
-        &input.client.client_id,
-        input.stage,
-        input.grant.login_id.as_ref(),
-        now,
-    )?;
+    let client = &input.client.client_id;
+    let login_id = input.grant.login_id.as_ref();
+    let mut fault = faults::take(broker, client, input.stage, login_id, now)?;
+    if fault.is_none() && input.code.is_some() {
+        // A hybrid response's ID token: c_hash faults wait for one.
+        fault = faults::take(broker, client, Stage::HybridIdToken, login_id, now)?;
+    }
     if let Some(fault) = fault {
         faults::spoil_claims(broker, fault, &mut payload, now);
     }

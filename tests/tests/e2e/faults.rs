@@ -396,3 +396,73 @@ async fn a_fault_serves_its_count_and_never_another_client() {
     let login = log_in(&rp, &[]).await;
     assert!(claims(id_token(&login))["sub"].is_string());
 }
+
+#[tokio::test]
+async fn the_c_hash_fault_waits_for_a_hybrid_response() {
+    let host = broker::host::TestHost::start_with(|c| c.auto_approve = true)
+        .await
+        .unwrap();
+    register_client(
+        &host,
+        json!({ "response_types": ["code", "code id_token"] }),
+    )
+    .await;
+    let rp = Rp {
+        host,
+        browser: http_client(),
+    };
+    queue(&rp, "invalid-c-hash", CLIENT_ID, 1).await;
+    // A code-flow login's ID token has no c_hash: it does not take the fault.
+    let login = log_in(&rp, &[]).await;
+    assert!(claims(id_token(&login)).get("c_hash").is_none());
+    assert_eq!(
+        rp.host.control().get("/faults/queued").await.unwrap().body[0]["fault"],
+        "invalid-c-hash"
+    );
+    let response = rp
+        .authorize(&Pkce::new(), &[("response_type", "code id_token")])
+        .await;
+    let location = redirect_to(&response);
+    let fragment = |name: &str| {
+        url::form_urlencoded::parse(location.fragment().unwrap_or("").as_bytes())
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+            .unwrap()
+    };
+    let (code, token) = (fragment("code"), fragment("id_token"));
+    verify_signature(&rp, &token).await;
+    assert_ne!(
+        claims(&token)["c_hash"],
+        json!(broker::secrets::left_half_sha256(&code))
+    );
+    assert_eq!(claims(&token)["nonce"], "nonce-456");
+}
+
+#[tokio::test]
+async fn a_key_rotation_signs_with_a_new_published_key_and_must_be_accepted() {
+    let rp = Rp::start_auto().await;
+    let clean = log_in(&rp, &[]).await;
+    let old_kid = jwt_header(id_token(&clean))["kid"].clone();
+    for fault in [
+        "signing-key-rotation",
+        "signing-key-rotation-just-before-signing",
+    ] {
+        let catalogue = rp.host.control().get("/faults").await.unwrap().body;
+        let spec = catalogue["faults"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == fault)
+            .unwrap()
+            .clone();
+        assert_eq!(spec["expect"], "accept", "{spec}");
+        queue(&rp, fault, CLIENT_ID, 1).await;
+        let login = log_in(&rp, &[]).await;
+        let token = id_token(&login);
+        let kid = jwt_header(token)["kid"].clone();
+        assert_ne!(kid, old_kid, "{fault}: a new key");
+        // A correct RP fetches the JWKS again, finds the key, and the token verifies.
+        verify_signature(&rp, token).await;
+        assert!(differing(&claims(token), &claims(id_token(&clean))).is_empty());
+    }
+}
