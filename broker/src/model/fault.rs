@@ -30,6 +30,10 @@ pub enum Fault {
     IssParamMismatch,
     IssParamMissing,
     StateMismatch,
+    LogoutTokenBadSignature,
+    LogoutTokenNoEvents,
+    LogoutTokenWithNonce,
+    LogoutTokenWrongAud,
     UserinfoInvalidSub,
     #[serde(rename = "userinfo-500")]
     Userinfo500,
@@ -54,6 +58,8 @@ pub enum Stage {
     RefreshIdToken,
     /// The ID token of a hybrid authorization response (beside a code, so with `c_hash`).
     HybridIdToken,
+    /// The logout token of a back-channel logout (Back-Channel Logout 1.0, 2.4).
+    LogoutToken,
 }
 
 /// What a correct relying party does with the faulty response.
@@ -214,6 +220,30 @@ pub const CATALOGUE: &[FaultSpec] = &[
         None,
         Stage::AuthorizationResponse,
         "the authorization response's state is not the one the request sent",
+    ),
+    spec(
+        Fault::LogoutTokenBadSignature,
+        None,
+        Stage::LogoutToken,
+        "the back-channel logout token's signature does not verify (one bit flipped)",
+    ),
+    spec(
+        Fault::LogoutTokenNoEvents,
+        None,
+        Stage::LogoutToken,
+        "the logout token has no events member (Back-Channel Logout 1.0, 2.4 requires it)",
+    ),
+    spec(
+        Fault::LogoutTokenWithNonce,
+        None,
+        Stage::LogoutToken,
+        "the logout token carries a nonce (Back-Channel Logout 1.0, 2.4 forbids it)",
+    ),
+    spec(
+        Fault::LogoutTokenWrongAud,
+        None,
+        Stage::LogoutToken,
+        "the logout token's aud names another client",
     ),
     spec(
         Fault::UserinfoInvalidSub,

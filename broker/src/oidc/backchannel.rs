@@ -9,7 +9,8 @@ use std::time::Duration;
 use crate::app::Broker;
 use crate::clock::UnixTime;
 use crate::error::OAuthError;
-use crate::model::{Client, Session};
+use crate::model::{Client, Fault, Session, Stage};
+use crate::oidc::faults;
 use crate::oidc::fetch::Outbound;
 use crate::secrets;
 
@@ -82,14 +83,34 @@ fn logout_token(
             )),
         );
     }
+    // The RP test kit.
+    let fault = faults::take(broker, &client.client_id, Stage::LogoutToken, None, now)?;
+    if let Some(map) = payload.as_object_mut() {
+        match fault {
+            Some(Fault::LogoutTokenNoEvents) => {
+                map.remove("events");
+            }
+            Some(Fault::LogoutTokenWithNonce) => {
+                map.insert("nonce".into(), json!(secrets::random_id()));
+            }
+            Some(Fault::LogoutTokenWrongAud) => {
+                map.insert("aud".into(), json!("another-client"));
+            }
+            _ => {}
+        }
+    }
     let bytes =
         serde_json::to_vec(&payload).map_err(|e| OAuthError::server_error(e.to_string()))?;
-    Ok(crate::oidc::profile::sign_jwt(
+    let token = crate::oidc::profile::sign_jwt(
         broker,
         client.id_token_signed_response_alg,
         "logout+jwt",
         &bytes,
-    )?)
+    )?;
+    Ok(match fault {
+        Some(Fault::LogoutTokenBadSignature) => faults::flip_signature_bit(&token),
+        _ => token,
+    })
 }
 
 /// Sends the notices, all at once, each with a timeout; a client that fails to answer 200 is

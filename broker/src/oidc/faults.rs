@@ -144,7 +144,7 @@ pub fn sign(
 }
 
 /// The same JWS with one bit of its signature flipped.
-fn flip_signature_bit(token: &str) -> String {
+pub fn flip_signature_bit(token: &str) -> String {
     let Some((input, signature)) = token.rsplit_once('.') else {
         return token.to_string();
     };

@@ -150,3 +150,74 @@ async fn a_client_cannot_register_a_relative_back_channel_uri() {
         .unwrap();
     assert_eq!(r.status, 400, "{:?}", r.body);
 }
+
+/// The RP test kit's logout-token faults: each spoils exactly one thing of the next logout
+/// token to its client.
+#[tokio::test]
+async fn each_logout_token_fault_spoils_exactly_its_part() {
+    let (base, received) = receiver().await;
+    let host = TestHost::start_with(|c| c.auto_approve = true)
+        .await
+        .unwrap();
+    register_client(
+        &host,
+        json!({"backchannel_logout_uri": format!("{base}/rp/backchannel")}),
+    )
+    .await;
+    let rp = Rp {
+        host,
+        browser: http_client(),
+    };
+    for fault in [
+        "logout-token-bad-signature",
+        "logout-token-no-events",
+        "logout-token-with-nonce",
+        "logout-token-wrong-aud",
+    ] {
+        let queued = rp
+            .host
+            .control()
+            .post("/faults", &json!({"fault": fault, "client_id": CLIENT_ID}))
+            .await
+            .unwrap();
+        assert_eq!(queued.status, 201, "{:?}", queued.body);
+        let tokens = rp.login(&[("prompt", "login")]).await;
+        rp.browser
+            .get(rp.url("/logout"))
+            .query(&[("id_token_hint", tokens["id_token"].as_str().unwrap())])
+            .send()
+            .await
+            .unwrap();
+        let (_, token) = received.lock().unwrap().pop().unwrap();
+        let claims = part(&token, 1);
+        let verifies = rp.host.broker().keys.verify_jwt(&token).is_ok();
+        let has_events =
+            claims["events"]["http://schemas.openid.net/event/backchannel-logout"].is_object();
+        let (nonce, aud) = (claims.get("nonce").is_some(), claims["aud"].clone());
+        match fault {
+            "logout-token-bad-signature" => {
+                assert!(!verifies && has_events && !nonce && aud == CLIENT_ID)
+            }
+            "logout-token-no-events" => {
+                assert!(verifies && claims.get("events").is_none() && !nonce && aud == CLIENT_ID)
+            }
+            "logout-token-with-nonce" => {
+                assert!(verifies && has_events && nonce && aud == CLIENT_ID)
+            }
+            _ => assert!(verifies && has_events && !nonce && aud != CLIENT_ID),
+        }
+        assert_eq!(claims["iss"], rp.issuer(), "{fault}");
+        assert!(claims["sid"].is_string(), "{fault}");
+    }
+    // Used up: the next logout token is clean.
+    let tokens = rp.login(&[("prompt", "login")]).await;
+    rp.browser
+        .get(rp.url("/logout"))
+        .query(&[("id_token_hint", tokens["id_token"].as_str().unwrap())])
+        .send()
+        .await
+        .unwrap();
+    let (_, token) = received.lock().unwrap().pop().unwrap();
+    rp.host.broker().keys.verify_jwt(&token).unwrap();
+    assert_eq!(part(&token, 1)["aud"], CLIENT_ID);
+}
