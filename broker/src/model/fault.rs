@@ -303,14 +303,30 @@ pub struct QueuedFault {
     pub created_at: UnixTime,
 }
 
-/// A fault as a response carried it: for `explain` and the client's report.
+/// What the broker saw between it and a relying party, per login: the faults its responses
+/// carried, and what the RP did after (for `explain` and the client's report).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FaultUse {
-    pub fault: Fault,
+pub struct RpEvent {
     pub client_id: ClientId,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub login_id: Option<TxnId>,
     pub at: UnixTime,
+    #[serde(flatten)]
+    pub act: RpAct,
+}
+
+/// One thing that happened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum RpAct {
+    /// A response to the RP carried this fault.
+    Fault { fault: Fault },
+    /// The RP redeemed the login's authorization code.
+    TokenExchange,
+    /// The RP called userinfo with the login's access token.
+    Userinfo,
+    /// The RP used the login's refresh token.
+    Refresh,
 }
 
 #[cfg(test)]

@@ -25,7 +25,9 @@ pub use business::{BusinessIdentity, BusinessRole, NemId};
 pub use case::{Case, CaseStep, DocumentType, Evidence, Question, QuestionKind};
 pub use claims_request::{ClaimRequest, ClaimsRequest};
 pub use client::{AuthMethod, Client, ClientDefaults, ClientJose, Registration, SubjectType};
-pub use fault::{Expect, Fault, FaultSpec, FaultUse, QueuedFault, Stage, CATALOGUE as FAULTS};
+pub use fault::{
+    Expect, Fault, FaultSpec, QueuedFault, RpAct, RpEvent, Stage, CATALOGUE as FAULTS,
+};
 pub use flow::{AppRequest, Device, DeviceState, Failure, Flow, Method, Notice, Step};
 pub use grant::{AccessToken, AuthCode, Grant, RefreshToken, Session};
 pub use identity::{

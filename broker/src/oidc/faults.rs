@@ -9,7 +9,7 @@ use serde_json::{json, Map, Value};
 use crate::app::Broker;
 use crate::clock::UnixTime;
 use crate::error::OAuthError;
-use crate::model::{ClientId, Fault, FaultUse, Stage, TxnId};
+use crate::model::{ClientId, Fault, RpAct, RpEvent, Stage, TxnId};
 use crate::oidc::profile;
 
 /// Takes the next fault queued for `client` at `stage`, and records that the response of
@@ -24,14 +24,30 @@ pub fn take(
     let Some(fault) = broker.store.faults.take(client, stage)? else {
         return Ok(None);
     };
-    broker.store.faults.record_use(&FaultUse {
-        fault,
+    broker.store.faults.record(&RpEvent {
         client_id: client.clone(),
         login_id: login.cloned(),
         at: now,
+        act: RpAct::Fault { fault },
     })?;
     tracing::info!(fault = %fault.name(), client = %client, "a response carries a queued fault");
     Ok(Some(fault))
+}
+
+/// Records what the RP did in a login (redeemed its code, called userinfo, refreshed), for the
+/// client's report. Only logins with a known client and login are recorded.
+pub fn saw(broker: &Broker, client: &ClientId, login: Option<&TxnId>, act: RpAct, now: UnixTime) {
+    let Some(login) = login else { return };
+    let event = RpEvent {
+        client_id: client.clone(),
+        login_id: Some(login.clone()),
+        at: now,
+        act,
+    };
+    // A report is an aid: a failed write must not fail the RP's request.
+    if let Err(e) = broker.store.faults.record(&event) {
+        tracing::warn!(error = %e, "could not record the RP's request for its report");
+    }
 }
 
 /// The claim changes of an ID-token fault (the signature's are [`sign`]'s).

@@ -27,6 +27,7 @@ pub mod par;
 pub mod params;
 pub mod profile;
 pub mod registration;
+pub mod report;
 pub mod revocation;
 pub mod session;
 pub mod token;

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use crate::app::Broker;
 use crate::clock::UnixTime;
 use crate::error::{ErrorCode, OAuthError};
-use crate::model::{AccessToken, Fault, Stage};
+use crate::model::{AccessToken, Fault, RpAct, Stage};
 use crate::oidc::profile::{self, Login};
 use crate::oidc::{claims, faults, Params};
 use crate::secrets;
@@ -130,7 +130,14 @@ pub fn userinfo(
         grant: &stored.grant,
     };
     let mut claims = profile::userinfo(broker, &login, claims, now).map_err(OAuthError::from)?;
-    // The RP test kit.
+    // The RP test kit: what the RP did, and a queued fault.
+    faults::saw(
+        broker,
+        &client.client_id,
+        stored.grant.login_id.as_ref(),
+        RpAct::Userinfo,
+        now,
+    );
     match faults::take(
         broker,
         &client.client_id,

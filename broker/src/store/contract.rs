@@ -13,8 +13,8 @@ use tempfile::TempDir;
 
 use super::*;
 use crate::model::{
-    Assurance, AuthMethod, AuthRequest, DecisionOutcome, Delivered, Fault, FaultUse, Grant, Level,
-    LoginStatus, QueuedFault, Stage, SubjectType, ToClient,
+    Assurance, AuthMethod, AuthRequest, DecisionOutcome, Delivered, Fault, Grant, Level,
+    LoginStatus, QueuedFault, RpAct, RpEvent, Stage, SubjectType, ToClient,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -807,17 +807,27 @@ fn faults_are_taken_once_per_use_by_their_client_and_stage(store: &Store) {
     assert!(store.faults.list().unwrap().is_empty());
     // Uses are recorded per login.
     let login = TxnId::new("t1");
-    let used = FaultUse {
-        fault: Fault::InvalidIss,
+    let used = RpEvent {
         client_id: rp.clone(),
         login_id: Some(login.clone()),
         at: NOW,
+        act: RpAct::Fault {
+            fault: Fault::InvalidIss,
+        },
     };
-    store.faults.record_use(&used).unwrap();
-    assert_eq!(store.faults.uses_for_login(&login).unwrap(), vec![used]);
+    let then = RpEvent {
+        act: RpAct::Userinfo,
+        ..used.clone()
+    };
+    store.faults.record(&used).unwrap();
+    store.faults.record(&then).unwrap();
+    assert_eq!(
+        store.faults.events_for_login(&login).unwrap(),
+        vec![used, then]
+    );
     assert!(store
         .faults
-        .uses_for_login(&TxnId::new("t2"))
+        .events_for_login(&TxnId::new("t2"))
         .unwrap()
         .is_empty());
 }

@@ -13,9 +13,9 @@ use std::sync::Arc;
 use crate::clock::UnixTime;
 use crate::model::{
     AccessToken, AuthCode, Case, CaseId, Client, ClientId, DecisionSource, Delivered, DeviceState,
-    Fault, FaultUse, Flow, GrantId, Identity, IdentityId, LoginStatus, LoginTxn, Onboarding,
-    OutboxMessage, PushedRequest, QueuedDecision, QueuedFault, RefreshToken, Session, Sid, Stage,
-    TxnId, UserId,
+    Fault, Flow, GrantId, Identity, IdentityId, LoginStatus, LoginTxn, Onboarding, OutboxMessage,
+    PushedRequest, QueuedDecision, QueuedFault, RefreshToken, RpEvent, Session, Sid, Stage, TxnId,
+    UserId,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -258,9 +258,10 @@ pub trait FaultStore: Send + Sync {
     fn take(&self, client: &ClientId, stage: Stage) -> StoreResult<Option<Fault>>;
     /// Removes queued faults: one by id, every one of a client, or all. How many went.
     fn remove(&self, id: Option<&str>, client: Option<&ClientId>) -> StoreResult<usize>;
-    fn record_use(&self, used: &FaultUse) -> StoreResult<()>;
-    /// The faults a login's responses carried, in order.
-    fn uses_for_login(&self, login: &TxnId) -> StoreResult<Vec<FaultUse>>;
+    /// Records what happened between the broker and a relying party.
+    fn record(&self, event: &RpEvent) -> StoreResult<()>;
+    /// What happened in a login, in order.
+    fn events_for_login(&self, login: &TxnId) -> StoreResult<Vec<RpEvent>>;
     fn clear(&self) -> StoreResult<()>;
 }
 

@@ -466,3 +466,103 @@ async fn a_key_rotation_signs_with_a_new_published_key_and_must_be_accepted() {
         assert!(differing(&claims(token), &claims(id_token(&clean))).is_empty());
     }
 }
+
+async fn report(rp: &Rp) -> Value {
+    let response = rp
+        .host
+        .control()
+        .get(&format!("/clients/{CLIENT_ID}/report"))
+        .await
+        .unwrap();
+    assert_eq!(response.status, 200, "{:?}", response.body);
+    response.body
+}
+
+fn verdict_for<'a>(report: &'a Value, login: &Login) -> &'a Value {
+    report["faults"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["login_id"] == login.login_id.as_str())
+        .unwrap_or_else(|| panic!("no verdict for {} in {report}", login.login_id))
+}
+
+#[tokio::test]
+async fn the_report_says_what_the_rp_did_and_judges_each_fault() {
+    let rp = Rp::start_auto().await;
+    // Before the RP has shown what it usually does, silence says nothing.
+    queue(&rp, "invalid-iss", CLIENT_ID, 1).await;
+    let early = log_in(&rp, &[]).await;
+    let r = report(&rp).await;
+    assert_eq!(verdict_for(&r, &early)["verdict"], "unknown", "{r}");
+
+    // A clean login whose RP calls userinfo, as this one usually does.
+    let clean = log_in(&rp, &[]).await;
+    let access_token = clean.tokens["access_token"].as_str().unwrap();
+    assert_eq!(userinfo(&rp, access_token).await.status(), StatusCode::OK);
+
+    // It refuses a wrong iss (no userinfo after), but accepts a wrong nonce (userinfo after).
+    queue(&rp, "invalid-iss", CLIENT_ID, 1).await;
+    let refused = log_in(&rp, &[]).await;
+    queue(&rp, "nonce-invalid", CLIENT_ID, 1).await;
+    let accepted = log_in(&rp, &[]).await;
+    let token = accepted.tokens["access_token"].as_str().unwrap();
+    assert_eq!(userinfo(&rp, token).await.status(), StatusCode::OK);
+    // It redeems a code from a response whose state was not its own: accepted.
+    queue(&rp, "state-mismatch", CLIENT_ID, 1).await;
+    let redeemed = log_in(&rp, &[]).await;
+    // The broker cannot see what it does with a userinfo error.
+    queue(&rp, "userinfo-500", CLIENT_ID, 1).await;
+    let watched = log_in(&rp, &[]).await;
+    let token = watched.tokens["access_token"].as_str().unwrap();
+    assert_eq!(
+        userinfo(&rp, token).await.status(),
+        StatusCode::INTERNAL_SERVER_ERROR
+    );
+
+    let r = report(&rp).await;
+    assert_eq!(r["client_id"], CLIENT_ID);
+    for (login, fault, expected) in [
+        (&refused, "invalid-iss", "refused"),
+        (&accepted, "nonce-invalid", "accepted"),
+        (&redeemed, "state-mismatch", "accepted"),
+        (&watched, "userinfo-500", "unknown"),
+    ] {
+        let v = verdict_for(&r, login);
+        assert_eq!(v["fault"], fault, "{v}");
+        assert_eq!(v["expect"], "refuse", "{v}");
+        assert_eq!(v["verdict"], expected, "{fault}: {v}");
+        assert!(v["why"].as_str().is_some_and(|w| !w.is_empty()));
+    }
+    // Per login: PKCE, state, nonce, and the calls seen.
+    let seen = r["logins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["login_id"] == clean.login_id.as_str())
+        .unwrap();
+    assert_eq!(seen["pkce"], "S256");
+    assert_eq!(seen["state"], true);
+    assert_eq!(seen["nonce"], true);
+    assert_eq!(seen["token_exchange"], true);
+    assert_eq!(seen["userinfo"], true);
+    assert_eq!(seen["faults"], json!([]));
+    let without_nonce = log_in(&rp, &[("nonce", "")]).await;
+    let r = report(&rp).await;
+    let seen = r["logins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["login_id"] == without_nonce.login_id.as_str())
+        .unwrap();
+    assert_eq!(seen["nonce"], false);
+    assert_eq!(seen["userinfo"], false);
+    // An unknown client has no report.
+    let missing = rp
+        .host
+        .control()
+        .get("/clients/nobody/report")
+        .await
+        .unwrap();
+    assert_eq!(missing.status, 404);
+}

@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::app::Broker;
 use crate::clock::UnixTime;
 use crate::error::OAuthError;
-use crate::model::{Client, Fault, Stage};
+use crate::model::{Client, Fault, RpAct, Stage};
 use crate::oidc::faults;
 use crate::oidc::Params;
 use crate::secrets;
@@ -66,6 +66,13 @@ pub fn exchange_code(
         ));
     }
     check_verifier(code.code_challenge.as_deref(), params.get("code_verifier"))?;
+    faults::saw(
+        broker,
+        &client.client_id,
+        code.grant.login_id.as_ref(),
+        RpAct::TokenExchange,
+        now,
+    );
     issue_tokens(
         broker,
         Issue {

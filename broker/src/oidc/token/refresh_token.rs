@@ -75,6 +75,13 @@ pub fn refresh(
         }
         Take::NotFound => return Err(OAuthError::invalid_grant("the refresh token is not valid")),
     };
+    crate::oidc::faults::saw(
+        broker,
+        &client.client_id,
+        grant.login_id.as_ref(),
+        crate::model::RpAct::Refresh,
+        now,
+    );
     issue_tokens(
         broker,
         Issue {

@@ -3,7 +3,7 @@
 use rusqlite::{params, OptionalExtension};
 
 use super::{db, from_json, to_json, SqliteStore};
-use crate::model::{ClientId, Fault, FaultUse, QueuedFault, Stage, TxnId};
+use crate::model::{ClientId, Fault, QueuedFault, RpEvent, Stage, TxnId};
 use crate::store::{FaultStore, StoreResult};
 
 fn stage_name(stage: Stage) -> StoreResult<String> {
@@ -82,26 +82,26 @@ impl FaultStore for SqliteStore {
             params![id, client.map(|c| c.as_str())],
         )
     }
-    fn record_use(&self, used: &FaultUse) -> StoreResult<()> {
+    fn record(&self, event: &RpEvent) -> StoreResult<()> {
         self.exec(
-            "INSERT INTO fault_uses (client_id, login_id, data) VALUES (?1, ?2, ?3)",
+            "INSERT INTO rp_events (client_id, login_id, data) VALUES (?1, ?2, ?3)",
             params![
-                used.client_id.as_str(),
-                used.login_id.as_ref().map(|l| l.as_str()),
-                to_json(used)?
+                event.client_id.as_str(),
+                event.login_id.as_ref().map(|l| l.as_str()),
+                to_json(event)?
             ],
         )?;
         Ok(())
     }
-    fn uses_for_login(&self, login: &TxnId) -> StoreResult<Vec<FaultUse>> {
+    fn events_for_login(&self, login: &TxnId) -> StoreResult<Vec<RpEvent>> {
         self.query_data(
-            "SELECT data FROM fault_uses WHERE login_id = ?1 ORDER BY seq",
+            "SELECT data FROM rp_events WHERE login_id = ?1 ORDER BY seq",
             [login.as_str()],
         )
     }
     fn clear(&self) -> StoreResult<()> {
         self.exec("DELETE FROM faults", [])?;
-        self.exec("DELETE FROM fault_uses", [])?;
+        self.exec("DELETE FROM rp_events", [])?;
         Ok(())
     }
 }

@@ -61,6 +61,14 @@ impl Maintenance for SqliteStore {
                 [],
             )
             .map_err(db)?;
+        // What the broker saw of an RP goes with its login.
+        gone += tx
+            .execute(
+                "DELETE FROM rp_events WHERE login_id IS NULL
+                     OR login_id NOT IN (SELECT id FROM logins)",
+                [],
+            )
+            .map_err(db)?;
         tx.commit().map_err(db)?;
         Ok(gone)
     }

@@ -83,11 +83,12 @@ CREATE TABLE IF NOT EXISTS faults (
     stage TEXT NOT NULL,
     remaining INTEGER NOT NULL,
     data TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS fault_uses (
+CREATE TABLE IF NOT EXISTS rp_events (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     client_id TEXT NOT NULL,
     login_id TEXT,
     data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS rp_events_login ON rp_events (login_id);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS devices (identity_id TEXT PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS onboardings (

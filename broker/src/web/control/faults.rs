@@ -25,6 +25,16 @@ pub(super) fn router() -> Router<Arc<Broker>> {
         .route("/faults", get(catalogue).post(enqueue))
         .route("/faults/queued", get(list).delete(clear))
         .route("/faults/queued/{id}", delete(remove))
+        .route("/clients/{id}/report", get(report))
+}
+
+/// What the broker saw the client do, and a verdict per fault (`oidc::report`).
+async fn report(State(b): AppState, Path(id): Path<String>) -> ApiResult {
+    let client = ClientId::new(id);
+    if b.store.clients.get(&client)?.is_none() {
+        return Err(ApiError::not_found(format!("no client {client}")));
+    }
+    ok(to_value(&crate::oidc::report::report(&b, &client)?))
 }
 
 async fn catalogue() -> ApiResult {

@@ -86,9 +86,12 @@ async fn explain_login(State(b): AppState, Path(id): Path<String>) -> ApiResult 
     explained.faults = b
         .store
         .faults
-        .uses_for_login(&txn.id)?
+        .events_for_login(&txn.id)?
         .into_iter()
-        .map(|u| u.fault.name())
+        .filter_map(|e| match e.act {
+            crate::model::RpAct::Fault { fault } => Some(fault.name()),
+            _ => None,
+        })
         .collect();
     ok(to_value(&explained))
 }

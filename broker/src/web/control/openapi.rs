@@ -92,6 +92,12 @@ pub const ROUTES: &[(&str, &str, &str, &str)] = &[
         "",
     ),
     ("delete", "/faults/queued/{id}", "Remove one queued fault", ""),
+    (
+        "get",
+        "/clients/{id}/report",
+        "What the broker saw the client do per recent login (PKCE, state, nonce, calls after a fault) and a verdict per fault",
+        "",
+    ),
     ("get", "/clock", "Read the broker's clock", ""),
     (
         "post",
