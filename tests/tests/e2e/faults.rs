@@ -566,3 +566,80 @@ async fn the_report_says_what_the_rp_did_and_judges_each_fault() {
         .unwrap();
     assert_eq!(missing.status, 404);
 }
+
+/// The demo mailbox, the first relying party to face the kit: every fault a login exercises,
+/// through `rp-check`'s run with the `mailbox-login` hook.
+#[tokio::test]
+async fn the_demo_mailbox_passes_the_rp_check() {
+    let host = broker::host::TestHost::start_with(|c| c.auto_approve = true)
+        .await
+        .unwrap();
+    let mailbox = crate::mailbox::start_mailbox(&host).await;
+    let options = tests::rp_check::Options {
+        control: format!("{}/_sim/v1", host.issuer()),
+        control_token: None,
+        client_id: "mailbox-e2e".into(),
+        login_hook: format!(
+            "'{}' --mailbox '{}'",
+            env!("CARGO_BIN_EXE_mailbox-login"),
+            mailbox.base
+        ),
+        faults: Vec::new(),
+    };
+    let lines = tests::rp_check::run(&options).await.unwrap();
+    let table = tests::rp_check::table(&lines);
+    println!("{table}");
+    assert!(lines.len() >= 20, "{table}");
+    assert!(!lines.iter().any(|l| l.failed()), "{table}");
+    // The mailbox uses the code flow without refreshing: only those two go unreached.
+    let unreached: Vec<&str> = lines
+        .iter()
+        .filter(|l| l.passed.is_none())
+        .map(|l| l.fault.as_str())
+        .collect();
+    assert_eq!(
+        unreached,
+        ["invalid-c-hash", "refresh-token-invalid-issuer"],
+        "{table}"
+    );
+    assert!(
+        table.ends_with("0 failed, 2 not reached by the login\n"),
+        "{table}"
+    );
+}
+
+/// `rp-check` catches a careless RP: one that takes whatever comes back fails every must-refuse
+/// fault of the ID token and the authorization response.
+#[tokio::test]
+async fn the_rp_check_catches_a_relying_party_that_checks_nothing() {
+    let host = broker::host::TestHost::start_with(|c| c.auto_approve = true)
+        .await
+        .unwrap();
+    register_client(&host, json!({"require_pkce": false})).await;
+    let options = tests::rp_check::Options {
+        control: format!("{}/_sim/v1", host.issuer()),
+        control_token: None,
+        client_id: CLIENT_ID.into(),
+        login_hook: format!(
+            "'{}' --issuer '{}' --client-id {CLIENT_ID} --client-secret {CLIENT_SECRET} --redirect-uri '{REDIRECT_URI}'",
+            env!("CARGO_BIN_EXE_careless-login"),
+            host.issuer()
+        ),
+        faults: Vec::new(),
+    };
+    let lines = tests::rp_check::run(&options).await.unwrap();
+    let table = tests::rp_check::table(&lines);
+    let line = |name: &str| lines.iter().find(|l| l.fault == name).unwrap();
+    for fault in [
+        "invalid-iss",
+        "invalid-sig-rs256",
+        "idtoken-sig-none",
+        "state-mismatch",
+    ] {
+        assert_eq!(line(fault).seen, "accepted", "{table}");
+        assert!(line(fault).failed(), "{table}");
+    }
+    // It does fail to log in when the token endpoint errs, and it accepts a rotation.
+    assert_eq!(line("token-endpoint-error").passed, Some(true), "{table}");
+    assert_eq!(line("signing-key-rotation").passed, Some(true), "{table}");
+}

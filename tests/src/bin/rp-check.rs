@@ -1,0 +1,64 @@
+//! `rp-check`: does a relying party refuse what it must? Runs the RP test kit's faults against
+//! it through a login hook and prints one line per fault, ending with `N passed, N failed, N
+//! not reached by the login`.
+//! Exits 1 when a fault was mishandled, 2 when the check could not run.
+//!
+//! ```text
+//! cargo run -p tests --bin rp-check -- --issuer http://localhost:8080 --client-id my-rp \
+//!     --login-hook './log-in-to-my-rp.sh'
+//! ```
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use tests::rp_check::{run, table, Options};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "rp-check",
+    about = "Run the RP test kit's faults against a relying party"
+)]
+struct Args {
+    /// The simulator's base URL; its control API is {issuer}/_sim/v1.
+    #[arg(long)]
+    issuer: String,
+    /// The relying party's client ID at the simulator.
+    #[arg(long)]
+    client_id: String,
+    /// A shell command that drives the RP's login and exits 0 when the RP says the person is
+    /// logged in (anything else: not logged in).
+    #[arg(long)]
+    login_hook: String,
+    /// Only this fault (repeatable); default every fault a login exercises.
+    #[arg(long = "fault")]
+    faults: Vec<String>,
+    /// The simulator's control token, when it runs with one.
+    #[arg(long, env = "BROKER_CONTROL_TOKEN", hide_env_values = true)]
+    control_token: Option<String>,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    let options = Options {
+        control: format!("{}/_sim/v1", args.issuer.trim_end_matches('/')),
+        control_token: args.control_token,
+        client_id: args.client_id,
+        login_hook: args.login_hook,
+        faults: args.faults,
+    };
+    match run(&options).await {
+        Ok(lines) => {
+            print!("{}", table(&lines));
+            if !lines.iter().any(|l| l.failed()) {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
+        Err(e) => {
+            eprintln!("rp-check: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

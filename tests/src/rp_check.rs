@@ -1,0 +1,201 @@
+//! `rp-check`: runs the RP test kit's faults against a relying party. For each fault it queues
+//! the fault for the RP's client through the simulator's control API, runs a login hook (a
+//! command that drives the RP's login and exits 0 when the RP says the person is logged in),
+//! and judges: a fault a correct RP refuses must end without a login, one it accepts must end
+//! logged in. A fault the login never reached (it is still queued afterwards) is `unknown`.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+/// What to check, and how.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The simulator's control API, e.g. `http://localhost:8080/_sim/v1`.
+    pub control: String,
+    pub control_token: Option<String>,
+    pub client_id: String,
+    /// Run as `sh -c HOOK`; exit status 0 means the RP logged the person in.
+    pub login_hook: String,
+    /// Only these faults (by name); all that a login exercises when empty.
+    pub faults: Vec<String>,
+}
+
+/// One fault's outcome.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    pub fault: String,
+    pub expect: String,
+    /// `refused`, `accepted` or `unknown` (the login never reached the fault's response: an RP
+    /// that uses no hybrid response or no refresh, say).
+    pub seen: &'static str,
+    /// `None` when unknown.
+    pub passed: Option<bool>,
+}
+
+impl Line {
+    pub fn failed(&self) -> bool {
+        self.passed == Some(false)
+    }
+}
+
+/// The stages a login exercises (a logout token needs a logout, which a login hook does not do).
+const LOGIN_STAGES: [&str; 6] = [
+    "id_token",
+    "authorization_response",
+    "token_endpoint",
+    "userinfo",
+    "hybrid_id_token",
+    "refresh_id_token",
+];
+
+struct Control {
+    http: reqwest::Client,
+    base: String,
+    token: Option<String>,
+}
+
+impl Control {
+    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let request = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .timeout(Duration::from_secs(30));
+        match &self.token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+    }
+
+    async fn json(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value, String> {
+        let mut request = self.request(method, path);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| format!("the control API at {}: {e}", self.base))?;
+        let status = response.status();
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        if !status.is_success() {
+            return Err(format!(
+                "the control API answered {status} to {path}: {body}"
+            ));
+        }
+        Ok(body)
+    }
+}
+
+/// Runs the hook; whether the RP logged the person in.
+async fn logs_in(hook: &str) -> Result<bool, String> {
+    let status = tokio::process::Command::new("sh")
+        .arg("-c")
+        .arg(hook)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .await
+        .map_err(|e| format!("the login hook did not run: {e}"))?;
+    Ok(status.success())
+}
+
+/// Checks the RP against each fault. Fails only when the check cannot run (the control API or
+/// the hook): a first login without a fault must succeed.
+pub async fn run(options: &Options) -> Result<Vec<Line>, String> {
+    let control = Control {
+        http: reqwest::Client::new(),
+        base: options.control.trim_end_matches('/').to_string(),
+        token: options.control_token.clone(),
+    };
+    let catalogue = control.json(reqwest::Method::GET, "/faults", None).await?;
+    let faults: Vec<Value> = catalogue["faults"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|f| {
+            let name = f["name"].as_str().unwrap_or_default();
+            if options.faults.is_empty() {
+                LOGIN_STAGES.contains(&f["stage"].as_str().unwrap_or_default())
+            } else {
+                options.faults.iter().any(|n| n == name)
+            }
+        })
+        .collect();
+    if faults.is_empty() {
+        return Err("no such fault; GET /_sim/v1/faults lists them".into());
+    }
+    let clear = format!("/faults/queued?client_id={}", options.client_id);
+    control.json(reqwest::Method::DELETE, &clear, None).await?;
+    if !logs_in(&options.login_hook).await? {
+        return Err(
+            "the login hook does not log in without a fault: fix the hook (or the RP) first".into(),
+        );
+    }
+    let mut lines = Vec::new();
+    for fault in faults {
+        let name = fault["name"].as_str().unwrap_or_default().to_string();
+        let expect = fault["expect"].as_str().unwrap_or("refuse").to_string();
+        control
+            .json(
+                reqwest::Method::POST,
+                "/faults",
+                Some(json!({"fault": name, "client_id": options.client_id})),
+            )
+            .await?;
+        let logged_in = logs_in(&options.login_hook).await?;
+        let queued = control
+            .json(reqwest::Method::GET, "/faults/queued", None)
+            .await?;
+        let unused = queued.as_array().is_some_and(|q| {
+            q.iter()
+                .any(|f| f["client_id"] == options.client_id.as_str())
+        });
+        control.json(reqwest::Method::DELETE, &clear, None).await?;
+        let (seen, passed) = match (unused, logged_in, expect.as_str()) {
+            (true, _, _) => ("unknown", None),
+            (false, true, "accept") => ("accepted", Some(true)),
+            (false, false, "refuse") => ("refused", Some(true)),
+            (false, true, _) => ("accepted", Some(false)),
+            (false, false, _) => ("refused", Some(false)),
+        };
+        lines.push(Line {
+            fault: name,
+            expect,
+            seen,
+            passed,
+        });
+    }
+    Ok(lines)
+}
+
+/// The table `rp-check` prints, ending with `N passed, N failed`.
+pub fn table(lines: &[Line]) -> String {
+    let mut out = String::new();
+    for line in lines {
+        out.push_str(&format!(
+            "{:<44} must {:<7} {:<9} {}\n",
+            line.fault,
+            line.expect,
+            line.seen,
+            match line.passed {
+                Some(true) => "pass",
+                Some(false) => "FAIL",
+                None => "not reached",
+            }
+        ));
+    }
+    let count = |p: Option<bool>| lines.iter().filter(|l| l.passed == p).count();
+    out.push_str(&format!(
+        "{} passed, {} failed, {} not reached by the login\n",
+        count(Some(true)),
+        count(Some(false)),
+        count(None)
+    ));
+    out
+}
