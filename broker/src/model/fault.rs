@@ -68,6 +68,9 @@ pub enum Stage {
 pub enum Expect {
     Refuse,
     Accept,
+    /// The spec lets the RP check it (a MAY or a "can"), so a careful RP refuses, and one that
+    /// accepts is not wrong: a warning, not a failure.
+    ShouldRefuse,
 }
 
 /// A fault's entry in the catalogue.
@@ -110,6 +113,17 @@ const fn accept(
         stage: Stage::IdToken,
         changes,
         expect: Expect::Accept,
+    }
+}
+
+/// A fault the spec lets a relying party catch (its check is a MAY).
+const fn should_refuse(name: Fault, changes: &'static str) -> FaultSpec {
+    FaultSpec {
+        name,
+        oidf_module: None,
+        stage: Stage::IdToken,
+        changes,
+        expect: Expect::ShouldRefuse,
     }
 }
 
@@ -163,17 +177,13 @@ pub const CATALOGUE: &[FaultSpec] = &[
         Stage::IdToken,
         "the ID token expired an hour ago (exp and iat in the past); still signed correctly",
     ),
-    spec(
+    should_refuse(
         Fault::IatInFuture,
-        None,
-        Stage::IdToken,
-        "the ID token was issued an hour from now (iat, and exp after it); still signed correctly",
+        "the ID token was issued an hour from now (iat, and exp after it); still signed correctly (OIDC Core 3.1.3.7 step 10: iat \"can be used\" to reject it)",
     ),
-    spec(
+    should_refuse(
         Fault::InvalidAtHash,
-        None,
-        Stage::IdToken,
-        "the ID token's at_hash is not the access token's; still signed correctly",
+        "the ID token's at_hash is not the access token's; still signed correctly (OIDC Core 3.1.3.8: in the code flow the client MAY check it)",
     ),
     spec(
         Fault::InvalidCHash,

@@ -125,7 +125,8 @@ fn faults_in(events: &[RpEvent]) -> impl Iterator<Item = Fault> + '_ {
     })
 }
 
-/// The verdict on one fault from what the RP did after the response that carried it.
+/// The verdict on one fault from what the RP did after the response that carried it (for a
+/// must-accept fault, `accepted` is the good outcome).
 fn verdict(
     fault: Fault,
     after: &[RpEvent],
