@@ -293,6 +293,16 @@ pub struct LetterPage<'a> {
     pub move_action: String,
     /// Form action for deleting, when the session may (to "Slettet", or for good from there).
     pub delete_action: Option<String>,
+    /// In "Slettet": restoring it, when the session may.
+    pub restore: Option<Restore>,
+}
+
+/// The "Gendan" (restore) button of a letter in "Slettet".
+pub struct Restore {
+    /// Where its form posts.
+    pub action: String,
+    /// The name of the folder it goes back to, in the page's language.
+    pub to: String,
 }
 
 impl<'a> LetterPage<'a> {
@@ -366,6 +376,7 @@ impl<'a> LetterPage<'a> {
             unread_action: LETTER_UNREAD.replace("{letter_id}", id),
             move_action: LETTER_MOVE.replace("{letter_id}", id),
             delete_action: may_delete.then(|| LETTER_DELETE.replace("{letter_id}", id)),
+            restore: None,
         }
     }
 }

@@ -56,6 +56,7 @@ pub fn router(app: App) -> Router {
         .route(LETTER_UNREAD, post(letter_view::mark_unread))
         .route(LETTER_MOVE, post(letter_actions::move_letter))
         .route(LETTER_DELETE, post(letter_actions::delete))
+        .route(LETTER_RESTORE, post(letter_actions::restore))
         .route(
             LETTER_DELETE_PERMANENTLY,
             get(letter_actions::confirm_permanent_delete).post(letter_actions::delete_permanently),

@@ -66,6 +66,7 @@ macro_rules! contract_tests {
                 letters_of_another_mailbox_are_not_found,
                 set_read_changes_only_the_mailboxs_letter,
                 move_needs_letter_and_folder_in_the_mailbox,
+                a_letter_in_slettet_remembers_the_folder_it_left,
                 delete_letter_is_true_once,
                 letter_into_another_mailboxs_folder_is_refused,
                 unread_counts_per_folder,
@@ -415,6 +416,45 @@ fn move_needs_letter_and_folder_in_the_mailbox(store: &Store) {
         .unwrap()
         .unwrap();
     assert_eq!(moved.folder, annas_sent);
+}
+
+fn a_letter_in_slettet_remembers_the_folder_it_left(store: &Store) {
+    let anna = new_mailbox(store, "anna");
+    let bo = new_mailbox(store, "bo");
+    let letter = &anna.letters[0];
+    let id = &anna.mailbox.id;
+    let bin = folder(&anna, StandardFolder::Deleted);
+    let sent = folder(&anna, StandardFolder::Sent);
+    assert_eq!(store.letters.deleted_from(id, &letter.id).unwrap(), None);
+
+    assert!(store.letters.move_to(id, &letter.id, &bin).unwrap());
+    let remembered = Some(letter.folder.clone());
+    assert_eq!(
+        store.letters.deleted_from(id, &letter.id).unwrap(),
+        remembered
+    );
+    // Only through its mailbox.
+    assert_eq!(
+        store
+            .letters
+            .deleted_from(&bo.mailbox.id, &letter.id)
+            .unwrap(),
+        None
+    );
+    // Deleted again while in Slettet: still where it came from.
+    assert!(store.letters.move_to(id, &letter.id, &bin).unwrap());
+    assert_eq!(
+        store.letters.deleted_from(id, &letter.id).unwrap(),
+        remembered
+    );
+    // Out of Slettet, forgotten.
+    assert!(store.letters.move_to(id, &letter.id, &sent).unwrap());
+    assert_eq!(store.letters.deleted_from(id, &letter.id).unwrap(), None);
+    assert!(store.letters.move_to(id, &letter.id, &bin).unwrap());
+    assert_eq!(
+        store.letters.deleted_from(id, &letter.id).unwrap(),
+        Some(sent)
+    );
 }
 
 fn delete_letter_is_true_once(store: &Store) {

@@ -114,7 +114,12 @@ pub trait LetterStore: Send + Sync {
     fn set_read(&self, mailbox: &MailboxId, id: &LetterId, read: bool) -> StoreResult<bool>;
     /// Moves the letter to `folder`. False, and nothing moves, unless both the letter and the
     /// folder belong to `mailbox`: a letter never reaches another person's folder.
+    /// Moving into "Slettet" remembers the folder the letter left ([`LetterStore::deleted_from`]);
+    /// moving anywhere else forgets it.
     fn move_to(&self, mailbox: &MailboxId, id: &LetterId, folder: &FolderId) -> StoreResult<bool>;
+    /// For a letter of `mailbox` lying in "Slettet": the folder it was moved there from, if that
+    /// was remembered (not for letters put there directly, or deleted by an older mailbox).
+    fn deleted_from(&self, mailbox: &MailboxId, id: &LetterId) -> StoreResult<Option<FolderId>>;
     /// Deletes the letter for good; false if `mailbox` has no letter `id`.
     fn delete(&self, mailbox: &MailboxId, id: &LetterId) -> StoreResult<bool>;
 }

@@ -30,8 +30,8 @@ use crate::access::{
 use crate::paths::{
     ACCESS, ACTIVITY, FOLDER, FOLDERS, FOLDER_DELETE, FOLDER_RENAME, GRANT_EDIT, GRANT_PASSWORD,
     GRANT_REVOKE, HOME, LETTER, LETTER_ATTACHMENT, LETTER_DELETE, LETTER_DELETE_PERMANENTLY,
-    LETTER_EDIT_DRAFT, LETTER_FORWARD, LETTER_MOVE, LETTER_REPLY, LETTER_SEND_DRAFT, LETTER_UNREAD,
-    MAILBOXES, MAILBOXES_SWITCH, WRITE,
+    LETTER_EDIT_DRAFT, LETTER_FORWARD, LETTER_MOVE, LETTER_REPLY, LETTER_RESTORE,
+    LETTER_SEND_DRAFT, LETTER_UNREAD, MAILBOXES, MAILBOXES_SWITCH, WRITE,
 };
 use crate::post::delivery::file_own_letter;
 use crate::post::{
@@ -152,6 +152,7 @@ enum Route {
     MoveToOwnFolder,
     MoveToSlettet,
     Delete,
+    Restore,
     ConfirmPermanentDelete,
     DeletePermanently,
     Attachment,
@@ -182,12 +183,13 @@ enum Route {
     OpenBosGrant,
 }
 
-const LETTER_ROUTES: [Route; 16] = [
+const LETTER_ROUTES: [Route; 17] = [
     Route::ReadLetter,
     Route::MarkUnread,
     Route::MoveToOwnFolder,
     Route::MoveToSlettet,
     Route::Delete,
+    Route::Restore,
     Route::ConfirmPermanentDelete,
     Route::DeletePermanently,
     Route::Attachment,
@@ -236,6 +238,7 @@ impl Route {
             MoveToOwnFolder => (LETTER_MOVE, Some(&[("folder_id", "PRIVAT")])),
             MoveToSlettet => (LETTER_MOVE, Some(&[("folder_id", "SLETTET")])),
             Delete => (LETTER_DELETE, Some(&[])),
+            Restore => (LETTER_RESTORE, Some(&[])),
             ConfirmPermanentDelete => (LETTER_DELETE_PERMANENTLY, None),
             DeletePermanently => (LETTER_DELETE_PERMANENTLY, Some(&[])),
             Attachment => (LETTER_ATTACHMENT, None),
@@ -319,7 +322,8 @@ fn may(column: Column, route: Route) -> bool {
                 | EditGrant
         ),
         Column::ReadHelper | Column::ReadWriteHelper => match route {
-            ReadLetter | MarkUnread | MoveToOwnFolder | Attachment | ForwardForm
+            // Restoring moves a letter out of Slettet, as any move.
+            ReadLetter | MarkUnread | MoveToOwnFolder | Restore | Attachment | ForwardForm
             | ForwardToCitizen | ForwardToEmail | ShowFolder | Home | ManageFolders
             | CreateFolder | ActivityLog | MailboxList | OpenBosGrant => true,
             MoveToSlettet | Delete | ReplyForm | Reply | SendDraft | EditDraftForm | EditDraft
@@ -391,6 +395,9 @@ fn expected(route: Route, object: Object, column: Column) -> Outcome {
         (ConfirmPermanentDelete | DeletePermanently, letter) if letter != Object::BinnedLetter => {
             Conflict
         }
+        // Only a letter in Slettet is restored (the binned letter goes back to Indbakke, which
+        // the helpers were given).
+        (Restore, letter) if letter != Object::BinnedLetter => Conflict,
         (Attachment, Object::Draft) => NotFound,
         (Reply, Object::Draft) => Conflict,
         (SendDraft | EditDraftForm | EditDraft, letter) if letter != Object::Draft => Conflict,

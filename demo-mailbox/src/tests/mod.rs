@@ -20,6 +20,7 @@ mod mailboxes;
 mod notices;
 mod organisation_access;
 mod restart;
+mod restore;
 mod revoking;
 mod serve;
 mod session_expiry;
