@@ -16,9 +16,12 @@ pub const LOGGED_OUT: &str = "/logged-out";
 /// POST (`logout_token`), from the broker, not a browser: Back-Channel Logout 1.0.
 pub const BACKCHANNEL_LOGOUT: &str = "/backchannel-logout";
 
+/// GET (`q`, `sort`, `page`, `deleted`): the letters that match a search, across the
+/// mailbox's folders.
+pub const SEARCH: &str = "/search";
 /// GET: manage own folders. POST: create one (`name`).
 pub const FOLDERS: &str = "/folders";
-/// GET: the letters in a folder.
+/// GET (`sort`, `page`): the letters in a folder.
 pub const FOLDER: &str = "/folders/{folder_id}";
 /// POST (`name`): rename an own folder.
 pub const FOLDER_RENAME: &str = "/folders/{folder_id}/rename";

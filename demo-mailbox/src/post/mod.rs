@@ -14,6 +14,7 @@ mod folder;
 pub mod handling;
 mod incoming;
 mod letter;
+pub mod listing;
 mod mailbox;
 pub mod opening;
 mod outbox;

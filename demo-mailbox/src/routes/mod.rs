@@ -22,6 +22,7 @@ mod login;
 mod logout;
 mod mailboxes;
 mod reply;
+mod search;
 mod sim_api;
 mod sim_sender;
 mod write;
@@ -48,6 +49,7 @@ pub fn router(app: App) -> Router {
         .route(LOGOUT, post(logout::logout))
         .route(LOGGED_OUT, get(logout::logged_out))
         .route(BACKCHANNEL_LOGOUT, post(backchannel_logout::receive))
+        .route(SEARCH, get(search::search))
         .route(FOLDERS, get(folders::manage).post(folders::create))
         .route(FOLDER, get(folder_view::show))
         .route(FOLDER_RENAME, post(folders::rename))

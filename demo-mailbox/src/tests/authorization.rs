@@ -172,6 +172,7 @@ enum Route {
     NewGrantPassword,
     EditGrant,
     Home,
+    Search,
     ManageFolders,
     CreateFolder,
     WriteForm,
@@ -209,8 +210,9 @@ const GRANT_ROUTES: [Route; 4] = [
     Route::NewGrantPassword,
     Route::EditGrant,
 ];
-const PAGE_ROUTES: [Route; 10] = [
+const PAGE_ROUTES: [Route; 11] = [
     Route::Home,
+    Route::Search,
     Route::ManageFolders,
     Route::CreateFolder,
     Route::WriteForm,
@@ -269,6 +271,8 @@ impl Route {
                 Some(&[("permission", "read_write"), ("folder", "PRIVAT")]),
             ),
             Home => (HOME, None),
+            // Every letter of the world has "brev" in its text.
+            Search => ("/search?q=brev&deleted=on", None),
             ManageFolders => (FOLDERS, None),
             CreateFolder => (FOLDERS, Some(&[("name", "Ny mappe")])),
             WriteForm => (WRITE, None),
@@ -324,7 +328,7 @@ fn may(column: Column, route: Route) -> bool {
         Column::ReadHelper | Column::ReadWriteHelper => match route {
             // Restoring moves a letter out of Slettet, as any move.
             ReadLetter | MarkUnread | MoveToOwnFolder | Restore | Attachment | ForwardForm
-            | ForwardToCitizen | ForwardToEmail | ShowFolder | Home | ManageFolders
+            | ForwardToCitizen | ForwardToEmail | ShowFolder | Home | Search | ManageFolders
             | CreateFolder | ActivityLog | MailboxList | OpenBosGrant => true,
             MoveToSlettet | Delete | ReplyForm | Reply | SendDraft | EditDraftForm | EditDraft
             | WriteForm | Write | RenameFolder | DeleteFolder => read_write,

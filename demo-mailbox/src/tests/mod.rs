@@ -22,6 +22,7 @@ mod organisation_access;
 mod restart;
 mod restore;
 mod revoking;
+mod search;
 mod serve;
 mod session_expiry;
 mod simulator;
