@@ -13,6 +13,7 @@ use crate::paths::{
     permanent_delete_path, reply_path, send_draft_path, LETTER_DELETE, LETTER_MOVE, LETTER_UNREAD,
 };
 use crate::post::listing::{ListRequest, Page, Sort};
+use crate::post::upload::FileKind;
 use crate::post::{display_time, Folder, FolderId, Letter, StandardFolder};
 use crate::session::ActiveSession;
 
@@ -240,6 +241,8 @@ pub struct AttachmentView {
     pub file_name: String,
     /// Its size, e.g. `48 kB`.
     pub size: String,
+    /// Its kind, e.g. `PDF`.
+    pub kind: &'static str,
 }
 
 /// A folder the letter can be moved to.
@@ -353,6 +356,8 @@ impl<'a> LetterPage<'a> {
                     href: attachment_path(&letter.id, index + 1),
                     file_name: attachment.file_name.clone(),
                     size: format!("{} kB", attachment.size_bytes.div_ceil(1000)),
+                    kind: FileKind::from_media_type(&attachment.media_type)
+                        .map_or("PDF", FileKind::label),
                 })
                 .collect(),
             folder_name: folder.name_in(lang),

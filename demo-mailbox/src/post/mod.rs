@@ -24,6 +24,7 @@ mod pdf;
 mod sender;
 mod submission;
 mod time;
+pub mod upload;
 pub mod writing;
 
 pub use compose::{ComposeError, MAX_BODY_CHARS, MAX_SUBJECT_CHARS};

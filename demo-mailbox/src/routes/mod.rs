@@ -34,6 +34,7 @@ use axum::routing::{delete, get, post};
 use axum::Router;
 use std::sync::Arc;
 
+use crate::action::upload_body_limit;
 use crate::app::App;
 use crate::config::Config;
 use crate::paths::*;
@@ -64,11 +65,26 @@ pub fn router(app: App) -> Router {
             get(letter_actions::confirm_permanent_delete).post(letter_actions::delete_permanently),
         )
         .route(LETTER_ATTACHMENT, get(attachments::download))
-        .route(LETTER_REPLY, get(reply::form).post(reply::send))
+        .route(
+            LETTER_REPLY,
+            get(reply::form)
+                .post(reply::send)
+                .layer(upload_body_limit()),
+        )
         .route(LETTER_FORWARD, get(forward::form).post(forward::send))
-        .route(WRITE, get(write::form).post(write::send))
+        .route(
+            WRITE,
+            get(write::form)
+                .post(write::send)
+                .layer(upload_body_limit()),
+        )
         .route(LETTER_SEND_DRAFT, post(write::send_draft))
-        .route(LETTER_EDIT_DRAFT, get(write::edit_form).post(write::edit))
+        .route(
+            LETTER_EDIT_DRAFT,
+            get(write::edit_form)
+                .post(write::edit)
+                .layer(upload_body_limit()),
+        )
         .route(MAILBOXES, get(mailboxes::choose))
         .route(MAILBOXES_SWITCH, post(mailboxes::switch))
         .route(ACCESS, get(access::manage).post(access::grant))
