@@ -8,6 +8,8 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::oidc::{RelyingParty, SeenTokenIds};
 use crate::pending_logins::PendingLogins;
+use crate::post::delivery::seed_exemptions;
+use crate::post::unix_time;
 use crate::session::SessionStore;
 use crate::start_error::StartError;
 use crate::store::Store;
@@ -39,6 +41,7 @@ impl App {
         let relying_party = RelyingParty::new(&config, clock.clone())?;
         let store = Store::open(config.data_dir.as_deref())?;
         store.memberships.seed(&seed_memberships())?;
+        seed_exemptions(&store, unix_time(clock.now()))?;
         let sessions = SessionStore::new(
             Duration::from_secs(config.session_idle_secs),
             Duration::from_secs(config.session_max_secs),

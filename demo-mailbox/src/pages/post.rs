@@ -62,6 +62,8 @@ pub struct Chrome<'a> {
     pub address: Option<String>,
     /// What the last action did, shown once.
     pub notice: Option<String>,
+    /// Whether the mailbox's owner is exempt from Digital Post (every page says so).
+    pub exempt: bool,
 }
 
 impl<'a> Chrome<'a> {
@@ -110,6 +112,7 @@ impl<'a> Chrome<'a> {
             inbox_href,
             address: access.helper().is_none().then_some(address),
             notice: session.notice.as_ref().map(|notice| notice.text(lang)),
+            exempt: false,
         }
     }
 }

@@ -38,13 +38,15 @@ pub fn chrome<'a>(
     let folders = desk.folders()?;
     let unread = desk.unread_counts()?;
     let address = desk.address()?;
-    Ok(Chrome::new(
+    let mut chrome = Chrome::new(
         session,
         &folders,
         &unread,
         current.map(|folder| &folder.id),
         address,
-    ))
+    );
+    chrome.exempt = desk.exempt()?;
+    Ok(chrome)
 }
 
 /// The page of a form about letter `id` (reply, forward), for a session that may take

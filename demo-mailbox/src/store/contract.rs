@@ -71,6 +71,7 @@ macro_rules! contract_tests {
                 letter_into_another_mailboxs_folder_is_refused,
                 unread_counts_per_folder,
                 mailbox_is_found_by_id_and_exemption_is_per_mailbox,
+                a_seeding_is_first_once,
                 outbox_lists_newest_first_up_to_the_limit,
                 attachments_are_stored_with_their_bytes,
                 grants_are_found_only_through_the_mailbox_or_the_grantee,
@@ -577,6 +578,12 @@ fn everything_survives_reopen(subject: Subject) {
     );
     drop(store);
     drop(dir);
+}
+
+fn a_seeding_is_first_once(store: &Store) {
+    assert!(store.mailboxes.first_seeding("exemptions").unwrap());
+    assert!(!store.mailboxes.first_seeding("exemptions").unwrap());
+    assert!(store.mailboxes.first_seeding("other").unwrap());
 }
 
 fn mailbox_is_found_by_id_and_exemption_is_per_mailbox(store: &Store) {

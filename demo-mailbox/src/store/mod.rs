@@ -60,6 +60,9 @@ pub trait MailboxStore: Send + Sync {
     fn get(&self, id: &MailboxId) -> StoreResult<Option<Mailbox>>;
     /// Marks the mailbox exempt from Digital Post, or not; false if there is no mailbox `id`.
     fn set_exempt(&self, id: &MailboxId, exempt: bool) -> StoreResult<bool>;
+    /// True the first time this database is asked about `seed` (atomically), false ever after:
+    /// what a new database starts with is added once, and stays changed or removed.
+    fn first_seeding(&self, seed: &str) -> StoreResult<bool>;
 }
 
 /// The simulated notification outbox. Entries are only ever added, never changed.

@@ -8,6 +8,7 @@ mod backchannel_logout;
 mod compose;
 mod deep_link;
 mod drafts;
+mod exemption;
 mod fake_broker;
 mod folders;
 mod form_errors;
