@@ -57,6 +57,7 @@
 mod access;
 mod action;
 mod app;
+mod broker_directory;
 mod clock;
 mod config;
 mod cookies;

@@ -46,8 +46,10 @@ pub fn folder_scope(desk: &Desk, all: bool, chosen: &[&str]) -> Outcome<FolderSc
 pub struct NewGrant {
     /// The helper, by CPR number.
     pub grantee: Cpr,
-    /// The helper's name as the owner typed it.
+    /// The helper's name: the broker's for the CPR number, or as the owner typed it.
     pub name: String,
+    /// Whether `name` is the broker's.
+    pub name_checked: bool,
     /// What the helper may do.
     pub permission: Permission,
     /// Which folders the helper sees.
@@ -61,7 +63,7 @@ pub struct NewGrant {
 /// first is not revoked is refused.
 pub fn grant(desk: &Desk, new: NewGrant, mailbox_name: &str) -> Outcome<Grant> {
     desk.require(Capability::ManageAccess)?;
-    let grant = Grant::new(
+    let mut grant = Grant::new(
         desk.mailbox.clone(),
         new.grantee,
         new.name,
@@ -71,6 +73,7 @@ pub fn grant(desk: &Desk, new: NewGrant, mailbox_name: &str) -> Outcome<Grant> {
         new.password,
         desk.now,
     );
+    grant.name_checked = new.name_checked;
     desk.store
         .grants
         .create(&grant)

@@ -12,6 +12,7 @@ mod exemption;
 mod fake_broker;
 mod folders;
 mod form_errors;
+mod grant_names;
 mod guard;
 mod language;
 mod letters;
