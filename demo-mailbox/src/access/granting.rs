@@ -9,7 +9,7 @@ use super::activity::{ActivityAction, ActivityEntry};
 use super::capability::Capability;
 use super::cpr::Cpr;
 use super::desk::{Desk, Outcome, Refusal};
-use super::grant::{FolderScope, Grant, GrantId, Permission};
+use super::grant::{FolderScope, Grant, GrantId, GrantStatus, Permission};
 use super::password::AccessPassword;
 use crate::post::{Folder, FolderId};
 use crate::store::StoreError;
@@ -83,6 +83,22 @@ pub fn grant(desk: &Desk, new: NewGrant, mailbox_name: &str) -> Outcome<Grant> {
         })?;
     tracing::info!(permission = grant.permission.slug(), "access was granted");
     Ok(grant)
+}
+
+/// The names of the helpers whose access to the mailbox is locked (too many wrong passwords),
+/// for whoever may give them a new password; nothing for anyone else.
+pub fn locked_grants(desk: &Desk) -> Outcome<Vec<String>> {
+    if !desk.access.allows(Capability::ManageAccess) {
+        return Ok(Vec::new());
+    }
+    Ok(desk
+        .store
+        .grants
+        .list(desk.mailbox)?
+        .into_iter()
+        .filter(|grant| grant.status() == GrantStatus::Locked)
+        .map(|grant| grant.grantee_name)
+        .collect())
 }
 
 /// Revokes the grant `id` of the mailbox.

@@ -64,6 +64,9 @@ pub struct Chrome<'a> {
     pub notice: Option<String>,
     /// Whether the mailbox's owner is exempt from Digital Post (every page says so).
     pub exempt: bool,
+    /// For whoever may give access: the helpers whose access locked after too many wrong
+    /// passwords (every page says so until a new password or a revoke).
+    pub locked_grants: Vec<String>,
 }
 
 impl<'a> Chrome<'a> {
@@ -113,6 +116,7 @@ impl<'a> Chrome<'a> {
             address: access.helper().is_none().then_some(address),
             notice: session.notice.as_ref().map(|notice| notice.text(lang)),
             exempt: false,
+            locked_grants: Vec::new(),
         }
     }
 }

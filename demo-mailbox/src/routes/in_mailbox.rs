@@ -5,7 +5,7 @@
 use axum::response::Response;
 
 use crate::access::desk::{Desk, Outcome};
-use crate::access::Capability;
+use crate::access::{granting, Capability};
 use crate::app::App;
 use crate::notice::Notice;
 use crate::pages::post::Chrome;
@@ -46,6 +46,7 @@ pub fn chrome<'a>(
         address,
     );
     chrome.exempt = desk.exempt()?;
+    chrome.locked_grants = granting::locked_grants(desk)?;
     Ok(chrome)
 }
 

@@ -16,6 +16,7 @@ mod grant_names;
 mod guard;
 mod language;
 mod letters;
+mod locked_grants;
 mod login;
 mod logout;
 mod mailboxes;
