@@ -182,3 +182,62 @@ async fn restoring_needs_the_csrf_token_and_anothers_letter_is_not_found() {
     assert_eq!(foreign.status(), StatusCode::NOT_FOUND);
     assert!(holds(&mailbox, &anna, &bin, &letter));
 }
+
+#[tokio::test]
+async fn a_helper_restores_only_into_a_folder_the_grant_shows() {
+    let mailbox = TestMailbox::without_broker().await;
+    let anna = mailbox.citizen_with_cpr("6101701234", "Anna");
+    let bo = mailbox.citizen_with_cpr("7101901234", "Bo");
+    let inbox = mailbox.standard_folder(&anna, StandardFolder::Inbox);
+    let bin = mailbox.standard_folder(&anna, StandardFolder::Deleted);
+    mailbox
+        .post_as(&anna, "/folders", &[("name", "Privat")])
+        .await;
+    let private = mailbox
+        .folders(&anna)
+        .into_iter()
+        .find(|folder| folder.display_name() == "Privat")
+        .unwrap();
+    let letters = mailbox.letters_in(&anna, &inbox);
+    let (from_inbox, from_private) = (&letters[0], &letters[1]);
+    let store = mailbox.app.store();
+    assert!(store
+        .letters
+        .move_to(&anna.mailbox, &from_private.id, &private.id)
+        .unwrap());
+    delete(&mailbox, &anna, from_inbox).await;
+    delete(&mailbox, &anna, from_private).await;
+
+    // Bo may read Indbakke and Slettet, not Privat.
+    let granted = mailbox
+        .grant(
+            &anna,
+            "7101901234",
+            "read",
+            &[&inbox.id, &bin.id],
+            "hjælper-kodeord",
+        )
+        .await;
+    assert_eq!(granted.status(), StatusCode::SEE_OTHER);
+    let grant = mailbox.grant_to(&anna, "7101901234");
+    mailbox.open_grant(&bo, &grant.id, "hjælper-kodeord").await;
+
+    let html = body_text(mailbox.get_as(&bo, &letter_path(&from_private.id)).await).await;
+    assert!(!html.contains("Gendan"), "{html}");
+    let refused = mailbox
+        .post_as(&bo, &restore_path(&from_private.id), &[])
+        .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert!(
+        holds(&mailbox, &anna, &bin, from_private),
+        "not put elsewhere"
+    );
+
+    let restored = mailbox
+        .post_as(&bo, &restore_path(&from_inbox.id), &[])
+        .await;
+    assert_eq!(restored.status(), StatusCode::SEE_OTHER);
+    assert!(holds(&mailbox, &anna, &inbox, from_inbox));
+    let log = store.activity.for_mailbox(&anna.mailbox, 10).unwrap();
+    assert_eq!(log[0].action, crate::access::ActivityAction::RestoredLetter);
+}

@@ -308,3 +308,26 @@ async fn an_empty_file_input_sends_no_file() {
         .attachments
         .is_empty());
 }
+
+#[tokio::test]
+async fn a_read_helpers_form_with_files_is_refused_and_files_nothing() {
+    let mailbox = TestMailbox::without_broker().await;
+    let anna = mailbox.citizen_with_cpr("6101701234", "Anna");
+    let bo = mailbox.citizen_with_cpr("7101901234", "Bo");
+    mailbox
+        .grant(&anna, "7101901234", "read", &[], "hjælper-kodeord")
+        .await;
+    let grant = mailbox.grant_to(&anna, "7101901234");
+    mailbox.open_grant(&bo, &grant.id, "hjælper-kodeord").await;
+    let submission = SubmissionId::random();
+    let response = mailbox
+        .post_multipart(
+            &bo,
+            WRITE,
+            &write_fields(&bo, submission.as_str(), "Fra hjælperen", "send"),
+            &[("files", "a.pdf", PDF)],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert!(sent(&mailbox, &anna, "Fra hjælperen").is_none());
+}
