@@ -331,3 +331,28 @@ async fn a_read_helpers_form_with_files_is_refused_and_files_nothing() {
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert!(sent(&mailbox, &anna, "Fra hjælperen").is_none());
 }
+
+#[tokio::test]
+async fn a_form_past_every_limit_is_refused_whole_with_a_page_saying_so() {
+    let mailbox = TestMailbox::without_broker().await;
+    let anna = mailbox.citizen("anna", "Anna");
+    let submission = SubmissionId::random();
+    let mut big = PDF.to_vec();
+    big.resize(MAX_UPLOAD_BYTES, b' ');
+    let files: Vec<File> = ["a.pdf", "b.pdf", "c.pdf", "d.pdf"]
+        .into_iter()
+        .map(|name| ("files", name, big.as_slice()))
+        .collect();
+    let response = mailbox
+        .post_multipart(
+            &anna,
+            WRITE,
+            &write_fields(&anna, submission.as_str(), "For stort", "send"),
+            &files,
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let page = body_text(response).await;
+    assert!(page.contains("Filerne er for store"), "{page}");
+    assert!(sent(&mailbox, &anna, "For stort").is_none());
+}
