@@ -4,10 +4,13 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use crate::access::seed_memberships;
+use crate::broker_directory::BrokerDirectory;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::oidc::{RelyingParty, SeenTokenIds};
 use crate::pending_logins::PendingLogins;
+use crate::post::delivery::seed_exemptions;
+use crate::post::unix_time;
 use crate::session::SessionStore;
 use crate::start_error::StartError;
 use crate::store::Store;
@@ -26,6 +29,7 @@ pub(crate) struct Inner {
     pub(crate) pending_logins: PendingLogins,
     pub(crate) store: Store,
     pub(crate) seen_logout_tokens: SeenTokenIds,
+    pub(crate) broker_directory: BrokerDirectory,
 }
 
 impl App {
@@ -39,19 +43,21 @@ impl App {
         let relying_party = RelyingParty::new(&config, clock.clone())?;
         let store = Store::open(config.data_dir.as_deref())?;
         store.memberships.seed(&seed_memberships())?;
+        seed_exemptions(&store, unix_time(clock.now()))?;
         let sessions = SessionStore::new(
             Duration::from_secs(config.session_idle_secs),
             Duration::from_secs(config.session_max_secs),
         );
         Ok(Self {
             inner: Arc::new(Inner {
-                config,
                 clock,
                 relying_party,
                 sessions,
                 pending_logins: PendingLogins::default(),
                 store,
                 seen_logout_tokens: SeenTokenIds::default(),
+                broker_directory: BrokerDirectory::new(&config),
+                config,
             }),
         })
     }
@@ -80,6 +86,18 @@ impl App {
     /// The `jti`s of the logout tokens accepted so far.
     pub(crate) fn seen_logout_tokens(&self) -> &SeenTokenIds {
         &self.inner.seen_logout_tokens
+    }
+
+    /// The broker's directory of simulated people (names for CPR numbers).
+    pub(crate) fn broker_directory(&self) -> &BrokerDirectory {
+        &self.inner.broker_directory
+    }
+
+    /// The name the broker knows for `cpr`, if it knows one.
+    pub(crate) async fn broker_name_of(&self, cpr: &crate::access::Cpr) -> Option<String> {
+        self.broker_directory()
+            .name_of(self.relying_party().http(), cpr)
+            .await
     }
 
     pub(crate) fn store(&self) -> &Store {

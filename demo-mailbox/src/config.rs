@@ -114,6 +114,10 @@ pub struct Config {
     /// When set, the simulator's API (`/_sim/v1`) needs it as a bearer token and its pages
     /// (`/_sim/outbox`, `/sender`) a cookie got by typing it on `/_sim/unlock`.
     pub control_token: Option<String>,
+    /// The broker's control token, when its control API is locked with one: the mailbox
+    /// looks up the names of the people given access there. Unset, the mailbox's own
+    /// `control_token` is sent (the launcher gives both programs one token).
+    pub broker_control_token: Option<String>,
 }
 
 impl Default for Config {
@@ -130,6 +134,7 @@ impl Default for Config {
             broker_ca: None,
             allowed_hosts: Vec::new(),
             control_token: None,
+            broker_control_token: None,
         }
     }
 }
@@ -156,6 +161,10 @@ impl std::fmt::Debug for Config {
             .field(
                 "control_token",
                 &self.control_token.as_ref().map(|_| "<redacted>"),
+            )
+            .field(
+                "broker_control_token",
+                &self.broker_control_token.as_ref().map(|_| "<redacted>"),
             )
             .finish()
     }

@@ -51,12 +51,14 @@
 //! Around them: `app` (the shared state), `session` (logged-in sessions, each holding the
 //! one-time `notice` of its last action), `problem` (every failure a person may see; a form
 //! refused for what was typed is shown again with it next to the field), `config`,
-//! `start_error`, and leaves: `id` (the one macro that declares an id type), `clock`,
-//! `random`, `cookies`, `language`, `notice`.
+//! `start_error`, `broker_directory` (the names the broker's control API knows for CPR numbers,
+//! over HTTP like the rest), and leaves: `id` (the one macro that declares an id type),
+//! `clock`, `random`, `cookies`, `language`, `notice`.
 
 mod access;
 mod action;
 mod app;
+mod broker_directory;
 mod clock;
 mod config;
 mod cookies;

@@ -65,6 +65,10 @@ struct Args {
     /// takes it as a bearer token, the pages ask for it once. Needed to listen beyond loopback.
     #[arg(long, env = "MAILBOX_CONTROL_TOKEN", hide_env_values = true)]
     control_token: Option<String>,
+    /// The broker's control token, when its control API is locked with one (the names of the
+    /// people given access are looked up there). Unset, `--control-token` is sent.
+    #[arg(long, env = "BROKER_CONTROL_TOKEN", hide_env_values = true)]
+    broker_control_token: Option<String>,
     /// Listen beyond loopback without a control token: only on a network that is yours alone.
     #[arg(long)]
     unsafe_open_control: bool,
@@ -107,6 +111,7 @@ async fn main() -> anyhow::Result<()> {
         broker_ca: args.broker_ca,
         allowed_hosts: args.allowed_hosts,
         control_token: args.control_token,
+        broker_control_token: args.broker_control_token,
         ..demo_mailbox::Config::default()
     };
     if !args.tls {

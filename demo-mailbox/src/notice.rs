@@ -28,6 +28,13 @@ pub enum Notice {
     },
     /// A letter was moved to "Slettet".
     Deleted,
+    /// A letter was restored from "Slettet" to a folder, named in Danish and English.
+    Restored {
+        /// The folder's Danish name.
+        da: String,
+        /// The folder's English name.
+        en: String,
+    },
     /// A letter was deleted for good.
     DeletedForGood,
     /// A letter was marked unread.
@@ -82,6 +89,10 @@ impl Notice {
             Self::Deleted => (
                 "Brevet er flyttet til Slettet.".to_owned(),
                 "The letter was moved to Deleted.".to_owned(),
+            ),
+            Self::Restored { da, en } => (
+                format!("Brevet er gendannet til {da}."),
+                format!("The letter was restored to {en}."),
             ),
             Self::DeletedForGood => (
                 "Brevet er slettet permanent.".to_owned(),
@@ -148,6 +159,10 @@ mod tests {
                 en: "Inbox".to_owned(),
             },
             Notice::Deleted,
+            Notice::Restored {
+                da: "Indbakke".to_owned(),
+                en: "Inbox".to_owned(),
+            },
             Notice::DeletedForGood,
             Notice::MarkedUnread,
             Notice::FolderCreated("Bolig".to_owned()),

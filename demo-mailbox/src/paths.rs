@@ -16,9 +16,12 @@ pub const LOGGED_OUT: &str = "/logged-out";
 /// POST (`logout_token`), from the broker, not a browser: Back-Channel Logout 1.0.
 pub const BACKCHANNEL_LOGOUT: &str = "/backchannel-logout";
 
+/// GET (`q`, `sort`, `page`, `deleted`): the letters that match a search, across the
+/// mailbox's folders.
+pub const SEARCH: &str = "/search";
 /// GET: manage own folders. POST: create one (`name`).
 pub const FOLDERS: &str = "/folders";
-/// GET: the letters in a folder.
+/// GET (`sort`, `page`): the letters in a folder.
 pub const FOLDER: &str = "/folders/{folder_id}";
 /// POST (`name`): rename an own folder.
 pub const FOLDER_RENAME: &str = "/folders/{folder_id}/rename";
@@ -32,6 +35,8 @@ pub const LETTER_UNREAD: &str = "/letters/{letter_id}/unread";
 pub const LETTER_MOVE: &str = "/letters/{letter_id}/move";
 /// POST: move a letter to "Slettet"; for a letter already there, ask to delete it for good.
 pub const LETTER_DELETE: &str = "/letters/{letter_id}/delete";
+/// POST: restore a letter in "Slettet" to the folder it was deleted from.
+pub const LETTER_RESTORE: &str = "/letters/{letter_id}/restore";
 /// GET: confirm; POST: delete a letter in "Slettet" for good.
 pub const LETTER_DELETE_PERMANENTLY: &str = "/letters/{letter_id}/delete-permanently";
 
@@ -120,6 +125,11 @@ pub fn edit_draft_path(id: impl AsRef<str>) -> String {
     LETTER_EDIT_DRAFT.replace("{letter_id}", id.as_ref())
 }
 
+/// Where letter `id` is restored from "Slettet".
+pub fn restore_path(id: impl AsRef<str>) -> String {
+    LETTER_RESTORE.replace("{letter_id}", id.as_ref())
+}
+
 /// The confirmation page for deleting letter `id` for good.
 pub fn permanent_delete_path(id: impl AsRef<str>) -> String {
     LETTER_DELETE_PERMANENTLY.replace("{letter_id}", id.as_ref())
@@ -141,7 +151,7 @@ pub fn grant_password_path(id: impl AsRef<str>) -> String {
 }
 
 /// Routes that take no GET (POST, or DELETE): a browser cannot be sent back to one of them.
-pub const POST_ONLY: [&str; 14] = [
+pub const POST_ONLY: [&str; 15] = [
     LOGOUT,
     BACKCHANNEL_LOGOUT,
     FOLDER_RENAME,
@@ -149,6 +159,7 @@ pub const POST_ONLY: [&str; 14] = [
     LETTER_UNREAD,
     LETTER_MOVE,
     LETTER_DELETE,
+    LETTER_RESTORE,
     LETTER_SEND_DRAFT,
     MAILBOXES_SWITCH,
     GRANT_PASSWORD,

@@ -39,6 +39,9 @@ pub enum Problem {
     Refused(Refusal),
     /// A form's fields are missing or malformed.
     BadForm,
+    /// A form with files was larger than any allowed one (more or larger files than the
+    /// limits), so it was not read.
+    FormTooLarge,
     /// The session's way into its current mailbox is gone (the grant was revoked or given a
     /// new password, the membership ended). Said before anything about the request is looked
     /// at, so it reveals nothing about any object.
@@ -95,6 +98,7 @@ impl Problem {
             Self::LoginFailed(_) => StatusCode::BAD_GATEWAY,
             Self::Refused(refusal) => refusal_status(refusal),
             Self::BadForm => StatusCode::BAD_REQUEST,
+            Self::FormTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::AccessEnded | Self::WrongPassword { .. } => StatusCode::FORBIDDEN,
             Self::GrantLocked => StatusCode::LOCKED,
             Self::BadCpr(_) | Self::GrantToSelf | Self::BadGrantName => StatusCode::BAD_REQUEST,
@@ -180,6 +184,10 @@ impl Problem {
             Self::BadForm => (
                 ("Ugyldig formular", "Formularen manglede noget. Gå tilbage og prøv igen."),
                 ("Invalid form", "The form was missing something. Go back and try again."),
+            ),
+            Self::FormTooLarge => (
+                ("Filerne er for store", "Brevet blev ikke sendt: et brev kan have højst 3 filer på højst 5 MB hver. Gå tilbage, vælg mindre filer, og prøv igen."),
+                ("The files are too large", "The letter was not sent: a letter may carry at most 3 files of at most 5 MB each. Go back, choose smaller files and try again."),
             ),
             Self::AccessEnded => (
                 ("Adgangen er ophørt", "Du har ikke længere adgang til denne postkasse. Vælg en anden postkasse."),
@@ -422,6 +430,22 @@ fn compose_text(error: ComposeError) -> StaticText {
                 ("Ugyldigt CPR-nummer", "De første 6 cifre i modtagerens CPR-nummer er fødselsdatoen (DDMMÅÅ), og de er ikke en dato. Tjek dag og måned."),
                 ("Invalid CPR number", "The first 6 digits of the recipient's CPR number are the date of birth (DDMMYY), and these are no date. Check the day and month."),
             ),
+        ComposeError::TooManyFiles => (
+                ("For mange filer", "Vedhæft højst 3 filer til ét brev. Vælg filerne igen."),
+                ("Too many files", "Attach at most 3 files to one letter. Choose the files again."),
+            ),
+        ComposeError::FileTooLarge => (
+                ("Filen er for stor", "Hver fil må højst fylde 5 MB. Vælg filerne igen."),
+                ("The file is too large", "Each file may be at most 5 MB. Choose the files again."),
+            ),
+        ComposeError::FileEmpty => (
+                ("Filen er tom", "En af filerne er tom. Vælg filerne igen."),
+                ("The file is empty", "One of the files is empty. Choose the files again."),
+            ),
+        ComposeError::FileTypeNotAllowed => (
+                ("Filtypen er ikke tilladt", "Vedhæft kun PDF, PNG, JPEG eller ren tekst (.pdf, .png, .jpg, .txt), og lad filnavnet passe til indholdet. Vælg filerne igen."),
+                ("File type not allowed", "Attach only PDF, PNG, JPEG or plain text (.pdf, .png, .jpg, .txt), with a file name that fits the content. Choose the files again."),
+            ),
         ComposeError::BadAttachment => (
                 ("Ugyldigt bilag", "Bilaget skal være en PDF på højst 512 kB."),
                 ("Invalid attachment", "The attachment must be a PDF of at most 512 kB."),
@@ -527,6 +551,8 @@ mod tests {
             Problem::Refused(Refusal::BadLetter(ComposeError::NoteTooLong)),
             Problem::Refused(Refusal::ReceivedPostNotMovable),
             Problem::Refused(Refusal::AlreadySubmitted),
+            Problem::FormTooLarge,
+            Problem::Refused(Refusal::BadLetter(ComposeError::FileTypeNotAllowed)),
             Problem::LoginEnded(BrokerFailure::IdentityLocked),
             Problem::LoginEnded(BrokerFailure::Other("mitid_new".to_owned())),
         ];

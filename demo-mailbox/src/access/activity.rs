@@ -27,6 +27,8 @@ pub enum ActivityAction {
     MovedLetter,
     /// Deleted a letter to "Slettet".
     DeletedLetter,
+    /// Restored a letter from "Slettet".
+    RestoredLetter,
     /// Forwarded a letter.
     ForwardedLetter,
     /// Replied to a letter.
@@ -59,6 +61,7 @@ impl ActivityAction {
             Self::MarkedUnread => "Markerede brev som ulæst",
             Self::MovedLetter => "Flyttede brev",
             Self::DeletedLetter => "Slettede brev (til Slettet)",
+            Self::RestoredLetter => "Gendannede brev fra Slettet",
             Self::ForwardedLetter => "Videresendte brev",
             Self::Replied => "Svarede på brev",
             Self::WroteLetter => "Skrev nyt brev",
@@ -82,6 +85,7 @@ impl ActivityAction {
             Self::MarkedUnread => "Marked a letter unread",
             Self::MovedLetter => "Moved a letter",
             Self::DeletedLetter => "Deleted a letter (to Deleted)",
+            Self::RestoredLetter => "Restored a letter from Deleted",
             Self::ForwardedLetter => "Forwarded a letter",
             Self::Replied => "Replied to a letter",
             Self::WroteLetter => "Wrote a new letter",

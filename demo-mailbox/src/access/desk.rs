@@ -154,6 +154,15 @@ impl Desk<'_> {
             .unwrap_or_default())
     }
 
+    /// Whether the mailbox's owner is exempt from Digital Post.
+    pub fn exempt(&self) -> Outcome<bool> {
+        Ok(self
+            .store
+            .mailboxes
+            .get(self.mailbox)?
+            .is_some_and(|mailbox| mailbox.exempt))
+    }
+
     /// The letters in `folder` (found through this desk), newest first.
     pub fn letters_in(&self, folder: &Folder) -> Outcome<Vec<Letter>> {
         Ok(self.store.letters.list(self.mailbox, &folder.id)?)

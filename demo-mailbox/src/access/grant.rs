@@ -105,6 +105,9 @@ pub struct Grant {
     /// The helper's name as the owner typed it (the owner's label; the activity log shows
     /// the name from the helper's own login).
     pub grantee_name: String,
+    /// Whether `grantee_name` is the name the broker knows for the CPR number (else it is the
+    /// name the owner typed, unchecked).
+    pub name_checked: bool,
     /// The owner's name, shown to the helper when choosing a mailbox.
     pub owner_name: String,
     /// What the helper may do.
@@ -141,6 +144,7 @@ impl Grant {
             mailbox,
             grantee,
             grantee_name,
+            name_checked: false,
             owner_name,
             permission,
             folders,

@@ -9,7 +9,7 @@ use super::activity::{ActivityAction, ActivityEntry};
 use super::capability::Capability;
 use super::cpr::Cpr;
 use super::desk::{Desk, Outcome, Refusal};
-use super::grant::{FolderScope, Grant, GrantId, Permission};
+use super::grant::{FolderScope, Grant, GrantId, GrantStatus, Permission};
 use super::password::AccessPassword;
 use crate::post::{Folder, FolderId};
 use crate::store::StoreError;
@@ -46,8 +46,10 @@ pub fn folder_scope(desk: &Desk, all: bool, chosen: &[&str]) -> Outcome<FolderSc
 pub struct NewGrant {
     /// The helper, by CPR number.
     pub grantee: Cpr,
-    /// The helper's name as the owner typed it.
+    /// The helper's name: the broker's for the CPR number, or as the owner typed it.
     pub name: String,
+    /// Whether `name` is the broker's.
+    pub name_checked: bool,
     /// What the helper may do.
     pub permission: Permission,
     /// Which folders the helper sees.
@@ -61,7 +63,7 @@ pub struct NewGrant {
 /// first is not revoked is refused.
 pub fn grant(desk: &Desk, new: NewGrant, mailbox_name: &str) -> Outcome<Grant> {
     desk.require(Capability::ManageAccess)?;
-    let grant = Grant::new(
+    let mut grant = Grant::new(
         desk.mailbox.clone(),
         new.grantee,
         new.name,
@@ -71,6 +73,7 @@ pub fn grant(desk: &Desk, new: NewGrant, mailbox_name: &str) -> Outcome<Grant> {
         new.password,
         desk.now,
     );
+    grant.name_checked = new.name_checked;
     desk.store
         .grants
         .create(&grant)
@@ -80,6 +83,22 @@ pub fn grant(desk: &Desk, new: NewGrant, mailbox_name: &str) -> Outcome<Grant> {
         })?;
     tracing::info!(permission = grant.permission.slug(), "access was granted");
     Ok(grant)
+}
+
+/// The names of the helpers whose access to the mailbox is locked (too many wrong passwords),
+/// for whoever may give them a new password; nothing for anyone else.
+pub fn locked_grants(desk: &Desk) -> Outcome<Vec<String>> {
+    if !desk.access.allows(Capability::ManageAccess) {
+        return Ok(Vec::new());
+    }
+    Ok(desk
+        .store
+        .grants
+        .list(desk.mailbox)?
+        .into_iter()
+        .filter(|grant| grant.status() == GrantStatus::Locked)
+        .map(|grant| grant.grantee_name)
+        .collect())
 }
 
 /// Revokes the grant `id` of the mailbox.

@@ -89,6 +89,11 @@ pub struct RelyingParty {
 }
 
 impl RelyingParty {
+    /// The HTTP client to the broker (no redirects, the broker's CA trusted).
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
     /// A relying party for `config`; nothing is fetched until first use.
     pub fn new(config: &Config, clock: Arc<dyn Clock>) -> Result<Self, StartError> {
         let mut http = reqwest::Client::builder()

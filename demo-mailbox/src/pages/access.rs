@@ -71,8 +71,10 @@ pub struct GrantView {
     pub password_error: FormError,
     /// Why its change form was refused, if it was (the form is then shown open).
     pub edit_error: FormError,
-    /// The helper's name as the owner typed it.
+    /// The helper's name: the broker's, or as the owner typed it.
     pub name: String,
+    /// Whether the name is the broker's for the CPR number (else unchecked).
+    pub name_checked: bool,
     /// The helper's CPR number, `DDMMYY-XXXX`.
     pub cpr: String,
     /// Read, or read and write.
@@ -110,6 +112,7 @@ impl GrantView {
             password_error: FormError::none(),
             edit_error: FormError::none(),
             name: grant.grantee_name.clone(),
+            name_checked: grant.name_checked,
             cpr: grant.grantee.display(),
             permission: permission_name(grant.permission, lang),
             folders: match &grant.folders {

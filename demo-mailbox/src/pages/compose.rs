@@ -7,7 +7,43 @@ use crate::language::Lang;
 use crate::pages::post::Chrome;
 use crate::pages::FormError;
 use crate::paths::{forward_path, letter_path, reply_path, WRITE};
+use crate::post::upload::{MAX_UPLOADS, MAX_UPLOAD_BYTES};
 use crate::post::{Authority, Letter, SubmissionId, MAX_BODY_CHARS, MAX_SUBJECT_CHARS};
+
+/// The file input of the write and reply forms: what it accepts, and what became of files
+/// sent with a form that was refused.
+pub struct FileInput {
+    /// The most files.
+    pub max_files: usize,
+    /// The largest file, in MB.
+    pub max_mb: usize,
+    /// The `accept` attribute (a hint to the browser; the server reads the bytes).
+    pub accept: &'static str,
+    /// Whether the form came back after files were chosen: a browser cannot refill a file
+    /// input, so the page says to choose them again.
+    pub dropped: bool,
+    /// The names of the files a draft being edited carries already (they stay).
+    pub kept: Vec<String>,
+}
+
+impl FileInput {
+    /// The input of a new form.
+    pub fn new() -> Self {
+        Self {
+            max_files: MAX_UPLOADS,
+            max_mb: MAX_UPLOAD_BYTES / (1024 * 1024),
+            accept: ".pdf,.png,.jpg,.jpeg,.txt,application/pdf,image/png,image/jpeg,text/plain",
+            dropped: false,
+            kept: Vec::new(),
+        }
+    }
+}
+
+impl Default for FileInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 
 /// An authority in the "to" list.
 pub struct AuthorityOption {
@@ -61,6 +97,8 @@ pub struct WritePage<'a> {
     pub submission: SubmissionId,
     /// The fields as filled in.
     pub fields: WriteFields,
+    /// The file input.
+    pub files: FileInput,
     /// What was refused, next to its field.
     pub error: FormError,
 }
@@ -93,6 +131,7 @@ impl<'a> WritePage<'a> {
             max_subject: MAX_SUBJECT_CHARS,
             max_body: MAX_BODY_CHARS,
             fields,
+            files: FileInput::new(),
             error,
         }
     }
@@ -145,6 +184,8 @@ pub struct ReplyPage<'a> {
     pub submission: SubmissionId,
     /// The text as typed (empty in a new form).
     pub body: String,
+    /// The file input.
+    pub files: FileInput,
     /// What was refused, next to its field.
     pub error: FormError,
 }
@@ -180,6 +221,7 @@ impl<'a> ReplyPage<'a> {
             letter: AboutLetter::new(letter),
             reply_subject: subject,
             body,
+            files: FileInput::new(),
             error,
             accepts_replies: letter.content.accepts_replies,
             action: reply_path(&letter.id),

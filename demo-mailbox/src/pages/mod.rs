@@ -2,13 +2,15 @@
 //! extending `base.html`, which carries the simulator mark. Askama escapes every value.
 //!
 //! Here: [`render`] and [`redirect`], the two ways a handler answers a browser, and the pages
-//! outside a mailbox (logged out, a problem). The Digital Post pages are in [`post`], the
-//! writing forms in [`compose`], access for others and the activity log in [`access`], the
+//! outside a mailbox (logged out, a problem). The Digital Post pages are in [`post`] (the
+//! search results and the sort and page links of every list in [`listing`]), the writing
+//! forms in [`compose`], access for others and the activity log in [`access`], the
 //! simulator's own pages in [`sim`]. Pages take domain values and link with [`crate::paths`];
 //! they use no handler.
 
 pub mod access;
 pub mod compose;
+pub mod listing;
 pub mod post;
 pub mod sim;
 

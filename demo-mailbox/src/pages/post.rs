@@ -5,6 +5,7 @@
 
 use askama::Template;
 
+use super::listing::{ListNav, SearchBox};
 use crate::access::{Access, Capability, Permission};
 use crate::language::Lang;
 use crate::pages::FormError;
@@ -12,6 +13,7 @@ use crate::paths::{
     attachment_path, edit_draft_path, folder_path, forward_path, letter_path,
     permanent_delete_path, reply_path, send_draft_path, LETTER_DELETE, LETTER_MOVE, LETTER_UNREAD,
 };
+use crate::post::upload::FileKind;
 use crate::post::{display_time, Folder, FolderId, Letter, StandardFolder};
 use crate::session::ActiveSession;
 
@@ -60,6 +62,11 @@ pub struct Chrome<'a> {
     pub address: Option<String>,
     /// What the last action did, shown once.
     pub notice: Option<String>,
+    /// Whether the mailbox's owner is exempt from Digital Post (every page says so).
+    pub exempt: bool,
+    /// For whoever may give access: the helpers whose access locked after too many wrong
+    /// passwords (every page says so until a new password or a revoke).
+    pub locked_grants: Vec<String>,
 }
 
 impl<'a> Chrome<'a> {
@@ -108,6 +115,8 @@ impl<'a> Chrome<'a> {
             inbox_href,
             address: access.helper().is_none().then_some(address),
             notice: session.notice.as_ref().map(|notice| notice.text(lang)),
+            exempt: false,
+            locked_grants: Vec::new(),
         }
     }
 }
@@ -198,7 +207,8 @@ impl Columns {
     }
 }
 
-/// `/` and `/folders/{id}`: a folder's letters, newest first.
+/// `/` and `/folders/{id}`: a folder's letters, newest first unless sorted otherwise, a page
+/// at a time.
 #[derive(Template)]
 #[template(path = "folder.html")]
 pub struct FolderPage<'a> {
@@ -212,8 +222,12 @@ pub struct FolderPage<'a> {
     pub who_heading: &'static str,
     /// The heading of the "when" column (received, sent or saved).
     pub when_heading: &'static str,
-    /// Its letters.
+    /// Its letters on this page.
     pub letters: Vec<LetterRow>,
+    /// The search field (empty).
+    pub search: SearchBox,
+    /// Sorts and pages.
+    pub nav: ListNav,
 }
 
 /// `/` when the session sees no folder at all (a grant of folders since deleted).
@@ -234,6 +248,8 @@ pub struct AttachmentView {
     pub file_name: String,
     /// Its size, e.g. `48 kB`.
     pub size: String,
+    /// Its kind, e.g. `PDF`.
+    pub kind: &'static str,
 }
 
 /// A folder the letter can be moved to.
@@ -293,6 +309,16 @@ pub struct LetterPage<'a> {
     pub move_action: String,
     /// Form action for deleting, when the session may (to "Slettet", or for good from there).
     pub delete_action: Option<String>,
+    /// In "Slettet": restoring it, when the session may.
+    pub restore: Option<Restore>,
+}
+
+/// The "Gendan" (restore) button of a letter in "Slettet".
+pub struct Restore {
+    /// Where its form posts.
+    pub action: String,
+    /// The name of the folder it goes back to, in the page's language.
+    pub to: String,
 }
 
 impl<'a> LetterPage<'a> {
@@ -337,6 +363,8 @@ impl<'a> LetterPage<'a> {
                     href: attachment_path(&letter.id, index + 1),
                     file_name: attachment.file_name.clone(),
                     size: format!("{} kB", attachment.size_bytes.div_ceil(1000)),
+                    kind: FileKind::from_media_type(&attachment.media_type)
+                        .map_or("PDF", FileKind::label),
                 })
                 .collect(),
             folder_name: folder.name_in(lang),
@@ -366,6 +394,7 @@ impl<'a> LetterPage<'a> {
             unread_action: LETTER_UNREAD.replace("{letter_id}", id),
             move_action: LETTER_MOVE.replace("{letter_id}", id),
             delete_action: may_delete.then(|| LETTER_DELETE.replace("{letter_id}", id)),
+            restore: None,
         }
     }
 }

@@ -45,10 +45,23 @@ pub enum ComposeError {
     /// An attachment that is not a small PDF.
     #[error("the attachment is not a PDF of at most 512 kB")]
     BadAttachment,
+    /// More files than a letter may carry.
+    #[error("too many files")]
+    TooManyFiles,
+    /// A file over the size limit.
+    #[error("a file is too large")]
+    FileTooLarge,
+    /// An empty file.
+    #[error("a file is empty")]
+    FileEmpty,
+    /// A file that is not a PDF, PNG, JPEG or plain text (by its bytes), or whose name says
+    /// otherwise.
+    #[error("a file is of a kind not allowed")]
+    FileTypeNotAllowed,
 }
 
 impl ComposeError {
-    /// The form field it is about: `subject`, `body`, `authority`, `to` or `note`.
+    /// The form field it is about: `subject`, `body`, `authority`, `to`, `note` or `files`.
     pub fn field(self) -> &'static str {
         match self {
             Self::SubjectEmpty | Self::SubjectTooLong | Self::SubjectControl => "subject",
@@ -56,6 +69,10 @@ impl ComposeError {
             Self::NoteTooLong => "note",
             Self::UnknownAuthority => "authority",
             Self::BadRecipient | Self::RecipientCprNotADate => "to",
+            Self::TooManyFiles
+            | Self::FileTooLarge
+            | Self::FileEmpty
+            | Self::FileTypeNotAllowed => "files",
         }
     }
 }

@@ -103,6 +103,22 @@ pub fn file_own_letter(
     Ok(letter)
 }
 
+/// The people a new mailbox database knows as exempt from Digital Post: Hugo Ungersen
+/// (`hugo`, 700811-5013, a replacement number), one of the broker's seeded identities, so the
+/// demo has an exempt person to log in as.
+pub const SEED_EXEMPT_CPRS: [&str; 1] = ["7008115013"];
+
+/// Marks the [`SEED_EXEMPT_CPRS`] exempt the first time a database is opened, never again (an
+/// exemption lifted stays lifted across restarts).
+pub fn seed_exemptions(store: &Store, now: UnixTime) -> StoreResult<()> {
+    if store.mailboxes.first_seeding("exemptions")? {
+        for cpr in SEED_EXEMPT_CPRS {
+            mark_exempt(store, &Owner::PersonByCpr(cpr.to_owned()), now)?;
+        }
+    }
+    Ok(())
+}
+
 /// Marks `owner` exempt from Digital Post (creating their mailbox if needed).
 pub fn mark_exempt(store: &Store, owner: &Owner, now: UnixTime) -> StoreResult<()> {
     let mailbox = open_own_mailbox(store, owner.clone(), now)?;

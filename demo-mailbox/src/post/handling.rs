@@ -117,6 +117,56 @@ pub fn delete(desk: &Desk, id: &str) -> Outcome<Deletion> {
     Ok(Deletion::ToBin(letter))
 }
 
+/// Where letter `letter`, lying in "Slettet", goes back to when restored: the folder it was
+/// deleted from, when that is remembered and still exists; else Indbakke for received post and
+/// Sendt for the person's own letters (received post never goes into Sendt or Kladder). A
+/// folder the access does not show is refused, not swapped for another.
+pub fn restore_target(desk: &Desk, letter: &Letter) -> Outcome<Folder> {
+    let allowed = |folder: &Folder| match folder.standard_kind() {
+        Some(StandardFolder::Deleted) => false,
+        Some(standard) if standard.holds_only_own_letters() => letter.content.is_own(),
+        _ => true,
+    };
+    let remembered = match desk.store.letters.deleted_from(desk.mailbox, &letter.id)? {
+        Some(id) => desk.store.folders.get(desk.mailbox, &id)?,
+        None => None,
+    };
+    let target = match remembered.filter(allowed) {
+        Some(folder) => folder,
+        None => desk.standard_folder(if letter.content.is_own() {
+            StandardFolder::Sent
+        } else {
+            StandardFolder::Inbox
+        })?,
+    };
+    if !desk.access.sees_folder(&target.id) {
+        return Err(Refusal::NotPermitted);
+    }
+    Ok(target)
+}
+
+/// Restores letter `id` from "Slettet" to the folder it was deleted from (see
+/// [`restore_target`]): the letter as found (in "Slettet"), and where it went. Restoring is
+/// moving out of "Slettet", and takes the right to move.
+pub fn restore(desk: &Desk, id: &str) -> Outcome<(Letter, Folder)> {
+    desk.require(Capability::Move)?;
+    let letter = desk.letter(id)?;
+    let bin = desk.standard_folder(StandardFolder::Deleted)?;
+    if letter.folder != bin.id {
+        return Err(Refusal::NotInDeleted);
+    }
+    let target = restore_target(desk, &letter)?;
+    let object = format!("{} → {}", letter.content.subject, target.name_in(desk.lang));
+    move_and_log(
+        desk,
+        &letter,
+        &target.id,
+        ActivityAction::RestoredLetter,
+        Some(object),
+    )?;
+    Ok((letter, target))
+}
+
 /// Letter `id`, to be deleted for good: only where that is allowed, and only a letter in
 /// "Slettet" (returned with it).
 pub fn letter_in_bin(desk: &Desk, id: &str) -> Outcome<(Letter, Folder)> {

@@ -5,7 +5,9 @@
 //! the store and are used by their path, so that the store's use of the types is no circle:
 //! [`opening`] (an owner's mailbox, created the first time), [`delivery`] (post into a
 //! mailbox), and, at a [`crate::access::desk::Desk`], [`handling`] (reading, moving,
-//! deleting), [`writing`] (writing, replying, drafts, forwarding) and [`own_folders`].
+//! deleting, restoring), [`writing`] (writing, replying, drafts, forwarding), [`listing`]
+//! (sorting, paging, searching) and [`own_folders`]; [`upload`] checks the files attached when
+//! writing.
 
 mod compose;
 pub mod delivery;
@@ -14,6 +16,7 @@ mod folder;
 pub mod handling;
 mod incoming;
 mod letter;
+pub mod listing;
 mod mailbox;
 pub mod opening;
 mod outbox;
@@ -23,6 +26,7 @@ mod pdf;
 mod sender;
 mod submission;
 mod time;
+pub mod upload;
 pub mod writing;
 
 pub use compose::{ComposeError, MAX_BODY_CHARS, MAX_SUBJECT_CHARS};

@@ -18,10 +18,11 @@ use super::compose::{
 use super::delivery::{deliver, file_own_letter};
 use super::folder::{Folder, StandardFolder};
 use super::handling::move_and_log;
-use super::letter::{Letter, LetterContent};
+use super::letter::{Attachment, Letter, LetterContent};
 use super::outbox::{Channel, OutboxEntry};
 use super::sender::Authority;
 use super::submission::{Claim, SubmissionId};
+use super::upload::{check_uploads, Upload, MAX_UPLOADS};
 use crate::access::desk::{Desk, Outcome, Refusal};
 use crate::access::{ActivityAction, Capability};
 
@@ -36,8 +37,8 @@ enum Composed {
     Reply,
 }
 
-/// What a person typed into the form of a letter: its subject and text, and whether to save
-/// it as a draft rather than send it.
+/// What a person typed into the form of a letter: its subject and text, the files chosen,
+/// and whether to save it as a draft rather than send it.
 pub struct Typed<'a> {
     /// The subject.
     pub subject: &'a str,
@@ -45,6 +46,8 @@ pub struct Typed<'a> {
     pub body: &'a str,
     /// Save to "Kladder" rather than send.
     pub draft: bool,
+    /// The files attached (checked before anything is filed, see [`check_uploads`]).
+    pub files: &'a [Upload],
 }
 
 /// Runs `send` once per form submission: without a `submission` id (a request not made from
@@ -100,8 +103,9 @@ pub fn write(
 ) -> Outcome<Letter> {
     desk.require(Capability::Compose)?;
     let authority = parse_authority(authority).map_err(Refusal::BadLetter)?;
+    let attachments = check_uploads(typed.files).map_err(Refusal::BadLetter)?;
     once(desk, submission, || {
-        send_or_save(desk, Composed::New, authority, typed)
+        send_or_save(desk, Composed::New, authority, typed, attachments)
     })
 }
 
@@ -118,18 +122,26 @@ pub fn reply(
     if !letter.content.accepts_replies {
         return Err(Refusal::RepliesNotAccepted);
     }
+    let attachments = check_uploads(typed.files).map_err(Refusal::BadLetter)?;
     once(desk, submission, || {
-        send_or_save(desk, Composed::Reply, letter.content.sender, typed)
+        send_or_save(
+            desk,
+            Composed::Reply,
+            letter.content.sender,
+            typed,
+            attachments,
+        )
     })
 }
 
 /// Checks subject and text (a draft may have none yet), then files the letter to `authority`
-/// in "Sendt", or in "Kladder" when `draft`.
+/// with `attachments` in "Sendt", or in "Kladder" when `draft`.
 fn send_or_save(
     desk: &Desk,
     composed: Composed,
     authority: Authority,
     typed: &Typed,
+    attachments: Vec<Attachment>,
 ) -> Outcome<Letter> {
     let draft = typed.draft;
     let content = LetterContent {
@@ -142,7 +154,7 @@ fn send_or_save(
         }
         .map_err(Refusal::BadLetter)?,
         accepts_replies: false,
-        attachments: Vec::new(),
+        attachments,
         sent_to: Some(authority.display_name().to_owned()),
         forwarded_by: None,
         helped_by: desk.helped_by(),
@@ -176,7 +188,8 @@ pub fn own_draft(desk: &Desk, id: &str) -> Outcome<Letter> {
 }
 
 /// Saves the draft `id` again with what was typed (to `authority`), or sends it when
-/// `typed.draft` is false; once per `submission`. The letter is filed anew (in "Kladder" or
+/// `typed.draft` is false; once per `submission`. The draft's attachments stay, and the files
+/// chosen now join them (at most [`MAX_UPLOADS`] in all). The letter is filed anew (in "Kladder" or
 /// "Sendt") before the old draft is deleted, so a failure between the two leaves both rather
 /// than neither. The letter as filed.
 ///
@@ -191,9 +204,15 @@ pub fn edit_draft(
 ) -> Outcome<Letter> {
     desk.require(Capability::Compose)?;
     let authority = parse_authority(authority).map_err(Refusal::BadLetter)?;
+    let added = check_uploads(typed.files).map_err(Refusal::BadLetter)?;
     once(desk, submission, || {
         let draft = own_draft(desk, id)?;
-        let filed = send_or_save(desk, Composed::New, authority, typed)?;
+        let mut attachments = draft.content.attachments.clone();
+        attachments.extend(added);
+        if attachments.len() > MAX_UPLOADS {
+            return Err(Refusal::BadLetter(ComposeError::TooManyFiles));
+        }
+        let filed = send_or_save(desk, Composed::New, authority, typed, attachments)?;
         desk.store.letters.delete(desk.mailbox, &draft.id)?;
         Ok(filed)
     })

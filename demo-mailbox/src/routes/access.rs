@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::grant_form::{parse_grant, parse_scope, typed_grant, Refused};
+use super::grant_form::{parse_grant, parse_scope, typed_cpr, typed_grant, Refused};
 use super::in_mailbox::{chrome, desk, notify};
 use crate::access::desk::{Desk, Refusal};
 use crate::access::granting::{self, NewGrant};
@@ -58,7 +58,12 @@ pub async fn grant(State(app): State<App>, action: Action<Vec<(String, String)>>
         // Refused before the form is read, so a refusal says nothing about it.
         desk.require(Capability::ManageAccess)
             .map_err(|refusal| ("", Problem::from(refusal)))?;
-        let checked = parse_grant(&desk, &session, &form)?;
+        // Only someone who may give access makes the mailbox ask the broker.
+        let known_name = match typed_cpr(&form) {
+            Some(cpr) => app.broker_name_of(&cpr).await,
+            None => None,
+        };
+        let checked = parse_grant(&desk, &session, &form, known_name)?;
         let password = match hash_password(checked.password).await {
             Err(Problem::BadPassword(
                 error @ (PasswordError::TooShort | PasswordError::TooLong),
@@ -70,6 +75,7 @@ pub async fn grant(State(app): State<App>, action: Action<Vec<(String, String)>>
         let new = NewGrant {
             grantee: checked.grantee,
             name: checked.name,
+            name_checked: checked.name_checked,
             permission: checked.permission,
             folders: checked.folders,
             password,

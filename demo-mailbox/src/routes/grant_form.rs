@@ -25,8 +25,10 @@ pub(super) fn field<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a 
 pub(super) struct GrantForm {
     /// The helper.
     pub grantee: Cpr,
-    /// The helper's name as the owner typed it.
+    /// The helper's name: the broker's, or as the owner typed it.
     pub name: String,
+    /// Whether `name` is the broker's.
+    pub name_checked: bool,
     /// What the helper may do.
     pub permission: Permission,
     /// Which folders the helper sees.
@@ -38,19 +40,34 @@ pub(super) struct GrantForm {
 /// A grant form refused for what was typed: the field it is about, and why.
 pub(super) type Refused = (&'static str, Problem);
 
-/// Checks the grant form against the session's mailbox.
+/// The form's CPR number, if it is one.
+pub(super) fn typed_cpr(form: &[(String, String)]) -> Option<Cpr> {
+    Cpr::parse(field(form, "cpr").unwrap_or_default()).ok()
+}
+
+/// Checks the grant form against the session's mailbox. `known_name` is the name the broker
+/// knows for the CPR number: it is the helper's name, and the one typed is not used (nor
+/// checked); without it, the typed name is needed.
 pub(super) fn parse_grant(
     desk: &Desk,
     session: &ActiveSession,
     form: &[(String, String)],
+    known_name: Option<String>,
 ) -> Result<GrantForm, Refused> {
-    let name = field(form, "name").unwrap_or_default().trim().to_owned();
-    if name.is_empty()
-        || name.chars().count() > MAX_NAME_CHARS
-        || name.chars().any(char::is_control)
-    {
-        return Err(("name", Problem::BadGrantName));
-    }
+    let name_checked = known_name.is_some();
+    let name = match known_name {
+        Some(name) => name,
+        None => {
+            let name = field(form, "name").unwrap_or_default().trim().to_owned();
+            if name.is_empty()
+                || name.chars().count() > MAX_NAME_CHARS
+                || name.chars().any(char::is_control)
+            {
+                return Err(("name", Problem::BadGrantName));
+            }
+            name
+        }
+    };
     let grantee = Cpr::parse(field(form, "cpr").unwrap_or_default())
         .map_err(|error| ("cpr", Problem::BadCpr(error)))?;
     if session.person.cpr.as_ref() == Some(&grantee) {
@@ -60,6 +77,7 @@ pub(super) fn parse_grant(
     Ok(GrantForm {
         grantee,
         name,
+        name_checked,
         permission,
         folders,
         password: field(form, "password").unwrap_or_default().to_owned(),

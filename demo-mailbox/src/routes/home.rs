@@ -1,7 +1,7 @@
-//! `GET /`: the logged-in front page, the inbox (or, for a helper not given the inbox, the
+//! `GET /` (`sort`, `page`): the logged-in front page, the inbox (or, for a helper not given the inbox, the
 //! first folder they were given).
 
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
@@ -12,10 +12,15 @@ use crate::app::App;
 use crate::logged_in::LoggedIn;
 use crate::pages::post::NoFoldersPage;
 use crate::pages::render;
+use crate::post::listing::ListRequest;
 use crate::post::StandardFolder;
 use crate::problem::{respond, Problem};
 
-pub async fn home(State(app): State<App>, LoggedIn(session): LoggedIn) -> Response {
+pub async fn home(
+    State(app): State<App>,
+    LoggedIn(session): LoggedIn,
+    RawQuery(query): RawQuery,
+) -> Response {
     let page = || -> Result<Response, Problem> {
         let desk = desk(&app, &session);
         desk.require(Capability::Read)?;
@@ -25,7 +30,12 @@ pub async fn home(State(app): State<App>, LoggedIn(session): LoggedIn) -> Respon
             .find(|folder| folder.standard_kind() == Some(StandardFolder::Inbox))
             .or(folders.first());
         match first {
-            Some(folder) => show_folder(&desk, &session, folder),
+            Some(folder) => show_folder(
+                &desk,
+                &session,
+                folder,
+                &ListRequest::from_query(query.as_deref()),
+            ),
             None => Ok(render(
                 StatusCode::OK,
                 &NoFoldersPage {

@@ -5,7 +5,7 @@
 use axum::response::Response;
 
 use crate::access::desk::{Desk, Outcome};
-use crate::access::Capability;
+use crate::access::{granting, Capability};
 use crate::app::App;
 use crate::notice::Notice;
 use crate::pages::post::Chrome;
@@ -38,13 +38,16 @@ pub fn chrome<'a>(
     let folders = desk.folders()?;
     let unread = desk.unread_counts()?;
     let address = desk.address()?;
-    Ok(Chrome::new(
+    let mut chrome = Chrome::new(
         session,
         &folders,
         &unread,
         current.map(|folder| &folder.id),
         address,
-    ))
+    );
+    chrome.exempt = desk.exempt()?;
+    chrome.locked_grants = granting::locked_grants(desk)?;
+    Ok(chrome)
 }
 
 /// The page of a form about letter `id` (reply, forward), for a session that may take

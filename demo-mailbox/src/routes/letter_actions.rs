@@ -1,12 +1,13 @@
 //! Moving and deleting letters: `POST /letters/{letter_id}/move`, `POST .../delete` (to
-//! "Slettet"), and `GET`/`POST .../delete-permanently` for a letter already in "Slettet".
+//! "Slettet"), and for a letter already in "Slettet" `POST .../restore` (back where it was
+//! deleted from) and `GET`/`POST .../delete-permanently`.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::in_mailbox::{chrome, desk, notify};
+use super::in_mailbox::{chrome, desk, folder_or_home, notify};
 use crate::action::{Action, NoFields};
 use crate::app::App;
 use crate::language::Lang;
@@ -62,6 +63,24 @@ pub async fn delete(
             Deletion::AlreadyInBin(letter) => redirect(&permanent_delete_path(&letter.id)),
         });
     respond(deleted, session.lang)
+}
+
+/// Restores a letter in "Slettet" to the folder it was deleted from, then shows "Slettet".
+pub async fn restore(
+    State(app): State<App>,
+    Path(letter_id): Path<String>,
+    action: Action<NoFields>,
+) -> Response {
+    let session = action.session;
+    let restored = handling::restore(&desk(&app, &session), &letter_id).map(|(letter, target)| {
+        let notice = Notice::Restored {
+            da: target.name_in(Lang::Da),
+            en: target.name_in(Lang::En),
+        };
+        notify(&app, &session, notice);
+        redirect(&folder_or_home(&session, &letter.folder))
+    });
+    respond(restored, session.lang)
 }
 
 /// Asks before deleting for good.

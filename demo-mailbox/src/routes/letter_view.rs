@@ -6,14 +6,15 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::in_mailbox::{chrome, desk, notify};
+use crate::access::Capability;
 use crate::action::{Action, NoFields};
 use crate::app::App;
 use crate::logged_in::LoggedIn;
 use crate::notice::Notice;
-use crate::pages::post::LetterPage;
+use crate::pages::post::{LetterPage, Restore};
 use crate::pages::{redirect, render};
-use crate::paths::folder_path;
-use crate::post::handling;
+use crate::paths::{folder_path, restore_path};
+use crate::post::{handling, StandardFolder};
 use crate::problem::{respond, Problem};
 use crate::session::ActiveSession;
 
@@ -31,10 +32,17 @@ fn show_letter(app: &App, session: &ActiveSession, letter_id: &str) -> Result<Re
     let folder = desk.folder(letter.folder.as_str())?;
     let folders = desk.folders()?;
     let chrome = chrome(&desk, session, Some(&folder))?;
-    Ok(render(
-        StatusCode::OK,
-        &LetterPage::new(chrome, &session.access, &letter, &folder, &folders),
-    ))
+    // In "Slettet", where "Gendan" would put it back (none when the access may not).
+    let restore_to = (folder.standard_kind() == Some(StandardFolder::Deleted)
+        && session.access.allows(Capability::Move))
+    .then(|| handling::restore_target(&desk, &letter).ok())
+    .flatten();
+    let mut page = LetterPage::new(chrome, &session.access, &letter, &folder, &folders);
+    page.restore = restore_to.map(|target| Restore {
+        action: restore_path(&letter.id),
+        to: target.name_in(session.lang),
+    });
+    Ok(render(StatusCode::OK, &page))
 }
 
 /// Marks the letter unread and goes back to its folder.

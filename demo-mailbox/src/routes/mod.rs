@@ -22,6 +22,7 @@ mod login;
 mod logout;
 mod mailboxes;
 mod reply;
+mod search;
 mod sim_api;
 mod sim_sender;
 mod write;
@@ -33,6 +34,7 @@ use axum::routing::{delete, get, post};
 use axum::Router;
 use std::sync::Arc;
 
+use crate::action::upload_body_limit;
 use crate::app::App;
 use crate::config::Config;
 use crate::paths::*;
@@ -48,6 +50,7 @@ pub fn router(app: App) -> Router {
         .route(LOGOUT, post(logout::logout))
         .route(LOGGED_OUT, get(logout::logged_out))
         .route(BACKCHANNEL_LOGOUT, post(backchannel_logout::receive))
+        .route(SEARCH, get(search::search))
         .route(FOLDERS, get(folders::manage).post(folders::create))
         .route(FOLDER, get(folder_view::show))
         .route(FOLDER_RENAME, post(folders::rename))
@@ -56,16 +59,32 @@ pub fn router(app: App) -> Router {
         .route(LETTER_UNREAD, post(letter_view::mark_unread))
         .route(LETTER_MOVE, post(letter_actions::move_letter))
         .route(LETTER_DELETE, post(letter_actions::delete))
+        .route(LETTER_RESTORE, post(letter_actions::restore))
         .route(
             LETTER_DELETE_PERMANENTLY,
             get(letter_actions::confirm_permanent_delete).post(letter_actions::delete_permanently),
         )
         .route(LETTER_ATTACHMENT, get(attachments::download))
-        .route(LETTER_REPLY, get(reply::form).post(reply::send))
+        .route(
+            LETTER_REPLY,
+            get(reply::form)
+                .post(reply::send)
+                .layer(upload_body_limit()),
+        )
         .route(LETTER_FORWARD, get(forward::form).post(forward::send))
-        .route(WRITE, get(write::form).post(write::send))
+        .route(
+            WRITE,
+            get(write::form)
+                .post(write::send)
+                .layer(upload_body_limit()),
+        )
         .route(LETTER_SEND_DRAFT, post(write::send_draft))
-        .route(LETTER_EDIT_DRAFT, get(write::edit_form).post(write::edit))
+        .route(
+            LETTER_EDIT_DRAFT,
+            get(write::edit_form)
+                .post(write::edit)
+                .layer(upload_body_limit()),
+        )
         .route(MAILBOXES, get(mailboxes::choose))
         .route(MAILBOXES_SWITCH, post(mailboxes::switch))
         .route(ACCESS, get(access::manage).post(access::grant))

@@ -10,7 +10,7 @@ use super::in_mailbox::{desk, letter_form, show_again, show_filed, submission};
 use super::write::is_draft;
 use crate::access::desk::Refusal;
 use crate::access::Capability;
-use crate::action::Action;
+use crate::action::UploadAction;
 use crate::app::App;
 use crate::logged_in::LoggedIn;
 use crate::notice::Notice;
@@ -52,9 +52,13 @@ pub async fn form(
 pub async fn send(
     State(app): State<App>,
     Path(letter_id): Path<String>,
-    action: Action<ReplyForm>,
+    action: UploadAction<ReplyForm>,
 ) -> Response {
-    let Action { session, form } = action;
+    let UploadAction {
+        session,
+        form,
+        files,
+    } = action;
     let submission = match submission(form.submission.as_deref()) {
         Ok(submission) => submission,
         Err(problem) => return problem.page(session.lang),
@@ -63,6 +67,7 @@ pub async fn send(
         subject: &form.subject,
         body: &form.body,
         draft: is_draft(form.intent.as_deref()),
+        files: &files,
     };
     let desk = desk(&app, &session);
     match writing::reply(&desk, submission.as_ref(), &letter_id, &typed) {
@@ -78,7 +83,16 @@ pub async fn send(
                 error.into(),
                 error.field(),
                 |chrome, error| {
-                    ReplyPage::filled(chrome, &letter, submission, form.subject, form.body, error)
+                    let mut page = ReplyPage::filled(
+                        chrome,
+                        &letter,
+                        submission,
+                        form.subject,
+                        form.body,
+                        error,
+                    );
+                    page.files.dropped = !files.is_empty();
+                    page
                 },
             )
         }

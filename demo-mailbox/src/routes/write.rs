@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::in_mailbox::{chrome, desk, folder_or_home, notify, show_again, show_filed, submission};
 use crate::access::desk::Refusal;
 use crate::access::Capability;
-use crate::action::{Action, NoFields};
+use crate::action::{Action, NoFields, UploadAction};
 use crate::app::App;
 use crate::logged_in::LoggedIn;
 use crate::notice::Notice;
@@ -53,10 +53,15 @@ pub async fn form(State(app): State<App>, LoggedIn(session): LoggedIn) -> Respon
     respond(page(), session.lang)
 }
 
-/// Sends or saves the letter, then shows the folder it went to (or the front page, for a
-/// helper not given it). A letter refused for what was typed shows the form again, refilled.
-pub async fn send(State(app): State<App>, action: Action<WriteForm>) -> Response {
-    let Action { session, form } = action;
+/// Sends or saves the letter with the files chosen, then shows the folder it went to (or the
+/// front page, for a helper not given it). A letter refused for what was typed (or a file
+/// refused) shows the form again, refilled.
+pub async fn send(State(app): State<App>, action: UploadAction<WriteForm>) -> Response {
+    let UploadAction {
+        session,
+        form,
+        files,
+    } = action;
     let submission = match submission(form.submission.as_deref()) {
         Ok(submission) => submission,
         Err(problem) => return problem.page(session.lang),
@@ -65,6 +70,7 @@ pub async fn send(State(app): State<App>, action: Action<WriteForm>) -> Response
         subject: &form.subject,
         body: &form.body,
         draft: is_draft(form.intent.as_deref()),
+        files: &files,
     };
     let desk = desk(&app, &session);
     match writing::write(&desk, submission.as_ref(), &form.authority, &typed) {
@@ -80,7 +86,11 @@ pub async fn send(State(app): State<App>, action: Action<WriteForm>) -> Response
                 &session,
                 error.into(),
                 error.field(),
-                |chrome, error| WritePage::filled(chrome, submission, fields, error),
+                |chrome, error| {
+                    let mut page = WritePage::filled(chrome, submission, fields, error);
+                    page.files.dropped = !files.is_empty();
+                    page
+                },
             )
         }
         sent => {
@@ -150,6 +160,12 @@ fn draft_page<'a>(
     let mut page = WritePage::filled(chrome, submission, fields, error);
     page.action = edit_draft_path(&draft.id);
     page.editing_draft = true;
+    page.files.kept = draft
+        .content
+        .attachments
+        .iter()
+        .map(|attachment| attachment.file_name.clone())
+        .collect();
     page
 }
 
@@ -178,14 +194,18 @@ pub async fn edit_form(
     respond(page(), session.lang)
 }
 
-/// `POST /letters/{letter_id}/edit`: saves the draft again, or sends it. Refused for what
-/// was typed, the form comes back refilled.
+/// `POST /letters/{letter_id}/edit`: saves the draft again (with any files chosen added), or
+/// sends it. Refused for what was typed, the form comes back refilled.
 pub async fn edit(
     State(app): State<App>,
     Path(letter_id): Path<String>,
-    action: Action<WriteForm>,
+    action: UploadAction<WriteForm>,
 ) -> Response {
-    let Action { session, form } = action;
+    let UploadAction {
+        session,
+        form,
+        files,
+    } = action;
     let submission = match submission(form.submission.as_deref()) {
         Ok(submission) => submission,
         Err(problem) => return problem.page(session.lang),
@@ -194,6 +214,7 @@ pub async fn edit(
         subject: &form.subject,
         body: &form.body,
         draft: is_draft(form.intent.as_deref()),
+        files: &files,
     };
     let desk = desk(&app, &session);
     match writing::edit_draft(
@@ -219,7 +240,11 @@ pub async fn edit(
                 &session,
                 error.into(),
                 error.field(),
-                |chrome, error| draft_page(chrome, &draft, submission, fields, error),
+                |chrome, error| {
+                    let mut page = draft_page(chrome, &draft, submission, fields, error);
+                    page.files.dropped = !files.is_empty();
+                    page
+                },
             )
         }
         sent => {

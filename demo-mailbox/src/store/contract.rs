@@ -66,10 +66,12 @@ macro_rules! contract_tests {
                 letters_of_another_mailbox_are_not_found,
                 set_read_changes_only_the_mailboxs_letter,
                 move_needs_letter_and_folder_in_the_mailbox,
+                a_letter_in_slettet_remembers_the_folder_it_left,
                 delete_letter_is_true_once,
                 letter_into_another_mailboxs_folder_is_refused,
                 unread_counts_per_folder,
                 mailbox_is_found_by_id_and_exemption_is_per_mailbox,
+                a_seeding_is_first_once,
                 outbox_lists_newest_first_up_to_the_limit,
                 attachments_are_stored_with_their_bytes,
                 grants_are_found_only_through_the_mailbox_or_the_grantee,
@@ -417,6 +419,45 @@ fn move_needs_letter_and_folder_in_the_mailbox(store: &Store) {
     assert_eq!(moved.folder, annas_sent);
 }
 
+fn a_letter_in_slettet_remembers_the_folder_it_left(store: &Store) {
+    let anna = new_mailbox(store, "anna");
+    let bo = new_mailbox(store, "bo");
+    let letter = &anna.letters[0];
+    let id = &anna.mailbox.id;
+    let bin = folder(&anna, StandardFolder::Deleted);
+    let sent = folder(&anna, StandardFolder::Sent);
+    assert_eq!(store.letters.deleted_from(id, &letter.id).unwrap(), None);
+
+    assert!(store.letters.move_to(id, &letter.id, &bin).unwrap());
+    let remembered = Some(letter.folder.clone());
+    assert_eq!(
+        store.letters.deleted_from(id, &letter.id).unwrap(),
+        remembered
+    );
+    // Only through its mailbox.
+    assert_eq!(
+        store
+            .letters
+            .deleted_from(&bo.mailbox.id, &letter.id)
+            .unwrap(),
+        None
+    );
+    // Deleted again while in Slettet: still where it came from.
+    assert!(store.letters.move_to(id, &letter.id, &bin).unwrap());
+    assert_eq!(
+        store.letters.deleted_from(id, &letter.id).unwrap(),
+        remembered
+    );
+    // Out of Slettet, forgotten.
+    assert!(store.letters.move_to(id, &letter.id, &sent).unwrap());
+    assert_eq!(store.letters.deleted_from(id, &letter.id).unwrap(), None);
+    assert!(store.letters.move_to(id, &letter.id, &bin).unwrap());
+    assert_eq!(
+        store.letters.deleted_from(id, &letter.id).unwrap(),
+        Some(sent)
+    );
+}
+
 fn delete_letter_is_true_once(store: &Store) {
     let anna = new_mailbox(store, "anna");
     let bo = new_mailbox(store, "bo");
@@ -537,6 +578,12 @@ fn everything_survives_reopen(subject: Subject) {
     );
     drop(store);
     drop(dir);
+}
+
+fn a_seeding_is_first_once(store: &Store) {
+    assert!(store.mailboxes.first_seeding("exemptions").unwrap());
+    assert!(!store.mailboxes.first_seeding("exemptions").unwrap());
+    assert!(store.mailboxes.first_seeding("other").unwrap());
 }
 
 fn mailbox_is_found_by_id_and_exemption_is_per_mailbox(store: &Store) {

@@ -60,6 +60,9 @@ pub trait MailboxStore: Send + Sync {
     fn get(&self, id: &MailboxId) -> StoreResult<Option<Mailbox>>;
     /// Marks the mailbox exempt from Digital Post, or not; false if there is no mailbox `id`.
     fn set_exempt(&self, id: &MailboxId, exempt: bool) -> StoreResult<bool>;
+    /// True the first time this database is asked about `seed` (atomically), false ever after:
+    /// what a new database starts with is added once, and stays changed or removed.
+    fn first_seeding(&self, seed: &str) -> StoreResult<bool>;
 }
 
 /// The simulated notification outbox. Entries are only ever added, never changed.
@@ -114,7 +117,12 @@ pub trait LetterStore: Send + Sync {
     fn set_read(&self, mailbox: &MailboxId, id: &LetterId, read: bool) -> StoreResult<bool>;
     /// Moves the letter to `folder`. False, and nothing moves, unless both the letter and the
     /// folder belong to `mailbox`: a letter never reaches another person's folder.
+    /// Moving into "Slettet" remembers the folder the letter left ([`LetterStore::deleted_from`]);
+    /// moving anywhere else forgets it.
     fn move_to(&self, mailbox: &MailboxId, id: &LetterId, folder: &FolderId) -> StoreResult<bool>;
+    /// For a letter of `mailbox` lying in "Slettet": the folder it was moved there from, if that
+    /// was remembered (not for letters put there directly, or deleted by an older mailbox).
+    fn deleted_from(&self, mailbox: &MailboxId, id: &LetterId) -> StoreResult<Option<FolderId>>;
     /// Deletes the letter for good; false if `mailbox` has no letter `id`.
     fn delete(&self, mailbox: &MailboxId, id: &LetterId) -> StoreResult<bool>;
 }

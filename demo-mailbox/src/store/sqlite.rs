@@ -35,7 +35,8 @@ CREATE TABLE IF NOT EXISTS letters (
     folder_id TEXT NOT NULL REFERENCES folders(id),
     received_at INTEGER NOT NULL,
     read INTEGER NOT NULL,
-    data TEXT NOT NULL);
+    data TEXT NOT NULL,
+    deleted_from TEXT);
 CREATE INDEX IF NOT EXISTS letters_folder ON letters(mailbox_id, folder_id, received_at);
 CREATE TABLE IF NOT EXISTS outbox (
     id TEXT PRIMARY KEY,
@@ -143,6 +144,9 @@ impl SqliteStore {
             )
             .map_err(db)?;
         }
+        // Databases from before restoring: letters in Slettet there are restored to the
+        // standard folder of their kind.
+        add_column_if_missing(&conn, "letters", "deleted_from", "TEXT")?;
         Ok(Self {
             conn: Mutex::new(conn),
         })
@@ -226,6 +230,28 @@ impl SqliteStore {
         }
         Ok(true)
     }
+}
+
+/// Adds `column` (of SQL type `kind`) to `table` unless it has it already (a database made by
+/// an older mailbox). `table`, `column` and `kind` are constants of this file, never input.
+fn add_column_if_missing(
+    conn: &Connection,
+    table: &str,
+    column: &str,
+    kind: &str,
+) -> StoreResult<()> {
+    let has: bool = conn
+        .query_row(
+            "SELECT COUNT(*) > 0 FROM pragma_table_info(?1) WHERE name = ?2",
+            params![table, column],
+            |row| row.get(0),
+        )
+        .map_err(db)?;
+    if !has {
+        conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {kind};"))
+            .map_err(db)?;
+    }
+    Ok(())
 }
 
 pub(super) fn insert_folder(conn: &Connection, folder: &Folder) -> StoreResult<()> {
@@ -445,12 +471,34 @@ impl LetterStore for SqliteStore {
     }
 
     fn move_to(&self, mailbox: &MailboxId, id: &LetterId, folder: &FolderId) -> StoreResult<bool> {
+        // Into "Slettet", the folder it leaves is remembered (the right-hand sides read the
+        // row as it was); out of it, forgotten.
         let changed = self.execute(
-            "UPDATE letters SET folder_id = ?3 WHERE id = ?1 AND mailbox_id = ?2
+            "UPDATE letters SET folder_id = ?3,
+                 deleted_from = CASE WHEN (SELECT kind FROM folders WHERE id = ?3) = ?4
+                     THEN (CASE WHEN folder_id = ?3 THEN deleted_from ELSE folder_id END)
+                     ELSE NULL END
+             WHERE id = ?1 AND mailbox_id = ?2
              AND EXISTS (SELECT 1 FROM folders WHERE id = ?3 AND mailbox_id = ?2)",
-            params![id.as_str(), mailbox.as_str(), folder.as_str()],
+            params![
+                id.as_str(),
+                mailbox.as_str(),
+                folder.as_str(),
+                StandardFolder::Deleted.slug()
+            ],
         )?;
         Ok(changed > 0)
+    }
+
+    fn deleted_from(&self, mailbox: &MailboxId, id: &LetterId) -> StoreResult<Option<FolderId>> {
+        Ok(self
+            .query_one(
+                "SELECT deleted_from FROM letters WHERE id = ?1 AND mailbox_id = ?2",
+                params![id.as_str(), mailbox.as_str()],
+                |row| row.get::<_, Option<String>>(0),
+            )?
+            .flatten()
+            .map(FolderId::new))
     }
 
     fn delete(&self, mailbox: &MailboxId, id: &LetterId) -> StoreResult<bool> {

@@ -16,6 +16,9 @@ use crate::store::StoreError;
 #[derive(Serialize, Deserialize)]
 struct GrantData {
     grantee_name: String,
+    /// Added with the names from the broker; older grants' names are the typed ones.
+    #[serde(default)]
+    name_checked: bool,
     owner_name: String,
     permission: Permission,
     folders: FolderScope,
@@ -50,6 +53,7 @@ fn grant_from(
         grantee: Cpr::from_stored(&grantee)
             .map_err(|error| StoreError::Corrupt(error.to_string()))?,
         grantee_name: data.grantee_name,
+        name_checked: data.name_checked,
         owner_name: data.owner_name,
         permission: data.permission,
         folders: data.folders,
@@ -108,6 +112,7 @@ impl GrantStore for SqliteStore {
     fn create(&self, grant: &Grant) -> StoreResult<()> {
         let data = to_json(&GrantData {
             grantee_name: grant.grantee_name.clone(),
+            name_checked: grant.name_checked,
             owner_name: grant.owner_name.clone(),
             permission: grant.permission,
             folders: grant.folders.clone(),

@@ -77,6 +77,14 @@ impl MailboxStore for SqliteStore {
         .transpose()
     }
 
+    fn first_seeding(&self, seed: &str) -> StoreResult<bool> {
+        let key = format!("{seed}_seeded");
+        Ok(self.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, '1') ON CONFLICT (key) DO NOTHING",
+            [key.as_str()],
+        )? > 0)
+    }
+
     fn set_exempt(&self, id: &MailboxId, exempt: bool) -> StoreResult<bool> {
         self.change_data(
             "mailboxes",

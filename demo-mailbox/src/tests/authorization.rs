@@ -30,8 +30,8 @@ use crate::access::{
 use crate::paths::{
     ACCESS, ACTIVITY, FOLDER, FOLDERS, FOLDER_DELETE, FOLDER_RENAME, GRANT_EDIT, GRANT_PASSWORD,
     GRANT_REVOKE, HOME, LETTER, LETTER_ATTACHMENT, LETTER_DELETE, LETTER_DELETE_PERMANENTLY,
-    LETTER_EDIT_DRAFT, LETTER_FORWARD, LETTER_MOVE, LETTER_REPLY, LETTER_SEND_DRAFT, LETTER_UNREAD,
-    MAILBOXES, MAILBOXES_SWITCH, WRITE,
+    LETTER_EDIT_DRAFT, LETTER_FORWARD, LETTER_MOVE, LETTER_REPLY, LETTER_RESTORE,
+    LETTER_SEND_DRAFT, LETTER_UNREAD, MAILBOXES, MAILBOXES_SWITCH, WRITE,
 };
 use crate::post::delivery::file_own_letter;
 use crate::post::{
@@ -152,6 +152,7 @@ enum Route {
     MoveToOwnFolder,
     MoveToSlettet,
     Delete,
+    Restore,
     ConfirmPermanentDelete,
     DeletePermanently,
     Attachment,
@@ -171,6 +172,7 @@ enum Route {
     NewGrantPassword,
     EditGrant,
     Home,
+    Search,
     ManageFolders,
     CreateFolder,
     WriteForm,
@@ -182,12 +184,13 @@ enum Route {
     OpenBosGrant,
 }
 
-const LETTER_ROUTES: [Route; 16] = [
+const LETTER_ROUTES: [Route; 17] = [
     Route::ReadLetter,
     Route::MarkUnread,
     Route::MoveToOwnFolder,
     Route::MoveToSlettet,
     Route::Delete,
+    Route::Restore,
     Route::ConfirmPermanentDelete,
     Route::DeletePermanently,
     Route::Attachment,
@@ -207,8 +210,9 @@ const GRANT_ROUTES: [Route; 4] = [
     Route::NewGrantPassword,
     Route::EditGrant,
 ];
-const PAGE_ROUTES: [Route; 10] = [
+const PAGE_ROUTES: [Route; 11] = [
     Route::Home,
+    Route::Search,
     Route::ManageFolders,
     Route::CreateFolder,
     Route::WriteForm,
@@ -236,6 +240,7 @@ impl Route {
             MoveToOwnFolder => (LETTER_MOVE, Some(&[("folder_id", "PRIVAT")])),
             MoveToSlettet => (LETTER_MOVE, Some(&[("folder_id", "SLETTET")])),
             Delete => (LETTER_DELETE, Some(&[])),
+            Restore => (LETTER_RESTORE, Some(&[])),
             ConfirmPermanentDelete => (LETTER_DELETE_PERMANENTLY, None),
             DeletePermanently => (LETTER_DELETE_PERMANENTLY, Some(&[])),
             Attachment => (LETTER_ATTACHMENT, None),
@@ -266,6 +271,8 @@ impl Route {
                 Some(&[("permission", "read_write"), ("folder", "PRIVAT")]),
             ),
             Home => (HOME, None),
+            // Every letter of the world has "brev" in its text.
+            Search => ("/search?q=brev&deleted=on", None),
             ManageFolders => (FOLDERS, None),
             CreateFolder => (FOLDERS, Some(&[("name", "Ny mappe")])),
             WriteForm => (WRITE, None),
@@ -319,8 +326,9 @@ fn may(column: Column, route: Route) -> bool {
                 | EditGrant
         ),
         Column::ReadHelper | Column::ReadWriteHelper => match route {
-            ReadLetter | MarkUnread | MoveToOwnFolder | Attachment | ForwardForm
-            | ForwardToCitizen | ForwardToEmail | ShowFolder | Home | ManageFolders
+            // Restoring moves a letter out of Slettet, as any move.
+            ReadLetter | MarkUnread | MoveToOwnFolder | Restore | Attachment | ForwardForm
+            | ForwardToCitizen | ForwardToEmail | ShowFolder | Home | Search | ManageFolders
             | CreateFolder | ActivityLog | MailboxList | OpenBosGrant => true,
             MoveToSlettet | Delete | ReplyForm | Reply | SendDraft | EditDraftForm | EditDraft
             | WriteForm | Write | RenameFolder | DeleteFolder => read_write,
@@ -391,6 +399,9 @@ fn expected(route: Route, object: Object, column: Column) -> Outcome {
         (ConfirmPermanentDelete | DeletePermanently, letter) if letter != Object::BinnedLetter => {
             Conflict
         }
+        // Only a letter in Slettet is restored (the binned letter goes back to Indbakke, which
+        // the helpers were given).
+        (Restore, letter) if letter != Object::BinnedLetter => Conflict,
         (Attachment, Object::Draft) => NotFound,
         (Reply, Object::Draft) => Conflict,
         (SendDraft | EditDraftForm | EditDraft, letter) if letter != Object::Draft => Conflict,

@@ -62,6 +62,11 @@ pub struct Behaviour {
     pub userinfo_fails: bool,
     /// `sid` in the ID token (the broker session a back-channel logout names).
     pub sid: Option<String>,
+    /// What `GET /_sim/v1/identities` lists (as the broker's control API: `cpr` as
+    /// `DDMMYY-SSSS`, `given_name`, `family_name`, and more).
+    pub identities: serde_json::Value,
+    /// The control token the control API wants as a bearer token (401 without it).
+    pub control_token: Option<String>,
 }
 
 impl Default for Behaviour {
@@ -79,6 +84,12 @@ impl Default for Behaviour {
             idp: Some("mitid".to_owned()),
             userinfo_fails: false,
             sid: Some(SID.to_owned()),
+            identities: json!([
+                {"id": "0b6e", "user_id": "bo", "cpr": "901175-2131", "given_name": "Bo",
+                 "family_name": "Prøvegaard", "ial": "high", "status": "active"},
+                {"id": "1c7f", "user_id": "frank", "given_name": "Frank", "family_name": "Fremmed"},
+            ]),
+            control_token: None,
         }
     }
 }
@@ -112,6 +123,8 @@ struct Shared {
     /// Access tokens, each with the subject it was issued for.
     access_tokens: Mutex<Vec<(String, String)>>,
     discoveries: Mutex<usize>,
+    /// The `Authorization` header of each identities request (`None` without one).
+    identity_requests: Mutex<Vec<Option<String>>>,
 }
 
 /// A running fake broker. Dropping it leaves the server running until the test's runtime ends.
@@ -140,12 +153,14 @@ impl FakeBroker {
             grants: Mutex::new(HashMap::new()),
             access_tokens: Mutex::new(Vec::new()),
             discoveries: Mutex::new(0),
+            identity_requests: Mutex::new(Vec::new()),
         });
         let app = Router::new()
             .route("/.well-known/openid-configuration", get(discovery))
             .route("/jwks", get(jwks))
             .route("/token", post(token))
             .route("/userinfo", get(userinfo))
+            .route("/_sim/v1/identities", get(identities))
             .with_state(shared.clone());
         tokio::spawn(async move { axum::serve(listener, app).await });
         Self { shared }
@@ -169,6 +184,11 @@ impl FakeBroker {
     /// How many times the discovery document was served.
     pub fn discoveries(&self) -> usize {
         *self.shared.discoveries.lock().unwrap()
+    }
+
+    /// The `Authorization` header of each `GET /_sim/v1/identities` so far.
+    pub fn identity_requests(&self) -> Vec<Option<String>> {
+        self.shared.identity_requests.lock().unwrap().clone()
     }
 
     /// Changes what the broker answers.
@@ -418,4 +438,29 @@ async fn userinfo(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Resp
         body["nemlogin.org_name"] = json!(org_name);
     }
     Json(body).into_response()
+}
+
+/// `GET /_sim/v1/identities`, as the broker's control API lists them; 401 without the control
+/// token when one is set.
+async fn identities(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+    let authorization = headers
+        .get("authorization")
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
+    shared
+        .identity_requests
+        .lock()
+        .unwrap()
+        .push(authorization.clone());
+    let behaviour = shared.behaviour.lock().unwrap();
+    if let Some(token) = &behaviour.control_token {
+        if authorization.as_deref() != Some(format!("Bearer {token}").as_str()) {
+            return (
+                StatusCode::UNAUTHORIZED,
+                Json(json!({"error": "unauthorized"})),
+            )
+                .into_response();
+        }
+    }
+    Json(behaviour.identities.clone()).into_response()
 }

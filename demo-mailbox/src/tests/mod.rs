@@ -8,22 +8,28 @@ mod backchannel_logout;
 mod compose;
 mod deep_link;
 mod drafts;
+mod exemption;
 mod fake_broker;
 mod folders;
 mod form_errors;
+mod grant_names;
 mod guard;
 mod language;
 mod letters;
+mod locked_grants;
 mod login;
 mod logout;
 mod mailboxes;
 mod notices;
 mod organisation_access;
 mod restart;
+mod restore;
 mod revoking;
+mod search;
 mod serve;
 mod session_expiry;
 mod simulator;
+mod uploads;
 mod wording;
 
 use std::sync::Arc;
@@ -299,6 +305,50 @@ impl TestMailbox {
             &form,
         )
         .await
+    }
+
+    /// `citizen` POSTs `fields` (their CSRF token not added: put it in `fields`) and `files`
+    /// (`(field, file name, bytes)`) to `path` as `multipart/form-data`, as a browser sends
+    /// a form with a file input.
+    pub async fn post_multipart(
+        &self,
+        citizen: &Citizen,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> Response<Body> {
+        const BOUNDARY: &str = "----mailboxtestboundary7MA4YWxkTrZu0gW";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        for (name, file_name, bytes) in files {
+            body.extend_from_slice(
+                format!(
+                    "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+        let request = with_cookies(
+            Request::post(path),
+            &[(crate::cookies::SESSION_COOKIE, &citizen.session)],
+        )
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .body(Body::from(body))
+        .unwrap();
+        self.send(request).await
     }
 
     pub async fn get(&self, path: &str, cookies: &[(&str, &str)]) -> Response<Body> {
