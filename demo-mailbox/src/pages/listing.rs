@@ -1,10 +1,7 @@
-//! The pages of lists of letters beyond a folder's own: the search field, the sort and page
-//! links every list carries (keeping what was asked), and the search results. Askama escapes
+//! What every list of letters carries beyond its rows: the search field, and the sort and page
+//! links (keeping what was asked). The search results page is `post::SearchPage`. Askama escapes
 //! every value; the links' query strings are URL-encoded here.
 
-use askama::Template;
-
-use super::post::{Chrome, LetterRow};
 use crate::language::Lang;
 use crate::post::listing::{ListRequest, Page, Sort};
 
@@ -100,30 +97,4 @@ pub fn list_href(base: &str, request: &ListRequest, sort: Sort, page: usize) -> 
     } else {
         format!("{base}?{query}")
     }
-}
-
-/// A letter found by a search: its row, and the folder it lies in.
-pub struct SearchRow {
-    /// The row as a list shows it.
-    pub letter: LetterRow,
-    /// The folder's name.
-    pub folder: String,
-    /// Link to the folder.
-    pub folder_href: String,
-}
-
-/// `/search?q=...`: the letters that match, across the mailbox's folders.
-#[derive(Template)]
-#[template(path = "search.html")]
-pub struct SearchPage<'a> {
-    /// The page's language.
-    pub lang: Lang,
-    /// Around the content.
-    pub chrome: Chrome<'a>,
-    /// The search field, as filled in.
-    pub search: SearchBox,
-    /// The letters on this page.
-    pub rows: Vec<SearchRow>,
-    /// Sorts and pages.
-    pub nav: ListNav,
 }

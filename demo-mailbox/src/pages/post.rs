@@ -519,3 +519,29 @@ impl<'a> FoldersPage<'a> {
         }
     }
 }
+
+/// A letter found by a search: its row, and the folder it lies in.
+pub struct SearchRow {
+    /// The row as a list shows it.
+    pub letter: LetterRow,
+    /// The folder's name.
+    pub folder: String,
+    /// Link to the folder.
+    pub folder_href: String,
+}
+
+/// `/search?q=...`: the letters that match, across the mailbox's folders.
+#[derive(Template)]
+#[template(path = "search.html")]
+pub struct SearchPage<'a> {
+    /// The page's language.
+    pub lang: Lang,
+    /// Around the content.
+    pub chrome: Chrome<'a>,
+    /// The search field, as filled in.
+    pub search: SearchBox,
+    /// The letters on this page.
+    pub rows: Vec<SearchRow>,
+    /// Sorts and pages.
+    pub nav: ListNav,
+}
