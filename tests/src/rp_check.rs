@@ -19,6 +19,8 @@ pub struct Options {
     pub login_hook: String,
     /// Only these faults (by name); all that a login exercises when empty.
     pub faults: Vec<String>,
+    /// A CA (PEM) to trust besides the system's, e.g. the broker's `--tls` CA.
+    pub ca_pem: Option<Vec<u8>>,
 }
 
 /// One fault's outcome.
@@ -109,8 +111,14 @@ async fn logs_in(hook: &str) -> Result<bool, String> {
 /// Checks the RP against each fault. Fails only when the check cannot run (the control API or
 /// the hook): a first login without a fault must succeed.
 pub async fn run(options: &Options) -> Result<Vec<Line>, String> {
+    let mut http = reqwest::Client::builder();
+    if let Some(pem) = &options.ca_pem {
+        let certificate =
+            reqwest::Certificate::from_pem(pem).map_err(|e| format!("--ca-file: {e}"))?;
+        http = http.add_root_certificate(certificate);
+    }
     let control = Control {
-        http: reqwest::Client::new(),
+        http: http.build().map_err(|e| e.to_string())?,
         base: options.control.trim_end_matches('/').to_string(),
         token: options.control_token.clone(),
     };

@@ -35,12 +35,26 @@ struct Args {
     /// The simulator's control token, when it runs with one.
     #[arg(long, env = "BROKER_CONTROL_TOKEN", hide_env_values = true)]
     control_token: Option<String>,
+    /// Trust this CA (PEM) in addition to the system's, e.g. the broker's --tls CA.
+    #[arg(long)]
+    ca_file: Option<std::path::PathBuf>,
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
+    let ca_pem = match &args.ca_file {
+        Some(path) => match std::fs::read(path) {
+            Ok(pem) => Some(pem),
+            Err(e) => {
+                eprintln!("rp-check: --ca-file {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        },
+        None => None,
+    };
     let options = Options {
+        ca_pem,
         control: format!("{}/_sim/v1", args.issuer.trim_end_matches('/')),
         control_token: args.control_token,
         client_id: args.client_id,

@@ -590,6 +590,7 @@ async fn the_demo_mailbox_passes_the_rp_check() {
             mailbox.base
         ),
         faults: Vec::new(),
+        ca_pem: None,
     };
     let lines = tests::rp_check::run(&options).await.unwrap();
     let table = tests::rp_check::table(&lines);
@@ -631,6 +632,7 @@ async fn the_rp_check_catches_a_relying_party_that_checks_nothing() {
             host.issuer()
         ),
         faults: Vec::new(),
+        ca_pem: None,
     };
     let lines = tests::rp_check::run(&options).await.unwrap();
     let table = tests::rp_check::table(&lines);
