@@ -821,6 +821,17 @@ if (browser && mailboxRegistered) {
       const readRow = page.locator('table.letters tr', { hasText: subject });
       await readRow.waitFor();
       assert.equal(await readRow.getAttribute('class'), 'read', 'the letter is read');
+
+      // On a 375 px phone every page of the mailbox fits without sideways scrolling.
+      const letterHref = await readRow.locator('a').first().getAttribute('href');
+      await page.setViewportSize({ width: 375, height: 740 });
+      for (const path of ['/', letterHref, '/write', '/access', '/folders', `/search?q=${encodeURIComponent('samtale')}`]) {
+        await page.goto(new URL(path, mailbox).toString());
+        await page.waitForLoadState();
+        const width = await page.evaluate(() => document.documentElement.scrollWidth);
+        assert.ok(width <= 375, `the mailbox's ${path} is ${width} px wide at 375 px`);
+      }
+      await screenshot(page, 'mailbox-mobile');
     }));
 }
 
