@@ -372,4 +372,74 @@ mod tests {
         }
         assert_eq!(Fault::InvalidSigRs256.name(), "invalid-sig-rs256");
     }
+
+    /// Every variant has its own catalogue entry (`Fault::spec` would otherwise fall back to
+    /// the first): the match stops compiling when a variant is added and not listed here.
+    #[test]
+    fn every_variant_has_a_catalogue_entry() {
+        let all = [
+            Fault::InvalidIss,
+            Fault::InvalidAud,
+            Fault::InvalidSigRs256,
+            Fault::IdtokenSigNone,
+            Fault::MissingSub,
+            Fault::MissingIat,
+            Fault::NonceInvalid,
+            Fault::Expired,
+            Fault::IatInFuture,
+            Fault::InvalidAtHash,
+            Fault::InvalidCHash,
+            Fault::SigningKeyRotation,
+            Fault::SigningKeyRotationJustBeforeSigning,
+            Fault::AlgConfusionHs256,
+            Fault::KidUnknown,
+            Fault::IssParamMismatch,
+            Fault::IssParamMissing,
+            Fault::StateMismatch,
+            Fault::LogoutTokenBadSignature,
+            Fault::LogoutTokenNoEvents,
+            Fault::LogoutTokenWithNonce,
+            Fault::LogoutTokenWrongAud,
+            Fault::UserinfoInvalidSub,
+            Fault::Userinfo500,
+            Fault::TokenEndpointError,
+            Fault::RefreshTokenInvalidIssuer,
+        ];
+        for (i, fault) in all.into_iter().enumerate() {
+            let position = match fault {
+                Fault::InvalidIss => 0,
+                Fault::InvalidAud => 1,
+                Fault::InvalidSigRs256 => 2,
+                Fault::IdtokenSigNone => 3,
+                Fault::MissingSub => 4,
+                Fault::MissingIat => 5,
+                Fault::NonceInvalid => 6,
+                Fault::Expired => 7,
+                Fault::IatInFuture => 8,
+                Fault::InvalidAtHash => 9,
+                Fault::InvalidCHash => 10,
+                Fault::SigningKeyRotation => 11,
+                Fault::SigningKeyRotationJustBeforeSigning => 12,
+                Fault::AlgConfusionHs256 => 13,
+                Fault::KidUnknown => 14,
+                Fault::IssParamMismatch => 15,
+                Fault::IssParamMissing => 16,
+                Fault::StateMismatch => 17,
+                Fault::LogoutTokenBadSignature => 18,
+                Fault::LogoutTokenNoEvents => 19,
+                Fault::LogoutTokenWithNonce => 20,
+                Fault::LogoutTokenWrongAud => 21,
+                Fault::UserinfoInvalidSub => 22,
+                Fault::Userinfo500 => 23,
+                Fault::TokenEndpointError => 24,
+                Fault::RefreshTokenInvalidIssuer => 25,
+            };
+            assert_eq!(position, i);
+            assert!(
+                CATALOGUE.iter().any(|s| s.name == fault),
+                "{fault:?} has no catalogue entry"
+            );
+        }
+        assert_eq!(CATALOGUE.len(), all.len());
+    }
 }

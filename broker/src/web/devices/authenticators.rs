@@ -106,7 +106,9 @@ async fn app_page(
         Ok(r) => r,
         Err(e) => return pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, &e.into(), "da"),
     };
-    let login_lang = request.as_ref().map(|(txn, _)| login_lang(txn));
+    let login_lang = request
+        .as_ref()
+        .map(|(txn, _)| crate::web::login::lang(txn));
     let (lang, asked) = device_lang::choose(q.lang.as_deref(), &headers, login_lang);
     let mut response = app_screen(&b, &identity, request, q.said, lang, now);
     if asked {
@@ -179,11 +181,6 @@ fn app_screen(
             base: format!("{SIM_APP}/{}", identity.user_id),
         },
     )
-}
-
-/// The language of the login a device serves: the person's switch on it, else `ui_locales`.
-fn login_lang(txn: &LoginTxn) -> &'static str {
-    crate::web::login::lang(txn)
 }
 
 async fn app_submit(
@@ -366,7 +363,7 @@ async fn chip_page(
         Ok(w) => w,
         Err(e) => return pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, &e.into(), "da"),
     };
-    let login = waiting.first().map(login_lang);
+    let login = waiting.first().map(crate::web::login::lang);
     in_language(&b, &q, &headers, login, |lang| {
         pages::render(
             StatusCode::OK,
