@@ -91,6 +91,12 @@ pub struct Config {
     /// with [`BrokerProfile::issuer_path`] appended ([`Config::profile_issuer`]); discovery is at
     /// `{that issuer}/.well-known/openid-configuration`.
     pub issuer: Url,
+    /// Where the broker's metadata is read instead of the issuer's discovery URL (the RP test
+    /// kit's documents of the mailbox's client); its `issuer` must still be [`Config::profile_issuer`].
+    pub discovery_url: Option<Url>,
+    /// How long a request to the broker may take before the mailbox gives up (and the login
+    /// fails with a page saying so).
+    pub broker_timeout: std::time::Duration,
     /// The broker's dialect the mailbox logs in through (`standard` by default).
     pub broker_profile: BrokerProfile,
     /// The mailbox's client ID at the broker.
@@ -132,6 +138,8 @@ impl Default for Config {
             session_max_secs: 8 * 60 * 60,
             data_dir: None,
             broker_ca: None,
+            discovery_url: None,
+            broker_timeout: std::time::Duration::from_secs(15),
             allowed_hosts: Vec::new(),
             control_token: None,
             broker_control_token: None,
@@ -157,6 +165,7 @@ impl std::fmt::Debug for Config {
             .field("session_max_secs", &self.session_max_secs)
             .field("data_dir", &self.data_dir)
             .field("broker_ca", &self.broker_ca)
+            .field("discovery_url", &self.discovery_url)
             .field("allowed_hosts", &self.allowed_hosts)
             .field(
                 "control_token",

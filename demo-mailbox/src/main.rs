@@ -23,6 +23,11 @@ struct Args {
     /// below it (`/op`, `/idura`, `/auth/open`).
     #[arg(long, default_value = "http://localhost:8080")]
     issuer: Url,
+    /// Where to read the broker's metadata instead of `{issuer}/.well-known/openid-configuration`
+    /// (its issuer must still be the configured one): the RP test kit's own documents of the
+    /// mailbox's client, `{issuer}/rp-test-kit/{client-id}/.well-known/openid-configuration`.
+    #[arg(long, env = "MAILBOX_DISCOVERY_URL")]
+    discovery_url: Option<Url>,
     /// The broker's dialect to log in through: its issuer, scopes, level parameters and claims.
     #[arg(
         long,
@@ -104,6 +109,7 @@ async fn main() -> anyhow::Result<()> {
     let config = demo_mailbox::Config {
         public_url: public_url.clone(),
         issuer: args.issuer,
+        discovery_url: args.discovery_url,
         broker_profile: args.broker_profile,
         client_id: args.client_id,
         client_secret: args.client_secret,

@@ -39,6 +39,11 @@ pub enum Fault {
     Userinfo500,
     TokenEndpointError,
     RefreshTokenInvalidIssuer,
+    KidAbsentSingleJwks,
+    KidAbsentMultipleJwks,
+    DiscoveryIssuerMismatch,
+    JwksUnreachable,
+    TokenEndpointSlow,
 }
 
 /// Where a fault shows: the response that takes it from the queue.
@@ -60,6 +65,8 @@ pub enum Stage {
     HybridIdToken,
     /// The logout token of a back-channel logout (Back-Channel Logout 1.0, 2.4).
     LogoutToken,
+    /// The client's own discovery document (`{issuer}/rp-test-kit/{client_id}/...`).
+    Discovery,
 }
 
 /// What a correct relying party does with the faulty response.
@@ -71,6 +78,9 @@ pub enum Expect {
     /// The spec lets the RP check it (a MAY or a "can"), so a careful RP refuses, and one that
     /// accepts is not wrong: a warning, not a failure.
     ShouldRefuse,
+    /// Either is right (the OIDF suite passes both): refusing, or going on after doing what
+    /// the fault asks (trying each key; fetching the keys again).
+    Either,
 }
 
 /// A fault's entry in the catalogue.
@@ -83,6 +93,12 @@ pub struct FaultSpec {
     pub stage: Stage,
     pub changes: &'static str,
     pub expect: Expect,
+    /// The fault shows in the client's own discovery document or JWKS
+    /// (`{issuer}/rp-test-kit/{client_id}/.well-known/openid-configuration`), which the RP must
+    /// be configured to use: the shared documents are fetched without a client, so a fault
+    /// there would reach every client.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub client_documents: bool,
 }
 
 const fn spec(
@@ -97,6 +113,7 @@ const fn spec(
         stage,
         changes,
         expect: Expect::Refuse,
+        client_documents: false,
     }
 }
 
@@ -113,6 +130,7 @@ const fn accept(
         stage: Stage::IdToken,
         changes,
         expect: Expect::Accept,
+        client_documents: false,
     }
 }
 
@@ -124,6 +142,22 @@ const fn should_refuse(name: Fault, changes: &'static str) -> FaultSpec {
         stage: Stage::IdToken,
         changes,
         expect: Expect::ShouldRefuse,
+        client_documents: false,
+    }
+}
+
+/// A fault that needs the client's own documents.
+const fn in_client_documents(spec: FaultSpec) -> FaultSpec {
+    FaultSpec {
+        client_documents: true,
+        ..spec
+    }
+}
+
+const fn either(spec: FaultSpec) -> FaultSpec {
+    FaultSpec {
+        expect: Expect::Either,
+        ..spec
     }
 }
 
@@ -279,6 +313,34 @@ pub const CATALOGUE: &[FaultSpec] = &[
         Stage::RefreshIdToken,
         "the ID token of a refresh-token response has the wrong iss; still signed correctly",
     ),
+    in_client_documents(accept(
+        Fault::KidAbsentSingleJwks,
+        Some("oidcc-client-test-kid-absent-single-jwks"),
+        "the ID token's header has no kid, and the client's JWKS holds one key (the signing key, without its kid) for the rest of this login",
+    )),
+    in_client_documents(either(accept(
+        Fault::KidAbsentMultipleJwks,
+        Some("oidcc-client-test-kid-absent-multiple-jwks"),
+        "the ID token's header has no kid, and the client's JWKS holds the signing key and another key of its kind, neither with a kid, for the rest of this login (the RP may refuse, or try each key)",
+    ))),
+    in_client_documents(spec(
+        Fault::DiscoveryIssuerMismatch,
+        Some("oidcc-client-test-discovery-issuer-mismatch"),
+        Stage::Discovery,
+        "the client's discovery document names another issuer (the issuer with /invalid-iss appended); everything else is right",
+    )),
+    in_client_documents(either(accept(
+        Fault::JwksUnreachable,
+        None,
+        "the signing key is rotated before the ID token is signed, and the client's JWKS answers 503 once after it (the RP may refuse, or fetch the keys again; going on without them means it never checked the signature)",
+    ))),
+    FaultSpec {
+        stage: Stage::TokenEndpoint,
+        ..should_refuse(
+            Fault::TokenEndpointSlow,
+            "the token endpoint holds its answer to the code for delay_seconds (30 unless queued with another; on the broker's clock) before answering as usual: an RP should give up after its own timeout and say the login failed",
+        )
+    },
 ];
 
 impl Fault {
@@ -311,7 +373,13 @@ pub struct QueuedFault {
     /// Responses it still applies to.
     pub remaining: u32,
     pub created_at: UnixTime,
+    /// How long `token-endpoint-slow` holds the answer, in seconds of the broker's clock.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delay_seconds: Option<u32>,
 }
+
+/// How long `token-endpoint-slow` holds an answer unless queued with another delay.
+pub const DEFAULT_DELAY_SECONDS: u32 = 30;
 
 /// What the broker saw between it and a relying party, per login: the faults its responses
 /// carried, and what the RP did after (for `explain` and the client's report).
@@ -337,6 +405,10 @@ pub enum RpAct {
     Userinfo,
     /// The RP used the login's refresh token.
     Refresh,
+    /// The RP fetched the client's own JWKS (`rp-test-kit`), which answered `status`.
+    JwksFetch { status: u16 },
+    /// The RP answered a back-channel logout token with `status`.
+    LogoutAnswer { status: u16 },
 }
 
 #[cfg(test)]
@@ -404,6 +476,11 @@ mod tests {
             Fault::Userinfo500,
             Fault::TokenEndpointError,
             Fault::RefreshTokenInvalidIssuer,
+            Fault::KidAbsentSingleJwks,
+            Fault::KidAbsentMultipleJwks,
+            Fault::DiscoveryIssuerMismatch,
+            Fault::JwksUnreachable,
+            Fault::TokenEndpointSlow,
         ];
         for (i, fault) in all.into_iter().enumerate() {
             let position = match fault {
@@ -433,6 +510,11 @@ mod tests {
                 Fault::Userinfo500 => 23,
                 Fault::TokenEndpointError => 24,
                 Fault::RefreshTokenInvalidIssuer => 25,
+                Fault::KidAbsentSingleJwks => 26,
+                Fault::KidAbsentMultipleJwks => 27,
+                Fault::DiscoveryIssuerMismatch => 28,
+                Fault::JwksUnreachable => 29,
+                Fault::TokenEndpointSlow => 30,
             };
             assert_eq!(position, i);
             assert!(

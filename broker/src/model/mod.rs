@@ -27,6 +27,7 @@ pub use claims_request::{ClaimRequest, ClaimsRequest};
 pub use client::{AuthMethod, Client, ClientDefaults, ClientJose, Registration, SubjectType};
 pub use fault::{
     Expect, Fault, FaultSpec, QueuedFault, RpAct, RpEvent, Stage, CATALOGUE as FAULTS,
+    DEFAULT_DELAY_SECONDS,
 };
 pub use flow::{AppRequest, Device, DeviceState, Failure, Flow, Method, Notice, Step};
 pub use grant::{AccessToken, AuthCode, Grant, RefreshToken, Session};

@@ -9,7 +9,7 @@ use std::time::Duration;
 use crate::app::Broker;
 use crate::clock::UnixTime;
 use crate::error::OAuthError;
-use crate::model::{Client, Fault, Session, Stage};
+use crate::model::{Client, ClientId, Fault, RpAct, Session, Stage, TxnId};
 use crate::oidc::faults;
 use crate::oidc::fetch::Outbound;
 use crate::secrets;
@@ -27,6 +27,8 @@ pub struct Notice {
     pub client_id: String,
     pub uri: String,
     pub logout_token: String,
+    /// The client's latest login, which its answer is recorded with (the RP test kit's report).
+    pub login: Option<TxnId>,
 }
 
 /// The logout tokens for the clients of an ended session that asked to be told.
@@ -44,10 +46,19 @@ pub fn notices(
         let Some(uri) = client.backchannel_logout_uri.clone() else {
             continue;
         };
+        let login = broker.store.faults.latest_login(&client.client_id)?;
         out.push(Notice {
             client_id: client.client_id.to_string(),
             uri,
-            logout_token: logout_token(broker, &client, identity.as_ref(), session, now)?,
+            logout_token: logout_token(
+                broker,
+                &client,
+                identity.as_ref(),
+                session,
+                login.as_ref(),
+                now,
+            )?,
+            login,
         });
     }
     Ok(out)
@@ -58,6 +69,7 @@ fn logout_token(
     client: &Client,
     identity: Option<&crate::model::Identity>,
     session: &Session,
+    login: Option<&TxnId>,
     now: i64,
 ) -> Result<String, OAuthError> {
     // Back-Channel Logout 1.0 section 2.4 names the session `sid` in every dialect; its value
@@ -84,7 +96,7 @@ fn logout_token(
         );
     }
     // The RP test kit.
-    let fault = faults::take(broker, &client.client_id, Stage::LogoutToken, None, now)?;
+    let fault = faults::take(broker, &client.client_id, Stage::LogoutToken, login, now)?;
     if let Some(map) = payload.as_object_mut() {
         match fault {
             Some(Fault::LogoutTokenNoEvents) => {
@@ -113,11 +125,30 @@ fn logout_token(
     })
 }
 
+/// Records each client's answer to its logout token (for the RP test kit's report: a correct
+/// RP answers 400 to a token it refuses, Back-Channel Logout 1.0 2.8).
+pub fn record_answers(broker: &Broker, answers: &[(Notice, Option<u16>)], now: UnixTime) {
+    for (notice, status) in answers {
+        let Some(status) = status else { continue };
+        faults::saw(
+            broker,
+            &ClientId::new(notice.client_id.clone()),
+            notice.login.as_ref(),
+            RpAct::LogoutAnswer { status: *status },
+            now,
+        );
+    }
+}
+
 /// Sends the notices, all at once, each with a timeout; a client that fails to answer 200 is
 /// logged (not retried: the spec leaves retries to the OP, and a simulator keeps it simple).
 /// `trust` is an extra CA file (the local CA in `--tls` mode). Only addresses `outbound`
-/// allows are reached.
-pub async fn deliver(outbound: Outbound, notices: Vec<Notice>, trust: Option<std::path::PathBuf>) {
+/// allows are reached. Each notice comes back with the status its client answered.
+pub async fn deliver(
+    outbound: Outbound,
+    notices: Vec<Notice>,
+    trust: Option<std::path::PathBuf>,
+) -> Vec<(Notice, Option<u16>)> {
     let mut builder = outbound.client().timeout(TIMEOUT);
     if let Some(path) = trust {
         let roots = std::fs::read(&path)
@@ -136,7 +167,7 @@ pub async fn deliver(outbound: Outbound, notices: Vec<Notice>, trust: Option<std
         Ok(c) => c,
         Err(e) => {
             tracing::warn!(error = %e, "back-channel logout: no HTTP client");
-            return;
+            return notices.into_iter().map(|n| (n, None)).collect();
         }
     };
     let mut sending = tokio::task::JoinSet::new();
@@ -148,29 +179,43 @@ pub async fn deliver(outbound: Outbound, notices: Vec<Notice>, trust: Option<std
                 .and_then(|url| outbound.check_url(&url).map_err(|r| r.to_string()));
             if let Err(reason) = refused {
                 tracing::warn!(client = %notice.client_id, reason, "back-channel logout not sent");
-                return;
+                return (notice, None);
             }
             let sent = client
                 .post(&notice.uri)
                 .form(&[("logout_token", notice.logout_token.as_str())])
                 .send()
                 .await;
-            match sent {
+            let status = match sent {
                 Ok(r) if r.status().is_success() => {
-                    tracing::info!(client = %notice.client_id, "back-channel logout delivered")
+                    tracing::info!(client = %notice.client_id, "back-channel logout delivered");
+                    Some(r.status().as_u16())
                 }
-                Ok(r) => tracing::warn!(
-                    client = %notice.client_id,
-                    status = r.status().as_u16(),
-                    "back-channel logout refused"
-                ),
-                Err(e) => tracing::warn!(
-                    client = %notice.client_id,
-                    error = crate::oidc::fetch::error_chain(&e),
-                    "back-channel logout not delivered"
-                ),
-            }
+                Ok(r) => {
+                    tracing::warn!(
+                        client = %notice.client_id,
+                        status = r.status().as_u16(),
+                        "back-channel logout refused"
+                    );
+                    Some(r.status().as_u16())
+                }
+                Err(e) => {
+                    tracing::warn!(
+                        client = %notice.client_id,
+                        error = crate::oidc::fetch::error_chain(&e),
+                        "back-channel logout not delivered"
+                    );
+                    None
+                }
+            };
+            (notice, status)
         });
     }
-    while sending.join_next().await.is_some() {}
+    let mut answers = Vec::new();
+    while let Some(answer) = sending.join_next().await {
+        if let Ok(answer) = answer {
+            answers.push(answer);
+        }
+    }
+    answers
 }

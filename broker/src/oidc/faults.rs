@@ -9,7 +9,7 @@ use serde_json::{json, Map, Value};
 use crate::app::Broker;
 use crate::clock::UnixTime;
 use crate::error::OAuthError;
-use crate::model::{ClientId, Fault, RpAct, RpEvent, Stage, TxnId};
+use crate::model::{ClientId, Fault, QueuedFault, RpAct, RpEvent, Stage, TxnId};
 use crate::oidc::profile;
 
 /// Takes the next fault queued for `client` at `stage`, and records that the response of
@@ -21,9 +21,21 @@ pub fn take(
     login: Option<&TxnId>,
     now: UnixTime,
 ) -> Result<Option<Fault>, OAuthError> {
-    let Some(fault) = broker.store.faults.take(client, stage)? else {
+    Ok(take_queued(broker, client, stage, login, now)?.map(|q| q.fault))
+}
+
+/// [`take`], with the queue entry's settings (a delay).
+pub fn take_queued(
+    broker: &Broker,
+    client: &ClientId,
+    stage: Stage,
+    login: Option<&TxnId>,
+    now: UnixTime,
+) -> Result<Option<QueuedFault>, OAuthError> {
+    let Some(queued) = broker.store.faults.take(client, stage)? else {
         return Ok(None);
     };
+    let fault = queued.fault;
     broker.store.faults.record(&RpEvent {
         client_id: client.clone(),
         login_id: login.cloned(),
@@ -31,7 +43,31 @@ pub fn take(
         act: RpAct::Fault { fault },
     })?;
     tracing::info!(fault = %fault.name(), client = %client, "a response carries a queued fault");
-    Ok(Some(fault))
+    Ok(Some(queued))
+}
+
+/// The `kid-absent-*` fault a login's ID token carried, if any.
+pub fn kid_absent_in(broker: &Broker, login: &TxnId) -> Result<Option<Fault>, OAuthError> {
+    Ok(broker
+        .store
+        .faults
+        .events_for_login(login)?
+        .into_iter()
+        .find_map(|e| match e.act {
+            RpAct::Fault {
+                fault: f @ (Fault::KidAbsentSingleJwks | Fault::KidAbsentMultipleJwks),
+            } => Some(f),
+            _ => None,
+        }))
+}
+
+/// `token-endpoint-slow`: waits until the broker's clock has moved on `seconds` (a controllable
+/// clock moves when told to, so a test holds the answer as long as it likes, without waiting).
+pub async fn hold(broker: &Broker, seconds: u32) {
+    let until = broker.now() + i64::from(seconds);
+    while broker.now() < until {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 }
 
 /// Records what the RP did in a login (redeemed its code, called userinfo, refreshed), for the
@@ -141,7 +177,15 @@ pub fn sign(
                 )
                 .map_err(signing)?,
         ),
-        Fault::SigningKeyRotation | Fault::SigningKeyRotationJustBeforeSigning => {
+        Fault::KidAbsentSingleJwks | Fault::KidAbsentMultipleJwks => Some(
+            broker
+                .keys
+                .sign_jwt_named(alg, "JWT", None, payload)
+                .map_err(signing)?,
+        ),
+        Fault::SigningKeyRotation
+        | Fault::SigningKeyRotationJustBeforeSigning
+        | Fault::JwksUnreachable => {
             broker
                 .keys
                 .rotate(alg.key_kind(), broker.now())

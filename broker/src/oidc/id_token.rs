@@ -97,6 +97,12 @@ pub fn issue_id_token(
         faults::spoil_claims(broker, fault, &mut payload, now);
     }
     let bytes = serde_json::to_vec(&payload).map_err(OAuthError::server_error)?;
+    // A refresh in a login whose ID token had no kid has none either: the client's JWKS holds
+    // keys without kids for the rest of that login (`oidc::kit_documents`).
+    let fault = match (fault, input.stage, login_id) {
+        (None, Stage::RefreshIdToken, Some(login)) => faults::kid_absent_in(broker, login)?,
+        _ => fault,
+    };
     if let Some(fault) = fault {
         let alg = input.client.id_token_signed_response_alg;
         if let Some(token) = faults::sign(broker, fault, alg, &bytes)? {

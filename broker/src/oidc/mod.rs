@@ -23,6 +23,7 @@ pub mod frontchannel;
 pub mod id_token;
 pub mod introspection;
 pub mod jose;
+pub mod kit_documents;
 pub mod par;
 pub mod params;
 pub mod profile;

@@ -38,6 +38,10 @@ pub struct LoginSeen {
     pub token_exchange: bool,
     pub userinfo: bool,
     pub refresh: bool,
+    /// The answers to the RP's fetches of its own JWKS (`rp-test-kit`) in this login, in
+    /// order: fetched again after an unknown `kid` or a rotation, or not. Fetches of the shared
+    /// JWKS carry no client, so they are not seen.
+    pub jwks_fetches: Vec<u16>,
 }
 
 #[derive(Debug, Serialize)]
@@ -47,6 +51,14 @@ pub struct FaultVerdict {
     pub expect: Expect,
     pub verdict: Verdict,
     pub why: &'static str,
+    /// Whether the RP fetched its own JWKS after the response with the fault (`None` for a
+    /// fault that is not about keys).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jwks_fetched_after: Option<bool>,
+    /// What was wrong in what the RP did, even where its verdict is one the fault allows:
+    /// going on after `jwks-unreachable` without ever getting the new key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<&'static str>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -80,6 +92,13 @@ pub fn report(broker: &Broker, client: &ClientId) -> Result<Report, StoreError> 
             token_exchange: did(RpAct::TokenExchange),
             userinfo: did(RpAct::Userinfo),
             refresh: did(RpAct::Refresh),
+            jwks_fetches: events
+                .iter()
+                .filter_map(|e| match e.act {
+                    RpAct::JwksFetch { status } => Some(status),
+                    _ => None,
+                })
+                .collect(),
         });
         histories.push((txn.id.to_string(), events));
     }
@@ -102,12 +121,37 @@ pub fn report(broker: &Broker, client: &ClientId) -> Result<Report, StoreError> 
             };
             let after = &events[at + 1..];
             let (verdict, why) = verdict(fault, after, &usually);
+            let fetches: Vec<u16> = after
+                .iter()
+                .filter_map(|e| match e.act {
+                    RpAct::JwksFetch { status } => Some(status),
+                    _ => None,
+                })
+                .collect();
+            let about_keys = matches!(
+                fault,
+                Fault::KidUnknown
+                    | Fault::SigningKeyRotation
+                    | Fault::SigningKeyRotationJustBeforeSigning
+                    | Fault::KidAbsentSingleJwks
+                    | Fault::KidAbsentMultipleJwks
+                    | Fault::JwksUnreachable
+            );
+            let problem = (fault == Fault::JwksUnreachable
+                && verdict == Verdict::Accepted
+                && fetches.first() == Some(&503)
+                && !fetches.contains(&200))
+            .then_some(
+                "the RP went on though its JWKS answered 503 and it never fetched the new key: it did not check the ID token's signature",
+            );
             verdicts.push(FaultVerdict {
                 fault: fault.name(),
                 login_id: login.clone(),
                 expect: fault.spec().expect,
                 verdict,
                 why,
+                jwks_fetched_after: about_keys.then_some(!fetches.is_empty()),
+                problem,
             });
         }
     }
@@ -138,7 +182,27 @@ fn verdict(
         Stage::IdToken | Stage::HybridIdToken | Stage::RefreshIdToken => {
             &[RpAct::Userinfo, RpAct::Refresh]
         }
-        Stage::Userinfo | Stage::TokenEndpoint | Stage::LogoutToken => {
+        Stage::LogoutToken => {
+            // Back-Channel Logout 1.0 2.8: 200 when the RP logged out, 400 when it refused.
+            return match after.iter().find_map(|e| match e.act {
+                RpAct::LogoutAnswer { status } => Some(status),
+                _ => None,
+            }) {
+                Some(200..=299) => (
+                    Verdict::Accepted,
+                    "the RP answered the faulty logout token with success (it logged out)",
+                ),
+                Some(400..=499) => (
+                    Verdict::Refused,
+                    "the RP answered the faulty logout token with an error (400)",
+                ),
+                _ => (
+                    Verdict::Unknown,
+                    "the RP's back-channel endpoint did not answer, or answered a server error",
+                ),
+            };
+        }
+        Stage::Userinfo | Stage::TokenEndpoint | Stage::Discovery => {
             return (
                 Verdict::Unknown,
                 "the broker cannot see what the RP does with this answer",

@@ -756,7 +756,13 @@ fn queued_fault(id: &str, fault: Fault, client: &str, count: u32) -> QueuedFault
         client_id: ClientId::new(client),
         remaining: count,
         created_at: NOW,
+        delay_seconds: None,
     }
+}
+
+/// The fault of the next use taken, if any.
+fn took(store: &Store, client: &ClientId, stage: Stage) -> Option<Fault> {
+    store.faults.take(client, stage).unwrap().map(|q| q.fault)
 }
 
 fn faults_are_taken_once_per_use_by_their_client_and_stage(store: &Store) {
@@ -775,23 +781,14 @@ fn faults_are_taken_once_per_use_by_their_client_and_stage(store: &Store) {
         .enqueue(&queued_fault("f3", Fault::MissingSub, "rp", 1))
         .unwrap();
     // Never another client's, never another stage's.
-    assert_eq!(store.faults.take(&other, Stage::IdToken).unwrap(), None);
-    assert_eq!(store.faults.take(&rp, Stage::TokenEndpoint).unwrap(), None);
+    assert_eq!(took(store, &other, Stage::IdToken), None);
+    assert_eq!(took(store, &rp, Stage::TokenEndpoint), None);
     // The oldest of the stage first, for as many uses as it was queued.
-    assert_eq!(
-        store.faults.take(&rp, Stage::IdToken).unwrap(),
-        Some(Fault::InvalidIss)
-    );
+    assert_eq!(took(store, &rp, Stage::IdToken), Some(Fault::InvalidIss));
     assert_eq!(store.faults.list().unwrap()[0].remaining, 1);
-    assert_eq!(
-        store.faults.take(&rp, Stage::IdToken).unwrap(),
-        Some(Fault::InvalidIss)
-    );
-    assert_eq!(
-        store.faults.take(&rp, Stage::IdToken).unwrap(),
-        Some(Fault::MissingSub)
-    );
-    assert_eq!(store.faults.take(&rp, Stage::IdToken).unwrap(), None);
+    assert_eq!(took(store, &rp, Stage::IdToken), Some(Fault::InvalidIss));
+    assert_eq!(took(store, &rp, Stage::IdToken), Some(Fault::MissingSub));
+    assert_eq!(took(store, &rp, Stage::IdToken), None);
     let left: Vec<String> = store
         .faults
         .list()
@@ -819,8 +816,20 @@ fn faults_are_taken_once_per_use_by_their_client_and_stage(store: &Store) {
         act: RpAct::Userinfo,
         ..used.clone()
     };
+    assert_eq!(store.faults.latest_login(&rp).unwrap(), None);
     store.faults.record(&used).unwrap();
     store.faults.record(&then).unwrap();
+    // The client's latest login is its latest event's; another client's are its own.
+    let later = RpEvent {
+        login_id: Some(TxnId::new("t3")),
+        ..then.clone()
+    };
+    store.faults.record(&later).unwrap();
+    assert_eq!(
+        store.faults.latest_login(&rp).unwrap(),
+        Some(TxnId::new("t3"))
+    );
+    assert_eq!(store.faults.latest_login(&other).unwrap(), None);
     assert_eq!(
         store.faults.events_for_login(&login).unwrap(),
         vec![used, then]
@@ -838,7 +847,7 @@ fn faults_concurrent_takes_yield_their_count(store: &Store) {
         .faults
         .enqueue(&queued_fault("f1", Fault::NonceInvalid, "rp", 3))
         .unwrap();
-    let taken = race(|| store.faults.take(&rp, Stage::IdToken).unwrap());
+    let taken = race(|| took(store, &rp, Stage::IdToken));
     assert_eq!(taken.iter().filter(|t| t.is_some()).count(), 3, "{taken:?}");
     assert!(store.faults.list().unwrap().is_empty());
 }

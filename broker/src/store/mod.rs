@@ -13,7 +13,7 @@ use std::sync::Arc;
 use crate::clock::UnixTime;
 use crate::model::{
     AccessToken, AuthCode, Case, CaseId, Client, ClientId, DecisionSource, Delivered, DeviceState,
-    Fault, Flow, GrantId, Identity, IdentityId, LoginStatus, LoginTxn, Onboarding, OutboxMessage,
+    Flow, GrantId, Identity, IdentityId, LoginStatus, LoginTxn, Onboarding, OutboxMessage,
     PushedRequest, QueuedDecision, QueuedFault, RefreshToken, RpEvent, Session, Sid, Stage, TxnId,
     UserId,
 };
@@ -255,13 +255,15 @@ pub trait FaultStore: Send + Sync {
     /// Takes one use of the oldest fault queued for `client` at `stage`; the fault leaves the
     /// queue with its last use. Security rule: a use is taken once, even by concurrent
     /// responses, and never by another client's.
-    fn take(&self, client: &ClientId, stage: Stage) -> StoreResult<Option<Fault>>;
+    fn take(&self, client: &ClientId, stage: Stage) -> StoreResult<Option<QueuedFault>>;
     /// Removes queued faults: one by id, every one of a client, or all. How many went.
     fn remove(&self, id: Option<&str>, client: Option<&ClientId>) -> StoreResult<usize>;
     /// Records what happened between the broker and a relying party.
     fn record(&self, event: &RpEvent) -> StoreResult<()>;
     /// What happened in a login, in order.
     fn events_for_login(&self, login: &TxnId) -> StoreResult<Vec<RpEvent>>;
+    /// The login of the client's latest recorded event, if any.
+    fn latest_login(&self, client: &ClientId) -> StoreResult<Option<TxnId>>;
     fn clear(&self) -> StoreResult<()>;
 }
 

@@ -78,6 +78,7 @@ pub fn router(broker: Arc<Broker>) -> Router {
 
 /// One issuer's protocol endpoints, at the paths of its profile.
 fn protocol(broker: &Arc<Broker>) -> Router<Arc<Broker>> {
+    use crate::oidc::kit_documents::PATH as KIT;
     use axum::routing::{post, MethodRouter};
     let paths = broker.profile.endpoints();
     // Readable by browser apps (web::cors): the public documents from anywhere, the endpoints
@@ -101,6 +102,14 @@ fn protocol(broker: &Arc<Broker>) -> Router<Arc<Broker>> {
             client_based(get(oidc::userinfo_get).post(oidc::userinfo_post)),
         )
         .route(paths.jwks, public(get(oidc::jwks)))
+        .route(
+            &format!("{KIT}/{{client_id}}/.well-known/openid-configuration"),
+            public(get(oidc::kit_discovery)),
+        )
+        .route(
+            &format!("{KIT}/{{client_id}}/jwks"),
+            public(get(oidc::kit_jwks)),
+        )
         .route(
             paths.end_session,
             get(oidc::end_session_get).post(oidc::end_session_post),

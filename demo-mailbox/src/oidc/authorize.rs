@@ -118,6 +118,7 @@ mod tests {
             userinfo_endpoint: None,
             jwks: CoreJsonWebKeySet::new(Vec::new()),
             discovered_at: SystemTime::UNIX_EPOCH,
+            fresh_until: None,
         }
     }
 

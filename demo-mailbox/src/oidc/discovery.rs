@@ -1,7 +1,9 @@
 //! OpenID Connect Discovery 1.0: the broker's metadata and signing keys.
 
 use openidconnect::{JsonWebKeySet, ProviderMetadataWithLogout};
-use reqwest::header::ACCEPT;
+use std::time::Duration;
+
+use reqwest::header::{ACCEPT, CACHE_CONTROL};
 use url::Url;
 
 /// Why the broker could not be discovered. Each says what to check.
@@ -44,12 +46,22 @@ pub enum DiscoveryError {
     Jwks(String),
 }
 
-/// Fetches `{issuer}/.well-known/openid-configuration`, checks its issuer, then its JWKS.
+/// The broker's metadata and keys, and how long the document may be kept.
+pub struct Discovered {
+    pub metadata: ProviderMetadataWithLogout,
+    /// From the discovery response's `Cache-Control`: `Some(0)` for `no-store` or `no-cache`,
+    /// its `max-age`, or `None` (kept until the keys go stale) when it says neither.
+    pub fresh_for: Option<Duration>,
+}
+
+/// Fetches the discovery document (`url`, by default `{issuer}/.well-known/openid-configuration`),
+/// checks its issuer, then fetches its JWKS.
 pub async fn discover(
     http: &reqwest::Client,
     issuer: &Url,
-) -> Result<ProviderMetadataWithLogout, DiscoveryError> {
-    let url = discovery_url(issuer);
+    url: &str,
+) -> Result<Discovered, DiscoveryError> {
+    let url = url.to_owned();
     let unreachable = |source| DiscoveryError::Unreachable {
         url: url.clone(),
         source,
@@ -64,6 +76,11 @@ pub async fn discover(
     if !status.is_success() {
         return Err(DiscoveryError::Status { url, status });
     }
+    let fresh_for = response
+        .headers()
+        .get(CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .and_then(freshness);
     let body = response.bytes().await.map_err(unreachable)?;
     let metadata: ProviderMetadataWithLogout =
         serde_json::from_slice(&body).map_err(|source| DiscoveryError::Invalid {
@@ -74,7 +91,32 @@ pub async fn discover(
     let jwks = JsonWebKeySet::fetch_async(metadata.jwks_uri(), http)
         .await
         .map_err(|error| DiscoveryError::Jwks(error.to_string()))?;
-    Ok(metadata.set_jwks(jwks))
+    Ok(Discovered {
+        metadata: metadata.set_jwks(jwks),
+        fresh_for,
+    })
+}
+
+/// How long a response may be kept by its `Cache-Control` (RFC 9111 5.2.2): not at all for
+/// `no-store` or `no-cache`, `max-age` seconds, or `None` when it says neither.
+fn freshness(cache_control: &str) -> Option<Duration> {
+    let directives = cache_control
+        .split(',')
+        .map(|d| d.trim().to_ascii_lowercase());
+    let mut max_age = None;
+    for directive in directives {
+        if directive == "no-store" || directive == "no-cache" {
+            return Some(Duration::ZERO);
+        }
+        if let Some(seconds) = directive.strip_prefix("max-age=") {
+            max_age = seconds
+                .trim_matches('"')
+                .parse()
+                .ok()
+                .map(Duration::from_secs);
+        }
+    }
+    max_age
 }
 
 /// The discovery URL for `issuer` (Discovery §4: the path is appended, keeping the issuer's).
@@ -100,6 +142,18 @@ fn check_issuer(expected: &Url, found: &str) -> Result<(), DiscoveryError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cache_control_says_how_long_the_document_may_be_kept() {
+        assert_eq!(freshness("no-store"), Some(Duration::ZERO));
+        assert_eq!(
+            freshness("public, max-age=300"),
+            Some(Duration::from_secs(300))
+        );
+        assert_eq!(freshness("max-age=300, No-Cache"), Some(Duration::ZERO));
+        assert_eq!(freshness("public"), None);
+        assert_eq!(freshness("max-age=soon"), None);
+    }
 
     #[test]
     fn discovery_url_keeps_the_issuer_path() {

@@ -59,6 +59,9 @@ pub struct Provider {
     /// When this discovery was made (the injected clock): an unknown `kid` in a logout token
     /// makes the mailbox discover again only [`KEY_REFETCH_INTERVAL`] after it.
     discovered_at: SystemTime,
+    /// Until when the discovery document may be used (its `Cache-Control`); `None`: until its
+    /// keys go stale.
+    fresh_until: Option<SystemTime>,
 }
 
 /// The least time between two discoveries caused by logout tokens naming a key we do not know.
@@ -77,6 +80,8 @@ impl Provider {
 pub struct RelyingParty {
     /// The configured profile's issuer.
     issuer: Url,
+    /// Where its metadata is read.
+    discovery_url: String,
     /// What to ask of the broker and how to read its answers.
     dialect: &'static dialect::Dialect,
     client_id: ClientId,
@@ -100,7 +105,7 @@ impl RelyingParty {
             // Following redirects would open the back channel to SSRF.
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(15));
+            .timeout(config.broker_timeout);
         if let Some(path) = &config.broker_ca {
             let ca_error = |reason: String| StartError::BrokerCa {
                 path: path.display().to_string(),
@@ -123,6 +128,10 @@ impl RelyingParty {
         };
         Ok(Self {
             issuer: config.profile_issuer(),
+            discovery_url: config.discovery_url.as_ref().map_or_else(
+                || discovery::discovery_url(&config.profile_issuer()),
+                Url::to_string,
+            ),
             dialect: dialect::dialect(config.broker_profile),
             client_id: ClientId::new(config.client_id.clone()),
             client_secret: ClientSecret::new(config.client_secret.clone()),
@@ -139,7 +148,12 @@ impl RelyingParty {
     pub async fn provider(&self) -> Result<Arc<Provider>, DiscoveryError> {
         let mut cached = self.provider.lock().await;
         if let Some(provider) = cached.as_ref() {
-            return Ok(provider.clone());
+            let fresh = provider
+                .fresh_until
+                .is_none_or(|until| self.clock.now() < until);
+            if fresh {
+                return Ok(provider.clone());
+            }
         }
         let provider = Arc::new(self.discover().await?);
         *cached = Some(provider.clone());
@@ -169,7 +183,11 @@ impl RelyingParty {
     }
 
     async fn discover(&self) -> Result<Provider, DiscoveryError> {
-        let metadata = discovery::discover(&self.http, &self.issuer).await?;
+        let discovery::Discovered {
+            metadata,
+            fresh_for,
+        } = discovery::discover(&self.http, &self.issuer, &self.discovery_url).await?;
+        let now = self.clock.now();
         let issuer = metadata.issuer().as_str().to_owned();
         let end_session_endpoint = metadata.additional_metadata().end_session_endpoint.clone();
         let userinfo_endpoint = metadata.userinfo_endpoint().map(|url| url.url().clone());
@@ -187,7 +205,8 @@ impl RelyingParty {
             end_session_endpoint,
             userinfo_endpoint,
             jwks,
-            discovered_at: self.clock.now(),
+            discovered_at: now,
+            fresh_until: fresh_for.map(|age| now + age),
         })
     }
 

@@ -217,13 +217,15 @@ pub fn check_assurance(dialect: &Dialect, id_token: &Map<String, Value>) -> Resu
         .map_err(|found| LoginError::AssuranceTooLow { found })
 }
 
-/// Whether the ID token is signed with a key id the cached JWKS does not hold.
+/// Whether the cached JWKS cannot name the ID token's key: it lacks the `kid`, or the token has
+/// no `kid` and several keys could have signed it (fetched again, the keys may settle it).
 fn names_unknown_key(provider: &Provider, id_token: &CoreIdToken, nonce: &Nonce) -> bool {
     let verifier = provider.client.id_token_verifier();
     matches!(
         id_token.claims(&verifier, nonce),
         Err(ClaimsVerificationError::SignatureVerification(
             SignatureVerificationError::NoMatchingKey
+                | SignatureVerificationError::AmbiguousKeyId(_)
         ))
     )
 }

@@ -4,7 +4,10 @@ documentation shows (the ID token decoded against the JWKS with RS256 only, `iss
 (its `sub` must be the ID token's) and a refresh (its ID token checked the same way). Exits 0
 when every step was accepted, 1 when something was refused.
 
-Usage: python rp_hook.py ISSUER CLIENT_ID CLIENT_SECRET REDIRECT_URI
+With DISCOVERY_URL (the RP test kit's documents of the client), the metadata is read there,
+and its issuer must still be ISSUER. Every request times out after 10 s.
+
+Usage: python rp_hook.py ISSUER CLIENT_ID CLIENT_SECRET REDIRECT_URI [DISCOVERY_URL]
 """
 
 import sys
@@ -20,6 +23,7 @@ from authlib.jose import JsonWebKey, JsonWebToken  # noqa: E402
 from authlib.oidc.core import CodeIDToken  # noqa: E402
 
 issuer, client_id, client_secret, redirect_uri = sys.argv[1:5]
+discovery_url = sys.argv[5] if len(sys.argv) > 5 else issuer + "/.well-known/openid-configuration"
 
 
 def verify(id_token, jwks_uri, nonce, access_token=None):
@@ -47,7 +51,7 @@ def verify(id_token, jwks_uri, nonce, access_token=None):
 
 
 def main():
-    meta = requests.get(issuer + "/.well-known/openid-configuration", timeout=10).json()
+    meta = requests.get(discovery_url, timeout=10).json()
     if meta["issuer"] != issuer:
         raise ValueError("discovery names another issuer")
     session = OAuth2Session(
@@ -70,13 +74,15 @@ def main():
         raise ValueError("state does not match")
     if meta.get("authorization_response_iss_parameter_supported") and query.get("iss") != [issuer]:
         raise ValueError("the RFC 9207 iss does not match")
-    tokens = session.fetch_token(meta["token_endpoint"], authorization_response=location, code_verifier=verifier)
+    tokens = session.fetch_token(
+        meta["token_endpoint"], authorization_response=location, code_verifier=verifier, timeout=10
+    )
     claims = verify(tokens["id_token"], meta["jwks_uri"], nonce, tokens["access_token"])
     info = session.get(meta["userinfo_endpoint"], timeout=10)
     info.raise_for_status()
     if info.json().get("sub") != claims["sub"]:
         raise ValueError("userinfo names another sub")
-    renewed = session.refresh_token(meta["token_endpoint"], refresh_token=tokens["refresh_token"])
+    renewed = session.refresh_token(meta["token_endpoint"], refresh_token=tokens["refresh_token"], timeout=10)
     again = verify(renewed["id_token"], meta["jwks_uri"], None, renewed["access_token"])
     if again["sub"] != claims["sub"]:
         raise ValueError("the refreshed ID token names another sub")

@@ -38,6 +38,18 @@ struct Args {
     /// Trust this CA (PEM) in addition to the system's, e.g. the broker's --tls CA.
     #[arg(long)]
     ca_file: Option<std::path::PathBuf>,
+    /// How long token-endpoint-slow holds the token endpoint's answer, in seconds (longer
+    /// than the RP's own timeout).
+    #[arg(long, default_value_t = 30)]
+    slow_seconds: u32,
+    /// Stop a login hook after this many seconds (the fault then fails: the RP hung).
+    #[arg(long, default_value_t = 120)]
+    hook_timeout: u64,
+    /// A shell command that logs in to the RP and logs out at the broker (so the broker sends
+    /// the RP a back-channel logout token); runs the logout-token faults, judged by the RP's
+    /// answer to the token (400: refused).
+    #[arg(long)]
+    logout_hook: Option<String>,
 }
 
 #[tokio::main]
@@ -55,11 +67,16 @@ async fn main() -> ExitCode {
     };
     let options = Options {
         ca_pem,
-        control: format!("{}/_sim/v1", args.issuer.trim_end_matches('/')),
         control_token: args.control_token,
-        client_id: args.client_id,
-        login_hook: args.login_hook,
         faults: args.faults,
+        slow_seconds: args.slow_seconds,
+        hook_timeout: std::time::Duration::from_secs(args.hook_timeout),
+        logout_hook: args.logout_hook,
+        ..Options::new(
+            format!("{}/_sim/v1", args.issuer.trim_end_matches('/')),
+            args.client_id,
+            args.login_hook,
+        )
     };
     match run(&options).await {
         Ok(lines) => {

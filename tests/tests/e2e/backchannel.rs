@@ -221,3 +221,78 @@ async fn each_logout_token_fault_spoils_exactly_its_part() {
     rp.host.broker().keys.verify_jwt(&token).unwrap();
     assert_eq!(part(&token, 1)["aud"], CLIENT_ID);
 }
+
+/// The report judges a logout-token fault by the RP's answer (Back-Channel Logout 1.0 2.8):
+/// 400 is a refusal, 200 an acceptance.
+#[tokio::test]
+async fn the_report_judges_a_logout_token_fault_by_the_rps_answer() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    // The RP refuses its first logout token and takes the second.
+    let calls = Arc::new(AtomicUsize::new(0));
+    let rp_endpoint = Router::new().route(
+        "/backchannel",
+        post(move || {
+            let calls = Arc::clone(&calls);
+            async move {
+                match calls.fetch_add(1, Ordering::SeqCst) {
+                    0 => axum::http::StatusCode::BAD_REQUEST,
+                    _ => axum::http::StatusCode::OK,
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, rp_endpoint).await;
+    });
+    let host = TestHost::start_with(|c| c.auto_approve = true)
+        .await
+        .unwrap();
+    register_client(
+        &host,
+        json!({"backchannel_logout_uri": format!("{base}/backchannel")}),
+    )
+    .await;
+    let rp = Rp {
+        host,
+        browser: http_client(),
+    };
+    let mut verdicts = Vec::new();
+    for _ in 0..2 {
+        let queued = rp
+            .host
+            .control()
+            .post(
+                "/faults",
+                &json!({"fault": "logout-token-wrong-aud", "client_id": CLIENT_ID}),
+            )
+            .await
+            .unwrap();
+        assert_eq!(queued.status, 201, "{:?}", queued.body);
+        let tokens = rp.login(&[("prompt", "login")]).await;
+        rp.browser
+            .get(rp.url("/logout"))
+            .query(&[("id_token_hint", tokens["id_token"].as_str().unwrap())])
+            .send()
+            .await
+            .unwrap();
+        let report = rp
+            .host
+            .control()
+            .get(&format!("/clients/{CLIENT_ID}/report"))
+            .await
+            .unwrap()
+            .body;
+        // The newest login comes first.
+        let verdict = report["faults"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["fault"] == "logout-token-wrong-aud")
+            .unwrap_or_else(|| panic!("no verdict in {report}"))
+            .clone();
+        verdicts.push(verdict["verdict"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(verdicts, ["refused", "accepted"]);
+}

@@ -579,23 +579,42 @@ async fn the_demo_mailbox_passes_the_rp_check() {
     let host = broker::host::TestHost::start_with(|c| c.auto_approve = true)
         .await
         .unwrap();
-    let mailbox = crate::mailbox::start_mailbox(&host).await;
-    let options = tests::rp_check::Options {
-        control: format!("{}/_sim/v1", host.issuer()),
-        control_token: None,
-        client_id: "mailbox-e2e".into(),
-        login_hook: format!(
-            "'{}' --mailbox '{}'",
-            env!("CARGO_BIN_EXE_mailbox-login"),
-            mailbox.base
-        ),
-        faults: Vec::new(),
-        ca_pem: None,
-    };
+    // The mailbox reads the kit's documents of its client, and gives up on the broker after
+    // 2 s (the slow token endpoint's answer waits for the clock, which nobody moves).
+    let documents = format!(
+        "{}/rp-test-kit/mailbox-e2e/.well-known/openid-configuration",
+        host.issuer()
+    );
+    let mailbox = crate::mailbox::start_mailbox_with(&host, |c| {
+        c.discovery_url = Some(Url::parse(&documents).unwrap());
+        c.broker_timeout = std::time::Duration::from_secs(2);
+    })
+    .await;
+    let hook = format!(
+        "'{}' --mailbox '{}'",
+        env!("CARGO_BIN_EXE_mailbox-login"),
+        mailbox.base
+    );
+    let mut options = tests::rp_check::Options::new(
+        format!("{}/_sim/v1", host.issuer()),
+        "mailbox-e2e".into(),
+        hook.clone(),
+    );
+    options.logout_hook = Some(format!("{hook} --logout"));
     let lines = tests::rp_check::run(&options).await.unwrap();
     let table = tests::rp_check::table(&lines);
     println!("{table}");
     assert!(lines.len() >= 20, "{table}");
+    // The logout tokens too: the mailbox answers each faulty one with 400.
+    for fault in [
+        "logout-token-bad-signature",
+        "logout-token-no-events",
+        "logout-token-with-nonce",
+        "logout-token-wrong-aud",
+    ] {
+        let line = lines.iter().find(|l| l.fault == fault).unwrap();
+        assert_eq!((line.seen, line.passed), ("refused", Some(true)), "{table}");
+    }
     assert!(!lines.iter().any(|l| l.failed()), "{table}");
     // The mailbox uses the code flow without refreshing: only those two go unreached.
     let unreached: Vec<&str> = lines
@@ -622,18 +641,26 @@ async fn the_rp_check_catches_a_relying_party_that_checks_nothing() {
         .await
         .unwrap();
     register_client(&host, json!({"require_pkce": false})).await;
-    let options = tests::rp_check::Options {
-        control: format!("{}/_sim/v1", host.issuer()),
-        control_token: None,
-        client_id: CLIENT_ID.into(),
-        login_hook: format!(
+    let mut options = tests::rp_check::Options::new(
+        format!("{}/_sim/v1", host.issuer()),
+        CLIENT_ID.into(),
+        format!(
             "'{}' --issuer '{}' --client-id {CLIENT_ID} --client-secret {CLIENT_SECRET} --redirect-uri '{REDIRECT_URI}'",
             env!("CARGO_BIN_EXE_careless-login"),
             host.issuer()
         ),
-        faults: Vec::new(),
-        ca_pem: None,
-    };
+    );
+    options.faults = [
+        "invalid-iss",
+        "invalid-sig-rs256",
+        "idtoken-sig-none",
+        "state-mismatch",
+        "token-endpoint-error",
+        "signing-key-rotation",
+        "kid-absent-single-jwks",
+    ]
+    .map(String::from)
+    .to_vec();
     let lines = tests::rp_check::run(&options).await.unwrap();
     let table = tests::rp_check::table(&lines);
     let line = |name: &str| lines.iter().find(|l| l.fault == name).unwrap();
@@ -649,4 +676,6 @@ async fn the_rp_check_catches_a_relying_party_that_checks_nothing() {
     // It does fail to log in when the token endpoint errs, and it accepts a rotation.
     assert_eq!(line("token-endpoint-error").passed, Some(true), "{table}");
     assert_eq!(line("signing-key-rotation").passed, Some(true), "{table}");
+    // It reads the shared documents, not its own: a fault there does not reach it.
+    assert_eq!(line("kid-absent-single-jwks").seen, "unknown", "{table}");
 }

@@ -12,6 +12,14 @@ pub struct Mailbox {
 }
 
 pub async fn start_mailbox(host: &TestHost) -> Mailbox {
+    start_mailbox_with(host, |_| {}).await
+}
+
+/// [`start_mailbox`], its configuration adjusted.
+pub async fn start_mailbox_with(
+    host: &TestHost,
+    adjust: impl FnOnce(&mut demo_mailbox::Config),
+) -> Mailbox {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://localhost:{}", listener.local_addr().unwrap().port());
     let created = host
@@ -23,19 +31,21 @@ pub async fn start_mailbox(host: &TestHost) -> Mailbox {
                 "client_secret": CLIENT_SECRET,
                 "redirect_uris": [format!("{base}/callback")],
                 "post_logout_redirect_uris": [format!("{base}/logged-out")],
+                "backchannel_logout_uri": format!("{base}{}", demo_mailbox::BACKCHANNEL_LOGOUT),
                 "require_pkce": true,
             }),
         )
         .await
         .unwrap();
     assert_eq!(created.status, 201);
-    let config = demo_mailbox::Config {
+    let mut config = demo_mailbox::Config {
         public_url: Url::parse(&base).unwrap(),
         issuer: Url::parse(host.issuer()).unwrap(),
         client_id: "mailbox-e2e".into(),
         client_secret: CLIENT_SECRET.into(),
         ..demo_mailbox::Config::default()
     };
+    adjust(&mut config);
     let task = tokio::spawn(async move {
         let _ = demo_mailbox::serve(listener, config).await;
     });

@@ -17,6 +17,7 @@ mod cors;
 mod decisions;
 mod device_pages;
 mod discovery;
+mod fault_documents;
 mod faults;
 mod finishing;
 mod flow;

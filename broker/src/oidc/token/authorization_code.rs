@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::app::Broker;
 use crate::clock::UnixTime;
 use crate::error::OAuthError;
-use crate::model::{Client, Fault, RpAct, Stage};
+use crate::model::{Client, RpAct, Stage};
 use crate::oidc::faults;
 use crate::oidc::Params;
 use crate::secrets;
@@ -27,14 +27,6 @@ pub fn exchange_code(
     let redirect_uri = params
         .get("redirect_uri")
         .ok_or_else(|| OAuthError::invalid_request("redirect_uri is missing"))?;
-    // The RP test kit: an error before the code is looked at, so it stays unspent.
-    if let Some(Fault::TokenEndpointError) =
-        faults::take(broker, &client.client_id, Stage::TokenEndpoint, None, now)?
-    {
-        return Err(OAuthError::server_error(
-            "the token-endpoint-error fault of the RP test kit",
-        ));
-    }
     let code = match broker.store.codes.take(&secrets::hash(code))? {
         Take::Taken(code) => code,
         Take::NotFound => return Err(OAuthError::invalid_grant("the code is not valid")),

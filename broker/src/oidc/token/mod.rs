@@ -12,7 +12,8 @@ use serde_json::Value;
 use crate::app::Broker;
 use crate::clock::UnixTime;
 use crate::error::{ErrorCode, OAuthError};
-use crate::model::Profile;
+use crate::model::{Client, Fault, Profile, Stage, DEFAULT_DELAY_SECONDS};
+use crate::oidc::faults;
 use crate::oidc::Params;
 
 pub use client_auth::{authenticate, ClientAuthError};
@@ -66,15 +67,39 @@ pub async fn token(
     }
     match params.get("grant_type") {
         None => Err(OAuthError::invalid_request("grant_type is missing").into()),
-        Some("authorization_code") => Ok(authorization_code::exchange_code(
-            broker, &client, params, now,
-        )?),
+        Some("authorization_code") => {
+            let now = token_endpoint_fault(broker, &client, now).await?;
+            Ok(authorization_code::exchange_code(
+                broker, &client, params, now,
+            )?)
+        }
         Some("refresh_token") => Ok(refresh_token::refresh(broker, &client, params, now)?),
         Some(other) => Err(OAuthError::new(
             ErrorCode::UnsupportedGrantType,
             format!("grant_type {other} is not supported"),
         )
         .into()),
+    }
+}
+
+/// The RP test kit's token-endpoint faults, before the code is looked at (so it stays unspent
+/// while an answer is held, and after an error): `token-endpoint-error` answers 500,
+/// `token-endpoint-slow` holds the answer. The time to go on with.
+async fn token_endpoint_fault(
+    broker: &Broker,
+    client: &Client,
+    now: UnixTime,
+) -> Result<UnixTime, OAuthError> {
+    let queued = faults::take_queued(broker, &client.client_id, Stage::TokenEndpoint, None, now)?;
+    match queued {
+        Some(q) if q.fault == Fault::TokenEndpointError => Err(OAuthError::server_error(
+            "the token-endpoint-error fault of the RP test kit",
+        )),
+        Some(q) if q.fault == Fault::TokenEndpointSlow => {
+            faults::hold(broker, q.delay_seconds.unwrap_or(DEFAULT_DELAY_SECONDS)).await;
+            Ok(broker.now())
+        }
+        _ => Ok(now),
     }
 }
 

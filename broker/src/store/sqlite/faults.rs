@@ -3,7 +3,7 @@
 use rusqlite::{params, OptionalExtension};
 
 use super::{db, from_json, to_json, SqliteStore};
-use crate::model::{ClientId, Fault, QueuedFault, RpEvent, Stage, TxnId};
+use crate::model::{ClientId, QueuedFault, RpEvent, Stage, TxnId};
 use crate::store::{FaultStore, StoreResult};
 
 fn stage_name(stage: Stage) -> StoreResult<String> {
@@ -43,7 +43,7 @@ impl FaultStore for SqliteStore {
         }
         Ok(out)
     }
-    fn take(&self, client: &ClientId, stage: Stage) -> StoreResult<Option<Fault>> {
+    fn take(&self, client: &ClientId, stage: Stage) -> StoreResult<Option<QueuedFault>> {
         let conn = self.conn()?;
         let tx = conn.unchecked_transaction().map_err(db)?;
         let row: Option<(i64, String)> = tx
@@ -73,8 +73,7 @@ impl FaultStore for SqliteStore {
         if taken == 0 {
             return Ok(None);
         }
-        let queued: QueuedFault = from_json(&data)?;
-        Ok(Some(queued.fault))
+        from_json(&data).map(Some)
     }
     fn remove(&self, id: Option<&str>, client: Option<&ClientId>) -> StoreResult<usize> {
         self.exec(
@@ -98,6 +97,19 @@ impl FaultStore for SqliteStore {
             "SELECT data FROM rp_events WHERE login_id = ?1 ORDER BY seq",
             [login.as_str()],
         )
+    }
+    fn latest_login(&self, client: &ClientId) -> StoreResult<Option<TxnId>> {
+        let conn = self.conn()?;
+        let login: Option<String> = conn
+            .query_row(
+                "SELECT login_id FROM rp_events WHERE client_id = ?1 AND login_id IS NOT NULL
+                 ORDER BY seq DESC LIMIT 1",
+                [client.as_str()],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(db)?;
+        Ok(login.map(TxnId::new))
     }
     fn clear(&self) -> StoreResult<()> {
         self.exec("DELETE FROM faults", [])?;

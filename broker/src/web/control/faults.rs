@@ -48,7 +48,12 @@ struct FaultInput {
     client_id: ClientId,
     #[serde(default)]
     count: Option<u32>,
+    #[serde(default)]
+    delay_seconds: Option<u32>,
 }
+
+/// The longest hold `token-endpoint-slow` takes.
+const MAX_DELAY_SECONDS: u32 = 3600;
 
 async fn enqueue(State(b): AppState, body: Bytes) -> ApiResult {
     let input: FaultInput = serde_json::from_slice(&body).map_err(|e| {
@@ -68,6 +73,19 @@ async fn enqueue(State(b): AppState, body: Bytes) -> ApiResult {
             "count is the number of responses to carry the fault: 1 to {MAX_COUNT}"
         )));
     }
+    match input.delay_seconds {
+        Some(_) if fault != Fault::TokenEndpointSlow => {
+            return Err(ApiError::bad_request(
+                "delay_seconds belongs to token-endpoint-slow only",
+            ))
+        }
+        Some(d) if d == 0 || d > MAX_DELAY_SECONDS => {
+            return Err(ApiError::bad_request(format!(
+                "delay_seconds is how long the token endpoint holds its answer: 1 to {MAX_DELAY_SECONDS}"
+            )))
+        }
+        _ => {}
+    }
     if b.store.clients.get(&input.client_id)?.is_none() {
         return Err(ApiError::not_found(format!(
             "no client {}",
@@ -80,6 +98,7 @@ async fn enqueue(State(b): AppState, body: Bytes) -> ApiResult {
         client_id: input.client_id,
         remaining: count,
         created_at: b.now(),
+        delay_seconds: input.delay_seconds,
     };
     b.store.faults.enqueue(&queued)?;
     created(to_value(&queued))

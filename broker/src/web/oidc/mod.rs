@@ -18,7 +18,7 @@ use crate::oidc::authorize::{authorize, prefetch, AuthorizeOutcome, AuthorizeRes
 use crate::oidc::end_session::{end_session, EndSessionOutcome};
 use crate::oidc::fetch::Outbound;
 use crate::oidc::{backchannel, frontchannel};
-use crate::oidc::{introspection, revocation, session, token, userinfo, Params};
+use crate::oidc::{introspection, kit_documents, revocation, session, token, userinfo, Params};
 use crate::paths;
 use crate::web::pages::{self, FrontchannelLogoutPage, LogoutConfirmPage, MessagePage};
 use crate::web::{cookies, responses};
@@ -45,6 +45,77 @@ pub async fn discovery(State(broker): AppState) -> Response {
         HeaderValue::from_static("public, max-age=300"),
     );
     r
+}
+
+/// The RP test kit's copy of the discovery document for one client (`oidc::kit_documents`).
+pub async fn kit_discovery(
+    State(broker): AppState,
+    axum::extract::Path(client_id): axum::extract::Path<String>,
+) -> Response {
+    kit_document(
+        &broker,
+        &client_id,
+        |client| kit_documents::discovery(&broker, client, broker.now()).map(Some),
+        "application/json",
+    )
+}
+
+/// The RP test kit's JWKS for one client: its fault's view, or 503 once.
+pub async fn kit_jwks(
+    State(broker): AppState,
+    axum::extract::Path(client_id): axum::extract::Path<String>,
+) -> Response {
+    kit_document(
+        &broker,
+        &client_id,
+        |client| {
+            Ok(match kit_documents::jwks(&broker, client, broker.now())? {
+                kit_documents::Jwks::Keys(keys) => Some(keys),
+                kit_documents::Jwks::Unavailable => None,
+            })
+        },
+        "application/jwk-set+json",
+    )
+}
+
+/// A client's document, never cached (the next fetch may carry a fault); `None` answers 503.
+fn kit_document(
+    broker: &Broker,
+    client_id: &str,
+    make: impl FnOnce(&Client) -> Result<Option<serde_json::Value>, OAuthError>,
+    content_type: &'static str,
+) -> Response {
+    let client = match broker
+        .store
+        .clients
+        .get(&crate::model::ClientId::new(client_id))
+    {
+        Ok(Some(client)) => client,
+        Ok(None) => {
+            return (
+                StatusCode::NOT_FOUND,
+                format!("no client {client_id}: the RP test kit's documents are per client"),
+            )
+                .into_response()
+        }
+        Err(e) => return responses::json_error(&OAuthError::from(e)),
+    };
+    let mut response = match make(&client) {
+        Ok(Some(doc)) => doc.to_string().into_response(),
+        Ok(None) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the jwks-unreachable fault of the RP test kit",
+        )
+            .into_response(),
+        Err(e) => return responses::json_error(&e),
+    };
+    let ok = response.status().is_success();
+    let h = response.headers_mut();
+    if ok {
+        h.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    }
+    h.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }
 
 pub async fn jwks(State(broker): AppState) -> Response {
@@ -338,12 +409,13 @@ async fn end_session_response(broker: &Broker, params: &Params, headers: &Header
             if let Some(session) = ended {
                 match backchannel::notices(broker, &session, broker.now()) {
                     Ok(notices) => {
-                        backchannel::deliver(
+                        let answers = backchannel::deliver(
                             Outbound::of(&broker.config),
                             notices,
                             broker.local_ca(),
                         )
-                        .await
+                        .await;
+                        backchannel::record_answers(broker, &answers, broker.now());
                     }
                     Err(e) => tracing::warn!(error = %e, "back-channel logout tokens not made"),
                 }

@@ -1,0 +1,176 @@
+//! The RP test kit's documents of one client: a copy of the issuer's discovery document and
+//! JWKS at `{issuer}/rp-test-kit/{client_id}/...`, where the faults that live in documents
+//! show (a wrong `issuer`, keys without a `kid`, a JWKS that answers 503 once). The shared
+//! documents are fetched without a client, so a fault there would reach every client's logins;
+//! an RP under test is configured with its own discovery URL instead.
+//!
+//! The JWKS follows the client's latest login (the latest the broker recorded something of):
+//! when that login's ID token carried `kid-absent-*` or `jwks-unreachable`, the JWKS is that
+//! fault's view until the client's next login. A `kid-absent-*` fault shows from the moment it
+//! is queued, so an RP that fetches the keys at the start of a login holds the fault's keys.
+//! Every fetch is recorded for the client's report.
+
+use std::sync::OnceLock;
+
+use serde_json::{json, Value};
+
+use crate::app::Broker;
+use crate::clock::UnixTime;
+use crate::error::OAuthError;
+use crate::model::{Client, ClientId, Fault, RpAct, RpEvent, Stage};
+use crate::oidc::{faults, profile};
+
+/// Where a client's documents live, below its issuer.
+pub const PATH: &str = "/rp-test-kit";
+
+/// The client's discovery document URL.
+pub fn discovery_url(broker: &Broker, client: &ClientId) -> String {
+    format!(
+        "{}{PATH}/{client}/.well-known/openid-configuration",
+        broker.issuer.as_str().trim_end_matches('/')
+    )
+}
+
+fn jwks_url(broker: &Broker, client: &ClientId) -> String {
+    format!(
+        "{}{PATH}/{client}/jwks",
+        broker.issuer.as_str().trim_end_matches('/')
+    )
+}
+
+/// The issuer's discovery document, with the client's own `jwks_uri`, and the
+/// `discovery-issuer-mismatch` fault when one is queued.
+pub fn discovery(broker: &Broker, client: &Client, now: UnixTime) -> Result<Value, OAuthError> {
+    let mut doc: Value =
+        serde_json::from_str(&broker.discovery_json).map_err(OAuthError::server_error)?;
+    doc["jwks_uri"] = json!(jwks_url(broker, &client.client_id));
+    if let Some(Fault::DiscoveryIssuerMismatch) =
+        faults::take(broker, &client.client_id, Stage::Discovery, None, now)?
+    {
+        doc["issuer"] = json!(format!("{}/invalid-iss", broker.issuer.as_str()));
+    }
+    Ok(doc)
+}
+
+/// What the client's JWKS answers.
+#[derive(Debug, PartialEq)]
+pub enum Jwks {
+    Keys(Value),
+    /// `jwks-unreachable`: 503 this once.
+    Unavailable,
+}
+
+pub fn jwks(broker: &Broker, client: &Client, now: UnixTime) -> Result<Jwks, OAuthError> {
+    let login = broker.store.faults.latest_login(&client.client_id)?;
+    let events = match &login {
+        Some(login) => broker.store.faults.events_for_login(login)?,
+        None => Vec::new(),
+    };
+    // The latest document fault of the login, and whether the JWKS was fetched after it.
+    let (fault, fetched_since) = events
+        .iter()
+        .fold((None, false), |(fault, fetched), e| match &e.act {
+            RpAct::Fault { fault: f } if is_document_fault(*f) => (Some(*f), false),
+            RpAct::JwksFetch { .. } => (fault, true),
+            _ => (fault, fetched),
+        });
+    let record = |status: u16| {
+        broker.store.faults.record(&RpEvent {
+            client_id: client.client_id.clone(),
+            login_id: login.clone(),
+            at: now,
+            act: RpAct::JwksFetch { status },
+        })
+    };
+    if fault == Some(Fault::JwksUnreachable) && !fetched_since {
+        record(503)?;
+        return Ok(Jwks::Unavailable);
+    }
+    // A kid-absent fault still queued shows already: an RP that fetches the keys before its
+    // login (and keeps them) holds the fault's view when the kid-less token comes.
+    let queued = broker
+        .store
+        .faults
+        .list()?
+        .into_iter()
+        .find(|q| q.client_id == client.client_id && is_kid_absent(q.fault))
+        .map(|q| q.fault);
+    let fault = queued.or(fault);
+    let keys: Value = serde_json::from_str(&profile::jwks_json(broker).map_err(key_error)?)
+        .map_err(OAuthError::server_error)?;
+    let view = match fault {
+        Some(Fault::KidAbsentSingleJwks) => without_kids(vec![signing_key(broker, client, &keys)?]),
+        Some(Fault::KidAbsentMultipleJwks) => without_kids(vec![
+            signing_key(broker, client, &keys)?,
+            decoy(client.id_token_signed_response_alg.key_kind())?,
+        ]),
+        _ => keys,
+    };
+    record(200)?;
+    Ok(Jwks::Keys(view))
+}
+
+fn is_kid_absent(fault: Fault) -> bool {
+    matches!(
+        fault,
+        Fault::KidAbsentSingleJwks | Fault::KidAbsentMultipleJwks
+    )
+}
+
+fn is_document_fault(fault: Fault) -> bool {
+    matches!(
+        fault,
+        Fault::KidAbsentSingleJwks | Fault::KidAbsentMultipleJwks | Fault::JwksUnreachable
+    )
+}
+
+fn key_error(e: keys::KeyError) -> OAuthError {
+    OAuthError::server_error(format!("the signing keys: {e}"))
+}
+
+/// The published key (as the profile publishes it) that signs the client's ID tokens: found
+/// by its public numbers, since a profile may name keys its own way (NEB by certificate).
+fn signing_key(broker: &Broker, client: &Client, published: &Value) -> Result<Value, OAuthError> {
+    let kind = client.id_token_signed_response_alg.key_kind();
+    let kid = broker.keys.active_kid(kind).map_err(key_error)?;
+    let jwks = broker.keys.jwks().map_err(key_error)?;
+    let active = jwks
+        .find(kid.as_str())
+        .ok_or_else(|| OAuthError::server_error("the active key is not published"))?;
+    let number = |k: &Value, name: &str| k.get(name).and_then(Value::as_str).map(str::to_owned);
+    let same = |k: &&Value| match (&active.n, &active.x) {
+        (Some(n), _) => number(k, "n").as_deref() == Some(n),
+        (None, Some(x)) => number(k, "x").as_deref() == Some(x),
+        _ => false,
+    };
+    published["keys"]
+        .as_array()
+        .and_then(|keys| keys.iter().find(same))
+        .cloned()
+        .ok_or_else(|| OAuthError::server_error("the active key is not published"))
+}
+
+/// A public key of `kind` that signs nothing: made once per process.
+fn decoy(kind: keys::KeyKind) -> Result<Value, OAuthError> {
+    static RSA: OnceLock<Value> = OnceLock::new();
+    static EC: OnceLock<Value> = OnceLock::new();
+    let cell = match kind {
+        keys::KeyKind::Rsa => &RSA,
+        _ => &EC,
+    };
+    if let Some(key) = cell.get() {
+        return Ok(key.clone());
+    }
+    let (key, _pem) = keys::SigningKey::generate(kind).map_err(key_error)?;
+    let jwk = serde_json::to_value(key.public_jwk()).map_err(OAuthError::server_error)?;
+    Ok(cell.get_or_init(|| jwk).clone())
+}
+
+fn without_kids(mut keys: Vec<Value>) -> Value {
+    for key in &mut keys {
+        if let Some(key) = key.as_object_mut() {
+            key.remove("kid");
+        }
+    }
+    json!({ "keys": keys })
+}
