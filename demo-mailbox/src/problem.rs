@@ -512,7 +512,10 @@ impl Problem {
                 heading: &heading,
                 message: &message,
                 offer_login: self.is_about_login(),
-                offer_mailboxes: matches!(self, Self::AccessEnded | Self::GrantLocked),
+                offer_mailboxes: matches!(
+                    self,
+                    Self::AccessEnded | Self::GrantLocked | Self::WrongPassword { .. }
+                ),
             },
         )
     }

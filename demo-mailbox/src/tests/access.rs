@@ -683,3 +683,22 @@ async fn a_grant_to_an_impossible_cpr_number_is_refused_with_a_readable_message(
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
 }
+
+/// A mistyped password leads back to the password form (the mailbox list), as a locked or
+/// ended access does, not to the mailbox the person is in, where they would have to look for
+/// *Skift postkasse* again (found by the browser tests, step k).
+#[tokio::test]
+async fn a_wrong_password_page_leads_back_to_the_mailbox_list() {
+    let mailbox = TestMailbox::without_broker().await;
+    let (anna, bo) = anna_and_bo(&mailbox);
+    mailbox.grant(&anna, BO, "read", &[], PASSWORD).await;
+    let grant = mailbox.grant_to(&anna, BO);
+    let wrong = mailbox.open_grant(&bo, &grant.id, "forkert-kode").await;
+    assert_eq!(wrong.status(), StatusCode::FORBIDDEN);
+    let page = body_text(wrong).await;
+    assert!(page.contains("4 forsøg tilbage"), "{page}");
+    assert!(
+        page.contains(r#"<a class="button" href="/mailboxes">Vælg postkasse</a>"#),
+        "{page}"
+    );
+}
