@@ -249,16 +249,23 @@ export async function mailboxSteps(t) {
         assert.equal(await forge(bo, `${letterPath}/delete`, { csrf_token: csrf }), 403, 'a delete');
         assert.equal(await forge(bo, '/write', { csrf_token: csrf, authority: 'kommune', subject: 'Forfalsket', body: 'Nej.', submission: `forged2-${id}` }), 403, 'a new letter');
 
-        // Read access forwards (docs/mailbox.md's table): to an e-mail address.
+        // Read access forwards only inside Digital Post (docs/mailbox.md's table): the form
+        // says so, an e-mail address is refused even when forged, a CPR number is taken.
         await bo.click('a.button:has-text("Videresend")');
-        await bo.fill('input[name=to]', `bo.${id}@example.dk`);
-        await submit(bo, 'form button:has-text("Videresend")');
-        assert.match(await notice(bo), /Brevet er videresendt/);
+        assert.match(await bo.textContent('main'), /kun inden for Digital Post/);
+        assert.equal(
+          await forge(bo, `${letterPath}/forward`, { csrf_token: csrf, to: `bo.${id}@example.dk`, submission: `forged3-${id}` }),
+          403,
+          'forwarding out of Digital Post',
+        );
         const outbox = await (await fetch(at('/_sim/v1/outbox'), { headers: jsonHeaders(t.MAILBOX_CONTROL) })).json();
         assert.ok(
-          outbox.messages.some((m) => m.to === `bo.${id}@example.dk` && m.subject.includes(shared)),
-          `the forwarded letter is in the outbox: ${JSON.stringify(outbox.messages.map((m) => [m.to, m.subject]))}`,
+          !outbox.messages.some((m) => m.to === `bo.${id}@example.dk`),
+          `nothing left Digital Post: ${JSON.stringify(outbox.messages.map((m) => [m.to, m.subject]))}`,
         );
+        await bo.fill('input[name=to]', boCpr);
+        await submit(bo, 'form button:has-text("Videresend")');
+        assert.match(await notice(bo), /Brevet er videresendt/);
       });
 
       // Bo read it, but it is still unread for Anna, and her banner counts the same.

@@ -258,8 +258,13 @@ pub fn forward(
     note: Option<&str>,
 ) -> Outcome<Letter> {
     desk.require(Capability::Forward)?;
-    let letter = desk.letter(id)?;
     let target = ForwardTarget::parse(to).map_err(Refusal::BadLetter)?;
+    // Out of Digital Post (to an e-mail address) is sending, as writing is: read access
+    // forwards only inside Digital Post. Checked before the letter, as every permission is.
+    if matches!(target, ForwardTarget::Email(_)) {
+        desk.require(Capability::Compose)?;
+    }
+    let letter = desk.letter(id)?;
     let note = parse_note(note).map_err(Refusal::BadLetter)?;
     once(desk, submission, || {
         forward_checked(desk, letter, &target, note.as_deref())

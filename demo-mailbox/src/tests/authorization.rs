@@ -328,10 +328,13 @@ fn may(column: Column, route: Route) -> bool {
         Column::ReadHelper | Column::ReadWriteHelper => match route {
             // Restoring moves a letter out of Slettet, as any move.
             ReadLetter | MarkUnread | MoveToOwnFolder | Restore | Attachment | ForwardForm
-            | ForwardToCitizen | ForwardToEmail | ShowFolder | Home | Search | ManageFolders
-            | CreateFolder | ActivityLog | MailboxList | OpenBosGrant => true,
-            MoveToSlettet | Delete | ReplyForm | Reply | SendDraft | EditDraftForm | EditDraft
-            | WriteForm | Write | RenameFolder | DeleteFolder => read_write,
+            | ForwardToCitizen | ShowFolder | Home | Search | ManageFolders | CreateFolder
+            | ActivityLog | MailboxList | OpenBosGrant => true,
+            // Out of Digital Post is sending: read access forwards only inside it.
+            ForwardToEmail | MoveToSlettet | Delete | ReplyForm | Reply | SendDraft
+            | EditDraftForm | EditDraft | WriteForm | Write | RenameFolder | DeleteFolder => {
+                read_write
+            }
             ConfirmPermanentDelete
             | DeletePermanently
             | ConfirmRevokeGrant
@@ -849,8 +852,9 @@ async fn matrix_of_routes_without_an_object_id() {
 }
 
 /// The table itself, spot-checked against the domain facts (digital-post.md): read access
-/// reads, moves, marks and forwards, but never deletes, replies or writes; read and write
-/// also replies and deletes to Slettet, but never for good; only the owner grants access.
+/// reads, moves, marks and forwards inside Digital Post (never to e-mail), but never deletes,
+/// replies or writes; read and write also replies, forwards to e-mail and deletes to Slettet,
+/// but never for good; only the owner grants access.
 #[test]
 fn the_expected_table_follows_the_domain() {
     use Column::*;
@@ -858,6 +862,14 @@ fn the_expected_table_follows_the_domain() {
     let cell = |route, object, column| expected(route, object, column);
     assert_eq!(
         cell(Route::ForwardToEmail, Object::InboxLetter, ReadHelper),
+        NotPermitted
+    );
+    assert_eq!(
+        cell(Route::ForwardToCitizen, Object::InboxLetter, ReadHelper),
+        Allowed
+    );
+    assert_eq!(
+        cell(Route::ForwardToEmail, Object::InboxLetter, ReadWriteHelper),
         Allowed
     );
     assert_eq!(
