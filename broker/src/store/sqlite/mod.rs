@@ -13,7 +13,6 @@ use crate::model::GrantId;
 use crate::store::{StoreError, StoreResult, Take};
 
 mod cases;
-mod checkpoint;
 mod clients;
 mod decisions;
 mod devices;
@@ -119,9 +118,6 @@ CREATE TABLE IF NOT EXISTS citizen_service_cases (
 
 pub struct SqliteStore {
     conn: Mutex<Connection>,
-    /// Takes the WAL's checkpoints off the request path (a file database only); stopped and
-    /// joined when the store is dropped.
-    _checkpointer: Option<checkpoint::Checkpointer>,
 }
 
 fn db(e: rusqlite::Error) -> StoreError {
@@ -145,35 +141,26 @@ impl SqliteStore {
     /// Opens (and creates on first use) the database file.
     pub fn open(path: &Path) -> StoreResult<SqliteStore> {
         let conn = Connection::open(path).map_err(db)?;
-        // WAL with synchronous=NORMAL: a commit survives a crash of the broker process, and an
-        // operating-system crash or power loss can lose the latest commits but never corrupts
-        // the database (SQLite's "WAL mode is always consistent with synchronous=NORMAL").
-        // Commits do not fsync; checkpoints do, so none runs inside a request: automatic
-        // checkpoints are off and a background thread takes them (`checkpoint`). With fsync
-        // inside a commit each checkpoint stalled every request behind the connection lock for
-        // 7-300 ms (measured; docs/benchmarks.md).
+        // WAL with synchronous=OFF: every commit survives a crash of the broker process; only
+        // an operating-system crash or power loss can lose recent writes. For a simulator that
+        // is the right trade: with fsync, each WAL checkpoint stalled every request behind the
+        // connection lock for 7-300 ms (measured; see docs/benchmarks.md).
         conn.execute_batch(
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;
-             PRAGMA wal_autocheckpoint=0;",
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF; PRAGMA busy_timeout=5000;",
         )
         .map_err(db)?;
-        let checkpointer = checkpoint::Checkpointer::start(path).map_err(db)?;
-        SqliteStore::init(conn, Some(checkpointer))
+        SqliteStore::init(conn)
     }
 
     /// A private in-memory database, for tests.
     pub fn in_memory() -> StoreResult<SqliteStore> {
-        SqliteStore::init(Connection::open_in_memory().map_err(db)?, None)
+        SqliteStore::init(Connection::open_in_memory().map_err(db)?)
     }
 
-    fn init(
-        conn: Connection,
-        checkpointer: Option<checkpoint::Checkpointer>,
-    ) -> StoreResult<SqliteStore> {
+    fn init(conn: Connection) -> StoreResult<SqliteStore> {
         conn.execute_batch(SCHEMA).map_err(db)?;
         Ok(SqliteStore {
             conn: Mutex::new(conn),
-            _checkpointer: checkpointer,
         })
     }
 
