@@ -19,6 +19,10 @@ pub struct Config {
     pub issuer: Option<String>,
     /// Keys and the SQLite database live here.
     pub data_dir: PathBuf,
+    /// A PostgreSQL database (`postgres://user:password@host:port/database`) instead of the
+    /// SQLite file: several replicas share it (docs/replicas.md). `BROKER_DATABASE`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database: Option<String>,
     /// Settle every login without a person (decision ladder step 5).
     pub auto_approve: bool,
     /// The identity auto-approve logs in as when a login names none.
@@ -194,6 +198,7 @@ impl Default for Config {
             allowed_hosts: Vec::new(),
             outbound: OutboundSettings::default(),
             control_token: None,
+            database: None,
             unsafe_open_control: false,
         }
     }

@@ -38,6 +38,10 @@ struct Opts {
     /// TOML configuration file.
     #[arg(long, global = true)]
     config: Option<PathBuf>,
+    /// A PostgreSQL database URL (postgres://user:password@host:port/database) instead of the
+    /// SQLite file in the data directory; replicas share it (also BROKER_DATABASE).
+    #[arg(long, global = true)]
+    database: Option<String>,
     /// Settle every login without a person (CI mode).
     #[arg(long, global = true)]
     auto_approve: bool,
@@ -105,6 +109,9 @@ fn config(opts: &Opts) -> anyhow::Result<Config> {
     }
     if let Some(dir) = &opts.data_dir {
         config.data_dir = dir.clone();
+    }
+    if let Some(url) = &opts.database {
+        config.database = Some(url.clone());
     }
     if opts.auto_approve {
         config.auto_approve = true;

@@ -18,7 +18,11 @@ pub fn seed_identities(store: &Store) -> StoreResult<()> {
         if store.identities.get(&identity.id)?.is_none()
             && store.identities.by_user_id(&identity.user_id)?.is_none()
         {
-            store.identities.create(identity)?;
+            // A replica starting beside another may lose the race to create it: the same seed.
+            match store.identities.create(identity) {
+                Err(StoreError::Conflict(_)) | Ok(()) => {}
+                Err(e) => return Err(e),
+            }
         }
     }
     store.meta.get_or_init("seeded_identities", "1")?;

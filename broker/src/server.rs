@@ -15,7 +15,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::model::Profile;
 use crate::seed;
-use crate::store::{SqliteStore, Store};
+use crate::store::{PgStore, SqliteStore, Store};
 
 /// Where state lives.
 #[derive(Debug, Clone)]
@@ -34,25 +34,34 @@ pub fn build(
     storage: Storage,
 ) -> anyhow::Result<Broker> {
     let now = clock.now();
-    let (db, key_store): (SqliteStore, Arc<dyn KeyStore>) = match storage {
+    let (store, key_store): (Store, Arc<dyn KeyStore>) = match storage {
         Storage::DataDir => {
             let dir = &config.data_dir;
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create data directory {}", dir.display()))?;
             // Sessions, codes and keys live here: nobody else on the machine may read them.
             owner_only(dir, 0o700)?;
-            let path = dir.join("broker.sqlite");
-            let db = SqliteStore::open(&path)
-                .with_context(|| format!("cannot open the database in {}", dir.display()))?;
-            owner_only(&path, 0o600)?;
-            (db, Arc::new(FileKeyStore::new(dir.join("keys"))?))
+            let store = match &config.database {
+                Some(url) => Store::from_postgres(
+                    PgStore::connect(url, None)
+                        .context("cannot open the PostgreSQL database (--database)")?,
+                ),
+                None => {
+                    let path = dir.join("broker.sqlite");
+                    let db = SqliteStore::open(&path).with_context(|| {
+                        format!("cannot open the database in {}", dir.display())
+                    })?;
+                    owner_only(&path, 0o600)?;
+                    Store::from_sqlite(db)
+                }
+            };
+            (store, Arc::new(FileKeyStore::new(dir.join("keys"))?))
         }
         Storage::Memory => (
-            SqliteStore::in_memory()?,
+            Store::from_sqlite(SqliteStore::in_memory()?),
             Arc::new(MemoryKeyStore::default()),
         ),
     };
-    let store = Store::from_sqlite(db);
     let keys = KeyManager::open(key_store, now).context("cannot load or create signing keys")?;
     seed::seed_identities(&store)?;
     if let Some(uri) = config.demo_client.backchannel_logout_uri() {

@@ -4,8 +4,10 @@
 
 #[cfg(test)]
 mod contract;
+mod postgres;
 mod sqlite;
 
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 use std::sync::Arc;
@@ -308,7 +310,34 @@ pub struct Store {
 
 impl Store {
     pub fn from_sqlite(db: SqliteStore) -> Store {
-        let db = Arc::new(db);
+        Store::from_one(Arc::new(db))
+    }
+
+    pub fn from_postgres(db: PgStore) -> Store {
+        Store::from_one(Arc::new(db))
+    }
+
+    /// Every store from one implementation of them all.
+    fn from_one<T>(db: Arc<T>) -> Store
+    where
+        T: ClientStore
+            + IdentityStore
+            + LoginStore
+            + CodeStore
+            + TokenStore
+            + SessionStore
+            + DecisionStore
+            + FaultStore
+            + DeviceStore
+            + OutboxStore
+            + CaseStore
+            + OnboardingStore
+            + MetaStore
+            + AssertionStore
+            + PushedRequestStore
+            + Maintenance
+            + 'static,
+    {
         Store {
             clients: db.clone(),
             identities: db.clone(),

@@ -41,6 +41,7 @@ mod profile_signicat;
 mod profiles;
 mod refresh;
 mod registration;
+mod replicas;
 mod request_objects;
 mod request_parameters;
 mod response_types;

@@ -1,0 +1,114 @@
+//! Authorization codes, access tokens and refresh tokens in PostgreSQL: rows bound to a grant,
+//! each taken once.
+
+use super::PgStore;
+use crate::model::{AccessToken, AuthCode, GrantId, RefreshToken};
+use crate::store::{CodeStore, StoreResult, Take, TokenStore};
+
+impl CodeStore for PgStore {
+    fn put(&self, code: &AuthCode) -> StoreResult<()> {
+        self.insert_for_grant(
+            "INSERT INTO codes (hash, grant_id, expires_at, data) VALUES ($1, $2, $3, $4)",
+            &code.hash,
+            &code.grant,
+            code.expires_at,
+            code,
+        )
+    }
+    fn take(&self, hash: &str) -> StoreResult<Take<AuthCode>> {
+        self.take_once(
+            "SELECT grant_id, taken::INT, data FROM codes WHERE hash = $1",
+            "UPDATE codes SET taken = 1 WHERE hash = $1 AND taken = 0",
+            hash,
+        )
+    }
+    fn is_unspent(&self, hash: &str) -> StoreResult<bool> {
+        let taken: Option<i64> =
+            self.scalar("SELECT taken FROM codes WHERE hash = $1", pg_params![hash])?;
+        Ok(taken == Some(0))
+    }
+    fn clear(&self) -> StoreResult<()> {
+        self.exec("DELETE FROM codes", pg_params![])?;
+        Ok(())
+    }
+}
+
+impl TokenStore for PgStore {
+    fn put_access(&self, token: &AccessToken) -> StoreResult<()> {
+        self.insert_for_grant(
+            "INSERT INTO access_tokens (hash, grant_id, expires_at, data) VALUES ($1, $2, $3, $4)",
+            &token.hash,
+            &token.grant,
+            token.expires_at,
+            token,
+        )
+    }
+    fn get_access(&self, hash: &str) -> StoreResult<Option<AccessToken>> {
+        self.one_data(
+            "SELECT data FROM access_tokens WHERE hash = $1 AND revoked = 0
+             AND NOT EXISTS (SELECT 1 FROM revoked_grants r WHERE r.grant_id = access_tokens.grant_id)",
+            pg_params![hash],
+        )
+    }
+    fn revoke_access(&self, hash: &str) -> StoreResult<bool> {
+        Ok(self.exec(
+            "UPDATE access_tokens SET revoked = 1 WHERE hash = $1 AND revoked = 0",
+            pg_params![hash],
+        )? > 0)
+    }
+    fn put_refresh(&self, token: &RefreshToken) -> StoreResult<()> {
+        self.insert_for_grant(
+            "INSERT INTO refresh_tokens (hash, grant_id, expires_at, data) VALUES ($1, $2, $3, $4)",
+            &token.hash,
+            &token.grant,
+            token.expires_at,
+            token,
+        )
+    }
+    fn get_refresh(&self, hash: &str) -> StoreResult<Option<RefreshToken>> {
+        self.one_data(
+            "SELECT data FROM refresh_tokens WHERE hash = $1 AND used = 0 AND revoked = 0
+             AND NOT EXISTS (SELECT 1 FROM revoked_grants r WHERE r.grant_id = refresh_tokens.grant_id)",
+            pg_params![hash],
+        )
+    }
+    fn take_refresh(&self, hash: &str) -> StoreResult<Take<RefreshToken>> {
+        self.take_once(
+            "SELECT grant_id, CASE WHEN used <> 0 THEN 1 WHEN revoked <> 0 THEN 2
+                 WHEN EXISTS (SELECT 1 FROM revoked_grants r WHERE r.grant_id = refresh_tokens.grant_id)
+                 THEN 2 ELSE 0 END, data
+             FROM refresh_tokens WHERE hash = $1",
+            "UPDATE refresh_tokens SET used = 1 WHERE hash = $1 AND used = 0 AND revoked = 0",
+            hash,
+        )
+    }
+    fn revoke_refresh(&self, hash: &str) -> StoreResult<bool> {
+        Ok(self.exec(
+            "UPDATE refresh_tokens SET revoked = 1 WHERE hash = $1 AND revoked = 0 AND used = 0",
+            pg_params![hash],
+        )? > 0)
+    }
+    fn revoke_grant(&self, grant: &GrantId) -> StoreResult<()> {
+        // Remembered, so tokens of the grant stored after this (a concurrent refresh that won
+        // the race) are dead too.
+        self.exec(
+            "INSERT INTO revoked_grants (grant_id) VALUES ($1) ON CONFLICT DO NOTHING",
+            pg_params![grant.as_str()],
+        )?;
+        self.exec(
+            "UPDATE access_tokens SET revoked = 1 WHERE grant_id = $1",
+            pg_params![grant.as_str()],
+        )?;
+        self.exec(
+            "UPDATE refresh_tokens SET revoked = 1 WHERE grant_id = $1",
+            pg_params![grant.as_str()],
+        )?;
+        Ok(())
+    }
+    fn clear(&self) -> StoreResult<()> {
+        self.exec("DELETE FROM access_tokens", pg_params![])?;
+        self.exec("DELETE FROM refresh_tokens", pg_params![])?;
+        self.exec("DELETE FROM revoked_grants", pg_params![])?;
+        Ok(())
+    }
+}

@@ -1,0 +1,199 @@
+//! Two broker replicas on one PostgreSQL database (`--database`) behave as one broker: a code
+//! issued by one is redeemed at the other, once; a login parked on one is approved through the
+//! other's control API and continues at either. The database is the one `TEST_POSTGRES_URL`
+//! names (`scripts/test` starts a throw-away server), each test in a schema of its own; without
+//! it these tests are skipped with a note, except in CI, where that is a failure.
+
+use crate::support::*;
+use broker::clock::ManualClock;
+use broker::host::TestHost;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+/// The issuer both replicas answer as (a load balancer's name); requests go to each replica's
+/// own address.
+const ISSUER: &str = "http://broker.replicas.test";
+
+struct Replica {
+    host: TestHost,
+    /// `http://127.0.0.1:PORT`.
+    base: String,
+}
+
+impl Replica {
+    /// `url` (at the shared issuer) at this replica.
+    fn at(&self, url: &str) -> String {
+        url.replacen(ISSUER, &self.base, 1)
+    }
+}
+
+/// The database URL with a fresh schema for one test, or `None` (outside CI) without a server.
+fn database() -> Option<String> {
+    let Ok(url) = std::env::var("TEST_POSTGRES_URL") else {
+        assert!(
+            std::env::var("CI").is_err(),
+            "TEST_POSTGRES_URL is not set: CI runs the replica tests on PostgreSQL"
+        );
+        eprintln!("skipped: TEST_POSTGRES_URL is not set (scripts/postgres start DIR prints one)");
+        return None;
+    };
+    let schema = format!("replicas_{}", uuid::Uuid::new_v4().simple());
+    // Made (and migrated) once here; the replicas find it through their search path.
+    drop(broker::store::PgStore::connect(&url, Some(&schema)).unwrap());
+    let separator = if url.contains('?') { '&' } else { '?' };
+    Some(format!(
+        "{url}{separator}options=-c%20search_path%3D{schema}"
+    ))
+}
+
+/// Two replicas on one database and one data directory (the signing keys are still files), the
+/// same clock, interactive unless `auto`.
+async fn two_replicas(auto: bool) -> Option<(Replica, Replica, tempfile::TempDir)> {
+    let database = database()?;
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::starting_now());
+    let mut replicas = Vec::new();
+    for _ in 0..2 {
+        let database = database.clone();
+        let host = TestHost::start_in(dir.path(), clock.clone(), |c| {
+            c.issuer = Some(ISSUER.into());
+            c.database = Some(database);
+            c.auto_approve = auto;
+        })
+        .await
+        .unwrap();
+        let base = host
+            .control()
+            .base()
+            .trim_end_matches("/_sim/v1")
+            .to_string();
+        replicas.push(Replica { host, base });
+    }
+    let b = replicas.pop().unwrap();
+    let a = replicas.pop().unwrap();
+    register_client(&a.host, json!({})).await;
+    Some((a, b, dir))
+}
+
+fn authorize_query(pkce: &Pkce) -> Vec<(&'static str, String)> {
+    vec![
+        ("response_type", "code".into()),
+        ("client_id", CLIENT_ID.into()),
+        ("redirect_uri", REDIRECT_URI.into()),
+        ("scope", "openid".into()),
+        ("state", "st".into()),
+        ("nonce", "no".into()),
+        ("code_challenge", pkce.challenge.clone()),
+        ("code_challenge_method", "S256".into()),
+    ]
+}
+
+async fn redeem(replica: &Replica, code: &str, pkce: &Pkce) -> reqwest::Response {
+    http_client()
+        .post(format!("{}/token", replica.base))
+        .basic_auth(CLIENT_ID, Some(CLIENT_SECRET))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", REDIRECT_URI),
+            ("code_verifier", pkce.verifier.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_code_issued_by_one_replica_is_redeemed_at_the_other_once() {
+    let Some((a, b, _dir)) = two_replicas(true).await else {
+        return;
+    };
+    let pkce = Pkce::new();
+    let response = http_client()
+        .get(format!("{}/authorize", a.base))
+        .query(&authorize_query(&pkce))
+        .send()
+        .await
+        .unwrap();
+    let location = redirect_to(&response);
+    assert_eq!(query(&location, "iss").as_deref(), Some(ISSUER));
+    let code = query(&location, "code").unwrap();
+    let tokens = redeem(&b, &code, &pkce).await;
+    assert_eq!(tokens.status(), StatusCode::OK);
+    let tokens: Value = tokens.json().await.unwrap();
+    assert_eq!(claims(tokens["id_token"].as_str().unwrap())["iss"], ISSUER);
+    // Spent across replicas: the other one refuses it, and the replay revokes the tokens.
+    let again = redeem(&a, &code, &pkce).await;
+    assert_eq!(again.status(), StatusCode::BAD_REQUEST);
+    let again: Value = again.json().await.unwrap();
+    assert_eq!(again["error"], "invalid_grant");
+    let info = http_client()
+        .get(format!("{}/userinfo", b.base))
+        .bearer_auth(tokens["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        info.status(),
+        StatusCode::UNAUTHORIZED,
+        "revoked by the replay at the other"
+    );
+}
+
+#[tokio::test]
+async fn a_login_parked_on_one_replica_is_approved_through_the_other_and_continues_at_either() {
+    let Some((a, b, _dir)) = two_replicas(false).await else {
+        return;
+    };
+    for continue_at in [&a, &b] {
+        let pkce = Pkce::new();
+        let browser = http_client();
+        let response = browser
+            .get(format!("{}/authorize", a.base))
+            .query(&authorize_query(&pkce))
+            .send()
+            .await
+            .unwrap();
+        let page = redirect_to(&response);
+        let id = login_id_of(&response);
+        // Pending, as both replicas see it.
+        let pending = b.host.control().get("/logins").await.unwrap();
+        assert!(
+            pending
+                .body
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|l| l["id"] == id.as_str()),
+            "{:?}",
+            pending.body
+        );
+        let approved = b
+            .host
+            .control()
+            .post(&format!("/logins/{id}/approve"), &json!({"user_id": "bo"}))
+            .await
+            .unwrap();
+        assert_eq!(approved.status, 200, "{:?}", approved.body);
+        // The browser goes on at either replica: the page sends it back to the client.
+        let back = browser
+            .get(continue_at.at(page.as_str()))
+            .send()
+            .await
+            .unwrap();
+        let location = redirect_to(&back);
+        assert!(location.as_str().starts_with(REDIRECT_URI), "{location}");
+        let code = query(&location, "code").unwrap();
+        let tokens = redeem(continue_at, &code, &pkce).await;
+        assert_eq!(tokens.status(), StatusCode::OK);
+        // Settled once: the other replica sees the same terminal status.
+        let explained = a
+            .host
+            .control()
+            .get(&format!("/logins/{id}/explain"))
+            .await
+            .unwrap();
+        assert_eq!(explained.body["status"], "approved", "{:?}", explained.body);
+    }
+}
