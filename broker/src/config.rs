@@ -23,6 +23,11 @@ pub struct Config {
     /// SQLite file: several replicas share it (docs/replicas.md). `BROKER_DATABASE`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub database: Option<String>,
+    /// With `database`: 32 bytes in base64 that seal the signing keys in the database
+    /// (AES-256-GCM). Without it they are stored unsealed (the broker warns at start).
+    /// `BROKER_KEY_ENCRYPTION_KEY`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_encryption_key: Option<String>,
     /// Settle every login without a person (decision ladder step 5).
     pub auto_approve: bool,
     /// The identity auto-approve logs in as when a login names none.
@@ -199,6 +204,7 @@ impl Default for Config {
             outbound: OutboundSettings::default(),
             control_token: None,
             database: None,
+            key_encryption_key: None,
             unsafe_open_control: false,
         }
     }

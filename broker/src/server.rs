@@ -15,7 +15,11 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::model::Profile;
 use crate::seed;
+use crate::store::postgres::signing_keys::{KeyEncryptionKey, PgKeyStore};
 use crate::store::{PgStore, SqliteStore, Store};
+
+/// `pg_advisory_lock` key under which a replica makes the first signing keys.
+const KEYS_LOCK: i64 = 0x6b65_7973_5f6d_616b;
 
 /// Where state lives.
 #[derive(Debug, Clone)]
@@ -34,35 +38,59 @@ pub fn build(
     storage: Storage,
 ) -> anyhow::Result<Broker> {
     let now = clock.now();
-    let (store, key_store): (Store, Arc<dyn KeyStore>) = match storage {
+    let (store, key_store, shared) = match storage {
         Storage::DataDir => {
             let dir = &config.data_dir;
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create data directory {}", dir.display()))?;
             // Sessions, codes and keys live here: nobody else on the machine may read them.
             owner_only(dir, 0o700)?;
-            let store = match &config.database {
-                Some(url) => Store::from_postgres(
-                    PgStore::connect(url, None)
-                        .context("cannot open the PostgreSQL database (--database)")?,
-                ),
+            match &config.database {
+                Some(url) => {
+                    let db = Arc::new(
+                        PgStore::connect(url, None)
+                            .context("cannot open the PostgreSQL database (--database)")?,
+                    );
+                    let sealing = config
+                        .key_encryption_key
+                        .as_deref()
+                        .map(KeyEncryptionKey::from_base64)
+                        .transpose()
+                        .map_err(|e| anyhow::anyhow!(e))?;
+                    if sealing.is_none() {
+                        tracing::warn!(
+                            "the signing keys are stored unsealed in the database: set key_encryption_key (BROKER_KEY_ENCRYPTION_KEY)"
+                        );
+                    }
+                    let keys: Arc<dyn KeyStore> = Arc::new(PgKeyStore {
+                        db: Arc::clone(&db),
+                        sealing,
+                    });
+                    (Store::from_postgres(Arc::clone(&db)), keys, Some(db))
+                }
                 None => {
                     let path = dir.join("broker.sqlite");
                     let db = SqliteStore::open(&path).with_context(|| {
                         format!("cannot open the database in {}", dir.display())
                     })?;
                     owner_only(&path, 0o600)?;
-                    Store::from_sqlite(db)
+                    let keys: Arc<dyn KeyStore> = Arc::new(FileKeyStore::new(dir.join("keys"))?);
+                    (Store::from_sqlite(db), keys, None)
                 }
-            };
-            (store, Arc::new(FileKeyStore::new(dir.join("keys"))?))
+            }
         }
-        Storage::Memory => (
-            Store::from_sqlite(SqliteStore::in_memory()?),
-            Arc::new(MemoryKeyStore::default()),
-        ),
+        Storage::Memory => {
+            let keys: Arc<dyn KeyStore> = Arc::new(MemoryKeyStore::default());
+            (Store::from_sqlite(SqliteStore::in_memory()?), keys, None)
+        }
     };
-    let keys = KeyManager::open(key_store, now).context("cannot load or create signing keys")?;
+    // Replicas on one database make the first keys one at a time, so there is one active key
+    // of each kind.
+    let keys = match &shared {
+        Some(db) => db.exclusively(KEYS_LOCK, || KeyManager::open(key_store, now))?,
+        None => KeyManager::open(key_store, now),
+    }
+    .context("cannot load or create signing keys")?;
     seed::seed_identities(&store)?;
     if let Some(uri) = config.demo_client.backchannel_logout_uri() {
         match url::Url::parse(uri) {
@@ -171,9 +199,11 @@ pub async fn start(
     } else {
         None
     };
+    let replica = config.database.is_some() && matches!(storage, Storage::DataDir);
     let broker = Arc::new(build(config, &issuer, clock, storage)?);
     let app = crate::web::router(Arc::clone(&broker));
     let housekeeping = tokio::spawn(purge_periodically(Arc::clone(&broker)));
+    let key_refresh = replica.then(|| tokio::spawn(refresh_keys_periodically(Arc::clone(&broker))));
     let (tx, rx) = oneshot::channel::<()>();
     let shutdown = async {
         let _ = rx.await;
@@ -194,6 +224,9 @@ pub async fn start(
             tracing::error!(error = %e, "broker server failed");
         }
         housekeeping.abort();
+        if let Some(task) = &key_refresh {
+            task.abort();
+        }
     });
     Ok(RunningBroker {
         broker,
@@ -245,6 +278,25 @@ async fn purge_periodically(broker: Arc<Broker>) {
         }
     }
 }
+
+/// On a shared database: loads the signing keys again every [`KEY_REFRESH`] when another
+/// replica rotated, staged or removed one, so every replica publishes (and signs with) the same
+/// keys within that time.
+async fn refresh_keys_periodically(broker: Arc<Broker>) {
+    let mut tick = tokio::time::interval(KEY_REFRESH);
+    loop {
+        tick.tick().await;
+        let broker = Arc::clone(&broker);
+        match tokio::task::spawn_blocking(move || broker.keys.refresh()).await {
+            Ok(Ok(true)) => tracing::info!("signing keys changed on another replica; reloaded"),
+            Ok(Err(e)) => tracing::warn!(error = %e, "reloading the signing keys failed"),
+            _ => {}
+        }
+    }
+}
+
+/// How often a replica looks for key changes made by another.
+pub const KEY_REFRESH: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// The data directory's key folder (for the CLI's `keys` commands).
 pub fn key_dir(config: &Config) -> PathBuf {

@@ -31,4 +31,6 @@ pub enum KeyError {
     BadSignature,
     #[error("key store lock poisoned")]
     Poisoned,
+    #[error("key store: {0}")]
+    Store(String),
 }

@@ -301,6 +301,52 @@ impl KeyManager {
         })
     }
 
+    /// Loads the keys again when the store holds others than this manager has (another
+    /// replica rotated, staged or removed one): whether anything changed. Keys already loaded
+    /// are not parsed again.
+    pub fn refresh(&self) -> Result<bool, KeyError> {
+        let stored = self.store.load_all()?;
+        let current = self.snapshot()?;
+        let mut now: Vec<(String, KeyState)> = stored
+            .iter()
+            .map(|s| (s.kid.to_string(), s.state))
+            .collect();
+        let mut had: Vec<(String, KeyState)> = current
+            .entries
+            .iter()
+            .map(|e| (e.info.kid.to_string(), e.info.state))
+            .collect();
+        now.sort_by(|a, b| a.0.cmp(&b.0));
+        had.sort_by(|a, b| a.0.cmp(&b.0));
+        if now == had {
+            return Ok(false);
+        }
+        let mut entries = Vec::new();
+        for stored in stored {
+            let key = match current.entries.iter().find(|e| e.info.kid == stored.kid) {
+                Some(known) => Arc::clone(&known.key),
+                None => Arc::new(SigningKey::from_pem(
+                    stored.kind,
+                    &stored.pem,
+                    stored.kid.as_str(),
+                )?),
+            };
+            entries.push(Entry {
+                info: KeyInfo {
+                    kid: stored.kid,
+                    kind: stored.kind,
+                    state: stored.state,
+                    created_at: stored.created_at,
+                    seq: stored.seq,
+                },
+                key,
+            });
+        }
+        let mut guard = self.loaded.write().map_err(|_| KeyError::Poisoned)?;
+        *guard = Arc::new(Loaded::build(entries)?);
+        Ok(true)
+    }
+
     fn change<T>(
         &self,
         f: impl FnOnce(&mut Vec<Entry>, &dyn KeyStore) -> Result<T, KeyError>,
@@ -364,6 +410,25 @@ fn generate_and_store(
 mod tests {
     use super::*;
     use crate::{FileKeyStore, MemoryKeyStore};
+
+    #[test]
+    fn a_rotation_by_another_manager_on_the_same_store_is_picked_up_by_refresh() {
+        let store: Arc<dyn KeyStore> = Arc::new(MemoryKeyStore::default());
+        let a = KeyManager::open(Arc::clone(&store), 1_700_000_000).unwrap();
+        let b = KeyManager::open(Arc::clone(&store), 1_700_000_000).unwrap();
+        assert_eq!(a.jwks_json().unwrap(), b.jwks_json().unwrap());
+        assert!(!b.refresh().unwrap(), "nothing changed yet");
+        let rotated = a.rotate(KeyKind::Rsa, 1_700_000_100).unwrap();
+        assert!(b.jwks().unwrap().find(rotated.kid.as_str()).is_none());
+        assert!(b.refresh().unwrap());
+        assert_eq!(b.active_kid(KeyKind::Rsa).unwrap(), rotated.kid);
+        assert!(b.jwks().unwrap().find(rotated.kid.as_str()).is_some());
+        // The retired key is still published by both; b signs with the new key.
+        assert_eq!(a.jwks_json().unwrap(), b.jwks_json().unwrap());
+        let token = b.sign_jwt(Alg::RS256, "JWT", b"{}").unwrap();
+        assert!(a.verify_jwt(&token).is_ok());
+        assert!(!b.refresh().unwrap(), "settled");
+    }
 
     fn memory() -> KeyManager {
         KeyManager::open(Arc::new(MemoryKeyStore::default()), 1_000).unwrap()

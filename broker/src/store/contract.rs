@@ -166,7 +166,8 @@ fn postgres() -> Option<Subject> {
         return None;
     };
     let schema = format!("contract_{}", uuid::Uuid::new_v4().simple());
-    let open = move || Store::from_postgres(PgStore::connect(&url, Some(&schema)).unwrap());
+    let open =
+        move || Store::from_postgres(Arc::new(PgStore::connect(&url, Some(&schema)).unwrap()));
     Some(Subject {
         store: open(),
         reopen: Some(Box::new(open)),
@@ -1736,13 +1737,76 @@ fn postgres_migrations_run_once_when_replicas_start_together() {
             .collect();
         starts.into_iter().map(|s| s.join().unwrap()).collect()
     });
-    let store = Store::from_postgres(stores.into_iter().next().unwrap());
+    let store = Store::from_postgres(Arc::new(stores.into_iter().next().unwrap()));
     store.clients.create(&client("rp", "RP")).unwrap();
-    let again = Store::from_postgres(PgStore::connect(&url, Some(&schema)).unwrap());
+    let again = Store::from_postgres(Arc::new(PgStore::connect(&url, Some(&schema)).unwrap()));
     assert_eq!(again.clients.list().unwrap().len(), 1);
     let versions: i64 = PgStore::connect(&url, Some(&schema))
         .unwrap()
         .migrations_applied()
         .unwrap();
-    assert_eq!(versions, 1, "each migration recorded once");
+    assert_eq!(
+        usize::try_from(versions).unwrap(),
+        PgStore::MIGRATIONS,
+        "each migration recorded once"
+    );
+}
+
+/// The signing keys in PostgreSQL: sealed with the key-encryption key (no PEM readable in the
+/// table), opened again with it, refused without it or with another.
+#[test]
+fn postgres_signing_keys_are_sealed_at_rest() {
+    use super::postgres::signing_keys::{KeyEncryptionKey, PgKeyStore};
+    use keys::{KeyKind, KeyManager, KeyStore};
+    let Some(url) = std::env::var("TEST_POSTGRES_URL").ok() else {
+        assert!(
+            std::env::var("CI").is_err(),
+            "TEST_POSTGRES_URL is not set: CI runs the store contract on PostgreSQL"
+        );
+        return;
+    };
+    let schema = format!("keys_{}", uuid::Uuid::new_v4().simple());
+    let db = Arc::new(PgStore::connect(&url, Some(&schema)).unwrap());
+    let sealing =
+        || KeyEncryptionKey::from_base64("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=").unwrap();
+    let sealed: Arc<dyn KeyStore> = Arc::new(PgKeyStore {
+        db: Arc::clone(&db),
+        sealing: Some(sealing()),
+    });
+    let manager = KeyManager::open(Arc::clone(&sealed), NOW).unwrap();
+    let kid = manager.active_kid(KeyKind::Rsa).unwrap();
+    let pems: Vec<String> = db.stored_key_pems().unwrap();
+    assert_eq!(pems.len(), 2, "an RSA and an EC key");
+    for pem in &pems {
+        assert!(pem.starts_with("aes256gcm:"), "{pem}");
+        assert!(!pem.contains("PRIVATE KEY"));
+    }
+    // Opened with the same key, the same keys: a second manager signs what the first verifies.
+    let again = KeyManager::open(Arc::clone(&sealed), NOW).unwrap();
+    assert_eq!(again.active_kid(KeyKind::Rsa).unwrap(), kid);
+    let token = again.sign_jwt(keys::Alg::RS256, "JWT", b"{}").unwrap();
+    assert!(manager.verify_jwt(&token).is_ok());
+    // Without the key, or with another, the keys do not load.
+    let unsealed = PgKeyStore {
+        db: Arc::clone(&db),
+        sealing: None,
+    };
+    assert!(matches!(
+        unsealed.load_all(),
+        Err(keys::KeyError::BadKey { .. })
+    ));
+    let other = PgKeyStore {
+        db: Arc::clone(&db),
+        sealing: Some(
+            KeyEncryptionKey::from_base64("AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=").unwrap(),
+        ),
+    };
+    assert!(matches!(
+        other.load_all(),
+        Err(keys::KeyError::BadKey { .. })
+    ));
+    assert!(
+        KeyEncryptionKey::from_base64("c2hvcnQ").is_err(),
+        "not 32 bytes"
+    );
 }

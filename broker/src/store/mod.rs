@@ -4,7 +4,7 @@
 
 #[cfg(test)]
 mod contract;
-mod postgres;
+pub mod postgres;
 mod sqlite;
 
 pub use postgres::PgStore;
@@ -313,8 +313,8 @@ impl Store {
         Store::from_one(Arc::new(db))
     }
 
-    pub fn from_postgres(db: PgStore) -> Store {
-        Store::from_one(Arc::new(db))
+    pub fn from_postgres(db: Arc<PgStore>) -> Store {
+        Store::from_one(db)
     }
 
     /// Every store from one implementation of them all.

@@ -47,16 +47,17 @@ fn database() -> Option<String> {
     ))
 }
 
-/// Two replicas on one database and one data directory (the signing keys are still files), the
-/// same clock, interactive unless `auto`.
-async fn two_replicas(auto: bool) -> Option<(Replica, Replica, tempfile::TempDir)> {
+/// Two replicas on one database, each with a data directory of its own (nothing there is
+/// shared: the keys are in the database, sealed), the same clock, interactive unless `auto`.
+async fn two_replicas(auto: bool) -> Option<(Replica, Replica, Vec<tempfile::TempDir>)> {
     let database = database()?;
-    let dir = tempfile::tempdir().unwrap();
+    let dirs = vec![tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
     let clock = Arc::new(ManualClock::starting_now());
     let mut replicas = Vec::new();
-    for _ in 0..2 {
+    for dir in &dirs {
         let database = database.clone();
         let host = TestHost::start_in(dir.path(), clock.clone(), |c| {
+            c.key_encryption_key = Some(SEALING.into());
             c.issuer = Some(ISSUER.into());
             c.database = Some(database);
             c.auto_approve = auto;
@@ -73,8 +74,11 @@ async fn two_replicas(auto: bool) -> Option<(Replica, Replica, tempfile::TempDir
     let b = replicas.pop().unwrap();
     let a = replicas.pop().unwrap();
     register_client(&a.host, json!({})).await;
-    Some((a, b, dir))
+    Some((a, b, dirs))
 }
+
+/// The replicas' key-encryption key (32 bytes, base64).
+const SEALING: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
 fn authorize_query(pkce: &Pkce) -> Vec<(&'static str, String)> {
     vec![
@@ -106,7 +110,7 @@ async fn redeem(replica: &Replica, code: &str, pkce: &Pkce) -> reqwest::Response
 
 #[tokio::test]
 async fn a_code_issued_by_one_replica_is_redeemed_at_the_other_once() {
-    let Some((a, b, _dir)) = two_replicas(true).await else {
+    let Some((a, b, _dirs)) = two_replicas(true).await else {
         return;
     };
     let pkce = Pkce::new();
@@ -143,7 +147,7 @@ async fn a_code_issued_by_one_replica_is_redeemed_at_the_other_once() {
 
 #[tokio::test]
 async fn a_login_parked_on_one_replica_is_approved_through_the_other_and_continues_at_either() {
-    let Some((a, b, _dir)) = two_replicas(false).await else {
+    let Some((a, b, _dirs)) = two_replicas(false).await else {
         return;
     };
     for continue_at in [&a, &b] {
@@ -196,4 +200,58 @@ async fn a_login_parked_on_one_replica_is_approved_through_the_other_and_continu
             .unwrap();
         assert_eq!(explained.body["status"], "approved", "{:?}", explained.body);
     }
+}
+
+async fn jwks_of(replica: &Replica) -> keys::Jwks {
+    reqwest::get(format!("{}/jwks", replica.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn both_replicas_publish_the_same_keys_and_a_rotation_on_one_within_a_second() {
+    let Some((a, b, _dirs)) = two_replicas(true).await else {
+        return;
+    };
+    // One set of keys, made once: both publish it.
+    assert_eq!(jwks_of(&a).await, jwks_of(&b).await);
+    let rotated = a
+        .host
+        .control()
+        .post("/keys/rotate", &json!({"kind": "rsa"}))
+        .await
+        .unwrap();
+    assert_eq!(rotated.status, 200, "{:?}", rotated.body);
+    let kid = rotated.body["kid"].as_str().unwrap().to_owned();
+    assert!(jwks_of(&a).await.find(&kid).is_some());
+    // The other replica looks for key changes every quarter second (server::KEY_REFRESH): it
+    // publishes the new key within a second. This waits for that event, with the second as
+    // its deadline.
+    let published = tokio::time::timeout(std::time::Duration::from_secs(1), async {
+        while jwks_of(&b).await.find(&kid).is_none() {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    assert!(
+        published.is_ok(),
+        "the other replica did not publish {kid} within a second"
+    );
+    // And signs with it: a login's ID token from b names the new key.
+    let pkce = Pkce::new();
+    let response = http_client()
+        .get(format!("{}/authorize", b.base))
+        .query(&authorize_query(&pkce))
+        .send()
+        .await
+        .unwrap();
+    let code = query(&redirect_to(&response), "code").unwrap();
+    let tokens: Value = redeem(&b, &code, &pkce).await.json().await.unwrap();
+    assert_eq!(
+        jwt_header(tokens["id_token"].as_str().unwrap())["kid"],
+        kid.as_str()
+    );
 }

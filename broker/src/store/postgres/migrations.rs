@@ -6,8 +6,21 @@
 /// `pg_advisory_lock` key of the broker's migrations.
 const LOCK: i64 = 0x6d69_7469_645f_7369;
 
+/// How many migrations there are.
+pub const COUNT: usize = MIGRATIONS.len();
+
 /// (version, SQL), in order.
-const MIGRATIONS: &[(i64, &str)] = &[(1, INITIAL)];
+const MIGRATIONS: &[(i64, &str)] = &[(1, INITIAL), (2, SIGNING_KEYS)];
+
+/// The signing keys, shared by the replicas: the key's record as JSON, and its PEM (sealed with
+/// AES-256-GCM when a key-encryption key is configured).
+const SIGNING_KEYS: &str = r#"
+CREATE TABLE signing_keys (
+    kid TEXT PRIMARY KEY,
+    seq BIGINT NOT NULL,
+    data TEXT NOT NULL,
+    pem TEXT NOT NULL);
+"#;
 
 const INITIAL: &str = r#"
 CREATE TABLE clients (client_id TEXT PRIMARY KEY, data TEXT NOT NULL);

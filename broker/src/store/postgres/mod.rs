@@ -37,6 +37,7 @@ mod onboardings;
 mod outbox;
 mod requests;
 mod sessions;
+pub mod signing_keys;
 
 use std::future::Future;
 use std::str::FromStr;
@@ -283,6 +284,44 @@ impl PgStore {
                 .transpose()
         })
     }
+
+    /// Runs `work` while holding PostgreSQL advisory lock `key` (on a connection of its own),
+    /// so one replica at a time does it: making the first signing keys, say.
+    pub fn exclusively<T>(&self, key: i64, work: impl FnOnce() -> T) -> StoreResult<T> {
+        let pool = self.pool.clone();
+        let held = self.block(async move {
+            let client = Self::client(&pool).await?;
+            client
+                .execute("SELECT pg_advisory_lock($1)", &[&key])
+                .await
+                .map_err(db)?;
+            Ok(client)
+        })?;
+        let out = work();
+        self.block(async move {
+            held.execute("SELECT pg_advisory_unlock($1)", &[&key])
+                .await
+                .map_err(db)?;
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// The stored PEM column of every signing key, as it is in the table (tests of sealing).
+    pub fn stored_key_pems(&self) -> StoreResult<Vec<String>> {
+        let pool = self.pool.clone();
+        self.block(async move {
+            let client = Self::client(&pool).await?;
+            let rows = client
+                .query("SELECT pem FROM signing_keys ORDER BY seq", &[])
+                .await
+                .map_err(db)?;
+            rows.iter().map(|r| r.try_get(0).map_err(db)).collect()
+        })
+    }
+
+    /// How many migrations there are.
+    pub const MIGRATIONS: usize = migrations::COUNT;
 
     /// How many migrations are recorded as applied.
     pub fn migrations_applied(&self) -> StoreResult<i64> {
