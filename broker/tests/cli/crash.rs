@@ -22,6 +22,8 @@ const ROUNDS: usize = 4;
 struct Broker {
     child: Child,
     issuer: String,
+    /// Where it listens: `http://127.0.0.1:PORT`.
+    base: String,
 }
 
 impl Drop for Broker {
@@ -32,7 +34,21 @@ impl Drop for Broker {
 }
 
 fn start(dir: &std::path::Path, port: u16) -> Broker {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_broker"))
+    start_on(dir, port, None)
+}
+
+/// The broker on `port`, its state in `dir` or, with `database`, in PostgreSQL.
+fn start_on(dir: &std::path::Path, port: u16, database: Option<&str>) -> Broker {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_broker"));
+    if let Some(url) = database {
+        command
+            .args(["--database", url, "--issuer", "http://broker.replicas.test"])
+            .env(
+                "BROKER_KEY_ENCRYPTION_KEY",
+                "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+            );
+    }
+    let mut child = command
         .args(["--auto-approve", "--listen", &format!("127.0.0.1:{port}")])
         .arg("--data-dir")
         .arg(dir)
@@ -51,7 +67,17 @@ fn start(dir: &std::path::Path, port: u16) -> Broker {
         .and_then(|rest| rest.split(')').next())
         .unwrap()
         .to_owned();
-    Broker { child, issuer }
+    let base = line
+        .split("listening on ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .unwrap()
+        .to_owned();
+    Broker {
+        child,
+        issuer,
+        base,
+    }
 }
 
 /// A random number from the standard library's per-process keys (no clock, no extra crate).
@@ -154,6 +180,14 @@ async fn load(
     }
 }
 
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 fn integrity(dir: &std::path::Path) -> String {
     let conn = rusqlite::Connection::open(dir.join("broker.sqlite")).unwrap();
     conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))
@@ -242,4 +276,88 @@ async fn sigkill_during_a_load_loses_no_answered_login() {
         assert!(answered.codes.len() + answered.access_tokens.len() >= kill_at);
     }
     assert_eq!(integrity(dir.path()), "ok");
+}
+
+/// Two replicas on one PostgreSQL database: one is killed with SIGKILL under a load of logins,
+/// and every code it had handed out is redeemed at the other, every access token it issued
+/// answers there. Needs `TEST_POSTGRES_URL` (skipped with a note without it, except in CI).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replica_killed_under_load_loses_nothing_the_other_cannot_serve() {
+    let Ok(url) = std::env::var("TEST_POSTGRES_URL") else {
+        assert!(
+            std::env::var("CI").is_err(),
+            "TEST_POSTGRES_URL is not set: CI runs the replica crash test on PostgreSQL"
+        );
+        eprintln!("skipped: TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let schema = format!("crash_{:x}", random());
+    // The schema, made and migrated before the replicas start.
+    let setup = broker::store::PgStore::connect(&url, Some(&schema)).unwrap();
+    let database = format!("{url}?options=-c%20search_path%3D{schema}");
+    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mut a = start_on(dir_a.path(), free_port(), Some(&database));
+    let b = start_on(dir_b.path(), free_port(), Some(&database));
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let (at_a, at_b) = (a.base.clone(), b.base.clone());
+    let shared = Arc::new(Mutex::new(Answered::default()));
+    let each = Arc::new(tokio::sync::Notify::new());
+    let workers: Vec<_> = (0..WORKERS)
+        .map(|_| {
+            tokio::spawn(load(
+                http.clone(),
+                at_a.clone(),
+                Arc::clone(&shared),
+                Arc::clone(&each),
+            ))
+        })
+        .collect();
+    let kill_at = 30 + (random() % 100) as usize;
+    loop {
+        let done = {
+            let answered = shared.lock().unwrap();
+            answered.codes.len() + answered.access_tokens.len()
+        };
+        if done >= kill_at {
+            break;
+        }
+        each.notified().await;
+    }
+    a.child.kill().unwrap(); // SIGKILL
+    a.child.wait().unwrap();
+    for worker in workers {
+        worker.await.unwrap();
+    }
+    let answered = std::mem::take(&mut *shared.lock().unwrap());
+    for (code, verifier) in &answered.codes {
+        let response = exchange(&http, &at_b, code, verifier).await.unwrap();
+        assert_eq!(
+            response.status(),
+            200,
+            "a code replica A handed out was lost"
+        );
+    }
+    for token in &answered.access_tokens {
+        let response = http
+            .get(format!("{at_b}/userinfo"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            200,
+            "an access token replica A issued was lost"
+        );
+    }
+    println!(
+        "{} codes and {} access tokens of the killed replica served by the other",
+        answered.codes.len(),
+        answered.access_tokens.len()
+    );
+    drop(b);
+    drop(setup);
 }
