@@ -1,7 +1,7 @@
 //! Authorization codes, access tokens and refresh tokens in PostgreSQL: rows bound to a grant,
 //! each taken once.
 
-use super::PgStore;
+use super::{db, PgStore};
 use crate::model::{AccessToken, AuthCode, GrantId, RefreshToken};
 use crate::store::{CodeStore, StoreResult, Take, TokenStore};
 
@@ -89,21 +89,22 @@ impl TokenStore for PgStore {
         )? > 0)
     }
     fn revoke_grant(&self, grant: &GrantId) -> StoreResult<()> {
-        // Remembered, so tokens of the grant stored after this (a concurrent refresh that won
-        // the race) are dead too.
-        self.exec(
-            "INSERT INTO revoked_grants (grant_id) VALUES ($1) ON CONFLICT DO NOTHING",
-            pg_params![grant.as_str()],
-        )?;
-        self.exec(
-            "UPDATE access_tokens SET revoked = 1 WHERE grant_id = $1",
-            pg_params![grant.as_str()],
-        )?;
-        self.exec(
-            "UPDATE refresh_tokens SET revoked = 1 WHERE grant_id = $1",
-            pg_params![grant.as_str()],
-        )?;
-        Ok(())
+        // One transaction. The grant is remembered, so tokens of the grant stored after this
+        // (a concurrent refresh that won the race) are dead too.
+        let pool = self.pool();
+        let grant = grant.to_string();
+        self.block(async move {
+            let mut client = PgStore::client(&pool).await?;
+            let tx = client.transaction().await.map_err(db)?;
+            for sql in [
+                "INSERT INTO revoked_grants (grant_id) VALUES ($1) ON CONFLICT DO NOTHING",
+                "UPDATE access_tokens SET revoked = 1 WHERE grant_id = $1",
+                "UPDATE refresh_tokens SET revoked = 1 WHERE grant_id = $1",
+            ] {
+                tx.execute(sql, &[&grant]).await.map_err(db)?;
+            }
+            tx.commit().await.map_err(db)
+        })
     }
     fn clear(&self) -> StoreResult<()> {
         self.exec("DELETE FROM access_tokens", pg_params![])?;

@@ -37,6 +37,7 @@ impl BrokerProcess {
     pub(crate) async fn start(
         binary: &Path,
         data_dir: &Path,
+        database: Option<&str>,
         stderr_log: &Path,
         client: &Client,
     ) -> Result<Self> {
@@ -46,7 +47,14 @@ impl BrokerProcess {
             .open(stderr_log)
             .with_context(|| format!("opening {}", stderr_log.display()))?;
         let t0 = Instant::now();
-        let mut child = Command::new(binary)
+        let mut command = Command::new(binary);
+        if let Some(url) = database {
+            command.arg("--database").arg(url).env(
+                "BROKER_KEY_ENCRYPTION_KEY",
+                "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+            );
+        }
+        let mut child = command
             .arg("--auto-approve")
             .arg("--listen")
             .arg("127.0.0.1:0")

@@ -70,6 +70,10 @@ struct Args {
     /// Also write the markdown report to this file.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Run the broker on this PostgreSQL database (`--database`), in a fresh schema of its own,
+    /// instead of SQLite in the data directory.
+    #[arg(long)]
+    database: Option<String>,
     /// Log in at this profile's issuer, in its dialect (docs/profiles.md); discovery and JWKS
     /// are those of the same issuer.
     #[arg(long, value_enum, default_value = "standard")]

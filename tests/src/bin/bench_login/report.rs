@@ -276,6 +276,12 @@ pub(crate) fn render(r: Render<'_>) -> String {
         r.data_dir.display(),
         filesystem(r.data_dir),
     );
+    if r.args.database.is_some() {
+        let _ = writeln!(
+            out,
+            "- Store: PostgreSQL (`--database`, a fresh schema); the broker CPU above is the broker's only, not the database server's."
+        );
+    }
     out
 }
 

@@ -57,9 +57,25 @@ pub(crate) async fn run(args: &Args) -> Result<(String, u64)> {
         .build()
         .context("building the HTTP client")?;
 
+    // With --database: a fresh schema, made and migrated here, named in the URL's search path.
+    let database = match &args.database {
+        Some(url) => {
+            let schema = format!("bench_{}", uuid::Uuid::new_v4().simple());
+            let made = broker::store::PgStore::connect(url, Some(&schema))
+                .map_err(|e| anyhow::anyhow!("--database: {e}"))?;
+            drop(made);
+            let separator = if url.contains('?') { '&' } else { '?' };
+            Some(format!(
+                "{url}{separator}options=-c%20search_path%3D{schema}"
+            ))
+        }
+        None => None,
+    };
+
     // Start 1 creates the keys and the database.
     eprintln!("start 1 (creates the keys) ...");
-    let first = BrokerProcess::start(binary, &data_dir, &stderr_log, &client).await?;
+    let first =
+        BrokerProcess::start(binary, &data_dir, database.as_deref(), &stderr_log, &client).await?;
     let first_ready = first.ready_after;
     first.stop().await?;
 
@@ -67,7 +83,8 @@ pub(crate) async fn run(args: &Args) -> Result<(String, u64)> {
     let mut measured = Vec::new();
     let mut broker = None;
     for i in 0..args.starts {
-        let b = BrokerProcess::start(binary, &data_dir, &stderr_log, &client).await?;
+        let b = BrokerProcess::start(binary, &data_dir, database.as_deref(), &stderr_log, &client)
+            .await?;
         eprintln!(
             "start {} (stored key): stdout line after {:.1} ms, first 200 after {:.1} ms",
             i + 2,
