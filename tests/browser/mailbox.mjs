@@ -471,12 +471,20 @@ export async function mailboxSteps(t) {
       await first;
       await page.keyboard.press('Enter');
       await both;
-      await page.waitForURL((u) => u.pathname !== '/write', { timeout: 15_000 });
-      await page.locator('main h2').waitFor();
+      // The page shows the answer to the second press. Which request the mailbox takes first is
+      // not fixed: the one it takes sends and shows Sendt; the other, arriving while the first
+      // is being sent, says "Allerede sendt" (409) and sends nothing.
+      const moved = page.waitForURL((u) => u.pathname !== '/write', { timeout: 15_000 }).then(() => 'sent', () => null);
+      const told = page.locator('text=Allerede sendt').first().waitFor({ timeout: 15_000 }).then(() => 'already sent', () => null);
+      const shown = await Promise.race([moved, told]);
+      assert.ok(shown, 'the second press shows Sendt or says the letter was sent already');
       await page.unroute(at('/write'));
       assert.equal(held.length, 2, 'the browser sent the form twice');
       const statuses = await Promise.all(answers);
-      assert.ok(statuses.every((s) => s < 400), `neither answer is an error: ${statuses}`);
+      assert.ok(
+        statuses.every((s) => s < 400 || s === 409) && statuses.filter((s) => s === 409).length <= 1,
+        `one answer sends, the other sends nothing: ${statuses}`,
+      );
       // The same form once more, as a reload of the POST would send it.
       const again = await page.request.post(at('/write'), {
         form: { csrf_token: csrf, submission, authority: 'skattestyrelsen', subject, body: 'Sendt med et dobbeltklik.', intent: 'send' },
