@@ -180,6 +180,64 @@ async fn load(
     }
 }
 
+/// Drives a load of logins at `base` until it has answered a random number of them (at least
+/// `least`), then kills `broker` with SIGKILL; what was answered before it died.
+async fn load_then_kill(
+    http: &reqwest::Client,
+    base: &str,
+    broker: &mut Broker,
+    least: usize,
+) -> Answered {
+    let shared = Arc::new(Mutex::new(Answered::default()));
+    let each = Arc::new(tokio::sync::Notify::new());
+    let workers: Vec<_> = (0..WORKERS)
+        .map(|_| {
+            tokio::spawn(load(
+                http.clone(),
+                base.to_owned(),
+                Arc::clone(&shared),
+                Arc::clone(&each),
+            ))
+        })
+        .collect();
+    let kill_at = least + (random() % 120) as usize;
+    loop {
+        let done = {
+            let answered = shared.lock().unwrap();
+            answered.codes.len() + answered.access_tokens.len()
+        };
+        if done >= kill_at {
+            break;
+        }
+        each.notified().await;
+    }
+    broker.child.kill().unwrap(); // SIGKILL
+    broker.child.wait().unwrap();
+    for worker in workers {
+        worker.await.unwrap();
+    }
+    let answered = std::mem::take(&mut *shared.lock().unwrap());
+    assert!(answered.codes.len() + answered.access_tokens.len() >= kill_at);
+    answered
+}
+
+/// Every code in `answered` redeems at `base`, every access token answers userinfo there.
+async fn all_still_served(http: &reqwest::Client, base: &str, answered: &Answered, when: &str) {
+    for (code, verifier) in &answered.codes {
+        let response = exchange(http, base, code, verifier).await.unwrap();
+        assert_eq!(response.status(), 200, "{when}: code {code} was lost");
+    }
+    for token in &answered.access_tokens {
+        let response = http
+            .get(format!("{base}/userinfo"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{when}: an access token was lost");
+    }
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -212,29 +270,7 @@ async fn sigkill_during_a_load_loses_no_answered_login() {
         // What the previous life answered is all there.
         if round > 0 {
             assert_eq!(integrity(dir.path()), "ok", "round {round}");
-            for (code, verifier) in &answered.codes {
-                let response = exchange(&http, &broker.issuer, code, verifier)
-                    .await
-                    .unwrap();
-                assert_eq!(
-                    response.status(),
-                    200,
-                    "round {round}: code {code} was lost"
-                );
-            }
-            for token in &answered.access_tokens {
-                let response = http
-                    .get(format!("{}/userinfo", broker.issuer))
-                    .bearer_auth(token)
-                    .send()
-                    .await
-                    .unwrap();
-                assert_eq!(
-                    response.status(),
-                    200,
-                    "round {round}: an access token was lost"
-                );
-            }
+            all_still_served(&http, &broker.issuer, &answered, &format!("round {round}")).await;
             println!(
                 "round {round}: {} codes and {} access tokens survived SIGKILL",
                 answered.codes.len(),
@@ -242,38 +278,8 @@ async fn sigkill_during_a_load_loses_no_answered_login() {
             );
         }
         // A new load, killed once it has answered a random number of logins.
-        let shared = Arc::new(Mutex::new(Answered::default()));
-        let each = Arc::new(tokio::sync::Notify::new());
-        let workers: Vec<_> = (0..WORKERS)
-            .map(|_| {
-                tokio::spawn(load(
-                    http.clone(),
-                    broker.issuer.clone(),
-                    Arc::clone(&shared),
-                    Arc::clone(&each),
-                ))
-            })
-            .collect();
-        let kill_at = 20 + (random() % 150) as usize;
-        loop {
-            let done = {
-                let a = shared.lock().unwrap();
-                a.codes.len() + a.access_tokens.len()
-            };
-            if done >= kill_at {
-                break;
-            }
-            each.notified().await;
-        }
-        broker.child.kill().unwrap(); // SIGKILL
-        broker.child.wait().unwrap();
-        for worker in workers {
-            worker.await.unwrap();
-        }
-        let mut taken = shared.lock().unwrap();
-        answered.codes = std::mem::take(&mut taken.codes);
-        answered.access_tokens = std::mem::take(&mut taken.access_tokens);
-        assert!(answered.codes.len() + answered.access_tokens.len() >= kill_at);
+        let issuer = broker.issuer.clone();
+        answered = load_then_kill(&http, &issuer, &mut broker, 20).await;
     }
     assert_eq!(integrity(dir.path()), "ok");
 }
@@ -302,57 +308,9 @@ async fn a_replica_killed_under_load_loses_nothing_the_other_cannot_serve() {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let (at_a, at_b) = (a.base.clone(), b.base.clone());
-    let shared = Arc::new(Mutex::new(Answered::default()));
-    let each = Arc::new(tokio::sync::Notify::new());
-    let workers: Vec<_> = (0..WORKERS)
-        .map(|_| {
-            tokio::spawn(load(
-                http.clone(),
-                at_a.clone(),
-                Arc::clone(&shared),
-                Arc::clone(&each),
-            ))
-        })
-        .collect();
-    let kill_at = 30 + (random() % 100) as usize;
-    loop {
-        let done = {
-            let answered = shared.lock().unwrap();
-            answered.codes.len() + answered.access_tokens.len()
-        };
-        if done >= kill_at {
-            break;
-        }
-        each.notified().await;
-    }
-    a.child.kill().unwrap(); // SIGKILL
-    a.child.wait().unwrap();
-    for worker in workers {
-        worker.await.unwrap();
-    }
-    let answered = std::mem::take(&mut *shared.lock().unwrap());
-    for (code, verifier) in &answered.codes {
-        let response = exchange(&http, &at_b, code, verifier).await.unwrap();
-        assert_eq!(
-            response.status(),
-            200,
-            "a code replica A handed out was lost"
-        );
-    }
-    for token in &answered.access_tokens {
-        let response = http
-            .get(format!("{at_b}/userinfo"))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(
-            response.status(),
-            200,
-            "an access token replica A issued was lost"
-        );
-    }
+    let at_a = a.base.clone();
+    let answered = load_then_kill(&http, &at_a, &mut a, 30).await;
+    all_still_served(&http, &b.base, &answered, "served by the other replica").await;
     println!(
         "{} codes and {} access tokens of the killed replica served by the other",
         answered.codes.len(),

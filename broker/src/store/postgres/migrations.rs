@@ -7,6 +7,7 @@
 const LOCK: i64 = 0x6d69_7469_645f_7369;
 
 /// How many migrations there are.
+#[cfg(test)]
 pub const COUNT: usize = MIGRATIONS.len();
 
 /// (version, SQL), in order.

@@ -308,6 +308,7 @@ impl PgStore {
     }
 
     /// The stored PEM column of every signing key, as it is in the table (tests of sealing).
+    #[cfg(test)]
     pub fn stored_key_pems(&self) -> StoreResult<Vec<String>> {
         let pool = self.pool.clone();
         self.block(async move {
@@ -321,9 +322,11 @@ impl PgStore {
     }
 
     /// How many migrations there are.
+    #[cfg(test)]
     pub const MIGRATIONS: usize = migrations::COUNT;
 
     /// How many migrations are recorded as applied.
+    #[cfg(test)]
     pub fn migrations_applied(&self) -> StoreResult<i64> {
         Ok(self
             .scalar("SELECT COUNT(*) FROM broker_migrations", pg_params![])?
