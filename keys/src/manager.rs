@@ -305,8 +305,9 @@ impl KeyManager {
     /// replica rotated, staged or removed one): whether anything changed. Keys already loaded
     /// are not parsed again.
     pub fn refresh(&self) -> Result<bool, KeyError> {
-        let stored = self.store.load_all()?;
+        // The snapshot first: a change made after it is newer than what the store gives here.
         let current = self.snapshot()?;
+        let stored = self.store.load_all()?;
         let mut now: Vec<(String, KeyState)> = stored
             .iter()
             .map(|s| (s.kid.to_string(), s.state))
@@ -343,6 +344,11 @@ impl KeyManager {
             });
         }
         let mut guard = self.loaded.write().map_err(|_| KeyError::Poisoned)?;
+        // A change made here meanwhile (a rotation writes the store while it holds this lock)
+        // is newer than what was read: keep it, and let the next refresh look again.
+        if !Arc::ptr_eq(&guard, &current) {
+            return Ok(false);
+        }
         *guard = Arc::new(Loaded::build(entries)?);
         Ok(true)
     }
