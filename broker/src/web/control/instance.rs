@@ -47,7 +47,7 @@ async fn advance_clock(State(b): AppState, body: Bytes) -> ApiResult {
             "seconds must be between 1 and ten years",
         ));
     }
-    match b.clock.advance(input.seconds) {
+    match b.advance_clock(input.seconds)? {
         Some(now) => ok(json!({ "now": now, "controllable": true })),
         None => Err(ApiError::new(
             StatusCode::CONFLICT,
