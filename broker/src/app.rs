@@ -69,6 +69,8 @@ pub struct Broker {
     pub documents: Arc<std::sync::OnceLock<crate::mitid::documents::Documents>>,
     /// Every profile's issuer and discovery document.
     pub sites: Arc<[Site]>,
+    /// The request log's entries waiting to be written (`crate::requests`).
+    pub requests: Arc<crate::requests::RequestLog>,
 }
 
 impl Broker {

@@ -16,6 +16,9 @@
 //! app, store, model, mitid, keys, paths, clock
 //! ```
 //!
+//! `requests` (the request log) sits beside `oidc`: `web` records into it, it writes to the
+//! store.
+//!
 //! `server` builds a [`Broker`] and serves [`web::router`]; `host` is the in-process test host.
 
 pub mod app;
@@ -31,6 +34,7 @@ pub mod oidc;
 pub mod onboarding;
 pub mod outbox;
 pub mod paths;
+pub mod requests;
 pub mod secrets;
 pub mod seed;
 pub mod server;
