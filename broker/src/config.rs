@@ -43,6 +43,8 @@ pub struct Config {
     pub allowed_hosts: Vec<String>,
     pub outbound: OutboundSettings,
     pub request_log: RequestLogSettings,
+    /// `text` (the default) or `json`: one JSON object per line on stderr (`--log-format`).
+    pub log_format: crate::logging::LogFormat,
     /// When set, `/_sim/v1` needs it as a bearer token and the simulator's pages a cookie got by
     /// typing it on `/_sim/unlock` (security.md). Needed to listen beyond loopback.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -218,6 +220,7 @@ impl Default for Config {
             allowed_hosts: Vec::new(),
             outbound: OutboundSettings::default(),
             request_log: RequestLogSettings::default(),
+            log_format: crate::logging::LogFormat::Text,
             control_token: None,
             database: None,
             key_encryption_key: None,

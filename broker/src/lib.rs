@@ -27,6 +27,7 @@ pub mod config;
 pub mod enrolment;
 pub mod error;
 pub mod identities_cli;
+pub mod logging;
 pub mod login;
 pub mod mitid;
 pub mod model;

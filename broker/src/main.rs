@@ -9,6 +9,7 @@ use std::sync::Arc;
 use broker::clock::{Clock, ManualClock, SystemClock};
 use broker::config::Config;
 use broker::identities_cli::{self, IdentitiesCommand};
+use broker::logging::{self, LogFormat};
 use broker::server::{self, Storage};
 
 #[derive(Parser)]
@@ -69,6 +70,10 @@ struct Opts {
     /// Listen beyond loopback without a control token: only on a network that is yours alone.
     #[arg(long, global = true)]
     unsafe_open_control: bool,
+    /// `text` (default) or `json`: the logs on stderr as one JSON object per line (also
+    /// BROKER_LOG_FORMAT and `log_format` in the config file).
+    #[arg(long, global = true, value_enum)]
+    log_format: Option<LogFormat>,
 }
 
 #[derive(Subcommand)]
@@ -128,6 +133,9 @@ fn config(opts: &Opts) -> anyhow::Result<Config> {
     if opts.unsafe_open_control {
         config.unsafe_open_control = true;
     }
+    if let Some(format) = opts.log_format {
+        config.log_format = format;
+    }
     config
         .allowed_hosts
         .extend(opts.allowed_hosts.iter().cloned());
@@ -136,14 +144,9 @@ fn config(opts: &Opts) -> anyhow::Result<Config> {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let cli = Cli::parse();
     let config = config(&cli.opts)?;
+    logging::init(config.log_format);
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config, cli.opts.manual_clock).await,
         Command::Keys { command } => keys_command(config, command).await,
@@ -173,6 +176,12 @@ async fn serve(config: Config, manual_clock: bool) -> anyhow::Result<()> {
         }
         None => "http",
     };
+    tracing::info!(
+        listen = %running.local_addr,
+        issuer = running.issuer(),
+        auto_approve = auto,
+        "broker listening"
+    );
     // One line on stdout that tools (and the benchmark) can wait for.
     println!(
         "broker listening on {scheme}://{} (issuer {}){}",

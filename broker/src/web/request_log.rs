@@ -120,6 +120,19 @@ pub async fn log(State(endpoint): State<Endpoint>, request: Request, next: Next)
         response
     };
     entry.duration_us = watch.elapsed_us();
+    // A line per request for `RUST_LOG=broker::request=debug`, with the login id.
+    tracing::debug!(
+        target: "broker::request",
+        endpoint = entry.endpoint,
+        method = entry.method,
+        path = entry.path,
+        status = entry.status,
+        client = entry.client_id.as_deref(),
+        login = entry.login_id.as_deref(),
+        error = entry.error.as_deref(),
+        duration_us = entry.duration_us,
+        "request answered"
+    );
     broker.requests.record(entry);
     response
 }
