@@ -40,6 +40,7 @@ pub mod secrets;
 pub mod seed;
 pub mod server;
 pub mod store;
+pub mod token_cli;
 pub mod web;
 
 pub mod host;

@@ -11,6 +11,7 @@ use broker::config::Config;
 use broker::identities_cli::{self, IdentitiesCommand};
 use broker::logging::{self, LogFormat};
 use broker::server::{self, Storage};
+use broker::token_cli::{self, TokenArgs};
 
 #[derive(Parser)]
 #[command(
@@ -90,6 +91,10 @@ enum Command {
         #[command(subcommand)]
         command: IdentitiesCommand,
     },
+    /// Log in as a test person against a running broker (over HTTP, like any client) and print
+    /// the tokens: `broker token --user anna --format claims`. The broker is at --issuer
+    /// (default http://localhost:8080).
+    Token(Box<TokenArgs>),
 }
 
 #[derive(Subcommand)]
@@ -150,6 +155,15 @@ async fn main() -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config, cli.opts.manual_clock).await,
         Command::Keys { command } => keys_command(config, command).await,
+        Command::Token(args) => {
+            let target = token_cli::Target {
+                issuer: config.issuer_for(config.listen),
+                control_token: config.control_token.clone(),
+                ca_file: Some(config.tls_dir().join(localca::CA_FILE)),
+            };
+            println!("{}", token_cli::run(&target, &args).await?);
+            Ok(())
+        }
         Command::Identities { command } => {
             let clock: Arc<dyn Clock> = Arc::new(SystemClock);
             let issuer = config.issuer_for(config.listen);

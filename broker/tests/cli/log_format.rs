@@ -1,51 +1,29 @@
 //! `--log-format json` (and `log_format` from the environment): every line the broker logs
 //! is a JSON object, and the request lines carry the login id.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
-/// Kills the broker when the test ends, passed or failed.
-struct Running(Child);
+use crate::support::{start_broker, Running};
 
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts the broker (auto-approve) on port 0 with `args` and `env`, its logs into `log`;
-/// answers the broker and its issuer once it listens.
+/// Starts the broker (auto-approve) with `args` and `env`, its logs into `log`.
 fn start(
     dir: &std::path::Path,
     log: &std::path::Path,
     args: &[&str],
     env: &[(&str, &str)],
 ) -> (Running, String) {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_broker"));
-    command
-        .args(args)
-        .args(["--listen", "127.0.0.1:0", "--auto-approve"])
-        .arg("--data-dir")
-        .arg(dir)
-        .env("RUST_LOG", "info,broker::request=debug")
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(log).unwrap());
-    for (name, value) in env {
-        command.env(name, value);
-    }
-    let mut child = Running(command.spawn().unwrap());
-    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
-    let listening = lines.next().unwrap().unwrap();
-    let issuer = listening
-        .split("(issuer ")
-        .nth(1)
-        .and_then(|rest| rest.split(')').next())
-        .unwrap_or_else(|| panic!("{listening}"))
-        .to_string();
-    (child, issuer)
+    let mut args = args.to_vec();
+    args.push("--auto-approve");
+    let mut env = env.to_vec();
+    env.push(("RUST_LOG", "info,broker::request=debug"));
+    start_broker(
+        dir,
+        &args,
+        &env,
+        Stdio::from(std::fs::File::create(log).unwrap()),
+    )
 }
 
 /// An authorization request for the built-in demo client; the login id it made.

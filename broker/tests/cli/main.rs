@@ -5,4 +5,6 @@
 
 mod crash;
 mod log_format;
+mod support;
 mod tls;
+mod token;
