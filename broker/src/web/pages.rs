@@ -402,7 +402,7 @@ pub fn error_page(status: StatusCode, error: &OAuthError, lang: &str) -> Respons
             Some(&error.description[..]),
         ),
     };
-    render(
+    let mut response = render(
         status,
         &ErrorPage {
             lang,
@@ -410,5 +410,7 @@ pub fn error_page(status: StatusCode, error: &OAuthError, lang: &str) -> Respons
             description,
             technical,
         },
-    )
+    );
+    crate::web::responses::mark(&mut response, error);
+    response
 }

@@ -92,8 +92,9 @@ async fn remove_key(State(b): AppState, Path(kid): Path<String>) -> ApiResult {
 }
 
 async fn reset(State(b): AppState) -> ApiResult {
+    b.requests.discard_pending();
     b.store.reset()?;
-    ok(json!({ "reset": ["logins", "codes", "tokens", "sessions", "decisions"] }))
+    ok(json!({ "reset": ["logins", "codes", "tokens", "sessions", "decisions", "requests"] }))
 }
 
 #[derive(Deserialize)]
