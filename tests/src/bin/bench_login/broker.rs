@@ -38,6 +38,7 @@ impl BrokerProcess {
         binary: &Path,
         data_dir: &Path,
         database: Option<&str>,
+        issuer: Option<&str>,
         stderr_log: &Path,
         client: &Client,
     ) -> Result<Self> {
@@ -53,6 +54,9 @@ impl BrokerProcess {
                 "BROKER_KEY_ENCRYPTION_KEY",
                 "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
             );
+        }
+        if let Some(issuer) = issuer {
+            command.arg("--issuer").arg(issuer);
         }
         let mut child = command
             .arg("--auto-approve")

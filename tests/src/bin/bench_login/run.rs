@@ -77,8 +77,15 @@ pub(crate) async fn run(args: &Args) -> Result<(String, u64)> {
 
     // Start 1 creates the keys and the database.
     eprintln!("start 1 (creates the keys) ...");
-    let first =
-        BrokerProcess::start(binary, &data_dir, database.as_deref(), &stderr_log, &client).await?;
+    let first = BrokerProcess::start(
+        binary,
+        &data_dir,
+        database.as_deref(),
+        None,
+        &stderr_log,
+        &client,
+    )
+    .await?;
     let first_ready = first.ready_after;
     first.stop().await?;
 
@@ -86,8 +93,15 @@ pub(crate) async fn run(args: &Args) -> Result<(String, u64)> {
     let mut measured = Vec::new();
     let mut broker = None;
     for i in 0..args.starts {
-        let b = BrokerProcess::start(binary, &data_dir, database.as_deref(), &stderr_log, &client)
-            .await?;
+        let b = BrokerProcess::start(
+            binary,
+            &data_dir,
+            database.as_deref(),
+            None,
+            &stderr_log,
+            &client,
+        )
+        .await?;
         eprintln!(
             "start {} (stored key): stdout line after {:.1} ms, first 200 after {:.1} ms",
             i + 2,
@@ -103,12 +117,22 @@ pub(crate) async fn run(args: &Args) -> Result<(String, u64)> {
     }
     let broker = broker.context("no broker started")?;
     let memory_start = broker.memory()?;
-    // The other replicas, each with a data directory of its own.
+    // The other replicas, each with a data directory of its own, answering as the first's
+    // issuer (a load balancer's one name).
     let mut replicas = Vec::new();
     for i in 1..args.replicas {
         let dir = dir.path().join(format!("data-{}", i + 1));
+        let issuer = Some(broker.issuer.as_str());
         replicas.push(
-            BrokerProcess::start(binary, &dir, database.as_deref(), &stderr_log, &client).await?,
+            BrokerProcess::start(
+                binary,
+                &dir,
+                database.as_deref(),
+                issuer,
+                &stderr_log,
+                &client,
+            )
+            .await?,
         );
     }
     let starts = Starts {
