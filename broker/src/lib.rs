@@ -34,6 +34,7 @@ pub mod paths;
 pub mod secrets;
 pub mod seed;
 pub mod server;
+pub mod sim;
 pub mod store;
 pub mod web;
 

@@ -129,6 +129,7 @@ pub fn build(
         clock,
         pairwise_salt: pairwise_salt.into(),
         sites,
+        closing: Default::default(),
     })
 }
 
@@ -205,8 +206,11 @@ pub async fn start(
     let housekeeping = tokio::spawn(purge_periodically(Arc::clone(&broker)));
     let key_refresh = replica.then(|| tokio::spawn(refresh_keys_periodically(Arc::clone(&broker))));
     let (tx, rx) = oneshot::channel::<()>();
-    let shutdown = async {
+    let closing = broker.closing.clone();
+    let shutdown = async move {
         let _ = rx.await;
+        // Long-lived answers (the dashboard's live updates) end, so the server can finish.
+        closing.close();
     };
     let bound = match &tls {
         Some(files) => {

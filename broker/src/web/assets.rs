@@ -1,5 +1,6 @@
-//! The pages' scripts, served from the broker itself so every page's CSP can say
-//! `script-src 'self'` and no page runs inline script (DESIGN.md, "Web pages").
+//! The pages' scripts (and the dashboard's style sheet), served from the broker itself so every
+//! page's CSP can say `script-src 'self'` and no page runs inline script (DESIGN.md, "Web
+//! pages").
 
 use axum::extract::Path;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS};
@@ -14,17 +15,30 @@ const SCRIPTS: &[(&str, &str)] = &[
         "frontchannel.js",
         include_str!("../../static/frontchannel.js"),
     ),
+    ("dashboard.js", include_str!("../../static/dashboard.js")),
 ];
 
+const STYLES: &[(&str, &str)] = &[("dashboard.css", include_str!("../../static/dashboard.css"))];
+
 pub async fn script(Path(name): Path<String>) -> Response {
-    match SCRIPTS.iter().find(|(n, _)| *n == name) {
-        Some((_, body)) => (
+    let script = SCRIPTS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, body)| ("text/javascript; charset=utf-8", *body));
+    let style = || {
+        STYLES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, body)| ("text/css; charset=utf-8", *body))
+    };
+    match script.or_else(style) {
+        Some((content_type, body)) => (
             [
-                (CONTENT_TYPE, "text/javascript; charset=utf-8"),
+                (CONTENT_TYPE, content_type),
                 (CACHE_CONTROL, "no-cache"),
                 (X_CONTENT_TYPE_OPTIONS, "nosniff"),
             ],
-            *body,
+            body,
         )
             .into_response(),
         None => (StatusCode::NOT_FOUND, "no such script").into_response(),
