@@ -76,4 +76,28 @@ mod tests {
             }
         }
     }
+
+    /// The dashboard's pages carry no inline style (its style sheet is served like the
+    /// scripts), and every style sheet a template names is served.
+    #[test]
+    fn the_dashboard_has_no_inline_style_and_its_style_sheet_is_served() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/templates");
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            let html = std::fs::read_to_string(&path).unwrap();
+            if name.starts_with("dash_") {
+                assert!(!html.contains("style="), "{name}: a style attribute");
+                assert!(!html.contains("<style"), "{name}: a style element");
+            }
+            for (i, _) in html.match_indices("rel=\"stylesheet\" href=\"") {
+                let href = &html[i + 23..];
+                let file = href.split('"').next().unwrap().rsplit('/').next().unwrap();
+                assert!(
+                    STYLES.iter().any(|(n, _)| *n == file),
+                    "{name} names {file}, which is not served"
+                );
+            }
+        }
+    }
 }

@@ -89,6 +89,7 @@ texts! {
     faults_carried: "RP test kit faults its responses carried", "Fejl fra RP-testsættet i svarene";
     answer: "The answer to the client", "Svaret til klienten";
     answer_none: "Nothing has gone back to the client yet.", "Intet er sendt tilbage til klienten endnu.";
+    answered_at_once: "Decided as the request came in: the broker answered it at once (that answer is not kept). An approval sends a code; a refusal, an error.", "Afgjort, da anmodningen kom: brokeren svarede med det samme (svaret gemmes ikke). En godkendelse sender en kode, en afvisning en fejl.";
     code_issued: "An authorization code was issued (shown only as redacted).", "Der blev udstedt en autorisationskode (vises kun skjult).";
     calls: "The client's calls after the login", "Klientens kald efter loginnet";
     calls_help: "What the broker saw the client do with this login's code and tokens.", "Hvad brokeren så klienten gøre med loginnets kode og tokens.";

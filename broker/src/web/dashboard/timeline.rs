@@ -49,6 +49,8 @@ pub struct Timeline {
     pub screens: Screens,
     pub decision: Decision,
     pub answer: Option<Answer>,
+    /// Decided when parked and answered at once, so no answer was kept.
+    pub answered_at_once: bool,
     pub calls: Vec<Call>,
 }
 
@@ -249,6 +251,7 @@ pub fn build(broker: &Broker, t: &DashTexts, txn: &LoginTxn) -> SimResult<Timeli
         request,
         screens,
         decision,
+        answered_at_once: txn.delivered && txn.response.is_none(),
         answer,
         calls,
     })
