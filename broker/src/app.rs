@@ -6,6 +6,7 @@ use keys::KeyManager;
 
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::mitid::documents::Documents;
 use crate::model::Profile;
 use crate::store::Store;
 
@@ -41,6 +42,54 @@ impl Issuer {
     }
 }
 
+/// The store's key for the simulated documents' authority.
+const DOCUMENTS_AUTHORITY: &str = "passport_authority";
+
+/// The simulated documents' authority the database holds (replicas share it, and a restart
+/// keeps it, so a document issued before still passes), made and stored when there is none
+/// yet. Its keys sign only simulated documents that this broker alone trusts, and they are
+/// stored unsealed.
+fn load_or_create_documents(
+    meta: &dyn crate::store::MetaStore,
+    today: time::Date,
+) -> Result<Documents, String> {
+    let stored = match meta.get(DOCUMENTS_AUTHORITY).map_err(|e| e.to_string())? {
+        Some(stored) => stored,
+        None => {
+            let made = Documents::new(today).map_err(|e| e.to_string())?;
+            // Two replicas may make one at once: the first stored stands for both.
+            meta.get_or_init(DOCUMENTS_AUTHORITY, &made.to_stored()?)
+                .map_err(|e| e.to_string())?
+        }
+    };
+    Documents::from_stored(&stored)
+}
+
+/// The store's key for the time of a controllable clock, shared by replicas.
+const SHARED_CLOCK: &str = "manual_clock";
+
+/// Catches a controllable clock up with the time the database holds (another replica moved
+/// it); with `publish` (at start) it also writes this clock's time when it is ahead, so a
+/// restart or a new replica never takes the shared clock back. The real clock is left alone.
+pub fn sync_clock(
+    clock: &dyn Clock,
+    meta: &dyn crate::store::MetaStore,
+    publish: bool,
+) -> Result<(), crate::store::StoreError> {
+    if !clock.is_controllable() {
+        return Ok(());
+    }
+    let shared = if publish {
+        Some(meta.advance(SHARED_CLOCK, clock.now(), 0)?)
+    } else {
+        meta.get(SHARED_CLOCK)?.and_then(|v| v.parse().ok())
+    };
+    if let Some(now) = shared {
+        clock.catch_up(now);
+    }
+    Ok(())
+}
+
 /// One profile's issuer and its discovery document, serialised once.
 #[derive(Debug)]
 pub struct Site {
@@ -65,8 +114,9 @@ pub struct Broker {
     pub pairwise_salt: Arc<str>,
     /// This view's discovery document, serialised once.
     pub discovery_json: Arc<str>,
-    /// The simulated travel documents' issuer and trusted CSCA, made when first needed.
-    pub documents: Arc<std::sync::OnceLock<crate::mitid::documents::Documents>>,
+    /// The simulated travel documents' issuer and trusted CSCA, read from the store when first
+    /// needed.
+    pub documents: Arc<std::sync::OnceLock<Documents>>,
     /// Every profile's issuer and discovery document.
     pub sites: Arc<[Site]>,
     /// Says when the server stops, so long-lived answers (the dashboard's live updates) end
@@ -99,6 +149,28 @@ impl Closing {
 impl Broker {
     pub fn now(&self) -> i64 {
         self.clock.now()
+    }
+
+    /// Moves a controllable clock `seconds` forward for every replica on the database: the
+    /// store keeps the time they share. `None`: this broker runs on the real clock.
+    pub fn advance_clock(
+        &self,
+        seconds: i64,
+    ) -> Result<Option<crate::clock::UnixTime>, crate::store::StoreError> {
+        if !self.clock.is_controllable() {
+            return Ok(None);
+        }
+        let now = self
+            .store
+            .meta
+            .advance(SHARED_CLOCK, self.clock.now(), seconds)?;
+        self.clock.catch_up(now);
+        Ok(Some(now))
+    }
+
+    /// Catches the clock up with the time the database holds ([`sync_clock`]).
+    pub fn sync_clock(&self, publish: bool) -> Result<(), crate::store::StoreError> {
+        sync_clock(self.clock.as_ref(), self.store.meta.as_ref(), publish)
     }
 
     /// The base issuer (the `standard` profile's), under which the login screens live.
@@ -135,20 +207,60 @@ impl Broker {
             .then(|| self.config.tls_dir().join(localca::CA_FILE))
     }
 
-    /// The simulated documents' authority (onboarding), made on first use.
-    pub fn documents(
-        &self,
-        today: time::Date,
-    ) -> Result<&crate::mitid::documents::Documents, String> {
+    /// The simulated documents' authority (onboarding): the one in the database, made there
+    /// on first use. Nothing changes it afterwards, so each process keeps it once read.
+    pub fn documents(&self, today: time::Date) -> Result<&Documents, String> {
         if let Some(documents) = self.documents.get() {
             return Ok(documents);
         }
-        let made = crate::mitid::documents::Documents::new(today).map_err(|e| e.to_string())?;
-        Ok(self.documents.get_or_init(|| made))
+        let loaded = load_or_create_documents(self.store.meta.as_ref(), today)?;
+        Ok(self.documents.get_or_init(|| loaded))
     }
 
     /// The level a login must reach: the client's `acr_values`, else the configured default.
     pub fn required_level(&self, request: &crate::model::AuthRequest) -> crate::model::Level {
         request.acr.unwrap_or(self.config.login.default_level)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mitid::documents::by_key;
+    use crate::store::{SqliteStore, Store};
+    use time::macros::date;
+
+    #[test]
+    fn every_process_on_one_database_trusts_the_same_authority() {
+        let store = Store::from_sqlite(SqliteStore::in_memory().unwrap());
+        let today = date!(2026 - 12 - 07);
+        let first = load_or_create_documents(store.meta.as_ref(), today).unwrap();
+        // Another replica (or a restart) reads the stored one instead of making its own.
+        let second = load_or_create_documents(store.meta.as_ref(), today).unwrap();
+        assert_eq!(first.trusted(), second.trusted());
+        // A document one issues passes the other's check.
+        let specimen = second.issue(by_key("passport-1").unwrap(), today).unwrap();
+        let chip = specimen.chip.as_ref().unwrap();
+        let keys = passport::bac::BacKeys::from_mrz(&specimen.mrz);
+        let contents = chip.open(&keys).unwrap();
+        assert_eq!(
+            passport::chip::passive_authentication(&contents, &first.trusted()),
+            Ok(())
+        );
+        // A separate database has its own authority.
+        let other = Store::from_sqlite(SqliteStore::in_memory().unwrap());
+        let elsewhere = load_or_create_documents(other.meta.as_ref(), today).unwrap();
+        assert_ne!(elsewhere.trusted(), first.trusted());
+    }
+
+    #[test]
+    fn an_unreadable_stored_authority_is_a_clear_error() {
+        let store = Store::from_sqlite(SqliteStore::in_memory().unwrap());
+        store
+            .meta
+            .get_or_init(DOCUMENTS_AUTHORITY, "{not json")
+            .unwrap();
+        let err = load_or_create_documents(store.meta.as_ref(), date!(2026 - 12 - 07)).unwrap_err();
+        assert!(err.contains("passport authority"), "{err}");
     }
 }

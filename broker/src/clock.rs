@@ -15,6 +15,9 @@ pub trait Clock: Send + Sync {
     fn is_controllable(&self) -> bool {
         false
     }
+    /// Moves a controllable clock forward to `to` when it is behind (another replica moved the
+    /// clock they share); the real clock ignores it.
+    fn catch_up(&self, _to: UnixTime) {}
 }
 
 /// The real time.
@@ -64,5 +67,8 @@ impl Clock for ManualClock {
     }
     fn is_controllable(&self) -> bool {
         true
+    }
+    fn catch_up(&self, to: UnixTime) {
+        self.now.fetch_max(to, Ordering::SeqCst);
     }
 }

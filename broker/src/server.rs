@@ -37,7 +37,6 @@ pub fn build(
     clock: Arc<dyn Clock>,
     storage: Storage,
 ) -> anyhow::Result<Broker> {
-    let now = clock.now();
     let (store, key_store, shared) = match storage {
         Storage::DataDir => {
             let dir = &config.data_dir;
@@ -84,6 +83,9 @@ pub fn build(
             (Store::from_sqlite(SqliteStore::in_memory()?), keys, None)
         }
     };
+    // A controllable clock takes up the time the database holds (replicas share it).
+    crate::app::sync_clock(clock.as_ref(), store.meta.as_ref(), true)?;
+    let now = clock.now();
     // Replicas on one database make the first keys one at a time, so there is one active key
     // of each kind.
     let keys = match &shared {
@@ -285,16 +287,25 @@ async fn purge_periodically(broker: Arc<Broker>) {
 
 /// On a shared database: loads the signing keys again every [`KEY_REFRESH`] when another
 /// replica rotated, staged or removed one, so every replica publishes (and signs with) the same
-/// keys within that time.
+/// keys within that time, and catches a controllable clock up with one another moved.
 async fn refresh_keys_periodically(broker: Arc<Broker>) {
     let mut tick = tokio::time::interval(KEY_REFRESH);
     loop {
         tick.tick().await;
         let broker = Arc::clone(&broker);
-        match tokio::task::spawn_blocking(move || broker.keys.refresh()).await {
-            Ok(Ok(true)) => tracing::info!("signing keys changed on another replica; reloaded"),
-            Ok(Err(e)) => tracing::warn!(error = %e, "reloading the signing keys failed"),
-            _ => {}
+        let refreshed =
+            tokio::task::spawn_blocking(move || (broker.keys.refresh(), broker.sync_clock(false)))
+                .await;
+        let Ok((keys, clock)) = refreshed else {
+            continue;
+        };
+        match keys {
+            Ok(true) => tracing::info!("signing keys changed on another replica; reloaded"),
+            Ok(false) => {}
+            Err(e) => tracing::warn!(error = %e, "reloading the signing keys failed"),
+        }
+        if let Err(e) = clock {
+            tracing::warn!(error = %e, "reading the shared clock failed");
         }
     }
 }

@@ -212,13 +212,26 @@ pub fn face_image(seed: u64) -> Vec<u8> {
     crate::face::passport_photo(seed).to_pgm()
 }
 
-/// The simulated issuing authority for specimens: a trusted CSCA with its Document Signer, and a
-/// rogue CSCA's signer for [`Fault::UntrustedSigner`].
+/// The simulated issuing authority for specimens: a trusted CSCA's certificate with its
+/// Document Signer, and a rogue CSCA's signer for [`Fault::UntrustedSigner`]. The CSCAs' own
+/// keys are not kept: they sign nothing after the signers' certificates.
 pub struct SpecimenAuthority {
     issuing_state: String,
-    csca: CountrySigningCa,
+    trusted: TrustedCsca,
     signer: DocumentSigner,
     rogue_signer: DocumentSigner,
+}
+
+/// A [`SpecimenAuthority`] as stored (replicas of one broker share it): its keys and
+/// certificates in DER.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AuthorityRecord {
+    pub issuing_state: String,
+    pub csca_certificate: Vec<u8>,
+    pub signer_key: Vec<u8>,
+    pub signer_certificate: Vec<u8>,
+    pub rogue_signer_key: Vec<u8>,
+    pub rogue_signer_certificate: Vec<u8>,
 }
 
 impl std::fmt::Debug for SpecimenAuthority {
@@ -240,15 +253,42 @@ impl SpecimenAuthority {
         let rogue_signer = rogue.issue_document_signer(today)?;
         Ok(Self {
             issuing_state: issuing_state.to_string(),
-            csca,
+            trusted: csca.trusted(),
             signer,
             rogue_signer,
         })
     }
 
+    /// This authority as stored.
+    pub fn to_record(&self) -> AuthorityRecord {
+        let (signer_key, signer_certificate) = self.signer.to_der();
+        let (rogue_signer_key, rogue_signer_certificate) = self.rogue_signer.to_der();
+        AuthorityRecord {
+            issuing_state: self.issuing_state.clone(),
+            csca_certificate: self.trusted.der().to_vec(),
+            signer_key,
+            signer_certificate,
+            rogue_signer_key,
+            rogue_signer_certificate,
+        }
+    }
+
+    /// An authority stored with [`SpecimenAuthority::to_record`].
+    pub fn from_record(record: AuthorityRecord) -> Result<Self, ChipError> {
+        Ok(Self {
+            issuing_state: record.issuing_state,
+            trusted: TrustedCsca::from_der(record.csca_certificate),
+            signer: DocumentSigner::from_der(&record.signer_key, record.signer_certificate)?,
+            rogue_signer: DocumentSigner::from_der(
+                &record.rogue_signer_key,
+                record.rogue_signer_certificate,
+            )?,
+        })
+    }
+
     /// The CSCA certificate a reader should trust.
     pub fn trusted(&self) -> TrustedCsca {
-        self.csca.trusted()
+        self.trusted.clone()
     }
 
     /// A specimen for the person of `seed`, valid on `today`, with `fault` put in.

@@ -95,6 +95,21 @@ impl Documents {
         })
     }
 
+    /// This authority as stored (JSON): its keys and certificates.
+    pub fn to_stored(&self) -> Result<String, String> {
+        serde_json::to_string(&self.authority.to_record()).map_err(|e| e.to_string())
+    }
+
+    /// An authority stored with [`Documents::to_stored`].
+    pub fn from_stored(stored: &str) -> Result<Documents, String> {
+        let record = serde_json::from_str(stored)
+            .map_err(|e| format!("the stored passport authority is unreadable: {e}"))?;
+        Ok(Documents {
+            authority: SpecimenAuthority::from_record(record)
+                .map_err(|e| format!("the stored passport authority is unreadable: {e}"))?,
+        })
+    }
+
     /// The document, issued now: its person, MRZ, face and dates are the same every time;
     /// its signatures are fresh.
     pub fn issue(&self, choice: DocumentChoice, today: Date) -> Result<Specimen, SpecimenError> {

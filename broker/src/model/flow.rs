@@ -103,8 +103,8 @@ pub struct AppRequest {
     /// The app scanned the QR code (the channel binding matched): it still waits for the swipe.
     #[serde(default)]
     pub scanned: bool,
-    /// Which of two requests started in the same second of the clock came later (a count in
-    /// the process that started it): the app shows the newest.
+    /// Which of two requests started in the same second of the clock came later (a count the
+    /// replicas share in the database): the app shows the newest.
     #[serde(default)]
     pub order: u64,
 }

@@ -20,9 +20,9 @@ pub fn advance_clock(broker: &Broker, seconds: i64) -> SimResult<UnixTime> {
             "seconds must be between 1 and ten years".into(),
         ));
     }
+    // Through the store, so every replica on one database moves with it.
     broker
-        .clock
-        .advance(seconds)
+        .advance_clock(seconds)?
         .ok_or(SimError::ClockNotControllable)
 }
 

@@ -112,6 +112,8 @@ macro_rules! contract_tests {
                 decisions_are_taken_oldest_first_and_once,
                 decisions_concurrent_takes_take_each_once,
                 meta_get_or_init_keeps_first_value,
+                meta_advance_never_goes_back,
+                meta_concurrent_advances_each_count,
                 reset_clears_flow_data_but_keeps_identities_and_clients,
                 purge_forgets_only_what_has_expired,
                 assertions_jti_is_recorded_once_per_client,
@@ -1257,6 +1259,36 @@ fn meta_get_or_init_keeps_first_value(store: &Store) {
     assert_eq!(store.meta.get("salt").unwrap().as_deref(), Some("first"));
     assert_eq!(store.meta.get_or_init("other", "x").unwrap(), "x");
     assert_eq!(store.meta.get("salt").unwrap().as_deref(), Some("first"));
+}
+
+fn meta_advance_never_goes_back(store: &Store) {
+    // The first call starts from the floor.
+    assert_eq!(store.meta.advance("clock", 1_000, 0).unwrap(), 1_000);
+    assert_eq!(store.meta.advance("clock", 1_000, 60).unwrap(), 1_060);
+    // A lower floor (a replica behind) does not take the value back.
+    assert_eq!(store.meta.advance("clock", 900, 5).unwrap(), 1_065);
+    // A higher floor (a replica whose clock is ahead) moves it up.
+    assert_eq!(store.meta.advance("clock", 2_000, 0).unwrap(), 2_000);
+    assert_eq!(store.meta.get("clock").unwrap().as_deref(), Some("2000"));
+    // A value that is not a number counts as the floor.
+    store.meta.get_or_init("word", "abc").unwrap();
+    assert_eq!(store.meta.advance("word", 7, 1).unwrap(), 8);
+}
+
+fn meta_concurrent_advances_each_count(store: &Store) {
+    let results = race(|| store.meta.advance("order", 0, 1).unwrap());
+    let mut seen = results.clone();
+    seen.sort_unstable();
+    seen.dedup();
+    assert_eq!(
+        seen.len(),
+        results.len(),
+        "two callers got one value: {results:?}"
+    );
+    assert_eq!(
+        store.meta.get("order").unwrap(),
+        Some(results.len().to_string())
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -274,6 +274,10 @@ pub trait MetaStore: Send + Sync {
     fn get(&self, key: &str) -> StoreResult<Option<String>>;
     /// Sets `key` unless it is set; returns the value that stands.
     fn get_or_init(&self, key: &str, value: &str) -> StoreResult<String>;
+    /// Moves the number under `key` to `max(stored, floor) + delta` in one statement (a missing
+    /// or unreadable value counts as `floor`) and returns it: a counter or a clock shared by
+    /// replicas, which never goes back.
+    fn advance(&self, key: &str, floor: i64, delta: i64) -> StoreResult<i64>;
 }
 
 /// Housekeeping: forgets what can no longer be used.

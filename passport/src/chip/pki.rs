@@ -116,6 +116,19 @@ impl DocumentSigner {
         &self.certificate
     }
 
+    /// The signer as stored: its private key (PKCS#8 DER) and its certificate (X.509 DER).
+    pub fn to_der(&self) -> (Vec<u8>, Vec<u8>) {
+        (self.key.serialize_der(), self.certificate.clone())
+    }
+
+    /// A signer stored with [`DocumentSigner::to_der`].
+    pub fn from_der(key_pkcs8: &[u8], certificate: Vec<u8>) -> Result<Self, ChipError> {
+        Ok(Self {
+            key: KeyPair::try_from(key_pkcs8)?,
+            certificate,
+        })
+    }
+
     /// ECDSA P-256/SHA-256 signature (ASN.1 DER) over `message`.
     pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>, ChipError> {
         Ok(self.key.sign(message)?)

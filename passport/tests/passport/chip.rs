@@ -235,3 +235,37 @@ fn printed_page_with_another_name_does_not_match_the_chip() {
         Err(ChipError::PrintedMrzMismatch)
     ));
 }
+
+#[test]
+fn an_authority_restored_from_its_record_signs_what_the_original_trusts() {
+    let original = SpecimenAuthority::new("UTO", "UT", TODAY).unwrap();
+    let record = original.to_record();
+    let restored = SpecimenAuthority::from_record(record.clone()).unwrap();
+    assert_eq!(restored.to_record(), record);
+    assert_eq!(restored.trusted(), original.trusted());
+    // A chip the restored authority signs passes against the original's trust list, and the
+    // restored rogue signer is still refused.
+    let genuine = issue(&restored, None);
+    let contents = genuine
+        .chip
+        .as_ref()
+        .unwrap()
+        .open(&keys_from_printed(&genuine.printed_mrz))
+        .unwrap();
+    assert_eq!(
+        passive_authentication(&contents, &[original.trusted()]),
+        Ok(())
+    );
+    let rogue = issue(&restored, Some(Fault::UntrustedSigner));
+    let contents = rogue
+        .chip
+        .as_ref()
+        .unwrap()
+        .open(&keys_from_printed(&rogue.printed_mrz))
+        .unwrap();
+    assert!(passive_authentication(&contents, &[original.trusted()]).is_err());
+    // A damaged key is an error, not a panic.
+    let mut broken = record;
+    broken.signer_key.truncate(10);
+    assert!(SpecimenAuthority::from_record(broken).is_err());
+}

@@ -48,15 +48,16 @@ fn database() -> Option<String> {
 }
 
 /// Two replicas on one database, each with a data directory of its own (nothing there is
-/// shared: the keys are in the database, sealed), the same clock, interactive unless `auto`.
+/// shared: the keys are in the database, sealed), each on a manual clock of its own that the
+/// database keeps in step, interactive unless `auto`.
 async fn two_replicas(auto: bool) -> Option<(Replica, Replica, Vec<tempfile::TempDir>)> {
     let database = database()?;
     let dirs = vec![tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
-    let clock = Arc::new(ManualClock::starting_now());
     let mut replicas = Vec::new();
     for dir in &dirs {
         let database = database.clone();
-        let host = TestHost::start_in(dir.path(), clock.clone(), |c| {
+        let clock = Arc::new(ManualClock::starting_now());
+        let host = TestHost::start_in(dir.path(), clock, |c| {
             c.key_encryption_key = Some(SEALING.into());
             c.issuer = Some(ISSUER.into());
             c.database = Some(database);
@@ -254,4 +255,76 @@ async fn both_replicas_publish_the_same_keys_and_a_rotation_on_one_within_a_seco
         jwt_header(tokens["id_token"].as_str().unwrap())["kid"],
         kid.as_str()
     );
+}
+
+async fn clock_of(replica: &Replica) -> i64 {
+    let clock = replica.host.control().get("/clock").await.unwrap();
+    assert_eq!(clock.body["controllable"], true, "{:?}", clock.body);
+    clock.body["now"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn a_clock_moved_on_one_replica_moves_on_the_other_within_a_second() {
+    let Some((a, b, _dirs)) = two_replicas(true).await else {
+        return;
+    };
+    let moved = a
+        .host
+        .control()
+        .post("/clock/advance", &json!({"seconds": 3600}))
+        .await
+        .unwrap();
+    assert_eq!(moved.status, 200, "{:?}", moved.body);
+    let now = moved.body["now"].as_i64().unwrap();
+    // The other replica reads the shared clock every quarter second (server::KEY_REFRESH).
+    // This waits for that event, with the second as its deadline.
+    let followed = tokio::time::timeout(std::time::Duration::from_secs(1), async {
+        while clock_of(&b).await < now {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    assert!(
+        followed.is_ok(),
+        "the other replica's clock stayed behind {now}"
+    );
+    assert_eq!(clock_of(&b).await, now);
+    // Moving it on the other replica adds to the shared time: nothing is lost or counted twice.
+    let again = b
+        .host
+        .control()
+        .post("/clock/advance", &json!({"seconds": 60}))
+        .await
+        .unwrap();
+    assert_eq!(
+        again.body["now"].as_i64(),
+        Some(now + 60),
+        "{:?}",
+        again.body
+    );
+    // And a code issued an hour "later" expires on both: the replicas agree on the time.
+    let pkce = Pkce::new();
+    let response = http_client()
+        .get(format!("{}/authorize", a.base))
+        .query(&authorize_query(&pkce))
+        .send()
+        .await
+        .unwrap();
+    let code = query(&redirect_to(&response), "code").unwrap();
+    a.host
+        .control()
+        .post("/clock/advance", &json!({"seconds": 600}))
+        .await
+        .unwrap();
+    let expired = tokio::time::timeout(std::time::Duration::from_secs(1), async {
+        while clock_of(&b).await < now + 660 {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    assert!(expired.is_ok());
+    let refused = redeem(&b, &code, &pkce).await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["error"], "invalid_grant", "{body:?}");
 }

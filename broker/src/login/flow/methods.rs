@@ -142,10 +142,11 @@ pub fn offered_methods(identity: &Identity, request: &AuthRequest, required: Lev
     offered
 }
 
-/// Orders app requests started in the same second of the clock (this process's count).
-static NEXT_ORDER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+/// The store's count that orders app requests started in the same second of the clock.
+pub(super) const APP_REQUEST_ORDER: &str = "app_request_order";
 
-pub(super) fn new_app_request(now: UnixTime, seconds: i64) -> AppRequest {
+/// A new request to the app, `order`-th of all ([`APP_REQUEST_ORDER`]).
+pub(super) fn new_app_request(now: UnixTime, seconds: i64, order: u64) -> AppRequest {
     let mut rng = rand::thread_rng();
     let binding: [u8; 16] = rng.gen();
     AppRequest {
@@ -155,6 +156,6 @@ pub(super) fn new_app_request(now: UnixTime, seconds: i64) -> AppRequest {
         expires_at: now + seconds.max(1),
         wrong_codes: 0,
         scanned: false,
-        order: NEXT_ORDER.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        order,
     }
 }

@@ -3,6 +3,7 @@
 
 use super::methods::{
     allows_private, blocked_methods, devices_of, new_app_request, offered_methods, switchable,
+    APP_REQUEST_ORDER,
 };
 use super::{failed, rejected, Ctx, Input, Next, VIA};
 use crate::clock::UnixTime;
@@ -128,6 +129,9 @@ impl Ctx<'_> {
             Method::App => Step::App(new_app_request(
                 self.now,
                 self.broker.config.login.app_approval_seconds,
+                // Counted in the database, so replicas agree on which request is newest.
+                u64::try_from(self.broker.store.meta.advance(APP_REQUEST_ORDER, 0, 1)?)
+                    .unwrap_or_default(),
             )),
             Method::CodeViewer | Method::CodeReader => Step::Code,
             Method::Chip | Method::Password | Method::Nemid => Step::Password,

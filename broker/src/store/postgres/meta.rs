@@ -15,6 +15,20 @@ impl MetaStore for PgStore {
         )?;
         MetaStore::get(self, key)?.ok_or_else(|| StoreError::Db(format!("meta {key} missing")))
     }
+    fn advance(&self, key: &str, floor: i64, delta: i64) -> StoreResult<i64> {
+        // The row lock of the upsert orders replicas: each sees the value the last one left.
+        let value: Option<String> = self.scalar(
+            "INSERT INTO meta (key, value) VALUES ($1, ($2::bigint + $3::bigint)::text)
+             ON CONFLICT (key) DO UPDATE SET value = (GREATEST(
+                 CASE WHEN meta.value ~ '^-?[0-9]{1,18}$' THEN meta.value::bigint ELSE $2 END,
+                 $2) + $3)::text
+             RETURNING value",
+            pg_params![key, floor, delta],
+        )?;
+        value
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| StoreError::Corrupt(format!("meta {key} is not a number")))
+    }
 }
 
 impl Maintenance for PgStore {

@@ -24,7 +24,24 @@ impl MetaStore for SqliteStore {
         )?;
         MetaStore::get(self, key)?.ok_or_else(|| StoreError::Db(format!("meta {key} missing")))
     }
+    fn advance(&self, key: &str, floor: i64, delta: i64) -> StoreResult<i64> {
+        let conn = self.conn()?;
+        let value: String = conn
+            .prepare_cached(ADVANCE)
+            .map_err(db)?
+            .query_row(rusqlite::params![key, floor, delta], |r| r.get(0))
+            .map_err(db)?;
+        value
+            .parse()
+            .map_err(|_| StoreError::Corrupt(format!("meta {key} is not a number")))
+    }
 }
+
+/// One statement, so two callers never read the same value; `max` keeps a value that is not
+/// a number (cast to 0) from winning over the floor.
+const ADVANCE: &str = "INSERT INTO meta (key, value) VALUES (?1, CAST(?2 + ?3 AS TEXT))
+     ON CONFLICT (key) DO UPDATE SET value = CAST(max(CAST(value AS INTEGER), ?2) + ?3 AS TEXT)
+     RETURNING value";
 
 impl Maintenance for SqliteStore {
     fn purge_expired(&self, now: UnixTime) -> StoreResult<usize> {

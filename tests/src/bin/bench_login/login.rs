@@ -68,11 +68,25 @@ pub(crate) struct Target {
     pub(crate) client: Client,
     pub(crate) profile: Profile,
     pub(crate) issuer: String,
+    /// `http://127.0.0.1:PORT` of each replica: requests go to them in turn, like a
+    /// round-robin load balancer's (so a login's authorize, token and userinfo requests may
+    /// each reach another replica).
+    pub(crate) bases: Vec<String>,
+    pub(crate) next: std::sync::atomic::AtomicUsize,
+    /// The endpoints' paths.
     pub(crate) authorize: String,
     pub(crate) token: String,
     pub(crate) userinfo: String,
     /// Makes verifiers differ between runs.
     pub(crate) seed: String,
+}
+
+impl Target {
+    /// `path` at the next replica.
+    fn url(&self, path: &str) -> String {
+        let i = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        format!("{}{path}", self.bases[i % self.bases.len()])
+    }
 }
 
 fn b64_sha256(data: &[u8]) -> String {
@@ -90,7 +104,7 @@ pub(crate) async fn login(t: &Target, n: u64) -> Result<Duration> {
     let nonce = format!("n{n}-{}", t.seed);
     let (dialect, name_claim) = t.profile.dialect();
     let mut url = Url::parse_with_params(
-        &t.authorize,
+        &t.url(&t.authorize),
         &[
             ("client_id", CLIENT_ID),
             ("redirect_uri", REDIRECT_URI),
@@ -153,7 +167,7 @@ pub(crate) async fn login(t: &Target, n: u64) -> Result<Duration> {
         .finish();
     let r = t
         .client
-        .post(&t.token)
+        .post(t.url(&t.token))
         .basic_auth(CLIENT_ID, Some(CLIENT_SECRET))
         .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
         .body(form)
@@ -184,7 +198,7 @@ pub(crate) async fn login(t: &Target, n: u64) -> Result<Duration> {
     // 3. userinfo -> sub and name.
     let r = t
         .client
-        .get(&t.userinfo)
+        .get(t.url(&t.userinfo))
         .bearer_auth(access_token)
         .send()
         .await

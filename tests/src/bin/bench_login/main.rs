@@ -74,6 +74,10 @@ struct Args {
     /// instead of SQLite in the data directory.
     #[arg(long)]
     database: Option<String>,
+    /// Run this many broker replicas on the `--database` and send the logins' requests to them
+    /// in turn (round robin); CPU per login is theirs together.
+    #[arg(long, default_value_t = 1)]
+    replicas: usize,
     /// Log in at this profile's issuer, in its dialect (docs/profiles.md); discovery and JWKS
     /// are those of the same issuer.
     #[arg(long, value_enum, default_value = "standard")]

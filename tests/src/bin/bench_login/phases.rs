@@ -58,13 +58,13 @@ pub(crate) fn percentile(sorted: &[Duration], p: f64) -> Duration {
 /// reached.
 pub(crate) async fn login_phase(
     target: &Arc<Target>,
-    broker: &BrokerProcess,
+    brokers: &[BrokerProcess],
     clients: u64,
     count: u64,
     numbering: &Arc<AtomicU64>,
 ) -> Result<LoginPhase> {
     let issued = Arc::new(AtomicU64::new(0));
-    let before = CpuSample::take(broker)?;
+    let before = CpuSample::take(brokers)?;
     let start = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..clients {
@@ -108,7 +108,7 @@ pub(crate) async fn login_phase(
         }
     }
     phase.wall = start.elapsed();
-    phase.cpu = CpuUse::since(&before, broker)?;
+    phase.cpu = CpuUse::since(&before, brokers)?;
     phase.ok = phase.latencies.len() as u64;
     phase.latencies.sort_unstable();
     Ok(phase)
@@ -158,7 +158,7 @@ pub(crate) async fn hammer(
         Some(_) => None,
         None => Some(Arc::new(RawTarget::new(url)?)),
     };
-    let before = CpuSample::take(broker)?;
+    let before = CpuSample::take(std::slice::from_ref(broker))?;
     let start = Instant::now();
     let deadline = start + duration;
     let mut tasks = Vec::new();
@@ -198,7 +198,7 @@ pub(crate) async fn hammer(
         ok,
         errors,
         wall,
-        cpu: CpuUse::since(&before, broker)?,
+        cpu: CpuUse::since(&before, std::slice::from_ref(broker))?,
     })
 }
 

@@ -101,9 +101,14 @@ pub(crate) struct CpuSample {
 }
 
 impl CpuSample {
-    pub(crate) fn take(broker: &BrokerProcess) -> Result<Self> {
+    /// The brokers' CPU is summed (replicas behind the driver's round robin).
+    pub(crate) fn take(brokers: &[BrokerProcess]) -> Result<Self> {
+        let mut broker = Duration::ZERO;
+        for b in brokers {
+            broker += b.cpu()?;
+        }
         Ok(Self {
-            broker: broker.cpu()?,
+            broker,
             driver: self_cpu()?,
             machine: machine_busy()?,
         })
@@ -120,8 +125,8 @@ pub(crate) struct CpuUse {
 }
 
 impl CpuUse {
-    pub(crate) fn since(before: &CpuSample, broker: &BrokerProcess) -> Result<Self> {
-        let after = CpuSample::take(broker)?;
+    pub(crate) fn since(before: &CpuSample, brokers: &[BrokerProcess]) -> Result<Self> {
+        let after = CpuSample::take(brokers)?;
         let b = after.broker.saturating_sub(before.broker);
         let d = after.driver.saturating_sub(before.driver);
         let m = after.machine.saturating_sub(before.machine);

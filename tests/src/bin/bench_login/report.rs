@@ -282,6 +282,13 @@ pub(crate) fn render(r: Render<'_>) -> String {
             "- Store: PostgreSQL (`--database`, a fresh schema); the broker CPU above is the broker's only, not the database server's."
         );
     }
+    if r.args.replicas > 1 {
+        let _ = writeln!(
+            out,
+            "- Replicas: {} brokers on the one database; the driver sends each request to the next in turn (round robin), and the logins' broker CPU is theirs together. Discovery and JWKS are measured on the first.",
+            r.args.replicas
+        );
+    }
     out
 }
 

@@ -22,6 +22,9 @@ pub(crate) async fn run(args: &Args) -> Result<(String, u64)> {
     if args.clients == 0 || args.concurrency == 0 || args.starts == 0 {
         bail!("--clients, --concurrency and --starts must be at least 1");
     }
+    if args.replicas == 0 || (args.replicas > 1 && args.database.is_none()) {
+        bail!("--replicas must be 1, or more with --database (replicas share a database)");
+    }
     if args.logins < args.warmup + 2 {
         bail!("--logins must exceed --warmup by at least 2");
     }
@@ -98,8 +101,16 @@ pub(crate) async fn run(args: &Args) -> Result<(String, u64)> {
             b.stop().await?;
         }
     }
-    let mut broker = broker.context("no broker started")?;
+    let broker = broker.context("no broker started")?;
     let memory_start = broker.memory()?;
+    // The other replicas, each with a data directory of its own.
+    let mut replicas = Vec::new();
+    for i in 1..args.replicas {
+        let dir = dir.path().join(format!("data-{}", i + 1));
+        replicas.push(
+            BrokerProcess::start(binary, &dir, database.as_deref(), &stderr_log, &client).await?,
+        );
+    }
     let starts = Starts {
         first_ready,
         measured,
@@ -123,23 +134,26 @@ pub(crate) async fn run(args: &Args) -> Result<(String, u64)> {
         );
     }
     // Requests go to 127.0.0.1 (the issuer says localhost): keep only the paths.
-    let endpoint = |key: &str| -> Result<String> {
+    let path = |key: &str| -> Result<String> {
         let url = discovery[key]
             .as_str()
             .with_context(|| format!("no {key} in discovery"))?;
-        let path = Url::parse(url)
+        Ok(Url::parse(url)
             .with_context(|| format!("{key} in discovery"))?
             .path()
-            .to_string();
-        Ok(format!("{base}{path}"))
+            .to_string())
     };
+    let mut bases = vec![base.clone()];
+    bases.extend(replicas.iter().map(|r| r.base.clone()));
     let target = Arc::new(Target {
         client: client.clone(),
         profile: args.profile,
         issuer,
-        authorize: endpoint("authorization_endpoint")?,
-        token: endpoint("token_endpoint")?,
-        userinfo: endpoint("userinfo_endpoint")?,
+        bases,
+        next: Default::default(),
+        authorize: path("authorization_endpoint")?,
+        token: path("token_endpoint")?,
+        userinfo: path("userinfo_endpoint")?,
         seed: format!(
             "{}-{}",
             std::process::id(),
@@ -149,7 +163,7 @@ pub(crate) async fn run(args: &Args) -> Result<(String, u64)> {
                 .as_nanos()
         ),
     });
-    let jwks_url = endpoint("jwks_uri")?;
+    let jwks_url = format!("{base}{}", path("jwks_uri")?);
     let jwks: serde_json::Value = client
         .get(&jwks_url)
         .send()
@@ -165,20 +179,30 @@ pub(crate) async fn run(args: &Args) -> Result<(String, u64)> {
 
     // Logins: warm-up, then 1 client, then `clients` concurrent clients.
     let numbering = Arc::new(AtomicU64::new(0));
+    replicas.insert(0, broker);
+    let mut brokers = replicas;
+    let check_alive = |brokers: &mut [BrokerProcess]| -> Result<()> {
+        brokers.iter_mut().try_for_each(BrokerProcess::check_alive)
+    };
     let rest = args.logins - args.warmup;
     let single_count = rest / 3;
     let multi_count = rest - single_count;
     eprintln!("warm-up: {} logins ...", args.warmup);
-    let warmup = login_phase(&target, &broker, 1, args.warmup, &numbering).await?;
-    broker.check_alive()?;
+    let warmup = login_phase(&target, &brokers, 1, args.warmup, &numbering).await?;
+    check_alive(&mut brokers)?;
     eprintln!("1 client: {single_count} logins ...");
-    let single = login_phase(&target, &broker, 1, single_count, &numbering).await?;
-    broker.check_alive()?;
+    let single = login_phase(&target, &brokers, 1, single_count, &numbering).await?;
+    check_alive(&mut brokers)?;
     eprintln!("{} clients: {multi_count} logins ...", args.clients);
-    let multi = login_phase(&target, &broker, args.clients, multi_count, &numbering).await?;
-    broker.check_alive()?;
+    let multi = login_phase(&target, &brokers, args.clients, multi_count, &numbering).await?;
+    check_alive(&mut brokers)?;
     let total_logins = numbering.load(Ordering::Relaxed);
+    let mut others = brokers.split_off(1);
+    let mut broker = brokers.pop().context("no broker")?;
     let memory_logins = broker.memory()?;
+    for replica in others.drain(..) {
+        replica.stop().await?;
+    }
 
     // Discovery and JWKS, with each client kind asked for.
     let kinds: &[(StaticClient, &'static str)] = match args.static_client {
