@@ -52,7 +52,9 @@ export async function dashboardSteps(t) {
     return { status: res.status, body: text ? JSON.parse(text) : null };
   }
 
-  const live = await step('v. dashboard: a login shows live as it happens and is approved from the list', () =>
+  // The login step v approves, for step w (inContext answers nothing of its own).
+  let live;
+  await step('v. dashboard: a login shows live as it happens and is approved from the list', () =>
     inContext(browser, 'dash-live', async (context) => {
       const dash = await context.newPage();
       await dash.goto(`${issuer}/_sim/`);
@@ -85,7 +87,7 @@ export async function dashboardSteps(t) {
       const query = await t.landed(person, auth);
       const claims = await t.redeem(query, auth);
       assert.deepEqual(claims.amr, ['code_app'], 'a simulated app login');
-      return txn;
+      live = txn;
     }));
 
   await step('w. dashboard: a login\'s timeline shows the ladder and the token exchange', () =>
