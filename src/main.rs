@@ -57,20 +57,22 @@ struct Cli {
     /// Listen beyond loopback without a control token: only on a network that is yours alone.
     #[arg(long)]
     unsafe_open_control: bool,
+    /// `text` (default) or `json`: both programs' logs as one JSON object per line on stderr
+    /// (also BROKER_LOG_FORMAT and `log_format` in the broker's config file).
+    #[arg(long, value_enum)]
+    log_format: Option<broker::logging::LogFormat>,
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let cli = Cli::parse();
 
     let mut config =
         broker::Config::load(cli.config.as_deref()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    if let Some(format) = cli.log_format {
+        config.log_format = format;
+    }
+    broker::logging::init(config.log_format);
     config.listen = cli.broker_listen;
     config.data_dir = cli.data_dir.join("broker");
     config.auto_approve |= cli.auto_approve;

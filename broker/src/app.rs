@@ -119,6 +119,8 @@ pub struct Broker {
     pub documents: Arc<std::sync::OnceLock<Documents>>,
     /// Every profile's issuer and discovery document.
     pub sites: Arc<[Site]>,
+    /// The request log's entries waiting to be written (`crate::requests`).
+    pub requests: Arc<crate::requests::RequestLog>,
     /// Says when the server stops, so long-lived answers (the dashboard's live updates) end
     /// and the server can finish.
     pub closing: Closing,

@@ -72,3 +72,21 @@ impl Clock for ManualClock {
         self.now.fetch_max(to, Ordering::SeqCst);
     }
 }
+
+/// A monotonic stopwatch: how long something took (the request log's timings), in
+/// microseconds. It never tells the time of day, so it cannot stand in for the [`Clock`]:
+/// nothing may decide anything by it, and tests never assert its readings.
+#[derive(Debug, Clone, Copy)]
+pub struct Stopwatch(std::time::Instant);
+
+impl Stopwatch {
+    #[allow(clippy::disallowed_methods)] // a duration, never a time: see the type's comment
+    pub fn start() -> Stopwatch {
+        Stopwatch(std::time::Instant::now())
+    }
+
+    /// Microseconds since [`Stopwatch::start`].
+    pub fn elapsed_us(&self) -> u64 {
+        u64::try_from(self.0.elapsed().as_micros()).unwrap_or(u64::MAX)
+    }
+}

@@ -42,6 +42,9 @@ pub struct Config {
     /// `Host` gets 421, against DNS rebinding): e.g. the name a container network gives it.
     pub allowed_hosts: Vec<String>,
     pub outbound: OutboundSettings,
+    pub request_log: RequestLogSettings,
+    /// `text` (the default) or `json`: one JSON object per line on stderr (`--log-format`).
+    pub log_format: crate::logging::LogFormat,
     /// When set, `/_sim/v1` needs it as a bearer token and the simulator's pages a cookie got by
     /// typing it on `/_sim/unlock` (security.md). Needed to listen beyond loopback.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -59,6 +62,20 @@ pub struct OutboundSettings {
     /// parties on a container network or the office LAN. Link-local, unspecified, multicast and
     /// broadcast addresses stay refused.
     pub allow_private: bool,
+}
+
+/// The request log (`GET /_sim/v1/requests`, docs/control-api.md).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct RequestLogSettings {
+    /// How many of the latest requests the database keeps; 0 turns the log off.
+    pub keep: usize,
+}
+
+impl Default for RequestLogSettings {
+    fn default() -> RequestLogSettings {
+        RequestLogSettings { keep: 10_000 }
+    }
 }
 
 /// https with a certificate from a local CA (README "HTTPS (--tls)").
@@ -202,6 +219,8 @@ impl Default for Config {
             tls: TlsSettings::default(),
             allowed_hosts: Vec::new(),
             outbound: OutboundSettings::default(),
+            request_log: RequestLogSettings::default(),
+            log_format: crate::logging::LogFormat::Text,
             control_token: None,
             database: None,
             key_encryption_key: None,

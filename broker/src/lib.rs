@@ -16,6 +16,9 @@
 //! app, store, model, mitid, keys, paths, clock
 //! ```
 //!
+//! `requests` (the request log) sits beside `oidc`: `web` records into it, it writes to the
+//! store.
+//!
 //! `server` builds a [`Broker`] and serves [`web::router`]; `host` is the in-process test host.
 
 pub mod app;
@@ -24,6 +27,7 @@ pub mod config;
 pub mod enrolment;
 pub mod error;
 pub mod identities_cli;
+pub mod logging;
 pub mod login;
 pub mod mitid;
 pub mod model;
@@ -31,11 +35,13 @@ pub mod oidc;
 pub mod onboarding;
 pub mod outbox;
 pub mod paths;
+pub mod requests;
 pub mod secrets;
 pub mod seed;
 pub mod server;
 pub mod sim;
 pub mod store;
+pub mod token_cli;
 pub mod web;
 
 pub mod host;

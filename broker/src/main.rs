@@ -9,7 +9,9 @@ use std::sync::Arc;
 use broker::clock::{Clock, ManualClock, SystemClock};
 use broker::config::Config;
 use broker::identities_cli::{self, IdentitiesCommand};
+use broker::logging::{self, LogFormat};
 use broker::server::{self, Storage};
+use broker::token_cli::{self, TokenArgs};
 
 #[derive(Parser)]
 #[command(
@@ -69,6 +71,10 @@ struct Opts {
     /// Listen beyond loopback without a control token: only on a network that is yours alone.
     #[arg(long, global = true)]
     unsafe_open_control: bool,
+    /// `text` (default) or `json`: the logs on stderr as one JSON object per line (also
+    /// BROKER_LOG_FORMAT and `log_format` in the config file).
+    #[arg(long, global = true, value_enum)]
+    log_format: Option<LogFormat>,
 }
 
 #[derive(Subcommand)]
@@ -85,6 +91,10 @@ enum Command {
         #[command(subcommand)]
         command: IdentitiesCommand,
     },
+    /// Log in as a test person against a running broker (over HTTP, like any client) and print
+    /// the tokens: `broker token --user anna --format claims`. The broker is at --issuer
+    /// (default http://localhost:8080).
+    Token(Box<TokenArgs>),
 }
 
 #[derive(Subcommand)]
@@ -128,6 +138,9 @@ fn config(opts: &Opts) -> anyhow::Result<Config> {
     if opts.unsafe_open_control {
         config.unsafe_open_control = true;
     }
+    if let Some(format) = opts.log_format {
+        config.log_format = format;
+    }
     config
         .allowed_hosts
         .extend(opts.allowed_hosts.iter().cloned());
@@ -136,17 +149,21 @@ fn config(opts: &Opts) -> anyhow::Result<Config> {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let cli = Cli::parse();
     let config = config(&cli.opts)?;
+    logging::init(config.log_format);
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config, cli.opts.manual_clock).await,
         Command::Keys { command } => keys_command(config, command).await,
+        Command::Token(args) => {
+            let target = token_cli::Target {
+                issuer: config.issuer_for(config.listen),
+                control_token: config.control_token.clone(),
+                ca_file: Some(config.tls_dir().join(localca::CA_FILE)),
+            };
+            println!("{}", token_cli::run(&target, &args).await?);
+            Ok(())
+        }
         Command::Identities { command } => {
             let clock: Arc<dyn Clock> = Arc::new(SystemClock);
             let issuer = config.issuer_for(config.listen);
@@ -173,6 +190,12 @@ async fn serve(config: Config, manual_clock: bool) -> anyhow::Result<()> {
         }
         None => "http",
     };
+    tracing::info!(
+        listen = %running.local_addr,
+        issuer = running.issuer(),
+        auto_approve = auto,
+        "broker listening"
+    );
     // One line on stdout that tools (and the benchmark) can wait for.
     println!(
         "broker listening on {scheme}://{} (issuer {}){}",

@@ -121,6 +121,7 @@ pub fn build(
         })
         .collect();
     Ok(Broker {
+        requests: Arc::new(crate::requests::RequestLog::new(config.request_log.keep)),
         documents: Arc::new(std::sync::OnceLock::new()),
         discovery_json: Arc::clone(&sites[0].discovery_json),
         profile: Profile::Standard,
@@ -206,6 +207,8 @@ pub async fn start(
     let broker = Arc::new(build(config, &issuer, clock, storage)?);
     let app = crate::web::router(Arc::clone(&broker));
     let housekeeping = tokio::spawn(purge_periodically(Arc::clone(&broker)));
+    let request_log = tokio::spawn(crate::requests::flush_periodically(Arc::clone(&broker)));
+    let flush_at_end = Arc::clone(&broker);
     let key_refresh = replica.then(|| tokio::spawn(refresh_keys_periodically(Arc::clone(&broker))));
     let (tx, rx) = oneshot::channel::<()>();
     let closing = broker.closing.clone();
@@ -230,6 +233,9 @@ pub async fn start(
             tracing::error!(error = %e, "broker server failed");
         }
         housekeeping.abort();
+        request_log.abort();
+        // What was answered before the end is logged.
+        crate::requests::flush(&flush_at_end).await;
         if let Some(task) = &key_refresh {
             task.abort();
         }

@@ -77,18 +77,41 @@ struct Args {
     /// Listen beyond loopback without a control token: only on a network that is yours alone.
     #[arg(long)]
     unsafe_open_control: bool,
+    /// `text` (default) or `json`: the logs on stderr as one JSON object per line.
+    #[arg(long, env = "MAILBOX_LOG_FORMAT", value_enum, default_value = "text")]
+    log_format: LogFormat,
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
+/// How the logs are written (as the broker's `--log-format`).
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Installs the global subscriber on stderr, filtered by `RUST_LOG` (`info` by default).
+fn init_logging(format: LogFormat) {
+    let builder = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .init();
+        );
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .init(),
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    init_logging(args.log_format);
     if let Some(token) = &args.control_token {
         webguard::valid_token(token).map_err(|e| anyhow::anyhow!("{e} (--control-token)"))?;
     }

@@ -17,6 +17,7 @@ mod onboarding;
 mod outbox;
 mod profile;
 mod pushed;
+mod request_log;
 mod response;
 
 pub use assurance::{Assurance, Idp};
@@ -44,4 +45,5 @@ pub use onboarding::{Challenge, DocumentChoice, Onboarding, Step as OnboardingSt
 pub use outbox::{Channel, OutboxMessage};
 pub use profile::Profile;
 pub use pushed::PushedRequest;
+pub use request_log::{BelongsTo, DecodedJwt, LoggedRequest, Param, RequestFilter, REDACTED};
 pub use response::{ResponseMode, ResponseType};

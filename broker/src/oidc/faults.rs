@@ -42,7 +42,12 @@ pub fn take_queued(
         at: now,
         act: RpAct::Fault { fault },
     })?;
-    tracing::info!(fault = %fault.name(), client = %client, "a response carries a queued fault");
+    tracing::info!(
+        fault = %fault.name(),
+        client = %client,
+        login = login.map(TxnId::as_str),
+        "a response carries a queued fault"
+    );
     Ok(Some(queued))
 }
 

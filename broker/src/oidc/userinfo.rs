@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use crate::app::Broker;
 use crate::clock::UnixTime;
 use crate::error::{ErrorCode, OAuthError};
-use crate::model::{AccessToken, Fault, RpAct, Stage};
+use crate::model::{AccessToken, BelongsTo, Fault, RpAct, Stage};
 use crate::oidc::profile::{self, Login};
 use crate::oidc::{claims, faults, Params};
 use crate::secrets;
@@ -90,14 +90,19 @@ pub enum Userinfo {
     Signed(String),
 }
 
+/// The userinfo answer, and the client and login of its access token (for the request log).
 pub fn userinfo(
     broker: &Broker,
     authorization: Option<&str>,
     body: Option<&Params>,
     now: UnixTime,
-) -> Result<Userinfo, BearerError> {
+) -> Result<(Userinfo, BelongsTo), BearerError> {
     let token = bearer_token(authorization, body)?;
     let stored = live_access_token(broker, token, now)?;
+    let belongs = BelongsTo {
+        client: Some(stored.grant.client_id.clone()),
+        login: stored.grant.login_id.clone(),
+    };
     let store = &broker.store;
     let client = store
         .clients
@@ -156,7 +161,7 @@ pub fn userinfo(
         _ => {}
     }
     let Some(alg) = client.jose.userinfo_signed_response_alg else {
-        return Ok(Userinfo::Json(Value::Object(claims)));
+        return Ok((Userinfo::Json(Value::Object(claims)), belongs));
     };
     // OIDC Core 5.3.2: a signed response SHOULD carry iss and aud.
     claims.insert("iss".into(), json!(broker.issuer.as_str()));
@@ -164,5 +169,5 @@ pub fn userinfo(
     let payload = Value::Object(claims).to_string();
     let jwt =
         profile::sign_jwt(broker, alg, "JWT", payload.as_bytes()).map_err(OAuthError::from)?;
-    Ok(Userinfo::Signed(jwt))
+    Ok((Userinfo::Signed(jwt), belongs))
 }

@@ -11,7 +11,14 @@ use crate::clock::UnixTime;
 pub const MAX_ADVANCE_SECONDS: i64 = 10 * 365 * 24 * 3600;
 
 /// What reset clears; identities, clients and keys stay.
-pub const RESET_CLEARS: [&str; 5] = ["logins", "codes", "tokens", "sessions", "decisions"];
+pub const RESET_CLEARS: [&str; 6] = [
+    "logins",
+    "codes",
+    "tokens",
+    "sessions",
+    "decisions",
+    "requests",
+];
 
 /// Moves a controllable clock forward by `seconds`; answers the new time.
 pub fn advance_clock(broker: &Broker, seconds: i64) -> SimResult<UnixTime> {
@@ -42,8 +49,10 @@ pub fn remove_key(broker: &Broker, kid: &str) -> SimResult<()> {
     Ok(broker.keys.remove(&keys::Kid::new(kid))?)
 }
 
-/// Clears logins, codes, tokens, sessions, queued decisions and device state.
-pub fn reset(broker: &Broker) -> SimResult<[&'static str; 5]> {
+/// Clears logins, codes, tokens, sessions, queued decisions, device state and the request
+/// log (its entries not yet written too).
+pub fn reset(broker: &Broker) -> SimResult<[&'static str; 6]> {
+    broker.requests.discard_pending();
     broker.store.reset()?;
     Ok(RESET_CLEARS)
 }

@@ -89,6 +89,9 @@ macro_rules! contract_tests {
                 devices_start_default_and_keep_what_is_put,
                 devices_concurrent_changes_are_each_applied_once,
                 outbox_lists_newest_first,
+                request_log_lists_newest_first_and_filters,
+                request_log_keeps_only_the_newest,
+                request_log_is_cleared_by_reset,
                 cases_create_get_and_list_newest_first,
                 cases_update_needs_the_revision_read,
                 cases_concurrent_updates_have_one_winner,
@@ -1572,6 +1575,119 @@ fn outbox_lists_newest_first(store: &Store) {
     assert!(store.outbox.get("nope").unwrap().is_none());
     store.reset().unwrap();
     assert!(store.outbox.list(10).unwrap().is_empty());
+}
+
+fn logged(id: &str, client: Option<&str>, login: Option<&str>) -> crate::model::LoggedRequest {
+    crate::model::LoggedRequest {
+        id: id.into(),
+        at: NOW,
+        method: "POST".into(),
+        path: "/token".into(),
+        endpoint: "token".into(),
+        profile: crate::model::Profile::Standard,
+        client_id: client.map(str::to_string),
+        login_id: login.map(str::to_string),
+        params: vec![crate::model::Param {
+            name: "grant_type".into(),
+            value: "authorization_code".into(),
+        }],
+        authorization: Some("Basic".into()),
+        status: 400,
+        error: Some("invalid_grant".into()),
+        error_description: Some("the code was already used".into()),
+        location: None,
+        response: Some(serde_json::json!({"error": "invalid_grant"})),
+        id_token: Some(crate::model::DecodedJwt {
+            header: serde_json::json!({"alg": "RS256"}),
+            claims: serde_json::json!({"sub": "s"}),
+        }),
+        access_token: None,
+        duration_us: 42,
+    }
+}
+
+fn logged_ids(
+    store: &Store,
+    client: Option<&str>,
+    login: Option<&str>,
+    limit: usize,
+) -> Vec<String> {
+    store
+        .requests
+        .list(&RequestFilter {
+            client_id: client.map(str::to_string),
+            login_id: login.map(str::to_string),
+            limit,
+        })
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect()
+}
+
+fn request_log_lists_newest_first_and_filters(store: &Store) {
+    let first = logged("r1", Some("app"), Some("t1"));
+    store
+        .requests
+        .append(std::slice::from_ref(&first), 100)
+        .unwrap();
+    store
+        .requests
+        .append(
+            &[
+                logged("r2", Some("other"), Some("t2")),
+                logged("r3", Some("app"), None),
+                logged("r4", None, None),
+            ],
+            100,
+        )
+        .unwrap();
+    assert_eq!(logged_ids(store, None, None, 10), ["r4", "r3", "r2", "r1"]);
+    assert_eq!(logged_ids(store, None, None, 2), ["r4", "r3"]);
+    assert_eq!(logged_ids(store, Some("app"), None, 10), ["r3", "r1"]);
+    assert_eq!(logged_ids(store, None, Some("t2"), 10), ["r2"]);
+    assert_eq!(logged_ids(store, Some("app"), Some("t1"), 10), ["r1"]);
+    assert!(logged_ids(store, Some("app"), Some("t2"), 10).is_empty());
+    // Stored as given, every field.
+    let read = store
+        .requests
+        .list(&RequestFilter {
+            login_id: Some("t1".into()),
+            limit: 1,
+            ..RequestFilter::default()
+        })
+        .unwrap();
+    assert_eq!(read, vec![first]);
+    store.requests.append(&[], 100).unwrap();
+    assert_eq!(logged_ids(store, None, None, 10).len(), 4);
+}
+
+fn request_log_keeps_only_the_newest(store: &Store) {
+    for batch in 0..4 {
+        let entries: Vec<_> = (0..3)
+            .map(|i| logged(&format!("r{}", batch * 3 + i), Some("app"), None))
+            .collect();
+        store.requests.append(&entries, 5).unwrap();
+    }
+    assert_eq!(
+        logged_ids(store, None, None, 100),
+        ["r11", "r10", "r9", "r8", "r7"]
+    );
+    // A batch larger than the bound keeps its newest.
+    let big: Vec<_> = (0..8)
+        .map(|i| logged(&format!("b{i}"), None, None))
+        .collect();
+    store.requests.append(&big, 3).unwrap();
+    assert_eq!(logged_ids(store, None, None, 100), ["b7", "b6", "b5"]);
+}
+
+fn request_log_is_cleared_by_reset(store: &Store) {
+    store
+        .requests
+        .append(&[logged("r1", Some("app"), Some("t1"))], 10)
+        .unwrap();
+    store.reset().unwrap();
+    assert!(logged_ids(store, None, None, 10).is_empty());
 }
 
 fn case(id: &str) -> crate::model::Case {

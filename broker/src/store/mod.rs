@@ -15,9 +15,9 @@ use std::sync::Arc;
 use crate::clock::UnixTime;
 use crate::model::{
     AccessToken, AuthCode, Case, CaseId, Client, ClientId, DecisionSource, Delivered, DeviceState,
-    Flow, GrantId, Identity, IdentityId, LoginStatus, LoginTxn, Onboarding, OutboxMessage,
-    PushedRequest, QueuedDecision, QueuedFault, RefreshToken, RpEvent, Session, Sid, Stage, TxnId,
-    UserId,
+    Flow, GrantId, Identity, IdentityId, LoggedRequest, LoginStatus, LoginTxn, Onboarding,
+    OutboxMessage, PushedRequest, QueuedDecision, QueuedFault, RefreshToken, RequestFilter,
+    RpEvent, Session, Sid, Stage, TxnId, UserId,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -269,6 +269,17 @@ pub trait FaultStore: Send + Sync {
     fn clear(&self) -> StoreResult<()>;
 }
 
+/// The request log (`crate::requests`): the latest requests to the OpenID Provider endpoints,
+/// their secrets redacted before they get here. Every replica writes to it and reads from it.
+pub trait RequestLogStore: Send + Sync {
+    /// Appends `batch` (oldest first) in one transaction, and keeps only the newest `keep`
+    /// entries. Security rule: the log is bounded; nothing is kept beyond `keep` entries.
+    fn append(&self, batch: &[LoggedRequest], keep: usize) -> StoreResult<()>;
+    /// The entries matching `filter`, newest first, at most `filter.limit`.
+    fn list(&self, filter: &RequestFilter) -> StoreResult<Vec<LoggedRequest>>;
+    fn clear(&self) -> StoreResult<()>;
+}
+
 /// Small instance-wide values (e.g. the pairwise-subject salt).
 pub trait MetaStore: Send + Sync {
     fn get(&self, key: &str) -> StoreResult<Option<String>>;
@@ -309,6 +320,7 @@ pub struct Store {
     pub meta: Arc<dyn MetaStore>,
     pub assertions: Arc<dyn AssertionStore>,
     pub pushed: Arc<dyn PushedRequestStore>,
+    pub requests: Arc<dyn RequestLogStore>,
     pub maintenance: Arc<dyn Maintenance>,
 }
 
@@ -339,6 +351,7 @@ impl Store {
             + MetaStore
             + AssertionStore
             + PushedRequestStore
+            + RequestLogStore
             + Maintenance
             + 'static,
     {
@@ -358,14 +371,17 @@ impl Store {
             meta: db.clone(),
             assertions: db.clone(),
             pushed: db.clone(),
+            requests: db.clone(),
             maintenance: db,
         }
     }
 
     /// Clears logins, codes, tokens, sessions, queued decisions, device state (blocks, wrong
     /// attempts, spent key-card codes), the outbox, Citizen Service cases and onboardings; keeps
-    /// identities, clients and keys. Also forgets client assertion ids and pushed requests.
+    /// identities, clients and keys. Also forgets client assertion ids, pushed requests and the
+    /// request log.
     pub fn reset(&self) -> StoreResult<()> {
+        self.requests.clear()?;
         self.devices.clear()?;
         self.cases.clear()?;
         self.outbox.clear()?;

@@ -68,6 +68,7 @@ fn load(broker: &Broker, id: &str) -> Result<LoginTxn, Box<Response>> {
     }
 }
 
+#[tracing::instrument(name = "login", skip_all, fields(login = %id))]
 pub async fn show(
     State(broker): State<Arc<Broker>>,
     Path(id): Path<String>,
@@ -102,6 +103,7 @@ fn in_remembered_language(broker: &Broker, txn: LoginTxn, headers: &HeaderMap) -
 }
 
 /// What the waiting screens poll: they reload when `rev` or `status` changes.
+#[tracing::instrument(name = "login", skip_all, fields(login = %id))]
 pub async fn status(State(broker): State<Arc<Broker>>, Path(id): Path<String>) -> Response {
     let txn = match load(&broker, &id) {
         Ok(t) => t,
@@ -403,6 +405,7 @@ fn input_of(form: &Params) -> Option<Input> {
     })
 }
 
+#[tracing::instrument(name = "login", skip_all, fields(login = %id))]
 pub async fn submit(
     State(broker): State<Arc<Broker>>,
     Path(id): Path<String>,

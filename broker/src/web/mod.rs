@@ -13,6 +13,7 @@ pub mod login;
 pub mod oidc;
 pub mod pages;
 pub mod qr;
+pub mod request_log;
 pub mod responses;
 pub mod texts;
 
@@ -92,16 +93,35 @@ fn protocol(broker: &Arc<Broker>) -> Router<Arc<Broker>> {
             cors::client_based,
         ))
     };
+    // The request log (crate::requests): every endpoint but the public documents.
+    let logged = |name: &'static str, route: MethodRouter<Arc<Broker>>| {
+        route.layer(middleware::from_fn_with_state(
+            request_log::Endpoint {
+                broker: Arc::clone(broker),
+                name,
+            },
+            request_log::log,
+        ))
+    };
     let mut router = Router::new()
         .route(paths.discovery, public(get(oidc::discovery)))
         .route(
             paths.authorize,
-            get(oidc::authorize_get).post(oidc::authorize_post),
+            logged(
+                "authorize",
+                get(oidc::authorize_get).post(oidc::authorize_post),
+            ),
         )
-        .route(paths.token, client_based(post(oidc::token)))
+        .route(
+            paths.token,
+            client_based(logged("token", post(oidc::token))),
+        )
         .route(
             paths.userinfo,
-            client_based(get(oidc::userinfo_get).post(oidc::userinfo_post)),
+            client_based(logged(
+                "userinfo",
+                get(oidc::userinfo_get).post(oidc::userinfo_post),
+            )),
         )
         .route(paths.jwks, public(get(oidc::jwks)))
         .route(
@@ -114,16 +134,19 @@ fn protocol(broker: &Arc<Broker>) -> Router<Arc<Broker>> {
         )
         .route(
             paths.end_session,
-            get(oidc::end_session_get).post(oidc::end_session_post),
+            logged(
+                "end_session",
+                get(oidc::end_session_get).post(oidc::end_session_post),
+            ),
         );
     if let Some(path) = paths.revocation {
-        router = router.route(path, client_based(post(oidc::revoke)));
+        router = router.route(path, client_based(logged("revocation", post(oidc::revoke))));
     }
     if let Some(path) = paths.introspection {
-        router = router.route(path, post(oidc::introspect));
+        router = router.route(path, logged("introspection", post(oidc::introspect)));
     }
     if let Some(path) = paths.par {
-        router = router.route(path, post(oidc::par));
+        router = router.route(path, logged("par", post(oidc::par)));
     }
     if let Some(path) = paths.error_page {
         router = router.route(path, get(oidc::error_page));
@@ -133,12 +156,18 @@ fn protocol(broker: &Arc<Broker>) -> Router<Arc<Broker>> {
     }
     match paths.register {
         Some(path) if broker.config.registration.enabled => router
-            .route(path, post(oidc::registration::register))
+            .route(
+                path,
+                logged("registration", post(oidc::registration::register)),
+            )
             .route(
                 &format!("{path}/{{client_id}}"),
-                get(oidc::registration::read)
-                    .put(oidc::registration::update)
-                    .delete(oidc::registration::delete),
+                logged(
+                    "registration",
+                    get(oidc::registration::read)
+                        .put(oidc::registration::update)
+                        .delete(oidc::registration::delete),
+                ),
             ),
         _ => router,
     }

@@ -403,7 +403,7 @@ pub fn error_page(status: StatusCode, error: &OAuthError, lang: &str) -> Respons
             Some(&error.description[..]),
         ),
     };
-    render(
+    let mut response = render(
         status,
         &ErrorPage {
             lang,
@@ -411,5 +411,7 @@ pub fn error_page(status: StatusCode, error: &OAuthError, lang: &str) -> Respons
             description,
             technical,
         },
-    )
+    );
+    crate::web::responses::mark(&mut response, error);
+    response
 }

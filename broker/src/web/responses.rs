@@ -43,6 +43,21 @@ pub fn no_store_jwt(jwt: &str) -> Response {
     response
 }
 
+/// The OAuth error a response carries, for the request log (never the private `detail`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnsweredError {
+    pub code: String,
+    pub description: Option<String>,
+}
+
+/// Notes `error` in `response`'s extensions for the request log.
+pub fn mark(response: &mut Response, error: &OAuthError) {
+    response.extensions_mut().insert(AnsweredError {
+        code: error.code.as_str().to_string(),
+        description: Some(error.description.to_string()),
+    });
+}
+
 fn log(error: &OAuthError) {
     match (&error.detail, error.code) {
         (Some(detail), ErrorCode::ServerError) => {
@@ -71,6 +86,7 @@ pub fn token_error(e: &TokenError) -> Response {
             HeaderValue::from_static("Basic realm=\"token\", charset=\"UTF-8\""),
         );
     }
+    mark(&mut response, &e.error);
     response
 }
 
@@ -111,6 +127,7 @@ pub fn token_error_as(profile: Profile, issuer: &str, e: &TokenError) -> Respons
         CONTENT_TYPE,
         HeaderValue::from_static("application/json; charset=UTF-8"),
     );
+    mark(&mut response, &e.error);
     response
 }
 
@@ -127,6 +144,9 @@ pub fn bearer_error_as(profile: Profile, e: &BearerError, realm: &str) -> Respon
                 WWW_AUTHENTICATE,
                 HeaderValue::from_static("Bearer realm=\"IdentityServer\",error=\"invalid_token\""),
             );
+            if let Some(error) = &e.error {
+                mark(&mut response, error);
+            }
             response
         }
         Profile::Standard | Profile::Idura => bearer_error(e, realm),
@@ -156,6 +176,7 @@ pub fn bearer_error(e: &BearerError, realm: &str) -> Response {
     if let Ok(v) = HeaderValue::from_str(&challenge) {
         response.headers_mut().insert(WWW_AUTHENTICATE, v);
     }
+    mark(&mut response, error);
     response
 }
 

@@ -4,4 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod crash;
+mod log_format;
+mod support;
 mod tls;
+mod token;

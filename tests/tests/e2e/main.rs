@@ -43,6 +43,7 @@ mod profiles;
 mod refresh;
 mod registration;
 mod replicas;
+mod request_log;
 mod request_objects;
 mod request_parameters;
 mod response_types;

@@ -2,8 +2,6 @@
 //! short-lived, and bound to its client, redirect_uri and PKCE challenge. A replayed code
 //! revokes every token it produced (RFC 6749 4.1.2).
 
-use serde_json::Value;
-
 use crate::app::Broker;
 use crate::clock::UnixTime;
 use crate::error::OAuthError;
@@ -20,7 +18,7 @@ pub fn exchange_code(
     client: &Client,
     params: &Params,
     now: UnixTime,
-) -> Result<Value, OAuthError> {
+) -> Result<super::Issued, OAuthError> {
     let code = params
         .get("code")
         .ok_or_else(|| OAuthError::invalid_request("code is missing"))?;
@@ -65,7 +63,7 @@ pub fn exchange_code(
         RpAct::TokenExchange,
         now,
     );
-    issue_tokens(
+    let body = issue_tokens(
         broker,
         Issue {
             stage: Stage::IdToken,
@@ -75,7 +73,11 @@ pub fn exchange_code(
             scopes: &code.grant.scopes,
         },
         now,
-    )
+    )?;
+    Ok(super::Issued {
+        body,
+        login: code.grant.login_id,
+    })
 }
 
 /// RFC 7636 4.6: S256(verifier) must equal the challenge. A verifier without a challenge is

@@ -12,7 +12,7 @@ use serde_json::Value;
 use crate::app::Broker;
 use crate::clock::UnixTime;
 use crate::error::{ErrorCode, OAuthError};
-use crate::model::{Client, Fault, Profile, Stage, DEFAULT_DELAY_SECONDS};
+use crate::model::{Client, Fault, Profile, Stage, TxnId, DEFAULT_DELAY_SECONDS};
 use crate::oidc::faults;
 use crate::oidc::Params;
 
@@ -44,13 +44,20 @@ impl From<ClientAuthError> for TokenError {
     }
 }
 
+/// A token response and the login its grant came from (for the request log).
+#[derive(Debug)]
+pub struct Issued {
+    pub body: Value,
+    pub login: Option<TxnId>,
+}
+
 /// Handles a token request; `authorization` is the `Authorization` header, if any.
 pub async fn token(
     broker: &Broker,
     params: &Params,
     authorization: Option<&str>,
     now: UnixTime,
-) -> Result<Value, TokenError> {
+) -> Result<Issued, TokenError> {
     if let Some(refused) = refused_before_client_auth(broker.profile, params) {
         return Err(refused.into());
     }

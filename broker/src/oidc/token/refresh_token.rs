@@ -1,8 +1,6 @@
 //! `grant_type=refresh_token` (RFC 6749 6, OIDC Core 12). Refresh tokens rotate: each use
 //! returns a new one, and a reused one revokes the grant (RFC 9700 4.14.2).
 
-use serde_json::Value;
-
 use crate::app::Broker;
 use crate::clock::UnixTime;
 use crate::error::{ErrorCode, OAuthError};
@@ -18,7 +16,7 @@ pub fn refresh(
     client: &Client,
     params: &Params,
     now: UnixTime,
-) -> Result<Value, OAuthError> {
+) -> Result<super::Issued, OAuthError> {
     let token = params
         .get("refresh_token")
         .ok_or_else(|| OAuthError::invalid_request("refresh_token is missing"))?;
@@ -82,7 +80,7 @@ pub fn refresh(
         crate::model::RpAct::Refresh,
         now,
     );
-    issue_tokens(
+    let body = issue_tokens(
         broker,
         Issue {
             stage: crate::model::Stage::RefreshIdToken,
@@ -92,5 +90,9 @@ pub fn refresh(
             scopes: &scopes,
         },
         now,
-    )
+    )?;
+    Ok(super::Issued {
+        body,
+        login: grant.login_id,
+    })
 }

@@ -11,7 +11,20 @@ const LOCK: i64 = 0x6d69_7469_645f_7369;
 pub const COUNT: usize = MIGRATIONS.len();
 
 /// (version, SQL), in order.
-const MIGRATIONS: &[(i64, &str)] = &[(1, INITIAL), (2, SIGNING_KEYS)];
+const MIGRATIONS: &[(i64, &str)] = &[(1, INITIAL), (2, SIGNING_KEYS), (3, REQUEST_LOG)];
+
+/// The request log (`crate::requests`): the latest requests to the OpenID Provider endpoints,
+/// written in batches by every replica and pruned to a bound.
+const REQUEST_LOG: &str = r#"
+CREATE TABLE request_log (
+    seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    at BIGINT NOT NULL,
+    client_id TEXT,
+    login_id TEXT,
+    data TEXT NOT NULL);
+CREATE INDEX request_log_client ON request_log (client_id, seq);
+CREATE INDEX request_log_login ON request_log (login_id, seq);
+"#;
 
 /// The signing keys, shared by the replicas: the key's record as JSON, and its PEM (sealed with
 /// AES-256-GCM when a key-encryption key is configured).

@@ -35,6 +35,7 @@ mod meta;
 mod migrations;
 mod onboardings;
 mod outbox;
+mod request_log;
 mod requests;
 mod sessions;
 pub mod signing_keys;

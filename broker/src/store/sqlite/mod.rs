@@ -23,6 +23,7 @@ mod logins;
 mod meta;
 mod onboardings;
 mod outbox;
+mod request_log;
 mod requests;
 mod sessions;
 
@@ -114,6 +115,14 @@ CREATE TABLE IF NOT EXISTS citizen_service_cases (
     id TEXT NOT NULL UNIQUE,
     rev INTEGER NOT NULL,
     data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS request_log (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at INTEGER NOT NULL,
+    client_id TEXT,
+    login_id TEXT,
+    data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS request_log_client ON request_log (client_id, seq);
+CREATE INDEX IF NOT EXISTS request_log_login ON request_log (login_id, seq);
 "#;
 
 pub struct SqliteStore {

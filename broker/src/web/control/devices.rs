@@ -101,6 +101,7 @@ struct AppApproveInput {
     code: Option<String>,
 }
 
+#[tracing::instrument(name = "login", skip_all, fields(login = %login))]
 async fn app_approve(
     State(b): AppState,
     Path((id, login)): Path<(String, String)>,
@@ -118,6 +119,7 @@ async fn app_approve(
     ok(login_view(&b, &txn))
 }
 
+#[tracing::instrument(name = "login", skip_all, fields(login = %login))]
 async fn app_reject(State(b): AppState, Path((id, login)): Path<(String, String)>) -> ApiResult {
     let identity = find_identity(&b, &id)?;
     let txn = devices::app_answer(
@@ -140,6 +142,7 @@ async fn chip_requests(State(b): AppState, Path(id): Path<String>) -> ApiResult 
     ok(Value::Array(list))
 }
 
+#[tracing::instrument(name = "login", skip_all, fields(login = %login))]
 async fn chip_touch(State(b): AppState, Path((id, login)): Path<(String, String)>) -> ApiResult {
     let identity = find_identity(&b, &id)?;
     let txn =

@@ -98,6 +98,7 @@ struct RejectInput {
     description: Option<String>,
 }
 
+#[tracing::instrument(name = "login", skip_all, fields(login = %id))]
 async fn approve_login(State(b): AppState, Path(id): Path<String>, body: Bytes) -> ApiResult {
     let input: ApproveInput = parse_body(&body)?;
     decide(
@@ -110,6 +111,7 @@ async fn approve_login(State(b): AppState, Path(id): Path<String>, body: Bytes) 
     )
 }
 
+#[tracing::instrument(name = "login", skip_all, fields(login = %id))]
 async fn reject_login(State(b): AppState, Path(id): Path<String>, body: Bytes) -> ApiResult {
     let input: RejectInput = parse_body(&body)?;
     decide(

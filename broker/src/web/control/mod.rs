@@ -12,6 +12,7 @@ mod instance;
 mod logins;
 mod onboarding;
 pub mod openapi;
+mod requests;
 
 use axum::routing::get;
 use axum::{Json, Router};
@@ -31,4 +32,5 @@ pub fn router() -> Router<Arc<Broker>> {
         .merge(activation::router())
         .merge(citizen_service::router())
         .merge(onboarding::router())
+        .merge(requests::router())
 }

@@ -98,6 +98,12 @@ pub const ROUTES: &[(&str, &str, &str, &str)] = &[
         "What the broker saw the client do per recent login (PKCE, state, nonce, calls after a fault) and a verdict per fault",
         "",
     ),
+    (
+        "get",
+        "/requests",
+        "The request log: the latest requests to the OpenID Provider endpoints, newest first, secrets redacted, ID tokens decoded (?client_id=, ?login= a login id, ?limit= 1-1000, default 100)",
+        "",
+    ),
     ("get", "/clock", "Read the broker's clock", ""),
     (
         "post",
@@ -116,7 +122,7 @@ pub const ROUTES: &[(&str, &str, &str, &str)] = &[
     (
         "post",
         "/reset",
-        "Clear logins, codes, tokens, sessions, queued decisions and device state",
+        "Clear logins, codes, tokens, sessions, queued decisions, device state and the request log",
         "",
     ),
     (

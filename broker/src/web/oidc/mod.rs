@@ -13,7 +13,7 @@ use std::sync::Arc;
 use crate::app::Broker;
 use crate::error::OAuthError;
 use crate::login::finish::{start, Started};
-use crate::model::{Client, TxnId};
+use crate::model::{BelongsTo, Client, TxnId};
 use crate::oidc::authorize::{authorize, prefetch, AuthorizeOutcome, AuthorizeResult};
 use crate::oidc::end_session::{end_session, EndSessionOutcome};
 use crate::oidc::fetch::Outbound;
@@ -187,16 +187,28 @@ pub fn authorize_result_response(broker: &Broker, result: AuthorizeResult, lang:
                 if let Some(detail) = &e.detail {
                     tracing::info!(error = e.code.as_str(), detail, "request refused");
                 }
-                found(&format!(
+                let mut response = found(&format!(
                     "{}?errorId={}",
                     broker.issuer.endpoint(path),
                     crate::oidc::profile::neb::seal_error(broker, &e)
-                ))
+                ));
+                responses::mark(&mut response, &e);
+                response
             }
             None => pages::error_page(StatusCode::BAD_REQUEST, &e, lang),
         },
         AuthorizeOutcome::Redirect(url) => found(&url),
-        AuthorizeOutcome::FormPost { action, fields } => form_post::page(&action, &fields),
+        AuthorizeOutcome::FormPost { action, fields } => {
+            let mut page = form_post::page(&action, &fields);
+            let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v);
+            if let Some(code) = field("error") {
+                page.extensions_mut().insert(responses::AnsweredError {
+                    code: code.clone(),
+                    description: field("error_description").cloned(),
+                });
+            }
+            page
+        }
         AuthorizeOutcome::NeedsLogin { .. } => pages::error_page(
             StatusCode::INTERNAL_SERVER_ERROR,
             &OAuthError::server_error("a login that was never parked cannot finish"),
@@ -216,6 +228,10 @@ fn set_login_id(response: &mut Response, id: &TxnId) {
     if let Ok(v) = HeaderValue::from_str(id.as_str()) {
         response.headers_mut().insert(LOGIN_ID_HEADER, v);
     }
+    response.extensions_mut().insert(BelongsTo {
+        client: None,
+        login: Some(id.clone()),
+    });
 }
 
 /// Names the login transaction an authorization request made (for `explain` in tests).
@@ -256,7 +272,14 @@ pub async fn token(State(broker): AppState, headers: HeaderMap, body: Bytes) -> 
     )
     .await
     {
-        Ok(body) => responses::no_store_json(StatusCode::OK, &body),
+        Ok(issued) => {
+            let mut response = responses::no_store_json(StatusCode::OK, &issued.body);
+            response.extensions_mut().insert(BelongsTo {
+                client: None,
+                login: issued.login,
+            });
+            response
+        }
         Err(e) => responses::token_error_as(broker.profile, broker.issuer.as_str(), &e),
     }
 }
@@ -274,8 +297,16 @@ pub async fn userinfo_post(State(broker): AppState, headers: HeaderMap, body: By
 
 fn userinfo_response(broker: &Broker, headers: &HeaderMap, body: Option<&Params>) -> Response {
     match userinfo::userinfo(broker, header(headers, AUTHORIZATION), body, broker.now()) {
-        Ok(userinfo::Userinfo::Json(claims)) => responses::no_store_json(StatusCode::OK, &claims),
-        Ok(userinfo::Userinfo::Signed(jwt)) => responses::no_store_jwt(&jwt),
+        Ok((answer, belongs)) => {
+            let mut response = match answer {
+                userinfo::Userinfo::Json(claims) => {
+                    responses::no_store_json(StatusCode::OK, &claims)
+                }
+                userinfo::Userinfo::Signed(jwt) => responses::no_store_jwt(&jwt),
+            };
+            response.extensions_mut().insert(belongs);
+            response
+        }
         Err(e) => responses::bearer_error_as(broker.profile, &e, broker.issuer.as_str()),
     }
 }

@@ -1,0 +1,108 @@
+//! The request log's memory: a bounded ring of entries not yet in the database, written in
+//! batches off the request path.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use crate::model::LoggedRequest;
+use crate::store::{RequestLogStore, StoreError, StoreResult};
+
+/// How many entries wait in memory at most; beyond it the oldest waiting one is dropped (the
+/// database is slow or gone).
+pub const MEMORY: usize = 2_000;
+
+/// How many entries a live subscriber may fall behind before it misses some.
+const LIVE: usize = 256;
+
+pub struct RequestLog {
+    /// Entries newer than the last flush, oldest first.
+    pending: Mutex<VecDeque<LoggedRequest>>,
+    /// Held for a whole flush, so a reader that flushes waits for a flush in flight and then
+    /// finds its entries in the database.
+    flushing: Mutex<()>,
+    /// How many entries the database keeps; 0: the log is off.
+    keep: usize,
+    dropped: AtomicU64,
+    live: tokio::sync::broadcast::Sender<Arc<LoggedRequest>>,
+}
+
+impl RequestLog {
+    /// A log that keeps the newest `keep` entries in the database (0 turns it off).
+    pub fn new(keep: usize) -> RequestLog {
+        RequestLog {
+            pending: Mutex::new(VecDeque::new()),
+            flushing: Mutex::new(()),
+            keep,
+            dropped: AtomicU64::new(0),
+            live: tokio::sync::broadcast::channel(LIVE).0,
+        }
+    }
+
+    pub fn is_enabled(&self) -> bool {
+        self.keep > 0
+    }
+
+    /// Adds an entry (on the request path: a push under a short lock, nothing else).
+    pub fn record(&self, entry: LoggedRequest) {
+        if !self.is_enabled() {
+            return;
+        }
+        if self.live.receiver_count() > 0 {
+            // A receiver may have gone meanwhile: then nobody is watching, which is fine.
+            let _ = self.live.send(Arc::new(entry.clone()));
+        }
+        let Ok(mut pending) = self.pending.lock() else {
+            return;
+        };
+        if pending.len() >= MEMORY {
+            pending.pop_front();
+            self.dropped.fetch_add(1, Ordering::Relaxed);
+        }
+        pending.push_back(entry);
+    }
+
+    /// Every new entry of this broker as it is recorded (for live pages); other replicas'
+    /// entries are in the database only.
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Arc<LoggedRequest>> {
+        self.live.subscribe()
+    }
+
+    /// Writes the waiting entries to `store` in one batch, pruning it to the bound. How many
+    /// were written. Entries a failed write could not store are dropped (and counted).
+    pub fn flush(&self, store: &dyn RequestLogStore) -> StoreResult<usize> {
+        let _flushing = self
+            .flushing
+            .lock()
+            .map_err(|_| StoreError::Db("request log flush lock poisoned".into()))?;
+        let batch: Vec<LoggedRequest> = match self.pending.lock() {
+            Ok(mut pending) => pending.drain(..).collect(),
+            Err(_) => return Err(StoreError::Db("request log lock poisoned".into())),
+        };
+        let dropped = self.dropped.swap(0, Ordering::Relaxed);
+        if dropped > 0 {
+            tracing::warn!(
+                dropped,
+                "request log entries dropped: the database did not keep up"
+            );
+        }
+        if batch.is_empty() {
+            return Ok(0);
+        }
+        match store.append(&batch, self.keep) {
+            Ok(()) => Ok(batch.len()),
+            Err(e) => {
+                self.dropped
+                    .fetch_add(u64::try_from(batch.len()).unwrap_or(0), Ordering::Relaxed);
+                Err(e)
+            }
+        }
+    }
+
+    /// Forgets the entries not yet written (reset).
+    pub fn discard_pending(&self) {
+        if let Ok(mut pending) = self.pending.lock() {
+            pending.clear();
+        }
+    }
+}

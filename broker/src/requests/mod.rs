@@ -1,0 +1,63 @@
+//! The request log: every request to an OpenID Provider endpoint of every profile (authorize,
+//! PAR, token, userinfo, end_session, revocation, introspection, registration), with its
+//! parameters (secrets redacted), its answer's status and OAuth error, the login it belongs to,
+//! the ID token and JWT access token it issued (decoded) and how long it took.
+//!
+//! The web layer ([`crate::web::request_log`]) builds an entry and [`RequestLog::record`]s it;
+//! that is a push onto a bounded ring in memory. [`flush_periodically`] writes the ring to the
+//! database every [`FLUSH_EVERY`] in one transaction per batch and prunes the table to the
+//! configured bound, so the request path never waits for the database. Replicas share the
+//! table; [`latest`] reads it.
+
+mod log;
+pub mod redact;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use crate::model::{DecodedJwt, LoggedRequest, Param, RequestFilter};
+pub use log::{RequestLog, MEMORY};
+
+use crate::app::Broker;
+use crate::store::StoreError;
+
+/// How often the waiting entries are written to the database.
+pub const FLUSH_EVERY: Duration = Duration::from_millis(200);
+
+/// How many entries [`latest`] answers when asked for none or more.
+pub const MAX_LIMIT: usize = 1_000;
+
+/// The latest logged requests matching `filter`, newest first (at most [`MAX_LIMIT`]; a limit
+/// of 0 means 100). This broker's waiting entries are written first, so a request that was
+/// answered before the call is listed.
+pub fn latest(broker: &Broker, filter: &RequestFilter) -> Result<Vec<LoggedRequest>, StoreError> {
+    broker.requests.flush(&*broker.store.requests)?;
+    let limit = match filter.limit {
+        0 => 100,
+        n => n.min(MAX_LIMIT),
+    };
+    broker.store.requests.list(&RequestFilter {
+        limit,
+        ..filter.clone()
+    })
+}
+
+/// Writes the waiting entries every [`FLUSH_EVERY`], off the request path.
+pub async fn flush_periodically(broker: Arc<Broker>) {
+    let mut tick = tokio::time::interval(FLUSH_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        flush(&broker).await;
+    }
+}
+
+/// Writes the waiting entries now, on a blocking thread (the stores are synchronous).
+pub async fn flush(broker: &Arc<Broker>) {
+    let broker = Arc::clone(broker);
+    let written =
+        tokio::task::spawn_blocking(move || broker.requests.flush(&*broker.store.requests)).await;
+    if let Ok(Err(e)) = written {
+        tracing::warn!(error = %e, "writing the request log failed");
+    }
+}

@@ -1,0 +1,314 @@
+//! What of a request may be logged: every secret parameter's value becomes `[redacted]`,
+//! tokens are decoded to their header and claims (never kept whole, never with a signature).
+
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::Engine;
+use serde_json::Value;
+
+use crate::model::{DecodedJwt, Param, REDACTED};
+
+/// Parameters whose values are secrets, or tokens that work as one.
+const SECRETS: &[&str] = &[
+    "client_secret",
+    "code",
+    "code_verifier",
+    "refresh_token",
+    "access_token",
+    "id_token",
+    "id_token_hint",
+    "logout_token",
+    "token",
+    "client_assertion",
+    "assertion",
+    "password",
+    "request",
+    "registration_access_token",
+    "initial_access_token",
+    "device_code",
+    "subject_token",
+    "actor_token",
+];
+
+/// Whether a parameter (or JSON member) named `name` holds a secret: the names above, and any
+/// name that speaks of a secret, a password or a token (`*_token`) to be safe.
+pub fn is_secret(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    SECRETS.contains(&name.as_str())
+        || name.contains("secret")
+        || name.contains("password")
+        || name.ends_with("_token")
+}
+
+/// The form-encoded `encoded` (a query or a form body) as parameters in the order sent,
+/// secrets redacted.
+pub fn params(encoded: &[u8]) -> Vec<Param> {
+    url::form_urlencoded::parse(encoded)
+        .map(|(name, value)| Param {
+            value: if is_secret(&name) {
+                REDACTED.to_string()
+            } else {
+                value.into_owned()
+            },
+            name: name.into_owned(),
+        })
+        .collect()
+}
+
+/// A redirect's URL with secret parameters of its query and fragment redacted (a code, a
+/// token from the implicit flow).
+pub fn location(url: &str) -> String {
+    let (before_fragment, fragment) = match url.split_once('#') {
+        Some((b, f)) => (b, Some(f)),
+        None => (url, None),
+    };
+    let (base, query) = match before_fragment.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (before_fragment, None),
+    };
+    let mut out = base.to_string();
+    if let Some(query) = query {
+        out.push('?');
+        out.push_str(&redact_encoded(query));
+    }
+    if let Some(fragment) = fragment {
+        out.push('#');
+        out.push_str(&redact_encoded(fragment));
+    }
+    out
+}
+
+fn redact_encoded(encoded: &str) -> String {
+    let mut out = url::form_urlencoded::Serializer::new(String::new());
+    for (name, value) in url::form_urlencoded::parse(encoded.as_bytes()) {
+        if is_secret(&name) {
+            out.append_pair(&name, REDACTED);
+        } else {
+            out.append_pair(&name, &value);
+        }
+    }
+    out.finish()
+}
+
+/// The value of parameter `name` in a URL's query or fragment (an error sent to the client).
+pub fn url_param(url: &str, name: &str) -> Option<String> {
+    let after = url.split_once(['?', '#'])?.1;
+    after
+        .split(['?', '#'])
+        .flat_map(|part| url::form_urlencoded::parse(part.as_bytes()))
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+/// A JSON answer with every secret member (at any depth) redacted.
+pub fn json(mut value: Value) -> Value {
+    redact_json(&mut value);
+    value
+}
+
+fn redact_json(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (name, member) in map.iter_mut() {
+                if is_secret(name) && !member.is_null() {
+                    *member = Value::String(REDACTED.into());
+                } else {
+                    redact_json(member);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(redact_json),
+        _ => {}
+    }
+}
+
+/// A compact JWS's header and claims, without the signature; `None` when `token` is not a JWT
+/// with JSON header and claims (an opaque token, a JWE).
+pub fn decode_jwt(token: &str) -> Option<DecodedJwt> {
+    let mut parts = token.split('.');
+    let (header, claims, _signature) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let decode = |part: &str| -> Option<Value> {
+        let bytes = URL_SAFE_NO_PAD.decode(part).ok()?;
+        match serde_json::from_slice(&bytes).ok()? {
+            object @ Value::Object(_) => Some(object),
+            _ => None,
+        }
+    };
+    Some(DecodedJwt {
+        header: decode(header)?,
+        claims: decode(claims)?,
+    })
+}
+
+/// The client an `Authorization: Basic` header names (RFC 6749 2.3.1: form-encoded id).
+pub fn basic_client_id(authorization: &str) -> Option<String> {
+    let (scheme, credentials) = authorization.trim().split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = STANDARD.decode(credentials.trim()).ok()?;
+    let decoded = String::from_utf8(decoded).ok()?;
+    let (id, _secret) = decoded.split_once(':')?;
+    url::form_urlencoded::parse(format!("id={id}").as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+}
+
+/// The scheme of an `Authorization` header (`Basic`, `Bearer`, ...), never its credentials.
+pub fn scheme(authorization: &str) -> String {
+    authorization
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .take(32)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const SECRET_VALUE: &str = "s3cr3t-VALUE";
+
+    #[test]
+    fn every_secret_parameter_is_redacted() {
+        for name in SECRETS {
+            let form = format!("client_id=app&{name}={SECRET_VALUE}&scope=openid");
+            let logged = params(form.as_bytes());
+            let value = |n: &str| {
+                logged
+                    .iter()
+                    .find(|p| p.name == n)
+                    .map(|p| p.value.clone())
+                    .unwrap()
+            };
+            assert_eq!(value(name), REDACTED, "{name}");
+            assert_eq!(value("client_id"), "app");
+            assert_eq!(value("scope"), "openid");
+            assert!(
+                !format!("{logged:?}").contains(SECRET_VALUE),
+                "{name} survived: {logged:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn names_that_speak_of_secrets_are_redacted_and_others_kept() {
+        for name in [
+            "CLIENT_SECRET",
+            "new_password",
+            "custom_token",
+            "my_secret_x",
+        ] {
+            assert!(is_secret(name), "{name}");
+        }
+        for name in [
+            "client_id",
+            "scope",
+            "state",
+            "nonce",
+            "redirect_uri",
+            "login_hint",
+            "token_type_hint",
+            "grant_type",
+            "code_challenge",
+            "code_challenge_method",
+            "response_type",
+            "request_uri",
+        ] {
+            assert!(!is_secret(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn parameters_keep_their_order_and_repeats() {
+        let logged = params(b"b=1&a=2&b=3&code=x");
+        let pairs: Vec<(&str, &str)> = logged
+            .iter()
+            .map(|p| (p.name.as_str(), p.value.as_str()))
+            .collect();
+        assert_eq!(
+            pairs,
+            [("b", "1"), ("a", "2"), ("b", "3"), ("code", REDACTED)]
+        );
+    }
+
+    #[test]
+    fn a_redirect_loses_its_code_and_tokens_in_query_and_fragment() {
+        let url = format!(
+            "https://rp.example/cb?code={SECRET_VALUE}&state=xyz&iss=https%3A%2F%2Fop#access_token={SECRET_VALUE}&id_token={SECRET_VALUE}&token_type=Bearer"
+        );
+        let redacted = location(&url);
+        assert!(!redacted.contains(SECRET_VALUE), "{redacted}");
+        assert!(redacted.starts_with("https://rp.example/cb?code=%5Bredacted%5D&state=xyz"));
+        assert!(redacted.contains("#access_token=%5Bredacted%5D"));
+        assert!(redacted.contains("token_type=Bearer"));
+        assert_eq!(location("https://rp.example/cb"), "https://rp.example/cb");
+        assert_eq!(
+            url_param("https://rp.example/cb?error=access_denied&state=1", "error").as_deref(),
+            Some("access_denied")
+        );
+        assert_eq!(
+            url_param("https://rp.example/cb#error=login_required", "error").as_deref(),
+            Some("login_required")
+        );
+        assert_eq!(url_param("https://rp.example/cb", "error"), None);
+    }
+
+    #[test]
+    fn a_json_answer_loses_its_tokens_at_any_depth() {
+        let answer = json!({
+            "access_token": SECRET_VALUE,
+            "refresh_token": SECRET_VALUE,
+            "id_token": SECRET_VALUE,
+            "token_type": "Bearer",
+            "expires_in": 3600,
+            "nested": [{"client_secret": SECRET_VALUE, "client_id": "app"}],
+            "registration_access_token": SECRET_VALUE,
+        });
+        let redacted = json(answer);
+        assert!(!redacted.to_string().contains(SECRET_VALUE), "{redacted}");
+        assert_eq!(redacted["token_type"], "Bearer");
+        assert_eq!(redacted["expires_in"], 3600);
+        assert_eq!(redacted["nested"][0]["client_id"], "app");
+        assert_eq!(redacted["access_token"], REDACTED);
+    }
+
+    #[test]
+    fn a_jwt_is_decoded_without_its_signature() {
+        let part = |v: Value| URL_SAFE_NO_PAD.encode(v.to_string());
+        let token = format!(
+            "{}.{}.{}",
+            part(json!({"alg": "RS256", "kid": "k1"})),
+            part(json!({"sub": "anna", "nonce": "n"})),
+            SECRET_VALUE
+        );
+        let decoded = decode_jwt(&token).unwrap();
+        assert_eq!(decoded.header["kid"], "k1");
+        assert_eq!(decoded.claims["sub"], "anna");
+        assert!(!serde_json::to_string(&decoded)
+            .unwrap()
+            .contains(SECRET_VALUE));
+        assert!(decode_jwt("opaque-token").is_none());
+        assert!(decode_jwt("a.b.c.d.e").is_none(), "a JWE is not decoded");
+        assert!(decode_jwt(&format!("{}.bm90IGpzb24.x", part(json!({})))).is_none());
+    }
+
+    #[test]
+    fn basic_credentials_give_the_client_and_never_the_secret() {
+        let header = format!(
+            "Basic {}",
+            STANDARD.encode(format!("my%20app:{SECRET_VALUE}"))
+        );
+        assert_eq!(basic_client_id(&header).as_deref(), Some("my app"));
+        assert_eq!(scheme(&header), "Basic");
+        assert!(!scheme(&header).contains(SECRET_VALUE));
+        assert_eq!(scheme(&format!("Bearer {SECRET_VALUE}")), "Bearer");
+        assert_eq!(basic_client_id("Bearer abc"), None);
+        assert_eq!(basic_client_id("Basic !!!"), None);
+    }
+}
