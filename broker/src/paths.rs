@@ -173,6 +173,8 @@ pub const SIM_DASHBOARD: &str = "/_sim/";
 /// The dashboard's live updates (server-sent events).
 pub const SIM_EVENTS: &str = "/_sim/events";
 pub const SIM_LOGINS: &str = "/_sim/logins";
+/// The request log's page.
+pub const SIM_REQUESTS: &str = "/_sim/requests";
 pub const SIM_IDENTITIES: &str = "/_sim/identities";
 pub const SIM_CLIENTS: &str = "/_sim/clients";
 pub const SIM_KEYS: &str = "/_sim/keys";

@@ -54,6 +54,7 @@ export async function dashboardSteps(t) {
 
   // The login step v approves, for step w (inContext answers nothing of its own).
   let live;
+  let liveAuth;
   await step('v. dashboard: a login shows live as it happens and is approved from the list', () =>
     inContext(browser, 'dash-live', async (context) => {
       const dash = await context.newPage();
@@ -88,6 +89,7 @@ export async function dashboardSteps(t) {
       const claims = await t.redeem(query, auth);
       assert.deepEqual(claims.amr, ['code_app'], 'a simulated app login');
       live = txn;
+      liveAuth = auth;
     }));
 
   await step('w. dashboard: a login\'s timeline shows the ladder and the token exchange', () =>
@@ -105,8 +107,18 @@ export async function dashboardSteps(t) {
       // The answer went back with a code, which is never shown.
       await page.locator('#code-issued').waitFor();
       assert.match(await page.textContent('#tl-answer'), /\[redacted\]/);
-      // The client redeemed it.
+      // The client redeemed it: the token exchange, from the request log, with the ID token
+      // decoded and a note on each claim the client must check.
       assert.match(await page.textContent('#tl-calls'), /token exchange/);
+      const exchange = page.locator('details.request[data-endpoint=token][data-status="200"]');
+      await exchange.waitFor();
+      const claim = (name) => exchange.locator(`.id-token tr.claim[data-name="${name}"]`);
+      assert.match(await claim('nonce').textContent(), new RegExp(liveAuth.nonce));
+      assert.ok((await claim('iss').textContent()).includes(liveAuth.issuer), 'iss');
+      for (const name of ['aud', 'exp', 'iat', 'nonce', 'acr', 'at_hash', 'sub']) {
+        assert.equal(await claim(name).locator('.check').count(), 1, `a note on ${name}`);
+      }
+      assert.match(await exchange.textContent(), /code_verifier\s*\[redacted\]/);
       await screenshot(page, 'dash-timeline');
     }));
 

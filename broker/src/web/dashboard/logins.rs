@@ -236,6 +236,7 @@ fn back_to(form_back: Option<&str>, id: &str) -> String {
     }
 }
 
+#[tracing::instrument(name = "login", skip_all, fields(login = %id))]
 pub async fn approve(
     State(b): State<Arc<Broker>>,
     Path(id): Path<String>,
@@ -253,6 +254,7 @@ pub async fn approve(
     decide(&b, &headers, &id, &outcome, form.get("back"), "approved")
 }
 
+#[tracing::instrument(name = "login", skip_all, fields(login = %id))]
 pub async fn reject(
     State(b): State<Arc<Broker>>,
     Path(id): Path<String>,

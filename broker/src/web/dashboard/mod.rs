@@ -14,8 +14,10 @@ mod identities;
 mod instance;
 mod logins;
 mod queue;
+mod requests;
 pub mod texts;
 mod timeline;
+mod tokens;
 
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
@@ -30,7 +32,7 @@ use crate::login::DecideError;
 use crate::oidc::Params;
 use crate::paths::{
     SIM_CLIENTS, SIM_DASHBOARD, SIM_EVENTS, SIM_IDENTITIES, SIM_INSTANCE, SIM_KEYS, SIM_LOGINS,
-    SIM_QUEUE,
+    SIM_QUEUE, SIM_REQUESTS,
 };
 use crate::sim::SimError;
 use crate::web::devices::activation::{form_token, form_token_ok};
@@ -45,6 +47,7 @@ pub fn router() -> Router<Arc<Broker>> {
         .route(root, get(logins::list))
         .route(SIM_DASHBOARD, get(logins::list))
         .route(SIM_EVENTS, get(events::stream))
+        .route(SIM_REQUESTS, get(requests::page))
         .route(&format!("{SIM_LOGINS}/{{id}}"), get(logins::show))
         .route(
             &format!("{SIM_LOGINS}/{{id}}/approve"),
@@ -127,6 +130,7 @@ pub struct Frame {
 pub struct Paths {
     pub home: &'static str,
     pub logins: &'static str,
+    pub requests: &'static str,
     pub identities: &'static str,
     pub clients: &'static str,
     pub keys: &'static str,
@@ -139,6 +143,7 @@ pub struct Paths {
 const PATHS: Paths = Paths {
     home: SIM_DASHBOARD,
     logins: SIM_LOGINS,
+    requests: SIM_REQUESTS,
     identities: SIM_IDENTITIES,
     clients: SIM_CLIENTS,
     keys: SIM_KEYS,

@@ -27,6 +27,7 @@ macro_rules! texts {
 texts! {
     dashboard: "Simulator dashboard", "Simulatorens kontrolpanel";
     nav_logins: "Logins", "Logins";
+    nav_requests: "Requests", "Forespørgsler";
     nav_identities: "Identities", "Identiteter";
     nav_clients: "Clients", "Klienter";
     nav_keys: "Keys", "Nøgler";
@@ -94,6 +95,12 @@ texts! {
     calls: "The client's calls after the login", "Klientens kald efter loginnet";
     calls_help: "What the broker saw the client do with this login's code and tokens.", "Hvad brokeren så klienten gøre med loginnets kode og tokens.";
     calls_none: "The client has not called the broker about this login yet.", "Klienten har ikke kaldt brokeren om dette login endnu.";
+    latest_requests: "The latest requests to the OpenID endpoints", "De seneste forespørgsler til OpenID-endpointene";
+    latest_requests_help: "The request log, newest first: parameters with secrets redacted, the answer, the login each belongs to, decoded tokens.", "Forespørgselsloggen, nyeste først: parametre med hemmeligheder skjult, svaret, det login, hver hører til, afkodede tokens.";
+    filter: "Filter", "Filtrér";
+    no_requests: "No request matches.", "Ingen forespørgsel passer.";
+    authorization_scheme: "Authorization", "Authorization";
+    redirect: "Redirect", "Omdirigering";
     requests: "The requests of this login", "Loginnets forespørgsler";
     requests_help: "From the request log: every call to the OpenID endpoints that belongs to this login, oldest first; secrets redacted.", "Fra forespørgselsloggen: hvert kald til OpenID-endpointene, der hører til loginnet, ældste først; hemmeligheder skjult.";
     requests_none: "The request log has nothing for this login (it may have been reset, or logging is off).", "Forespørgselsloggen har intet om dette login (den kan være nulstillet, eller logningen er slået fra).";
@@ -107,6 +114,7 @@ texts! {
     check_alg: "The algorithm the client expects (registered id_token_signed_response_alg, RS256 by default); never none.", "Den algoritme, klienten forventer (registreret id_token_signed_response_alg, som standard RS256); aldrig none.";
     check_kid: "Selects the key in the issuer's JWKS; an unknown kid means fetching the JWKS again (a rotation), not trusting the token.", "Vælger nøglen i udstederens JWKS; et ukendt kid betyder, at JWKS hentes igen (en rotation), ikke at tokenet stoles på.";
     check_typ: "An access token as a JWT says at+jwt (RFC 9068); it must not be taken for an ID token.", "Et adgangstoken som JWT siger at+jwt (RFC 9068); det må ikke forveksles med et ID-token.";
+    check_typ_id: "An ID token's type, when present, is JWT; a token typed at+jwt is an access token and is no ID token.", "Et ID-tokens type er, når den er med, JWT; et token af typen at+jwt er et adgangstoken og intet ID-token.";
     check_iss: "Must equal the issuer from discovery exactly (OIDC Core 3.1.3.7).", "Skal være præcis udstederen fra discovery (OIDC Core 3.1.3.7).";
     check_aud: "Must contain the client's own client_id; with more than one audience, azp must be present.", "Skal indeholde klientens eget client_id; med flere modtagere skal azp være med.";
     check_azp: "When present, must be the client's own client_id.", "Skal, når det er med, være klientens eget client_id.";

@@ -6,6 +6,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::logins::{source_name, status_label, status_of};
+use super::requests::{self as logged, RequestView};
 use super::texts::DashTexts;
 use super::utc;
 use crate::app::Broker;
@@ -52,6 +53,8 @@ pub struct Timeline {
     /// Decided when parked and answered at once, so no answer was kept.
     pub answered_at_once: bool,
     pub calls: Vec<Call>,
+    /// The request log's entries for this login, oldest first.
+    pub requests: Vec<RequestView>,
 }
 
 /// What the login kept of the screens: the flow's last state (each screen is not recorded).
@@ -126,20 +129,30 @@ fn one_line(value: &Value) -> String {
     }
 }
 
-/// What differs when the login moves on: its status, its screens, its answer and the client's
-/// calls about it.
+/// What differs when the login moves on: its status, its screens, its answer, the client's
+/// calls about it and the requests logged for it.
 pub fn fingerprint(broker: &Broker, txn: &LoginTxn) -> SimResult<String> {
     let calls = broker.store.faults.events_for_login(&txn.id)?.len();
+    let requests = crate::requests::latest(
+        broker,
+        &crate::requests::RequestFilter {
+            login_id: Some(txn.id.to_string()),
+            client_id: None,
+            limit: crate::requests::MAX_LIMIT,
+        },
+    )?
+    .len();
     Ok(format!(
-        "{}|{}|{}|{}",
+        "{}|{}|{}|{}|{}",
         status_of(txn, broker.now()),
         txn.flow.rev,
         txn.delivered,
-        calls
+        calls,
+        requests
     ))
 }
 
-pub fn build(broker: &Broker, t: &DashTexts, txn: &LoginTxn) -> SimResult<Timeline> {
+pub fn build(broker: &Broker, t: &'static DashTexts, txn: &LoginTxn) -> SimResult<Timeline> {
     let now = broker.now();
     let status = status_of(txn, now);
     let request = match serde_json::to_value(&txn.request) {
@@ -254,6 +267,7 @@ pub fn build(broker: &Broker, t: &DashTexts, txn: &LoginTxn) -> SimResult<Timeli
         answered_at_once: txn.delivered && txn.response.is_none(),
         answer,
         calls,
+        requests: logged::of_login(broker, t, txn.id.as_str())?,
     })
 }
 

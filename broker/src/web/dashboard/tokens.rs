@@ -43,11 +43,12 @@ fn claim_check(t: &'static DashTexts, name: &str, access_token: bool) -> Option<
     })
 }
 
-fn header_check(t: &'static DashTexts, name: &str) -> Option<&'static str> {
+fn header_check(t: &'static DashTexts, name: &str, access_token: bool) -> Option<&'static str> {
     Some(match name {
         "alg" => t.check_alg,
         "kid" => t.check_kid,
-        "typ" => t.check_typ,
+        "typ" if access_token => t.check_typ,
+        "typ" => t.check_typ_id,
         _ => return None,
     })
 }
@@ -88,7 +89,7 @@ pub fn decoded(
     access_token: bool,
 ) -> Decoded {
     Decoded {
-        header: members(header, |n| header_check(t, n), false),
+        header: members(header, |n| header_check(t, n, access_token), false),
         claims: members(claims, |n| claim_check(t, n, access_token), true),
     }
 }
