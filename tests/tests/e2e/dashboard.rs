@@ -203,6 +203,21 @@ async fn a_login_page_shows_its_timeline_and_never_a_secret() {
         .unwrap()
         .to_string();
     let screen = redirect_to(&response);
+    // The person types the user ID on the first screen.
+    let first = rp.browser.get(screen.as_str()).send().await.unwrap();
+    let csrf = csrf_of(&first.text().await.unwrap());
+    let typed = rp
+        .browser
+        .post(screen.as_str())
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("action", "user_id"),
+            ("user_id", "dorthe"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(typed.status(), StatusCode::SEE_OTHER);
     let (_, before) = page(&rp, &format!("/_sim/logins/{id}")).await;
     assert!(before.contains("id=\"no-answer\""), "{before}");
     assert!(before.contains("id=\"no-calls\""), "{before}");
@@ -231,7 +246,9 @@ async fn a_login_page_shows_its_timeline_and_never_a_secret() {
         "{html}"
     );
     assert!(html.contains("explicit (dashboard)"), "{html}");
-    assert!(html.contains("id=\"no-screens\""), "{html}");
+    // What the login kept of the screens: the user ID typed.
+    let screens = between(&html, "id=\"tl-screens\"", "</div>");
+    assert!(screens.contains("<td>dorthe</td>"), "{screens}");
     assert!(html.contains("id=\"code-issued\""), "{html}");
     assert!(html.contains("[redacted]"), "{html}");
     assert!(html.contains("state-123"), "{html}");

@@ -162,10 +162,12 @@ pub fn build(broker: &Broker, t: &'static DashTexts, txn: &LoginTxn) -> SimResul
             .collect(),
         _ => Vec::new(),
     };
+    // A person used the screens when they moved the flow on (typed a user ID, chose a way),
+    // whoever decided the login in the end.
     let through_screens = matches!(
         decided_by(&txn.status),
         Some(DecisionSource::Explicit { via }) if via == crate::login::flow::VIA
-    ) || (txn.status.is_pending() && txn.flow.rev > 0);
+    ) || txn.flow.rev > 0;
     let flow = &txn.flow;
     let screens = Screens {
         used: through_screens,
