@@ -207,10 +207,16 @@ impl PgStore {
         store.block(async move {
             let mut client = pool.get().await.map_err(pool_error)?;
             if let Some(schema) = schema {
-                client
+                // Replicas starting together race in PostgreSQL's catalog even with IF NOT
+                // EXISTS: the loser's unique violation means the schema is there.
+                match client
                     .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))
                     .await
-                    .map_err(db)?;
+                    .map_err(db)
+                {
+                    Ok(()) | Err(StoreError::Conflict(_)) => {}
+                    Err(e) => return Err(e),
+                }
             }
             migrations::run(&mut client).await.map_err(db)
         })?;
@@ -230,9 +236,20 @@ impl PgStore {
         runtime.spawn(async move {
             let _ = answer.send(work.await);
         });
-        answered
-            .recv()
-            .map_err(|_| StoreError::Db("the database task ended without an answer".into()))?
+        let wait = || {
+            answered
+                .recv()
+                .map_err(|_| StoreError::Db("the database task ended without an answer".into()))?
+        };
+        // Called from a request on the server's multi-threaded runtime: the worker hands its
+        // other requests to another thread while this one waits for the database, so a round
+        // trip never holds up requests that could run meanwhile.
+        match tokio::runtime::Handle::try_current() {
+            Ok(handle) if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+                tokio::task::block_in_place(wait)
+            }
+            _ => wait(),
+        }
     }
 
     /// A connection from the pool, inside [`PgStore::block`].
