@@ -121,6 +121,31 @@ pub struct Broker {
     pub sites: Arc<[Site]>,
     /// The request log's entries waiting to be written (`crate::requests`).
     pub requests: Arc<crate::requests::RequestLog>,
+    /// Says when the server stops, so long-lived answers (the dashboard's live updates) end
+    /// and the server can finish.
+    pub closing: Closing,
+}
+
+/// A signal that the server is stopping: long-lived responses end when it is given.
+#[derive(Clone)]
+pub struct Closing(Arc<tokio::sync::watch::Sender<bool>>);
+
+impl Default for Closing {
+    fn default() -> Closing {
+        Closing(Arc::new(tokio::sync::watch::Sender::new(false)))
+    }
+}
+
+impl Closing {
+    /// Tells every listener the server is stopping.
+    pub fn close(&self) {
+        self.0.send_replace(true);
+    }
+
+    /// A receiver that sees `true` once the server is stopping.
+    pub fn watch(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.0.subscribe()
+    }
 }
 
 impl Broker {

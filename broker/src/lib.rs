@@ -6,7 +6,8 @@
 //!
 //! ```text
 //! web          axum handlers by audience: oidc/ endpoints, login.rs screens, devices/ pages,
-//!   |          control/ API
+//!   |          control/ API, dashboard/ pages
+//! sim          the simulator's controls, which the control API and the dashboard both call
 //! login        parks a login (finish::start), the decision ladder, the screens' state machine
 //! enrolment    (flow/), the simulated devices (devices/); new devices, Citizen Service;
 //! onboarding   getting MitID in the app
@@ -39,6 +40,7 @@ pub mod requests;
 pub mod secrets;
 pub mod seed;
 pub mod server;
+pub mod sim;
 pub mod store;
 pub mod token_cli;
 pub mod web;

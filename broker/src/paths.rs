@@ -168,6 +168,21 @@ pub const SIM_STATIC: &str = "/_sim/static";
 /// The simulated SMS and letters the broker "sent".
 pub const SIM_OUTBOX: &str = "/_sim/outbox";
 
+/// The dashboard (docs/dashboard.md): its home is the latest logins; `/_sim` answers too.
+pub const SIM_DASHBOARD: &str = "/_sim/";
+/// The dashboard's live updates (server-sent events).
+pub const SIM_EVENTS: &str = "/_sim/events";
+pub const SIM_LOGINS: &str = "/_sim/logins";
+/// The request log's page.
+pub const SIM_REQUESTS: &str = "/_sim/requests";
+pub const SIM_IDENTITIES: &str = "/_sim/identities";
+pub const SIM_CLIENTS: &str = "/_sim/clients";
+pub const SIM_KEYS: &str = "/_sim/keys";
+/// Queued decisions and faults.
+pub const SIM_QUEUE: &str = "/_sim/queue";
+/// The clock and reset.
+pub const SIM_INSTANCE: &str = "/_sim/instance";
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -132,6 +132,7 @@ pub fn build(
         clock,
         pairwise_salt: pairwise_salt.into(),
         sites,
+        closing: Default::default(),
     })
 }
 
@@ -210,8 +211,11 @@ pub async fn start(
     let flush_at_end = Arc::clone(&broker);
     let key_refresh = replica.then(|| tokio::spawn(refresh_keys_periodically(Arc::clone(&broker))));
     let (tx, rx) = oneshot::channel::<()>();
-    let shutdown = async {
+    let closing = broker.closing.clone();
+    let shutdown = async move {
         let _ = rx.await;
+        // Long-lived answers (the dashboard's live updates) end, so the server can finish.
+        closing.close();
     };
     let bound = match &tls {
         Some(files) => {

@@ -4,7 +4,8 @@
 // citizen's main path in the demo mailbox too: login, inbox, read, reply, the reply in Sendt;
 // then mailbox.mjs walks the rest of the mailbox's guide (delegation, folders, drafts,
 // attachments, search, other mailboxes, English) and the fixed bugs of issue 20.
-// Usage: node login.mjs ISSUER MAILBOX
+// Then dashboard.mjs drives the simulator's dashboard (/_sim/).
+// Usage: node login.mjs ISSUER MAILBOX DASH_ISSUER DASH_TOKEN
 // Needs Chromium at /usr/bin/chromium (playwright-core drives it; it downloads no browser).
 // Screenshots of the last screen of each login go to target/browser-tests/.
 import { chromium } from 'playwright-core';
@@ -15,10 +16,13 @@ import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mailboxSteps } from './mailbox.mjs';
+import { dashboardSteps } from './dashboard.mjs';
 
-const [issuer, mailbox] = process.argv.slice(2);
-if (!issuer || !mailbox) {
-  console.error('usage: node login.mjs ISSUER MAILBOX');
+// DASH_ISSUER: a second broker on a manual clock, locked with the control token DASH_TOKEN,
+// for the dashboard's steps (dashboard.mjs).
+const [issuer, mailbox, dashIssuer, dashToken] = process.argv.slice(2);
+if (!issuer || !mailbox || !dashIssuer || !dashToken) {
+  console.error('usage: node login.mjs ISSUER MAILBOX DASH_ISSUER DASH_TOKEN');
   process.exit(2);
 }
 // The demo mailbox started by scripts/browser-tests with this client ID and secret.
@@ -841,13 +845,19 @@ if (browser && mailboxRegistered) {
   await mailboxSteps({
     browser, step, inContext, screenshot, chooseIfAsked, jsonHeaders, issuer, mailbox, CONTROL, MAILBOX_CONTROL,
   });
+
+  // Steps v to ab (tests/browser/dashboard.mjs).
+  await dashboardSteps({
+    browser, step, inContext, screenshot, authorization, enterUserId, chooseIfAsked, landed, redeem,
+    jsonHeaders, issuer, CONTROL, dashIssuer, dashToken,
+  });
 }
 
 await browser?.close();
 server.close();
 spaServer.close();
-// 15 here, 11 in mailbox.mjs.
-const expected = 26;
+// 15 here, 11 in mailbox.mjs, 7 in dashboard.mjs.
+const expected = 33;
 if (passes + failures < expected) {
   console.log(`browser tests: FAIL only ${passes + failures} of ${expected} steps ran`);
   failures++;

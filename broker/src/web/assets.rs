@@ -1,5 +1,6 @@
-//! The pages' scripts, served from the broker itself so every page's CSP can say
-//! `script-src 'self'` and no page runs inline script (DESIGN.md, "Web pages").
+//! The pages' scripts (and the dashboard's style sheet), served from the broker itself so every
+//! page's CSP can say `script-src 'self'` and no page runs inline script (DESIGN.md, "Web
+//! pages").
 
 use axum::extract::Path;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS};
@@ -14,17 +15,30 @@ const SCRIPTS: &[(&str, &str)] = &[
         "frontchannel.js",
         include_str!("../../static/frontchannel.js"),
     ),
+    ("dashboard.js", include_str!("../../static/dashboard.js")),
 ];
 
+const STYLES: &[(&str, &str)] = &[("dashboard.css", include_str!("../../static/dashboard.css"))];
+
 pub async fn script(Path(name): Path<String>) -> Response {
-    match SCRIPTS.iter().find(|(n, _)| *n == name) {
-        Some((_, body)) => (
+    let script = SCRIPTS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, body)| ("text/javascript; charset=utf-8", *body));
+    let style = || {
+        STYLES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, body)| ("text/css; charset=utf-8", *body))
+    };
+    match script.or_else(style) {
+        Some((content_type, body)) => (
             [
-                (CONTENT_TYPE, "text/javascript; charset=utf-8"),
+                (CONTENT_TYPE, content_type),
                 (CACHE_CONTROL, "no-cache"),
                 (X_CONTENT_TYPE_OPTIONS, "nosniff"),
             ],
-            *body,
+            body,
         )
             .into_response(),
         None => (StatusCode::NOT_FOUND, "no such script").into_response(),
@@ -57,6 +71,30 @@ mod tests {
                 let file = src.split('"').next().unwrap().rsplit('/').next().unwrap();
                 assert!(
                     SCRIPTS.iter().any(|(n, _)| *n == file),
+                    "{name} names {file}, which is not served"
+                );
+            }
+        }
+    }
+
+    /// The dashboard's pages carry no inline style (its style sheet is served like the
+    /// scripts), and every style sheet a template names is served.
+    #[test]
+    fn the_dashboard_has_no_inline_style_and_its_style_sheet_is_served() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/templates");
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            let html = std::fs::read_to_string(&path).unwrap();
+            if name.starts_with("dash_") {
+                assert!(!html.contains("style="), "{name}: a style attribute");
+                assert!(!html.contains("<style"), "{name}: a style element");
+            }
+            for (i, _) in html.match_indices("rel=\"stylesheet\" href=\"") {
+                let href = &html[i + 23..];
+                let file = href.split('"').next().unwrap().rsplit('/').next().unwrap();
+                assert!(
+                    STYLES.iter().any(|(n, _)| *n == file),
                     "{name} names {file}, which is not served"
                 );
             }

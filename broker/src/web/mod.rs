@@ -5,6 +5,7 @@ pub mod assets;
 pub mod control;
 pub mod cookies;
 pub mod cors;
+pub mod dashboard;
 pub mod device_lang;
 pub mod devices;
 pub mod guard;
@@ -63,6 +64,7 @@ pub fn router(broker: Arc<Broker>) -> Router {
             control::router().with_state(Arc::clone(&broker)),
         )
         .merge(devices::router().with_state(Arc::clone(&broker)))
+        .merge(dashboard::router().with_state(Arc::clone(&broker)))
         .route(
             &format!("{}/{{name}}", paths::SIM_STATIC),
             get(assets::script),

@@ -336,7 +336,8 @@ impl Csp {
     }
 
     /// The `Content-Security-Policy` value: scripts only from the broker (no inline script),
-    /// no framing of the page, forms only to the broker and the given origins.
+    /// style sheets from the broker (the dashboard's) beside the layout's own, no framing of
+    /// the page, forms only to the broker and the given origins.
     pub fn header(&self) -> String {
         let list = |extra: &[String]| {
             std::iter::once("'self'".to_string())
@@ -350,7 +351,7 @@ impl Csp {
             self.frame_src.join(" ")
         };
         format!(
-            "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; \
+            "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
              img-src 'self' data:; connect-src 'self'; form-action {}; frame-src {frames}; \
              frame-ancestors 'none'; base-uri 'none'",
             list(&self.form_action)

@@ -154,6 +154,8 @@ async fn every_page_sends_its_csp_and_is_not_cached() {
         rp.url("/_sim/outbox"),
         rp.url("/_sim/app-setup"),
         rp.url("/_sim/citizen-service"),
+        rp.url("/_sim/"),
+        rp.url("/_sim/identities/anna"),
         rp.url("/authorize?client_id=nobody"),
     ];
     for page in pages {

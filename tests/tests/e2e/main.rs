@@ -14,6 +14,7 @@ mod client_jwt;
 mod conformance;
 mod control;
 mod cors;
+mod dashboard;
 mod decisions;
 mod device_pages;
 mod discovery;

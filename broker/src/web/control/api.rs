@@ -11,7 +11,8 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 
 use crate::app::Broker;
-use crate::model::{Identity, IdentityId, UserId};
+use crate::model::Identity;
+use crate::sim::{self, SimError};
 use crate::store::StoreError;
 
 /// The broker, as every handler gets it.
@@ -90,6 +91,23 @@ impl From<keys::KeyError> for ApiError {
     }
 }
 
+impl From<SimError> for ApiError {
+    fn from(e: SimError) -> ApiError {
+        match e {
+            SimError::BadInput(message) => ApiError::bad_request(message),
+            SimError::NotFound(message) => ApiError::not_found(message),
+            SimError::Conflict(message) => ApiError::new(StatusCode::CONFLICT, "conflict", message),
+            e @ SimError::ClockNotControllable => ApiError::new(
+                StatusCode::CONFLICT,
+                "clock_not_controllable",
+                e.to_string(),
+            ),
+            SimError::Store(e) => e.into(),
+            SimError::Keys(e) => e.into(),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut body = json!({ "error": self.error, "message": self.message });
@@ -126,11 +144,5 @@ pub(super) fn to_value<T: serde::Serialize>(v: &T) -> Value {
 
 /// Finds an identity by its UUID or its user ID.
 pub(super) fn find_identity(broker: &Broker, key: &str) -> Result<Identity, ApiError> {
-    let store = &broker.store.identities;
-    if let Some(identity) = store.get(&IdentityId::new(key))? {
-        return Ok(identity);
-    }
-    store
-        .by_user_id(&UserId::new(key))?
-        .ok_or_else(|| ApiError::not_found(format!("no identity {key}")))
+    Ok(sim::identities::find(broker, key)?)
 }

@@ -15,8 +15,8 @@ use super::logins::login_view;
 use crate::app::Broker;
 use crate::error::OAuthError;
 use crate::login::devices::{self, AppAnswer, DeviceError};
-use crate::mitid::LockoutPolicy;
 use crate::model::{Channel, Device, TxnId};
+use crate::sim;
 
 pub fn router() -> Router<Arc<Broker>> {
     Router::new()
@@ -70,13 +70,7 @@ fn server_error(e: OAuthError) -> ApiError {
 }
 
 fn parse_device(name: &str) -> Result<Device, ApiError> {
-    Device::parse(name).ok_or_else(|| {
-        let known: Vec<&str> = Device::ALL.iter().map(|d| d.as_str()).collect();
-        ApiError::bad_request(format!(
-            "unknown device {name:?}; one of {}",
-            known.join(", ")
-        ))
-    })
+    Ok(sim::devices::parse_device(name)?)
 }
 
 async fn app_requests(State(b): AppState, Path(id): Path<String>) -> ApiResult {
@@ -159,21 +153,19 @@ async fn chip_touch(State(b): AppState, Path((id, login)): Path<(String, String)
 /// Every device's wrong attempts and block, and the key card's codes left.
 async fn devices(State(b): AppState, Path(id): Path<String>) -> ApiResult {
     let identity = find_identity(&b, &id)?;
-    let now = b.now();
-    let state = b.store.devices.get(&identity.id)?;
+    let (lockouts, key_card) = sim::devices::lockouts(&b, &identity)?;
     let mut out = serde_json::Map::new();
-    for device in Device::ALL {
-        let lockout = state.lockout(device);
+    for lockout in lockouts {
         out.insert(
-            device.as_str().into(),
+            lockout.device.as_str().into(),
             json!({
                 "failures": lockout.failures,
-                "blocked_until": lockout.block_end(now),
+                "blocked_until": lockout.blocked_until,
             }),
         );
     }
-    if let Some(card) = &state.key_card {
-        out.insert("key_card_remaining".into(), json!(card.remaining()));
+    if let Some(remaining) = key_card {
+        out.insert("key_card_remaining".into(), json!(remaining));
     }
     ok(Value::Object(out))
 }
@@ -198,12 +190,7 @@ async fn block_device(
     } else {
         parse_body(&body)?
     };
-    let default: LockoutPolicy = match device {
-        Device::Password => b.config.login.password_lockout,
-        _ => b.config.login.code_lockout,
-    };
-    let seconds = input.seconds.unwrap_or(default.block_seconds).max(1);
-    let until = devices::block(&b, &identity, device, seconds, b.now())?;
+    let until = sim::devices::block(&b, &identity, device, input.seconds)?;
     ok(json!({"device": device.as_str(), "blocked_until": until}))
 }
 
@@ -213,7 +200,7 @@ async fn unblock_device(
 ) -> ApiResult {
     let identity = find_identity(&b, &id)?;
     let device = parse_device(&device)?;
-    devices::unblock(&b, &identity, device)?;
+    sim::devices::unblock(&b, &identity, device)?;
     ok(json!({"device": device.as_str(), "blocked_until": null}))
 }
 

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use crate::app::Broker;
 use crate::model::Profile;
 use crate::oidc::profile::ledger;
+use crate::sim;
 
 use super::api::{ok, parse_body, to_value, ApiError, ApiResult, AppState};
 
@@ -42,19 +43,8 @@ struct AdvanceInput {
 async fn advance_clock(State(b): AppState, body: Bytes) -> ApiResult {
     let input: AdvanceInput = serde_json::from_slice(&body)
         .map_err(|e| ApiError::bad_request(format!("send {{\"seconds\": N}}: {e}")))?;
-    if !(1..=10 * 365 * 24 * 3600).contains(&input.seconds) {
-        return Err(ApiError::bad_request(
-            "seconds must be between 1 and ten years",
-        ));
-    }
-    match b.advance_clock(input.seconds)? {
-        Some(now) => ok(json!({ "now": now, "controllable": true })),
-        None => Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "clock_not_controllable",
-            "this broker runs on the real clock; start it with a controllable clock to move time",
-        )),
-    }
+    let now = sim::instance::advance_clock(&b, input.seconds)?;
+    ok(json!({ "now": now, "controllable": true }))
 }
 
 async fn list_keys(State(b): AppState) -> ApiResult {
@@ -71,30 +61,16 @@ struct RotateInput {
 async fn rotate_key(State(b): AppState, body: Bytes) -> ApiResult {
     let input: RotateInput = parse_body(&body)?;
     let kind = input.kind.unwrap_or(keys::KeyKind::Rsa);
-    let keys = Arc::clone(&b.keys);
-    let now = b.now();
-    // Generating an RSA key takes a moment; keep it off the async workers.
-    let info = tokio::task::spawn_blocking(move || keys.rotate(kind, now))
-        .await
-        .map_err(|e| {
-            ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "server_error",
-                e.to_string(),
-            )
-        })??;
-    ok(to_value(&info))
+    ok(to_value(&sim::instance::rotate_key(&b, kind).await?))
 }
 
 async fn remove_key(State(b): AppState, Path(kid): Path<String>) -> ApiResult {
-    b.keys.remove(&keys::Kid::new(kid))?;
+    sim::instance::remove_key(&b, &kid)?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 async fn reset(State(b): AppState) -> ApiResult {
-    b.requests.discard_pending();
-    b.store.reset()?;
-    ok(json!({ "reset": ["logins", "codes", "tokens", "sessions", "decisions", "requests"] }))
+    ok(json!({ "reset": sim::instance::reset(&b)? }))
 }
 
 #[derive(Deserialize)]

@@ -12,10 +12,10 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 
 use crate::app::Broker;
-use crate::login::{self, explain::explain, DecideError};
-use crate::model::{ClientId, DecisionOutcome, LoginTxn, QueuedDecision, TxnId, UserId};
+use crate::login::{self, DecideError};
+use crate::model::{DecisionOutcome, LoginTxn, TxnId, UserId};
 use crate::paths;
-use crate::secrets;
+use crate::sim::{self, decisions::NewDecision};
 
 use super::api::{created, ok, parse_body, to_value, ApiError, ApiResult, AppState};
 
@@ -70,10 +70,7 @@ async fn list_logins(State(b): AppState, Query(q): Query<LoginsQuery>) -> ApiRes
 }
 
 fn find_login(b: &Broker, id: &str) -> Result<LoginTxn, ApiError> {
-    b.store
-        .logins
-        .get(&TxnId::new(id))?
-        .ok_or_else(|| ApiError::not_found(format!("no login {id}")))
+    Ok(sim::logins::find(b, id)?)
 }
 
 async fn get_login(State(b): AppState, Path(id): Path<String>) -> ApiResult {
@@ -82,18 +79,7 @@ async fn get_login(State(b): AppState, Path(id): Path<String>) -> ApiResult {
 
 async fn explain_login(State(b): AppState, Path(id): Path<String>) -> ApiResult {
     let txn = find_login(&b, &id)?;
-    let mut explained = explain(&txn, b.required_level(&txn.request));
-    explained.faults = b
-        .store
-        .faults
-        .events_for_login(&txn.id)?
-        .into_iter()
-        .filter_map(|e| match e.act {
-            crate::model::RpAct::Fault { fault } => Some(fault.name()),
-            _ => None,
-        })
-        .collect();
-    ok(to_value(&explained))
+    ok(to_value(&sim::logins::explain(&b, &txn)?))
 }
 
 #[derive(Deserialize, Default)]
@@ -159,73 +145,20 @@ fn decide(b: &Broker, id: &str, outcome: DecisionOutcome) -> ApiResult {
 
 // ---- queued decisions
 
-/// A queued decision as sent: flat, so unknown fields can be refused (serde cannot combine
-/// `deny_unknown_fields` with a flattened enum).
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DecisionInput {
-    outcome: OutcomeName,
-    #[serde(default)]
-    user_id: Option<UserId>,
-    #[serde(default)]
-    business: Option<String>,
-    #[serde(default)]
-    description: Option<String>,
-    #[serde(default)]
-    client_id: Option<ClientId>,
-    #[serde(default)]
-    for_user_id: Option<UserId>,
-}
-
-#[derive(Deserialize, Clone, Copy)]
-#[serde(rename_all = "snake_case")]
-enum OutcomeName {
-    Approve,
-    Reject,
-}
-
-impl DecisionInput {
-    fn outcome(&self) -> Result<DecisionOutcome, ApiError> {
-        match self.outcome {
-            OutcomeName::Approve if self.description.is_some() => Err(ApiError::bad_request(
-                "description belongs to a reject decision",
-            )),
-            OutcomeName::Approve => Ok(DecisionOutcome::Approve {
-                user_id: self.user_id.clone(),
-                business: self.business.clone(),
-            }),
-            OutcomeName::Reject if self.user_id.is_some() || self.business.is_some() => Err(
-                ApiError::bad_request("user_id and business belong to an approve decision"),
-            ),
-            OutcomeName::Reject => Ok(DecisionOutcome::Reject {
-                description: self.description.clone(),
-            }),
-        }
-    }
-}
-
 async fn list_decisions(State(b): AppState) -> ApiResult {
-    ok(to_value(&b.store.decisions.list()?))
+    ok(to_value(&sim::decisions::list(&b)?))
 }
 
 async fn enqueue_decision(State(b): AppState, body: Bytes) -> ApiResult {
-    let input: DecisionInput = serde_json::from_slice(&body).map_err(|e| {
+    let input: NewDecision = serde_json::from_slice(&body).map_err(|e| {
         ApiError::bad_request(format!(
             "invalid decision: {e}; send {{\"outcome\": \"approve\"|\"reject\", ...}}"
         ))
     })?;
-    let decision = QueuedDecision {
-        id: secrets::random_id(),
-        outcome: input.outcome()?,
-        client_id: input.client_id,
-        for_user_id: input.for_user_id,
-        created_at: b.now(),
-    };
-    b.store.decisions.enqueue(&decision)?;
-    created(to_value(&decision))
+    created(to_value(&sim::decisions::enqueue(&b, input)?))
 }
 
 async fn clear_decisions(State(b): AppState) -> ApiResult {
-    b.store.decisions.clear()?;
+    sim::decisions::clear(&b)?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
