@@ -102,7 +102,10 @@ export async function dashboardSteps(t) {
       assert.equal(await page.getAttribute('#dash-login', 'data-status'), 'approved');
       assert.match(await page.textContent('#ladder li.decided'), /explicit/);
       assert.match(await page.textContent('#decided-by'), /explicit \(dashboard\)/);
-      // The screens the person went through, as the login kept them.
+      // The screens the person went through, in order: the user ID first, then on to the app.
+      const visited = await page.locator('#screen-list li code').allTextContents();
+      assert.equal(visited[0], 'user_id', visited.join(' > '));
+      assert.ok(visited.includes('app'), visited.join(' > '));
       assert.match(await page.textContent('#tl-screens'), /app/);
       // The answer went back with a code, which is never shown.
       await page.locator('#code-issued').waitFor();

@@ -39,6 +39,42 @@ pub struct Flow {
     /// A message for the next screen (a wrong code, a new key card...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notice: Option<Notice>,
+    /// The screens the person went through, in order (the dashboard's timeline); at most
+    /// [`Flow::MAX_SCREENS`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub screens: Vec<Visit>,
+}
+
+/// A screen a login moved to, and when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Visit {
+    pub at: UnixTime,
+    /// [`Step::name`], and a failure's code (`failed: approval_expired`).
+    pub screen: String,
+}
+
+impl Flow {
+    /// Screens kept per login; a login that goes round more often keeps its first ones.
+    pub const MAX_SCREENS: usize = 64;
+
+    /// Notes the screen this flow moved to from `before` (the first move notes `before` too,
+    /// the screen the login started on). Nothing when the screen stays the same.
+    pub fn note_screen(&mut self, before: &Step, now: UnixTime) {
+        let now_on = self.step.screen_name();
+        if self.screens.is_empty() {
+            self.screens.push(Visit {
+                at: now,
+                screen: before.screen_name(),
+            });
+        }
+        let last = self.screens.last().map(|v| v.screen.as_str());
+        if last != Some(now_on.as_str()) && self.screens.len() < Flow::MAX_SCREENS {
+            self.screens.push(Visit {
+                at: now,
+                screen: now_on,
+            });
+        }
+    }
 }
 
 /// The screens of a login.
@@ -82,6 +118,14 @@ impl Step {
             Step::Cpr => "cpr",
             Step::Business => "business",
             Step::Failed { .. } => "failed",
+        }
+    }
+
+    /// [`Step::name`], with a failure's code.
+    pub fn screen_name(&self) -> String {
+        match self {
+            Step::Failed { failure } => format!("failed: {}", failure.code()),
+            other => other.name().to_string(),
         }
     }
 }
@@ -325,6 +369,46 @@ impl DeviceState {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_flow_notes_each_screen_it_moves_to_once_and_in_order() {
+        let mut flow = Flow::default();
+        let before = flow.step.clone();
+        flow.step = Step::Choose;
+        flow.note_screen(&before, 10);
+        // The first move notes the screen the login started on too.
+        let names = |f: &Flow| {
+            f.screens
+                .iter()
+                .map(|v| v.screen.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(names(&flow), ["user_id", "choose"]);
+        assert_eq!(flow.screens[1].at, 10);
+        // Staying on a screen (a language switch, a wrong code) notes nothing.
+        let before = flow.step.clone();
+        flow.note_screen(&before, 11);
+        assert_eq!(flow.screens.len(), 2);
+        let before = flow.step.clone();
+        flow.step = Step::Failed {
+            failure: Failure::ApprovalExpired,
+        };
+        flow.note_screen(&before, 12);
+        let expected = format!("failed: {}", Failure::ApprovalExpired.code());
+        assert_eq!(names(&flow).last(), Some(&expected));
+        // Bounded: a login that goes round and round keeps its first screens.
+        for i in 0..200 {
+            let before = flow.step.clone();
+            flow.step = if i % 2 == 0 { Step::Code } else { Step::Choose };
+            flow.note_screen(&before, 13 + i);
+        }
+        assert_eq!(flow.screens.len(), Flow::MAX_SCREENS);
+        // Stored and read back unchanged; an old flow without screens still reads.
+        let json = serde_json::to_string(&flow).unwrap();
+        assert_eq!(serde_json::from_str::<Flow>(&json).unwrap(), flow);
+        let old: Flow = serde_json::from_str(r#"{"rev":3,"step":{"step":"choose"}}"#).unwrap();
+        assert!(old.screens.is_empty());
+    }
 
     /// Every failure's code is listed once in [`Failure::CODES`] and documented in the table of
     /// docs/login-screens.md, so a client developer can rely on the list.

@@ -249,6 +249,15 @@ async fn a_login_page_shows_its_timeline_and_never_a_secret() {
     // What the login kept of the screens: the user ID typed.
     let screens = between(&html, "id=\"tl-screens\"", "</div>");
     assert!(screens.contains("<td>dorthe</td>"), "{screens}");
+    // Each screen the person moved to, in order: the user ID screen, then the next one.
+    let list = between(screens, "id=\"screen-list\"", "</ol>");
+    let visited: Vec<&str> = list
+        .split("<code>")
+        .skip(1)
+        .filter_map(|s| s.split("</code>").next())
+        .collect();
+    assert_eq!(visited.first(), Some(&"user_id"), "{list}");
+    assert!(visited.len() >= 2, "{list}");
     assert!(html.contains("id=\"code-issued\""), "{html}");
     assert!(html.contains("[redacted]"), "{html}");
     assert!(html.contains("state-123"), "{html}");

@@ -200,17 +200,13 @@ pub fn app_answer(
                 scanned: true,
                 ..request.clone()
             });
-            return broker
-                .store
-                .logins
-                .update_flow(&txn.id, txn.flow.rev, &flow)?
-                .ok_or(DeviceError::NoRequest);
+            return flow::write_flow(broker, &txn, flow, now)?.ok_or(DeviceError::NoRequest);
         }
         AppAnswer::Swipe => request.scanned,
     };
     if !verified {
         if matches!(answer, AppAnswer::Approve { code: Some(_) }) {
-            count_wrong_app_code(broker, &txn, request)?;
+            count_wrong_app_code(broker, &txn, request, now)?;
         }
         return Err(DeviceError::WrongCode);
     }
@@ -226,6 +222,7 @@ fn count_wrong_app_code(
     broker: &Broker,
     txn: &LoginTxn,
     request: &AppRequest,
+    now: UnixTime,
 ) -> Result<(), DeviceError> {
     let mut flow = txn.flow.clone();
     let wrong = request.wrong_codes + 1;
@@ -244,10 +241,7 @@ fn count_wrong_app_code(
             attempts_left: left,
         });
     }
-    broker
-        .store
-        .logins
-        .update_flow(&txn.id, txn.flow.rev, &flow)?;
+    flow::write_flow(broker, txn, flow, now)?;
     Ok(())
 }
 

@@ -75,14 +75,7 @@ pub fn refresh(broker: &Broker, txn: LoginTxn, now: UnixTime) -> Result<LoginTxn
         if let Some(failure) = failure {
             let mut flow = txn.flow.clone();
             flow.step = failed(failure);
-            return reload_if_stale(
-                broker,
-                &txn,
-                broker
-                    .store
-                    .logins
-                    .update_flow(&txn.id, txn.flow.rev, &flow)?,
-            );
+            return reload_if_stale(broker, &txn, write_flow(broker, &txn, flow, now)?);
         }
     }
     Ok(txn)
@@ -180,13 +173,25 @@ pub fn submit(
         Next::Continue => Ok(reload_if_stale(
             broker,
             &txn,
-            broker
-                .store
-                .logins
-                .update_flow(&txn.id, txn.flow.rev, &flow)?,
+            write_flow(broker, &txn, flow, now)?,
         )?),
-        Next::Settle(status) => settle(broker, &txn, &flow, &status),
+        Next::Settle(status) => settle(broker, &txn, flow, &status, now),
     }
+}
+
+/// Writes `flow` over the login's flow as read (`txn.flow.rev`), noting the screen it moved
+/// to; `None` when someone wrote the login meanwhile.
+pub(crate) fn write_flow(
+    broker: &Broker,
+    txn: &LoginTxn,
+    mut flow: Flow,
+    now: UnixTime,
+) -> Result<Option<LoginTxn>, StoreError> {
+    flow.note_screen(&txn.flow.step, now);
+    broker
+        .store
+        .logins
+        .update_flow(&txn.id, txn.flow.rev, &flow)
 }
 
 /// Stores the final flow and writes the terminal status; a login someone else settled first
@@ -194,15 +199,11 @@ pub fn submit(
 fn settle(
     broker: &Broker,
     txn: &LoginTxn,
-    flow: &Flow,
+    flow: Flow,
     status: &LoginStatus,
+    now: UnixTime,
 ) -> Result<LoginTxn, OAuthError> {
-    if broker
-        .store
-        .logins
-        .update_flow(&txn.id, txn.flow.rev, flow)?
-        .is_none()
-    {
+    if write_flow(broker, txn, flow, now)?.is_none() {
         // Written meanwhile (the app answered, say): the newer state stands.
         return Ok(broker
             .store
@@ -265,11 +266,8 @@ pub(crate) fn device_proved(
     flow.used.push(used);
     match ctx.authenticated(&mut flow, identity)? {
         Next::Unchanged => Ok(Some(txn.clone())),
-        Next::Continue => Ok(broker
-            .store
-            .logins
-            .update_flow(&txn.id, txn.flow.rev, &flow)?),
-        Next::Settle(status) => settle(broker, txn, &flow, &status).map(Some),
+        Next::Continue => Ok(write_flow(broker, txn, flow, now)?),
+        Next::Settle(status) => settle(broker, txn, flow, &status, now).map(Some),
     }
 }
 
@@ -279,7 +277,13 @@ pub(crate) fn abort(
     txn: &LoginTxn,
     now: UnixTime,
 ) -> Result<LoginTxn, OAuthError> {
-    settle(broker, txn, &txn.flow, &rejected(Failure::UserAborted, now))
+    settle(
+        broker,
+        txn,
+        txn.flow.clone(),
+        &rejected(Failure::UserAborted, now),
+        now,
+    )
 }
 
 #[cfg(test)]

@@ -74,7 +74,7 @@ texts! {
     request: "The authorization request", "Autorisationsanmodningen";
     request_help: "As the broker understood it after its checks; secrets are not shown.", "Som brokeren forstod den efter sine kontroller; hemmeligheder vises ikke.";
     screens: "The screens", "Skærmbillederne";
-    screens_not_recorded: "The broker does not record each screen a person saw; this is what the login kept: the last screen, the way of logging in and the authenticators proved.", "Brokeren gemmer ikke hvert skærmbillede, personen så; dette er, hvad loginnet gemte: det sidste skærmbillede, måden at logge på og de beviste identifikationsmidler.";
+    screens_help: "Each screen the person moved to, in order, on the broker's clock; then where the login stands: the way of logging in and the authenticators proved.", "Hvert skærmbillede, personen kom til, i rækkefølge, efter brokerens ur; derefter hvor loginnet står: måden at logge på og de beviste identifikationsmidler.";
     screens_none: "No person went through the screens: a source on the ladder decided without them.", "Ingen person gik gennem skærmbillederne: en kilde på stigen afgjorde uden dem.";
     last_screen: "Last screen", "Sidste skærmbillede";
     method: "Way of logging in", "Måde at logge på";

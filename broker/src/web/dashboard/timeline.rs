@@ -57,10 +57,12 @@ pub struct Timeline {
     pub requests: Vec<RequestView>,
 }
 
-/// What the login kept of the screens: the flow's last state (each screen is not recorded).
+/// The screens a person went through, in order, and where the flow stands.
 pub struct Screens {
     /// A person used the screens (they are on one, or finished through them).
     pub used: bool,
+    /// When (UTC) and which screen, in order.
+    pub visits: Vec<(String, String)>,
     pub last_screen: String,
     pub user_id: String,
     pub method: String,
@@ -171,6 +173,11 @@ pub fn build(broker: &Broker, t: &'static DashTexts, txn: &LoginTxn) -> SimResul
     let flow = &txn.flow;
     let screens = Screens {
         used: through_screens,
+        visits: flow
+            .screens
+            .iter()
+            .map(|v| (utc(v.at), v.screen.clone()))
+            .collect(),
         last_screen: flow.step.name().to_string(),
         user_id: flow
             .user_id
