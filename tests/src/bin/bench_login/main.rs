@@ -78,6 +78,10 @@ struct Args {
     /// in turn (round robin); CPU per login is theirs together.
     #[arg(long, default_value_t = 1)]
     replicas: usize,
+    /// Keep the dashboard open during the logins, as a developer would: its live stream of the
+    /// logins (`/_sim/events`) and the page itself loaded every second.
+    #[arg(long)]
+    dashboard: bool,
     /// Log in at this profile's issuer, in its dialect (docs/profiles.md); discovery and JWKS
     /// are those of the same issuer.
     #[arg(long, value_enum, default_value = "standard")]

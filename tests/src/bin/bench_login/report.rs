@@ -282,6 +282,12 @@ pub(crate) fn render(r: Render<'_>) -> String {
             "- Store: PostgreSQL (`--database`, a fresh schema); the broker CPU above is the broker's only, not the database server's."
         );
     }
+    if r.args.dashboard {
+        let _ = writeln!(
+            out,
+            "- Dashboard: open during the logins (`--dashboard`): its live stream of the logins and the page loaded every second."
+        );
+    }
     if r.args.replicas > 1 {
         let _ = writeln!(
             out,

@@ -211,6 +211,9 @@ pub(crate) async fn run(args: &Args) -> Result<(String, u64)> {
     let rest = args.logins - args.warmup;
     let single_count = rest / 3;
     let multi_count = rest - single_count;
+    let watcher = args
+        .dashboard
+        .then(|| tokio::spawn(watch_dashboard(client.clone(), base.clone())));
     eprintln!("warm-up: {} logins ...", args.warmup);
     let warmup = login_phase(&target, &brokers, 1, args.warmup, &numbering).await?;
     check_alive(&mut brokers)?;
@@ -220,6 +223,17 @@ pub(crate) async fn run(args: &Args) -> Result<(String, u64)> {
     eprintln!("{} clients: {multi_count} logins ...", args.clients);
     let multi = login_phase(&target, &brokers, args.clients, multi_count, &numbering).await?;
     check_alive(&mut brokers)?;
+    if let Some(watcher) = watcher {
+        watcher.abort();
+        let seen = watcher
+            .await
+            .err()
+            .map_or(0, |_| DASHBOARD_SEEN.load(Ordering::Relaxed));
+        if seen == 0 {
+            bail!("--dashboard: the dashboard's stream sent nothing during the logins");
+        }
+        eprintln!("dashboard: {seen} stream chunks and pages during the logins");
+    }
     let total_logins = numbering.load(Ordering::Relaxed);
     let mut others = brokers.split_off(1);
     let mut broker = brokers.pop().context("no broker")?;
@@ -276,6 +290,43 @@ pub(crate) async fn run(args: &Args) -> Result<(String, u64)> {
         data_dir: &data_dir,
     });
     Ok((report, failed))
+}
+
+/// Chunks of the dashboard's stream and pages loaded while `--dashboard` watched.
+static DASHBOARD_SEEN: AtomicU64 = AtomicU64::new(0);
+
+/// The dashboard as a developer keeps it open: the logins' live stream, read as it comes, and
+/// the page loaded again every second.
+async fn watch_dashboard(client: Client, base: String) -> Result<()> {
+    let pages = async {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            tick.tick().await;
+            if let Ok(r) = client.get(format!("{base}/_sim/")).send().await {
+                if r.status().is_success() && r.bytes().await.is_ok() {
+                    DASHBOARD_SEEN.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }
+    };
+    let stream = async {
+        // A client without the run's 30-second timeout: the stream stays open.
+        let streaming = Client::builder().no_proxy().build()?;
+        let mut stream = streaming
+            .get(format!("{base}/_sim/events"))
+            .send()
+            .await?
+            .error_for_status()?;
+        while stream.chunk().await?.is_some() {
+            DASHBOARD_SEEN.fetch_add(1, Ordering::Relaxed);
+        }
+        anyhow::Ok(())
+    };
+    // Both end when the task is aborted, or when the stream does.
+    tokio::select! {
+        ended = stream => ended,
+        () = pages => Ok(()),
+    }
 }
 
 /// Cores, CPU model and load average before the run.
