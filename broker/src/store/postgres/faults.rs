@@ -80,8 +80,9 @@ impl FaultStore for PgStore {
         Ok(login.map(TxnId::new))
     }
     fn clear(&self) -> StoreResult<()> {
-        self.exec("DELETE FROM faults", pg_params![])?;
-        self.exec("DELETE FROM rp_events", pg_params![])?;
-        Ok(())
+        self.exec_all(
+            &["DELETE FROM faults", "DELETE FROM rp_events"],
+            pg_params![],
+        )
     }
 }

@@ -1,7 +1,7 @@
 //! Authorization codes, access tokens and refresh tokens in PostgreSQL: rows bound to a grant,
 //! each taken once.
 
-use super::{db, PgStore};
+use super::PgStore;
 use crate::model::{AccessToken, AuthCode, GrantId, RefreshToken};
 use crate::store::{CodeStore, StoreResult, Take, TokenStore};
 
@@ -91,25 +91,22 @@ impl TokenStore for PgStore {
     fn revoke_grant(&self, grant: &GrantId) -> StoreResult<()> {
         // One transaction. The grant is remembered, so tokens of the grant stored after this
         // (a concurrent refresh that won the race) are dead too.
-        let pool = self.pool();
-        let grant = grant.to_string();
-        self.block(async move {
-            let mut client = PgStore::client(&pool).await?;
-            let tx = client.transaction().await.map_err(db)?;
-            for sql in [
-                "INSERT INTO revoked_grants (grant_id) VALUES ($1) ON CONFLICT DO NOTHING",
-                "UPDATE access_tokens SET revoked = 1 WHERE grant_id = $1",
-                "UPDATE refresh_tokens SET revoked = 1 WHERE grant_id = $1",
-            ] {
-                tx.execute(sql, &[&grant]).await.map_err(db)?;
-            }
-            tx.commit().await.map_err(db)
-        })
+        self.exec_all(REVOKE_GRANT, pg_params![grant.to_string()])
     }
     fn clear(&self) -> StoreResult<()> {
-        self.exec("DELETE FROM access_tokens", pg_params![])?;
-        self.exec("DELETE FROM refresh_tokens", pg_params![])?;
-        self.exec("DELETE FROM revoked_grants", pg_params![])?;
-        Ok(())
+        self.exec_all(
+            &[
+                "DELETE FROM access_tokens",
+                "DELETE FROM refresh_tokens",
+                "DELETE FROM revoked_grants",
+            ],
+            pg_params![],
+        )
     }
 }
+
+const REVOKE_GRANT: &[&str] = &[
+    "INSERT INTO revoked_grants (grant_id) VALUES ($1) ON CONFLICT DO NOTHING",
+    "UPDATE access_tokens SET revoked = 1 WHERE grant_id = $1",
+    "UPDATE refresh_tokens SET revoked = 1 WHERE grant_id = $1",
+];

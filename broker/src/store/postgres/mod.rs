@@ -267,6 +267,23 @@ impl PgStore {
         })
     }
 
+    /// Runs `statements`, each with `params`, in one transaction.
+    pub(super) fn exec_all(
+        &self,
+        statements: &'static [&'static str],
+        params: Params,
+    ) -> StoreResult<()> {
+        let pool = self.pool.clone();
+        self.block(async move {
+            let mut client = Self::client(&pool).await?;
+            let tx = client.transaction().await.map_err(db)?;
+            for sql in statements {
+                tx.execute(*sql, &refs(&params)).await.map_err(db)?;
+            }
+            tx.commit().await.map_err(db)
+        })
+    }
+
     /// The JSON `data` (first column) of every row, as `T`.
     pub(super) fn query_data<T: DeserializeOwned + Send + 'static>(
         &self,

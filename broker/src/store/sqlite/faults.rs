@@ -112,8 +112,6 @@ impl FaultStore for SqliteStore {
         Ok(login.map(TxnId::new))
     }
     fn clear(&self) -> StoreResult<()> {
-        self.exec("DELETE FROM faults", [])?;
-        self.exec("DELETE FROM rp_events", [])?;
-        Ok(())
+        self.exec_all(&["DELETE FROM faults", "DELETE FROM rp_events"], [])
     }
 }

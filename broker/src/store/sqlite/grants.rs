@@ -96,26 +96,25 @@ impl TokenStore for SqliteStore {
         )? > 0)
     }
     fn revoke_grant(&self, grant: &GrantId) -> StoreResult<()> {
-        // Remembered, so tokens of the grant stored after this (a concurrent refresh that won
-        // the race) are dead too.
-        self.exec(
-            "INSERT OR IGNORE INTO revoked_grants (grant_id) VALUES (?1)",
+        // One transaction. Remembered, so tokens of the grant stored after this (a concurrent
+        // refresh that won the race) are dead too.
+        self.exec_all(
+            &[
+                "INSERT OR IGNORE INTO revoked_grants (grant_id) VALUES (?1)",
+                "UPDATE access_tokens SET revoked = 1 WHERE grant_id = ?1",
+                "UPDATE refresh_tokens SET revoked = 1 WHERE grant_id = ?1",
+            ],
             [grant.as_str()],
-        )?;
-        self.exec(
-            "UPDATE access_tokens SET revoked = 1 WHERE grant_id = ?1",
-            [grant.as_str()],
-        )?;
-        self.exec(
-            "UPDATE refresh_tokens SET revoked = 1 WHERE grant_id = ?1",
-            [grant.as_str()],
-        )?;
-        Ok(())
+        )
     }
     fn clear(&self) -> StoreResult<()> {
-        self.exec("DELETE FROM access_tokens", [])?;
-        self.exec("DELETE FROM refresh_tokens", [])?;
-        self.exec("DELETE FROM revoked_grants", [])?;
-        Ok(())
+        self.exec_all(
+            &[
+                "DELETE FROM access_tokens",
+                "DELETE FROM refresh_tokens",
+                "DELETE FROM revoked_grants",
+            ],
+            [],
+        )
     }
 }

@@ -260,6 +260,23 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// Runs `statements`, each with `params`, in one transaction.
+    fn exec_all(
+        &self,
+        statements: &[&str],
+        params: impl rusqlite::Params + Copy,
+    ) -> StoreResult<()> {
+        let conn = self.conn()?;
+        let tx = conn.unchecked_transaction().map_err(db)?;
+        for sql in statements {
+            tx.prepare_cached(sql)
+                .map_err(db)?
+                .execute(params)
+                .map_err(db)?;
+        }
+        tx.commit().map_err(db)
+    }
+
     fn exec(&self, sql: &str, params: impl rusqlite::Params) -> StoreResult<usize> {
         let conn = self.conn()?;
         let mut stmt = conn.prepare_cached(sql).map_err(db)?;
