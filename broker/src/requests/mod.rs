@@ -22,7 +22,7 @@ use crate::app::Broker;
 use crate::store::StoreError;
 
 /// How often the waiting entries are written to the database.
-pub const FLUSH_EVERY: Duration = Duration::from_millis(200);
+pub const FLUSH_EVERY: Duration = Duration::from_secs(1);
 
 /// How many entries [`latest`] answers when asked for none or more.
 pub const MAX_LIMIT: usize = 1_000;

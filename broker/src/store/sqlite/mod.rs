@@ -116,7 +116,7 @@ CREATE TABLE IF NOT EXISTS citizen_service_cases (
     rev INTEGER NOT NULL,
     data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS request_log (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    seq INTEGER PRIMARY KEY,
     at INTEGER NOT NULL,
     client_id TEXT,
     login_id TEXT,

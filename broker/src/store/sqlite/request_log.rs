@@ -11,6 +11,11 @@ impl RequestLogStore for SqliteStore {
         if batch.is_empty() {
             return Ok(());
         }
+        // Serialised before the connection is taken, so the lock is held for the writes only.
+        let rows = batch
+            .iter()
+            .map(|entry| Ok((entry, to_json(entry)?)))
+            .collect::<StoreResult<Vec<_>>>()?;
         let mut conn = self.conn()?;
         let tx = conn.transaction().map_err(db)?;
         {
@@ -19,20 +24,16 @@ impl RequestLogStore for SqliteStore {
                     "INSERT INTO request_log (at, client_id, login_id, data) VALUES (?1, ?2, ?3, ?4)",
                 )
                 .map_err(db)?;
-            for entry in batch {
+            for (entry, data) in &rows {
                 insert
-                    .execute(params![
-                        entry.at,
-                        entry.client_id,
-                        entry.login_id,
-                        to_json(entry)?
-                    ])
+                    .execute(params![entry.at, entry.client_id, entry.login_id, data])
                     .map_err(db)?;
             }
-            // Everything older than the newest `keep` goes (nothing while there are fewer).
+            // Everything older than the newest `keep` goes: rows are numbered one after another
+            // (the oldest are deleted first, so numbers are not reused), and the newest number
+            // is one look-up, not a walk over `keep` rows.
             tx.prepare_cached(
-                "DELETE FROM request_log WHERE seq <= \
-                 (SELECT seq FROM request_log ORDER BY seq DESC LIMIT 1 OFFSET ?1)",
+                "DELETE FROM request_log WHERE seq <= (SELECT max(seq) FROM request_log) - ?1",
             )
             .map_err(db)?
             .execute([i64::try_from(keep).unwrap_or(i64::MAX)])
