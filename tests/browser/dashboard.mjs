@@ -3,7 +3,8 @@
 //
 // Steps v to x use the main broker (interactive, no control token unless the environment sets
 // one, in Danish): a login shows in the list live as it happens and is approved from there;
-// its timeline shows the token exchange; an identity made through the form logs in. Steps y to
+// its timeline shows the token exchange; an identity made through the form logs in; a waiting
+// login is rejected from the list, its requests found on the request page, an identity deleted. Steps y to
 // ab use a second broker that runs on a manual clock and is locked with a control token (each
 // browser context unlocks it once, in English): keys, queued decisions and faults, the clock,
 // reset, clients, a device's block, a rule, an edit and the language switch. Every action is a
@@ -164,6 +165,49 @@ export async function dashboardSteps(t) {
       assert.equal(approved.status, 200, JSON.stringify(approved.body));
       const claims = await t.redeem(await t.landed(person, auth), auth);
       assert.equal(claims.sub, made.body.id, 'the ID token names the new identity');
+    }));
+
+  await step('ac. dashboard: a waiting login rejected from the list, its requests on the request page, an identity deleted', () =>
+    inContext(browser, 'dash-reject', async (context) => {
+      const dash = await context.newPage();
+      await dash.goto(`${issuer}/_sim/`);
+      await dash.locator('#live.on').waitFor();
+      const person = await context.newPage();
+      const auth = t.authorization();
+      const txn = await t.enterUserId(person, auth, 'bo');
+      await t.chooseIfAsked(person, 'app', '#app-code');
+      const row = dash.locator(`tr.login-row[data-login="${txn}"]`);
+      await row.locator('form.reject button[type=submit]').click();
+      await dash.waitForURL((u) => u.pathname === '/_sim/' && u.searchParams.get('done') === 'rejected');
+      assert.equal(await dash.getAttribute(`tr.login-row[data-login="${txn}"]`, 'data-status'), 'rejected');
+      // The person's waiting screen moves on by itself: back at the client with an error.
+      await person.waitForURL((u) => u.toString().includes('error='), { timeout: 20_000 });
+      const query = new URL(person.url()).searchParams;
+      assert.equal(query.get('error'), 'access_denied');
+      assert.equal(query.get('state'), auth.state);
+
+      // The request page, filtered by that login: its authorize request, with the client.
+      await dash.goto(`${issuer}/_sim/requests`);
+      await dash.fill('#request-filter input[name=login]', txn);
+      await dash.click('#request-filter button[type=submit]');
+      await dash.waitForURL((u) => u.pathname === '/_sim/requests' && u.searchParams.get('login') === txn);
+      const authorize = dash.locator('details.request[data-endpoint=authorize]');
+      assert.ok(await authorize.count() >= 1, 'the login\'s authorize request is listed');
+      assert.match(await authorize.first().textContent(), new RegExp(txn));
+      assert.equal(await dash.locator('details.request[data-endpoint=token]').count(), 0, 'no other login\'s requests');
+
+      // An identity deleted through its page is gone.
+      const user = `gone-${tag()}`;
+      const made = await control(issuer, CONTROL, '/identities', {
+        method: 'POST',
+        body: JSON.stringify({ user_id: user, given_name: 'Gone', family_name: 'Soon' }),
+      });
+      assert.equal(made.status, 201, JSON.stringify(made.body));
+      await dash.goto(`${issuer}/_sim/identities/${user}`);
+      await dash.click('#delete-identity button[type=submit]');
+      await dash.waitForURL((u) => u.pathname === '/_sim/identities');
+      assert.equal((await control(issuer, CONTROL, `/identities/${user}`)).status, 404);
+      assert.equal(await dash.locator(`tr.identity-row[data-user="${user}"]`).count(), 0);
     }));
 
   await step('y. dashboard (locked, manual clock): keys are rotated and a retired key removed', () =>
