@@ -328,3 +328,113 @@ async fn a_clock_moved_on_one_replica_moves_on_the_other_within_a_second() {
     let body: Value = refused.json().await.unwrap();
     assert_eq!(body["error"], "invalid_grant", "{body:?}");
 }
+
+async fn refresh_at(replica: &Replica, token: &str) -> reqwest::Response {
+    http_client()
+        .post(format!("{}/token", replica.base))
+        .basic_auth(CLIENT_ID, Some(CLIENT_SECRET))
+        .form(&[("grant_type", "refresh_token"), ("refresh_token", token)])
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn two_replicas_racing_on_one_code_or_refresh_token_have_one_winner() {
+    let Some((a, b, _dirs)) = two_replicas(true).await else {
+        return;
+    };
+    // A login with a refresh token, its code redeemed at `a`.
+    async fn login_at(a: &Replica, scope: &str) -> (String, Pkce) {
+        let pkce = Pkce::new();
+        let mut params = authorize_query(&pkce);
+        params.retain(|(name, _)| *name != "scope");
+        params.push(("scope", scope.into()));
+        let response = http_client()
+            .get(format!("{}/authorize", a.base))
+            .query(&params)
+            .send()
+            .await
+            .unwrap();
+        (query(&redirect_to(&response), "code").unwrap(), pkce)
+    }
+    for round in 0..8 {
+        // The same code at both replicas at once: one answers tokens, the other invalid_grant.
+        let (code, pkce) = login_at(&a, "openid").await;
+        let (at_a, at_b) = tokio::join!(redeem(&a, &code, &pkce), redeem(&b, &code, &pkce));
+        let loser = match (at_a.status(), at_b.status()) {
+            (StatusCode::OK, StatusCode::BAD_REQUEST) => at_b,
+            (StatusCode::BAD_REQUEST, StatusCode::OK) => at_a,
+            other => panic!("round {round}: one code redeemed as {other:?}"),
+        };
+        let loser: Value = loser.json().await.unwrap();
+        assert_eq!(loser["error"], "invalid_grant", "{loser:?}");
+
+        // The same refresh token at both at once: exactly one new pair. (Another login: the
+        // code replay above revoked the first one's tokens, as it should.)
+        let (code, pkce) = login_at(&a, "openid offline_access").await;
+        let tokens: Value = redeem(&a, &code, &pkce).await.json().await.unwrap();
+        let refresh = tokens["refresh_token"].as_str().expect("a refresh token");
+        let (at_a, at_b) = tokio::join!(refresh_at(&a, refresh), refresh_at(&b, refresh));
+        let won = [at_a.status(), at_b.status()]
+            .iter()
+            .filter(|s| **s == StatusCode::OK)
+            .count();
+        assert_eq!(
+            won,
+            1,
+            "round {round}: one refresh token used as {:?} / {:?}",
+            at_a.status(),
+            at_b.status()
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_login_approved_at_one_replica_and_rejected_at_the_other_at_once_settles_once() {
+    let Some((a, b, _dirs)) = two_replicas(false).await else {
+        return;
+    };
+    for round in 0..8 {
+        let pkce = Pkce::new();
+        let response = http_client()
+            .get(format!("{}/authorize", a.base))
+            .query(&authorize_query(&pkce))
+            .send()
+            .await
+            .unwrap();
+        let id = login_id_of(&response);
+        let approve = format!("/logins/{id}/approve");
+        let reject = format!("/logins/{id}/reject");
+        let (as_bo, nothing) = (json!({"user_id": "bo"}), json!({}));
+        let (approved, rejected) = tokio::join!(
+            a.host.control().post(&approve, &as_bo),
+            b.host.control().post(&reject, &nothing),
+        );
+        let (approved, rejected) = (approved.unwrap(), rejected.unwrap());
+        // One decision was written; the other was told the login was already decided.
+        let statuses = [approved.status, rejected.status];
+        assert_eq!(
+            statuses.iter().filter(|s| **s == 200).count(),
+            1,
+            "round {round}: {:?} / {:?}",
+            approved.body,
+            rejected.body
+        );
+        // Both replicas see the one terminal status, and it is the winner's.
+        let winner = if approved.status == 200 {
+            "approved"
+        } else {
+            "rejected"
+        };
+        for replica in [&a, &b] {
+            let explained = replica
+                .host
+                .control()
+                .get(&format!("/logins/{id}/explain"))
+                .await
+                .unwrap();
+            assert_eq!(explained.body["status"], winner, "{:?}", explained.body);
+        }
+    }
+}
