@@ -1048,40 +1048,18 @@ async fn on_the_real_clock_the_dashboard_says_so_and_refuses_to_move_it() {
 #[tokio::test]
 async fn the_dashboard_speaks_danish_or_english_and_remembers_the_switch() {
     let rp = Rp::start().await;
-    let html = rp
-        .browser
-        .get(rp.url("/_sim/"))
-        .header("accept-language", "da")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    // A browser set to Danish.
+    let danish = |path: &'static str| {
+        let request = rp.browser.get(rp.url(path)).header("accept-language", "da");
+        async move { request.send().await.unwrap().text().await.unwrap() }
+    };
+    let html = danish("/_sim/").await;
     assert!(html.contains("<html lang=\"da\""), "{html}");
     assert!(html.contains("Seneste logins"), "{html}");
-    let html = rp
-        .browser
-        .get(rp.url("/_sim/keys?lang=en"))
-        .header("accept-language", "da")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = danish("/_sim/keys?lang=en").await;
     assert!(html.contains("<html lang=\"en\""), "{html}");
     // Remembered: the next page is English whatever the browser says.
-    let html = rp
-        .browser
-        .get(rp.url("/_sim/queue"))
-        .header("accept-language", "da")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = danish("/_sim/queue").await;
     assert!(html.contains("Queued decisions"), "{html}");
 }
 
