@@ -438,3 +438,53 @@ async fn a_login_approved_at_one_replica_and_rejected_at_the_other_at_once_settl
         }
     }
 }
+
+#[tokio::test]
+async fn the_request_log_of_one_replica_is_read_at_the_other() {
+    let Some((a, b, _dirs)) = two_replicas(true).await else {
+        return;
+    };
+    let pkce = Pkce::new();
+    let response = http_client()
+        .get(format!("{}/authorize", a.base))
+        .query(&authorize_query(&pkce))
+        .send()
+        .await
+        .unwrap();
+    let login = login_id_of(&response);
+    let code = query(&redirect_to(&response), "code").unwrap();
+    assert_eq!(redeem(&b, &code, &pkce).await.status(), StatusCode::OK);
+    // Each replica writes its entries once a second (requests::FLUSH_EVERY): within two, the
+    // login's authorize (logged at a) and token exchange (logged at b) are listed at either.
+    let path = format!("/requests?login={login}");
+    for replica in [&a, &b] {
+        let listed = tokio::time::timeout(std::time::Duration::from_secs(2), async {
+            loop {
+                let entries = replica.host.control().get(&path).await.unwrap().body;
+                let endpoints: Vec<String> = entries
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter_map(|e| e["endpoint"].as_str().map(str::to_owned))
+                    .collect();
+                if endpoints.contains(&"authorize".to_owned())
+                    && endpoints.contains(&"token".to_owned())
+                {
+                    return entries;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+        })
+        .await;
+        let entries = listed.expect("both replicas' requests within two seconds");
+        // The token exchange carries the decoded ID token, never the token itself.
+        let token = entries
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["endpoint"] == "token")
+            .unwrap();
+        assert_eq!(token["id_token"]["claims"]["iss"], ISSUER, "{token:?}");
+        assert!(!token.to_string().contains(&code), "{token:?}");
+    }
+}
