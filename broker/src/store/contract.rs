@@ -1900,6 +1900,30 @@ fn postgres_migrations_run_once_when_replicas_start_together() {
     );
 }
 
+/// A database the broker cannot use says why in the server's words, not tokio-postgres's
+/// bare "db error": here a search path naming a schema nobody made.
+#[test]
+fn postgres_errors_say_what_the_server_said() {
+    let Some(url) = std::env::var("TEST_POSTGRES_URL").ok() else {
+        assert!(
+            std::env::var("CI").is_err(),
+            "TEST_POSTGRES_URL is not set: CI runs the store contract on PostgreSQL"
+        );
+        return;
+    };
+    let separator = if url.contains('?') { '&' } else { '?' };
+    let missing = format!(
+        "{url}{separator}options=-c%20search_path%3Dnobody_made_{}",
+        uuid::Uuid::new_v4().simple()
+    );
+    let Err(e) = PgStore::connect(&missing, None) else {
+        panic!("a search path without a schema opened");
+    };
+    let text = e.to_string();
+    assert!(text.contains("no schema has been selected"), "{text}");
+    assert!(text.contains("3F000"), "{text}");
+}
+
 /// The signing keys in PostgreSQL: sealed with the key-encryption key (no PEM readable in the
 /// table), opened again with it, refused without it or with another.
 #[test]

@@ -142,7 +142,27 @@ pub(super) fn db(e: tokio_postgres::Error) -> StoreError {
             );
         }
     }
-    StoreError::Db(e.to_string())
+    StoreError::Db(describe(&e))
+}
+
+/// The server's own words for an error it answered (tokio-postgres's `Display` says only
+/// "db error"), with its SQLSTATE and hint; other errors as they display.
+fn describe(e: &tokio_postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(d) => {
+            let mut text = format!(
+                "{}: {} (SQLSTATE {})",
+                d.severity(),
+                d.message(),
+                d.code().code()
+            );
+            if let Some(hint) = d.hint() {
+                text.push_str(&format!("; hint: {hint}"));
+            }
+            text
+        }
+        None => e.to_string(),
+    }
 }
 
 fn pool_error(e: deadpool_postgres::PoolError) -> StoreError {
