@@ -10,8 +10,6 @@
 //! is queued, so an RP that fetches the keys at the start of a login holds the fault's keys.
 //! Every fetch is recorded for the client's report.
 
-use std::sync::OnceLock;
-
 use serde_json::{json, Value};
 
 use crate::app::Broker;
@@ -102,7 +100,10 @@ pub fn jwks(broker: &Broker, client: &Client, now: UnixTime) -> Result<Jwks, OAu
         Some(Fault::KidAbsentSingleJwks) => without_kids(vec![signing_key(broker, client, &keys)?]),
         Some(Fault::KidAbsentMultipleJwks) => without_kids(vec![
             signing_key(broker, client, &keys)?,
-            decoy(client.id_token_signed_response_alg.key_kind())?,
+            decoy(
+                broker.store.meta.as_ref(),
+                client.id_token_signed_response_alg.key_kind(),
+            )?,
         ]),
         _ => keys,
     };
@@ -150,20 +151,23 @@ fn signing_key(broker: &Broker, client: &Client, published: &Value) -> Result<Va
         .ok_or_else(|| OAuthError::server_error("the active key is not published"))
 }
 
-/// A public key of `kind` that signs nothing: made once per process.
-fn decoy(kind: keys::KeyKind) -> Result<Value, OAuthError> {
-    static RSA: OnceLock<Value> = OnceLock::new();
-    static EC: OnceLock<Value> = OnceLock::new();
-    let cell = match kind {
-        keys::KeyKind::Rsa => &RSA,
-        _ => &EC,
+/// A public key of `kind` that signs nothing: made once and kept in the store, so every
+/// replica on one database publishes the same one.
+fn decoy(meta: &dyn crate::store::MetaStore, kind: keys::KeyKind) -> Result<Value, OAuthError> {
+    let name = match kind {
+        keys::KeyKind::Rsa => "rp_kit_decoy_rsa",
+        _ => "rp_kit_decoy_ec",
     };
-    if let Some(key) = cell.get() {
-        return Ok(key.clone());
-    }
-    let (key, _pem) = keys::SigningKey::generate(kind).map_err(key_error)?;
-    let jwk = serde_json::to_value(key.public_jwk()).map_err(OAuthError::server_error)?;
-    Ok(cell.get_or_init(|| jwk).clone())
+    let stored = match meta.get(name)? {
+        Some(stored) => stored,
+        None => {
+            let (key, _pem) = keys::SigningKey::generate(kind).map_err(key_error)?;
+            let jwk = serde_json::to_string(&key.public_jwk()).map_err(OAuthError::server_error)?;
+            // Two replicas may make one at once: the first stored stands for both.
+            meta.get_or_init(name, &jwk)?
+        }
+    };
+    serde_json::from_str(&stored).map_err(OAuthError::server_error)
 }
 
 fn without_kids(mut keys: Vec<Value>) -> Value {
@@ -173,4 +177,31 @@ fn without_kids(mut keys: Vec<Value>) -> Value {
         }
     }
     json!({ "keys": keys })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{SqliteStore, Store};
+
+    #[test]
+    fn the_decoy_key_is_made_once_per_database_and_signs_for_nobody_else() {
+        let store = Store::from_sqlite(SqliteStore::in_memory().unwrap());
+        let first = decoy(store.meta.as_ref(), keys::KeyKind::Rsa).unwrap();
+        // Another replica on the same database (or a restart) publishes the same decoy.
+        assert_eq!(
+            decoy(store.meta.as_ref(), keys::KeyKind::Rsa).unwrap(),
+            first
+        );
+        assert_eq!(first["kty"], "RSA");
+        assert!(first.get("d").is_none(), "a public key only: {first}");
+        let ec = decoy(store.meta.as_ref(), keys::KeyKind::Ec).unwrap();
+        assert_eq!(ec["kty"], "EC");
+        // Another database has its own.
+        let other = Store::from_sqlite(SqliteStore::in_memory().unwrap());
+        assert_ne!(
+            decoy(other.meta.as_ref(), keys::KeyKind::Rsa).unwrap(),
+            first
+        );
+    }
 }
