@@ -94,6 +94,28 @@ fn authorize_query(pkce: &Pkce) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// An authorization request at `replica` (auto-approved) with `scope`: its response (a
+/// redirect with the code) and the PKCE pair to redeem the code with.
+async fn authorize_at(replica: &Replica, scope: &str) -> (reqwest::Response, Pkce) {
+    let pkce = Pkce::new();
+    let mut params = authorize_query(&pkce);
+    params.retain(|(name, _)| *name != "scope");
+    params.push(("scope", scope.into()));
+    let response = http_client()
+        .get(format!("{}/authorize", replica.base))
+        .query(&params)
+        .send()
+        .await
+        .unwrap();
+    (response, pkce)
+}
+
+/// A code from `replica`, with its PKCE pair.
+async fn code_at(replica: &Replica, scope: &str) -> (String, Pkce) {
+    let (response, pkce) = authorize_at(replica, scope).await;
+    (query(&redirect_to(&response), "code").unwrap(), pkce)
+}
+
 async fn redeem(replica: &Replica, code: &str, pkce: &Pkce) -> reqwest::Response {
     http_client()
         .post(format!("{}/token", replica.base))
@@ -114,13 +136,7 @@ async fn a_code_issued_by_one_replica_is_redeemed_at_the_other_once() {
     let Some((a, b, _dirs)) = two_replicas(true).await else {
         return;
     };
-    let pkce = Pkce::new();
-    let response = http_client()
-        .get(format!("{}/authorize", a.base))
-        .query(&authorize_query(&pkce))
-        .send()
-        .await
-        .unwrap();
+    let (response, pkce) = authorize_at(&a, "openid").await;
     let location = redirect_to(&response);
     assert_eq!(query(&location, "iss").as_deref(), Some(ISSUER));
     let code = query(&location, "code").unwrap();
@@ -242,14 +258,7 @@ async fn both_replicas_publish_the_same_keys_and_a_rotation_on_one_within_a_seco
         "the other replica did not publish {kid} within a second"
     );
     // And signs with it: a login's ID token from b names the new key.
-    let pkce = Pkce::new();
-    let response = http_client()
-        .get(format!("{}/authorize", b.base))
-        .query(&authorize_query(&pkce))
-        .send()
-        .await
-        .unwrap();
-    let code = query(&redirect_to(&response), "code").unwrap();
+    let (code, pkce) = code_at(&b, "openid").await;
     let tokens: Value = redeem(&b, &code, &pkce).await.json().await.unwrap();
     assert_eq!(
         jwt_header(tokens["id_token"].as_str().unwrap())["kid"],
@@ -302,27 +311,14 @@ async fn a_clock_moved_on_one_replica_moves_on_the_other_within_a_second() {
         "{:?}",
         again.body
     );
-    // And a code issued an hour "later" expires on both: the replicas agree on the time.
-    let pkce = Pkce::new();
-    let response = http_client()
-        .get(format!("{}/authorize", a.base))
-        .query(&authorize_query(&pkce))
-        .send()
-        .await
-        .unwrap();
-    let code = query(&redirect_to(&response), "code").unwrap();
-    a.host
+    // And a code issued at one replica expires by the other's clock once that one moved past
+    // the code's life: the replicas judge it on the time they share.
+    let (code, pkce) = code_at(&a, "openid").await;
+    b.host
         .control()
         .post("/clock/advance", &json!({"seconds": 600}))
         .await
         .unwrap();
-    let expired = tokio::time::timeout(std::time::Duration::from_secs(1), async {
-        while clock_of(&b).await < now + 660 {
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
-    })
-    .await;
-    assert!(expired.is_ok());
     let refused = redeem(&b, &code, &pkce).await;
     assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
     let body: Value = refused.json().await.unwrap();
@@ -344,23 +340,9 @@ async fn two_replicas_racing_on_one_code_or_refresh_token_have_one_winner() {
     let Some((a, b, _dirs)) = two_replicas(true).await else {
         return;
     };
-    // A login with a refresh token, its code redeemed at `a`.
-    async fn login_at(a: &Replica, scope: &str) -> (String, Pkce) {
-        let pkce = Pkce::new();
-        let mut params = authorize_query(&pkce);
-        params.retain(|(name, _)| *name != "scope");
-        params.push(("scope", scope.into()));
-        let response = http_client()
-            .get(format!("{}/authorize", a.base))
-            .query(&params)
-            .send()
-            .await
-            .unwrap();
-        (query(&redirect_to(&response), "code").unwrap(), pkce)
-    }
     for round in 0..8 {
         // The same code at both replicas at once: one answers tokens, the other invalid_grant.
-        let (code, pkce) = login_at(&a, "openid").await;
+        let (code, pkce) = code_at(&a, "openid").await;
         let (at_a, at_b) = tokio::join!(redeem(&a, &code, &pkce), redeem(&b, &code, &pkce));
         let loser = match (at_a.status(), at_b.status()) {
             (StatusCode::OK, StatusCode::BAD_REQUEST) => at_b,
@@ -372,7 +354,7 @@ async fn two_replicas_racing_on_one_code_or_refresh_token_have_one_winner() {
 
         // The same refresh token at both at once: exactly one new pair. (Another login: the
         // code replay above revoked the first one's tokens, as it should.)
-        let (code, pkce) = login_at(&a, "openid offline_access").await;
+        let (code, pkce) = code_at(&a, "openid offline_access").await;
         let tokens: Value = redeem(&a, &code, &pkce).await.json().await.unwrap();
         let refresh = tokens["refresh_token"].as_str().expect("a refresh token");
         let (at_a, at_b) = tokio::join!(refresh_at(&a, refresh), refresh_at(&b, refresh));
@@ -396,13 +378,7 @@ async fn a_login_approved_at_one_replica_and_rejected_at_the_other_at_once_settl
         return;
     };
     for round in 0..8 {
-        let pkce = Pkce::new();
-        let response = http_client()
-            .get(format!("{}/authorize", a.base))
-            .query(&authorize_query(&pkce))
-            .send()
-            .await
-            .unwrap();
+        let (response, _) = authorize_at(&a, "openid").await;
         let id = login_id_of(&response);
         let approve = format!("/logins/{id}/approve");
         let reject = format!("/logins/{id}/reject");
@@ -444,46 +420,23 @@ async fn the_request_log_of_one_replica_is_read_at_the_other() {
     let Some((a, b, _dirs)) = two_replicas(true).await else {
         return;
     };
-    let pkce = Pkce::new();
-    let response = http_client()
-        .get(format!("{}/authorize", a.base))
-        .query(&authorize_query(&pkce))
-        .send()
-        .await
-        .unwrap();
+    let (response, pkce) = authorize_at(&a, "openid").await;
     let login = login_id_of(&response);
     let code = query(&redirect_to(&response), "code").unwrap();
     assert_eq!(redeem(&b, &code, &pkce).await.status(), StatusCode::OK);
-    // Each replica writes its entries once a second (requests::FLUSH_EVERY): within two, the
-    // login's authorize (logged at a) and token exchange (logged at b) are listed at either.
+    // A replica's list first writes its own waiting entries; the other's it reads from the
+    // database. So listing at b writes the token exchange, listing at a then writes the
+    // authorize request and finds both, and b finds both after that: no waiting for the
+    // once-a-second writes.
     let path = format!("/requests?login={login}");
+    b.host.control().get(&path).await.unwrap();
     for replica in [&a, &b] {
-        let listed = tokio::time::timeout(std::time::Duration::from_secs(2), async {
-            loop {
-                let entries = replica.host.control().get(&path).await.unwrap().body;
-                let endpoints: Vec<String> = entries
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .filter_map(|e| e["endpoint"].as_str().map(str::to_owned))
-                    .collect();
-                if endpoints.contains(&"authorize".to_owned())
-                    && endpoints.contains(&"token".to_owned())
-                {
-                    return entries;
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-            }
-        })
-        .await;
-        let entries = listed.expect("both replicas' requests within two seconds");
+        let entries = replica.host.control().get(&path).await.unwrap().body;
+        let entries = entries.as_array().unwrap();
+        let endpoint = |name: &str| entries.iter().find(|e| e["endpoint"] == name);
+        assert!(endpoint("authorize").is_some(), "{entries:?}");
         // The token exchange carries the decoded ID token, never the token itself.
-        let token = entries
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|e| e["endpoint"] == "token")
-            .unwrap();
+        let token = endpoint("token").unwrap_or_else(|| panic!("no token exchange: {entries:?}"));
         assert_eq!(token["id_token"]["claims"]["iss"], ISSUER, "{token:?}");
         assert!(!token.to_string().contains(&code), "{token:?}");
     }
