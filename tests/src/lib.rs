@@ -1,2 +1,3 @@
 pub mod conformance;
+pub mod cpu;
 pub mod rp_check;

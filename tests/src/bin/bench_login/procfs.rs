@@ -14,14 +14,7 @@ pub(crate) struct Ticks {
 }
 
 pub(crate) fn clock_ticks() -> Ticks {
-    let measured = std::process::Command::new("getconf")
-        .arg("CLK_TCK")
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .and_then(|s| s.trim().parse::<u64>().ok())
-        .filter(|&t| t > 0);
+    let measured = tests::cpu::clock_ticks_per_second();
     match measured {
         Some(per_second) => Ticks {
             per_second,
@@ -38,22 +31,7 @@ pub(crate) static TICKS_PER_SECOND: AtomicU64 = AtomicU64::new(100);
 
 /// utime + stime (fields 14 and 15 of /proc/PID/stat) as a duration.
 fn proc_cpu(stat_path: &str) -> Result<Duration> {
-    let stat =
-        std::fs::read_to_string(stat_path).with_context(|| format!("reading {stat_path}"))?;
-    // The command name (field 2) is in parentheses and may hold spaces: count from the last ')'.
-    let after = stat
-        .rsplit_once(')')
-        .map(|(_, rest)| rest)
-        .with_context(|| format!("unexpected {stat_path}"))?;
-    // `after` starts with field 3 (state), so field N is at index N - 3.
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let field = |n: usize| -> Result<u64> {
-        fields
-            .get(n - 3)
-            .and_then(|f| f.parse::<u64>().ok())
-            .with_context(|| format!("field {n} of {stat_path}"))
-    };
-    let ticks = field(14)? + field(15)?;
+    let ticks = tests::cpu::stat_ticks(stat_path)?;
     let per_second = TICKS_PER_SECOND.load(Ordering::Relaxed).max(1);
     Ok(Duration::from_nanos(ticks * 1_000_000_000 / per_second))
 }
