@@ -8,10 +8,6 @@ pub type UnixTime = i64;
 
 pub trait Clock: Send + Sync {
     fn now(&self) -> UnixTime;
-    /// Moves a controllable clock forward; `None` when this clock cannot be moved.
-    fn advance(&self, _seconds: i64) -> Option<UnixTime> {
-        None
-    }
     fn is_controllable(&self) -> bool {
         false
     }
@@ -61,9 +57,6 @@ impl ManualClock {
 impl Clock for ManualClock {
     fn now(&self) -> UnixTime {
         self.now.load(Ordering::SeqCst)
-    }
-    fn advance(&self, seconds: i64) -> Option<UnixTime> {
-        Some(ManualClock::advance(self, seconds))
     }
     fn is_controllable(&self) -> bool {
         true
