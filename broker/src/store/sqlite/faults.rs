@@ -2,7 +2,7 @@
 
 use rusqlite::{params, OptionalExtension};
 
-use super::{db, from_json, to_json, SqliteStore};
+use super::{db, from_json, to_json, Cached, SqliteStore};
 use crate::model::{ClientId, QueuedFault, RpEvent, Stage, TxnId};
 use crate::store::{FaultStore, StoreResult};
 
@@ -45,9 +45,9 @@ impl FaultStore for SqliteStore {
     }
     fn take(&self, client: &ClientId, stage: Stage) -> StoreResult<Option<QueuedFault>> {
         let conn = self.conn()?;
-        let tx = conn.unchecked_transaction().map_err(db)?;
-        let row: Option<(i64, String)> = tx
-            .query_row(
+        // Nearly every request finds no fault: a read, and no write transaction for it.
+        let row: Option<(i64, String)> = conn
+            .cached_row(
                 "SELECT seq, data FROM faults WHERE client_id = ?1 AND stage = ?2 AND remaining > 0
                  ORDER BY seq LIMIT 1",
                 params![client.as_str(), stage_name(stage)?],
@@ -58,13 +58,15 @@ impl FaultStore for SqliteStore {
         let Some((seq, data)) = row else {
             return Ok(None);
         };
+        // The update's condition keeps the use single across connections.
+        let tx = conn.unchecked_transaction().map_err(db)?;
         let taken = tx
-            .execute(
+            .cached_execute(
                 "UPDATE faults SET remaining = remaining - 1 WHERE seq = ?1 AND remaining > 0",
                 [seq],
             )
             .map_err(db)?;
-        tx.execute(
+        tx.cached_execute(
             "DELETE FROM faults WHERE seq = ?1 AND remaining <= 0",
             [seq],
         )
@@ -101,7 +103,7 @@ impl FaultStore for SqliteStore {
     fn latest_login(&self, client: &ClientId) -> StoreResult<Option<TxnId>> {
         let conn = self.conn()?;
         let login: Option<String> = conn
-            .query_row(
+            .cached_row(
                 "SELECT login_id FROM rp_events WHERE client_id = ?1 AND login_id IS NOT NULL
                  ORDER BY seq DESC LIMIT 1",
                 [client.as_str()],

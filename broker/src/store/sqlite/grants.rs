@@ -3,7 +3,7 @@
 
 use rusqlite::OptionalExtension;
 
-use super::SqliteStore;
+use super::{Cached, SqliteStore};
 use crate::model::{AccessToken, AuthCode, GrantId, RefreshToken};
 use crate::store::{CodeStore, StoreResult, Take, TokenStore};
 
@@ -27,7 +27,7 @@ impl CodeStore for SqliteStore {
     fn is_unspent(&self, hash: &str) -> StoreResult<bool> {
         let conn = self.conn()?;
         let taken: Option<bool> = conn
-            .query_row("SELECT taken FROM codes WHERE hash = ?1", [hash], |r| {
+            .cached_row("SELECT taken FROM codes WHERE hash = ?1", [hash], |r| {
                 r.get(0)
             })
             .optional()

@@ -2,7 +2,7 @@
 
 use rusqlite::{params, OptionalExtension};
 
-use super::{db, from_json, to_json, SqliteStore};
+use super::{db, from_json, to_json, Cached, SqliteStore};
 use crate::clock::UnixTime;
 use crate::model::{Delivered, Flow, LoginStatus, LoginTxn, TxnId};
 use crate::store::{LoginStore, Settle, StoreResult};
@@ -43,7 +43,7 @@ impl LoginStore for SqliteStore {
         let conn = self.conn()?;
         let tx = conn.unchecked_transaction().map_err(db)?;
         let data: Option<String> = tx
-            .query_row(
+            .cached_row(
                 "SELECT data FROM logins WHERE id = ?1",
                 [id.as_str()],
                 |r| r.get(0),
@@ -58,7 +58,7 @@ impl LoginStore for SqliteStore {
             return Ok(Settle::AlreadySettled(txn));
         }
         txn.status = status.clone();
-        tx.execute(
+        tx.cached_execute(
             "UPDATE logins SET status = ?2, data = ?3 WHERE id = ?1 AND status = 'pending'",
             params![id.as_str(), txn.status.name(), to_json(&txn)?],
         )
@@ -70,7 +70,7 @@ impl LoginStore for SqliteStore {
         let conn = self.conn()?;
         let tx = conn.unchecked_transaction().map_err(db)?;
         let data: Option<String> = tx
-            .query_row(
+            .cached_row(
                 "SELECT data FROM logins WHERE id = ?1 AND delivered = 0",
                 [id.as_str()],
                 |r| r.get(0),
@@ -83,7 +83,7 @@ impl LoginStore for SqliteStore {
         let mut txn: LoginTxn = from_json(&data)?;
         txn.delivered = true;
         txn.response = response.cloned();
-        tx.execute(
+        tx.cached_execute(
             "UPDATE logins SET delivered = 1, data = ?2 WHERE id = ?1",
             params![id.as_str(), to_json(&txn)?],
         )
@@ -100,7 +100,7 @@ impl LoginStore for SqliteStore {
         let conn = self.conn()?;
         let tx = conn.unchecked_transaction().map_err(db)?;
         let data: Option<String> = tx
-            .query_row(
+            .cached_row(
                 "SELECT data FROM logins WHERE id = ?1 AND status = 'pending'",
                 [id.as_str()],
                 |r| r.get(0),
@@ -118,7 +118,7 @@ impl LoginStore for SqliteStore {
             rev: expected_rev + 1,
             ..flow.clone()
         };
-        tx.execute(
+        tx.cached_execute(
             "UPDATE logins SET data = ?2 WHERE id = ?1",
             params![id.as_str(), to_json(&txn)?],
         )

@@ -140,6 +140,34 @@ fn db(e: rusqlite::Error) -> StoreError {
     StoreError::Db(e.to_string())
 }
 
+/// Statements through the connection's statement cache. Preparing one (parsing and planning
+/// it) costs more than running most of ours, and `Connection::query_row` and `execute` prepare
+/// afresh every call.
+trait Cached {
+    fn cached_row<T, P, F>(&self, sql: &str, params: P, f: F) -> rusqlite::Result<T>
+    where
+        P: rusqlite::Params,
+        F: FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>;
+    fn cached_execute<P: rusqlite::Params>(&self, sql: &str, params: P) -> rusqlite::Result<usize>;
+}
+
+impl Cached for Connection {
+    fn cached_row<T, P, F>(&self, sql: &str, params: P, f: F) -> rusqlite::Result<T>
+    where
+        P: rusqlite::Params,
+        F: FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    {
+        self.prepare_cached(sql)?.query_row(params, f)
+    }
+    fn cached_execute<P: rusqlite::Params>(&self, sql: &str, params: P) -> rusqlite::Result<usize> {
+        self.prepare_cached(sql)?.execute(params)
+    }
+}
+
+/// Distinct statements the store runs (about 110) fit, so a login's never leave the cache
+/// (rusqlite keeps 16 by default).
+const STATEMENT_CACHE: usize = 256;
+
 fn to_json<T: Serialize>(value: &T) -> StoreResult<String> {
     serde_json::to_string(value).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
@@ -170,6 +198,7 @@ impl SqliteStore {
 
     fn init(conn: Connection) -> StoreResult<SqliteStore> {
         conn.execute_batch(SCHEMA).map_err(db)?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         Ok(SqliteStore {
             conn: Mutex::new(conn),
         })

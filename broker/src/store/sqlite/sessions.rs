@@ -2,7 +2,7 @@
 
 use rusqlite::{params, OptionalExtension};
 
-use super::{db, from_json, to_json, SqliteStore};
+use super::{db, from_json, to_json, Cached, SqliteStore};
 use crate::model::{ClientId, Session, Sid};
 use crate::store::{SessionStore, StoreResult};
 
@@ -42,7 +42,7 @@ impl SessionStore for SqliteStore {
         let conn = self.conn()?;
         let tx = conn.unchecked_transaction().map_err(db)?;
         let data: Option<String> = tx
-            .query_row(
+            .cached_row(
                 "SELECT data FROM sessions WHERE sid = ?1",
                 [sid.as_str()],
                 |r| r.get(0),
@@ -57,7 +57,7 @@ impl SessionStore for SqliteStore {
             return Ok(());
         }
         session.clients.push(client.clone());
-        tx.execute(
+        tx.cached_execute(
             "UPDATE sessions SET data = ?2 WHERE sid = ?1",
             params![sid.as_str(), to_json(&session)?],
         )
