@@ -121,6 +121,8 @@ pub struct Broker {
     pub sites: Arc<[Site]>,
     /// The request log's entries waiting to be written (`crate::requests`).
     pub requests: Arc<crate::requests::RequestLog>,
+    /// What the RPs did, waiting to be written (`crate::requests::Seen`).
+    pub seen: Arc<crate::requests::Seen>,
     /// Says when the server stops, so long-lived answers (the dashboard's live updates) end
     /// and the server can finish.
     pub closing: Closing,

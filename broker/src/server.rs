@@ -122,6 +122,7 @@ pub fn build(
         .collect();
     Ok(Broker {
         requests: Arc::new(crate::requests::RequestLog::new(config.request_log.keep)),
+        seen: Arc::default(),
         documents: Arc::new(std::sync::OnceLock::new()),
         discovery_json: Arc::clone(&sites[0].discovery_json),
         profile: Profile::Standard,

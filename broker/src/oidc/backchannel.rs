@@ -46,7 +46,7 @@ pub fn notices(
         let Some(uri) = client.backchannel_logout_uri.clone() else {
             continue;
         };
-        let login = broker.store.faults.latest_login(&client.client_id)?;
+        let login = crate::oidc::faults::latest_login(broker, &client.client_id)?;
         out.push(Notice {
             client_id: client.client_id.to_string(),
             uri,

@@ -11,6 +11,7 @@ use crate::clock::UnixTime;
 use crate::error::OAuthError;
 use crate::model::{ClientId, Fault, QueuedFault, RpAct, RpEvent, Stage, TxnId};
 use crate::oidc::profile;
+use crate::store::StoreResult;
 
 /// Takes the next fault queued for `client` at `stage`, and records that the response of
 /// `login` carries it.
@@ -36,12 +37,15 @@ pub fn take_queued(
         return Ok(None);
     };
     let fault = queued.fault;
-    broker.store.faults.record(&RpEvent {
-        client_id: client.clone(),
-        login_id: login.cloned(),
-        at: now,
-        act: RpAct::Fault { fault },
-    })?;
+    record_now(
+        broker,
+        RpEvent {
+            client_id: client.clone(),
+            login_id: login.cloned(),
+            at: now,
+            act: RpAct::Fault { fault },
+        },
+    )?;
     tracing::info!(
         fault = %fault.name(),
         client = %client,
@@ -53,10 +57,7 @@ pub fn take_queued(
 
 /// The `kid-absent-*` fault a login's ID token carried, if any.
 pub fn kid_absent_in(broker: &Broker, login: &TxnId) -> Result<Option<Fault>, OAuthError> {
-    Ok(broker
-        .store
-        .faults
-        .events_for_login(login)?
+    Ok(events_for_login(broker, login)?
         .into_iter()
         .find_map(|e| match e.act {
             RpAct::Fault {
@@ -85,10 +86,30 @@ pub fn saw(broker: &Broker, client: &ClientId, login: Option<&TxnId>, act: RpAct
         at: now,
         act,
     };
-    // A report is an aid: a failed write must not fail the RP's request.
-    if let Err(e) = broker.store.faults.record(&event) {
-        tracing::warn!(error = %e, "could not record the RP's request for its report");
-    }
+    // Written with the next flush: a report is an aid, and its reads write the waiting events
+    // first (`crate::requests::Seen`).
+    broker.seen.push(event);
+}
+
+/// What happened in `login`, in order, this broker's waiting events written first.
+pub fn events_for_login(broker: &Broker, login: &TxnId) -> StoreResult<Vec<RpEvent>> {
+    broker.seen.flush(&*broker.store.faults)?;
+    broker.store.faults.events_for_login(login)
+}
+
+/// The login of `client`'s latest recorded event, this broker's waiting events written first.
+pub fn latest_login(broker: &Broker, client: &ClientId) -> StoreResult<Option<TxnId>> {
+    broker.seen.flush(&*broker.store.faults)?;
+    broker.store.faults.latest_login(client)
+}
+
+/// Records an event that must be read at once (a fault a response carries, a JWKS fetch),
+/// after this broker's waiting ones, in one transaction.
+pub fn record_now(broker: &Broker, event: RpEvent) -> StoreResult<()> {
+    broker
+        .seen
+        .flush_with(&*broker.store.faults, Some(event))
+        .map(|_| ())
 }
 
 /// The claim changes of an ID-token fault (the signature's are [`sign`]'s).

@@ -59,9 +59,9 @@ pub enum Jwks {
 }
 
 pub fn jwks(broker: &Broker, client: &Client, now: UnixTime) -> Result<Jwks, OAuthError> {
-    let login = broker.store.faults.latest_login(&client.client_id)?;
+    let login = crate::oidc::faults::latest_login(broker, &client.client_id)?;
     let events = match &login {
-        Some(login) => broker.store.faults.events_for_login(login)?,
+        Some(login) => crate::oidc::faults::events_for_login(broker, login)?,
         None => Vec::new(),
     };
     // The latest document fault of the login, and whether the JWKS was fetched after it.
@@ -73,12 +73,15 @@ pub fn jwks(broker: &Broker, client: &Client, now: UnixTime) -> Result<Jwks, OAu
             _ => (fault, fetched),
         });
     let record = |status: u16| {
-        broker.store.faults.record(&RpEvent {
-            client_id: client.client_id.clone(),
-            login_id: login.clone(),
-            at: now,
-            act: RpAct::JwksFetch { status },
-        })
+        crate::oidc::faults::record_now(
+            broker,
+            RpEvent {
+                client_id: client.client_id.clone(),
+                login_id: login.clone(),
+                at: now,
+                act: RpAct::JwksFetch { status },
+            },
+        )
     };
     if fault == Some(Fault::JwksUnreachable) && !fetched_since {
         record(503)?;

@@ -80,7 +80,7 @@ pub fn report(broker: &Broker, client: &ClientId) -> Result<Report, StoreError> 
     let mut seen = Vec::new();
     let mut histories = Vec::new();
     for txn in &logins {
-        let events = broker.store.faults.events_for_login(&txn.id)?;
+        let events = crate::oidc::faults::events_for_login(broker, &txn.id)?;
         let did = |act: RpAct| events.iter().any(|e| e.act == act);
         seen.push(LoginSeen {
             login_id: txn.id.to_string(),

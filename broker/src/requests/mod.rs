@@ -11,12 +11,14 @@
 
 mod log;
 pub mod redact;
+mod seen;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 pub use crate::model::{DecodedJwt, LoggedRequest, Param, RequestFilter};
 pub use log::{RequestLog, MEMORY};
+pub use seen::{Seen, SEEN_MEMORY};
 
 use crate::app::Broker;
 use crate::store::StoreError;
@@ -52,12 +54,23 @@ pub async fn flush_periodically(broker: Arc<Broker>) {
     }
 }
 
-/// Writes the waiting entries now, on a blocking thread (the stores are synchronous).
+/// Writes the waiting entries and RP events now, on a blocking thread (the stores are
+/// synchronous).
 pub async fn flush(broker: &Arc<Broker>) {
     let broker = Arc::clone(broker);
-    let written =
-        tokio::task::spawn_blocking(move || broker.requests.flush(&*broker.store.requests)).await;
-    if let Ok(Err(e)) = written {
-        tracing::warn!(error = %e, "writing the request log failed");
+    let written = tokio::task::spawn_blocking(move || {
+        (
+            broker.requests.flush(&*broker.store.requests),
+            broker.seen.flush(&*broker.store.faults),
+        )
+    })
+    .await;
+    if let Ok((requests, seen)) = written {
+        if let Err(e) = requests {
+            tracing::warn!(error = %e, "writing the request log failed");
+        }
+        if let Err(e) = seen {
+            tracing::warn!(error = %e, "writing what the RPs did failed");
+        }
     }
 }

@@ -53,6 +53,7 @@ pub fn remove_key(broker: &Broker, kid: &str) -> SimResult<()> {
 /// log (its entries not yet written too).
 pub fn reset(broker: &Broker) -> SimResult<[&'static str; 6]> {
     broker.requests.discard_pending();
+    broker.seen.discard_pending();
     broker.store.reset()?;
     Ok(RESET_CLEARS)
 }

@@ -17,10 +17,7 @@ pub fn find(broker: &Broker, id: &str) -> SimResult<LoginTxn> {
 /// responses carried.
 pub fn explain(broker: &Broker, txn: &LoginTxn) -> SimResult<Explanation> {
     let mut explained = explain_txn(txn, broker.required_level(&txn.request));
-    explained.faults = broker
-        .store
-        .faults
-        .events_for_login(&txn.id)?
+    explained.faults = crate::oidc::faults::events_for_login(broker, &txn.id)?
         .into_iter()
         .filter_map(|e| match e.act {
             RpAct::Fault { fault } => Some(fault.name()),

@@ -866,14 +866,15 @@ fn faults_are_taken_once_per_use_by_their_client_and_stage(store: &Store) {
         ..used.clone()
     };
     assert_eq!(store.faults.latest_login(&rp).unwrap(), None);
-    store.faults.record(&used).unwrap();
-    store.faults.record(&then).unwrap();
+    store.faults.record(&[]).unwrap();
+    // A batch keeps its order.
+    store.faults.record(&[used.clone(), then.clone()]).unwrap();
     // The client's latest login is its latest event's; another client's are its own.
     let later = RpEvent {
         login_id: Some(TxnId::new("t3")),
         ..then.clone()
     };
-    store.faults.record(&later).unwrap();
+    store.faults.record(std::slice::from_ref(&later)).unwrap();
     assert_eq!(
         store.faults.latest_login(&rp).unwrap(),
         Some(TxnId::new("t3"))

@@ -260,8 +260,9 @@ pub trait FaultStore: Send + Sync {
     fn take(&self, client: &ClientId, stage: Stage) -> StoreResult<Option<QueuedFault>>;
     /// Removes queued faults: one by id, every one of a client, or all. How many went.
     fn remove(&self, id: Option<&str>, client: Option<&ClientId>) -> StoreResult<usize>;
-    /// Records what happened between the broker and a relying party.
-    fn record(&self, event: &RpEvent) -> StoreResult<()>;
+    /// Records what happened between the broker and a relying party, in the order given, in
+    /// one transaction.
+    fn record(&self, events: &[RpEvent]) -> StoreResult<()>;
     /// What happened in a login, in order.
     fn events_for_login(&self, login: &TxnId) -> StoreResult<Vec<RpEvent>>;
     /// The login of the client's latest recorded event, if any.

@@ -1,6 +1,6 @@
 //! The RP test kit's queued faults in PostgreSQL, each use taken once, and the uses recorded.
 
-use super::{to_json, PgStore};
+use super::{db, to_json, PgStore};
 use crate::model::{ClientId, QueuedFault, RpEvent, Stage, TxnId};
 use crate::store::{FaultStore, StoreResult};
 
@@ -54,16 +54,34 @@ impl FaultStore for PgStore {
         )?;
         Ok(usize::try_from(removed).unwrap_or(usize::MAX))
     }
-    fn record(&self, event: &RpEvent) -> StoreResult<()> {
-        self.exec(
-            "INSERT INTO rp_events (client_id, login_id, data) VALUES ($1, $2, $3)",
-            pg_params![
-                event.client_id.as_str(),
-                event.login_id.as_ref().map(|l| l.as_str()),
-                to_json(event)?
-            ],
-        )?;
-        Ok(())
+    fn record(&self, events: &[RpEvent]) -> StoreResult<()> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        let mut clients = Vec::with_capacity(events.len());
+        let mut logins = Vec::with_capacity(events.len());
+        let mut data = Vec::with_capacity(events.len());
+        for event in events {
+            clients.push(event.client_id.as_str().to_string());
+            logins.push(event.login_id.as_ref().map(|l| l.as_str().to_string()));
+            data.push(to_json(event)?);
+        }
+        let pool = self.pool();
+        self.block(async move {
+            let client = Self::client(&pool).await?;
+            // One statement, in the order given (the identity follows it).
+            client
+                .execute(
+                    "INSERT INTO rp_events (client_id, login_id, data)
+                     SELECT c, l, d FROM UNNEST($1::TEXT[], $2::TEXT[], $3::TEXT[])
+                          WITH ORDINALITY AS e(c, l, d, n)
+                     ORDER BY n",
+                    &[&clients, &logins, &data],
+                )
+                .await
+                .map_err(db)?;
+            Ok(())
+        })
     }
     fn events_for_login(&self, login: &TxnId) -> StoreResult<Vec<RpEvent>> {
         self.query_data(

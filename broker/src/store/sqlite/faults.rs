@@ -83,16 +83,33 @@ impl FaultStore for SqliteStore {
             params![id, client.map(|c| c.as_str())],
         )
     }
-    fn record(&self, event: &RpEvent) -> StoreResult<()> {
-        self.exec(
-            "INSERT INTO rp_events (client_id, login_id, data) VALUES (?1, ?2, ?3)",
-            params![
-                event.client_id.as_str(),
-                event.login_id.as_ref().map(|l| l.as_str()),
-                to_json(event)?
-            ],
-        )?;
-        Ok(())
+    fn record(&self, events: &[RpEvent]) -> StoreResult<()> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        let rows = events
+            .iter()
+            .map(|event| Ok((event, to_json(event)?)))
+            .collect::<StoreResult<Vec<_>>>()?;
+        let conn = self.conn()?;
+        let tx = conn.unchecked_transaction().map_err(db)?;
+        {
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT INTO rp_events (client_id, login_id, data) VALUES (?1, ?2, ?3)",
+                )
+                .map_err(db)?;
+            for (event, data) in &rows {
+                insert
+                    .execute(params![
+                        event.client_id.as_str(),
+                        event.login_id.as_ref().map(|l| l.as_str()),
+                        data
+                    ])
+                    .map_err(db)?;
+            }
+        }
+        tx.commit().map_err(db)
     }
     fn events_for_login(&self, login: &TxnId) -> StoreResult<Vec<RpEvent>> {
         self.query_data(

@@ -134,7 +134,7 @@ fn one_line(value: &Value) -> String {
 /// What differs when the login moves on: its status, its screens, its answer, the client's
 /// calls about it and the requests logged for it.
 pub fn fingerprint(broker: &Broker, txn: &LoginTxn) -> SimResult<String> {
-    let calls = broker.store.faults.events_for_login(&txn.id)?.len();
+    let calls = crate::oidc::faults::events_for_login(broker, &txn.id)?.len();
     let requests = crate::requests::latest(
         broker,
         &crate::requests::RequestFilter {
@@ -240,10 +240,7 @@ pub fn build(broker: &Broker, t: &'static DashTexts, txn: &LoginTxn) -> SimResul
             },
         }
     });
-    let calls = broker
-        .store
-        .faults
-        .events_for_login(&txn.id)?
+    let calls = crate::oidc::faults::events_for_login(broker, &txn.id)?
         .into_iter()
         .map(|e| Call {
             at: utc(e.at),
