@@ -4,7 +4,7 @@
 use crate::app::Broker;
 use crate::clock::UnixTime;
 use crate::model::{
-    Assurance, AuthRequest, IdentityId, Level, Profile, Prompt, Session, Sid, UserId,
+    Assurance, AuthRequest, ClientId, IdentityId, Level, Profile, Prompt, Session, Sid, UserId,
 };
 use crate::secrets;
 use crate::store::StoreResult;
@@ -101,7 +101,9 @@ pub fn is_requested_person(
     })
 }
 
-/// Starts a session for a completed login; returns it and the cookie value to set.
+/// Starts a session for a completed login, with the client it answers (if any) in it; returns it
+/// and the cookie value to set.
+#[allow(clippy::too_many_arguments)]
 pub fn create(
     broker: &Broker,
     identity_id: &IdentityId,
@@ -109,6 +111,7 @@ pub fn create(
     amr: &[String],
     assurance: Assurance,
     business: Option<String>,
+    client: Option<ClientId>,
     now: UnixTime,
 ) -> StoreResult<(Session, String)> {
     let cookie = secrets::random_token();
@@ -123,7 +126,7 @@ pub fn create(
         assurance,
         business,
         expires_at: now + broker.config.tokens.session_ttl,
-        clients: Vec::new(),
+        clients: client.into_iter().collect(),
     };
     broker.store.sessions.put(&session)?;
     Ok((session, cookie))

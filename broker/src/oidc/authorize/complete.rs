@@ -30,6 +30,10 @@ pub fn complete(
             business,
             ..
         } => {
+            // The session starts with the client in it when the client gets its answer: one
+            // write, not two.
+            let client = session::is_requested_person(broker, &txn.request, identity_id)?
+                .then(|| txn.request.client_id.clone());
             let (session, cookie) = session::create(
                 broker,
                 identity_id,
@@ -37,6 +41,7 @@ pub fn complete(
                 amr,
                 *assurance,
                 business.clone(),
+                client,
                 now,
             )?;
             Ok(AuthorizeResult {

@@ -30,10 +30,12 @@ pub fn success(
         );
         return Ok(redirect.error(&broker.issuer, &error));
     }
-    broker
-        .store
-        .sessions
-        .add_client(&session.sid, &request.client_id)?;
+    if !session.clients.contains(&request.client_id) {
+        broker
+            .store
+            .sessions
+            .add_client(&session.sid, &request.client_id)?;
+    }
     let grant = Grant {
         id: GrantId::new(secrets::random_id()),
         profile: request.profile,
