@@ -32,8 +32,15 @@ const SECRETS: &[&str] = &[
 /// Whether a parameter (or JSON member) named `name` holds a secret: the names above, and any
 /// name that speaks of a secret, a password or a token (`*_token`) to be safe.
 pub fn is_secret(name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    SECRETS.contains(&name.as_str())
+    // Most names are lower case already: no copy for them.
+    let lower;
+    let name = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        lower = name.to_ascii_lowercase();
+        lower.as_str()
+    } else {
+        name
+    };
+    SECRETS.contains(&name)
         || name.contains("secret")
         || name.contains("password")
         || name.ends_with("_token")
@@ -42,21 +49,35 @@ pub fn is_secret(name: &str) -> bool {
 /// The form-encoded `encoded` (a query or a form body) as parameters in the order sent,
 /// secrets redacted.
 pub fn params(encoded: &[u8]) -> Vec<Param> {
-    url::form_urlencoded::parse(encoded)
-        .map(|(name, value)| Param {
+    let mut out = Vec::new();
+    params_into(encoded, &mut out, |_, _| {});
+    out
+}
+
+/// [`params`], appended to `out`, showing `seen` each parameter before its redaction (to find
+/// the client a request names in the same pass).
+pub fn params_into(encoded: &[u8], out: &mut Vec<Param>, mut seen: impl FnMut(&str, &str)) {
+    for (name, value) in url::form_urlencoded::parse(encoded) {
+        seen(&name, &value);
+        out.push(Param {
             value: if is_secret(&name) {
                 REDACTED.to_string()
             } else {
                 value.into_owned()
             },
             name: name.into_owned(),
-        })
-        .collect()
+        });
+    }
 }
 
 /// A redirect's URL with secret parameters of its query and fragment redacted (a code, a
 /// token from the implicit flow).
 pub fn location(url: &str) -> String {
+    location_and_error(url).0
+}
+
+/// [`location`], and the `error` and `error_description` it sends the client, in one pass.
+pub fn location_and_error(url: &str) -> (String, Option<String>, Option<String>) {
     let (before_fragment, fragment) = match url.split_once('#') {
         Some((b, f)) => (b, Some(f)),
         None => (url, None),
@@ -65,38 +86,27 @@ pub fn location(url: &str) -> String {
         Some((b, q)) => (b, Some(q)),
         None => (before_fragment, None),
     };
+    let (mut error, mut description) = (None, None);
     let mut out = base.to_string();
-    if let Some(query) = query {
-        out.push('?');
-        out.push_str(&redact_encoded(query));
-    }
-    if let Some(fragment) = fragment {
-        out.push('#');
-        out.push_str(&redact_encoded(fragment));
-    }
-    out
-}
-
-fn redact_encoded(encoded: &str) -> String {
-    let mut out = url::form_urlencoded::Serializer::new(String::new());
-    for (name, value) in url::form_urlencoded::parse(encoded.as_bytes()) {
-        if is_secret(&name) {
-            out.append_pair(&name, REDACTED);
-        } else {
-            out.append_pair(&name, &value);
+    for (separator, part) in [('?', query), ('#', fragment)] {
+        let Some(part) = part else { continue };
+        out.push(separator);
+        let start = out.len();
+        let mut redacted = url::form_urlencoded::Serializer::for_suffix(out, start);
+        for (name, value) in url::form_urlencoded::parse(part.as_bytes()) {
+            match name.as_ref() {
+                "error" if error.is_none() => error = Some(value.to_string()),
+                "error_description" if description.is_none() => {
+                    description = Some(value.to_string())
+                }
+                _ => {}
+            }
+            let value = if is_secret(&name) { REDACTED } else { &value };
+            redacted.append_pair(&name, value);
         }
+        out = redacted.finish();
     }
-    out.finish()
-}
-
-/// The value of parameter `name` in a URL's query or fragment (an error sent to the client).
-pub fn url_param(url: &str, name: &str) -> Option<String> {
-    let after = url.split_once(['?', '#'])?.1;
-    after
-        .split(['?', '#'])
-        .flat_map(|part| url::form_urlencoded::parse(part.as_bytes()))
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
+    (out, error, description)
 }
 
 /// A JSON answer with every secret member (at any depth) redacted.
@@ -248,15 +258,18 @@ mod tests {
         assert!(redacted.contains("#access_token=%5Bredacted%5D"));
         assert!(redacted.contains("token_type=Bearer"));
         assert_eq!(location("https://rp.example/cb"), "https://rp.example/cb");
-        assert_eq!(
-            url_param("https://rp.example/cb?error=access_denied&state=1", "error").as_deref(),
-            Some("access_denied")
+        let (_, error, description) = location_and_error(
+            "https://rp.example/cb?error=access_denied&error_description=no%20way&state=1",
         );
+        assert_eq!(error.as_deref(), Some("access_denied"));
+        assert_eq!(description.as_deref(), Some("no way"));
+        let (redacted, error, _) = location_and_error("https://rp.example/cb#error=login_required");
+        assert_eq!(error.as_deref(), Some("login_required"));
+        assert_eq!(redacted, "https://rp.example/cb#error=login_required");
         assert_eq!(
-            url_param("https://rp.example/cb#error=login_required", "error").as_deref(),
-            Some("login_required")
+            location_and_error("https://rp.example/cb"),
+            ("https://rp.example/cb".to_string(), None, None)
         );
-        assert_eq!(url_param("https://rp.example/cb", "error"), None);
     }
 
     #[test]

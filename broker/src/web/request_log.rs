@@ -67,12 +67,19 @@ pub async fn log(State(endpoint): State<Endpoint>, request: Request, next: Next)
     } else {
         (body, None)
     };
-    let mut sent = redact::params(query.as_bytes());
+    // The parameters, secrets redacted, and in the same pass the client the request names.
+    let mut sent = Vec::new();
+    let (mut client_id, mut assertion) = (None, None);
+    let mut seen = |name: &str, value: &str| match name {
+        "client_id" if client_id.is_none() => client_id = Some(value.to_string()),
+        "client_assertion" if assertion.is_none() => assertion = Some(value.to_string()),
+        _ => {}
+    };
+    redact::params_into(query.as_bytes(), &mut sent, &mut seen);
     if let Some(form) = &form {
-        sent.extend(redact::params(form));
+        redact::params_into(form, &mut sent, &mut seen);
     }
-    // The client the request names, before its secrets are gone.
-    let named_client = named_client(&query, form.as_deref(), authorization.as_deref());
+    let named_client = named_client(client_id, assertion, authorization.as_deref());
 
     let response = next.run(Request::from_parts(parts, body)).await;
 
@@ -103,16 +110,20 @@ pub async fn log(State(endpoint): State<Endpoint>, request: Request, next: Next)
         status,
         error: answered.as_ref().map(|e| e.code.clone()),
         error_description: answered.and_then(|e| e.description),
-        location: location.as_deref().map(redact::location),
+        location: None,
         response: None,
         id_token: None,
         access_token: None,
         duration_us: 0,
     };
-    // An error sent to the client in the redirect.
-    if let (None, Some(url)) = (&entry.error, &location) {
-        entry.error = redact::url_param(url, "error");
-        entry.error_description = redact::url_param(url, "error_description");
+    if let Some(url) = &location {
+        let (redacted, error, description) = redact::location_and_error(url);
+        entry.location = Some(redacted);
+        // An error sent to the client in the redirect.
+        if entry.error.is_none() {
+            entry.error = error;
+            entry.error_description = description;
+        }
     }
     let response = if answers_with_body(endpoint.name) {
         read_answer(response, &mut entry).await
@@ -147,19 +158,15 @@ fn answers_with_body(endpoint: &str) -> bool {
 }
 
 /// The client a request names: `client_id`, HTTP Basic, or a client assertion's `sub`.
-fn named_client(query: &str, form: Option<&[u8]>, authorization: Option<&str>) -> Option<String> {
-    let find = |name: &str| {
-        [query.as_bytes(), form.unwrap_or_default()]
-            .into_iter()
-            .flat_map(url::form_urlencoded::parse)
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.into_owned())
-    };
-    find("client_id")
+fn named_client(
+    client_id: Option<String>,
+    assertion: Option<String>,
+    authorization: Option<&str>,
+) -> Option<String> {
+    client_id
         .or_else(|| authorization.and_then(redact::basic_client_id))
         .or_else(|| {
-            let assertion = find("client_assertion")?;
-            let decoded = redact::decode_jwt(&assertion)?;
+            let decoded = redact::decode_jwt(&assertion?)?;
             decoded.claims.get("sub")?.as_str().map(str::to_string)
         })
 }

@@ -6,40 +6,52 @@ use super::{db, to_json, SqliteStore};
 use crate::model::{LoggedRequest, RequestFilter};
 use crate::store::{RequestLogStore, StoreResult};
 
+/// Rows per transaction when a batch is written.
+const APPEND_CHUNK: usize = 100;
+
 impl RequestLogStore for SqliteStore {
     fn append(&self, batch: &[LoggedRequest], keep: usize) -> StoreResult<()> {
         if batch.is_empty() {
             return Ok(());
         }
-        // Serialised before the connection is taken, so the lock is held for the writes only.
-        let rows = batch
-            .iter()
-            .map(|entry| Ok((entry, to_json(entry)?)))
-            .collect::<StoreResult<Vec<_>>>()?;
-        let mut conn = self.conn()?;
-        let tx = conn.transaction().map_err(db)?;
-        {
-            let mut insert = tx
-                .prepare_cached(
-                    "INSERT INTO request_log (at, client_id, login_id, data) VALUES (?1, ?2, ?3, ?4)",
-                )
-                .map_err(db)?;
-            for (entry, data) in &rows {
-                insert
-                    .execute(params![entry.at, entry.client_id, entry.login_id, data])
+        // Written in chunks, each its own transaction, so a second's batch (thousands of rows
+        // under load) holds the connection from the requests a fraction of a millisecond at a
+        // time instead of milliseconds. Each chunk is serialised before the connection is
+        // taken, so the lock is held for the writes only and the requests get it in between.
+        let mut chunks = batch.chunks(APPEND_CHUNK).peekable();
+        while let Some(chunk) = chunks.next() {
+            let rows = chunk
+                .iter()
+                .map(|entry| Ok((entry, to_json(entry)?)))
+                .collect::<StoreResult<Vec<_>>>()?;
+            let mut conn = self.conn()?;
+            let tx = conn.transaction().map_err(db)?;
+            {
+                let mut insert = tx
+                    .prepare_cached(
+                        "INSERT INTO request_log (at, client_id, login_id, data) VALUES (?1, ?2, ?3, ?4)",
+                    )
                     .map_err(db)?;
+                for (entry, data) in &rows {
+                    insert
+                        .execute(params![entry.at, entry.client_id, entry.login_id, data])
+                        .map_err(db)?;
+                }
             }
-            // Everything older than the newest `keep` goes: rows are numbered one after another
-            // (the oldest are deleted first, so numbers are not reused), and the newest number
-            // is one look-up, not a walk over `keep` rows.
-            tx.prepare_cached(
-                "DELETE FROM request_log WHERE seq <= (SELECT max(seq) FROM request_log) - ?1",
-            )
-            .map_err(db)?
-            .execute([i64::try_from(keep).unwrap_or(i64::MAX)])
-            .map_err(db)?;
+            if chunks.peek().is_none() {
+                // Everything older than the newest `keep` goes: rows are numbered one after
+                // another (the oldest are deleted first, so numbers are not reused), and the
+                // newest number is one look-up, not a walk over `keep` rows.
+                tx.prepare_cached(
+                    "DELETE FROM request_log WHERE seq <= (SELECT max(seq) FROM request_log) - ?1",
+                )
+                .map_err(db)?
+                .execute([i64::try_from(keep).unwrap_or(i64::MAX)])
+                .map_err(db)?;
+            }
+            tx.commit().map_err(db)?;
         }
-        tx.commit().map_err(db)
+        Ok(())
     }
 
     fn list(&self, filter: &RequestFilter) -> StoreResult<Vec<LoggedRequest>> {
