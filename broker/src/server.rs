@@ -209,6 +209,7 @@ pub async fn start(
     let app = crate::web::router(Arc::clone(&broker));
     let housekeeping = tokio::spawn(purge_periodically(Arc::clone(&broker)));
     let request_log = tokio::spawn(crate::requests::flush_periodically(Arc::clone(&broker)));
+    let forget_cached = tokio::spawn(forget_cached_periodically(Arc::clone(&broker)));
     let flush_at_end = Arc::clone(&broker);
     let key_refresh = replica.then(|| tokio::spawn(refresh_keys_periodically(Arc::clone(&broker))));
     let (tx, rx) = oneshot::channel::<()>();
@@ -235,6 +236,7 @@ pub async fn start(
         }
         housekeeping.abort();
         request_log.abort();
+        forget_cached.abort();
         // What was answered before the end is logged.
         crate::requests::flush(&flush_at_end).await;
         if let Some(task) = &key_refresh {
@@ -314,6 +316,16 @@ async fn refresh_keys_periodically(broker: Arc<Broker>) {
         if let Err(e) = clock {
             tracing::warn!(error = %e, "reading the shared clock failed");
         }
+    }
+}
+
+/// Forgets the clients and identities the store read every [`crate::store::FORGET_EVERY`], so a
+/// change another replica or the `broker identities` command made shows within that time.
+async fn forget_cached_periodically(broker: Arc<Broker>) {
+    let mut tick = tokio::time::interval(crate::store::FORGET_EVERY);
+    loop {
+        tick.tick().await;
+        broker.store.forget_cached();
     }
 }
 

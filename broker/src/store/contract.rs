@@ -63,6 +63,12 @@ macro_rules! contract_tests {
                     super::durable_data_survives_reopen(subject);
                 }
             }
+            #[test]
+            fn changes_made_elsewhere_show_once_the_cache_is_forgotten() {
+                if let Some(subject) = super::Available::get($make()) {
+                    super::changes_made_elsewhere_show_once_the_cache_is_forgotten(subject);
+                }
+            }
         });
     };
     (@module $imp:ident, $make:expr, { $($extra:item)* }) => {
@@ -1341,6 +1347,69 @@ fn reset_clears_flow_data_but_keeps_identities_and_clients(store: &Store) {
 // ---------------------------------------------------------------------------------------------
 // Durable implementations only
 // ---------------------------------------------------------------------------------------------
+
+/// Clients and identities are read through a cache (`cached`): what another store on the same
+/// database (a replica, the CLI) changes shows after `forget_cached`, what this one changes at
+/// once, and nothing not found is kept.
+fn changes_made_elsewhere_show_once_the_cache_is_forgotten(subject: Subject) {
+    let here = subject.store;
+    let elsewhere = (subject.reopen.unwrap())();
+    let name = |store: &Store| {
+        store
+            .clients
+            .get(&ClientId::new("app"))
+            .unwrap()
+            .unwrap()
+            .name
+    };
+
+    here.clients.create(&client("app", "First")).unwrap();
+    assert_eq!(name(&here), "First");
+    elsewhere.clients.put(&client("app", "Second")).unwrap();
+    assert_eq!(name(&here), "First", "kept until forgotten");
+    here.forget_cached();
+    assert_eq!(name(&here), "Second");
+    here.clients.put(&client("app", "Third")).unwrap();
+    assert_eq!(name(&here), "Third", "its own write shows at once");
+    here.clients.delete(&ClientId::new("app")).unwrap();
+    assert!(here.clients.get(&ClientId::new("app")).unwrap().is_none());
+    // Not found is not kept: registered elsewhere, it is found at once.
+    elsewhere.clients.create(&client("app", "Fourth")).unwrap();
+    assert_eq!(name(&here), "Fourth");
+
+    let given = |store: &Store, user: &str| {
+        store
+            .identities
+            .by_user_id(&UserId::new(user))
+            .unwrap()
+            .map(|i| i.given_name)
+    };
+    let mut anna = identity("id-anna", "anna");
+    here.identities.create(&anna).unwrap();
+    assert_eq!(given(&here, "anna").as_deref(), Some("Given anna"));
+    assert!(here.identities.get(&anna.id).unwrap().is_some());
+    anna.given_name = "Anne".into();
+    elsewhere.identities.update(&anna).unwrap();
+    assert_eq!(given(&here, "anna").as_deref(), Some("Given anna"));
+    here.forget_cached();
+    assert_eq!(given(&here, "anna").as_deref(), Some("Anne"));
+    assert_eq!(
+        here.identities.get(&anna.id).unwrap().unwrap().given_name,
+        "Anne"
+    );
+    // A user ID moved here is gone from the old one at once, by either key.
+    anna.user_id = UserId::new("anna2");
+    here.identities.update(&anna).unwrap();
+    assert_eq!(given(&here, "anna"), None);
+    assert_eq!(given(&here, "anna2").as_deref(), Some("Anne"));
+    assert_eq!(
+        here.identities.get(&anna.id).unwrap().unwrap().user_id,
+        anna.user_id
+    );
+    here.identities.delete(&anna.id).unwrap();
+    assert_eq!(here.identities.get(&anna.id).unwrap(), None);
+    assert_eq!(given(&here, "anna2"), None);
+}
 
 fn durable_data_survives_reopen(subject: Subject) {
     let Subject {

@@ -2,11 +2,13 @@
 //! [`sqlite::SqliteStore`] implements them all (a file under the data directory, or
 //! `:memory:` for tests); `contract` holds the test suite every implementation must pass.
 
+mod cached;
 #[cfg(test)]
 mod contract;
 pub mod postgres;
 mod sqlite;
 
+pub use cached::FORGET_EVERY;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
@@ -306,7 +308,9 @@ pub const PURGE_GRACE: i64 = 3600;
 /// Every store the broker uses.
 #[derive(Clone)]
 pub struct Store {
+    /// Read through a cache (`cached`): [`Store::forget_cached`].
     pub clients: Arc<dyn ClientStore>,
+    /// Read through a cache (`cached`): [`Store::forget_cached`].
     pub identities: Arc<dyn IdentityStore>,
     pub logins: Arc<dyn LoginStore>,
     pub codes: Arc<dyn CodeStore>,
@@ -323,6 +327,7 @@ pub struct Store {
     pub pushed: Arc<dyn PushedRequestStore>,
     pub requests: Arc<dyn RequestLogStore>,
     pub maintenance: Arc<dyn Maintenance>,
+    caches: Arc<cached::Caches>,
 }
 
 impl Store {
@@ -356,9 +361,16 @@ impl Store {
             + Maintenance
             + 'static,
     {
+        let caches = cached::Caches::new();
         Store {
-            clients: db.clone(),
-            identities: db.clone(),
+            clients: Arc::new(cached::CachedClients {
+                db: db.clone(),
+                caches: Arc::clone(&caches),
+            }),
+            identities: Arc::new(cached::CachedIdentities {
+                db: db.clone(),
+                caches: Arc::clone(&caches),
+            }),
             logins: db.clone(),
             codes: db.clone(),
             tokens: db.clone(),
@@ -374,7 +386,14 @@ impl Store {
             pushed: db.clone(),
             requests: db.clone(),
             maintenance: db,
+            caches,
         }
+    }
+
+    /// Forgets the clients and identities read so far, so changes another replica or process
+    /// made are read (the server calls it every [`FORGET_EVERY`]).
+    pub fn forget_cached(&self) {
+        self.caches.forget();
     }
 
     /// Clears logins, codes, tokens, sessions, queued decisions, device state (blocks, wrong
