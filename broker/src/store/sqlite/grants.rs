@@ -19,8 +19,8 @@ impl CodeStore for SqliteStore {
     }
     fn take(&self, hash: &str) -> StoreResult<Take<AuthCode>> {
         self.take_once(
-            "SELECT grant_id, taken, data FROM codes WHERE hash = ?1",
-            "UPDATE codes SET taken = 1 WHERE hash = ?1 AND taken = 0",
+            "SELECT grant_id, taken FROM codes WHERE hash = ?1",
+            "UPDATE codes SET taken = 1 WHERE hash = ?1 AND taken = 0 RETURNING data",
             hash,
         )
     }
@@ -83,9 +83,11 @@ impl TokenStore for SqliteStore {
         self.take_once(
             "SELECT grant_id, CASE WHEN used THEN 1 WHEN revoked THEN 2
                  WHEN EXISTS (SELECT 1 FROM revoked_grants r WHERE r.grant_id = refresh_tokens.grant_id)
-                 THEN 2 ELSE 0 END, data
+                 THEN 2 ELSE 0 END
              FROM refresh_tokens WHERE hash = ?1",
-            "UPDATE refresh_tokens SET used = 1 WHERE hash = ?1 AND used = 0 AND revoked = 0",
+            "UPDATE refresh_tokens SET used = 1 WHERE hash = ?1 AND used = 0 AND revoked = 0
+             AND NOT EXISTS (SELECT 1 FROM revoked_grants r WHERE r.grant_id = refresh_tokens.grant_id)
+             RETURNING data",
             hash,
         )
     }

@@ -242,36 +242,31 @@ impl SqliteStore {
         data.map(|d| from_json(&d)).transpose()
     }
 
-    /// Takes a single-use row: `select` yields (grant_id, state, data) with state 0 = usable,
-    /// 1 = already used, 2 = gone; `update` marks it used only if still usable, so the take
-    /// stays single even across connections.
+    /// Takes a single-use row: `take` marks it used only if still usable and returns its data
+    /// (one statement, so the take stays single even across connections); when it takes
+    /// nothing, `select` yields (grant_id, state, data) with state 0 = usable, 1 = already
+    /// used, 2 = gone, to tell a replay from a row that is not there.
     fn take_once<T: DeserializeOwned>(
         &self,
         select: &str,
-        update: &str,
+        take: &str,
         hash: &str,
     ) -> StoreResult<Take<T>> {
         let conn = self.conn()?;
-        let row: Option<(String, i64, String)> = conn
-            .prepare_cached(select)
-            .map_err(db)?
-            .query_row([hash], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        let taken: Option<String> = conn
+            .cached_row(take, [hash], |r| r.get(0))
+            .optional()
+            .map_err(db)?;
+        if let Some(data) = taken {
+            return Ok(Take::Taken(from_json(&data)?));
+        }
+        let row: Option<(String, i64)> = conn
+            .cached_row(select, [hash], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()
             .map_err(db)?;
         match row {
-            None | Some((_, 2, _)) => Ok(Take::NotFound),
-            Some((grant, 0, data)) => {
-                let changed = conn
-                    .prepare_cached(update)
-                    .map_err(db)?
-                    .execute([hash])
-                    .map_err(db)?;
-                if changed == 0 {
-                    return Ok(Take::AlreadyTaken(GrantId::new(grant)));
-                }
-                Ok(Take::Taken(from_json(&data)?))
-            }
-            Some((grant, _, _)) => Ok(Take::AlreadyTaken(GrantId::new(grant))),
+            None | Some((_, 2)) => Ok(Take::NotFound),
+            Some((grant, _)) => Ok(Take::AlreadyTaken(GrantId::new(grant))),
         }
     }
 
