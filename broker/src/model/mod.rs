@@ -45,5 +45,7 @@ pub use onboarding::{Challenge, DocumentChoice, Onboarding, Step as OnboardingSt
 pub use outbox::{Channel, OutboxMessage};
 pub use profile::Profile;
 pub use pushed::PushedRequest;
-pub use request_log::{BelongsTo, DecodedJwt, LoggedRequest, Param, RequestFilter, REDACTED};
+pub use request_log::{
+    BelongsTo, DecodedJwt, LoggedJwt, LoggedRequest, Param, RequestFilter, REDACTED,
+};
 pub use response::{ResponseMode, ResponseType};

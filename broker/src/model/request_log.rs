@@ -2,6 +2,8 @@
 //! already redacted (`crate::requests::redact`), so an entry can be stored, listed and shown as
 //! it is.
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -52,12 +54,13 @@ pub struct LoggedRequest {
     /// redacted (a signed userinfo answer as its decoded claims).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response: Option<Value>,
-    /// The ID token the answer carried, decoded (header and claims; never the signature).
+    /// The ID token the answer carried (header and claims; never the signature), decoded when
+    /// listed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id_token: Option<DecodedJwt>,
-    /// The access token, when it is a JWT, decoded likewise.
+    pub id_token: Option<LoggedJwt>,
+    /// The access token, when it is a JWT, likewise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub access_token: Option<DecodedJwt>,
+    pub access_token: Option<LoggedJwt>,
     /// How long the broker took to answer, in microseconds (a monotonic timer, not the
     /// broker's clock).
     pub duration_us: u64,
@@ -75,6 +78,58 @@ pub struct Param {
 pub struct DecodedJwt {
     pub header: Value,
     pub claims: Value,
+}
+
+/// A JWT an answer carried, never with its signature. The request path keeps its two unsigned
+/// segments as issued (base64url header and claims: no decoding on the way); listing decodes
+/// them ([`LoggedJwt::decode`]). Entries stored before this form hold it decoded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum LoggedJwt {
+    Unsigned(String),
+    Decoded(DecodedJwt),
+}
+
+impl LoggedJwt {
+    /// The unsigned part of a compact JWS (`header.claims`); `None` when `token` has not three
+    /// parts (an opaque token, a JWE).
+    pub fn of(token: &str) -> Option<LoggedJwt> {
+        let mut parts = token.splitn(4, '.');
+        let (header, claims, _signature) = (parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some() || header.is_empty() || claims.is_empty() {
+            return None;
+        }
+        Some(LoggedJwt::Unsigned(format!("{header}.{claims}")))
+    }
+
+    /// Its header and claims, when both are base64url JSON objects.
+    pub fn decode(&self) -> Option<DecodedJwt> {
+        match self {
+            LoggedJwt::Decoded(decoded) => Some(decoded.clone()),
+            LoggedJwt::Unsigned(unsigned) => {
+                let (header, claims) = unsigned.split_once('.')?;
+                let decode = |part: &str| -> Option<Value> {
+                    let bytes = URL_SAFE_NO_PAD.decode(part).ok()?;
+                    match serde_json::from_slice(&bytes).ok()? {
+                        object @ Value::Object(_) => Some(object),
+                        _ => None,
+                    }
+                };
+                Some(DecodedJwt {
+                    header: decode(header)?,
+                    claims: decode(claims)?,
+                })
+            }
+        }
+    }
+
+    /// Decoded in place; `None` when it does not decode.
+    pub fn decoded(self) -> Option<LoggedJwt> {
+        match self {
+            decoded @ LoggedJwt::Decoded(_) => Some(decoded),
+            unsigned => unsigned.decode().map(LoggedJwt::Decoded),
+        }
+    }
 }
 
 /// Which logged requests to list.

@@ -16,7 +16,7 @@ mod seen;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use crate::model::{DecodedJwt, LoggedRequest, Param, RequestFilter};
+pub use crate::model::{DecodedJwt, LoggedJwt, LoggedRequest, Param, RequestFilter};
 pub use log::{RequestLog, MEMORY};
 pub use seen::{Seen, SEEN_MEMORY};
 
@@ -38,10 +38,19 @@ pub fn latest(broker: &Broker, filter: &RequestFilter) -> Result<Vec<LoggedReque
         0 => 100,
         n => n.min(MAX_LIMIT),
     };
-    broker.store.requests.list(&RequestFilter {
+    let listed = broker.store.requests.list(&RequestFilter {
         limit,
         ..filter.clone()
-    })
+    })?;
+    // Tokens are kept undecoded on the request path; they are decoded for whoever reads them.
+    Ok(listed
+        .into_iter()
+        .map(|mut entry| {
+            entry.id_token = entry.id_token.and_then(LoggedJwt::decoded);
+            entry.access_token = entry.access_token.and_then(LoggedJwt::decoded);
+            entry
+        })
+        .collect())
 }
 
 /// Writes the waiting entries every [`FLUSH_EVERY`], off the request path.

@@ -1,11 +1,11 @@
 //! What of a request may be logged: every secret parameter's value becomes `[redacted]`,
 //! tokens are decoded to their header and claims (never kept whole, never with a signature).
 
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde_json::Value;
 
-use crate::model::{DecodedJwt, Param, REDACTED};
+use crate::model::{DecodedJwt, LoggedJwt, Param, REDACTED};
 
 /// Parameters whose values are secrets, or tokens that work as one.
 const SECRETS: &[&str] = &[
@@ -134,22 +134,7 @@ fn redact_json(value: &mut Value) {
 /// A compact JWS's header and claims, without the signature; `None` when `token` is not a JWT
 /// with JSON header and claims (an opaque token, a JWE).
 pub fn decode_jwt(token: &str) -> Option<DecodedJwt> {
-    let mut parts = token.split('.');
-    let (header, claims, _signature) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() {
-        return None;
-    }
-    let decode = |part: &str| -> Option<Value> {
-        let bytes = URL_SAFE_NO_PAD.decode(part).ok()?;
-        match serde_json::from_slice(&bytes).ok()? {
-            object @ Value::Object(_) => Some(object),
-            _ => None,
-        }
-    };
-    Some(DecodedJwt {
-        header: decode(header)?,
-        claims: decode(claims)?,
-    })
+    LoggedJwt::of(token)?.decode()
 }
 
 /// The client an `Authorization: Basic` header names (RFC 6749 2.3.1: form-encoded id).
@@ -180,6 +165,7 @@ pub fn scheme(authorization: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use serde_json::json;
 
     const SECRET_VALUE: &str = "s3cr3t-VALUE";
@@ -309,6 +295,31 @@ mod tests {
         assert!(decode_jwt("opaque-token").is_none());
         assert!(decode_jwt("a.b.c.d.e").is_none(), "a JWE is not decoded");
         assert!(decode_jwt(&format!("{}.bm90IGpzb24.x", part(json!({})))).is_none());
+    }
+
+    #[test]
+    fn a_logged_jwt_is_kept_unsigned_stored_as_such_and_read_in_either_form() {
+        let part = |v: Value| URL_SAFE_NO_PAD.encode(v.to_string());
+        let (header, claims) = (part(json!({"alg": "RS256"})), part(json!({"sub": "anna"})));
+        let logged = LoggedJwt::of(&format!("{header}.{claims}.{SECRET_VALUE}")).unwrap();
+        // Stored as the two unsigned segments: never the signature, no decoding on the way.
+        let stored = serde_json::to_string(&logged).unwrap();
+        assert_eq!(stored, format!("\"{header}.{claims}\""));
+        let read: LoggedJwt = serde_json::from_str(&stored).unwrap();
+        assert_eq!(read.decode().unwrap().claims["sub"], "anna");
+        // Listed decoded; an entry stored decoded (the earlier form) reads as it was.
+        let decoded = read.decoded().unwrap();
+        let shown = serde_json::to_value(&decoded).unwrap();
+        assert_eq!(shown["claims"]["sub"], "anna");
+        assert_eq!(shown["header"]["alg"], "RS256");
+        let earlier: LoggedJwt = serde_json::from_value(shown).unwrap();
+        assert_eq!(earlier, decoded);
+        assert!(LoggedJwt::of("opaque").is_none());
+        assert!(LoggedJwt::of("a.b.c.d.e").is_none());
+        assert!(LoggedJwt::of("a.bm90IGpzb24.c")
+            .unwrap()
+            .decoded()
+            .is_none());
     }
 
     #[test]

@@ -1667,10 +1667,10 @@ fn logged(id: &str, client: Option<&str>, login: Option<&str>) -> crate::model::
         error_description: Some("the code was already used".into()),
         location: None,
         response: Some(serde_json::json!({"error": "invalid_grant"})),
-        id_token: Some(crate::model::DecodedJwt {
+        id_token: Some(crate::model::LoggedJwt::Decoded(crate::model::DecodedJwt {
             header: serde_json::json!({"alg": "RS256"}),
             claims: serde_json::json!({"sub": "s"}),
-        }),
+        })),
         access_token: None,
         duration_us: 42,
     }

@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use crate::app::Broker;
 use crate::clock::Stopwatch;
-use crate::model::{BelongsTo, LoggedRequest};
+use crate::model::{BelongsTo, LoggedJwt, LoggedRequest};
 use crate::requests::redact;
 use crate::web::oidc::LOGIN_ID_HEADER;
 use crate::web::responses::AnsweredError;
@@ -210,8 +210,8 @@ async fn read_answer(response: Response, entry: &mut LoggedRequest) -> Response 
             .map(|jwt| redact::json(jwt.claims));
     } else if let Ok(answer) = serde_json::from_slice::<Value>(&bytes) {
         let token = |name: &str| answer.get(name).and_then(Value::as_str);
-        entry.id_token = token("id_token").and_then(redact::decode_jwt);
-        entry.access_token = token("access_token").and_then(redact::decode_jwt);
+        entry.id_token = token("id_token").and_then(LoggedJwt::of);
+        entry.access_token = token("access_token").and_then(LoggedJwt::of);
         if entry.error.is_none() {
             entry.error = token("error").map(str::to_string);
             entry.error_description = token("error_description").map(str::to_string);

@@ -14,7 +14,7 @@ use super::texts::DashTexts;
 use super::tokens::{decoded, Decoded};
 use super::{asked, error_page, sim_failure, utc, Frame, PageQuery};
 use crate::app::Broker;
-use crate::model::LoggedRequest;
+use crate::model::{LoggedJwt, LoggedRequest};
 use crate::paths::{SIM_LOGINS, SIM_REQUESTS};
 use crate::requests::{self, RequestFilter};
 use crate::sim::SimError;
@@ -89,10 +89,12 @@ pub fn view(t: &'static DashTexts, entry: &LoggedRequest) -> RequestView {
         id_token: entry
             .id_token
             .as_ref()
+            .and_then(LoggedJwt::decode)
             .map(|jwt| decoded(t, &jwt.header, &jwt.claims, false)),
         access_token: entry
             .access_token
             .as_ref()
+            .and_then(LoggedJwt::decode)
             .map(|jwt| decoded(t, &jwt.header, &jwt.claims, true)),
         duration: duration(entry.duration_us),
     }
