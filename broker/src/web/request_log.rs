@@ -6,7 +6,7 @@
 
 use axum::body::{to_bytes, Body, HttpBody};
 use axum::extract::{OriginalUri, Request, State};
-use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, LOCATION};
+use axum::http::header::{AsHeaderName, AUTHORIZATION, CONTENT_TYPE, LOCATION};
 use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -47,8 +47,8 @@ pub async fn log(State(endpoint): State<Endpoint>, request: Request, next: Next)
         .map_or_else(|| request.uri().path(), |u| u.path())
         .to_string();
     let query = request.uri().query().unwrap_or_default().to_string();
-    let authorization = header(request.headers(), AUTHORIZATION.as_str()).map(str::to_string);
-    let is_form = header(request.headers(), CONTENT_TYPE.as_str())
+    let authorization = header(request.headers(), AUTHORIZATION).map(str::to_string);
+    let is_form = header(request.headers(), CONTENT_TYPE)
         .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
 
     // A form body is read here and handed on; the same limit as the handlers' own.
@@ -86,7 +86,7 @@ pub async fn log(State(endpoint): State<Endpoint>, request: Request, next: Next)
     let status = response.status().as_u16();
     let belongs = response.extensions().get::<BelongsTo>().cloned();
     let answered = response.extensions().get::<AnsweredError>().cloned();
-    let location = header(response.headers(), LOCATION.as_str()).map(str::to_string);
+    let location = header(response.headers(), LOCATION).map(str::to_string);
     let login_id = belongs
         .as_ref()
         .and_then(|b| b.login.as_ref().map(|l| l.as_str().to_string()))
@@ -148,7 +148,7 @@ pub async fn log(State(endpoint): State<Endpoint>, request: Request, next: Next)
     response
 }
 
-fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+fn header(headers: &HeaderMap, name: impl AsHeaderName) -> Option<&str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
@@ -174,7 +174,7 @@ fn named_client(
 /// Reads a JSON or JWT answer into the entry (tokens redacted, the ID token and a JWT access
 /// token decoded) and gives the response back whole.
 async fn read_answer(response: Response, entry: &mut LoggedRequest) -> Response {
-    let content_type = header(response.headers(), CONTENT_TYPE.as_str()).unwrap_or_default();
+    let content_type = header(response.headers(), CONTENT_TYPE).unwrap_or_default();
     let is_json = content_type.starts_with("application/json");
     let is_jwt = content_type.starts_with("application/jwt");
     if !is_json && !is_jwt {
