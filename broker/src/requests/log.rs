@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use crate::model::LoggedRequest;
 use crate::store::{RequestLogStore, StoreError, StoreResult};
@@ -11,9 +11,6 @@ use crate::store::{RequestLogStore, StoreError, StoreResult};
 /// How many entries wait in memory at most; beyond it the oldest waiting one is dropped (the
 /// database is slow or gone).
 pub const MEMORY: usize = 2_000;
-
-/// How many entries a live subscriber may fall behind before it misses some.
-const LIVE: usize = 256;
 
 pub struct RequestLog {
     /// Entries newer than the last flush, oldest first.
@@ -24,7 +21,6 @@ pub struct RequestLog {
     /// How many entries the database keeps; 0: the log is off.
     keep: usize,
     dropped: AtomicU64,
-    live: tokio::sync::broadcast::Sender<Arc<LoggedRequest>>,
 }
 
 impl RequestLog {
@@ -35,7 +31,6 @@ impl RequestLog {
             flushing: Mutex::new(()),
             keep,
             dropped: AtomicU64::new(0),
-            live: tokio::sync::broadcast::channel(LIVE).0,
         }
     }
 
@@ -48,10 +43,6 @@ impl RequestLog {
         if !self.is_enabled() {
             return;
         }
-        if self.live.receiver_count() > 0 {
-            // A receiver may have gone meanwhile: then nobody is watching, which is fine.
-            let _ = self.live.send(Arc::new(entry.clone()));
-        }
         let Ok(mut pending) = self.pending.lock() else {
             return;
         };
@@ -60,12 +51,6 @@ impl RequestLog {
             self.dropped.fetch_add(1, Ordering::Relaxed);
         }
         pending.push_back(entry);
-    }
-
-    /// Every new entry of this broker as it is recorded (for live pages); other replicas'
-    /// entries are in the database only.
-    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Arc<LoggedRequest>> {
-        self.live.subscribe()
     }
 
     /// Writes the waiting entries to `store` in one batch, pruning it to the bound. How many
