@@ -94,12 +94,6 @@ pub async fn run(target: &Target, args: &TokenArgs) -> anyhow::Result<String> {
     let discovery = discover(&http, &issuer, &target.issuer).await?;
     control.identity(&args.user).await?;
     let client = control.client(args).await?;
-    control
-        .post(
-            "/decisions",
-            &json!({"outcome": "approve", "user_id": args.user, "client_id": client.id}),
-        )
-        .await?;
 
     let verifier = secrets::random_token();
     let state = secrets::random_token();
@@ -123,7 +117,19 @@ pub async fn run(target: &Target, args: &TokenArgs) -> anyhow::Result<String> {
         let (name, value) = level_parameter(profile, level);
         authorize.query_pairs_mut().append_pair(name, &value);
     }
-    let (callback, login) = follow(&http, authorize, &client.redirect_uri).await?;
+    let decision = control
+        .post(
+            "/decisions",
+            &json!({"outcome": "approve", "user_id": args.user, "client_id": client.id}),
+        )
+        .await?;
+    let followed = follow(&http, authorize, &client.redirect_uri).await;
+    // A decision the login did not take (the request failed before a login was parked) must
+    // not decide somebody's next login.
+    if let Some(id) = decision["id"].as_str() {
+        control.remove_untaken_decision(id).await;
+    }
+    let (callback, login) = followed?;
     let answer = |name: &str| {
         callback
             .query_pairs()
@@ -357,6 +363,21 @@ impl Control {
             bail!("the control API refused POST {path} ({status}): {answer}");
         }
         Ok(answer)
+    }
+
+    /// Removes a queued decision if no login took it (404: one did).
+    async fn remove_untaken_decision(&self, id: &str) {
+        let path = format!("/decisions/{}", encode(id));
+        match self
+            .send(self.http.delete(format!("{}{path}", self.base)))
+            .await
+        {
+            Ok((status, _)) if status.is_success() || status == StatusCode::NOT_FOUND => {}
+            Ok((status, answer)) => {
+                eprintln!("warning: could not remove the queued decision {id} ({status}): {answer}")
+            }
+            Err(e) => eprintln!("warning: could not remove the queued decision {id}: {e}"),
+        }
     }
 
     /// The person exists, or an error that says how to find one.

@@ -69,6 +69,11 @@ pub fn list(broker: &Broker) -> SimResult<Vec<QueuedDecision>> {
     Ok(broker.store.decisions.list()?)
 }
 
+/// Removes one queued decision not yet taken: whether it was there.
+pub fn remove(broker: &Broker, id: &str) -> SimResult<bool> {
+    Ok(broker.store.decisions.remove(id)?)
+}
+
 /// Removes every queued decision.
 pub fn clear(broker: &Broker) -> SimResult<()> {
     Ok(broker.store.decisions.clear()?)

@@ -1242,6 +1242,20 @@ fn decisions_are_taken_oldest_first_and_once(store: &Store) {
     assert_eq!(take(), Some(third));
     assert!(decision_ids(store).is_empty());
     assert_eq!(take(), None);
+
+    // One not yet taken can be removed, once; a taken one is gone already.
+    store
+        .decisions
+        .enqueue(&decision("d-4", None, None, NOW))
+        .unwrap();
+    store
+        .decisions
+        .enqueue(&decision("d-5", None, None, NOW))
+        .unwrap();
+    assert!(store.decisions.remove("d-4").unwrap());
+    assert!(!store.decisions.remove("d-4").unwrap());
+    assert!(!store.decisions.remove("d-1").unwrap());
+    assert_eq!(decision_ids(store), vec!["d-5"]);
 }
 
 fn decisions_concurrent_takes_take_each_once(store: &Store) {

@@ -248,6 +248,8 @@ pub trait DecisionStore: Send + Sync {
         client: &ClientId,
         hinted_user: Option<&UserId>,
     ) -> StoreResult<Option<QueuedDecision>>;
+    /// Removes one decision not yet taken; whether it was there.
+    fn remove(&self, id: &str) -> StoreResult<bool>;
     fn clear(&self) -> StoreResult<()>;
 }
 

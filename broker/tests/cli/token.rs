@@ -207,3 +207,24 @@ async fn a_locked_control_api_needs_the_token() {
     .unwrap();
     assert_eq!(printed["userinfo"]["given_name"], "Anna");
 }
+
+#[tokio::test]
+async fn a_request_refused_before_a_login_leaves_no_queued_decision_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_broker, issuer) = broker(dir.path(), &[]);
+    // No `openid` scope: the authorization request is refused before any login is parked, so
+    // nothing takes the decision `broker token` queued.
+    let stderr = failed(&token(&issuer, &["--user", "anna", "--scope", "profile"]));
+    assert!(stderr.contains("scope"), "{stderr}");
+    assert_eq!(control(&issuer, "/decisions").await, serde_json::json!([]));
+    // The next login is decided by its own decision, and works.
+    succeeded(&token(&issuer, &["--user", "bo"]));
+    assert_eq!(control(&issuer, "/decisions").await, serde_json::json!([]));
+    // Removing one that is not there says so.
+    let gone = reqwest::Client::new()
+        .delete(format!("{issuer}/_sim/v1/decisions/no-such-decision"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), 404);
+}

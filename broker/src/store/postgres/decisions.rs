@@ -37,6 +37,9 @@ impl DecisionStore for PgStore {
             pg_params![client.as_str(), hinted_user.map(|u| u.as_str())],
         )
     }
+    fn remove(&self, id: &str) -> StoreResult<bool> {
+        Ok(self.exec("DELETE FROM decisions WHERE id = $1", pg_params![id])? > 0)
+    }
     fn clear(&self) -> StoreResult<()> {
         self.exec("DELETE FROM decisions", pg_params![])?;
         Ok(())

@@ -56,6 +56,9 @@ impl DecisionStore for SqliteStore {
         }
         Ok(Some(from_json(&data)?))
     }
+    fn remove(&self, id: &str) -> StoreResult<bool> {
+        Ok(self.exec("DELETE FROM decisions WHERE id = ?1", [id])? > 0)
+    }
     fn clear(&self) -> StoreResult<()> {
         self.exec("DELETE FROM decisions", [])?;
         Ok(())

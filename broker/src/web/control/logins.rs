@@ -5,7 +5,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::Router;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -32,6 +32,7 @@ pub(super) fn router() -> Router<Arc<Broker>> {
                 .post(enqueue_decision)
                 .delete(clear_decisions),
         )
+        .route("/decisions/{id}", delete(remove_decision))
 }
 
 pub(super) fn login_view(b: &Broker, txn: &LoginTxn) -> Value {
@@ -156,6 +157,15 @@ async fn enqueue_decision(State(b): AppState, body: Bytes) -> ApiResult {
         ))
     })?;
     created(to_value(&sim::decisions::enqueue(&b, input)?))
+}
+
+async fn remove_decision(State(b): AppState, Path(id): Path<String>) -> ApiResult {
+    if !sim::decisions::remove(&b, &id)? {
+        return Err(ApiError::not_found(format!(
+            "no queued decision {id} (taken by a login, or never queued)"
+        )));
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 async fn clear_decisions(State(b): AppState) -> ApiResult {

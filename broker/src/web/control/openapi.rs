@@ -73,6 +73,12 @@ pub const ROUTES: &[(&str, &str, &str, &str)] = &[
     ),
     ("delete", "/decisions", "Clear queued decisions", ""),
     (
+        "delete",
+        "/decisions/{id}",
+        "Remove a queued decision no login has taken (404 once taken)",
+        "",
+    ),
+    (
         "get",
         "/faults",
         "The RP test kit's faults: name, OIDF module, stage, what it changes, what a correct RP does",
