@@ -47,15 +47,8 @@ pub fn is_secret(name: &str) -> bool {
 }
 
 /// The form-encoded `encoded` (a query or a form body) as parameters in the order sent,
-/// secrets redacted.
-pub fn params(encoded: &[u8]) -> Vec<Param> {
-    let mut out = Vec::new();
-    params_into(encoded, &mut out, |_, _| {});
-    out
-}
-
-/// [`params`], appended to `out`, showing `seen` each parameter before its redaction (to find
-/// the client a request names in the same pass).
+/// secrets redacted, appended to `out`; `seen` is shown each parameter before its redaction
+/// (to find the client a request names in the same pass).
 pub fn params_into(encoded: &[u8], out: &mut Vec<Param>, mut seen: impl FnMut(&str, &str)) {
     for (name, value) in url::form_urlencoded::parse(encoded) {
         seen(&name, &value);
@@ -165,6 +158,12 @@ mod tests {
     use serde_json::json;
 
     const SECRET_VALUE: &str = "s3cr3t-VALUE";
+
+    fn params(encoded: &[u8]) -> Vec<Param> {
+        let mut out = Vec::new();
+        params_into(encoded, &mut out, |_, _| {});
+        out
+    }
 
     #[test]
     fn every_secret_parameter_is_redacted() {

@@ -8,6 +8,7 @@
 //! after the waiting ones, so the order of a replica's events is the order they happened.
 //! Another replica's waiting events reach the database within [`super::FLUSH_EVERY`].
 
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
@@ -21,7 +22,7 @@ pub const SEEN_MEMORY: usize = 20_000;
 #[derive(Default)]
 pub struct Seen {
     /// Events newer than the last flush, oldest first.
-    pending: Mutex<Vec<RpEvent>>,
+    pending: Mutex<VecDeque<RpEvent>>,
     /// Held for a whole flush, so a reader that flushes waits for a flush in flight and then
     /// finds the events in the database.
     flushing: Mutex<()>,
@@ -35,10 +36,10 @@ impl Seen {
             return;
         };
         if pending.len() >= SEEN_MEMORY {
-            pending.remove(0);
+            pending.pop_front();
             self.dropped.fetch_add(1, Ordering::Relaxed);
         }
-        pending.push(event);
+        pending.push_back(event);
     }
 
     /// Writes the waiting events and then `now` (if any) in one transaction: how many.
@@ -49,7 +50,7 @@ impl Seen {
             .lock()
             .map_err(|_| StoreError::Db("RP event flush lock poisoned".into()))?;
         let mut batch: Vec<RpEvent> = match self.pending.lock() {
-            Ok(mut pending) => std::mem::take(&mut *pending),
+            Ok(mut pending) => pending.drain(..).collect(),
             Err(_) => return Err(StoreError::Db("RP event lock poisoned".into())),
         };
         batch.extend(now);

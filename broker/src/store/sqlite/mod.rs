@@ -244,7 +244,7 @@ impl SqliteStore {
 
     /// Takes a single-use row: `take` marks it used only if still usable and returns its data
     /// (one statement, so the take stays single even across connections); when it takes
-    /// nothing, `select` yields (grant_id, state, data) with state 0 = usable, 1 = already
+    /// nothing, `select` yields (grant_id, state) with state 0 = usable, 1 = already
     /// used, 2 = gone, to tell a replay from a row that is not there.
     fn take_once<T: DeserializeOwned>(
         &self,
