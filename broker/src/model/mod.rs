@@ -46,6 +46,6 @@ pub use outbox::{Channel, OutboxMessage};
 pub use profile::Profile;
 pub use pushed::PushedRequest;
 pub use request_log::{
-    BelongsTo, DecodedJwt, LoggedJwt, LoggedRequest, Param, RequestFilter, REDACTED,
+    BelongsTo, DecodedJwt, LoggedJwt, LoggedRequest, Param, RequestFilter, StoredRequest, REDACTED,
 };
 pub use response::{ResponseMode, ResponseType};

@@ -132,6 +132,30 @@ impl LoggedJwt {
     }
 }
 
+/// A logged request as the store keeps it: the entry's JSON (a [`LoggedRequest`]) and the
+/// columns it is found by. The request log builds it off the request path
+/// (`crate::requests::Captured`), without an owned [`LoggedRequest`] in between.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredRequest {
+    pub at: UnixTime,
+    pub client_id: Option<String>,
+    pub login_id: Option<String>,
+    /// The entry as JSON: what [`LoggedRequest`] deserialises from.
+    pub data: String,
+}
+
+impl LoggedRequest {
+    /// The entry in its stored form.
+    pub fn stored(&self) -> serde_json::Result<StoredRequest> {
+        Ok(StoredRequest {
+            at: self.at,
+            client_id: self.client_id.clone(),
+            login_id: self.login_id.clone(),
+            data: serde_json::to_string(self)?,
+        })
+    }
+}
+
 /// Which logged requests to list.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RequestFilter {

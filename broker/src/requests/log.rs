@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
-use crate::model::LoggedRequest;
+use super::Captured;
 use crate::store::{RequestLogStore, StoreError, StoreResult};
 
 /// How many entries wait in memory at most; beyond it the oldest waiting one is dropped (the
@@ -14,7 +14,7 @@ pub const MEMORY: usize = 2_000;
 
 pub struct RequestLog {
     /// Entries newer than the last flush, oldest first.
-    pending: Mutex<VecDeque<LoggedRequest>>,
+    pending: Mutex<VecDeque<Captured>>,
     /// Held for a whole flush, so a reader that flushes waits for a flush in flight and then
     /// finds its entries in the database.
     flushing: Mutex<()>,
@@ -39,7 +39,7 @@ impl RequestLog {
     }
 
     /// Adds an entry (on the request path: a push under a short lock, nothing else).
-    pub fn record(&self, entry: LoggedRequest) {
+    pub fn record(&self, entry: Captured) {
         if !self.is_enabled() {
             return;
         }
@@ -54,16 +54,29 @@ impl RequestLog {
     }
 
     /// Writes the waiting entries to `store` in one batch, pruning it to the bound. How many
-    /// were written. Entries a failed write could not store are dropped (and counted).
+    /// were written. Entries a failed write could not store are dropped (and counted). The
+    /// entries are made here ([`Captured::stored`]), off the request path.
     pub fn flush(&self, store: &dyn RequestLogStore) -> StoreResult<usize> {
         let _flushing = self
             .flushing
             .lock()
             .map_err(|_| StoreError::Db("request log flush lock poisoned".into()))?;
-        let batch: Vec<LoggedRequest> = match self.pending.lock() {
+        let captured: Vec<Captured> = match self.pending.lock() {
             Ok(mut pending) => pending.drain(..).collect(),
             Err(_) => return Err(StoreError::Db("request log lock poisoned".into())),
         };
+        let captured_count = captured.len();
+        let batch: Vec<_> = captured
+            .into_iter()
+            .filter_map(|entry| entry.stored().ok())
+            .collect();
+        let unserialisable = captured_count - batch.len();
+        if unserialisable > 0 {
+            tracing::warn!(
+                unserialisable,
+                "request log entries could not be serialised"
+            );
+        }
         let dropped = self.dropped.swap(0, Ordering::Relaxed);
         if dropped > 0 {
             tracing::warn!(

@@ -3,12 +3,14 @@
 //! parameters (secrets redacted), its answer's status and OAuth error, the login it belongs to,
 //! the ID token and JWT access token it issued (decoded) and how long it took.
 //!
-//! The web layer ([`crate::web::request_log`]) builds an entry and [`RequestLog::record`]s it;
-//! that is a push onto a bounded ring in memory. [`flush_periodically`] writes the ring to the
-//! database every [`FLUSH_EVERY`] in one transaction per batch and prunes the table to the
-//! configured bound, so the request path never waits for the database. Replicas share the
-//! table; [`latest`] reads it.
+//! The web layer ([`crate::web::request_log`]) captures a request ([`Captured`]: its
+//! parameters redacted into one string, its answer shared, not copied) and
+//! [`RequestLog::record`]s it; that is a push onto a bounded ring in memory.
+//! [`flush_periodically`] makes the entries of the ring and writes them to the database every
+//! [`FLUSH_EVERY`], pruning the table to the configured bound, so the request path neither
+//! builds an entry nor waits for the database. Replicas share the table; [`latest`] reads it.
 
+mod capture;
 mod log;
 pub mod redact;
 mod seen;
@@ -17,6 +19,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use crate::model::{DecodedJwt, LoggedJwt, LoggedRequest, Param, RequestFilter};
+pub use capture::{Answer, Captured};
 pub use log::{RequestLog, MEMORY};
 pub use seen::{Seen, SEEN_MEMORY};
 

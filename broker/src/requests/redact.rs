@@ -4,8 +4,9 @@
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde_json::Value;
+use std::borrow::Cow;
 
-use crate::model::{DecodedJwt, LoggedJwt, Param, REDACTED};
+use crate::model::{DecodedJwt, LoggedJwt, REDACTED};
 
 /// Parameters whose values are secrets, or tokens that work as one.
 const SECRETS: &[&str] = &[
@@ -46,21 +47,38 @@ pub fn is_secret(name: &str) -> bool {
         || name.ends_with("_token")
 }
 
-/// The form-encoded `encoded` (a query or a form body) as parameters in the order sent,
-/// secrets redacted, appended to `out`; `seen` is shown each parameter before its redaction
-/// (to find the client a request names in the same pass).
-pub fn params_into(encoded: &[u8], out: &mut Vec<Param>, mut seen: impl FnMut(&str, &str)) {
-    for (name, value) in url::form_urlencoded::parse(encoded) {
+/// The form-encoded `encoded` (a query or a form body) with every secret parameter's value
+/// redacted, appended to `out` as form-encoded text (after a `&` when `out` holds pairs
+/// already): the parameters stay in the order sent and everything but a secret's value is
+/// copied as sent, so the request path makes one string, not a pair of strings per parameter
+/// ([`params`] parses it when it is written). `seen` is shown each parameter, decoded, before
+/// its redaction (to find the client a request names in the same pass).
+pub fn encoded_into(encoded: &[u8], out: &mut String, mut seen: impl FnMut(&str, &str)) {
+    for pair in encoded
+        .split(|b| *b == b'&')
+        .filter(|pair| !pair.is_empty())
+    {
+        let Some((name, value)) = url::form_urlencoded::parse(pair).next() else {
+            continue;
+        };
         seen(&name, &value);
-        out.push(Param {
-            value: if is_secret(&name) {
-                REDACTED.to_string()
-            } else {
-                value.into_owned()
-            },
-            name: name.into_owned(),
-        });
+        if !out.is_empty() {
+            out.push('&');
+        }
+        if is_secret(&name) {
+            let raw_name = pair.split(|b| *b == b'=').next().unwrap_or_default();
+            out.push_str(&String::from_utf8_lossy(raw_name));
+            out.push('=');
+            out.push_str(REDACTED);
+        } else {
+            out.push_str(&String::from_utf8_lossy(pair));
+        }
     }
+}
+
+/// The parameters of form-encoded text made by [`encoded_into`], decoded, in order.
+pub fn params(encoded: &str) -> impl Iterator<Item = (Cow<'_, str>, Cow<'_, str>)> {
+    url::form_urlencoded::parse(encoded.as_bytes())
 }
 
 /// A redirect's URL with secret parameters of its query and fragment redacted (a code, a
@@ -154,15 +172,21 @@ pub fn scheme(authorization: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Param;
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use serde_json::json;
 
     const SECRET_VALUE: &str = "s3cr3t-VALUE";
 
     fn params(encoded: &[u8]) -> Vec<Param> {
-        let mut out = Vec::new();
-        params_into(encoded, &mut out, |_, _| {});
-        out
+        let mut out = String::new();
+        encoded_into(encoded, &mut out, |_, _| {});
+        super::params(&out)
+            .map(|(name, value)| Param {
+                name: name.into_owned(),
+                value: value.into_owned(),
+            })
+            .collect()
     }
 
     #[test]
@@ -226,6 +250,46 @@ mod tests {
             pairs,
             [("b", "1"), ("a", "2"), ("b", "3"), ("code", REDACTED)]
         );
+    }
+
+    #[test]
+    fn encoded_text_is_copied_as_sent_but_for_secret_values() {
+        let mut out = String::new();
+        let mut seen = Vec::new();
+        let query =
+            b"redirect_uri=https%3A%2F%2Frp%2Fcb&&scope=openid+mitid&client%5Fsecret=s3cr3t&flag";
+        encoded_into(query, &mut out, |n, v| seen.push(format!("{n}={v}")));
+        // A name spelt with escapes is still recognised; the rest is copied byte for byte.
+        assert_eq!(
+            out,
+            "redirect_uri=https%3A%2F%2Frp%2Fcb&scope=openid+mitid&client%5Fsecret=[redacted]&flag"
+        );
+        // The form body's parameters follow the query's.
+        encoded_into(b"code=abc&state=%C3%A6", &mut out, |n, v| {
+            seen.push(format!("{n}={v}"))
+        });
+        assert!(out.ends_with("&flag&code=[redacted]&state=%C3%A6"), "{out}");
+        assert_eq!(
+            seen,
+            [
+                "redirect_uri=https://rp/cb",
+                "scope=openid mitid",
+                "client_secret=s3cr3t",
+                "flag=",
+                "code=abc",
+                "state=æ"
+            ]
+        );
+        let decoded: Vec<(String, String)> = super::params(&out)
+            .map(|(n, v)| (n.into_owned(), v.into_owned()))
+            .collect();
+        assert_eq!(decoded[0], ("redirect_uri".into(), "https://rp/cb".into()));
+        assert_eq!(decoded[2], ("client_secret".into(), REDACTED.into()));
+        assert_eq!(decoded[5], ("state".into(), "æ".into()));
+        // Bytes that are not UTF-8 do not break the text.
+        let mut odd = String::new();
+        encoded_into(b"a=\xff\xfe&b=1", &mut odd, |_, _| {});
+        assert_eq!(super::params(&odd).count(), 2);
     }
 
     #[test]

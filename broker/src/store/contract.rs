@@ -1690,6 +1690,11 @@ fn logged(id: &str, client: Option<&str>, login: Option<&str>) -> crate::model::
     }
 }
 
+/// Entries in the form the store keeps them.
+fn stored(entries: &[crate::model::LoggedRequest]) -> Vec<crate::model::StoredRequest> {
+    entries.iter().map(|e| e.stored().unwrap()).collect()
+}
+
 fn logged_ids(
     store: &Store,
     client: Option<&str>,
@@ -1713,16 +1718,16 @@ fn request_log_lists_newest_first_and_filters(store: &Store) {
     let first = logged("r1", Some("app"), Some("t1"));
     store
         .requests
-        .append(std::slice::from_ref(&first), 100)
+        .append(&stored(std::slice::from_ref(&first)), 100)
         .unwrap();
     store
         .requests
         .append(
-            &[
+            &stored(&[
                 logged("r2", Some("other"), Some("t2")),
                 logged("r3", Some("app"), None),
                 logged("r4", None, None),
-            ],
+            ]),
             100,
         )
         .unwrap();
@@ -1751,7 +1756,7 @@ fn request_log_keeps_only_the_newest(store: &Store) {
         let entries: Vec<_> = (0..3)
             .map(|i| logged(&format!("r{}", batch * 3 + i), Some("app"), None))
             .collect();
-        store.requests.append(&entries, 5).unwrap();
+        store.requests.append(&stored(&entries), 5).unwrap();
     }
     assert_eq!(
         logged_ids(store, None, None, 100),
@@ -1761,14 +1766,14 @@ fn request_log_keeps_only_the_newest(store: &Store) {
     let big: Vec<_> = (0..8)
         .map(|i| logged(&format!("b{i}"), None, None))
         .collect();
-    store.requests.append(&big, 3).unwrap();
+    store.requests.append(&stored(&big), 3).unwrap();
     assert_eq!(logged_ids(store, None, None, 100), ["b7", "b6", "b5"]);
 }
 
 fn request_log_is_cleared_by_reset(store: &Store) {
     store
         .requests
-        .append(&[logged("r1", Some("app"), Some("t1"))], 10)
+        .append(&stored(&[logged("r1", Some("app"), Some("t1"))]), 10)
         .unwrap();
     store.reset().unwrap();
     assert!(logged_ids(store, None, None, 10).is_empty());

@@ -19,7 +19,7 @@ use crate::model::{
     AccessToken, AuthCode, Case, CaseId, Client, ClientId, DecisionSource, Delivered, DeviceState,
     Flow, GrantId, Identity, IdentityId, LoggedRequest, LoginStatus, LoginTxn, Onboarding,
     OutboxMessage, PushedRequest, QueuedDecision, QueuedFault, RefreshToken, RequestFilter,
-    RpEvent, Session, Sid, Stage, TxnId, UserId,
+    RpEvent, Session, Sid, Stage, StoredRequest, TxnId, UserId,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -277,9 +277,9 @@ pub trait FaultStore: Send + Sync {
 /// The request log (`crate::requests`): the latest requests to the OpenID Provider endpoints,
 /// their secrets redacted before they get here. Every replica writes to it and reads from it.
 pub trait RequestLogStore: Send + Sync {
-    /// Appends `batch` (oldest first) in one transaction, and keeps only the newest `keep`
-    /// entries. Security rule: the log is bounded; nothing is kept beyond `keep` entries.
-    fn append(&self, batch: &[LoggedRequest], keep: usize) -> StoreResult<()>;
+    /// Appends `batch` (oldest first), and keeps only the newest `keep` entries. Security
+    /// rule: the log is bounded; nothing is kept beyond `keep` entries.
+    fn append(&self, batch: &[StoredRequest], keep: usize) -> StoreResult<()>;
     /// The entries matching `filter`, newest first, at most `filter.limit`.
     fn list(&self, filter: &RequestFilter) -> StoreResult<Vec<LoggedRequest>>;
     fn clear(&self) -> StoreResult<()>;

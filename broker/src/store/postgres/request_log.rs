@@ -1,12 +1,12 @@
 //! The request log in PostgreSQL, shared by the replicas: a batch is one statement and the
 //! pruning runs in its transaction.
 
-use super::{db, to_json, PgStore};
-use crate::model::{LoggedRequest, RequestFilter};
+use super::{db, PgStore};
+use crate::model::{LoggedRequest, RequestFilter, StoredRequest};
 use crate::store::{RequestLogStore, StoreResult};
 
 impl RequestLogStore for PgStore {
-    fn append(&self, batch: &[LoggedRequest], keep: usize) -> StoreResult<()> {
+    fn append(&self, batch: &[StoredRequest], keep: usize) -> StoreResult<()> {
         if batch.is_empty() {
             return Ok(());
         }
@@ -18,7 +18,7 @@ impl RequestLogStore for PgStore {
             at.push(entry.at);
             clients.push(entry.client_id.clone());
             logins.push(entry.login_id.clone());
-            data.push(to_json(entry)?);
+            data.push(entry.data.clone());
         }
         let keep = i64::try_from(keep).unwrap_or(i64::MAX);
         let pool = self.pool();

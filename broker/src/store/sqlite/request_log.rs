@@ -2,28 +2,24 @@
 
 use rusqlite::params;
 
-use super::{db, to_json, SqliteStore};
-use crate::model::{LoggedRequest, RequestFilter};
+use super::{db, SqliteStore};
+use crate::model::{LoggedRequest, RequestFilter, StoredRequest};
 use crate::store::{RequestLogStore, StoreResult};
 
 /// Rows per transaction when a batch is written.
 const APPEND_CHUNK: usize = 100;
 
 impl RequestLogStore for SqliteStore {
-    fn append(&self, batch: &[LoggedRequest], keep: usize) -> StoreResult<()> {
+    fn append(&self, batch: &[StoredRequest], keep: usize) -> StoreResult<()> {
         if batch.is_empty() {
             return Ok(());
         }
         // Written in chunks, each its own transaction, so a second's batch (thousands of rows
         // under load) holds the connection from the requests a fraction of a millisecond at a
         // time instead of milliseconds. Each chunk is serialised before the connection is
-        // taken, so the lock is held for the writes only and the requests get it in between.
+        // taken (serialised before), so the requests get it in between.
         let mut chunks = batch.chunks(APPEND_CHUNK).peekable();
         while let Some(chunk) = chunks.next() {
-            let rows = chunk
-                .iter()
-                .map(|entry| Ok((entry, to_json(entry)?)))
-                .collect::<StoreResult<Vec<_>>>()?;
             let mut conn = self.conn()?;
             let tx = conn.transaction().map_err(db)?;
             {
@@ -32,9 +28,14 @@ impl RequestLogStore for SqliteStore {
                         "INSERT INTO request_log (at, client_id, login_id, data) VALUES (?1, ?2, ?3, ?4)",
                     )
                     .map_err(db)?;
-                for (entry, data) in &rows {
+                for entry in chunk {
                     insert
-                        .execute(params![entry.at, entry.client_id, entry.login_id, data])
+                        .execute(params![
+                            entry.at,
+                            entry.client_id,
+                            entry.login_id,
+                            entry.data
+                        ])
                         .map_err(db)?;
                 }
             }
