@@ -51,22 +51,28 @@ pub fn is_secret(name: &str) -> bool {
 /// redacted, appended to `out` as form-encoded text (after a `&` when `out` holds pairs
 /// already): the parameters stay in the order sent and everything but a secret's value is
 /// copied as sent, so the request path makes one string, not a pair of strings per parameter
-/// ([`params`] parses it when it is written). `seen` is shown each parameter, decoded, before
-/// its redaction (to find the client a request names in the same pass).
-pub fn encoded_into(encoded: &[u8], out: &mut String, mut seen: impl FnMut(&str, &str)) {
+/// ([`params`] parses it when it is written). `seen` is shown each parameter's decoded name and
+/// its pair as sent, before its redaction, to find the client a request names in the same pass
+/// ([`value_of`] decodes the value: only the values asked for are decoded).
+pub fn encoded_into(encoded: &[u8], out: &mut String, mut seen: impl FnMut(&str, &[u8])) {
     for pair in encoded
         .split(|b| *b == b'&')
         .filter(|pair| !pair.is_empty())
     {
-        let Some((name, value)) = url::form_urlencoded::parse(pair).next() else {
-            continue;
+        let raw_name = pair.split(|b| *b == b'=').next().unwrap_or_default();
+        let name = if raw_name.iter().any(|b| matches!(b, b'%' | b'+')) {
+            url::form_urlencoded::parse(raw_name)
+                .next()
+                .map(|(name, _)| name)
+                .unwrap_or_default()
+        } else {
+            String::from_utf8_lossy(raw_name)
         };
-        seen(&name, &value);
+        seen(&name, pair);
         if !out.is_empty() {
             out.push('&');
         }
         if is_secret(&name) {
-            let raw_name = pair.split(|b| *b == b'=').next().unwrap_or_default();
             out.push_str(&String::from_utf8_lossy(raw_name));
             out.push('=');
             out.push_str(REDACTED);
@@ -74,6 +80,14 @@ pub fn encoded_into(encoded: &[u8], out: &mut String, mut seen: impl FnMut(&str,
             out.push_str(&String::from_utf8_lossy(pair));
         }
     }
+}
+
+/// The decoded value of one form-encoded `name=value` pair.
+pub fn value_of(pair: &[u8]) -> String {
+    url::form_urlencoded::parse(pair)
+        .next()
+        .map(|(_, value)| value.into_owned())
+        .unwrap_or_default()
 }
 
 /// The parameters of form-encoded text made by [`encoded_into`], decoded, in order.
@@ -258,17 +272,22 @@ mod tests {
         let mut seen = Vec::new();
         let query =
             b"redirect_uri=https%3A%2F%2Frp%2Fcb&&scope=openid+mitid&client%5Fsecret=s3cr3t&flag";
-        encoded_into(query, &mut out, |n, v| seen.push(format!("{n}={v}")));
+        encoded_into(query, &mut out, |n, pair| {
+            seen.push(format!("{n}={}", value_of(pair)))
+        });
         // A name spelt with escapes is still recognised; the rest is copied byte for byte.
         assert_eq!(
             out,
             "redirect_uri=https%3A%2F%2Frp%2Fcb&scope=openid+mitid&client%5Fsecret=[redacted]&flag"
         );
         // The form body's parameters follow the query's.
-        encoded_into(b"code=abc&state=%C3%A6", &mut out, |n, v| {
-            seen.push(format!("{n}={v}"))
+        encoded_into(b"code=abc&state=%C3%A6&=x", &mut out, |n, pair| {
+            seen.push(format!("{n}={}", value_of(pair)))
         });
-        assert!(out.ends_with("&flag&code=[redacted]&state=%C3%A6"), "{out}");
+        assert!(
+            out.ends_with("&flag&code=[redacted]&state=%C3%A6&=x"),
+            "{out}"
+        );
         assert_eq!(
             seen,
             [
@@ -277,7 +296,8 @@ mod tests {
                 "client_secret=s3cr3t",
                 "flag=",
                 "code=abc",
-                "state=æ"
+                "state=æ",
+                "=x"
             ]
         );
         let decoded: Vec<(String, String)> = super::params(&out)

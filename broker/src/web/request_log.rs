@@ -45,9 +45,7 @@ pub async fn log(State(endpoint): State<Endpoint>, request: Request, next: Next)
         .get::<OriginalUri>()
         .map_or_else(|| request.uri().path(), |u| u.path())
         .to_string();
-    let authorization = header(request.headers(), AUTHORIZATION);
-    let scheme = authorization.map(redact::scheme);
-    let basic_client = authorization.and_then(redact::basic_client_id);
+    let authorization = request.headers().get(AUTHORIZATION).cloned();
     let is_form = header(request.headers(), CONTENT_TYPE)
         .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
 
@@ -55,9 +53,9 @@ pub async fn log(State(endpoint): State<Endpoint>, request: Request, next: Next)
     let query = request.uri().query().unwrap_or_default();
     let mut params = String::with_capacity(query.len());
     let (mut client_id, mut assertion) = (None, None);
-    let mut seen = |name: &str, value: &str| match name {
-        "client_id" if client_id.is_none() => client_id = Some(value.to_string()),
-        "client_assertion" if assertion.is_none() => assertion = Some(value.to_string()),
+    let mut seen = |name: &str, pair: &[u8]| match name {
+        "client_id" if client_id.is_none() => client_id = Some(redact::value_of(pair)),
+        "client_assertion" if assertion.is_none() => assertion = Some(redact::value_of(pair)),
         _ => {}
     };
     redact::encoded_into(query.as_bytes(), &mut params, &mut seen);
@@ -80,10 +78,13 @@ pub async fn log(State(endpoint): State<Endpoint>, request: Request, next: Next)
     } else {
         body
     };
-    let named_client = client_id.or(basic_client).or_else(|| {
-        let decoded = redact::decode_jwt(&assertion?)?;
-        decoded.claims.get("sub")?.as_str().map(str::to_string)
-    });
+    let authorization = authorization.as_ref().and_then(|v| v.to_str().ok());
+    let named_client = client_id
+        .or_else(|| authorization.and_then(redact::basic_client_id))
+        .or_else(|| {
+            let decoded = redact::decode_jwt(&assertion?)?;
+            decoded.claims.get("sub")?.as_str().map(str::to_string)
+        });
 
     let mut response = next.run(Request::from_parts(parts, body)).await;
 
@@ -106,7 +107,7 @@ pub async fn log(State(endpoint): State<Endpoint>, request: Request, next: Next)
         client_id: named_client.or_else(|| belongs_client.map(ClientId::into_string)),
         login_id,
         params,
-        authorization: scheme,
+        authorization: authorization.map(redact::scheme),
         status: response.status().as_u16(),
         error,
         error_description,
