@@ -15,6 +15,12 @@ use crate::procfs::{CpuSample, CpuUse};
 /// At most this many failure messages are kept per phase.
 const KEEP_ERRORS: usize = 5;
 
+/// How long a login phase waits after its last login before it reads the brokers' CPU: the
+/// broker writes its request log and what the RPs did behind the requests, once a second
+/// (`broker::requests::FLUSH_EVERY`), and that writing belongs to the phase's logins. Without
+/// the wait up to a second of it was left out of the phase (and counted in the next).
+const WRITE_BEHIND: Duration = Duration::from_millis(1_300);
+
 pub(crate) struct LoginPhase {
     pub(crate) clients: u64,
     pub(crate) ok: u64,
@@ -108,6 +114,7 @@ pub(crate) async fn login_phase(
         }
     }
     phase.wall = start.elapsed();
+    tokio::time::sleep(WRITE_BEHIND).await;
     phase.cpu = CpuUse::since(&before, brokers)?;
     phase.ok = phase.latencies.len() as u64;
     phase.latencies.sort_unstable();
