@@ -36,7 +36,9 @@ pub struct LoggedRequest {
     /// access token or refresh token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub login_id: Option<String>,
-    /// The query's and the form body's parameters in the order sent, secrets redacted.
+    /// The query's and the form body's parameters in the order sent, secrets redacted. Stored
+    /// as the redacted form-encoded text (`crate::requests::Captured`), or as this list.
+    #[serde(deserialize_with = "params_as_list_or_text")]
     pub params: Vec<Param>,
     /// The `Authorization` header's scheme (`Basic`, `Bearer`), never its value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -71,6 +73,27 @@ pub struct LoggedRequest {
 pub struct Param {
     pub name: String,
     pub value: String,
+}
+
+/// The parameters from either stored form: the list, or the redacted form-encoded text.
+fn params_as_list_or_text<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<Param>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Stored {
+        List(Vec<Param>),
+        Text(String),
+    }
+    Ok(match Stored::deserialize(deserializer)? {
+        Stored::List(list) => list,
+        Stored::Text(text) => url::form_urlencoded::parse(text.as_bytes())
+            .map(|(name, value)| Param {
+                name: name.into_owned(),
+                value: value.into_owned(),
+            })
+            .collect(),
+    })
 }
 
 /// A JWT's JOSE header and claims, without its signature.
@@ -181,4 +204,48 @@ impl RequestFilter {
 pub struct BelongsTo {
     pub client: Option<ClientId>,
     pub login: Option<TxnId>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry_with(params: Value) -> LoggedRequest {
+        serde_json::from_value(serde_json::json!({
+            "id": "r1", "at": 1, "method": "GET", "path": "/authorize",
+            "endpoint": "authorize", "profile": "standard", "params": params,
+            "status": 302, "duration_us": 5
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn parameters_read_from_the_stored_text_and_from_the_list() {
+        let expected = vec![
+            Param {
+                name: "redirect_uri".into(),
+                value: "https://rp/cb".into(),
+            },
+            Param {
+                name: "scope".into(),
+                value: "openid profile".into(),
+            },
+            Param {
+                name: "code".into(),
+                value: REDACTED.into(),
+            },
+        ];
+        let from_text = entry_with(
+            "redirect_uri=https%3A%2F%2Frp%2Fcb&scope=openid+profile&code=[redacted]".into(),
+        );
+        assert_eq!(from_text.params, expected);
+        let from_list = entry_with(serde_json::to_value(&expected).unwrap());
+        assert_eq!(from_list.params, expected);
+        // Listed, they are the list either way.
+        assert_eq!(
+            serde_json::to_value(&from_text).unwrap()["params"],
+            serde_json::to_value(&expected).unwrap()
+        );
+        assert!(entry_with("".into()).params.is_empty());
+    }
 }

@@ -14,14 +14,13 @@
 //! [`super::FLUSH_EVERY`] and [`super::MEMORY`] entries) and are redacted before anything is
 //! written or shown. `Captured` has no `Debug`, so they cannot reach a log line.
 
-use std::borrow::Cow;
-
 use axum::body::Bytes;
 use axum::http::{HeaderValue, Method};
-use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::value::RawValue;
 use serde_json::Value;
+use std::borrow::Cow;
 
-use super::redact;
+use super::redact::{self, RedactedObject};
 use crate::clock::UnixTime;
 use crate::model::{LoggedJwt, Profile, StoredRequest};
 
@@ -94,10 +93,23 @@ impl Captured {
                 response = std::str::from_utf8(&bytes)
                     .ok()
                     .and_then(redact::decode_jwt)
-                    .map(|jwt| redact::json(jwt.claims));
+                    .and_then(|jwt| text_of(&redact::json(jwt.claims)));
             }
             Some(Answer::Json(bytes)) => {
-                if let Ok(answer) = serde_json::from_slice::<Value>(&bytes) {
+                if let Some(answer) = RedactedObject::of(&bytes) {
+                    // The usual answer, an object: copied member by member.
+                    id_token = answer.string("id_token").as_deref().and_then(LoggedJwt::of);
+                    access_token = answer
+                        .string("access_token")
+                        .as_deref()
+                        .and_then(LoggedJwt::of);
+                    if error.is_none() {
+                        error = answer.string("error").map(Cow::into_owned);
+                        error_description = answer.string("error_description").map(Cow::into_owned);
+                    }
+                    response = Some(answer.text);
+                } else if let Ok(answer) = serde_json::from_slice::<Value>(&bytes) {
+                    // Anything else (an escaped member name): through a tree.
                     let token = |name: &str| answer.get(name).and_then(Value::as_str);
                     id_token = token("id_token").and_then(LoggedJwt::of);
                     access_token = token("access_token").and_then(LoggedJwt::of);
@@ -105,7 +117,7 @@ impl Captured {
                         error = token("error").map(str::to_string);
                         error_description = token("error_description").map(str::to_string);
                     }
-                    response = Some(redact::json(answer));
+                    response = text_of(&redact::json(answer));
                 }
             }
             None => {}
@@ -119,13 +131,13 @@ impl Captured {
             profile,
             client_id: client_id.as_deref(),
             login_id: login_id.as_deref(),
-            params: Params(&params),
+            params: &params,
             authorization: authorization.as_deref(),
             status,
             error: error.as_deref(),
             error_description: error_description.as_deref(),
             location: location.as_deref(),
-            response: response.as_ref(),
+            response: response.as_deref(),
             id_token: id_token.as_ref(),
             access_token: access_token.as_ref(),
             duration_us,
@@ -138,6 +150,11 @@ impl Captured {
             data,
         })
     }
+}
+
+/// `value` as JSON text.
+fn text_of(value: &Value) -> Option<Box<RawValue>> {
+    RawValue::from_string(value.to_string()).ok()
 }
 
 /// A [`crate::model::LoggedRequest`] borrowed from its captured parts: the same members, so the
@@ -154,7 +171,9 @@ struct Row<'a> {
     client_id: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     login_id: Option<&'a str>,
-    params: Params<'a>,
+    /// The redacted form-encoded text as it is: [`crate::model::LoggedRequest`] reads it
+    /// back as its list of parameters (fewer bytes to write, nothing decoded until listed).
+    params: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     authorization: Option<&'a str>,
     status: u16,
@@ -165,33 +184,12 @@ struct Row<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     location: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    response: Option<&'a Value>,
+    response: Option<&'a RawValue>,
     #[serde(skip_serializing_if = "Option::is_none")]
     id_token: Option<&'a LoggedJwt>,
     #[serde(skip_serializing_if = "Option::is_none")]
     access_token: Option<&'a LoggedJwt>,
     duration_us: u64,
-}
-
-/// Redacted form-encoded parameters, serialised as [`crate::model::Param`]s (decoded as they
-/// are written: no string per parameter kept).
-struct Params<'a>(&'a str);
-
-impl Serialize for Params<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(redact::params(self.0).map(|(name, value)| Pair(name, value)))
-    }
-}
-
-struct Pair<'a>(Cow<'a, str>, Cow<'a, str>);
-
-impl Serialize for Pair<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(2))?;
-        map.serialize_entry("name", &self.0)?;
-        map.serialize_entry("value", &self.1)?;
-        map.end()
-    }
 }
 
 #[cfg(test)]

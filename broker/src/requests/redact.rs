@@ -3,8 +3,10 @@
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use serde_json::value::RawValue;
 use serde_json::Value;
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 use crate::model::{DecodedJwt, LoggedJwt, REDACTED};
 
@@ -52,7 +54,7 @@ pub fn is_secret(name: &str) -> bool {
 /// redacted, appended to `out` as form-encoded text (after a `&` when `out` holds pairs
 /// already): the parameters stay in the order sent and everything but a secret's value is
 /// copied as sent, so the request path makes one string, not a pair of strings per parameter
-/// ([`params`] parses it when it is written). `seen` is shown each parameter's decoded name and
+/// (`LoggedRequest` parses it when it is listed). `seen` is shown each parameter's decoded name and
 /// its pair as sent, before its redaction, to find the client a request names in the same pass
 /// ([`value_of`] decodes the value: only the values asked for are decoded).
 pub fn encoded_into(encoded: &[u8], out: &mut String, mut seen: impl FnMut(&str, &[u8])) {
@@ -88,11 +90,6 @@ pub fn value_of(pair: &[u8]) -> String {
         .next()
         .map(|(_, value)| value.into_owned())
         .unwrap_or_default()
-}
-
-/// The parameters of form-encoded text made by [`encoded_into`], decoded, in order.
-pub fn params(encoded: &str) -> impl Iterator<Item = (Cow<'_, str>, Cow<'_, str>)> {
-    url::form_urlencoded::parse(encoded.as_bytes())
 }
 
 /// A redirect's URL with secret parameters of its query and fragment redacted (a code, a
@@ -152,6 +149,59 @@ fn redact_json(value: &mut Value) {
     }
 }
 
+/// A JSON object answer with its secret members redacted, as JSON text, made without a tree of
+/// the whole answer: each member's value is copied as answered, unless it is a secret (then
+/// `"[redacted]"`) or an object or array (redacted through [`json`]). The same text as [`json`]
+/// would serialise (members in name order).
+pub struct RedactedObject<'a> {
+    pub text: Box<RawValue>,
+    members: BTreeMap<&'a str, &'a RawValue>,
+}
+
+impl<'a> RedactedObject<'a> {
+    /// `None` when `answer` is not a JSON object, or a member's name is escaped (then [`json`]
+    /// does it all).
+    pub fn of(answer: &'a [u8]) -> Option<RedactedObject<'a>> {
+        let members: BTreeMap<&'a str, &'a RawValue> = serde_json::from_slice(answer).ok()?;
+        let mut text = String::with_capacity(answer.len());
+        text.push('{');
+        for (i, (name, value)) in members.iter().enumerate() {
+            if i > 0 {
+                text.push(',');
+            }
+            // A name that was borrowed had nothing to unescape, so it needs no escaping.
+            text.push('"');
+            text.push_str(name);
+            text.push_str("\":");
+            let value = value.get();
+            if is_secret(name) && value != "null" {
+                text.push('"');
+                text.push_str(REDACTED);
+                text.push('"');
+            } else if value.starts_with(['{', '[']) {
+                let nested: Value = serde_json::from_str(value).ok()?;
+                text.push_str(&json(nested).to_string());
+            } else {
+                text.push_str(value);
+            }
+        }
+        text.push('}');
+        Some(RedactedObject {
+            text: RawValue::from_string(text).ok()?,
+            members,
+        })
+    }
+
+    /// The answer's string member `name`, as answered (before redaction).
+    pub fn string(&self, name: &str) -> Option<Cow<'a, str>> {
+        let value = self.members.get(name)?.get();
+        match serde_json::from_str::<&'a str>(value) {
+            Ok(borrowed) => Some(Cow::Borrowed(borrowed)),
+            Err(_) => serde_json::from_str::<String>(value).ok().map(Cow::Owned),
+        }
+    }
+}
+
 /// A compact JWS's header and claims, without the signature; `None` when `token` is not a JWT
 /// with JSON header and claims (an opaque token, a JWE).
 pub fn decode_jwt(token: &str) -> Option<DecodedJwt> {
@@ -195,7 +245,7 @@ mod tests {
     fn params(encoded: &[u8]) -> Vec<Param> {
         let mut out = String::new();
         encoded_into(encoded, &mut out, |_, _| {});
-        super::params(&out)
+        url::form_urlencoded::parse(out.as_bytes())
             .map(|(name, value)| Param {
                 name: name.into_owned(),
                 value: value.into_owned(),
@@ -300,7 +350,7 @@ mod tests {
                 "=x"
             ]
         );
-        let decoded: Vec<(String, String)> = super::params(&out)
+        let decoded: Vec<(String, String)> = url::form_urlencoded::parse(out.as_bytes())
             .map(|(n, v)| (n.into_owned(), v.into_owned()))
             .collect();
         assert_eq!(decoded[0], ("redirect_uri".into(), "https://rp/cb".into()));
@@ -309,7 +359,7 @@ mod tests {
         // Bytes that are not UTF-8 do not break the text.
         let mut odd = String::new();
         encoded_into(b"a=\xff\xfe&b=1", &mut odd, |_, _| {});
-        assert_eq!(super::params(&odd).count(), 2);
+        assert_eq!(url::form_urlencoded::parse(odd.as_bytes()).count(), 2);
     }
 
     #[test]
@@ -354,6 +404,42 @@ mod tests {
         assert_eq!(redacted["expires_in"], 3600);
         assert_eq!(redacted["nested"][0]["client_id"], "app");
         assert_eq!(redacted["access_token"], REDACTED);
+    }
+
+    #[test]
+    fn an_object_is_redacted_as_text_as_the_tree_would_be() {
+        for answer in [
+            json!({"access_token": SECRET_VALUE, "id_token": SECRET_VALUE, "token_type": "Bearer",
+                   "expires_in": 600, "scope": "openid profile", "refresh_token": null}),
+            json!({"sub": "s", "address": {"street": "Vej 1", "client_secret": SECRET_VALUE},
+                   "amr": ["code_app", {"password": SECRET_VALUE}], "name": "Ånne \"Q\"\n",
+                   "n": 1.5, "t": true, "z": null}),
+            json!({"error": "invalid_grant", "error_description": "the code was used"}),
+            json!({}),
+        ] {
+            let bytes = answer.to_string().into_bytes();
+            let redacted = RedactedObject::of(&bytes).unwrap();
+            assert!(
+                !redacted.text.get().contains(SECRET_VALUE),
+                "{}",
+                redacted.text
+            );
+            assert_eq!(redacted.text.get(), json(answer.clone()).to_string());
+        }
+        // Its members as answered, unescaped where need be.
+        let bytes = br#"{"id_token":"a.b.c","error":"x\"y","n":1}"#;
+        let redacted = RedactedObject::of(bytes).unwrap();
+        assert!(matches!(
+            redacted.string("id_token"),
+            Some(Cow::Borrowed("a.b.c"))
+        ));
+        assert_eq!(redacted.string("error").as_deref(), Some("x\"y"));
+        assert_eq!(redacted.string("n"), None);
+        assert_eq!(redacted.string("missing"), None);
+        // Not an object, or a name to unescape: the tree does it.
+        assert!(RedactedObject::of(b"[1,2]").is_none());
+        assert!(RedactedObject::of(br#"{"client\u005fsecret":"x"}"#).is_none());
+        assert!(RedactedObject::of(b"not json").is_none());
     }
 
     #[test]
