@@ -87,13 +87,20 @@ fn params_as_list_or_text<'de, D: serde::Deserializer<'de>>(
     }
     Ok(match Stored::deserialize(deserializer)? {
         Stored::List(list) => list,
-        Stored::Text(text) => url::form_urlencoded::parse(text.as_bytes())
+        Stored::Text(text) => Param::all_of(&text),
+    })
+}
+
+impl Param {
+    /// The parameters of form-encoded text, decoded, in order.
+    pub fn all_of(encoded: &str) -> Vec<Param> {
+        url::form_urlencoded::parse(encoded.as_bytes())
             .map(|(name, value)| Param {
                 name: name.into_owned(),
                 value: value.into_owned(),
             })
-            .collect(),
-    })
+            .collect()
+    }
 }
 
 /// A JWT's JOSE header and claims, without its signature.
@@ -165,18 +172,6 @@ pub struct StoredRequest {
     pub login_id: Option<String>,
     /// The entry as JSON: what [`LoggedRequest`] deserialises from.
     pub data: String,
-}
-
-impl LoggedRequest {
-    /// The entry in its stored form.
-    pub fn stored(&self) -> serde_json::Result<StoredRequest> {
-        Ok(StoredRequest {
-            at: self.at,
-            client_id: self.client_id.clone(),
-            login_id: self.login_id.clone(),
-            data: serde_json::to_string(self)?,
-        })
-    }
 }
 
 /// Which logged requests to list.

@@ -49,6 +49,44 @@ pub struct Captured {
     pub duration_us: u64,
 }
 
+/// A request's parameters as the request path captures them: redacted into one form-encoded
+/// string ([`redact::encoded_into`]), and in the same pass the client they name.
+#[derive(Default)]
+pub struct CapturedParams {
+    text: String,
+    client_id: Option<String>,
+    assertion: Option<String>,
+}
+
+impl CapturedParams {
+    /// Adds a query's or a form body's parameters, after those added before.
+    pub fn add(&mut self, encoded: &[u8]) {
+        let CapturedParams {
+            text,
+            client_id,
+            assertion,
+        } = self;
+        redact::encoded_into(encoded, text, |name, pair| match name {
+            "client_id" if client_id.is_none() => *client_id = Some(redact::value_of(pair)),
+            "client_assertion" if assertion.is_none() => *assertion = Some(redact::value_of(pair)),
+            _ => {}
+        });
+    }
+
+    /// The redacted text, and the client the request names: its `client_id`, else the HTTP
+    /// Basic user of `authorization`, else the `sub` of its client assertion.
+    pub fn finish(self, authorization: Option<&str>) -> (String, Option<String>) {
+        let client = self
+            .client_id
+            .or_else(|| authorization.and_then(redact::basic_client_id))
+            .or_else(|| {
+                let decoded = redact::decode_jwt(&self.assertion?)?;
+                decoded.claims.get("sub")?.as_str().map(str::to_string)
+            });
+        (self.text, client)
+    }
+}
+
 /// An answer's body worth keeping.
 pub enum Answer {
     Json(Bytes),
@@ -363,6 +401,40 @@ mod tests {
             Some(json!({"sub": "s", "refresh_token": REDACTED}))
         );
         assert_eq!(entry.error, None);
+    }
+
+    #[test]
+    fn the_client_is_the_client_id_then_http_basic_then_the_assertion() {
+        let part = |v: Value| URL_SAFE_NO_PAD.encode(v.to_string());
+        let assertion = format!(
+            "{}.{}.sig",
+            part(json!({"alg": "RS256"})),
+            part(json!({"sub": "by-assertion"}))
+        );
+        let basic = format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode("by%2Dbasic:pw")
+        );
+        let capture = |query: &str, form: &str, authorization: Option<&str>| {
+            let mut params = CapturedParams::default();
+            params.add(query.as_bytes());
+            params.add(form.as_bytes());
+            params.finish(authorization)
+        };
+        let form = format!("client_assertion={assertion}&client_id=by%20id");
+        let (text, client) = capture("scope=openid", &form, Some(&basic));
+        assert_eq!(client.as_deref(), Some("by id"));
+        assert_eq!(
+            text,
+            "scope=openid&client_assertion=[redacted]&client_id=by%20id"
+        );
+        let form = format!("client_assertion={assertion}");
+        assert_eq!(
+            capture("", &form, Some(&basic)).1.as_deref(),
+            Some("by-basic")
+        );
+        assert_eq!(capture("", &form, None).1.as_deref(), Some("by-assertion"));
+        assert_eq!(capture("scope=openid", "", None).1, None);
     }
 
     #[test]

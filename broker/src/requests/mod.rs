@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use crate::model::{DecodedJwt, LoggedJwt, LoggedRequest, Param, RequestFilter};
-pub use capture::{Answer, Captured};
+pub use capture::{Answer, Captured, CapturedParams};
 pub use log::{RequestLog, MEMORY};
 pub use seen::{Seen, SEEN_MEMORY};
 

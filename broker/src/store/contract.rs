@@ -1692,7 +1692,15 @@ fn logged(id: &str, client: Option<&str>, login: Option<&str>) -> crate::model::
 
 /// Entries in the form the store keeps them.
 fn stored(entries: &[crate::model::LoggedRequest]) -> Vec<crate::model::StoredRequest> {
-    entries.iter().map(|e| e.stored().unwrap()).collect()
+    entries
+        .iter()
+        .map(|e| crate::model::StoredRequest {
+            at: e.at,
+            client_id: e.client_id.clone(),
+            login_id: e.login_id.clone(),
+            data: serde_json::to_string(e).unwrap(),
+        })
+        .collect()
 }
 
 fn logged_ids(

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use crate::app::Broker;
 use crate::clock::Stopwatch;
 use crate::model::{BelongsTo, ClientId, TxnId};
-use crate::requests::{redact, Answer, Captured};
+use crate::requests::{redact, Answer, Captured, CapturedParams};
 use crate::web::oidc::LOGIN_ID_HEADER;
 use crate::web::responses::AnsweredError;
 use crate::web::MAX_BODY;
@@ -50,21 +50,14 @@ pub async fn log(State(endpoint): State<Endpoint>, request: Request, next: Next)
         .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
 
     // The parameters, secrets redacted, and in the same pass the client the request names.
-    let query = request.uri().query().unwrap_or_default();
-    let mut params = String::with_capacity(query.len());
-    let (mut client_id, mut assertion) = (None, None);
-    let mut seen = |name: &str, pair: &[u8]| match name {
-        "client_id" if client_id.is_none() => client_id = Some(redact::value_of(pair)),
-        "client_assertion" if assertion.is_none() => assertion = Some(redact::value_of(pair)),
-        _ => {}
-    };
-    redact::encoded_into(query.as_bytes(), &mut params, &mut seen);
+    let mut params = CapturedParams::default();
+    params.add(request.uri().query().unwrap_or_default().as_bytes());
     // A form body is read here and handed on; the same limit as the handlers' own.
     let (parts, body) = request.into_parts();
     let body = if is_form {
         match to_bytes(body, MAX_BODY).await {
             Ok(form) => {
-                redact::encoded_into(&form, &mut params, &mut seen);
+                params.add(&form);
                 Body::from(form)
             }
             Err(_) => {
@@ -79,12 +72,7 @@ pub async fn log(State(endpoint): State<Endpoint>, request: Request, next: Next)
         body
     };
     let authorization = authorization.as_ref().and_then(|v| v.to_str().ok());
-    let named_client = client_id
-        .or_else(|| authorization.and_then(redact::basic_client_id))
-        .or_else(|| {
-            let decoded = redact::decode_jwt(&assertion?)?;
-            decoded.claims.get("sub")?.as_str().map(str::to_string)
-        });
+    let (params, named_client) = params.finish(authorization);
 
     let mut response = next.run(Request::from_parts(parts, body)).await;
 

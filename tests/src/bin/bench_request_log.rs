@@ -14,7 +14,7 @@ use axum::http::{HeaderValue, Method};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use broker::model::{Profile, StoredRequest};
-use broker::requests::{redact, Answer, Captured};
+use broker::requests::{Answer, Captured, CapturedParams};
 use broker::store::RequestLogStore;
 use std::hint::black_box;
 use std::time::Instant;
@@ -83,13 +83,9 @@ fn capture(
     location: Option<&HeaderValue>,
     answer: Option<Answer>,
 ) -> Captured {
-    let mut params = String::with_capacity(encoded.len());
-    let mut client_id = None;
-    redact::encoded_into(encoded.as_bytes(), &mut params, |name, pair| {
-        if name == "client_id" && client_id.is_none() {
-            client_id = Some(redact::value_of(pair));
-        }
-    });
+    let mut params = CapturedParams::default();
+    params.add(encoded.as_bytes());
+    let (params, client_id) = params.finish(None);
     Captured {
         at: 1_765_099_400,
         method: Method::GET,
