@@ -1,5 +1,7 @@
 //! `broker identities list|add|show|rm`: the test identities in the data directory, for people
-//! at a terminal. The same checks as the control API; the output is text to read.
+//! at a terminal. The same checks as the control API; the output is text to read. When a broker
+//! runs on the data directory it holds the SQLite file for itself, and the command goes through
+//! that broker's control API instead ([`run_on_broker`]).
 
 use anyhow::{anyhow, bail};
 use clap::{Args, Subcommand, ValueEnum};
@@ -7,6 +9,9 @@ use clap::{Args, Subcommand, ValueEnum};
 use crate::mitid::Cpr;
 use crate::model::{EnrolledAuthenticator, Identity, IdentityId, Level, UserId};
 use crate::store::Store;
+use crate::token_cli::{encode, Control, Target};
+use reqwest::StatusCode;
+use serde_json::Value;
 
 #[derive(Subcommand, Debug)]
 pub enum IdentitiesCommand {
@@ -107,6 +112,57 @@ pub fn run(store: &Store, command: IdentitiesCommand) -> anyhow::Result<String> 
             let identity = find(store, &key)?;
             store.identities.delete(&identity.id)?;
             Ok(format!("removed {} ({})", identity.user_id, identity.id))
+        }
+    }
+}
+
+/// Runs the command through the control API of the broker that holds the data directory's
+/// database (its SQLite file is that process's alone while it runs); returns what to print.
+/// The same checks apply, and the change shows in that broker at once.
+pub async fn run_on_broker(target: &Target, command: IdentitiesCommand) -> anyhow::Result<String> {
+    let control = Control::new(target)?;
+    let on = format!("on the running broker at {}", target.issuer);
+    let answer = |what: &str, (status, body): (StatusCode, Value)| -> anyhow::Result<Value> {
+        if status == StatusCode::NOT_FOUND {
+            bail!("{what}: no such identity {on}; `broker identities list` shows them");
+        }
+        if !status.is_success() {
+            bail!("{what}: the broker {on} answered {status}: {body}");
+        }
+        Ok(body)
+    };
+    let path = |key: &str| format!("/identities/{}", encode(key));
+    match command {
+        IdentitiesCommand::List => {
+            let listed = answer("list", control.get("/identities").await?)?;
+            let identities: Vec<Identity> = serde_json::from_value(listed).map_err(|e| {
+                anyhow!("the broker {on} listed identities this CLI cannot read: {e}")
+            })?;
+            Ok(identities
+                .iter()
+                .map(summary)
+                .collect::<Vec<_>>()
+                .join("\n"))
+        }
+        IdentitiesCommand::Show { key } => {
+            let shown = answer(&key, control.get(&path(&key)).await?)?;
+            Ok(serde_json::to_string_pretty(&shown)?)
+        }
+        IdentitiesCommand::Add(args) => {
+            let identity = build(args, IdentityId::new(uuid::Uuid::new_v4().to_string()))?;
+            control
+                .post("/identities", &serde_json::to_value(&identity)?)
+                .await?;
+            Ok(format!("added {} {on}", summary(&identity)))
+        }
+        IdentitiesCommand::Rm { key } => {
+            let shown = answer(&key, control.get(&path(&key)).await?)?;
+            let identity: Identity = serde_json::from_value(shown)?;
+            answer(&key, control.delete(&path(identity.id.as_str())).await?)?;
+            Ok(format!(
+                "removed {} ({}) {on}",
+                identity.user_id, identity.id
+            ))
         }
     }
 }

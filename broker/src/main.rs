@@ -156,22 +156,52 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve => serve(config, cli.opts.manual_clock).await,
         Command::Keys { command } => keys_command(config, command).await,
         Command::Token(args) => {
-            let target = token_cli::Target {
-                issuer: config.issuer_for(config.listen),
-                control_token: config.control_token.clone(),
-                ca_file: Some(config.tls_dir().join(localca::CA_FILE)),
-            };
-            println!("{}", token_cli::run(&target, &args).await?);
+            println!("{}", token_cli::run(&control_target(&config), &args).await?);
             Ok(())
         }
         Command::Identities { command } => {
             let clock: Arc<dyn Clock> = Arc::new(SystemClock);
             let issuer = config.issuer_for(config.listen);
-            let broker = server::build(config, &issuer, clock, Storage::DataDir)?;
-            println!("{}", identities_cli::run(&broker.store, command)?);
+            let target = control_target(&config);
+            match server::build(config, &issuer, clock, Storage::DataDir) {
+                Ok(broker) => println!("{}", identities_cli::run(&broker.store, command)?),
+                // A broker runs on this data directory and holds its database: ask it.
+                Err(e) if held_by_a_running_broker(&e) => {
+                    let done = identities_cli::run_on_broker(&target, command)
+                        .await
+                        .map_err(|asked| {
+                            anyhow::anyhow!(
+                                "{asked}\n({e:#}, so this asked that broker's control API at \
+                                 {}; if it listens elsewhere, give its --listen or --issuer)",
+                                target.issuer
+                            )
+                        })?;
+                    println!("{done}");
+                }
+                Err(e) => return Err(e),
+            }
             Ok(())
         }
     }
+}
+
+/// The broker this configuration describes, as the command line reaches its control API.
+fn control_target(config: &Config) -> token_cli::Target {
+    token_cli::Target {
+        issuer: config.issuer_for(config.listen),
+        control_token: config.control_token.clone(),
+        ca_file: Some(config.tls_dir().join(localca::CA_FILE)),
+    }
+}
+
+/// Whether opening the data directory failed because a broker holds its SQLite file.
+fn held_by_a_running_broker(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        matches!(
+            cause.downcast_ref::<broker::store::StoreError>(),
+            Some(broker::store::StoreError::InUse(_))
+        )
+    })
 }
 
 async fn serve(config: Config, manual_clock: bool) -> anyhow::Result<()> {

@@ -76,20 +76,13 @@ pub async fn run(target: &Target, args: &TokenArgs) -> anyhow::Result<String> {
     let profile =
         Profile::parse(&args.profile).ok_or_else(|| anyhow!("unknown profile {}", args.profile))?;
     let level = args.level.as_deref().and_then(Level::from_name);
-    let http = client(target)?;
-    let base = Url::parse(&target.issuer)
-        .with_context(|| format!("--issuer {} is not a URL", target.issuer))?;
+    let control = Control::new(target)?;
+    let http = control.http.clone();
     let issuer = format!(
         "{}{}",
         target.issuer.trim_end_matches('/'),
         profile.issuer_path()
     );
-    let control = Control {
-        http: http.clone(),
-        base: format!("{}{}", base.origin().ascii_serialization(), paths::CONTROL),
-        token: target.control_token.clone(),
-        issuer: target.issuer.clone(),
-    };
 
     let discovery = discover(&http, &issuer, &target.issuer).await?;
     control.identity(&args.user).await?;
@@ -322,15 +315,31 @@ struct CliClient {
     post_secret: bool,
 }
 
-struct Control {
+/// The control API of a running broker, for the command line.
+pub(crate) struct Control {
     http: reqwest::Client,
-    base: String,
+    /// The control API's base URL.
+    pub(crate) base: String,
     token: Option<String>,
     issuer: String,
 }
 
 impl Control {
-    async fn send(&self, request: reqwest::RequestBuilder) -> anyhow::Result<(StatusCode, Value)> {
+    pub(crate) fn new(target: &Target) -> anyhow::Result<Control> {
+        let base = Url::parse(&target.issuer)
+            .with_context(|| format!("--issuer {} is not a URL", target.issuer))?;
+        Ok(Control {
+            http: client(target)?,
+            base: format!("{}{}", base.origin().ascii_serialization(), paths::CONTROL),
+            token: target.control_token.clone(),
+            issuer: target.issuer.clone(),
+        })
+    }
+
+    pub(crate) async fn send(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> anyhow::Result<(StatusCode, Value)> {
         let request = match &self.token {
             Some(token) => request.bearer_auth(token),
             None => request,
@@ -350,12 +359,17 @@ impl Control {
         Ok((status, body))
     }
 
-    async fn get(&self, path: &str) -> anyhow::Result<(StatusCode, Value)> {
+    pub(crate) async fn get(&self, path: &str) -> anyhow::Result<(StatusCode, Value)> {
         self.send(self.http.get(format!("{}{path}", self.base)))
             .await
     }
 
-    async fn post(&self, path: &str, body: &Value) -> anyhow::Result<Value> {
+    pub(crate) async fn delete(&self, path: &str) -> anyhow::Result<(StatusCode, Value)> {
+        self.send(self.http.delete(format!("{}{path}", self.base)))
+            .await
+    }
+
+    pub(crate) async fn post(&self, path: &str, body: &Value) -> anyhow::Result<Value> {
         let (status, answer) = self
             .send(self.http.post(format!("{}{path}", self.base)).json(body))
             .await?;
@@ -368,10 +382,7 @@ impl Control {
     /// Removes a queued decision if no login took it (404: one did).
     async fn remove_untaken_decision(&self, id: &str) {
         let path = format!("/decisions/{}", encode(id));
-        match self
-            .send(self.http.delete(format!("{}{path}", self.base)))
-            .await
-        {
+        match self.delete(&path).await {
             Ok((status, _)) if status.is_success() || status == StatusCode::NOT_FOUND => {}
             Ok((status, answer)) => {
                 eprintln!("warning: could not remove the queued decision {id} ({status}): {answer}")
@@ -501,7 +512,7 @@ impl Control {
     }
 }
 
-fn encode(segment: &str) -> String {
+pub(crate) fn encode(segment: &str) -> String {
     url::form_urlencoded::byte_serialize(segment.as_bytes()).collect()
 }
 

@@ -50,12 +50,24 @@ fn sqlite_file() -> Subject {
 }
 
 /// `contract_tests!(name, factory)` expands to `mod name` with one `#[test]` per contract;
-/// `contract_tests!(name, factory, durable)` adds the contracts that need a reopen.
+/// `contract_tests!(name, factory, durable)` adds the contracts that need a reopen, and
+/// `contract_tests!(name, factory, durable, shared)` those of a store that several processes
+/// open at once (replicas).
 macro_rules! contract_tests {
     ($imp:ident, $make:expr) => {
         contract_tests!(@module $imp, $make, {});
     };
     ($imp:ident, $make:expr, durable) => {
+        contract_tests!(@module $imp, $make, {
+            #[test]
+            fn durable_data_survives_reopen() {
+                if let Some(subject) = super::Available::get($make()) {
+                    super::durable_data_survives_reopen(subject);
+                }
+            }
+        });
+    };
+    ($imp:ident, $make:expr, durable, shared) => {
         contract_tests!(@module $imp, $make, {
             #[test]
             fn durable_data_survives_reopen() {
@@ -188,7 +200,7 @@ fn postgres() -> Option<Subject> {
 
 contract_tests!(sqlite_memory, super::sqlite_memory);
 contract_tests!(sqlite_file, super::sqlite_file, durable);
-contract_tests!(postgres, super::postgres, durable);
+contract_tests!(postgres, super::postgres, durable, shared);
 
 // ---------------------------------------------------------------------------------------------
 // Model values
@@ -2078,4 +2090,39 @@ fn postgres_signing_keys_are_sealed_at_rest() {
         KeyEncryptionKey::from_base64("c2hvcnQ").is_err(),
         "not 32 bytes"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The SQLite file is one process's at a time
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn sqlite_file_is_refused_to_a_second_opener_until_the_first_closes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("broker.sqlite");
+    let first = Store::from_sqlite(SqliteStore::open(&path).unwrap());
+    first.clients.create(&client("app", "App")).unwrap();
+
+    // Another connection (another broker, `broker identities`) cannot read or write the file.
+    let second = SqliteStore::open(&path)
+        .err()
+        .expect("a second open is refused");
+    assert!(
+        matches!(&second, StoreError::InUse(p) if p.as_str() == path.display().to_string()),
+        "{second:?}"
+    );
+    assert!(
+        second.to_string().contains("in use by another process"),
+        "{second}"
+    );
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    assert!(raw
+        .query_row("SELECT count(*) FROM clients", [], |r| r.get::<_, i64>(0))
+        .is_err());
+    drop(raw);
+
+    // Closed, the file is free, with what the first wrote.
+    drop(first);
+    let store = Store::from_sqlite(SqliteStore::open(&path).unwrap());
+    assert!(store.clients.get(&ClientId::new("app")).unwrap().is_some());
 }

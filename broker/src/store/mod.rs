@@ -30,6 +30,13 @@ pub enum StoreError {
     Corrupt(String),
     #[error("{0} already exists")]
     Conflict(String),
+    /// The SQLite file is held by another process (a running broker): see
+    /// [`SqliteStore::open`].
+    #[error(
+        "the database {0} is in use by another process (a broker running on this data \
+         directory); the embedded database serves one broker at a time"
+    )]
+    InUse(String),
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;

@@ -1,0 +1,158 @@
+//! `broker identities`: on the data directory when no broker runs there, and through the
+//! running broker's control API when one holds the directory's SQLite file.
+
+use std::process::{Command, Output, Stdio};
+
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::support::start_broker;
+
+/// Runs `broker identities` (or any `broker` command) on `dir` with `args`.
+fn broker_cli(dir: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_broker"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .env_remove("RUST_BACKTRACE")
+        .env_remove("RUST_LIB_BACKTRACE")
+        .env_remove("BROKER_CONTROL_TOKEN")
+        .output()
+        .unwrap()
+}
+
+fn printed(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn refused(output: &Output) -> String {
+    assert!(
+        !output.status.success(),
+        "succeeded: {}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+async fn identity(issuer: &str, user: &str) -> (StatusCode, Value) {
+    let r = reqwest::get(format!("{issuer}/_sim/v1/identities/{user}"))
+        .await
+        .unwrap();
+    let status = r.status();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+const ZED: [&str; 8] = [
+    "add",
+    "--user-id",
+    "zed",
+    "--given-name",
+    "Zed",
+    "--family-name",
+    "Test",
+    "--password=a-long-password",
+];
+
+#[tokio::test]
+async fn identities_work_on_the_file_or_through_the_broker_that_holds_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let identities = |args: &[&str]| {
+        let mut all = vec!["identities"];
+        all.extend_from_slice(args);
+        broker_cli(dir.path(), &all)
+    };
+
+    // No broker: the command opens the database itself.
+    let added = printed(&identities(&[
+        "add",
+        "--user-id",
+        "yan",
+        "--given-name",
+        "Yan",
+        "--family-name",
+        "Test",
+    ]));
+    assert!(added.starts_with("added yan"), "{added}");
+    assert!(!added.contains("running broker"), "{added}");
+
+    // A broker holds the file now: the command asks it, and the change shows there at once.
+    let (running, issuer) = start_broker(dir.path(), &[], &[("RUST_LOG", "warn")], Stdio::null());
+    let on_broker = |args: &[&str]| {
+        let mut all = vec!["--issuer", issuer.as_str(), "identities"];
+        all.extend_from_slice(args);
+        broker_cli(dir.path(), &all)
+    };
+    assert_eq!(identity(&issuer, "yan").await.0, StatusCode::OK);
+
+    let added = printed(&on_broker(&ZED));
+    assert!(added.starts_with("added zed"), "{added}");
+    assert!(
+        added.contains(&format!("on the running broker at {issuer}")),
+        "{added}"
+    );
+    let (status, zed) = identity(&issuer, "zed").await;
+    assert_eq!(status, StatusCode::OK, "{zed}");
+    assert_eq!(zed["given_name"], "Zed");
+    assert!(
+        zed["authenticators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["kind"] == "password" && a["password_set"] == true),
+        "the password's hash reached the broker: {zed}"
+    );
+
+    let listed = printed(&on_broker(&["list"]));
+    assert!(listed.lines().any(|l| l.starts_with("zed ")), "{listed}");
+    assert!(listed.lines().any(|l| l.starts_with("yan ")), "{listed}");
+    let shown: Value = serde_json::from_str(&printed(&on_broker(&["show", "zed"]))).unwrap();
+    assert_eq!(shown["id"], zed["id"]);
+    assert!(
+        !shown.to_string().contains("argon2"),
+        "no hash shown: {shown}"
+    );
+
+    // The same checks as the control API's, and a clear answer for what is not there.
+    let bad = refused(&on_broker(&[
+        "add",
+        "--user-id",
+        "zed",
+        "--given-name",
+        "Z",
+        "--family-name",
+        "T",
+    ]));
+    assert!(bad.contains("409") || bad.contains("exists"), "{bad}");
+    let removed = printed(&on_broker(&["rm", "zed"]));
+    assert!(removed.starts_with("removed zed"), "{removed}");
+    assert_eq!(identity(&issuer, "zed").await.0, StatusCode::NOT_FOUND);
+    let gone = refused(&on_broker(&["rm", "zed"]));
+    assert!(gone.contains("no such identity"), "{gone}");
+
+    // Without the broker's address, the command says whose file it is and what to give.
+    let elsewhere = refused(&broker_cli(
+        dir.path(),
+        &["--listen", "127.0.0.1:9", "identities", "list"],
+    ));
+    assert!(
+        elsewhere.contains("in use by another process"),
+        "{elsewhere}"
+    );
+    assert!(elsewhere.contains("--listen or --issuer"), "{elsewhere}");
+
+    // A second broker on the same data directory is refused at start, not slowed.
+    let second = refused(&broker_cli(dir.path(), &["--listen", "127.0.0.1:0"]));
+    assert!(second.contains("in use by another process"), "{second}");
+
+    // Stopped, the file is free again, with everything the broker wrote.
+    drop(running);
+    let listed = printed(&identities(&["list"]));
+    assert!(listed.lines().any(|l| l.starts_with("yan ")), "{listed}");
+    assert!(!listed.lines().any(|l| l.starts_with("zed ")), "{listed}");
+}
