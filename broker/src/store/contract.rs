@@ -116,6 +116,7 @@ macro_rules! contract_tests {
                 onboardings_update_needs_the_revision_read,
                 codes_are_taken_once,
                 faults_are_taken_once_per_use_by_their_client_and_stage,
+                queues_found_empty_still_give_what_is_queued_next,
                 faults_concurrent_takes_yield_their_count,
                 codes_unknown_hash_is_not_found,
                 codes_concurrent_takes_yield_one_taken,
@@ -830,6 +831,48 @@ fn queued_fault(id: &str, fault: Fault, client: &str, count: u32) -> QueuedFault
 /// The fault of the next use taken, if any.
 fn took(store: &Store, client: &ClientId, stage: Stage) -> Option<Fault> {
     store.faults.take(client, stage).unwrap().map(|q| q.fault)
+}
+
+/// Takes that find the queues empty do not hide what is queued next, however often the
+/// queues empty and fill (the SQLite store skips the database while it knows they are empty).
+fn queues_found_empty_still_give_what_is_queued_next(store: &Store) {
+    let rp = ClientId::new("rp");
+    let take_decision = || store.decisions.take_matching(&rp, None).unwrap();
+    for round in 0..3 {
+        assert_eq!(took(store, &rp, Stage::IdToken), None, "round {round}");
+        assert_eq!(take_decision(), None, "round {round}");
+        store
+            .faults
+            .enqueue(&queued_fault(
+                &format!("f{round}"),
+                Fault::InvalidIss,
+                "rp",
+                1,
+            ))
+            .unwrap();
+        store
+            .decisions
+            .enqueue(&decision(&format!("d{round}"), Some("rp"), None, NOW))
+            .unwrap();
+        // Another client's and another stage's take find nothing and leave them queued.
+        assert_eq!(took(store, &ClientId::new("other"), Stage::IdToken), None);
+        assert_eq!(took(store, &rp, Stage::Userinfo), None);
+        assert_eq!(
+            store
+                .decisions
+                .take_matching(&ClientId::new("other"), None)
+                .unwrap(),
+            None
+        );
+        assert_eq!(took(store, &rp, Stage::IdToken), Some(Fault::InvalidIss));
+        assert_eq!(
+            take_decision().map(|d| d.id),
+            Some(format!("d{round}")),
+            "round {round}"
+        );
+    }
+    assert!(store.faults.list().unwrap().is_empty());
+    assert!(store.decisions.list().unwrap().is_empty());
 }
 
 fn faults_are_taken_once_per_use_by_their_client_and_stage(store: &Store) {

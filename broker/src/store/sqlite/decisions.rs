@@ -2,21 +2,25 @@
 
 use rusqlite::{params, OptionalExtension};
 
-use super::{db, from_json, to_json, SqliteStore};
+use super::{db, from_json, to_json, Cached, SqliteStore};
 use crate::model::{ClientId, QueuedDecision, UserId};
 use crate::store::{DecisionStore, StoreResult};
 
 impl DecisionStore for SqliteStore {
     fn enqueue(&self, decision: &QueuedDecision) -> StoreResult<()> {
-        self.exec(
+        let data = to_json(decision)?;
+        let conn = self.conn()?;
+        conn.cached_execute(
             "INSERT INTO decisions (id, client_id, for_user_id, data) VALUES (?1, ?2, ?3, ?4)",
             params![
                 decision.id,
                 decision.client_id.as_ref().map(|c| c.as_str()),
                 decision.for_user_id.as_ref().map(|u| u.as_str()),
-                to_json(decision)?
+                data
             ],
-        )?;
+        )
+        .map_err(db)?;
+        self.decisions.inserted(&conn);
         Ok(())
     }
     fn list(&self) -> StoreResult<Vec<QueuedDecision>> {
@@ -27,6 +31,10 @@ impl DecisionStore for SqliteStore {
         client: &ClientId,
         hinted_user: Option<&UserId>,
     ) -> StoreResult<Option<QueuedDecision>> {
+        // Nearly every login finds none queued: no statement then.
+        if !self.decisions.may() {
+            return Ok(None);
+        }
         let conn = self.conn()?;
         let row: Option<(i64, String)> = conn
             .prepare_cached(
@@ -43,6 +51,9 @@ impl DecisionStore for SqliteStore {
             .optional()
             .map_err(db)?;
         let Some((seq, data)) = row else {
+            self.decisions
+                .look(&conn, "SELECT EXISTS (SELECT 1 FROM decisions)")
+                .map_err(db)?;
             return Ok(None);
         };
         let deleted = conn

@@ -14,16 +14,14 @@ fn stage_name(stage: Stage) -> StoreResult<String> {
 
 impl FaultStore for SqliteStore {
     fn enqueue(&self, fault: &QueuedFault) -> StoreResult<()> {
-        self.exec(
+        let (stage, data) = (stage_name(fault.fault.stage())?, to_json(fault)?);
+        let conn = self.conn()?;
+        conn.cached_execute(
             "INSERT INTO faults (id, client_id, stage, remaining, data) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
-                fault.id,
-                fault.client_id.as_str(),
-                stage_name(fault.fault.stage())?,
-                fault.remaining,
-                to_json(fault)?
-            ],
-        )?;
+            params![fault.id, fault.client_id.as_str(), stage, fault.remaining, data],
+        )
+        .map_err(db)?;
+        self.faults.inserted(&conn);
         Ok(())
     }
     fn list(&self) -> StoreResult<Vec<QueuedFault>> {
@@ -44,8 +42,12 @@ impl FaultStore for SqliteStore {
         Ok(out)
     }
     fn take(&self, client: &ClientId, stage: Stage) -> StoreResult<Option<QueuedFault>> {
+        // Nearly every request finds no fault: no statement while none is queued at all, and
+        // a read, not a write transaction, while only others' are.
+        if !self.faults.may() {
+            return Ok(None);
+        }
         let conn = self.conn()?;
-        // Nearly every request finds no fault: a read, and no write transaction for it.
         let row: Option<(i64, String)> = conn
             .cached_row(
                 "SELECT seq, data FROM faults WHERE client_id = ?1 AND stage = ?2 AND remaining > 0
@@ -56,6 +58,9 @@ impl FaultStore for SqliteStore {
             .optional()
             .map_err(db)?;
         let Some((seq, data)) = row else {
+            self.faults
+                .look(&conn, "SELECT EXISTS (SELECT 1 FROM faults)")
+                .map_err(db)?;
             return Ok(None);
         };
         // The update's condition keeps the use single across connections.

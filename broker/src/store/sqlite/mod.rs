@@ -5,6 +5,7 @@
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{de::DeserializeOwned, Serialize};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use crate::clock::UnixTime;
@@ -129,6 +130,37 @@ DROP INDEX IF EXISTS request_log_login;
 
 pub struct SqliteStore {
     conn: Mutex<Connection>,
+    /// Whether the faults table may hold a row ([`MayHoldRows`]).
+    faults: MayHoldRows,
+    /// Whether the decisions table may hold a row.
+    decisions: MayHoldRows,
+}
+
+/// Whether a table that is nearly always empty (queued faults, queued decisions) may hold a
+/// row, so the take every request makes can skip the database when it cannot. Exact because
+/// the file is this process's alone ([`SqliteStore::open`]) and every change of the flag is made
+/// under the connection's lock, beside the insert or the look that found the table empty.
+struct MayHoldRows(AtomicBool);
+
+impl MayHoldRows {
+    /// Unknown at start: the first take looks.
+    fn unknown() -> MayHoldRows {
+        MayHoldRows(AtomicBool::new(true))
+    }
+    fn may(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+    /// After an insert, with the connection's lock held.
+    fn inserted(&self, _conn: &Connection) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+    /// After a take found nothing, with the connection's lock held: looks whether the table
+    /// (named by a `SELECT EXISTS (...)`) is empty.
+    fn look(&self, conn: &Connection, exists: &str) -> rusqlite::Result<()> {
+        let any: bool = conn.cached_row(exists, [], |r| r.get(0))?;
+        self.0.store(any, Ordering::SeqCst);
+        Ok(())
+    }
 }
 
 /// How long [`SqliteStore::open`] waits for another process to let go of the file.
@@ -228,6 +260,8 @@ impl SqliteStore {
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         Ok(SqliteStore {
             conn: Mutex::new(conn),
+            faults: MayHoldRows::unknown(),
+            decisions: MayHoldRows::unknown(),
         })
     }
 
