@@ -42,7 +42,10 @@ CREATE TABLE IF NOT EXISTS logins (
     created_at INTEGER NOT NULL,
     expires_at INTEGER NOT NULL,
     data TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS logins_status ON logins(status, created_at);
+-- Only pending logins are looked up by status, and most logins are stored settled (decided on
+-- the spot): a partial index leaves them out, so storing one writes one index page fewer.
+DROP INDEX IF EXISTS logins_status;
+CREATE INDEX IF NOT EXISTS logins_pending ON logins(created_at, id) WHERE status = 'pending';
 CREATE TABLE IF NOT EXISTS codes (
     hash TEXT PRIMARY KEY,
     grant_id TEXT NOT NULL,
