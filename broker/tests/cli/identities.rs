@@ -1,43 +1,19 @@
 //! `broker identities`: on the data directory when no broker runs there, and through the
 //! running broker's control API when one holds the directory's SQLite file.
 
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::support::start_broker;
+use crate::support::{failed, run_broker, start_broker, succeeded};
 
-/// Runs `broker identities` (or any `broker` command) on `dir` with `args`.
+/// Runs `broker` on the data directory `dir` with `args`.
 fn broker_cli(dir: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_broker"))
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .env("RUST_LOG", "warn")
-        .env_remove("RUST_BACKTRACE")
-        .env_remove("RUST_LIB_BACKTRACE")
-        .env_remove("BROKER_CONTROL_TOKEN")
-        .output()
-        .unwrap()
-}
-
-fn printed(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn refused(output: &Output) -> String {
-    assert!(
-        !output.status.success(),
-        "succeeded: {}",
-        String::from_utf8_lossy(&output.stdout)
-    );
-    String::from_utf8_lossy(&output.stderr).into_owned()
+    let dir = dir.to_str().unwrap();
+    let mut all = vec!["--data-dir", dir];
+    all.extend_from_slice(args);
+    run_broker(&all)
 }
 
 async fn identity(issuer: &str, user: &str) -> (StatusCode, Value) {
@@ -69,7 +45,7 @@ async fn identities_work_on_the_file_or_through_the_broker_that_holds_it() {
     };
 
     // No broker: the command opens the database itself.
-    let added = printed(&identities(&[
+    let added = succeeded(&identities(&[
         "add",
         "--user-id",
         "yan",
@@ -90,7 +66,7 @@ async fn identities_work_on_the_file_or_through_the_broker_that_holds_it() {
     };
     assert_eq!(identity(&issuer, "yan").await.0, StatusCode::OK);
 
-    let added = printed(&on_broker(&ZED));
+    let added = succeeded(&on_broker(&ZED));
     assert!(added.starts_with("added zed"), "{added}");
     assert!(
         added.contains(&format!("on the running broker at {issuer}")),
@@ -108,10 +84,10 @@ async fn identities_work_on_the_file_or_through_the_broker_that_holds_it() {
         "the password's hash reached the broker: {zed}"
     );
 
-    let listed = printed(&on_broker(&["list"]));
+    let listed = succeeded(&on_broker(&["list"]));
     assert!(listed.lines().any(|l| l.starts_with("zed ")), "{listed}");
     assert!(listed.lines().any(|l| l.starts_with("yan ")), "{listed}");
-    let shown: Value = serde_json::from_str(&printed(&on_broker(&["show", "zed"]))).unwrap();
+    let shown: Value = serde_json::from_str(&succeeded(&on_broker(&["show", "zed"]))).unwrap();
     assert_eq!(shown["id"], zed["id"]);
     assert!(
         !shown.to_string().contains("argon2"),
@@ -119,7 +95,7 @@ async fn identities_work_on_the_file_or_through_the_broker_that_holds_it() {
     );
 
     // The same checks as the control API's, and a clear answer for what is not there.
-    let bad = refused(&on_broker(&[
+    let bad = failed(&on_broker(&[
         "add",
         "--user-id",
         "zed",
@@ -129,14 +105,14 @@ async fn identities_work_on_the_file_or_through_the_broker_that_holds_it() {
         "T",
     ]));
     assert!(bad.contains("409") || bad.contains("exists"), "{bad}");
-    let removed = printed(&on_broker(&["rm", "zed"]));
+    let removed = succeeded(&on_broker(&["rm", "zed"]));
     assert!(removed.starts_with("removed zed"), "{removed}");
     assert_eq!(identity(&issuer, "zed").await.0, StatusCode::NOT_FOUND);
-    let gone = refused(&on_broker(&["rm", "zed"]));
+    let gone = failed(&on_broker(&["rm", "zed"]));
     assert!(gone.contains("no such identity"), "{gone}");
 
     // Without the broker's address, the command says whose file it is and what to give.
-    let elsewhere = refused(&broker_cli(
+    let elsewhere = failed(&broker_cli(
         dir.path(),
         &["--listen", "127.0.0.1:9", "identities", "list"],
     ));
@@ -147,12 +123,12 @@ async fn identities_work_on_the_file_or_through_the_broker_that_holds_it() {
     assert!(elsewhere.contains("--listen or --issuer"), "{elsewhere}");
 
     // A second broker on the same data directory is refused at start, not slowed.
-    let second = refused(&broker_cli(dir.path(), &["--listen", "127.0.0.1:0"]));
+    let second = failed(&broker_cli(dir.path(), &["--listen", "127.0.0.1:0"]));
     assert!(second.contains("in use by another process"), "{second}");
 
     // Stopped, the file is free again, with everything the broker wrote.
     drop(running);
-    let listed = printed(&identities(&["list"]));
+    let listed = succeeded(&identities(&["list"]));
     assert!(listed.lines().any(|l| l.starts_with("yan ")), "{listed}");
     assert!(!listed.lines().any(|l| l.starts_with("zed ")), "{listed}");
 }

@@ -1,7 +1,7 @@
 //! Starting the `broker` binary for a test.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 
 /// Kills the broker when the test ends, passed or failed.
 pub struct Running(pub Child);
@@ -42,4 +42,38 @@ pub fn start_broker(
         .unwrap_or_else(|| panic!("{listening}"))
         .to_string();
     (child, issuer)
+}
+
+/// Runs the `broker` binary with `args` to its end (a command such as `token` or
+/// `identities`), with no control token or backtrace from the environment.
+pub fn run_broker(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_broker"))
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .env_remove("RUST_BACKTRACE")
+        .env_remove("RUST_LIB_BACKTRACE")
+        .env_remove("BROKER_CONTROL_TOKEN")
+        .output()
+        .unwrap()
+}
+
+/// What a command that succeeded printed.
+pub fn succeeded(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "the command failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+/// What a command that failed said on stderr (it printed nothing on stdout).
+pub fn failed(output: &Output) -> String {
+    assert!(
+        !output.status.success(),
+        "the command succeeded: {}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    assert!(output.stdout.is_empty());
+    String::from_utf8_lossy(&output.stderr).into_owned()
 }

@@ -1,11 +1,11 @@
 //! `broker token`: a headless login against a running broker that prints the tokens, and the
 //! errors that say what to do.
 
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 use serde_json::Value;
 
-use crate::support::{start_broker, Running};
+use crate::support::{failed, run_broker, start_broker, succeeded, Running};
 
 /// A broker in interactive mode (the login waits unless something decides it).
 fn broker(dir: &std::path::Path, args: &[&str]) -> (Running, String) {
@@ -14,31 +14,9 @@ fn broker(dir: &std::path::Path, args: &[&str]) -> (Running, String) {
 
 /// Runs `broker token` with `args` against `issuer`.
 fn token(issuer: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_broker"))
-        .arg("token")
-        .args(["--issuer", issuer])
-        .args(args)
-        .env("RUST_LOG", "warn")
-        .env_remove("RUST_BACKTRACE")
-        .env_remove("RUST_LIB_BACKTRACE")
-        .env_remove("BROKER_CONTROL_TOKEN")
-        .output()
-        .unwrap()
-}
-
-fn succeeded(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "broker token failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn failed(output: &Output) -> String {
-    assert!(!output.status.success(), "broker token succeeded");
-    assert!(output.stdout.is_empty());
-    String::from_utf8_lossy(&output.stderr).into_owned()
+    let mut all = vec!["token", "--issuer", issuer];
+    all.extend_from_slice(args);
+    run_broker(&all)
 }
 
 async fn control(issuer: &str, path: &str) -> Value {
