@@ -59,28 +59,14 @@ macro_rules! contract_tests {
     };
     ($imp:ident, $make:expr, durable) => {
         contract_tests!(@module $imp, $make, {
-            #[test]
-            fn durable_data_survives_reopen() {
-                if let Some(subject) = super::Available::get($make()) {
-                    super::durable_data_survives_reopen(subject);
-                }
-            }
+            contract_tests!(@whole $make; durable_data_survives_reopen);
         });
     };
     ($imp:ident, $make:expr, durable, shared) => {
         contract_tests!(@module $imp, $make, {
-            #[test]
-            fn durable_data_survives_reopen() {
-                if let Some(subject) = super::Available::get($make()) {
-                    super::durable_data_survives_reopen(subject);
-                }
-            }
-            #[test]
-            fn changes_made_elsewhere_show_once_the_cache_is_forgotten() {
-                if let Some(subject) = super::Available::get($make()) {
-                    super::changes_made_elsewhere_show_once_the_cache_is_forgotten(subject);
-                }
-            }
+            contract_tests!(@whole $make;
+                durable_data_survives_reopen,
+                changes_made_elsewhere_show_once_the_cache_is_forgotten);
         });
     };
     (@module $imp:ident, $make:expr, { $($extra:item)* }) => {
@@ -146,6 +132,17 @@ macro_rules! contract_tests {
             );
             $($extra)*
         }
+    };
+    // Contracts that take the whole subject (to reopen it), not only its store.
+    (@whole $make:expr; $($contract:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $contract() {
+                if let Some(subject) = super::Available::get($make()) {
+                    super::$contract(subject);
+                }
+            }
+        )*
     };
     (@each $make:expr; $($contract:ident),* $(,)?) => {
         $(
