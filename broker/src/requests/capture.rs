@@ -273,13 +273,18 @@ mod tests {
         (stored, entry)
     }
 
+    /// A compact JWS of `header` and `claims` with `signature` as its third part.
+    fn jws(header: Value, claims: Value, signature: &str) -> String {
+        let part = |v: Value| URL_SAFE_NO_PAD.encode(v.to_string());
+        format!("{}.{}.{signature}", part(header), part(claims))
+    }
+
     #[test]
     fn a_captured_request_reads_back_as_the_entry_it_was() {
-        let part = |v: Value| URL_SAFE_NO_PAD.encode(v.to_string());
-        let id_token = format!(
-            "{}.{}.{SECRET}",
-            part(json!({"alg": "RS256", "kid": "k1"})),
-            part(json!({"sub": "s", "nonce": "n"}))
+        let id_token = jws(
+            json!({"alg": "RS256", "kid": "k1"}),
+            json!({"sub": "s", "nonce": "n"}),
+            SECRET,
         );
         let answer = json!({
             "access_token": SECRET,
@@ -378,11 +383,10 @@ mod tests {
 
     #[test]
     fn a_redirect_and_a_signed_answer_lose_their_secrets() {
-        let part = |v: Value| URL_SAFE_NO_PAD.encode(v.to_string());
-        let signed = format!(
-            "{}.{}.sig",
-            part(json!({"alg": "RS256"})),
-            part(json!({"sub": "s", "refresh_token": SECRET}))
+        let signed = jws(
+            json!({"alg": "RS256"}),
+            json!({"sub": "s", "refresh_token": SECRET}),
+            "sig",
         );
         let captured = Captured {
             location: Some(
@@ -405,11 +409,10 @@ mod tests {
 
     #[test]
     fn the_client_is_the_client_id_then_http_basic_then_the_assertion() {
-        let part = |v: Value| URL_SAFE_NO_PAD.encode(v.to_string());
-        let assertion = format!(
-            "{}.{}.sig",
-            part(json!({"alg": "RS256"})),
-            part(json!({"sub": "by-assertion"}))
+        let assertion = jws(
+            json!({"alg": "RS256"}),
+            json!({"sub": "by-assertion"}),
+            "sig",
         );
         let basic = format!(
             "Basic {}",
