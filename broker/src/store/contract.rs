@@ -124,6 +124,9 @@ macro_rules! contract_tests {
                 meta_concurrent_advances_each_count,
                 reset_clears_flow_data_but_keeps_identities_and_clients,
                 purge_forgets_only_what_has_expired,
+                purge_sweeps_every_row_of_a_large_table,
+                purge_forgets_a_revoked_grant_once_nothing_of_it_is_left,
+                purge_forgets_what_rps_did_with_their_login,
                 assertions_jti_is_recorded_once_per_client,
                 assertions_concurrent_records_have_one_winner,
                 pushed_requests_are_taken_once,
@@ -1552,6 +1555,91 @@ fn purge_forgets_only_what_has_expired(store: &Store) {
     assert_eq!(store.codes.take("code-1").unwrap(), Take::NotFound);
     assert!(store.tokens.get_refresh("rt-1").unwrap().is_none());
     assert!(store.sessions.by_cookie("cookie-1").unwrap().is_none());
+}
+
+fn purge_sweeps_every_row_of_a_large_table(store: &Store) {
+    // More rows than one batch of the SQLite store's purge, expired and not interleaved.
+    for i in 0..2500 {
+        let mut c = code(&format!("code-{i}"), &format!("grant-{i}"));
+        if i % 2 == 1 {
+            c.expires_at = NOW + 100_000;
+        }
+        store.codes.put(&c).unwrap();
+    }
+    let gone = store
+        .maintenance
+        .purge_expired(NOW + 60 + crate::store::PURGE_GRACE + 1)
+        .unwrap();
+    assert_eq!(gone, 1250);
+    for i in [0, 998, 1000, 1002, 2498] {
+        assert!(
+            !store.codes.is_unspent(&format!("code-{i}")).unwrap(),
+            "{i}"
+        );
+    }
+    for i in [1, 999, 1001, 1003, 2499] {
+        assert!(store.codes.is_unspent(&format!("code-{i}")).unwrap(), "{i}");
+    }
+}
+
+fn purge_forgets_a_revoked_grant_once_nothing_of_it_is_left(store: &Store) {
+    store.codes.put(&code("code-a", "grant-a")).unwrap(); // NOW + 60
+    store.tokens.put_access(&access("at-a", "grant-a")).unwrap(); // NOW + 300
+    store.tokens.revoke_grant(&GrantId::new("grant-a")).unwrap();
+    let late = |hash: &str| {
+        let mut token = access(hash, "grant-a");
+        token.expires_at = NOW + 100_000;
+        store.tokens.put_access(&token).unwrap();
+        store.tokens.get_access(hash).unwrap().is_some()
+    };
+
+    // Its access token expired, but its code is kept for the grace period: still revoked.
+    store.maintenance.purge_expired(NOW + 301).unwrap();
+    assert!(!late("at-late-1"), "a token stored late is dead");
+    // The code is gone too, but the late token is left: still revoked.
+    let then = NOW + 60 + crate::store::PURGE_GRACE + 1;
+    store.maintenance.purge_expired(then).unwrap();
+    assert!(!late("at-late-2"));
+    // Nothing of it left: forgotten, so the grant's id means nothing any more.
+    store.tokens.revoke_access("at-late-1").unwrap();
+    store.tokens.revoke_access("at-late-2").unwrap();
+    store.maintenance.purge_expired(then + 100_000).unwrap();
+    assert!(late("at-late-3"));
+}
+
+fn purge_forgets_what_rps_did_with_their_login(store: &Store) {
+    store
+        .logins
+        .create(&login("l-old", NOW, NOW + 600))
+        .unwrap();
+    store
+        .logins
+        .create(&login("l-new", NOW, NOW + 7200))
+        .unwrap();
+    let event = |login: &str| RpEvent {
+        client_id: ClientId::new("app"),
+        login_id: Some(TxnId::new(login)),
+        at: NOW,
+        act: RpAct::Userinfo,
+    };
+    store
+        .faults
+        .record(&[event("l-old"), event("l-new"), event("l-old")])
+        .unwrap();
+    store
+        .maintenance
+        .purge_expired(NOW + 600 + crate::store::PURGE_GRACE + 1)
+        .unwrap();
+    assert!(store.logins.get(&TxnId::new("l-old")).unwrap().is_none());
+    assert!(store
+        .faults
+        .events_for_login(&TxnId::new("l-old"))
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        store.faults.events_for_login(&TxnId::new("l-new")).unwrap(),
+        vec![event("l-new")]
+    );
 }
 
 fn logins_list_recent_is_newest_first_and_limited(store: &Store) {
