@@ -58,6 +58,23 @@ async fn state_and_keys_survive_a_restart_on_the_same_data_directory() {
     let rp = Rp { host, browser };
 
     assert_eq!(jwks(&rp).await, kids_before, "same keys, same kids");
+    // The request log, never read before the stop, was written at it: the token exchange of
+    // the login before the restart is listed.
+    let logged = rp
+        .host
+        .control()
+        .get("/requests?limit=1000")
+        .await
+        .unwrap();
+    assert_eq!(logged.status, 200);
+    let endpoints: Vec<&str> = logged
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["endpoint"].as_str())
+        .collect();
+    assert!(endpoints.contains(&"token"), "{endpoints:?}");
     let identity = rp.host.control().get("/identities/dora").await.unwrap();
     assert_eq!(identity.status, 200);
     let client = rp
