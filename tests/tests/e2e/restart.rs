@@ -60,12 +60,7 @@ async fn state_and_keys_survive_a_restart_on_the_same_data_directory() {
     assert_eq!(jwks(&rp).await, kids_before, "same keys, same kids");
     // The request log, never read before the stop, was written at it: the token exchange of
     // the login before the restart is listed.
-    let logged = rp
-        .host
-        .control()
-        .get("/requests?limit=1000")
-        .await
-        .unwrap();
+    let logged = rp.host.control().get("/requests?limit=1000").await.unwrap();
     assert_eq!(logged.status, 200);
     let endpoints: Vec<&str> = logged
         .body
