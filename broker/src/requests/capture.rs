@@ -231,7 +231,7 @@ struct Row<'a> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::model::{DecodedJwt, LoggedRequest, Param, REDACTED};
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -240,7 +240,8 @@ mod tests {
 
     const SECRET: &str = "s3cr3t-VALUE";
 
-    fn captured() -> Captured {
+    /// A token request's entry with a secret in its parameters.
+    pub(in crate::requests) fn captured() -> Captured {
         let mut params = String::new();
         redact::encoded_into(
             format!("client_id=app&redirect_uri=https%3A%2F%2Frp%2Fcb&code={SECRET}").as_bytes(),

@@ -7,8 +7,8 @@
 //! parameters redacted into one string, its answer shared, not copied) and
 //! [`RequestLog::record`]s it; that is a push onto a bounded ring in memory.
 //! [`flush_periodically`] makes the entries of the ring and writes them to the database every
-//! [`FLUSH_EVERY`], pruning the table to the configured bound, so the request path neither
-//! builds an entry nor waits for the database. Replicas share the table; [`latest`] reads it.
+//! [`FLUSH_EVERY`], and sooner when [`FLUSH_AT`] wait, pruning the table to the configured
+//! bound, so the request path neither builds an entry nor waits for the database. Replicas share the table; [`latest`] reads it.
 
 mod capture;
 mod log;
@@ -20,7 +20,7 @@ use std::time::Duration;
 
 pub use crate::model::{DecodedJwt, LoggedJwt, LoggedRequest, Param, RequestFilter};
 pub use capture::{Answer, Captured, CapturedParams};
-pub use log::{RequestLog, MEMORY};
+pub use log::{RequestLog, FLUSH_AT, MEMORY};
 pub use seen::{Seen, SEEN_MEMORY};
 
 use crate::app::Broker;
@@ -56,12 +56,16 @@ pub fn latest(broker: &Broker, filter: &RequestFilter) -> Result<Vec<LoggedReque
         .collect())
 }
 
-/// Writes the waiting entries every [`FLUSH_EVERY`], off the request path.
+/// Writes the waiting entries every [`FLUSH_EVERY`], and sooner when [`FLUSH_AT`] of them
+/// wait, off the request path.
 pub async fn flush_periodically(broker: Arc<Broker>) {
     let mut tick = tokio::time::interval(FLUSH_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        tick.tick().await;
+        tokio::select! {
+            _ = tick.tick() => {}
+            () = broker.requests.filled() => {}
+        }
         flush(&broker).await;
     }
 }

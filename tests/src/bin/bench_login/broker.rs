@@ -167,9 +167,83 @@ fn parse_ready_line(line: &str) -> Result<(u16, String)> {
     Ok((port, issuer))
 }
 
+/// What the brokers' warnings in `path` say they dropped: request log entries, and RP events
+/// (each broker writes them behind, from a bounded list in memory).
+pub(crate) fn dropped(path: &Path) -> Dropped {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let mut dropped = Dropped::default();
+    for line in text.lines() {
+        let line = without_colours(line);
+        let Some(count) = line
+            .split_once("dropped=")
+            .and_then(|(_, rest)| rest.split_whitespace().next()?.parse::<u64>().ok())
+        else {
+            continue;
+        };
+        if line.contains("request log entries dropped") {
+            dropped.request_log += count;
+        } else if line.contains("RP events dropped") {
+            dropped.rp_events += count;
+        }
+    }
+    dropped
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Dropped {
+    pub(crate) request_log: u64,
+    pub(crate) rp_events: u64,
+}
+
+/// `line` without its ANSI colour sequences (`ESC [ ... m`).
+fn without_colours(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for c in chars.by_ref() {
+                if c == 'm' {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 fn stderr_tail(path: &Path) -> String {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let lines: Vec<&str> = text.lines().collect();
     let tail = lines[lines.len().saturating_sub(10)..].join("\n");
     format!("broker stderr ({}):\n{tail}", path.display())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dropped_counts_are_read_from_coloured_and_plain_warnings() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("stderr.log");
+        std::fs::write(
+            &path,
+            "\u{1b}[2m2026-12-07T22:10:10Z\u{1b}[0m \u{1b}[33m WARN\u{1b}[0m request log entries dropped: \
+             the database did not keep up \u{1b}[3mdropped\u{1b}[0m\u{1b}[2m=\u{1b}[0m443\n\
+             2026-12-07T22:10:11Z WARN request log entries dropped: the database did not keep up dropped=7\n\
+             2026-12-07T22:10:11Z WARN RP events dropped: the database did not keep up dropped=2\n\
+             2026-12-07T22:10:12Z INFO something else dropped=5\n",
+        )
+        .unwrap();
+        assert_eq!(
+            dropped(&path),
+            Dropped {
+                request_log: 450,
+                rp_events: 2
+            }
+        );
+        assert_eq!(dropped(&dir.path().join("missing")), Dropped::default());
+    }
 }

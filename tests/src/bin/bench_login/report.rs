@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Duration;
 
+use crate::broker::Dropped;
 use crate::phases::{percentile, Hammer, LoginPhase};
 use crate::procfs::{mib, Memory, Ticks};
 use crate::Args;
@@ -45,6 +46,8 @@ pub(crate) struct Render<'a> {
     pub(crate) jwks_keys: usize,
     pub(crate) machine: &'a str,
     pub(crate) data_dir: &'a Path,
+    /// What the brokers said they dropped of what they write behind.
+    pub(crate) dropped: Dropped,
 }
 
 enum Goal {
@@ -175,6 +178,14 @@ pub(crate) fn render(r: Render<'_>) -> String {
         "Failed logins".into(),
         format!("{failed} of {}", r.total_logins),
         failed as f64,
+        Goal::AtMost(0.0),
+        "0",
+    );
+
+    row(
+        "Request log entries / RP events the broker dropped".into(),
+        format!("{} / {}", r.dropped.request_log, r.dropped.rp_events),
+        (r.dropped.request_log + r.dropped.rp_events) as f64,
         Goal::AtMost(0.0),
         "0",
     );

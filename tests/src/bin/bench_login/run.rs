@@ -288,6 +288,7 @@ pub(crate) async fn run(args: &Args) -> Result<(String, u64)> {
         jwks_keys,
         machine: &machine,
         data_dir: &data_dir,
+        dropped: crate::broker::dropped(&stderr_log),
     });
     Ok((report, failed))
 }
