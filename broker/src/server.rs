@@ -73,6 +73,7 @@ pub fn build(
                         format!("cannot open the database in {}", dir.display())
                     })?;
                     owner_only(&path, 0o600)?;
+                    owner_only(&SqliteStore::log_path(&path), 0o600)?;
                     let keys: Arc<dyn KeyStore> = Arc::new(FileKeyStore::new(dir.join("keys"))?);
                     (Store::from_sqlite(db), keys, None)
                 }
@@ -375,5 +376,6 @@ mod tests {
         let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(&dir), 0o700);
         assert_eq!(mode(&dir.join("broker.sqlite")), 0o600);
+        assert_eq!(mode(&dir.join("broker.requests.sqlite")), 0o600);
     }
 }

@@ -2254,3 +2254,55 @@ fn sqlite_file_is_refused_to_a_second_opener_until_the_first_closes() {
     let store = Store::from_sqlite(SqliteStore::open(&path).unwrap());
     assert!(store.clients.get(&ClientId::new("app")).unwrap().is_some());
 }
+
+/// A database from before the request log had a file of its own: its entries move to the new
+/// file, oldest first, the old table goes, and nothing moves twice.
+#[test]
+fn sqlite_request_log_of_a_database_from_before_moves_to_its_own_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("broker.sqlite");
+    {
+        let old = rusqlite::Connection::open(&path).unwrap();
+        old.execute_batch(
+            "PRAGMA journal_mode=WAL;
+             CREATE TABLE request_log (seq INTEGER PRIMARY KEY, at INTEGER NOT NULL,
+                 client_id TEXT, login_id TEXT, data TEXT NOT NULL);",
+        )
+        .unwrap();
+        for entry in stored(&[
+            logged("first", Some("app"), Some("l1")),
+            logged("second", Some("app"), Some("l1")),
+        ]) {
+            old.execute(
+                "INSERT INTO request_log (at, client_id, login_id, data) VALUES (?1, ?2, ?3, ?4)",
+                rusqlite::params![entry.at, entry.client_id, entry.login_id, entry.data],
+            )
+            .unwrap();
+        }
+    }
+    let store = Store::from_sqlite(SqliteStore::open(&path).unwrap());
+    assert_eq!(logged_ids(&store, None, None, 10), ["second", "first"]);
+    store
+        .requests
+        .append(&stored(&[logged("third", None, None)]), 10)
+        .unwrap();
+    drop(store);
+
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    let old_table: bool = raw
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'request_log')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(!old_table, "the old table is still in the database");
+    drop(raw);
+    assert!(SqliteStore::log_path(&path).exists());
+
+    let store = Store::from_sqlite(SqliteStore::open(&path).unwrap());
+    assert_eq!(
+        logged_ids(&store, None, None, 10),
+        ["third", "second", "first"]
+    );
+}

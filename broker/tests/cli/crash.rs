@@ -246,10 +246,24 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// `PRAGMA integrity_check` of the database and of the request log's file: `ok`, or what
+/// SQLite found in each that is not.
 fn integrity(dir: &std::path::Path) -> String {
-    let conn = rusqlite::Connection::open(dir.join("broker.sqlite")).unwrap();
-    conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .unwrap()
+    let found: Vec<String> = ["broker.sqlite", "broker.requests.sqlite"]
+        .iter()
+        .filter_map(|file| {
+            let conn = rusqlite::Connection::open(dir.join(file)).unwrap();
+            let found: String = conn
+                .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+                .unwrap();
+            (found != "ok").then(|| format!("{file}: {found}"))
+        })
+        .collect();
+    if found.is_empty() {
+        "ok".into()
+    } else {
+        found.join("; ")
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,10 +1,16 @@
 //! SQLite storage: one connection behind a mutex (SQLite serialises writers anyway, and every
 //! statement here is a short indexed lookup). Rows keep their queryable fields as columns and
 //! the rest as JSON, so the schema stays portable to a server database.
+//!
+//! The request log is a file of its own beside the database ([`SqliteStore::log_path`]), with
+//! a connection and a lock of its own: a busy broker writes thousands of entries a second, and
+//! in the database's file those writes held every request's statements off and added their
+//! pages to the logins' checkpoints (docs/benchmarks.md, "The request log in a file of its
+//! own").
 
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{de::DeserializeOwned, Serialize};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
@@ -119,20 +125,26 @@ CREATE TABLE IF NOT EXISTS citizen_service_cases (
     id TEXT NOT NULL UNIQUE,
     rev INTEGER NOT NULL,
     data TEXT NOT NULL);
+-- The request log moved to a file of its own (LOG_SCHEMA); `SqliteStore::open` moves the
+-- entries of a database from before.
+"#;
+
+/// The request log's file. The list's filters (`?1 IS NULL OR client_id = ?1`) scan the newest
+/// rows whatever the indexes (EXPLAIN QUERY PLAN: SCAN request_log), so it has none: they would
+/// only cost every write.
+const LOG_SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS request_log (
     seq INTEGER PRIMARY KEY,
     at INTEGER NOT NULL,
     client_id TEXT,
     login_id TEXT,
     data TEXT NOT NULL);
--- The list's filters (`?1 IS NULL OR client_id = ?1`) scan the newest rows whatever the
--- indexes (EXPLAIN QUERY PLAN: SCAN request_log), so indexes would only cost every write.
-DROP INDEX IF EXISTS request_log_client;
-DROP INDEX IF EXISTS request_log_login;
 "#;
 
 pub struct SqliteStore {
     conn: Mutex<Connection>,
+    /// The request log's connection ([`LOG_SCHEMA`]).
+    log: Mutex<Connection>,
     /// Whether the faults table may hold a row ([`MayHoldRows`]).
     faults: MayHoldRows,
     /// Whether the decisions table may hold a row.
@@ -164,6 +176,51 @@ impl MayHoldRows {
         self.0.store(any, Ordering::SeqCst);
         Ok(())
     }
+}
+
+/// Moves the request log of a database from before it had a file of its own into the file at
+/// `log_path` (before that file is opened and held), oldest first, and drops the old table.
+/// A crash between the copy and the drop copies the entries again at the next start: they
+/// are a log, and nothing else depends on them.
+fn move_request_log(conn: &Connection, log_path: &Path) -> StoreResult<()> {
+    let old: bool = conn
+        .cached_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'request_log')",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(db)?;
+    if !old {
+        return Ok(());
+    }
+    let path = log_path
+        .to_str()
+        .ok_or_else(|| StoreError::Db(format!("not a UTF-8 path: {}", log_path.display())))?;
+    conn.execute("ATTACH DATABASE ?1 AS log", [path])
+        .map_err(db)?;
+    let moved = conn.execute_batch(&format!(
+        "{}\
+         INSERT INTO log.request_log (at, client_id, login_id, data) \
+             SELECT at, client_id, login_id, data FROM main.request_log ORDER BY seq;\
+         DROP TABLE main.request_log;",
+        LOG_SCHEMA.replace("IF NOT EXISTS request_log", "IF NOT EXISTS log.request_log")
+    ));
+    let detached = conn.execute_batch("DETACH DATABASE log");
+    moved.map_err(db)?;
+    detached.map_err(db)
+}
+
+/// The JSON `data` of the rows `sql` selects on `conn`, read back.
+fn query_data_on<T: DeserializeOwned>(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> StoreResult<Vec<T>> {
+    let mut stmt = conn.prepare_cached(sql).map_err(db)?;
+    let rows = stmt
+        .query_map(params, |r| r.get::<_, String>(0))
+        .map_err(db)?;
+    rows.map(|row| from_json(&row.map_err(db)?)).collect()
 }
 
 /// How long [`SqliteStore::open`] waits for another process to let go of the file.
@@ -228,6 +285,21 @@ impl SqliteStore {
     /// Opens (and creates on first use) the database file, and holds it: while this store is
     /// open no other process can read or write the file ([`StoreError::InUse`]).
     pub fn open(path: &Path) -> StoreResult<SqliteStore> {
+        let conn = SqliteStore::hold(path)?;
+        let log_path = SqliteStore::log_path(path);
+        move_request_log(&conn, &log_path)?;
+        let log = SqliteStore::hold(&log_path)?;
+        SqliteStore::init(conn, log)
+    }
+
+    /// The request log's file beside the database at `path`: `broker.requests.sqlite` beside
+    /// `broker.sqlite`.
+    pub fn log_path(path: &Path) -> PathBuf {
+        path.with_extension("requests.sqlite")
+    }
+
+    /// Opens the file at `path` and takes its lock for as long as the connection lives.
+    fn hold(path: &Path) -> StoreResult<Connection> {
         let conn = Connection::open(path).map_err(db)?;
         // A broker that is still shutting down gets a moment to let go of the file.
         conn.busy_timeout(LOCK_WAIT).map_err(db)?;
@@ -250,19 +322,24 @@ impl SqliteStore {
         // Take the lock now, so a second process is refused here and not at its first write.
         conn.execute_batch("BEGIN EXCLUSIVE; COMMIT;")
             .map_err(|e| in_use(path, e))?;
-        SqliteStore::init(conn)
+        Ok(conn)
     }
 
     /// A private in-memory database, for tests.
     pub fn in_memory() -> StoreResult<SqliteStore> {
-        SqliteStore::init(Connection::open_in_memory().map_err(db)?)
+        SqliteStore::init(
+            Connection::open_in_memory().map_err(db)?,
+            Connection::open_in_memory().map_err(db)?,
+        )
     }
 
-    fn init(conn: Connection) -> StoreResult<SqliteStore> {
+    fn init(conn: Connection, log: Connection) -> StoreResult<SqliteStore> {
         conn.execute_batch(SCHEMA).map_err(db)?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        log.execute_batch(LOG_SCHEMA).map_err(db)?;
         Ok(SqliteStore {
             conn: Mutex::new(conn),
+            log: Mutex::new(log),
             faults: MayHoldRows::unknown(),
             decisions: MayHoldRows::unknown(),
         })
@@ -274,21 +351,18 @@ impl SqliteStore {
             .map_err(|_| StoreError::Db("connection lock poisoned".into()))
     }
 
+    fn log(&self) -> StoreResult<MutexGuard<'_, Connection>> {
+        self.log
+            .lock()
+            .map_err(|_| StoreError::Db("request log connection lock poisoned".into()))
+    }
+
     fn query_data<T: DeserializeOwned>(
         &self,
         sql: &str,
         params: impl rusqlite::Params,
     ) -> StoreResult<Vec<T>> {
-        let conn = self.conn()?;
-        let mut stmt = conn.prepare_cached(sql).map_err(db)?;
-        let rows = stmt
-            .query_map(params, |r| r.get::<_, String>(0))
-            .map_err(db)?;
-        let mut out = Vec::new();
-        for row in rows {
-            out.push(from_json(&row.map_err(db)?)?);
-        }
-        Ok(out)
+        query_data_on(&*self.conn()?, sql, params)
     }
 
     fn one_data<T: DeserializeOwned>(

@@ -2,7 +2,7 @@
 
 use rusqlite::params;
 
-use super::{db, SqliteStore};
+use super::{db, query_data_on, SqliteStore};
 use crate::model::{LoggedRequest, RequestFilter, StoredRequest};
 use crate::store::{RequestLogStore, StoreResult};
 
@@ -20,7 +20,7 @@ impl RequestLogStore for SqliteStore {
         // taken (serialised before), so the requests get it in between.
         let mut chunks = batch.chunks(APPEND_CHUNK).peekable();
         while let Some(chunk) = chunks.next() {
-            let mut conn = self.conn()?;
+            let mut conn = self.log()?;
             let tx = conn.transaction().map_err(db)?;
             {
                 let mut insert = tx
@@ -56,7 +56,8 @@ impl RequestLogStore for SqliteStore {
     }
 
     fn list(&self, filter: &RequestFilter) -> StoreResult<Vec<LoggedRequest>> {
-        self.query_data(
+        query_data_on(
+            &*self.log()?,
             "SELECT data FROM request_log \
              WHERE (?1 IS NULL OR client_id = ?1) AND (?2 IS NULL OR login_id = ?2) \
              ORDER BY seq DESC LIMIT ?3",
@@ -69,7 +70,9 @@ impl RequestLogStore for SqliteStore {
     }
 
     fn clear(&self) -> StoreResult<()> {
-        self.exec("DELETE FROM request_log", [])?;
+        self.log()?
+            .execute("DELETE FROM request_log", [])
+            .map_err(db)?;
         Ok(())
     }
 }
