@@ -8,7 +8,8 @@
 //! [`RequestLog::record`]s it; that is a push onto a bounded ring in memory.
 //! [`flush_periodically`] makes the entries of the ring and writes them to the database every
 //! [`FLUSH_EVERY`], and sooner when [`FLUSH_AT`] wait, pruning the table to the configured
-//! bound, so the request path neither builds an entry nor waits for the database. Replicas share the table; [`latest`] reads it.
+//! bound, so the request path neither builds an entry nor waits for the database. Replicas
+//! share the table; [`latest`] reads it.
 
 mod capture;
 mod log;
