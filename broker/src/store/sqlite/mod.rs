@@ -125,25 +125,28 @@ CREATE TABLE IF NOT EXISTS citizen_service_cases (
     id TEXT NOT NULL UNIQUE,
     rev INTEGER NOT NULL,
     data TEXT NOT NULL);
--- The request log moved to a file of its own (LOG_SCHEMA); `SqliteStore::open` moves the
+-- The request log moved to a file of its own (log_schema); `SqliteStore::open` moves the
 -- entries of a database from before.
 "#;
 
-/// The request log's file. The list's filters (`?1 IS NULL OR client_id = ?1`) scan the newest
-/// rows whatever the indexes (EXPLAIN QUERY PLAN: SCAN request_log), so it has none: they would
-/// only cost every write.
-const LOG_SCHEMA: &str = r#"
-CREATE TABLE IF NOT EXISTS request_log (
-    seq INTEGER PRIMARY KEY,
-    at INTEGER NOT NULL,
-    client_id TEXT,
-    login_id TEXT,
-    data TEXT NOT NULL);
-"#;
+/// The request log's table, in the database named `schema` (`main` in its own file, or the
+/// name it is attached under). The list's filters (`?1 IS NULL OR client_id = ?1`) scan the
+/// newest rows whatever the indexes (EXPLAIN QUERY PLAN: SCAN request_log), so it has none:
+/// they would only cost every write.
+fn log_schema(schema: &str) -> String {
+    format!(
+        "CREATE TABLE IF NOT EXISTS {schema}.request_log (
+            seq INTEGER PRIMARY KEY,
+            at INTEGER NOT NULL,
+            client_id TEXT,
+            login_id TEXT,
+            data TEXT NOT NULL);"
+    )
+}
 
 pub struct SqliteStore {
     conn: Mutex<Connection>,
-    /// The request log's connection ([`LOG_SCHEMA`]).
+    /// The request log's connection ([`log_schema`]).
     log: Mutex<Connection>,
     /// Whether the faults table may hold a row ([`MayHoldRows`]).
     faults: MayHoldRows,
@@ -183,8 +186,9 @@ impl MayHoldRows {
 /// A crash between the copy and the drop copies the entries again at the next start: they
 /// are a log, and nothing else depends on them.
 fn move_request_log(conn: &Connection, log_path: &Path) -> StoreResult<()> {
+    // Once at open: not worth a place in the statement cache.
     let old: bool = conn
-        .cached_row(
+        .query_row(
             "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'request_log')",
             [],
             |r| r.get(0),
@@ -203,7 +207,7 @@ fn move_request_log(conn: &Connection, log_path: &Path) -> StoreResult<()> {
          INSERT INTO log.request_log (at, client_id, login_id, data) \
              SELECT at, client_id, login_id, data FROM main.request_log ORDER BY seq;\
          DROP TABLE main.request_log;",
-        LOG_SCHEMA.replace("IF NOT EXISTS request_log", "IF NOT EXISTS log.request_log")
+        log_schema("log")
     ));
     let detached = conn.execute_batch("DETACH DATABASE log");
     moved.map_err(db)?;
@@ -336,7 +340,7 @@ impl SqliteStore {
     fn init(conn: Connection, log: Connection) -> StoreResult<SqliteStore> {
         conn.execute_batch(SCHEMA).map_err(db)?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-        log.execute_batch(LOG_SCHEMA).map_err(db)?;
+        log.execute_batch(&log_schema("main")).map_err(db)?;
         Ok(SqliteStore {
             conn: Mutex::new(conn),
             log: Mutex::new(log),
