@@ -170,7 +170,7 @@ mod tests {
     }
 
     #[test]
-    fn a_full_ring_drops_the_oldest_and_counts_them() {
+    fn a_full_ring_drops_what_goes_beyond_it_and_counts_it() {
         let log = RequestLog::new(10 * MEMORY);
         for _ in 0..MEMORY + 3 {
             log.record(captured());
