@@ -377,5 +377,6 @@ mod tests {
         assert_eq!(mode(&dir), 0o700);
         assert_eq!(mode(&dir.join("broker.sqlite")), 0o600);
         assert_eq!(mode(&dir.join("broker.requests.sqlite")), 0o600);
+        assert_eq!(mode(&dir.join("broker.sqlite.lock")), 0o600);
     }
 }

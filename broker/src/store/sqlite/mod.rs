@@ -10,6 +10,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{de::DeserializeOwned, Serialize};
+use std::fs::{File, TryLockError};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
@@ -19,7 +20,11 @@ use crate::model::Grant;
 use crate::model::GrantId;
 use crate::store::{StoreError, StoreResult, Take};
 
+pub use checkpoints::Checkpoint;
+use checkpoints::Checkpointer;
+
 mod cases;
+mod checkpoints;
 mod clients;
 mod decisions;
 mod devices;
@@ -145,6 +150,9 @@ fn log_schema(schema: &str) -> String {
 }
 
 pub struct SqliteStore {
+    /// The checkpointer's thread (none for an in-memory database). First, so that it stops
+    /// before the request connection closes.
+    checkpoints: Option<Checkpointer>,
     conn: Mutex<Connection>,
     /// The request log's connection ([`log_schema`]).
     log: Mutex<Connection>,
@@ -152,11 +160,14 @@ pub struct SqliteStore {
     faults: MayHoldRows,
     /// Whether the decisions table may hold a row.
     decisions: MayHoldRows,
+    /// The lock file, held while the store is open ([`SqliteStore::open`]). Last, so that it is
+    /// let go after both connections have closed.
+    _lock: Option<File>,
 }
 
 /// Whether a table that is nearly always empty (queued faults, queued decisions) may hold a
 /// row, so the take every request makes can skip the database when it cannot. Exact because
-/// the file is this process's alone ([`SqliteStore::open`]) and every change of the flag is made
+/// only this process writes the file ([`SqliteStore::open`]) and every change of the flag is made
 /// under the connection's lock, beside the insert or the look that found the table empty.
 struct MayHoldRows(AtomicBool);
 
@@ -230,6 +241,21 @@ fn query_data_on<T: DeserializeOwned>(
 /// How long [`SqliteStore::open`] waits for another process to let go of the file.
 const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
 
+/// How long a statement waits, in steps of [`BUSY_STEP`], while the checkpointer holds the
+/// database's writer lock (a RESTART does, for a few milliseconds) before it fails as busy.
+/// SQLite's own busy timeout sleeps 1, 2, 5, 10... ms between tries, far longer than that.
+const BUSY_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+const BUSY_STEP: std::time::Duration = std::time::Duration::from_micros(100);
+
+fn busy(tries: i32) -> bool {
+    let waited = BUSY_STEP.saturating_mul(u32::try_from(tries).unwrap_or(u32::MAX));
+    if waited >= BUSY_WAIT {
+        return false;
+    }
+    std::thread::sleep(BUSY_STEP);
+    true
+}
+
 /// The error of opening a file another process holds ([`StoreError::InUse`]), or any other.
 fn in_use(path: &Path, e: rusqlite::Error) -> StoreError {
     match e.sqlite_error_code() {
@@ -287,13 +313,94 @@ fn from_json<T: DeserializeOwned>(s: &str) -> StoreResult<T> {
 
 impl SqliteStore {
     /// Opens (and creates on first use) the database file, and holds it: while this store is
-    /// open no other process can read or write the file ([`StoreError::InUse`]).
+    /// open another broker cannot open it ([`StoreError::InUse`]). Other programs (`sqlite3`)
+    /// can read it; the request log's file is this process's alone.
+    ///
+    /// WAL with `synchronous=NORMAL`: a commit survives a crash of the broker process, and an
+    /// operating-system crash or a power loss can lose the latest commits but cannot corrupt
+    /// the database. The syncs are the checkpoints', taken by a thread of their own
+    /// ([`checkpoints`]); a commit checkpoints by itself only past a backstop.
     pub fn open(path: &Path) -> StoreResult<SqliteStore> {
-        let conn = SqliteStore::hold(path)?;
+        let lock = SqliteStore::lock(path)?;
+        let conn = SqliteStore::connect(path)?;
+        conn.pragma_update(None, "wal_autocheckpoint", checkpoints::BACKSTOP)
+            .map_err(db)?;
         let log_path = SqliteStore::log_path(path);
         move_request_log(&conn, &log_path)?;
         let log = SqliteStore::hold(&log_path)?;
-        SqliteStore::init(conn, log)
+        let checkpointer = Checkpointer::start(
+            SqliteStore::connect(path)?,
+            checkpoints::EVERY,
+            checkpoints::RESTART_PAST,
+        )
+        .map_err(|e| StoreError::Db(format!("cannot start the checkpointer: {e}")))?;
+        let mut store = SqliteStore::init(conn, log)?;
+        store.checkpoints = Some(checkpointer);
+        store._lock = Some(lock);
+        Ok(store)
+    }
+
+    /// Takes a checkpoint now, on the checkpointer's thread (nothing for an in-memory
+    /// database), and waits for it: every commit before it is then in the database file.
+    pub fn checkpoint(&self) -> StoreResult<Option<Checkpoint>> {
+        let Some(checkpointer) = &self.checkpoints else {
+            return Ok(None);
+        };
+        match checkpointer.now() {
+            Some(done) => done.map(Some).map_err(db),
+            None => Err(StoreError::Db("the checkpointer has stopped".into())),
+        }
+    }
+
+    /// The lock file beside the database at `path`: `broker.sqlite.lock` beside
+    /// `broker.sqlite`.
+    pub fn lock_path(path: &Path) -> PathBuf {
+        let mut name = path.as_os_str().to_owned();
+        name.push(".lock");
+        PathBuf::from(name)
+    }
+
+    /// Takes the lock file (an `flock`, which the kernel lets go of when the process ends,
+    /// however it ends), waiting [`LOCK_WAIT`] for a broker that is still shutting down.
+    fn lock(path: &Path) -> StoreResult<File> {
+        use std::os::unix::fs::OpenOptionsExt;
+        let lock_path = SqliteStore::lock_path(path);
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .mode(0o600)
+            .open(&lock_path)
+            .map_err(|e| StoreError::Db(format!("cannot open {}: {e}", lock_path.display())))?;
+        const STEP: std::time::Duration = std::time::Duration::from_millis(10);
+        let mut waited = std::time::Duration::ZERO;
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(file),
+                Err(TryLockError::WouldBlock) if waited < LOCK_WAIT => {
+                    std::thread::sleep(STEP);
+                    waited += STEP;
+                }
+                Err(TryLockError::WouldBlock) => {
+                    return Err(StoreError::InUse(path.display().to_string()))
+                }
+                Err(TryLockError::Error(e)) => {
+                    return Err(StoreError::Db(format!(
+                        "cannot lock {}: {e}",
+                        lock_path.display()
+                    )))
+                }
+            }
+        }
+    }
+
+    /// A connection to the database file, shared with the checkpointer's.
+    fn connect(path: &Path) -> StoreResult<Connection> {
+        let conn = Connection::open(path).map_err(db)?;
+        conn.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
+            .map_err(db)?;
+        conn.busy_handler(Some(busy)).map_err(db)?;
+        Ok(conn)
     }
 
     /// The request log's file beside the database at `path`: `broker.requests.sqlite` beside
@@ -302,25 +409,19 @@ impl SqliteStore {
         path.with_extension("requests.sqlite")
     }
 
-    /// Opens the file at `path` and takes its lock for as long as the connection lives.
+    /// Opens the request log's file at `path` and takes its lock for as long as the connection
+    /// lives.
     fn hold(path: &Path) -> StoreResult<Connection> {
         let conn = Connection::open(path).map_err(db)?;
         // A broker that is still shutting down gets a moment to let go of the file.
         conn.busy_timeout(LOCK_WAIT).map_err(db)?;
-        // WAL with synchronous=OFF: every commit survives a crash of the broker process; only
-        // an operating-system crash or power loss can lose recent writes. For a simulator that
-        // is the right trade: with fsync, each WAL checkpoint stalled every request behind the
-        // connection lock for 7-300 ms (measured; see docs/benchmarks.md).
-        //
         // Exclusive locking, set before WAL is entered: the file lock is taken once and kept,
         // and the WAL index lives in this process's memory, not in a shared `-shm` file. That
-        // saves the `fcntl` lock calls SQLite otherwise makes around every statement (about 40
-        // a login) and 4-5 % of a login's CPU (docs/benchmarks.md). The price is that the file
-        // is this process's alone while it runs: `broker identities` goes through the running
-        // broker's control API instead, and a second broker on the same file is refused at
-        // start rather than sharing it slowly.
+        // saves the `fcntl` lock calls SQLite otherwise makes around every statement. The
+        // log's checkpoints are SQLite's own, with their syncs (`synchronous=NORMAL`): they
+        // hold up only the log's writer, which no request waits for.
         conn.execute_batch(
-            "PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;",
+            "PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         )
         .map_err(|e| in_use(path, e))?;
         // Take the lock now, so a second process is refused here and not at its first write.
@@ -342,10 +443,12 @@ impl SqliteStore {
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         log.execute_batch(&log_schema("main")).map_err(db)?;
         Ok(SqliteStore {
+            checkpoints: None,
             conn: Mutex::new(conn),
             log: Mutex::new(log),
             faults: MayHoldRows::unknown(),
             decisions: MayHoldRows::unknown(),
+            _lock: None,
         })
     }
 
