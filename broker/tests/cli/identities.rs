@@ -125,6 +125,16 @@ async fn identities_work_on_the_file_or_through_the_broker_that_holds_it() {
     // A second broker on the same data directory is refused at start, not slowed.
     let second = failed(&broker_cli(dir.path(), &["--listen", "127.0.0.1:0"]));
     assert!(second.contains("in use by another process"), "{second}");
+    // Nor can other programs (`sqlite3`) read the database meanwhile.
+    let other = rusqlite::Connection::open(dir.path().join("broker.sqlite")).unwrap();
+    let read = other.query_row("SELECT count(*) FROM identities", [], |r| {
+        r.get::<_, i64>(0)
+    });
+    assert!(
+        matches!(&read, Err(e) if e.to_string().contains("locked")),
+        "{read:?}"
+    );
+    drop(other);
 
     // Stopped, the file is free again, with everything the broker wrote.
     drop(running);

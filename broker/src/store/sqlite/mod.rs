@@ -167,7 +167,7 @@ pub struct SqliteStore {
 
 /// Whether a table that is nearly always empty (queued faults, queued decisions) may hold a
 /// row, so the take every request makes can skip the database when it cannot. Exact because
-/// only this process writes the file ([`SqliteStore::open`]) and every change of the flag is made
+/// the file is this process's alone ([`SqliteStore::open`]) and every change of the flag is made
 /// under the connection's lock, beside the insert or the look that found the table empty.
 struct MayHoldRows(AtomicBool);
 
@@ -236,6 +236,19 @@ fn query_data_on<T: DeserializeOwned>(
         .query_map(params, |r| r.get::<_, String>(0))
         .map_err(db)?;
     rows.map(|row| from_json(&row.map_err(db)?)).collect()
+}
+
+/// Creates the file at `path` empty (SQLite takes an empty file for a new database) and
+/// readable by its owner only, unless it is there.
+fn create_owner_only(path: &Path) -> StoreResult<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(path)
+        .map(drop)
+        .map_err(|e| StoreError::Db(format!("cannot create {}: {e}", path.display())))
 }
 
 /// How long [`SqliteStore::open`] waits for another process to let go of the file.
@@ -313,8 +326,8 @@ fn from_json<T: DeserializeOwned>(s: &str) -> StoreResult<T> {
 
 impl SqliteStore {
     /// Opens (and creates on first use) the database file, and holds it: while this store is
-    /// open another broker cannot open it ([`StoreError::InUse`]). Other programs (`sqlite3`)
-    /// can read it; the request log's file is this process's alone.
+    /// open no other process can open it ([`StoreError::InUse`] for another broker, which
+    /// finds the lock file taken).
     ///
     /// WAL with `synchronous=NORMAL`: a commit survives a crash of the broker process, and an
     /// operating-system crash or a power loss can lose the latest commits but cannot corrupt
@@ -322,15 +335,19 @@ impl SqliteStore {
     /// ([`checkpoints`]); a commit checkpoints by itself only past a backstop.
     pub fn open(path: &Path) -> StoreResult<SqliteStore> {
         let lock = SqliteStore::lock(path)?;
+        let log_path = SqliteStore::log_path(path);
+        // SQLite gives the WAL the database file's mode.
+        create_owner_only(path)?;
+        create_owner_only(&log_path)?;
         let conn = SqliteStore::connect(path)?;
         conn.pragma_update(None, "wal_autocheckpoint", checkpoints::BACKSTOP)
             .map_err(db)?;
-        let log_path = SqliteStore::log_path(path);
         move_request_log(&conn, &log_path)?;
         let log = SqliteStore::hold(&log_path)?;
         let checkpointer = Checkpointer::start(
             SqliteStore::connect(path)?,
-            checkpoints::EVERY,
+            SqliteStore::wal_path(path),
+            checkpoints::TICK,
             checkpoints::RESTART_PAST,
         )
         .map_err(|e| StoreError::Db(format!("cannot start the checkpointer: {e}")))?;
@@ -350,6 +367,13 @@ impl SqliteStore {
             Some(done) => done.map(Some).map_err(db),
             None => Err(StoreError::Db("the checkpointer has stopped".into())),
         }
+    }
+
+    /// SQLite's WAL beside the database at `path`: `broker.sqlite-wal`.
+    fn wal_path(path: &Path) -> PathBuf {
+        let mut name = path.as_os_str().to_owned();
+        name.push("-wal");
+        PathBuf::from(name)
     }
 
     /// The lock file beside the database at `path`: `broker.sqlite.lock` beside
@@ -394,9 +418,15 @@ impl SqliteStore {
         }
     }
 
-    /// A connection to the database file, shared with the checkpointer's.
+    /// A connection to the database file, beside the checkpointer's. Through SQLite's
+    /// `unix-excl` VFS: the first connection takes the file's lock for the whole process and
+    /// keeps it, so the connections of this process lock each other out in memory only (no
+    /// `fcntl` call around every statement, about 40 a login), the WAL index is in the
+    /// process's memory and not in a `-shm` file, and other processes cannot open the file.
     fn connect(path: &Path) -> StoreResult<Connection> {
-        let conn = Connection::open(path).map_err(db)?;
+        let conn =
+            Connection::open_with_flags_and_vfs(path, rusqlite::OpenFlags::default(), c"unix-excl")
+                .map_err(db)?;
         conn.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
             .map_err(db)?;
         conn.busy_handler(Some(busy)).map_err(db)?;
