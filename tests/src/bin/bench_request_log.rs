@@ -2,7 +2,7 @@
 //! a login's three requests (authorize, token, userinfo) on the request path, and the making of
 //! their stored entries when the log is written (redaction, the tokens' unsigned parts, JSON).
 //! Then the store's writes: the entries appended to a SQLite store in a temporary directory (as
-//! the broker's does: WAL, `synchronous=OFF`) in batches of a second's logins at 1,500 logins/s,
+//! the broker's does: WAL, `synchronous=NORMAL`) in batches of a second's logins at 1,500 logins/s,
 //! pruned to the default 10,000 entries. `bench_login` measures the whole log, but its
 //! run-to-run spread is about as large as the log; this gives the parts.
 //!
