@@ -58,7 +58,9 @@ pub(super) struct Checkpointer {
 impl Checkpointer {
     /// Starts the thread on `conn` (a connection to the database file of its own): the WAL at
     /// `wal` synced every `tick`, a checkpoint every [`CHECKPOINT_TICKS`] ticks instead,
-    /// restarting the WAL past `restart_past` frames.
+    /// restarting the WAL past `restart_past` frames. While nothing is written the thread
+    /// wakes only for the checkpoints, so an idle broker does not wake a laptop 50 times a
+    /// second.
     pub(super) fn start(
         conn: Connection,
         wal: PathBuf,
@@ -66,26 +68,26 @@ impl Checkpointer {
         restart_past: i64,
     ) -> std::io::Result<Checkpointer> {
         let (asks, asked) = mpsc::channel::<Reply>();
-        let mut wal = Wal {
-            path: wal,
-            file: None,
-        };
+        let mut wal = Wal::new(wal);
         let mut ticks = 0u32;
+        let mut idle = false;
         let thread = std::thread::Builder::new()
             .name("sqlite-checkpoints".into())
             // Two pragmas deep in SQLite; the default 2 MiB would be mostly untouched anyway.
             .stack_size(256 * 1024)
             .spawn(move || loop {
-                match asked.recv_timeout(tick) {
+                let wait = if idle { tick * CHECKPOINT_TICKS } else { tick };
+                match asked.recv_timeout(wait) {
                     Ok(reply) => {
                         let _ = reply.send(checkpoint(&conn, restart_past));
                     }
                     Err(RecvTimeoutError::Timeout) => {
-                        ticks = ticks.wrapping_add(1);
-                        if !ticks.is_multiple_of(CHECKPOINT_TICKS) {
-                            wal.sync();
-                        } else if let Err(e) = checkpoint(&conn, restart_past) {
-                            tracing::warn!(error = %e, "a checkpoint of the database failed; the next one tries again");
+                        ticks = if idle { 0 } else { ticks.wrapping_add(1) };
+                        idle = !wal.sync();
+                        if ticks.is_multiple_of(CHECKPOINT_TICKS) {
+                            if let Err(e) = checkpoint(&conn, restart_past) {
+                                tracing::warn!(error = %e, "a checkpoint of the database failed; the next one tries again");
+                            }
                         }
                     }
                     Err(RecvTimeoutError::Disconnected) => return,
@@ -112,19 +114,40 @@ impl Checkpointer {
 struct Wal {
     path: PathBuf,
     file: Option<File>,
+    /// The file's length and modification time at the last look.
+    seen: Option<(u64, std::time::SystemTime)>,
 }
 
 impl Wal {
-    fn sync(&mut self) {
+    fn new(path: PathBuf) -> Wal {
+        Wal {
+            path,
+            file: None,
+            seen: None,
+        }
+    }
+
+    /// Syncs the WAL if it was written since the last look; whether it was.
+    fn sync(&mut self) -> bool {
         if self.file.is_none() {
             // Not there before the first commit.
             self.file = File::options().write(true).open(&self.path).ok();
         }
-        if let Some(file) = &self.file {
-            if let Err(e) = file.sync_data() {
-                tracing::warn!(error = %e, "a sync of the database's WAL failed");
-            }
+        let Some(file) = &self.file else {
+            return false;
+        };
+        let now = file
+            .metadata()
+            .and_then(|m| Ok((m.len(), m.modified()?)))
+            .ok();
+        if now.is_some() && now == self.seen {
+            return false;
         }
+        self.seen = now;
+        if let Err(e) = file.sync_data() {
+            tracing::warn!(error = %e, "a sync of the database's WAL failed");
+        }
+        true
     }
 }
 
@@ -164,6 +187,7 @@ mod tests {
     use super::*;
     use crate::store::sqlite::SqliteStore;
     use crate::store::MetaStore;
+    use std::io::Write;
     use std::path::Path;
 
     fn keys_in(path: &Path) -> i64 {
@@ -263,6 +287,26 @@ mod tests {
                 .mode();
             assert_eq!(mode & 0o777, 0o600, "{name}");
         }
+    }
+
+    #[test]
+    fn the_wal_is_synced_only_when_it_was_written_since_the_last_look() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("broker.sqlite-wal");
+        let mut wal = Wal::new(path.clone());
+        // Not there yet: nothing to sync.
+        assert!(!wal.sync());
+        std::fs::write(&path, b"frame").unwrap();
+        assert!(wal.sync());
+        assert!(!wal.sync());
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap()
+            .write_all(b"another")
+            .unwrap();
+        assert!(wal.sync());
+        assert!(!wal.sync());
     }
 
     #[test]
