@@ -1,5 +1,6 @@
 //! SQLite storage: one connection behind a mutex (SQLite serialises writers anyway, and every
-//! statement here is a short indexed lookup). Rows keep their queryable fields as columns and
+//! statement here is a short indexed lookup), and a second one of the checkpointer's
+//! ([`checkpoints`]). Rows keep their queryable fields as columns and
 //! the rest as JSON, so the schema stays portable to a server database.
 //!
 //! The request log is a file of its own beside the database ([`SqliteStore::log_path`]), with
@@ -238,6 +239,13 @@ fn query_data_on<T: DeserializeOwned>(
     rows.map(|row| from_json(&row.map_err(db)?)).collect()
 }
 
+/// `path` with `suffix` added to its file name.
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
 /// Creates the file at `path` empty (SQLite takes an empty file for a new database) and
 /// readable by its owner only, unless it is there.
 fn create_owner_only(path: &Path) -> StoreResult<()> {
@@ -371,17 +379,12 @@ impl SqliteStore {
 
     /// SQLite's WAL beside the database at `path`: `broker.sqlite-wal`.
     fn wal_path(path: &Path) -> PathBuf {
-        let mut name = path.as_os_str().to_owned();
-        name.push("-wal");
-        PathBuf::from(name)
+        with_suffix(path, "-wal")
     }
 
-    /// The lock file beside the database at `path`: `broker.sqlite.lock` beside
-    /// `broker.sqlite`.
-    pub fn lock_path(path: &Path) -> PathBuf {
-        let mut name = path.as_os_str().to_owned();
-        name.push(".lock");
-        PathBuf::from(name)
+    /// The lock file beside the database at `path`: `broker.sqlite.lock`.
+    fn lock_path(path: &Path) -> PathBuf {
+        with_suffix(path, ".lock")
     }
 
     /// Takes the lock file (an `flock`, which the kernel lets go of when the process ends,
